@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { envVar, parseEnv } from './load-config.js';
+
+/** Environment variables every ODX service understands; see the repository README. */
+export const runtimeEnvSchema = z.object({
+  ODX_SERVICE_NAME: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case').optional(),
+  ODX_INSTANCE_ID: z.string().optional(),
+  ODX_COMPANY: z.string().default('default'),
+  ODX_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  ODX_KAFKA_BROKERS: envVar.list().default(['127.0.0.1:9092']),
+  ODX_KAFKA_CLIENT_ID: z.string().optional(),
+  ODX_KAFKA_SSL: envVar.bool().default(false),
+  ODX_KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  ODX_KAFKA_SASL_USERNAME: z.string().optional(),
+  ODX_KAFKA_SASL_PASSWORD: z.string().optional(),
+  ODX_SCHEMA_REGISTRY_URL: envVar.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  ODX_SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+  ODX_SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  ODX_MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL')
+    .default('mongodb://127.0.0.1:27017/'),
+  ODX_MONGO_DB: z.string().default('odx'),
+  ODX_HTTP_HOST: z.string().default('127.0.0.1'),
+  ODX_HTTP_PORT: envVar.port().default(0),
+  ODX_SHUTDOWN_TIMEOUT_MS: envVar.positiveInt().default(15_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: envVar.url().optional(),
+});
+
+export interface KafkaSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+/** Runtime settings with every default applied; nothing downstream re-applies defaults. */
+export interface CompiledRuntimeConfig {
+  serviceName: string;
+  instanceId: string;
+  company: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  kafka: { brokers: string[]; clientId: string; ssl: boolean; sasl: KafkaSasl | undefined };
+  schemaRegistry: { url: string; auth: { username: string; password: string } | undefined };
+  mongo: { url: string; database: string };
+  http: { host: string; port: number };
+  shutdownTimeoutMs: number;
+  otlpEndpoint: string | undefined;
+}
+
+/**
+ * Reads the runtime settings from the environment once.
+ * @param defaultServiceName used when ODX_SERVICE_NAME is unset
+ */
+export function loadRuntimeConfig(
+  defaultServiceName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): CompiledRuntimeConfig {
+  const e = parseEnv(runtimeEnvSchema, env);
+  const serviceName = e.ODX_SERVICE_NAME ?? defaultServiceName;
+  const instanceId = e.ODX_INSTANCE_ID ?? `${serviceName}-${process.pid}`;
+  let sasl: KafkaSasl | undefined;
+  if (e.ODX_KAFKA_SASL_MECHANISM) {
+    if (!e.ODX_KAFKA_SASL_USERNAME || !e.ODX_KAFKA_SASL_PASSWORD) {
+      throw new Error(
+        'invalid configuration:\n  - ODX_KAFKA_SASL_USERNAME / ODX_KAFKA_SASL_PASSWORD: required when ODX_KAFKA_SASL_MECHANISM is set',
+      );
+    }
+    sasl = {
+      mechanism: e.ODX_KAFKA_SASL_MECHANISM,
+      username: e.ODX_KAFKA_SASL_USERNAME,
+      password: e.ODX_KAFKA_SASL_PASSWORD,
+    };
+  }
+  return {
+    serviceName,
+    instanceId,
+    company: e.ODX_COMPANY,
+    logLevel: e.ODX_LOG_LEVEL,
+    kafka: {
+      brokers: e.ODX_KAFKA_BROKERS,
+      clientId: e.ODX_KAFKA_CLIENT_ID ?? serviceName,
+      ssl: e.ODX_KAFKA_SSL,
+      sasl,
+    },
+    schemaRegistry: {
+      url: e.ODX_SCHEMA_REGISTRY_URL.replace(/\/+$/, ''),
+      auth:
+        e.ODX_SCHEMA_REGISTRY_USERNAME && e.ODX_SCHEMA_REGISTRY_PASSWORD
+          ? { username: e.ODX_SCHEMA_REGISTRY_USERNAME, password: e.ODX_SCHEMA_REGISTRY_PASSWORD }
+          : undefined,
+    },
+    mongo: { url: e.ODX_MONGO_URL, database: e.ODX_MONGO_DB },
+    http: { host: e.ODX_HTTP_HOST, port: e.ODX_HTTP_PORT },
+    shutdownTimeoutMs: e.ODX_SHUTDOWN_TIMEOUT_MS,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+  };
+}

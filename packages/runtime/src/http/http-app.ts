@@ -1,0 +1,127 @@
+import type { Server } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
+import type { Logger } from '../logging/logger.js';
+import type { RuntimeMetrics } from '../telemetry/metrics.js';
+import { SpanKind, extractTraceContext, withSpan } from '../telemetry/tracing.js';
+import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { runReadiness, type ReadinessCheck } from './readiness.js';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  metrics: RuntimeMetrics;
+  readiness: ReadinessCheck[];
+  /** Runs before every route of `api` (not health or metrics). */
+  authenticate?: RequestHandler;
+  /** Largest accepted request body. @default '1mb' */
+  bodyLimit?: string;
+}
+
+export interface HttpApp {
+  app: Express;
+  /** Authenticated routes: add the service's endpoints here. */
+  api: Router;
+  listen(port: number, host: string): Promise<Server>;
+  close(): Promise<void>;
+}
+
+/**
+ * An express app with /healthz (alive), /readyz (dependencies reachable),
+ * /metrics (Prometheus), body limits, a span and a latency sample per request,
+ * and problem+json for every error. Call `finish()` semantics are built in:
+ * the 404 and error handlers are added when `listen` is called.
+ */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const { logger, metrics } = options;
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+      metrics.httpRequestSeconds.observe(
+        { method: req.method, route: `${req.baseUrl}${route}`, status: String(res.statusCode) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    });
+    const parent = extractTraceContext(req.headers as Record<string, string>);
+    void withSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, (span) =>
+      new Promise<void>((resolve) => {
+        res.on('close', () => {
+          span.setAttribute('http.response.status_code', res.statusCode);
+          resolve();
+        });
+        next();
+      }),
+    );
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const report = await runReadiness(options.readiness);
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: options.bodyLimit ?? '1mb' }));
+  if (options.authenticate) api.use(options.authenticate);
+  app.use(api);
+
+  let server: Server | undefined;
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    app.use((req, _res, next) => next(new HttpProblem(404, 'Not Found', `no route for ${req.method} ${req.path}`)));
+    const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+      const problem = toProblem(err);
+      if (problem.status >= 500) logger.error('request failed', { method: req.method, path: req.path, err });
+      res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.toJSON(req.originalUrl)));
+    };
+    app.use(onError);
+  };
+
+  return {
+    app,
+    api,
+    listen: (port, host) => {
+      finish();
+      return new Promise((resolve, reject) => {
+        const s = app.listen(port, host, (err?: Error) => {
+          if (err) reject(err);
+          else resolve(s);
+        });
+        server = s;
+        s.on('error', reject);
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** Maps anything thrown in a route to a problem. */
+export function toProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const e = err as { type?: string; status?: number; name?: string; issues?: Array<{ path: PropertyKey[]; message: string }>; message?: string };
+  if (e.type === 'entity.too.large') return new HttpProblem(413, 'Payload Too Large', e.message);
+  if (e.type === 'entity.parse.failed') return new HttpProblem(400, 'Bad Request', `malformed JSON body: ${e.message ?? ''}`);
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new HttpProblem(415, 'Unsupported Media Type', e.message);
+  if (e.name === 'ZodError' && Array.isArray(e.issues)) {
+    return new HttpProblem(400, 'Bad Request', 'request failed validation', {
+      errors: e.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message })),
+    });
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new HttpProblem(e.status, 'Bad Request', e.message);
+  return new HttpProblem(500, 'Internal Server Error', 'unexpected error; see the service log');
+}

@@ -1,0 +1,52 @@
+import type { Admin } from 'kafkajs';
+import type { Db } from 'mongodb';
+
+/** One dependency /readyz checks. Resolve when healthy, throw (with a reason) when not. */
+export interface ReadinessCheck {
+  name: string;
+  check: (signal: AbortSignal) => Promise<void>;
+}
+
+export function kafkaReadiness(admin: Admin): ReadinessCheck {
+  return { name: 'kafka', check: async () => void (await admin.describeCluster()) };
+}
+
+export function mongoReadiness(db: Db): ReadinessCheck {
+  return { name: 'mongo', check: async () => void (await db.command({ ping: 1 })) };
+}
+
+export function registryReadiness(registryUrl: string): ReadinessCheck {
+  return {
+    name: 'schema-registry',
+    check: async (signal) => {
+      const res = await fetch(`${registryUrl}/config`, { signal });
+      if (!res.ok) throw new Error(`GET /config answered ${res.status}`);
+    },
+  };
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; ms: number; error?: string }>;
+}
+
+/** Runs every check in parallel, each bounded by `timeoutMs`. */
+export async function runReadiness(checks: ReadinessCheck[], timeoutMs = 2_000): Promise<ReadinessReport> {
+  const entries = await Promise.all(
+    checks.map(async (c) => {
+      const started = Date.now();
+      const signal = AbortSignal.timeout(timeoutMs);
+      try {
+        await Promise.race([
+          c.check(signal),
+          new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs} ms`)), { once: true })),
+        ]);
+        return [c.name, { ok: true, ms: Date.now() - started }] as const;
+      } catch (err) {
+        return [c.name, { ok: false, ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) }] as const;
+      }
+    }),
+  );
+  const result: ReadinessReport['checks'] = Object.fromEntries(entries);
+  return { ready: Object.values(result).every((r) => r.ok), checks: result };
+}

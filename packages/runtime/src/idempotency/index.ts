@@ -1,0 +1,2 @@
+export { IdempotencyStore } from './idempotency-store.js';
+export type { Claim, ClaimOutcome, IdempotencyStoreOptions } from './idempotency-store.js';

@@ -1,0 +1,53 @@
+import { loadCatalog, type TopicDefinition } from '@odx/schemas';
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { assertTopicName } from './topic-names.js';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config: Record<string, string>;
+}
+
+export function specFromCatalog(def: TopicDefinition, replicationFactorCap?: number): TopicSpec {
+  return {
+    name: def.name,
+    partitions: def.partitions,
+    replicationFactor: replicationFactorCap ? Math.min(def.replicationFactor, replicationFactorCap) : def.replicationFactor,
+    config: def.config,
+  };
+}
+
+/**
+ * Creates the topics that do not exist yet (existing ones are left alone: their
+ * partition count is never silently changed). Returns the names created.
+ */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
+  for (const s of specs) assertTopicName(s.name);
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.name));
+  if (missing.length === 0) return [];
+  const topics: ITopicConfig[] = missing.map((s) => ({
+    topic: s.name,
+    numPartitions: s.partitions,
+    replicationFactor: s.replicationFactor,
+    configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
+  }));
+  try {
+    await admin.createTopics({ topics, waitForLeaders: true });
+  } catch (err) {
+    // A concurrent creator is fine; anything else is not.
+    const again = new Set(await admin.listTopics());
+    if (!missing.every((s) => again.has(s.name))) throw err;
+  }
+  return missing.map((s) => s.name);
+}
+
+/**
+ * Provisions every catalog topic, capping the replication factor at the broker
+ * count so a single-node dev stack accepts a catalog written for production.
+ */
+export async function provisionCatalogTopics(admin: Admin): Promise<string[]> {
+  const { brokers } = await admin.describeCluster();
+  return ensureTopics(admin, loadCatalog().topics.map((t) => specFromCatalog(t, brokers.length)));
+}

@@ -1,0 +1,2 @@
+export { Lifecycle } from './lifecycle.js';
+export type { Closeable } from './lifecycle.js';

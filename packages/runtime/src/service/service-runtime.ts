@@ -1,0 +1,107 @@
+import type { Server } from 'node:http';
+import type { Admin, Kafka } from 'kafkajs';
+import { MongoClient, type Db } from 'mongodb';
+import { loadRuntimeConfig, type CompiledRuntimeConfig } from '../config/runtime-config.js';
+import { createHttpApp, type HttpApp } from '../http/http-app.js';
+import { kafkaReadiness, mongoReadiness, registryReadiness, type ReadinessCheck } from '../http/readiness.js';
+import { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { createKafka } from '../kafka/client.js';
+import { ConsumerRunner, type ConsumerRunnerOptions } from '../kafka/consumer-runner.js';
+import { EventProducer } from '../kafka/event-producer.js';
+import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { EventSerde, type SchemaSource } from '../serde/event-serde.js';
+import { createRuntimeMetrics, type RuntimeMetrics } from '../telemetry/metrics.js';
+import { startTelemetry } from '../telemetry/sdk.js';
+import type { RequestHandler } from 'express';
+
+export interface ServiceRuntimeOptions {
+  /** Default service name (ODX_SERVICE_NAME overrides). */
+  name: string;
+  version?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Authentication for the service's API routes. */
+  authenticate?: RequestHandler;
+  /** Extra /readyz checks (e.g. the external system the service talks to). */
+  readiness?: ReadinessCheck[];
+  /** Schemas the serde writes/reads (tests pass their own). @default the canonical schemas */
+  schemas?: SchemaSource;
+}
+
+/** Everything a service needs, wired from the environment, closed in order on shutdown. */
+export interface ServiceRuntime {
+  config: CompiledRuntimeConfig;
+  logger: Logger;
+  metrics: RuntimeMetrics;
+  kafka: Kafka;
+  admin: Admin;
+  serde: EventSerde;
+  producer: EventProducer;
+  mongo: MongoClient;
+  db: Db;
+  idempotency: IdempotencyStore;
+  http: HttpApp;
+  lifecycle: Lifecycle;
+  /** A consumer runner sharing this runtime's clients; closed before the producer on shutdown. */
+  consumer(options: Omit<ConsumerRunnerOptions, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false }): ConsumerRunner;
+  /** Starts the HTTP server on ODX_HTTP_HOST:ODX_HTTP_PORT. */
+  listen(): Promise<Server>;
+  shutdown(reason?: string): Promise<void>;
+}
+
+/**
+ * Builds a service's runtime: config, logger, tracing, metrics, Kafka clients,
+ * serde, MongoDB, idempotency store and HTTP app with health endpoints, and
+ * registers each for graceful shutdown. `main.ts` then only adds its own loops.
+ */
+export async function createServiceRuntime(options: ServiceRuntimeOptions): Promise<ServiceRuntime> {
+  const config = loadRuntimeConfig(options.name, options.env);
+  const logger = createLogger({ service: config.serviceName, level: config.logLevel, defaultMeta: { instance: config.instanceId } });
+  const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
+  const telemetry = startTelemetry({ serviceName: config.serviceName, serviceVersion: options.version, otlpEndpoint: config.otlpEndpoint });
+  lifecycle.register('telemetry', () => telemetry.shutdown());
+  const metrics = createRuntimeMetrics(config.serviceName);
+
+  const kafka = createKafka(config.kafka, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  lifecycle.register('kafka-admin', () => admin.disconnect());
+
+  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5_000, appName: config.serviceName });
+  await mongo.connect();
+  lifecycle.register('mongo', () => mongo.close());
+  const db = mongo.db(config.mongo.database);
+
+  const serde = new EventSerde({ registryUrl: config.schemaRegistry.url, auth: config.schemaRegistry.auth, ...(options.schemas ? { schemas: options.schemas } : {}) });
+  const producer = new EventProducer({ kafka, serde, serviceName: config.serviceName, logger, metrics });
+  await producer.connect();
+  lifecycle.register('producer', () => producer.close());
+
+  const idempotency = new IdempotencyStore({ db, owner: config.instanceId });
+  await idempotency.init();
+  idempotency.startSweeper(60_000, lifecycle.signal, (err) => logger.warn('idempotency sweep failed', { err }));
+
+  const http = createHttpApp({
+    logger,
+    metrics,
+    readiness: [kafkaReadiness(admin), registryReadiness(config.schemaRegistry.url), mongoReadiness(db), ...(options.readiness ?? [])],
+    ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+  });
+
+  return {
+    config, logger, metrics, kafka, admin, serde, producer, mongo, db, idempotency, http, lifecycle,
+    consumer: (o) => {
+      const runner = new ConsumerRunner({ ...o, kafka, serde, producer, logger, metrics, idempotency: o.idempotency === false ? false : idempotency });
+      lifecycle.register(`consumer:${o.groupId}`, () => runner.close());
+      return runner;
+    },
+    listen: async () => {
+      const server = await http.listen(config.http.port, config.http.host);
+      lifecycle.register('http', () => http.close());
+      const addr = server.address();
+      logger.info('listening', { address: typeof addr === 'object' && addr ? `http://${addr.address}:${addr.port}` : String(addr) });
+      return server;
+    },
+    shutdown: (reason) => lifecycle.shutdown(reason),
+  };
+}

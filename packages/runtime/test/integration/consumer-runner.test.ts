@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { KafkaMessage } from 'kafkajs';
+import { ConsumerRunner, ERROR_HEADERS, dlqTopicName, headersToStrings, retryTopicName, type ConsumedEvent } from '../../src/kafka/index.js';
+import { Circuit, PermanentError, TransientError } from '../../src/resilience/index.js';
+import { orderEvent } from '../support/events.js';
+import { createTestKit, eventually, uniqueName, type TestKit } from '../support/test-kit.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function runner(kit: TestKit, t: { after: (fn: () => Promise<void>) => void }, topic: string, handler: (e: ConsumedEvent) => Promise<void>, extra: { circuits?: Circuit[]; retryDelaysMs?: number[] } = {}) {
+  const groupId = uniqueName('g');
+  const retryDelaysMs = extra.retryDelaysMs ?? [300];
+  const r = new ConsumerRunner({
+    kafka: kit.kafka, serde: kit.serde, producer: kit.producer, logger: kit.logger, metrics: kit.metrics,
+    groupId, topics: [topic], handler, idempotency: kit.idempotency(), retryDelaysMs, sessionTimeoutMs: 10_000,
+    ...(extra.circuits ? { circuits: extra.circuits } : {}),
+  });
+  retryDelaysMs.forEach((_, i) => kit.track(retryTopicName(topic, groupId, i + 1)));
+  kit.track(dlqTopicName(topic, groupId));
+  t.after(() => r.close());
+  return { r, groupId };
+}
+
+/** Reads every message currently in `topic` (from the beginning) with a throwaway group. */
+async function readAll(kit: TestKit, topic: string, expected: number, timeoutMs = 20_000): Promise<KafkaMessage[]> {
+  const consumer = kit.kafka.consumer({ groupId: uniqueName('reader') });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: KafkaMessage[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+    return await eventually(async () => (seen.length >= expected ? seen : undefined), timeoutMs, `${expected} messages on ${topic}`);
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+test('poison and permanent failures go to the DLQ with context headers; the next message is still processed', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const good = orderEvent(topic, 'good');
+  const rejected = orderEvent(topic, 'rejected');
+  const handled: string[] = [];
+  const { r, groupId } = runner(kit, t, topic, async (e) => {
+    if (e.key === 'rejected') throw new PermanentError('SKU unknown to the WMS', { errorClass: 'wms.validation' });
+    handled.push(e.eventId);
+  });
+  // Offset 0: not Avro at all. Offset 1: rejected by the handler. Offset 2: fine.
+  const raw = kit.kafka.producer();
+  await raw.connect();
+  await raw.send({ topic, messages: [{ key: 'poison', value: '{"this is": "json, not avro"}', headers: { ce_id: 'poison-1' } }] });
+  await raw.disconnect();
+  await kit.producer.publish([rejected, good]);
+  await r.start();
+
+  await eventually(async () => (handled.includes(good.payload.meta.eventId) ? true : undefined), 30_000, 'the good message');
+  const dlq = await readAll(kit, dlqTopicName(topic, groupId), 2);
+  assert.equal(dlq.length, 2);
+  const [poison, perm] = dlq.map((m) => ({ m, h: headersToStrings(m.headers) }));
+  assert.equal(poison!.m.value?.toString(), '{"this is": "json, not avro"}', 'original bytes kept');
+  assert.equal(poison!.h[ERROR_HEADERS.originalTopic], topic);
+  assert.equal(poison!.h[ERROR_HEADERS.originalPartition], '0');
+  assert.equal(poison!.h[ERROR_HEADERS.originalOffset], '0');
+  assert.equal(poison!.h[ERROR_HEADERS.kind], 'poison');
+  assert.equal(poison!.h[ERROR_HEADERS.errorClass], 'serde.not-confluent-wire');
+  assert.equal(poison!.h[ERROR_HEADERS.attempt], '1');
+  assert.ok(!Number.isNaN(Date.parse(poison!.h[ERROR_HEADERS.firstFailureTime]!)));
+  assert.equal(perm!.h[ERROR_HEADERS.kind], 'permanent');
+  assert.equal(perm!.h[ERROR_HEADERS.errorClass], 'wms.validation');
+  assert.equal(perm!.h[ERROR_HEADERS.message], 'SKU unknown to the WMS');
+  assert.equal(perm!.h[ERROR_HEADERS.originalOffset], '1');
+  assert.equal(perm!.h['ce_id'], rejected.payload.meta.eventId, 'CloudEvents headers survive');
+  assert.deepEqual(handled, [good.payload.meta.eventId]);
+});
+
+test('a transient failure goes through a retry topic and succeeds later without blocking the partition', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const flaky = orderEvent(topic, 'A');
+  const after = orderEvent(topic, 'A');
+  const calls: Array<{ id: string; attempt: number; from: string }> = [];
+  const done: string[] = [];
+  const { r, groupId } = runner(kit, t, topic, async (e) => {
+    calls.push({ id: e.eventId, attempt: e.attempt, from: e.receivedFrom.topic });
+    if (e.eventId === flaky.payload.meta.eventId && e.attempt === 1) throw new TransientError('WMS answered 503');
+    done.push(e.eventId);
+  }, { retryDelaysMs: [1_500, 3_000] });
+  await kit.producer.publish([flaky, after]);
+  await r.start();
+  await eventually(async () => (done.length === 2 ? true : undefined), 30_000, 'both events handled');
+  assert.deepEqual(done, [after.payload.meta.eventId, flaky.payload.meta.eventId], 'the next message did not wait for the retry');
+  const retried = calls.filter((c) => c.id === flaky.payload.meta.eventId);
+  assert.deepEqual(retried.map((c) => c.attempt), [1, 2]);
+  assert.equal(retried[1]!.from, retryTopicName(topic, groupId, 1));
+  const retryMsgs = await readAll(kit, retryTopicName(topic, groupId, 1), 1);
+  assert.equal(headersToStrings(retryMsgs[0]!.headers)[ERROR_HEADERS.message], 'WMS answered 503');
+  // Nothing reached the DLQ, and the group's committed offsets cover everything.
+  const offsets = await kit.admin.fetchOffsets({ groupId, topics: [topic] });
+  assert.equal(offsets[0]!.partitions[0]!.offset, '2');
+});
+
+test('transient failures that never heal end in the DLQ after the last retry', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const ev = orderEvent(topic, 'B');
+  const attempts: number[] = [];
+  const { r, groupId } = runner(kit, t, topic, async (e) => {
+    attempts.push(e.attempt);
+    throw new TransientError('still down');
+  }, { retryDelaysMs: [200, 200] });
+  await kit.producer.publish([ev]);
+  await r.start();
+  const dlq = await readAll(kit, dlqTopicName(topic, groupId), 1);
+  const h = headersToStrings(dlq[0]!.headers);
+  assert.deepEqual(attempts, [1, 2, 3]);
+  assert.equal(h[ERROR_HEADERS.attempt], '3');
+  assert.equal(h[ERROR_HEADERS.originalTopic], topic);
+  assert.equal(h[ERROR_HEADERS.originalOffset], '0');
+  assert.equal(h[ERROR_HEADERS.kind], 'transient');
+});
+
+test('duplicates (same event id delivered twice) have their effect once', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const ev = orderEvent(topic, 'C');
+  const effects: string[] = [];
+  const { r } = runner(kit, t, topic, async (e) => void effects.push(e.eventId));
+  await kit.producer.publish([ev, ev, orderEvent(topic, 'C', { eventId: ev.payload.meta.eventId }), orderEvent(topic, 'C')]);
+  await r.start();
+  await eventually(async () => (effects.length >= 2 ? true : undefined), 30_000, 'effects');
+  await new Promise((res) => setTimeout(res, 1_000));
+  assert.equal(effects.filter((id) => id === ev.payload.meta.eventId).length, 1);
+  assert.equal(effects.length, 2);
+});
+
+test('an open circuit pauses consumption and it resumes when the circuit closes', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const circuit = new Circuit('wms', { volumeThreshold: 1, errorThresholdPercentage: 50, resetTimeoutMs: 2_500 });
+  t.after(() => circuit.shutdown());
+  let down = true;
+  let remoteCalls = 0;
+  const effects = new Set<string>();
+  const { r, groupId } = runner(kit, t, topic, async (e) => {
+    await circuit.fire(async () => {
+      remoteCalls++;
+      if (down) throw new TransientError('WMS unreachable');
+    });
+    effects.add(e.eventId);
+  }, { circuits: [circuit], retryDelaysMs: [500] });
+  const events = Array.from({ length: 20 }, (_, i) => orderEvent(topic, `K${i}`));
+  await kit.producer.publish(events);
+  let openedAt = 0;
+  circuit.onStateChange((s) => { if (s === 'open' && !openedAt) openedAt = Date.now(); });
+  await r.start();
+  await eventually(async () => (openedAt ? true : undefined), 30_000, 'the circuit to open');
+  const callsAtOpen = remoteCalls;
+  await new Promise((res) => setTimeout(res, 1_500));
+  assert.equal(circuit.state, 'open');
+  assert.equal(remoteCalls, callsAtOpen, 'no calls reach the remote while the circuit is open');
+  assert.equal(effects.size, 0);
+  down = false;
+  await eventually(async () => (effects.size === 20 ? true : undefined), 30_000, 'all 20 effects after recovery');
+  assert.equal(circuit.state, 'closed');
+  // The failure that opened the circuit went through a retry topic; nothing was dead-lettered.
+  const dlqOffsets = await kit.admin.fetchTopicOffsets(dlqTopicName(topic, groupId));
+  assert.ok(dlqOffsets.every((p) => p.high === '0'), 'DLQ empty');
+});
+
+test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happens once', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const group = uniqueName('g-kill');
+  kit.track(retryTopicName(topic, group, 1));
+  kit.track(dlqTopicName(topic, group));
+  const total = 120;
+  const killAt = 60;
+  await kit.producer.publish(Array.from({ length: total }, (_, i) => orderEvent(topic, String(i))));
+  const effects = kit.db.collection<{ eventId: string; seq: number; pid: number }>('effects');
+
+  const spawnConsumer = (env: Record<string, string>): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'kill-consumer.ts')], {
+      env: { ...process.env, TEST_TOPIC: topic, TEST_GROUP: group, TEST_DB: kit.db.databaseName, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+    return child;
+  };
+
+  const first = spawnConsumer({ KILL_AT_SEQ: String(killAt) });
+  const [, signal] = (await once(first, 'exit')) as [number | null, string | null];
+  assert.equal(signal, 'SIGKILL');
+  const firstRun = await effects.countDocuments();
+  assert.equal(firstRun, killAt, 'effects 0..killAt-1 done before the kill');
+  const committed = await kit.admin.fetchOffsets({ groupId: group, topics: [topic] });
+  assert.ok(Number(committed[0]!.partitions[0]!.offset) < killAt, 'the batch was not committed: it will be redelivered');
+
+  const second = spawnConsumer({});
+  t.after(() => { second.kill('SIGTERM'); });
+  await eventually(async () => ((await effects.countDocuments()) >= total ? true : undefined), 60_000, `${total} effects`);
+  await new Promise((res) => setTimeout(res, 1_000));
+  const perSeq = await effects.aggregate<{ _id: number; n: number }>([{ $group: { _id: '$seq', n: { $sum: 1 } } }]).toArray();
+  assert.equal(perSeq.length, total, 'every event had its effect');
+  assert.ok(perSeq.every((s) => s.n === 1), `effects happened once each: ${JSON.stringify(perSeq.filter((s) => s.n !== 1))}`);
+  const secondPid = (await effects.findOne({ seq: killAt }))!.pid;
+  assert.equal(secondPid, second.pid, 'the event being handled at the kill was taken over by the new process');
+  const key = await kit.db.collection('odx_idempotency_keys').findOne({ eventId: { $exists: true }, generation: { $gte: 1 }, status: 'completed' });
+  assert.ok(key, 'the crashed claim was taken over after its lease expired');
+});

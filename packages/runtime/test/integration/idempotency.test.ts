@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { createTestKit } from '../support/test-kit.js';
+
+test('many concurrent claims of one key: exactly one wins', async (t) => {
+  const kit = await createTestKit(t);
+  const stores = Array.from({ length: 25 }, (_, i) => kit.idempotency({ owner: `worker-${i}` }));
+  await stores[0]!.init();
+  const eventId = randomUUID();
+  const outcomes = await Promise.all(stores.map((s) => s.claim('wms-bridge', eventId)));
+  const winners = outcomes.filter((o) => o.status === 'acquired');
+  assert.equal(winners.length, 1);
+  assert.equal(outcomes.filter((o) => o.status === 'busy').length, 24);
+
+  const winner = winners[0]!;
+  assert.ok(winner.status === 'acquired');
+  assert.equal(await stores[0]!.complete(winner.claim), true);
+  const after = await Promise.all(stores.map((s) => s.claim('wms-bridge', eventId)));
+  assert.ok(after.every((o) => o.status === 'duplicate'), 'completed key reads as duplicate for everyone');
+  // Keys are per consumer: another consumer may process the same event.
+  assert.equal((await stores[1]!.claim('tms-bridge', eventId)).status, 'acquired');
+});
+
+test("a crashed holder's lease is taken over by exactly one contender", async (t) => {
+  const kit = await createTestKit(t);
+  const crashed = kit.idempotency({ owner: 'crashed', leaseMs: 300 });
+  const eventId = randomUUID();
+  const first = await crashed.claim('g', eventId);
+  assert.equal(first.status, 'acquired');
+  const contenders = Array.from({ length: 10 }, (_, i) => kit.idempotency({ owner: `c${i}`, leaseMs: 5_000 }));
+  // Within the lease: busy.
+  const early = await contenders[0]!.claim('g', eventId);
+  assert.equal(early.status, 'busy');
+  await new Promise((r) => setTimeout(r, 400));
+  const outcomes = await Promise.all(contenders.map((c) => c.claim('g', eventId)));
+  const takers = outcomes.filter((o) => o.status === 'taken-over');
+  assert.equal(takers.length, 1, `outcomes: ${outcomes.map((o) => o.status).join(',')}`);
+  const taker = takers[0]!;
+  assert.ok(taker.status === 'taken-over');
+  assert.equal(taker.previousOwner, 'crashed');
+  // The crashed holder, if it wakes up, can no longer complete.
+  assert.ok(first.status === 'acquired');
+  assert.equal(await crashed.complete(first.claim), false);
+  assert.equal(await kit.idempotency({ owner: taker.claim.owner }).complete(taker.claim), true);
+  assert.equal((await contenders[3]!.claim('g', eventId)).status, 'duplicate');
+});
+
+test('a released claim can be claimed again at once; expired keys are swept', async (t) => {
+  const kit = await createTestKit(t);
+  const store = kit.idempotency({ owner: 'a' });
+  const eventId = randomUUID();
+  const first = await store.claim('g', eventId);
+  assert.ok(first.status === 'acquired');
+  await store.release(first.claim);
+  assert.equal((await kit.idempotency({ owner: 'b' }).claim('g', eventId)).status, 'acquired');
+
+  const old = kit.idempotency({ owner: 'old' });
+  const oldClaim = await old.claim('g', 'ancient', new Date(Date.now() - 30 * 24 * 3600_000));
+  assert.ok(oldClaim.status === 'acquired');
+  const swept = await store.sweepExpired();
+  assert.ok(swept >= 1);
+  assert.equal(await store.collection.countDocuments({ eventId: 'ancient' }), 0);
+  assert.equal(await store.collection.countDocuments({ eventId }), 1, 'live keys stay');
+});
+
+test('hostile event ids are stored verbatim and do not match other keys', async (t) => {
+  const kit = await createTestKit(t);
+  const store = kit.idempotency();
+  for (const id of ['.*', '$where', '{"$gt": ""}', 'a:b:c', 'x'.repeat(500), 'ünïcødé']) {
+    const o = await store.claim('g', id);
+    assert.equal(o.status, 'acquired', id);
+    assert.ok(o.status === 'acquired');
+    await store.complete(o.claim);
+  }
+  assert.equal((await store.claim('g', 'other')).status, 'acquired');
+});

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Admin, Kafka } from 'kafkajs';
+import { MongoClient, type Db } from 'mongodb';
+import { loadRuntimeConfig } from '../../src/config/index.js';
+import { IdempotencyStore } from '../../src/idempotency/index.js';
+import { EventProducer, createKafka, ensureTopics } from '../../src/kafka/index.js';
+import { createLogger, type Logger } from '../../src/logging/index.js';
+import { EventSerde, type SchemaSource } from '../../src/serde/index.js';
+import { createRuntimeMetrics, type RuntimeMetrics } from '../../src/telemetry/index.js';
+
+/** What node:test's TestContext offers for cleanup (typed loosely to suit before/after hooks too). */
+export interface Cleanup {
+  after(fn: () => Promise<void> | void): void;
+}
+
+export interface TestKit {
+  kafka: Kafka;
+  admin: Admin;
+  serde: EventSerde;
+  producer: EventProducer;
+  mongo: MongoClient;
+  db: Db;
+  logger: Logger;
+  metrics: RuntimeMetrics;
+  registryUrl: string;
+  /** A fresh topic with `partitions` partitions, deleted after the test. */
+  topic(partitions?: number): Promise<string>;
+  /** Tracks a topic created by code under test so it is deleted after the test. */
+  track(topic: string): void;
+  idempotency(options?: { leaseMs?: number; owner?: string }): IdempotencyStore;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Test logs: errors only, to stderr, so failures can be diagnosed without noise. */
+export function testLogger(): Logger {
+  const level = (process.env['ODX_TEST_LOG_LEVEL'] as 'error' | 'warn' | 'info' | 'debug' | undefined) ?? 'error';
+  return createLogger({ service: 'test', level, stream: new Writable({ write: (c, _e, cb) => { process.stderr.write(c); cb(); } }) });
+}
+
+/**
+ * Clients for the real local stack (addresses from ODX_* variables, as the test
+ * launcher exports them), each test with its own database and topics.
+ */
+export async function createTestKit(t: Cleanup, options: { schemas?: SchemaSource } = {}): Promise<TestKit> {
+  const config = loadRuntimeConfig('odx-test');
+  const logger = testLogger();
+  const metrics = createRuntimeMetrics('odx-test', { defaultMetrics: false });
+  const kafka = createKafka(config.kafka, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5_000 });
+  await mongo.connect();
+  const db = mongo.db(uniqueName('odx-test').replace(/-/g, '_'));
+  const serde = new EventSerde({ registryUrl: config.schemaRegistry.url, ...(options.schemas ? { schemas: options.schemas } : {}) });
+  const producer = new EventProducer({ kafka, serde, serviceName: 'odx-test', logger, metrics });
+  const topics = new Set<string>();
+  t.after(async () => {
+    await producer.close();
+    if (topics.size > 0) await admin.deleteTopics({ topics: [...topics] }).catch(() => undefined);
+    await admin.disconnect();
+    await db.dropDatabase().catch(() => undefined);
+    await mongo.close();
+  });
+  return {
+    kafka, admin, serde, producer, mongo, db, logger, metrics, registryUrl: config.schemaRegistry.url,
+    topic: async (partitions = 3) => {
+      const name = uniqueName('test.odx');
+      await ensureTopics(admin, [{ name, partitions, replicationFactor: 1, config: {} }]);
+      topics.add(name);
+      return name;
+    },
+    track: (topic) => void topics.add(topic),
+    idempotency: (o = {}) => new IdempotencyStore({ db, ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}), ...(o.owner ? { owner: o.owner } : {}) }),
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
