@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
 
 /** Result of trying to claim an idempotency key. */
 export type ClaimOutcome =
-  /** First claim: do the effect, then `complete`. */
+  /** Nobody did it yet (or the last holder gave up): do the effect, then `complete`. */
   | { status: 'acquired'; claim: Claim }
-  /** The previous holder's lease expired (it crashed): do the effect, then `complete`. */
+  /** The previous holder's lease ran out (it crashed): do the effect, then `complete`. */
   | { status: 'taken-over'; claim: Claim; previousOwner: string }
   /** Already done: skip the effect. */
   | { status: 'duplicate'; completedAt: Date }
@@ -14,23 +14,26 @@ export type ClaimOutcome =
 
 export interface Claim {
   key: string;
+  scope: string;
+  eventId: string;
   owner: string;
-  /** Lease generation; only the holder of the current generation may complete. */
+  /** Lease generation: 0 for the first holder, +1 for each later one. */
   generation: number;
 }
 
+type Kind = 'claim' | 'done' | 'released';
+
 interface KeyDoc {
   _id: string;
+  kind: Kind;
+  key: string;
   scope: string;
   eventId: string;
-  status: 'in-progress' | 'completed';
   owner: string;
   generation: number;
-  leaseUntil: Date;
   createdAt: Date;
-  completedAt?: Date;
+  leaseUntil: Date;
   expiresAt: Date;
-  result?: unknown;
 }
 
 export interface IdempotencyStoreOptions {
@@ -39,7 +42,7 @@ export interface IdempotencyStoreOptions {
   collection?: string;
   /** How long a holder may work before others may take over. @default 30000 */
   leaseMs?: number;
-  /** How long completed keys are kept (duplicates older than this are not detected). @default 7 days */
+  /** How long keys are kept (duplicates older than this are not detected). @default 7 days */
   retentionMs?: number;
   /** Identifies this process in claims. @default random */
   owner?: string;
@@ -52,15 +55,17 @@ function isDuplicateKey(err: unknown): boolean {
 }
 
 /**
- * Idempotency keys per (scope, eventId) in MongoDB. Every state change that two
- * processes could race on is a unique insert, never a read-modify-write, because
- * FerretDB's findOneAndUpdate is no atomic compare-and-set:
- * - a first claim inserts the key document (`_id` = key);
- * - a take-over of an expired lease first inserts a lease token `<key>#<generation>`:
- *   only one contender can insert a given generation, and only the winner then
- *   rewrites the key document.
- * Keys expire through `expiresAt`: a TTL index where the server has one, and
- * `sweepExpired` everywhere (FerretDB has no TTL monitor).
+ * Idempotency keys per (scope, eventId) in MongoDB, kept as an append-only set
+ * of documents whose `_id`s encode the state:
+ *   `<key>@<g>`           claim of generation g (owner, lease)
+ *   `<key>@<g>!released`  generation g gave up (its effect failed)
+ *   `<key>!done`          the effect is done
+ * Every transition is a unique insert, never a read-modify-write, because
+ * FerretDB has no atomic compare-and-set (findOneAndUpdate) and, on its SQLite
+ * backend, updates and deletes scan the collection while inserts and `_id`
+ * lookups are indexed. Two contenders for a generation race on one `_id`, and
+ * exactly one wins. Keys expire through `expiresAt`: a TTL index where the
+ * server has one, `sweepExpired` everywhere.
  */
 export class IdempotencyStore {
   readonly collection: Collection<KeyDoc>;
@@ -80,82 +85,140 @@ export class IdempotencyStore {
     return `${scope}:${eventId}`;
   }
 
-  /** Creates indexes once; a TTL index is best effort. */
+  /** Creates indexes once; the TTL index is best effort. */
   init(): Promise<void> {
     this.ready ??= (async () => {
-      await this.collection.createIndex({ expiresAt: 1 }, { name: 'expiresAt_1' }).catch(() => undefined);
       await this.collection
         .createIndex({ expiresAt: 1 }, { name: 'expiresAt_ttl', expireAfterSeconds: 0 })
+        .catch(() => this.collection.createIndex({ expiresAt: 1 }, { name: 'expiresAt_1' }))
         .catch(() => undefined); // servers without TTL support (FerretDB) rely on sweepExpired
     })();
     return this.ready;
+  }
+
+  private doc(kind: Kind, key: string, scope: string, eventId: string, generation: number, now: Date): KeyDoc {
+    const id = kind === 'done' ? `${key}!done` : kind === 'released' ? `${key}@${generation}!released` : `${key}@${generation}`;
+    return {
+      _id: id, kind, key, scope, eventId, owner: this.owner, generation, createdAt: now,
+      leaseUntil: new Date(now.getTime() + this.leaseMs), expiresAt: new Date(now.getTime() + this.retentionMs),
+    };
+  }
+
+  private async insertUnique(doc: KeyDoc): Promise<boolean> {
+    try {
+      await this.collection.insertOne(doc);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
   }
 
   /** Claims `(scope, eventId)` before doing its effect. */
   async claim(scope: string, eventId: string, now: Date = new Date()): Promise<ClaimOutcome> {
     await this.init();
     const key = IdempotencyStore.key(scope, eventId);
-    const doc: KeyDoc = {
-      _id: key, scope, eventId, status: 'in-progress', owner: this.owner, generation: 0,
-      leaseUntil: new Date(now.getTime() + this.leaseMs), createdAt: now,
-      expiresAt: new Date(now.getTime() + this.retentionMs),
-    };
-    try {
-      await this.collection.insertOne(doc);
-      return { status: 'acquired', claim: { key, owner: this.owner, generation: 0 } };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+    if (await this.insertUnique(this.doc('claim', key, scope, eventId, 0, now))) {
+      return { status: 'acquired', claim: { key, scope, eventId, owner: this.owner, generation: 0 } };
     }
-    const existing = await this.collection.findOne({ _id: key });
-    if (!existing) return this.claim(scope, eventId, now); // released between insert and read
-    if (existing.status === 'completed') return { status: 'duplicate', completedAt: existing.completedAt ?? existing.createdAt };
-    if (existing.leaseUntil.getTime() > now.getTime()) {
-      return { status: 'busy', owner: existing.owner, retryAfterMs: existing.leaseUntil.getTime() - now.getTime() };
-    }
-    // Expired lease: contenders race on a unique token for the next generation.
-    const generation = existing.generation + 1;
-    try {
-      await this.collection.insertOne({
-        ...doc, _id: `${key}#${generation}`, generation, status: 'in-progress',
-      });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return { status: 'busy', owner: 'another contender', retryAfterMs: this.leaseMs };
-    }
-    await this.collection.updateOne(
-      { _id: key },
-      { $set: { owner: this.owner, generation, leaseUntil: new Date(now.getTime() + this.leaseMs) } },
-    );
-    return { status: 'taken-over', claim: { key, owner: this.owner, generation }, previousOwner: existing.owner };
+    return this.resolveConflict(scope, eventId, now);
   }
 
-  /** Extends the lease of a long-running effect. */
+  /** The slow path after generation 0 is taken: walk the generations. */
+  private async resolveConflict(scope: string, eventId: string, now: Date): Promise<ClaimOutcome> {
+    const key = IdempotencyStore.key(scope, eventId);
+    // Generations only grow by crashes and failed attempts; thousands mean a bug.
+    for (let generation = 0; generation < 10_000; generation++) {
+      const done = await this.collection.findOne({ _id: `${key}!done` });
+      if (done) return { status: 'duplicate', completedAt: done.createdAt };
+      const holder = await this.collection.findOne({ _id: `${key}@${generation}` });
+      if (!holder) {
+        if (await this.insertUnique(this.doc('claim', key, scope, eventId, generation, now))) {
+          return { status: 'acquired', claim: { key, scope, eventId, owner: this.owner, generation } };
+        }
+        generation--; // someone inserted it just now: look at it again
+        continue;
+      }
+      const released = await this.collection.findOne({ _id: `${key}@${generation}!released` });
+      if (released) continue;
+      if (holder.leaseUntil.getTime() > now.getTime()) {
+        return { status: 'busy', owner: holder.owner, retryAfterMs: holder.leaseUntil.getTime() - now.getTime() };
+      }
+      // Expired lease: contenders race on inserting the next generation.
+      if (await this.insertUnique(this.doc('claim', key, scope, eventId, generation + 1, now))) {
+        return { status: 'taken-over', claim: { key, scope, eventId, owner: this.owner, generation: generation + 1 }, previousOwner: holder.owner };
+      }
+    }
+    throw new Error(`idempotency key ${key} has more than 10000 generations`);
+  }
+
+  /**
+   * Claims many keys with one unordered insertMany: the fast path for a batch
+   * of messages. Conflicting keys take the one-by-one path. Repeated ids get
+   * one outcome.
+   */
+  async claimMany(scope: string, eventIds: string[], now: Date = new Date()): Promise<Map<string, ClaimOutcome>> {
+    await this.init();
+    const unique = [...new Set(eventIds)];
+    const out = new Map<string, ClaimOutcome>();
+    if (unique.length === 0) return out;
+    const docs = unique.map((eventId) => this.doc('claim', IdempotencyStore.key(scope, eventId), scope, eventId, 0, now));
+    const conflicted = await this.insertManyUnique(docs);
+    for (const [i, d] of docs.entries()) {
+      out.set(d.eventId, conflicted.has(i)
+        ? await this.resolveConflict(scope, d.eventId, now)
+        : { status: 'acquired', claim: { key: d.key, scope, eventId: d.eventId, owner: this.owner, generation: 0 } });
+    }
+    return out;
+  }
+
+  /** Inserts all docs it can; returns the indexes that already existed. */
+  private async insertManyUnique(docs: KeyDoc[]): Promise<Set<number>> {
+    const conflicted = new Set<number>();
+    if (docs.length === 0) return conflicted;
+    try {
+      await this.collection.insertMany(docs, { ordered: false });
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError)) throw err;
+      const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+      for (const we of writeErrors) {
+        if (we.code !== DUPLICATE_KEY) throw err;
+        conflicted.add(we.index);
+      }
+    }
+    return conflicted;
+  }
+
+  /** Extends the lease of a long-running effect (an update: slow on FerretDB, so use sparingly). */
   async renew(claim: Claim, now: Date = new Date()): Promise<void> {
     await this.collection.updateOne(
-      { _id: claim.key, owner: claim.owner, generation: claim.generation },
+      { _id: `${claim.key}@${claim.generation}` },
       { $set: { leaseUntil: new Date(now.getTime() + this.leaseMs) } },
     );
   }
 
   /**
-   * Marks the effect done. Returns false when the claim was lost (a take-over
-   * happened because the lease ran out), so the caller can log it.
+   * Marks the effect done. Returns false when the claim was lost (its lease ran
+   * out and another holder took over) or the key was already done.
    */
-  async complete(claim: Claim, result?: unknown, now: Date = new Date()): Promise<boolean> {
-    const res = await this.collection.updateOne(
-      { _id: claim.key, owner: claim.owner, generation: claim.generation },
-      { $set: { status: 'completed', completedAt: now, ...(result === undefined ? {} : { result }) } },
-    );
-    return res.matchedCount === 1;
+  async complete(claim: Claim, now: Date = new Date()): Promise<boolean> {
+    if (await this.collection.findOne({ _id: `${claim.key}@${claim.generation + 1}` })) return false;
+    return this.insertUnique({ ...this.doc('done', claim.key, claim.scope, claim.eventId, claim.generation, now), owner: claim.owner });
   }
 
-  /** Gives a claim up after a failed effect so a retry can claim again at once. */
-  async release(claim: Claim): Promise<void> {
-    const res = await this.collection.deleteOne({ _id: claim.key, owner: claim.owner, generation: claim.generation, status: 'in-progress' });
-    if (res.deletedCount === 1 && claim.generation > 0) await this.collection.deleteMany({ _id: { $regex: `^${escapeRegex(claim.key)}#` } });
+  /** Marks many effects done with one insertMany; returns how many were recorded. */
+  async completeMany(claims: Claim[], now: Date = new Date()): Promise<number> {
+    const docs = claims.map((c) => ({ ...this.doc('done', c.key, c.scope, c.eventId, c.generation, now), owner: c.owner }));
+    const conflicted = await this.insertManyUnique(docs);
+    return docs.length - conflicted.size;
   }
 
-  /** Deletes keys and lease tokens past `expiresAt`; returns how many. */
+  /** Gives a claim up after a failed effect, so a retry can claim again at once. */
+  async release(claim: Claim, now: Date = new Date()): Promise<void> {
+    await this.insertUnique(this.doc('released', claim.key, claim.scope, claim.eventId, claim.generation, now));
+  }
+
+  /** Deletes keys past `expiresAt`; returns how many. */
   async sweepExpired(now: Date = new Date()): Promise<number> {
     const res = await this.collection.deleteMany({ expiresAt: { $lt: now } });
     return res.deletedCount;
@@ -169,8 +232,4 @@ export class IdempotencyStore {
     timer.unref();
     signal.addEventListener('abort', () => clearInterval(timer), { once: true });
   }
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

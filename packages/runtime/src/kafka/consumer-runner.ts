@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { ClaimOutcome, IdempotencyStore } from '../idempotency/idempotency-store.js';
+import type { Claim, ClaimOutcome, IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { withLogContext } from '../logging/log-context.js';
 import type { Logger } from '../logging/logger.js';
 import type { Circuit } from '../resilience/circuit-breaker.js';
 import { classifyError, type FailureClassification } from '../resilience/errors.js';
-import type { EventSerde } from '../serde/event-serde.js';
+import type { DecodedEvent, EventSerde } from '../serde/event-serde.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { SpanKind, extractTraceContext, withSpan } from '../telemetry/tracing.js';
 import type { EventProducer } from './event-producer.js';
@@ -63,7 +63,37 @@ export interface ConsumerRunnerOptions {
   provisionTopics?: boolean;
   /** @default 30000 */
   sessionTimeoutMs?: number;
+  /** Messages whose idempotency keys are claimed in one round trip. @default 200 */
+  claimBatchSize?: number;
+  /**
+   * When idempotency keys are marked done: 'each' right after each effect (a
+   * crash repeats at most the effect in hand), or 'batch' once per claim batch
+   * (fewer writes, but a crash repeats up to a batch of effects, so the effects
+   * must be idempotent by `idempotencyKey`). @default 'each'
+   */
+  completion?: 'each' | 'batch';
 }
+
+interface PreparedBase {
+  message: KafkaMessage;
+  headers: Record<string, string>;
+  receivedTopic: string;
+  originalTopic: string;
+  partition: number;
+  attempt: number;
+  started: bigint;
+}
+
+interface PreparedEvent extends PreparedBase {
+  type: 'event';
+  decoded: DecodedEvent;
+  event: { eventId: string };
+}
+
+type Prepared =
+  | (PreparedBase & { type: 'hold'; outcome: Extract<Outcome, { type: 'hold' }> })
+  | (PreparedBase & { type: 'undecodable'; error: unknown })
+  | PreparedEvent;
 
 type Outcome =
   | { type: 'done'; label: 'ok' | 'duplicate' | 'retry' | 'dlq' }
@@ -95,6 +125,8 @@ export class ConsumerRunner {
       fromBeginning: true,
       provisionTopics: true,
       sessionTimeoutMs: 30_000,
+      claimBatchSize: 200,
+      completion: 'each',
       ...options,
       circuits: options.circuits ?? [],
     };
@@ -160,72 +192,124 @@ export class ConsumerRunner {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    const lag = batch.offsetLag();
-    this.o.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: this.o.groupId }, Number(lag));
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.abort.signal.aborted) return;
-      if (this.circuitPaused) return; // leave the rest unresolved: re-fetched after resume
-      const outcome = await this.process(batch.topic, batch.partition, message, heartbeat);
-      if (outcome.type === 'hold') {
-        if (outcome.reason === 'delay') {
-          const resume = payload.pause();
-          const wait = Math.max(0, (outcome.untilMs ?? Date.now()) - Date.now());
-          setTimeout(resume, wait).unref();
-        } else if (outcome.reason === 'circuit') {
-          if (this.o.circuits.length > 0) this.pauseForCircuit();
-          else {
-            // A breaker the runner was not told about: back off this partition.
-            const resume = payload.pause();
-            setTimeout(resume, 5_000).unref();
-          }
+    this.o.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: this.o.groupId }, Number(batch.offsetLag()));
+    const messages = batch.messages;
+    for (let i = 0; i < messages.length; i += this.o.claimBatchSize) {
+      if (!isRunning() || isStale() || this.abort.signal.aborted || this.circuitPaused) return;
+      const chunk = await Promise.all(messages.slice(i, i + this.o.claimBatchSize).map((m) => this.prepare(batch.topic, batch.partition, m)));
+      // Claim the chunk's keys in one round trip (only up to a delayed retry, which ends the chunk).
+      const firstHold = chunk.findIndex((p) => p.type === 'hold');
+      const claimable = (firstHold === -1 ? chunk : chunk.slice(0, firstHold)).flatMap((p) => (p.type === 'event' ? [p.event.eventId] : []));
+      const claims = this.o.idempotency && claimable.length > 0 ? await this.o.idempotency.claimMany(this.o.groupId, claimable) : new Map<string, ClaimOutcome>();
+      const seen = new Set<string>();
+      const completions: Claim[] = [];
+      let lastDone: string | undefined;
+      let hold: Extract<Outcome, { type: 'hold' }> | undefined;
+      let index = 0;
+      for (; index < chunk.length; index++) {
+        const p = chunk[index]!;
+        if (this.abort.signal.aborted || this.circuitPaused) {
+          hold = { type: 'hold', reason: 'stopping' };
+          break;
         }
+        let outcome: Outcome;
+        if (p.type === 'hold') outcome = p.outcome;
+        else if (p.type === 'undecodable') outcome = await this.undecodable(p);
+        else {
+          const first = !seen.has(p.event.eventId);
+          seen.add(p.event.eventId);
+          outcome = await this.execute(p, first ? claims.get(p.event.eventId) : { status: 'duplicate', completedAt: new Date() }, heartbeat, completions);
+        }
+        if (outcome.type === 'hold') {
+          hold = outcome;
+          break;
+        }
+        lastDone = p.message.offset;
+      }
+      if (this.o.idempotency) {
+        if (completions.length > 0) await this.o.idempotency.completeMany(completions);
+        // Claims taken for messages this chunk did not reach are given back.
+        for (const p of chunk.slice(index)) {
+          const c = p.type === 'event' ? claims.get(p.event.eventId) : undefined;
+          if (c && 'claim' in c && !completions.includes(c.claim)) await this.o.idempotency.release(c.claim).catch(() => undefined);
+        }
+      }
+      if (lastDone !== undefined) resolveOffset(lastDone);
+      await heartbeat();
+      if (hold) {
+        this.applyHold(hold, payload);
         return;
       }
-      resolveOffset(message.offset);
-      await heartbeat();
     }
   }
 
-  private async process(receivedTopic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Outcome> {
+  private applyHold(hold: Extract<Outcome, { type: 'hold' }>, payload: EachBatchPayload): void {
+    if (hold.reason === 'delay') {
+      const resume = payload.pause();
+      setTimeout(resume, Math.max(0, (hold.untilMs ?? Date.now()) - Date.now())).unref();
+    } else if (hold.reason === 'circuit') {
+      if (this.o.circuits.length > 0) this.pauseForCircuit();
+      else {
+        // A breaker the runner was not told about: back off this partition.
+        const resume = payload.pause();
+        setTimeout(resume, 5_000).unref();
+      }
+    }
+  }
+
+  /** Decodes one message and works out its retry state; no I/O unless a schema is new. */
+  private async prepare(receivedTopic: string, partition: number, message: KafkaMessage): Promise<Prepared> {
     const started = process.hrtime.bigint();
     const headers = headersToStrings(message.headers);
     const retryOf = this.retryTopics.get(receivedTopic);
     const originalTopic = retryOf?.original ?? receivedTopic;
     const state = readRetryState(headers);
     const attempt = retryOf ? state.attempt : 1;
-    if (retryOf && state.notBefore > Date.now()) return { type: 'hold', reason: 'delay', untilMs: state.notBefore };
-
-    const label = (l: 'ok' | 'duplicate' | 'retry' | 'dlq'): Outcome => {
-      this.o.metrics?.messagesConsumed.inc({ topic: originalTopic, group: this.o.groupId, outcome: l });
-      this.o.metrics?.messageProcessingSeconds.observe({ topic: originalTopic, group: this.o.groupId }, Number(process.hrtime.bigint() - started) / 1e9);
-      return { type: 'done', label: l };
-    };
-
-    let decoded;
+    const base = { message, headers, receivedTopic, originalTopic, partition, attempt, started };
+    if (retryOf && state.notBefore > Date.now()) return { ...base, type: 'hold', outcome: { type: 'hold', reason: 'delay', untilMs: state.notBefore } };
+    let decoded: DecodedEvent;
     try {
       decoded = await this.o.serde.decode(message.value);
-    } catch (err) {
-      const c = classifyError(err);
-      if (c.errorClass === 'serde.registry-unavailable') {
-        this.o.logger.warn('schema registry unavailable; holding partition', { topic: receivedTopic, partition, err });
-        return { type: 'hold', reason: 'delay', untilMs: Date.now() + 2_000 };
-      }
-      await this.toDlq(originalTopic, receivedTopic, partition, message, headers, attempt, c);
-      return label('dlq');
+    } catch (error) {
+      return { ...base, type: 'undecodable', error };
     }
+    const meta = (decoded.payload as { meta?: { eventId?: unknown } } | null)?.meta;
+    const eventId = headers['ce_id'] ?? (typeof meta?.eventId === 'string' ? meta.eventId : `${originalTopic}-${partition}-${message.offset}`);
+    return { ...base, type: 'event', decoded, event: { eventId } };
+  }
+
+  private label(p: PreparedBase, l: 'ok' | 'duplicate' | 'retry' | 'dlq'): Outcome {
+    this.o.metrics?.messagesConsumed.inc({ topic: p.originalTopic, group: this.o.groupId, outcome: l });
+    this.o.metrics?.messageProcessingSeconds.observe({ topic: p.originalTopic, group: this.o.groupId }, Number(process.hrtime.bigint() - p.started) / 1e9);
+    return { type: 'done', label: l };
+  }
+
+  private async undecodable(p: PreparedBase & { error: unknown }): Promise<Outcome> {
+    const c = classifyError(p.error);
+    if (c.errorClass === 'serde.registry-unavailable') {
+      this.o.logger.warn('schema registry unavailable; holding partition', { topic: p.receivedTopic, partition: p.partition, err: p.error });
+      return { type: 'hold', reason: 'delay', untilMs: Date.now() + 2_000 };
+    }
+    await this.toDlq(p, c);
+    return this.label(p, 'dlq');
+  }
+
+  /** Runs the handler for one decoded event under its claim, and routes failures. */
+  private async execute(p: PreparedEvent, claimed: ClaimOutcome | undefined, heartbeat: () => Promise<void>, completions: Claim[]): Promise<Outcome> {
+    const { message, headers, partition, decoded } = p;
     const payload = decoded.payload as { meta?: { eventId?: string; correlationId?: string } } | null;
-    const eventId = headers['ce_id'] ?? payload?.meta?.eventId ?? `${originalTopic}-${partition}-${message.offset}`;
+    const eventId = p.event.eventId;
     const correlationId = headers['ce_correlationid'] ?? payload?.meta?.correlationId;
     const event: ConsumedEvent = {
-      topic: originalTopic,
-      receivedFrom: { topic: receivedTopic, partition, offset: message.offset },
+      topic: p.originalTopic,
+      receivedFrom: { topic: p.receivedTopic, partition, offset: message.offset },
       key: message.key ? message.key.toString('utf8') : null,
       eventType: decoded.eventType,
       fullName: decoded.fullName,
       eventId,
       payload: decoded.payload,
       headers,
-      attempt,
+      attempt: p.attempt,
       idempotencyKey: `${this.o.groupId}:${eventId}`,
       signal: this.abort.signal,
     };
@@ -238,19 +322,19 @@ export class ConsumerRunner {
           parent: extractTraceContext(message.headers),
           attributes: {
             'messaging.system': 'kafka',
-            'messaging.destination.name': receivedTopic,
+            'messaging.destination.name': p.receivedTopic,
             'messaging.kafka.consumer.group': this.o.groupId,
             'messaging.kafka.destination.partition': partition,
             'messaging.kafka.message.offset': Number(message.offset),
             'messaging.message.id': eventId,
-            'odx.attempt': attempt,
+            'odx.attempt': p.attempt,
           },
         },
         async (span): Promise<Outcome> => {
           const store = this.o.idempotency;
-          let claim: Extract<ClaimOutcome, { claim: unknown }>['claim'] | undefined;
+          let claim: Claim | undefined;
           if (store) {
-            let outcome = await store.claim(this.o.groupId, eventId);
+            let outcome = claimed ?? (await store.claim(this.o.groupId, eventId));
             while (outcome.status === 'busy') {
               // Another member (or a crashed one) holds it: wait out its lease.
               this.o.metrics?.idempotencyOutcomes.inc({ consumer: this.o.groupId, outcome: 'busy' });
@@ -262,7 +346,7 @@ export class ConsumerRunner {
             this.o.metrics?.idempotencyOutcomes.inc({ consumer: this.o.groupId, outcome: outcome.status });
             if (outcome.status === 'duplicate') {
               span.setAttribute('odx.duplicate', true);
-              return label('duplicate');
+              return this.label(p, 'duplicate');
             }
             if (outcome.status === 'taken-over') {
               this.o.logger.warn('took over an expired idempotency lease', { previous_owner: outcome.previousOwner });
@@ -275,45 +359,47 @@ export class ConsumerRunner {
             if (store && claim) await store.release(claim).catch(() => undefined);
             const c = classifyError(err);
             if (c.circuitOpen) return { type: 'hold', reason: 'circuit' };
-            if (c.kind === 'transient' && attempt <= this.o.retryDelaysMs.length) {
-              await this.toRetry(originalTopic, receivedTopic, partition, message, headers, attempt, c);
-              return label('retry');
+            if (c.kind === 'transient' && p.attempt <= this.o.retryDelaysMs.length) {
+              await this.toRetry(p, c);
+              return this.label(p, 'retry');
             }
-            await this.toDlq(originalTopic, receivedTopic, partition, message, headers, attempt, c);
-            return label('dlq');
+            await this.toDlq(p, c);
+            return this.label(p, 'dlq');
           }
-          if (store && claim && !(await store.complete(claim))) {
-            this.o.logger.warn('idempotency claim was taken over while the effect ran (lease too short?)');
+          if (claim && store) {
+            if (this.o.completion === 'each') {
+              if (!(await store.complete(claim))) this.o.logger.warn('idempotency claim was taken over while the effect ran (lease too short?)');
+            } else completions.push(claim);
           }
-          return label('ok');
+          return this.label(p, 'ok');
         },
       ),
     );
   }
 
-  private async toRetry(original: string, received: string, partition: number, message: KafkaMessage, headers: Record<string, string>, attempt: number, c: FailureClassification): Promise<void> {
-    const delay = Math.max(this.o.retryDelaysMs[attempt - 1] ?? 0, c.retryAfterMs ?? 0);
-    const target = retryTopicName(original, this.o.groupId, attempt);
-    this.o.logger.warn('handler failed (transient); routed to retry topic', { topic: received, partition, offset: message.offset, target, error_class: c.errorClass, error: c.message, attempt });
+  private async toRetry(p: PreparedBase, c: FailureClassification): Promise<void> {
+    const delay = Math.max(this.o.retryDelaysMs[p.attempt - 1] ?? 0, c.retryAfterMs ?? 0);
+    const target = retryTopicName(p.originalTopic, this.o.groupId, p.attempt);
+    this.o.logger.warn('handler failed (transient); routed to retry topic', { topic: p.receivedTopic, partition: p.partition, offset: p.message.offset, target, error_class: c.errorClass, error: c.message, attempt: p.attempt });
     await this.o.producer.publishRaw([{
       topic: target,
-      key: message.key,
-      value: message.value,
-      headers: buildRetryHeaders(headers, { originalTopic: original, receivedTopic: received, partition, offset: message.offset, attempt, notBefore: Date.now() + delay, failure: c }),
+      key: p.message.key,
+      value: p.message.value,
+      headers: buildRetryHeaders(p.headers, { originalTopic: p.originalTopic, receivedTopic: p.receivedTopic, partition: p.partition, offset: p.message.offset, attempt: p.attempt, notBefore: Date.now() + delay, failure: c }),
     }]);
-    this.o.metrics?.retriesRouted.inc({ topic: original, group: this.o.groupId, target });
+    this.o.metrics?.retriesRouted.inc({ topic: p.originalTopic, group: this.o.groupId, target });
   }
 
-  private async toDlq(original: string, received: string, partition: number, message: KafkaMessage, headers: Record<string, string>, attempt: number, c: FailureClassification): Promise<void> {
-    const target = dlqTopicName(original, this.o.groupId);
-    this.o.logger.error('message sent to the DLQ', { topic: received, partition, offset: message.offset, target, error_kind: c.kind, error_class: c.errorClass, error: c.message, attempt });
+  private async toDlq(p: PreparedBase, c: FailureClassification): Promise<void> {
+    const target = dlqTopicName(p.originalTopic, this.o.groupId);
+    this.o.logger.error('message sent to the DLQ', { topic: p.receivedTopic, partition: p.partition, offset: p.message.offset, target, error_kind: c.kind, error_class: c.errorClass, error: c.message, attempt: p.attempt });
     await this.o.producer.publishRaw([{
       topic: target,
-      key: message.key,
-      value: message.value,
-      headers: buildDlqHeaders(headers, { originalTopic: original, receivedTopic: received, partition, offset: message.offset, attempt, group: this.o.groupId, failure: c }),
+      key: p.message.key,
+      value: p.message.value,
+      headers: buildDlqHeaders(p.headers, { originalTopic: p.originalTopic, receivedTopic: p.receivedTopic, partition: p.partition, offset: p.message.offset, attempt: p.attempt, group: this.o.groupId, failure: c }),
     }]);
-    this.o.metrics?.dlqRouted.inc({ topic: original, group: this.o.groupId, error_class: c.errorClass });
+    this.o.metrics?.dlqRouted.inc({ topic: p.originalTopic, group: this.o.groupId, error_class: c.errorClass });
   }
 
   private pauseForCircuit(): void {

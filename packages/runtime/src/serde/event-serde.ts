@@ -60,6 +60,8 @@ function isRegistryUnavailable(err: unknown): boolean {
 export class EventSerde {
   readonly registry: SchemaRegistry;
   private readonly schemas: SchemaSource;
+  private readonly registryUrl: string;
+  private readonly authHeader: Record<string, string>;
   private readonly ids = new Map<string, Promise<number>>();
   private readonly writerTypes = new Map<string, avro.Type>();
   /** schema id -> how to read it: writer type, plus reader type and resolver when a local schema applies. */
@@ -71,6 +73,40 @@ export class EventSerde {
       { [SchemaType.AVRO]: { logicalTypes: avroLogicalTypes } },
     );
     this.schemas = options.schemas ?? canonicalSchemas;
+    this.registryUrl = options.registryUrl.replace(/\/+$/, '');
+    this.authHeader = options.auth
+      ? { authorization: `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}` }
+      : {};
+  }
+
+  /**
+   * POST /subjects/{subject}/versions: returns the existing id for a schema the
+   * subject already has. (The client library's register() insists that the
+   * subject-level compatibility equals its own default, which fails for subjects
+   * registered by other tools on Apicurio; the plain REST call has no such check.)
+   */
+  private async register(subject: string, schema: AvroRecordSchema): Promise<number> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...this.authHeader },
+        body: JSON.stringify({ schemaType: 'AVRO', schema: JSON.stringify(schema) }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      throw new TransientError(`schema registry unavailable registering ${subject}: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
+    }
+    const text = await res.text();
+    if (res.status >= 500) {
+      throw new TransientError(`schema registry answered ${res.status} registering ${subject}: ${text.slice(0, 300)}`, { errorClass: 'serde.registry-unavailable' });
+    }
+    if (!res.ok) {
+      throw new PermanentError(`schema registry refused ${subject} (${res.status}): ${text.slice(0, 500)}`, { errorClass: 'serde.schema-rejected' });
+    }
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    if (typeof id !== 'number') throw new PermanentError(`schema registry answered without an id for ${subject}: ${text.slice(0, 200)}`, { errorClass: 'serde.schema-rejected' });
+    return id;
   }
 
   /** Full record name written for `eventType`, e.g. com.odx.events.OrderConfirmed. */
@@ -87,16 +123,10 @@ export class EventSerde {
     const subject = EventSerde.subject(topic, this.schemas.fullNameOf(eventType));
     let id = this.ids.get(subject);
     if (!id) {
-      id = this.registry
-        .register({ type: SchemaType.AVRO, schema: JSON.stringify(this.schemas.schemaFor(eventType)) }, { subject })
-        .then((r) => r.id)
-        .catch((err: unknown) => {
-          this.ids.delete(subject);
-          if (isRegistryUnavailable(err)) {
-            throw new TransientError(`schema registry unavailable registering ${subject}: ${String(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
-          }
-          throw new PermanentError(`schema registry refused ${subject}: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.schema-rejected', cause: err });
-        });
+      id = this.register(subject, this.schemas.schemaFor(eventType)).catch((err: unknown) => {
+        this.ids.delete(subject);
+        throw err;
+      });
       this.ids.set(subject, id);
     }
     return id;

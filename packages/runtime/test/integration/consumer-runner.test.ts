@@ -209,6 +209,8 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
   assert.ok(perSeq.every((s) => s.n === 1), `effects happened once each: ${JSON.stringify(perSeq.filter((s) => s.n !== 1))}`);
   const secondPid = (await effects.findOne({ seq: killAt }))!.pid;
   assert.equal(secondPid, second.pid, 'the event being handled at the kill was taken over by the new process');
-  const key = await kit.db.collection('odx_idempotency_keys').findOne({ eventId: { $exists: true }, generation: { $gte: 1 }, status: 'completed' });
-  assert.ok(key, 'the crashed claim was taken over after its lease expired');
+  const keys = kit.db.collection('odx_idempotency_keys');
+  const takeover = await keys.findOne({ kind: 'claim', generation: { $gte: 1 }, owner: `pid-${second.pid}` });
+  assert.ok(takeover, 'the crashed claim was taken over after its lease expired');
+  assert.ok(await keys.findOne({ kind: 'done', eventId: takeover['eventId'] }), 'and completed by the new holder');
 });

@@ -1,0 +1,65 @@
+// Command ferretdb-odx runs FerretDB 1.24 (SQLite backend) for the ODX local
+// stack. It exists because a plain `go install` of FerretDB panics on a
+// missing version file; embedding the `ferretdb` package avoids that.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
+	dataDir := flag.String("data", "data", "directory holding the SQLite databases")
+	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb-odx: invalid -log-level %q: %v\n", *logLevel, err)
+		os.Exit(2)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	if err := run(*listen, *dataDir, logger); err != nil {
+		logger.Error("ferretdb-odx stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(listen, dataDir string, logger *slog.Logger) error {
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return fmt.Errorf("resolve data directory: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: listen},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+		Logger:    logger,
+	})
+	if err != nil {
+		return err
+	}
+
+	// Run returns once ctx is cancelled and every connection is closed, so
+	// SIGTERM from `npm run stack -- down` shuts down cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	// Printed whatever the log level, so the launcher's log shows each start.
+	fmt.Fprintf(os.Stderr, "ferretdb-odx: FerretDB listening on %s, data in %s\n", listen, dir)
+	return f.Run(ctx)
+}

@@ -1,0 +1,10 @@
+import { fileURLToPath } from 'node:url';
+
+/** The `schemas/` workspace folder. */
+export const SCHEMAS_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Folder of the `.avsc` sources. */
+export const AVRO_DIR = fileURLToPath(new URL('../avro', import.meta.url));
+/** The topic catalog. */
+export const CATALOG_FILE = fileURLToPath(new URL('../catalog/topics.yaml', import.meta.url));
+/** The generated TypeScript types (committed). */
+export const GENERATED_TYPES_FILE = fileURLToPath(new URL('./generated/types.ts', import.meta.url));

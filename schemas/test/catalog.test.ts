@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import {
+  CATALOG_FILE,
+  CatalogError,
+  EVENT_TYPES,
+  kafkaTopicSpecs,
+  loadCatalog,
+  messageKeyFor,
+  parseCatalog,
+  schemaRepository,
+  topicByName,
+  topicForEventType,
+} from '../src/index.js';
+import { sampleEvent } from './fixtures.js';
+
+const catalogText = readFileSync(CATALOG_FILE, 'utf8');
+const reparse = (text: string) => parseCatalog(text, schemaRepository());
+
+describe('topic catalog', () => {
+  const catalog = loadCatalog();
+
+  it('lists the ten v1 topics', () => {
+    assert.deepEqual(catalog.topics.map((t) => t.name).sort(), [
+      'odx.customers.v1',
+      'odx.edi.documents.v1',
+      'odx.inventory.v1',
+      'odx.invoices.v1',
+      'odx.orders.v1',
+      'odx.payments.v1',
+      'odx.prices.v1',
+      'odx.products.v1',
+      'odx.returns.v1',
+      'odx.shipments.v1',
+    ]);
+  });
+
+  it('maps every event type to exactly one topic, and every listed type exists', () => {
+    for (const eventType of EVENT_TYPES) {
+      const owners = catalog.topics.filter((t) => t.eventTypes.includes(eventType));
+      assert.equal(owners.length, 1, eventType);
+      assert.equal(topicForEventType(eventType), owners[0]);
+    }
+    for (const t of catalog.topics) for (const e of t.eventTypes) assert.ok((EVENT_TYPES as readonly string[]).includes(e), e);
+  });
+
+  it('compacts master data and derives Kafka configs', () => {
+    for (const name of ['odx.products.v1', 'odx.customers.v1', 'odx.prices.v1']) {
+      const t = topicByName(name);
+      assert.equal(t.cleanupPolicy, 'compact');
+      assert.deepEqual(t.config, { 'cleanup.policy': 'compact' });
+    }
+    const orders = topicByName('odx.orders.v1');
+    assert.equal(orders.retentionMs, 30 * 86_400_000);
+    assert.deepEqual(orders.config, { 'cleanup.policy': 'delete', 'retention.ms': String(30 * 86_400_000) });
+    assert.ok(orders.producers.includes(orders.owner));
+    const total = catalog.topics.reduce((n, t) => n + t.partitions, 0);
+    assert.ok(total <= 60, `total partitions ${total}`);
+  });
+
+  it('builds createTopics specs capped to the cluster size', () => {
+    const specs = kafkaTopicSpecs({ maxReplicationFactor: 1 });
+    assert.equal(specs.length, catalog.topics.length);
+    assert.ok(specs.every((s) => s.replicationFactor === 1));
+    assert.ok(kafkaTopicSpecs().every((s) => s.replicationFactor === catalog.defaults.replicationFactor));
+  });
+
+  it('derives message keys from the catalog key paths', () => {
+    assert.equal(messageKeyFor('OrderConfirmed', sampleEvent('OrderConfirmed')), '42');
+    assert.equal(messageKeyFor('OrderCancelled', sampleEvent('OrderCancelled')), '42');
+    assert.equal(messageKeyFor('ShipmentDispatched', sampleEvent('ShipmentDispatched')), '1310');
+    assert.equal(messageKeyFor('InventoryAdjusted', sampleEvent('InventoryAdjusted')), 'BOLT-M8-50');
+    assert.equal(messageKeyFor('EdiDocumentSent', sampleEvent('EdiDocumentSent')), 'northwind');
+    for (const e of EVENT_TYPES) assert.equal(typeof messageKeyFor(e, sampleEvent(e)), 'string');
+  });
+
+  it('throws clearly for unknown names', () => {
+    assert.throws(() => topicForEventType('OrderShipped'), /unknown event type "OrderShipped"/);
+    assert.throws(() => topicByName('odx.nope.v1'), /unknown topic "odx.nope.v1"/);
+  });
+
+  describe('validation names the topic and the field', () => {
+    const expectError = (text: string, topic: string | undefined, field: string, detail: RegExp): void => {
+      assert.throws(
+        () => reparse(text),
+        (err: unknown) => err instanceof CatalogError && err.topic === topic && err.field === field && detail.test(err.message),
+      );
+    };
+    it('bad partitions', () => {
+      expectError(catalogText.replace('key: orderId\n    partitions: 6', 'key: orderId\n    partitions: six'), 'odx.orders.v1', 'partitions', /expected a positive integer, got "six"/);
+    });
+    it('event type on two topics', () => {
+      expectError(catalogText.replace('PaymentReceived: payment.paymentId', 'PaymentReceived: payment.paymentId\n      InvoicePosted: invoice.invoiceId'), 'odx.payments.v1', 'events.InvoicePosted', /already belongs to topic "odx.invoices.v1"/);
+    });
+    it('event type without schema', () => {
+      expectError(catalogText.replace('OrderCancelled: orderId', 'OrderCancelled: orderId\n      OrderShipped: orderId'), 'odx.orders.v1', 'events.OrderShipped', /no schema schemas\/avro\/events\/OrderShipped.avsc/);
+    });
+    it('event type without topic', () => {
+      expectError(catalogText.replace('      PaymentReceived: payment.paymentId\n', '      InvoicePosted: invoice.invoiceId\n').replace(/  - name: odx.invoices.v1[\s\S]*?InvoicePosted: invoice.invoiceId\n/, ''), undefined, 'topics', /event types without a topic: PaymentReceived/);
+    });
+    it('key path that is not a string field', () => {
+      expectError(catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.lines'), 'odx.orders.v1', 'events.OrderConfirmed', /must end at a non-null string field/);
+      expectError(catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.poNumber'), 'odx.orders.v1', 'events.OrderConfirmed', /no field "poNumber" in Order/);
+      expectError(catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.name'), 'odx.orders.v1', 'events.OrderConfirmed', /non-null string/);
+    });
+    it('unknown service, bad policy, retention on compact, missing retention', () => {
+      expectError(catalogText.replace('consumers: [analytics-sink]\n    events:\n      PaymentReceived', 'consumers: [billing]\n    events:\n      PaymentReceived'), 'odx.payments.v1', 'consumers', /unknown service "billing"/);
+      expectError(catalogText.replace('cleanupPolicy: compact\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [edi-gateway, analytics-sink]\n    events:\n      PriceChanged', 'cleanupPolicy: compacted\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [edi-gateway, analytics-sink]\n    events:\n      PriceChanged'), 'odx.prices.v1', 'cleanupPolicy', /expected one of delete \| compact \| compact,delete/);
+      expectError(catalogText.replace('key: priceId\n    partitions: 3\n    cleanupPolicy: compact', 'key: priceId\n    partitions: 3\n    cleanupPolicy: compact\n    retention: 7d'), 'odx.prices.v1', 'retention', /compact,delete/);
+      expectError(catalogText.replace('    retention: 7d\n', ''), 'odx.inventory.v1', 'retention', /required for cleanupPolicy "delete"/);
+      expectError(catalogText.replace('retention: 7d\n', 'retention: 1 week\n'), 'odx.inventory.v1', 'retention', /expected a duration like 7d/);
+    });
+    it('the current file parses', () => {
+      assert.equal(reparse(catalogText).topics.length, 10);
+    });
+  });
+});

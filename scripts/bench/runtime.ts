@@ -1,0 +1,240 @@
+// `npm run bench:runtime`: the runtime's pipeline (Avro serde through the
+// registry + idempotency keys in MongoDB + consumer runner) against a raw
+// kafkajs produce-and-consume copy on the same broker, with the same ~1 KB
+// OrderConfirmed events. Prints throughput of both and the ratio, end-to-end
+// latency percentiles at a fixed 1,000 events/s, peak RSS per phase, and the
+// machine. Each phase runs in its own process so RSS figures are its own.
+//
+//   npm run bench:runtime -- [--events 100000] [--rate 1000] [--latency-seconds 20] [--partitions 3]
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem, arch, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseEventType } from '@odx/schemas';
+import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
+import {
+  ConsumerRunner, EventProducer, EventSerde, IdempotencyStore, createKafka, createLogger, ensureTopics, loadRuntimeConfig,
+  type OutgoingEvent,
+} from '@odx/runtime';
+import type { Kafka } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { endpointsEnv, stackUp } from '../stack/index.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    rate: { type: 'string', default: '1000' },
+    'latency-seconds': { type: 'string', default: '20' },
+    partitions: { type: 'string', default: '3' },
+    phase: { type: 'string' },
+  },
+});
+const N = Number(values.events);
+const RATE = Number(values.rate);
+const LATENCY_SECONDS = Number(values['latency-seconds']);
+const PARTITIONS = Number(values.partitions);
+const PRODUCE_BATCH = 1_000;
+
+interface PhaseResult {
+  phase: string;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  maxRssMb: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  maxMs?: number;
+}
+
+/** An OrderConfirmed of about 1 KB of Avro (the sample padded with order notes). */
+function makeEvent(key: string, occurredAt = new Date()): OutgoingEvent {
+  const base = sampleEvent('OrderConfirmed');
+  const payload = {
+    ...base,
+    meta: sampleMeta({ eventId: randomUUID(), correlationId: key, occurredAt }),
+    order: { ...base.order, notes: 'Deliver to dock 4 between 08:00 and 14:00; call ahead. '.repeat(4) },
+  };
+  return { eventType: 'OrderConfirmed', key, payload: payload as unknown as OutgoingEvent['payload'] };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const maxRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function freshTopic(kafka: Kafka, label: string): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const name = `bench.${label}.${randomUUID().slice(0, 8)}`;
+  await ensureTopics(admin, [{ name, partitions: PARTITIONS, replicationFactor: 1, config: { 'retention.ms': String(3600_000) } }]);
+  await admin.disconnect();
+  return name;
+}
+
+/** Raw kafkajs: pre-encoded Avro bytes produced in batches, consumed with eachBatch, no serde, no idempotency. */
+async function rawPhase(): Promise<PhaseResult> {
+  const config = loadRuntimeConfig('bench');
+  const logger = createLogger({ service: 'bench', level: 'error' });
+  const kafka = createKafka(config.kafka, logger);
+  const topic = await freshTopic(kafka, 'raw');
+  const type = parseEventType('OrderConfirmed');
+  const messages = Array.from({ length: N }, (_, i) => {
+    const e = makeEvent(`SO${i % 5_000}`);
+    return { key: e.key, value: type.toBuffer(e.payload) };
+  });
+  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let consumed = 0;
+  await consumer.run({
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      for (const m of batch.messages) {
+        if (m.value) consumed++;
+        resolveOffset(m.offset);
+      }
+      await heartbeat();
+    },
+  });
+  await new Promise((r) => setTimeout(r, 2_000));
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const started = performance.now();
+  for (let i = 0; i < N; i += PRODUCE_BATCH) {
+    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + PRODUCE_BATCH) });
+  }
+  await waitFor(() => consumed >= N, 600_000, 'raw consumption');
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  await consumer.disconnect();
+  return { phase: 'raw kafkajs', events: N, seconds, eventsPerSecond: N / seconds, maxRssMb: maxRssMb() };
+}
+
+interface Pipeline {
+  topic: string;
+  producer: EventProducer;
+  runner: ConsumerRunner;
+  close(): Promise<void>;
+}
+
+async function pipeline(label: string, onEvent: (payload: { meta: { occurredAt: Date } }) => void): Promise<Pipeline> {
+  const config = loadRuntimeConfig('bench');
+  const logger = createLogger({ service: 'bench', level: 'error' });
+  const kafka = createKafka(config.kafka, logger);
+  const topic = await freshTopic(kafka, label);
+  const serde = new EventSerde({ registryUrl: config.schemaRegistry.url });
+  const producer = new EventProducer({ kafka, serde, serviceName: 'bench', logger });
+  const mongo = await new MongoClient(config.mongo.url).connect();
+  const db = mongo.db(`odx_bench_${randomUUID().slice(0, 8)}`);
+  const runner = new ConsumerRunner({
+    kafka, serde, producer, logger, groupId: `bench-${label}-${randomUUID().slice(0, 8)}`, topics: [topic],
+    idempotency: new IdempotencyStore({ db }), retryDelaysMs: [1_000],
+    handler: async (e) => onEvent(e.payload as { meta: { occurredAt: Date } }),
+  });
+  await runner.start();
+  await new Promise((r) => setTimeout(r, 2_000));
+  return {
+    topic, producer, runner,
+    close: async () => {
+      await runner.close();
+      await producer.close();
+      await db.dropDatabase();
+      await mongo.close();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(topic)) }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
+}
+
+/** The runtime: EventProducer (Avro via registry, CloudEvents headers) -> ConsumerRunner with idempotency. */
+async function pipelinePhase(): Promise<PhaseResult> {
+  let consumed = 0;
+  const p = await pipeline('pipeline', () => void consumed++);
+  const events = Array.from({ length: N }, (_, i) => ({ ...makeEvent(`SO${i % 5_000}`), topic: p.topic }));
+  const started = performance.now();
+  for (let i = 0; i < N; i += PRODUCE_BATCH) await p.producer.publish(events.slice(i, i + PRODUCE_BATCH));
+  await waitFor(() => consumed >= N, 600_000, 'pipeline consumption');
+  const seconds = (performance.now() - started) / 1000;
+  await p.close();
+  return { phase: 'runtime pipeline', events: N, seconds, eventsPerSecond: N / seconds, maxRssMb: maxRssMb() };
+}
+
+/** Fixed-rate load through the pipeline; latency = handler time minus the event's occurredAt (set at send). */
+async function latencyPhase(): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  const p = await pipeline('latency', (payload) => void latencies.push(Date.now() - payload.meta.occurredAt.getTime()));
+  const total = RATE * LATENCY_SECONDS;
+  const tickMs = 10;
+  const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+  const started = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE) + perTick);
+    if (due > sent) {
+      const batch = Array.from({ length: due - sent }, (_, i) => ({ ...makeEvent(`SO${(sent + i) % 5_000}`), topic: p.topic }));
+      sent = due;
+      void p.producer.publish(batch);
+    }
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+  await waitFor(() => latencies.length >= total, 120_000, 'latency consumption');
+  const seconds = (performance.now() - started) / 1000;
+  await p.close();
+  // Skip the first second: group join and schema fetch are start-up, not steady state.
+  const steady = latencies.slice(RATE).sort((a, b) => a - b);
+  return {
+    phase: `pipeline at ${RATE}/s`, events: total, seconds, eventsPerSecond: total / seconds, maxRssMb: maxRssMb(),
+    p50Ms: percentile(steady, 50), p99Ms: percentile(steady, 99), maxMs: steady[steady.length - 1] ?? Number.NaN,
+  };
+}
+
+async function runPhase(phase: string): Promise<PhaseResult> {
+  if (phase === 'raw') return rawPhase();
+  if (phase === 'pipeline') return pipelinePhase();
+  if (phase === 'latency') return latencyPhase();
+  throw new Error(`unknown phase ${phase}`);
+}
+
+if (values.phase) {
+  const result = await runPhase(values.phase);
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+const endpoints = await stackUp({ quiet: true });
+const env = { ...process.env, ...endpointsEnv(endpoints) };
+const cpu = cpus();
+console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`);
+console.log(`stack: Kafka ${endpoints.kafkaBrokers.join(',')} | registry ${endpoints.schemaRegistryUrl} | mongo ${endpoints.mongoUrl}`);
+console.log(`events: ${N} OrderConfirmed of ~1 KB Avro, ${PARTITIONS} partitions, producer batches of ${PRODUCE_BATCH}\n`);
+const results: PhaseResult[] = [];
+for (const phase of ['raw', 'pipeline', 'latency']) {
+  process.stderr.write(`running phase ${phase} ...\n`);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--phase', phase, '--events', String(N), '--rate', String(RATE), '--latency-seconds', String(LATENCY_SECONDS), '--partitions', String(PARTITIONS)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (child.status !== 0 || !line) {
+    console.error(`phase ${phase} failed (exit ${child.status})\n${child.stdout}`);
+    process.exit(1);
+  }
+  results.push(JSON.parse(line.slice(7)) as PhaseResult);
+}
+const fmt = (n: number | undefined, d = 0): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d));
+console.log('| phase | events | seconds | events/s | p50 ms | p99 ms | max ms | peak RSS MB |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of results) console.log(`| ${r.phase} | ${r.events} | ${fmt(r.seconds, 1)} | ${fmt(r.eventsPerSecond)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.maxMs)} | ${r.maxRssMb} |`);
+const [raw, pipe, lat] = results as [PhaseResult, PhaseResult, PhaseResult];
+console.log(`\npipeline / raw throughput: ${(100 * pipe.eventsPerSecond / raw.eventsPerSecond).toFixed(0)}%  (target >= 50%)`);
+console.log(`pipeline end to end with idempotency: ${fmt(pipe.eventsPerSecond)} events/s  (target >= 5,000)`);
+console.log(`p99 at ${RATE} events/s: ${fmt(lat.p99Ms)} ms  (target <= 100)`);

@@ -1,0 +1,134 @@
+// `npm run stack -- up | down [--wipe] | status | logs [part]`: the local
+// stack launcher (Kafka, Apicurio Registry, FerretDB) described in
+// infra/stack/README.md. Progress goes to stderr, results to stdout.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isPartName, loadStackConfig, PART_NAMES, type PartName } from './config.js';
+import { StackError, StackUpError } from './errors.js';
+import { endpointsEnv, stackDown, stackStatus, stackUp, type PartStatus } from './index.js';
+import { lastLines } from './tools.js';
+
+const USAGE = `usage: npm run stack -- <command> [options]
+
+commands:
+  up [--parts kafka,registry,mongo] [--quiet] [--json]
+        install what is missing and start the stack (idempotent)
+  down [--wipe] [--parts ...]
+        stop what "up" started; --wipe also deletes the data directories
+  status [--parts ...] [--json]
+        state and health of each part; exit code 0 only when all are healthy
+  logs [part] [--lines N]
+        last lines (default 100) of each part's log
+
+settings (env): ODX_HOME (~/.cache/odx), ODX_DIST_DIR ($ODX_HOME/dist),
+  ODX_KAFKA_BROKERS, ODX_SCHEMA_REGISTRY_URL, ODX_MONGO_URL (use external servers),
+  ODX_STACK_KAFKA_PORT (9092), ODX_STACK_KAFKA_CONTROLLER_PORT (9093),
+  ODX_STACK_REGISTRY_PORT (8081), ODX_STACK_REGISTRY_MANAGEMENT_PORT (8091),
+  ODX_STACK_MONGO_PORT (27017), ODX_REGISTRY_JAVA_HOME (a JDK >= 21)`;
+
+class UsageError extends Error {}
+
+function parseParts(value: string | undefined): PartName[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const name of names) {
+    if (!isPartName(name)) throw new UsageError(`unknown part "${name}"; parts are ${PART_NAMES.join(', ')}`);
+  }
+  return names as PartName[];
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  ')).join('\n');
+}
+
+function statusTable(statuses: PartStatus[]): string {
+  return table([
+    ['PART', 'STATE', 'PID', 'ADDRESS', 'HEALTH'],
+    ...statuses.map((s) => [s.part, s.state, s.pid === undefined ? '-' : String(s.pid), s.address, `${s.healthy ? 'healthy' : 'unhealthy'}: ${s.detail}`]),
+  ]);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      parts: { type: 'string' },
+      wipe: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      json: { type: 'boolean', default: false },
+      lines: { type: 'string', short: 'n' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const parts = parseParts(values.parts);
+
+  switch (command) {
+    case 'up': {
+      const started = Date.now();
+      const endpoints = await stackUp({ quiet: values.quiet, ...(parts ? { parts } : {}) });
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(endpoints)}\n`);
+      } else {
+        const env = endpointsEnv(endpoints);
+        const what = endpoints.startedParts.length > 0 ? `started ${endpoints.startedParts.join(', ')}` : 'nothing to start';
+        process.stdout.write(
+          `stack is up (${what}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
+            Object.entries(env).map(([k, v]) => `  ${k}=${v}`).join('\n') +
+            '\n',
+        );
+      }
+      return 0;
+    }
+    case 'down': {
+      await stackDown({ wipe: values.wipe, quiet: values.quiet, ...(parts ? { parts } : {}) });
+      return 0;
+    }
+    case 'status': {
+      const statuses = await stackStatus(parts ? { parts } : {});
+      process.stdout.write(values.json ? `${JSON.stringify(statuses)}\n` : `${statusTable(statuses)}\n`);
+      return statuses.every((s) => s.healthy) ? 0 : 1;
+    }
+    case 'logs': {
+      const lines = values.lines === undefined ? 100 : Number(values.lines);
+      if (!Number.isInteger(lines) || lines <= 0) throw new UsageError(`--lines must be a positive integer, got "${values.lines}"`);
+      const which = rest.length > 0 ? parseParts(rest.join(',')) ?? [] : [...PART_NAMES];
+      const { paths } = loadStackConfig();
+      for (const part of which) {
+        const file = paths.logFile(part);
+        process.stdout.write(`==> ${part}: ${file} <==\n`);
+        process.stdout.write(existsSync(file) ? `${lastLines(file, lines)}\n` : '(no log yet)\n');
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`stack: ${(error as Error).message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof StackUpError) {
+      process.stderr.write(`stack: ${error.message}\n`);
+      process.exitCode = 1;
+    } else if (error instanceof StackError) {
+      process.stderr.write(`stack: ${error.describe()}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`stack: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,146 @@
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StackError } from './errors.js';
+
+export const PART_NAMES = ['kafka', 'registry', 'mongo'] as const;
+export type PartName = (typeof PART_NAMES)[number];
+
+export function isPartName(value: string): value is PartName {
+  return (PART_NAMES as readonly string[]).includes(value);
+}
+
+/** Where the launcher keeps things. Everything lives outside the repo. */
+export interface StackPaths {
+  /** `$ODX_HOME`. @default ~/.cache/odx */
+  home: string;
+  /** `$ODX_DIST_DIR`: downloads and builds, shared between homes. @default $ODX_HOME/dist */
+  distDir: string;
+  /** `$ODX_HOME/run`: pid files, logs, rendered config. */
+  runDir: string;
+  /** Root of the repo (for infra/stack templates and the FerretDB wrapper). */
+  repoRoot: string;
+  /** `infra/stack` in the repo. */
+  infraDir: string;
+  dataDir(part: PartName): string;
+  pidFile(part: PartName): string;
+  logFile(part: PartName): string;
+  /** Output of installers (Maven, Go). */
+  installLog(part: PartName): string;
+}
+
+export interface StackPorts {
+  kafka: number;
+  kafkaController: number;
+  registry: number;
+  registryManagement: number;
+  mongo: number;
+}
+
+/** External servers configured by the user; the launcher starts nothing for these. */
+export interface ExternalServers {
+  kafka: string[] | undefined;
+  registry: string | undefined;
+  mongo: string | undefined;
+}
+
+/** Launcher configuration with every default applied. */
+export interface StackConfig {
+  paths: StackPaths;
+  ports: StackPorts;
+  external: ExternalServers;
+  /** How long `up` waits for a started part to become healthy. @default 120000 */
+  startTimeoutMs: number;
+  /** How long `down` waits after SIGTERM before SIGKILL. @default 30000 */
+  stopTimeoutMs: number;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function makePaths(home: string, distDir: string): StackPaths {
+  const runDir = join(home, 'run');
+  return {
+    home,
+    distDir,
+    runDir,
+    repoRoot,
+    infraDir: join(repoRoot, 'infra', 'stack'),
+    dataDir: (part) => join(home, 'data', part),
+    pidFile: (part) => join(runDir, `${part}.pid`),
+    logFile: (part) => join(runDir, `${part}.log`),
+    installLog: (part) => join(runDir, `${part}-install.log`),
+  };
+}
+
+function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new StackError(`${name} must be a TCP port (1-65535), got "${raw}"`, { reason: 'invalid-config' });
+  }
+  return value;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new StackError(`${name} must be a positive integer, got "${raw}"`, { reason: 'invalid-config' });
+  }
+  return value;
+}
+
+function brokers(env: NodeJS.ProcessEnv): string[] | undefined {
+  const raw = nonEmpty(env, 'ODX_KAFKA_BROKERS');
+  if (raw === undefined) return undefined;
+  const list = raw.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  for (const broker of list) {
+    if (!/^[^:\s]+:\d+$/.test(broker)) {
+      throw new StackError(`ODX_KAFKA_BROKERS must be a comma-separated list of host:port, got "${broker}"`, {
+        reason: 'invalid-config',
+      });
+    }
+  }
+  return list;
+}
+
+/** Reads the launcher configuration from the environment (the only input). */
+export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  const home = resolve(nonEmpty(env, 'ODX_HOME') ?? join(homedir(), '.cache', 'odx'));
+  const distDir = resolve(nonEmpty(env, 'ODX_DIST_DIR') ?? join(home, 'dist'));
+  const ports: StackPorts = {
+    kafka: port(env, 'ODX_STACK_KAFKA_PORT', 9092),
+    kafkaController: port(env, 'ODX_STACK_KAFKA_CONTROLLER_PORT', 9093),
+    registry: port(env, 'ODX_STACK_REGISTRY_PORT', 8081),
+    registryManagement: port(env, 'ODX_STACK_REGISTRY_MANAGEMENT_PORT', 8091),
+    mongo: port(env, 'ODX_STACK_MONGO_PORT', 27017),
+  };
+  const seen = new Map<number, string>();
+  for (const [name, value] of Object.entries(ports)) {
+    const other = seen.get(value);
+    if (other) {
+      throw new StackError(`ports of ${other} and ${name} are both ${value}; give each part its own port`, {
+        reason: 'invalid-config',
+      });
+    }
+    seen.set(value, name);
+  }
+  return {
+    paths: makePaths(home, distDir),
+    ports,
+    external: {
+      kafka: brokers(env),
+      registry: nonEmpty(env, 'ODX_SCHEMA_REGISTRY_URL')?.replace(/\/+$/, ''),
+      mongo: nonEmpty(env, 'ODX_MONGO_URL'),
+    },
+    startTimeoutMs: positiveInt(env, 'ODX_STACK_START_TIMEOUT_MS', 120_000),
+    stopTimeoutMs: positiveInt(env, 'ODX_STACK_STOP_TIMEOUT_MS', 30_000),
+  };
+}

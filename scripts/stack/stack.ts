@@ -1,0 +1,333 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadStackConfig, PART_NAMES, type PartName, type StackConfig } from './config.js';
+import { StackError, StackUpError } from './errors.js';
+import { probe, unhealthy, waitForHealthy, type Health } from './health.js';
+import { withLockFile } from './lock.js';
+import { ensurePortFree } from './ports.js';
+import {
+  findOwnProcess,
+  isAlive,
+  readCmdline,
+  readPidRecord,
+  removePidFile,
+  rotateLog,
+  spawnDetached,
+  stopProcess,
+  writePidRecord,
+  type ExitInfo,
+  type SpawnedProcess,
+  type StopOutcome,
+} from './process-control.js';
+import { createProgress, type Progress } from './progress.js';
+import { externalKafka, localKafka } from './parts/kafka.js';
+import { externalMongo, localMongo } from './parts/mongo.js';
+import type { ExternalPart, LocalPart, PartContext } from './parts/part.js';
+import { ccompatUrl, externalRegistry, localRegistry } from './parts/registry.js';
+import { lastLines } from './tools.js';
+
+/** Where clients find the stack. */
+export interface StackEndpoints {
+  kafkaBrokers: string[];
+  /** Confluent-compatible API root, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
+  schemaRegistryUrl: string;
+  mongoUrl: string;
+  /** Parts this call started (empty when everything was already running). */
+  startedParts: PartName[];
+}
+
+/** The env variables child processes read to find the stack. */
+export function endpointsEnv(
+  endpoints: StackEndpoints,
+): Record<'ODX_KAFKA_BROKERS' | 'ODX_SCHEMA_REGISTRY_URL' | 'ODX_MONGO_URL', string> {
+  return {
+    ODX_KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
+    ODX_SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
+    ODX_MONGO_URL: endpoints.mongoUrl,
+  };
+}
+
+export interface StackUpOptions {
+  /** Only one-line progress on stderr. @default false */
+  quiet?: boolean;
+  /** @default all parts */
+  parts?: PartName[];
+  /** Environment to read the configuration from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface StackDownOptions {
+  /** Also delete the data directories (never the dist dir). @default false */
+  wipe?: boolean;
+  /** @default all parts */
+  parts?: PartName[];
+  quiet?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface StackStatusOptions {
+  parts?: PartName[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export type PartState = 'running' | 'stopped' | 'external';
+
+export interface PartStatus {
+  part: PartName;
+  state: PartState;
+  pid: number | undefined;
+  address: string;
+  healthy: boolean;
+  detail: string;
+  logFile: string | undefined;
+}
+
+export interface PartDownResult {
+  part: PartName;
+  outcome: StopOutcome | 'not-ours' | 'external';
+  pid: number | undefined;
+}
+
+type Resolved = { kind: 'local'; part: LocalPart } | { kind: 'external'; part: ExternalPart };
+
+function resolvePart(name: PartName, config: StackConfig): Resolved {
+  const { external } = config;
+  switch (name) {
+    case 'kafka':
+      return external.kafka ? { kind: 'external', part: externalKafka(external.kafka) } : { kind: 'local', part: localKafka(config) };
+    case 'registry':
+      return external.registry ? { kind: 'external', part: externalRegistry(external.registry) } : { kind: 'local', part: localRegistry(config) };
+    case 'mongo':
+      return external.mongo ? { kind: 'external', part: externalMongo(external.mongo) } : { kind: 'local', part: localMongo(config) };
+  }
+}
+
+function endpoints(config: StackConfig, startedParts: PartName[]): StackEndpoints {
+  return {
+    kafkaBrokers: config.external.kafka ?? [`127.0.0.1:${config.ports.kafka}`],
+    schemaRegistryUrl: config.external.registry ?? ccompatUrl(config.ports.registry),
+    mongoUrl: config.external.mongo ?? `mongodb://127.0.0.1:${config.ports.mongo}/`,
+    startedParts,
+  };
+}
+
+function selected(parts: PartName[] | undefined): PartName[] {
+  return parts && parts.length > 0 ? PART_NAMES.filter((p) => parts.includes(p)) : [...PART_NAMES];
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function describeExit(exit: ExitInfo): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** Waits for an already running (maybe still starting) part. */
+async function awaitRunning(part: LocalPart, pid: number, ctx: PartContext): Promise<void> {
+  const logFile = ctx.config.paths.logFile(part.name);
+  const now = await probe(() => part.health());
+  if (now.ok) return;
+  ctx.progress.step(part.name, `running (pid ${pid}) but not healthy yet (${now.detail}); waiting`);
+  const outcome = await waitForHealthy(() => part.ready(logFile), {
+    timeoutMs: ctx.config.startTimeoutMs,
+    interrupted: () => (isAlive(pid) ? undefined : 'gone'),
+  });
+  if (outcome.kind === 'healthy') return;
+  if (outcome.kind === 'interrupted') {
+    removePidFile(ctx.config.paths.pidFile(part.name));
+    throw new StackError(`process ${pid} died while starting. Last log lines:\n${lastLines(logFile, 10)}`, {
+      reason: 'process-died',
+      part: part.name,
+      logFile,
+    });
+  }
+  throw new StackError(`pid ${pid} is running but not healthy after ${seconds(ctx.config.startTimeoutMs)}: ${outcome.last.detail}`, {
+    reason: 'timeout',
+    part: part.name,
+    logFile,
+  });
+}
+
+/** Starts one local part unless it already runs; resolves true when it started it. */
+async function ensureLocalUp(part: LocalPart, ctx: PartContext): Promise<boolean> {
+  const { paths, startTimeoutMs, stopTimeoutMs } = ctx.config;
+  const logFile = paths.logFile(part.name);
+  const pidFile = paths.pidFile(part.name);
+
+  const running = findOwnProcess(pidFile);
+  if (running) {
+    await awaitRunning(part, running.pid, ctx);
+    await part.afterHealthy?.(ctx);
+    ctx.progress.step(part.name, `already running (pid ${running.pid}) at ${part.address}`);
+    return false;
+  }
+
+  await part.install(ctx);
+  for (const { port, hint } of part.ports) await ensurePortFree(part.name, port, { logFile, hint });
+  const spec = await part.prepare(ctx);
+
+  rotateLog(logFile);
+  const started = Date.now();
+  let spawned: SpawnedProcess;
+  try {
+    spawned = await spawnDetached({ ...spec, logFile });
+  } catch (error) {
+    throw new StackError(`could not start ${spec.command}: ${(error as Error).message}`, {
+      reason: 'process-died',
+      part: part.name,
+      logFile,
+      cause: error,
+    });
+  }
+  const { pid } = spawned;
+  writePidRecord(pidFile, {
+    pid,
+    part: part.name,
+    signature: part.signature,
+    startedAt: new Date().toISOString(),
+    command: [spec.command, ...spec.args].join(' '),
+  });
+  let exit: ExitInfo | undefined;
+  void spawned.exited.then((info) => {
+    exit = info;
+  });
+  ctx.progress.step(part.name, `started (pid ${pid}), waiting up to ${seconds(startTimeoutMs)} for it to be healthy`);
+
+  const outcome = await waitForHealthy(() => part.ready(logFile), { timeoutMs: startTimeoutMs, interrupted: () => exit });
+  if (outcome.kind === 'interrupted') {
+    removePidFile(pidFile);
+    throw new StackError(`process ${pid} ${describeExit(outcome.value)} while starting. Last log lines:\n${lastLines(logFile, 10)}`, {
+      reason: 'process-died',
+      part: part.name,
+      logFile,
+    });
+  }
+  if (outcome.kind === 'timeout') {
+    // Half-started servers hold ports and locks; stop it so the next `up` starts clean.
+    await stopProcess(pid, stopTimeoutMs);
+    removePidFile(pidFile);
+    throw new StackError(`not healthy within ${seconds(startTimeoutMs)} (last check: ${outcome.last.detail}); stopped it`, {
+      reason: 'timeout',
+      part: part.name,
+      logFile,
+    });
+  }
+  await part.afterHealthy?.(ctx);
+  ctx.progress.step(part.name, `healthy at ${part.address} (pid ${pid}, ${seconds(Date.now() - started)})`);
+  return true;
+}
+
+async function ensureUp(name: PartName, ctx: PartContext): Promise<boolean> {
+  const resolved = resolvePart(name, ctx.config);
+  if (resolved.kind === 'local') return ensureLocalUp(resolved.part, ctx);
+  const health = await probe(() => resolved.part.health());
+  // External servers may need credentials this probe lacks: warn, do not fail.
+  if (health.ok) ctx.progress.step(name, `external at ${resolved.part.address}: ${health.detail}`);
+  else ctx.progress.milestone(name, `external at ${resolved.part.address} does not look healthy: ${health.detail}`);
+  return false;
+}
+
+/** Installs what is missing and starts the selected parts (in parallel); idempotent. */
+export async function stackUp(options: StackUpOptions = {}): Promise<StackEndpoints> {
+  const config = loadStackConfig(options.env);
+  const progress = createProgress({ quiet: options.quiet ?? false });
+  const parts = selected(options.parts);
+  const ctx: PartContext = { config, progress };
+  const began = Date.now();
+
+  const results = await withLockFile(
+    join(config.paths.runDir, 'up.lock'),
+    (owner) => progress.note(`waiting for another "stack up" (pid ${owner}) to finish`),
+    () => Promise.allSettled(parts.map((name) => ensureUp(name, ctx))),
+  );
+
+  const failures: StackError[] = [];
+  const startedParts: PartName[] = [];
+  results.forEach((result, i) => {
+    const name = parts[i] as PartName;
+    if (result.status === 'fulfilled') {
+      if (result.value) startedParts.push(name);
+    } else {
+      const error: unknown = result.reason;
+      failures.push(
+        error instanceof StackError
+          ? error
+          : new StackError((error as Error).message ?? String(error), { reason: 'setup-failed', part: name, cause: error }),
+      );
+    }
+  });
+  if (failures.length > 0) throw new StackUpError(failures);
+  if (options.quiet) {
+    const what = startedParts.length > 0 ? `started ${startedParts.join(', ')}` : 'already running';
+    progress.note(`${parts.join(', ')} ready (${what}, ${seconds(Date.now() - began)})`);
+  }
+  return endpoints(config, startedParts);
+}
+
+async function stopPart(name: PartName, config: StackConfig, progress: Progress): Promise<PartDownResult> {
+  const pidFile = config.paths.pidFile(name);
+  const record = readPidRecord(pidFile);
+  if (!record) {
+    removePidFile(pidFile);
+    const external = resolvePart(name, config).kind === 'external';
+    progress.step(name, external ? 'external; nothing to stop' : 'not running');
+    return { part: name, outcome: external ? 'external' : 'not-running', pid: undefined };
+  }
+  if (!isAlive(record.pid)) {
+    removePidFile(pidFile);
+    progress.step(name, `not running (stale pid file for ${record.pid} removed)`);
+    return { part: name, outcome: 'not-running', pid: record.pid };
+  }
+  const cmdline = readCmdline(record.pid) ?? '';
+  if (!cmdline.includes(record.signature)) {
+    removePidFile(pidFile);
+    progress.milestone(name, `pid ${record.pid} is no longer ours (${cmdline.slice(0, 80)}); left it alone, removed the pid file`);
+    return { part: name, outcome: 'not-ours', pid: record.pid };
+  }
+  progress.step(name, `stopping pid ${record.pid}`);
+  const outcome = await stopProcess(record.pid, config.stopTimeoutMs);
+  removePidFile(pidFile);
+  progress.step(name, outcome === 'killed' ? `killed pid ${record.pid} (no exit within ${seconds(config.stopTimeoutMs)} of SIGTERM)` : `stopped`);
+  return { part: name, outcome, pid: record.pid };
+}
+
+/** Stops what `up` started (per pid file), optionally deleting data. */
+export async function stackDown(options: StackDownOptions = {}): Promise<PartDownResult[]> {
+  const config = loadStackConfig(options.env);
+  const progress = createProgress({ quiet: options.quiet ?? false });
+  const parts = selected(options.parts);
+  const results = await Promise.all(parts.map((name) => stopPart(name, config, progress)));
+  if (options.wipe) {
+    for (const name of parts) {
+      rmSync(config.paths.dataDir(name), { recursive: true, force: true });
+      rmSync(join(config.paths.runDir, name), { recursive: true, force: true });
+      progress.step(name, `deleted ${config.paths.dataDir(name)}`);
+    }
+  }
+  return results;
+}
+
+async function statusOf(name: PartName, config: StackConfig): Promise<PartStatus> {
+  const resolved = resolvePart(name, config);
+  if (resolved.kind === 'external') {
+    const health = await probe(() => resolved.part.health());
+    return { part: name, state: 'external', pid: undefined, address: resolved.part.address, healthy: health.ok, detail: health.detail, logFile: undefined };
+  }
+  const { part } = resolved;
+  const record = findOwnProcess(config.paths.pidFile(name));
+  const health: Health = record ? await probe(() => part.health()) : unhealthy('not running');
+  return {
+    part: name,
+    state: record ? 'running' : 'stopped',
+    pid: record?.pid,
+    address: part.address,
+    healthy: health.ok,
+    detail: health.detail,
+    logFile: config.paths.logFile(name),
+  };
+}
+
+/** State and health of each part. */
+export async function stackStatus(options: StackStatusOptions = {}): Promise<PartStatus[]> {
+  const config = loadStackConfig(options.env);
+  return Promise.all(selected(options.parts).map((name) => statusOf(name, config)));
+}

@@ -1,0 +1,85 @@
+// `npm test`: type-check the whole repository, check schema compatibility and
+// the compose file, bring up the local stack, then run every unit and
+// integration test with node's test runner. The runner's summary is the last
+// thing printed, so CI can read the result.
+//
+//   npm test                 everything
+//   npm test -- --unit       pure tests only (no stack)
+//   npm test -- <files...>   only these test files (stack started)
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { endpointsEnv, stackDown, stackUp, type PartName } from './stack/index.js';
+import { REPO_ROOT } from './repo-root.js';
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const explicit = args.filter((a) => !a.startsWith('--'));
+
+/** Test files: `<workspace>/test/**` (unit tests next to the code) and `tests/**` (cross-service). */
+function findTests(): { unit: string[]; integration: string[] } {
+  const roots = ['packages', 'schemas', 'services', 'infra', 'tests'];
+  const files: string[] = [];
+  for (const root of roots) {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(REPO_ROOT, root), { recursive: true }) as string[];
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.endsWith('.test.ts') && !e.includes('node_modules')) files.push(join(root, e));
+    }
+  }
+  files.sort();
+  // Pure tests live in a `unit` folder or in schemas/; everything else may use the stack.
+  const isUnit = (f: string): boolean => /(^|\/)unit\//.test(f) || f.startsWith('schemas/');
+  return { unit: files.filter(isUnit), integration: files.filter((f) => !isUnit(f)) };
+}
+
+function step(title: string, command: string, commandArgs: string[]): void {
+  process.stderr.write(`odx test: ${title}\n`);
+  const res = spawnSync(command, commandArgs, { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (res.status !== 0) {
+    process.stderr.write(`odx test: ${title} failed\n`);
+    process.exit(res.status ?? 1);
+  }
+}
+
+const tsx = ['--import', 'tsx'];
+step('type-checking the repository (tsc --noEmit)', process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+if (explicit.length === 0) {
+  step('checking schema compatibility with main', process.execPath, [...tsx, 'schemas/tools/check.ts']);
+  step('checking docker-compose.yml', process.execPath, [...tsx, 'scripts/compose-check.ts']);
+}
+
+const { unit, integration } = findTests();
+const files = explicit.length > 0 ? explicit : unitOnly ? unit : [...unit, ...integration];
+const needsStack = !unitOnly && files.some((f) => !unit.includes(relative(REPO_ROOT, join(REPO_ROOT, f))));
+
+let env = process.env;
+let started: PartName[] = [];
+if (needsStack) {
+  process.stderr.write('odx test: bringing up the local stack (npm run stack -- up)\n');
+  try {
+    const endpoints = await stackUp({ quiet: true });
+    started = endpoints.startedParts;
+    env = { ...process.env, ...endpointsEnv(endpoints) };
+  } catch (err) {
+    process.stderr.write(`odx test: the local stack did not come up:\n${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+process.stderr.write(`odx test: running ${files.length} test files\n`);
+const run = spawnSync(
+  process.execPath,
+  [...tsx, '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  { cwd: REPO_ROOT, stdio: 'inherit', env: { ...env, ODX_LOG_LEVEL: env['ODX_LOG_LEVEL'] ?? 'warn' } },
+);
+
+// In CI, stop what this run started (silently: the runner's summary stays last).
+if (process.env['CI'] === 'true' && started.length > 0) {
+  await stackDown({ quiet: true, parts: started }).catch(() => undefined);
+}
+process.exit(run.status ?? 1);
