@@ -23,6 +23,8 @@ export class DecimalError extends Error {
 }
 
 const DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+/** 2^47: the signed range of 6 bytes. */
+const SIX_BYTES = 1n << 47n;
 
 /**
  * Parses a plain decimal string ("12.34", "-0.0001", "7") into its unscaled
@@ -31,14 +33,15 @@ const DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?$/;
  * `spec.precision` digits.
  */
 export function parseDecimal(value: unknown, spec: DecimalSpec): bigint {
-  const label = `decimal(${spec.precision},${spec.scale})`;
   if (typeof value !== 'string') {
+    const label = `decimal(${spec.precision},${spec.scale})`;
     throw new DecimalError(
       `${label}: expected a decimal string such as "12.3400", got ${typeof value === 'number' ? `the number ${value} (pass a string to keep it exact)` : typeof value}`,
       value,
       spec,
     );
   }
+  const label = `decimal(${spec.precision},${spec.scale})`;
   const match = DECIMAL_PATTERN.exec(value);
   if (!match) {
     throw new DecimalError(`${label}: "${value}" is not a plain decimal string (digits, optional sign and point; no exponent)`, value, spec);
@@ -64,6 +67,8 @@ export function parseDecimal(value: unknown, spec: DecimalSpec): bigint {
 
 /** Throws unless `unscaled` has at most `spec.precision` digits. */
 export function assertFits(unscaled: bigint, spec: DecimalSpec, value: unknown = unscaled): void {
+  // Below 10^15 every precision >= 15 holds it; skip the string conversion.
+  if (spec.precision >= 15 && unscaled > -1_000_000_000_000_000n && unscaled < 1_000_000_000_000_000n) return;
   const digits = (unscaled < 0n ? -unscaled : unscaled).toString().length;
   if (digits > spec.precision) {
     const maxInt = spec.precision - spec.scale;
@@ -85,6 +90,15 @@ export function formatDecimal(unscaled: bigint, scale: number): string {
 
 /** Minimal two's-complement big-endian encoding (Java BigInteger.toByteArray). */
 export function toTwosComplement(n: bigint): Buffer {
+  // Fast path (almost every amount): fits in 6 bytes, so Number arithmetic is exact.
+  if (n >= -SIX_BYTES && n < SIX_BYTES) {
+    const v = Number(n);
+    let bytes = 1;
+    while (v < -(2 ** (8 * bytes - 1)) || v >= 2 ** (8 * bytes - 1)) bytes++;
+    const buf = Buffer.allocUnsafe(bytes);
+    buf.writeIntBE(v, 0, bytes);
+    return buf;
+  }
   let bytes = 1;
   // Smallest byte count whose signed range holds n.
   while (n < -(1n << BigInt(8 * bytes - 1)) || n >= 1n << BigInt(8 * bytes - 1)) bytes++;
@@ -95,6 +109,7 @@ export function toTwosComplement(n: bigint): Buffer {
 /** Reads a two's-complement big-endian integer; an empty buffer is 0. */
 export function fromTwosComplement(buf: Uint8Array): bigint {
   if (buf.length === 0) return 0n;
+  if (buf.length <= 6) return BigInt(Buffer.from(buf.buffer, buf.byteOffset, buf.length).readIntBE(0, buf.length));
   const unsigned = BigInt(`0x${Buffer.from(buf).toString('hex')}`);
   const first = buf[0] ?? 0;
   return first & 0x80 ? unsigned - (1n << BigInt(8 * buf.length)) : unsigned;

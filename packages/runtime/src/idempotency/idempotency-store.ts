@@ -198,11 +198,14 @@ export class IdempotencyStore {
   }
 
   /**
-   * Marks the effect done. Returns false when the claim was lost (its lease ran
-   * out and another holder took over) or the key was already done.
+   * Marks the effect done. Returns false when the key was already done, or, with
+   * `verifyHolder`, when the claim was lost (its lease ran out and another
+   * holder took over). The check costs an `_id` lookup, which FerretDB's SQLite
+   * backend answers with a scan, so the consumer runner skips it.
    */
-  async complete(claim: Claim, now: Date = new Date()): Promise<boolean> {
-    if (await this.collection.findOne({ _id: `${claim.key}@${claim.generation + 1}` })) return false;
+  async complete(claim: Claim, options: { verifyHolder?: boolean; now?: Date } = {}): Promise<boolean> {
+    const now = options.now ?? new Date();
+    if ((options.verifyHolder ?? true) && (await this.collection.findOne({ _id: `${claim.key}@${claim.generation + 1}` }))) return false;
     return this.insertUnique({ ...this.doc('done', claim.key, claim.scope, claim.eventId, claim.generation, now), owner: claim.owner });
   }
 
