@@ -39,9 +39,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+      // Route patterns, never raw paths, so the label set stays bounded.
+      const route = (req.route as { path?: string } | undefined)?.path;
       metrics.httpRequestSeconds.observe(
-        { method: req.method, route: `${req.baseUrl}${route}`, status: String(res.statusCode) },
+        { method: req.method, route: route === undefined ? 'unmatched' : `${req.baseUrl}${route}`, status: String(res.statusCode) },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
     });
@@ -122,6 +123,9 @@ export function toProblem(err: unknown): HttpProblem {
       errors: e.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message })),
     });
   }
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new HttpProblem(e.status, 'Bad Request', e.message);
+  // http-errors style errors marked safe to show (body-parser's, express's own).
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && (err as { expose?: unknown }).expose === true) {
+    return new HttpProblem(e.status, 'Bad Request', e.message);
+  }
   return new HttpProblem(500, 'Internal Server Error', 'unexpected error; see the service log');
 }

@@ -15,11 +15,14 @@ export function mongoReadiness(db: Db): ReadinessCheck {
   return { name: 'mongo', check: async () => void (await db.command({ ping: 1 })) };
 }
 
-export function registryReadiness(registryUrl: string): ReadinessCheck {
+export function registryReadiness(registryUrl: string, auth?: { username: string; password: string }): ReadinessCheck {
+  const headers: Record<string, string> = auth
+    ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
+    : {};
   return {
     name: 'schema-registry',
     check: async (signal) => {
-      const res = await fetch(`${registryUrl}/config`, { signal });
+      const res = await fetch(`${registryUrl}/config`, { signal, headers });
       if (!res.ok) throw new Error(`GET /config answered ${res.status}`);
     },
   };

@@ -56,14 +56,15 @@ function isDuplicateKey(err: unknown): boolean {
 
 /**
  * Idempotency keys per (scope, eventId) in MongoDB, kept as an append-only set
- * of documents whose `_id`s encode the state:
+ * of documents whose `_id`s encode the state (the happy path is two inserts per
+ * event, batched; lookups happen only for keys seen before):
  *   `<key>@<g>`           claim of generation g (owner, lease)
  *   `<key>@<g>!released`  generation g gave up (its effect failed)
  *   `<key>!done`          the effect is done
  * Every transition is a unique insert, never a read-modify-write, because
  * FerretDB has no atomic compare-and-set (findOneAndUpdate) and, on its SQLite
- * backend, updates and deletes scan the collection while inserts and `_id`
- * lookups are indexed. Two contenders for a generation race on one `_id`, and
+ * backend, updates, deletes and even `_id` lookups scan the collection while
+ * inserts stay fast (measured in README.md). Two contenders for a generation race on one `_id`, and
  * exactly one wins. Keys expire through `expiresAt`: a TTL index where the
  * server has one, `sweepExpired` everywhere.
  */
@@ -79,6 +80,11 @@ export class IdempotencyStore {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.owner = options.owner ?? randomUUID();
+  }
+
+  /** How long a claim is held before others may take it over. */
+  get leaseDurationMs(): number {
+    return this.leaseMs;
   }
 
   static key(scope: string, eventId: string): string {
@@ -98,9 +104,12 @@ export class IdempotencyStore {
 
   private doc(kind: Kind, key: string, scope: string, eventId: string, generation: number, now: Date): KeyDoc {
     const id = kind === 'done' ? `${key}!done` : kind === 'released' ? `${key}@${generation}!released` : `${key}@${generation}`;
+    // Claims outlive their "done" mark by a day, so a late redelivery can never
+    // find generation 0 free while the key is still known to be done.
+    const keep = kind === 'done' ? this.retentionMs : this.retentionMs + 24 * 3600_000;
     return {
       _id: id, kind, key, scope, eventId, owner: this.owner, generation, createdAt: now,
-      leaseUntil: new Date(now.getTime() + this.leaseMs), expiresAt: new Date(now.getTime() + this.retentionMs),
+      leaseUntil: new Date(now.getTime() + this.leaseMs), expiresAt: new Date(now.getTime() + keep),
     };
   }
 
@@ -121,35 +130,51 @@ export class IdempotencyStore {
     if (await this.insertUnique(this.doc('claim', key, scope, eventId, 0, now))) {
       return { status: 'acquired', claim: { key, scope, eventId, owner: this.owner, generation: 0 } };
     }
-    return this.resolveConflict(scope, eventId, now);
+    return (await this.resolveConflicts(scope, [eventId], now)).get(eventId)!;
   }
 
-  /** The slow path after generation 0 is taken: walk the generations. */
-  private async resolveConflict(scope: string, eventId: string, now: Date): Promise<ClaimOutcome> {
-    const key = IdempotencyStore.key(scope, eventId);
-    // Generations only grow by crashes and failed attempts; thousands mean a bug.
-    for (let generation = 0; generation < 10_000; generation++) {
-      const done = await this.collection.findOne({ _id: `${key}!done` });
-      if (done) return { status: 'duplicate', completedAt: done.createdAt };
-      const holder = await this.collection.findOne({ _id: `${key}@${generation}` });
-      if (!holder) {
-        if (await this.insertUnique(this.doc('claim', key, scope, eventId, generation, now))) {
-          return { status: 'acquired', claim: { key, scope, eventId, owner: this.owner, generation } };
-        }
-        generation--; // someone inserted it just now: look at it again
+  /**
+   * The path for keys whose generation 0 is taken: read every document of those
+   * keys in one query, work out each key's state, and race for the next
+   * generation where the last one was released or its lease ran out.
+   */
+  private async resolveConflicts(scope: string, eventIds: string[], now: Date): Promise<Map<string, ClaimOutcome>> {
+    const keys = eventIds.map((id) => IdempotencyStore.key(scope, id));
+    const docs = await this.collection.find({ key: { $in: keys } }).toArray();
+    const byKey = new Map<string, KeyDoc[]>();
+    for (const d of docs) {
+      const list = byKey.get(d.key);
+      if (list) list.push(d);
+      else byKey.set(d.key, [d]);
+    }
+    const out = new Map<string, ClaimOutcome>();
+    for (const eventId of eventIds) {
+      const key = IdempotencyStore.key(scope, eventId);
+      const list = byKey.get(key) ?? [];
+      const done = list.find((d) => d.kind === 'done');
+      if (done) {
+        out.set(eventId, { status: 'duplicate', completedAt: done.createdAt });
         continue;
       }
-      const released = await this.collection.findOne({ _id: `${key}@${generation}!released` });
-      if (released) continue;
-      if (holder.leaseUntil.getTime() > now.getTime()) {
-        return { status: 'busy', owner: holder.owner, retryAfterMs: holder.leaseUntil.getTime() - now.getTime() };
+      const claims = list.filter((d) => d.kind === 'claim');
+      const last = claims.reduce<KeyDoc | undefined>((a, d) => (!a || d.generation > a.generation ? d : a), undefined);
+      const released = last !== undefined && list.some((d) => d.kind === 'released' && d.generation === last.generation);
+      if (last && !released && last.leaseUntil.getTime() > now.getTime()) {
+        out.set(eventId, { status: 'busy', owner: last.owner, retryAfterMs: last.leaseUntil.getTime() - now.getTime() });
+        continue;
       }
-      // Expired lease: contenders race on inserting the next generation.
-      if (await this.insertUnique(this.doc('claim', key, scope, eventId, generation + 1, now))) {
-        return { status: 'taken-over', claim: { key, scope, eventId, owner: this.owner, generation: generation + 1 }, previousOwner: holder.owner };
+      const generation = last ? last.generation + 1 : 0;
+      if (!(await this.insertUnique(this.doc('claim', key, scope, eventId, generation, now)))) {
+        // Another contender won this generation a moment ago.
+        out.set(eventId, { status: 'busy', owner: 'another contender', retryAfterMs: Math.min(this.leaseMs, 1_000) });
+        continue;
       }
+      const claim = { key, scope, eventId, owner: this.owner, generation };
+      out.set(eventId, last && !released
+        ? { status: 'taken-over', claim, previousOwner: last.owner }
+        : { status: 'acquired', claim });
     }
-    throw new Error(`idempotency key ${key} has more than 10000 generations`);
+    return out;
   }
 
   /**
@@ -164,10 +189,9 @@ export class IdempotencyStore {
     if (unique.length === 0) return out;
     const docs = unique.map((eventId) => this.doc('claim', IdempotencyStore.key(scope, eventId), scope, eventId, 0, now));
     const conflicted = await this.insertManyUnique(docs);
+    const resolved = conflicted.size > 0 ? await this.resolveConflicts(scope, [...conflicted].map((i) => docs[i]!.eventId), now) : new Map<string, ClaimOutcome>();
     for (const [i, d] of docs.entries()) {
-      out.set(d.eventId, conflicted.has(i)
-        ? await this.resolveConflict(scope, d.eventId, now)
-        : { status: 'acquired', claim: { key: d.key, scope, eventId: d.eventId, owner: this.owner, generation: 0 } });
+      out.set(d.eventId, resolved.get(d.eventId) ?? { status: 'acquired', claim: { key: d.key, scope, eventId: d.eventId, owner: this.owner, generation: 0 } });
     }
     return out;
   }
@@ -219,6 +243,11 @@ export class IdempotencyStore {
   /** Gives a claim up after a failed effect, so a retry can claim again at once. */
   async release(claim: Claim, now: Date = new Date()): Promise<void> {
     await this.insertUnique(this.doc('released', claim.key, claim.scope, claim.eventId, claim.generation, now));
+  }
+
+  /** Gives many claims up with one insertMany. */
+  async releaseMany(claims: Claim[], now: Date = new Date()): Promise<void> {
+    await this.insertManyUnique(claims.map((c) => this.doc('released', c.key, c.scope, c.eventId, c.generation, now)));
   }
 
   /** Deletes keys past `expiresAt`; returns how many. */

@@ -10,7 +10,7 @@ import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { SpanKind, extractTraceContext, withSpan } from '../telemetry/tracing.js';
 import type { EventProducer } from './event-producer.js';
 import { headersToStrings } from './headers.js';
-import { buildDlqHeaders, buildRetryHeaders, readRetryState } from './failure-headers.js';
+import { ERROR_HEADERS, buildDlqHeaders, buildRetryHeaders, readRetryState } from './failure-headers.js';
 import { ensureTopics } from './topic-admin.js';
 import { dlqTopicName, retryTopicName } from './topic-names.js';
 
@@ -74,6 +74,8 @@ export interface ConsumerRunnerOptions {
   completion?: 'each' | 'batch';
 }
 
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
 interface PreparedBase {
   message: KafkaMessage;
   headers: Record<string, string>;
@@ -113,7 +115,8 @@ export class ConsumerRunner {
   private readonly o: Required<Omit<ConsumerRunnerOptions, 'metrics' | 'circuits'>> & Pick<ConsumerRunnerOptions, 'metrics'> & { circuits: Circuit[] };
   private readonly retryTopics = new Map<string, { original: string; n: number }>();
   private readonly abort = new AbortController();
-  private circuitPaused = false;
+  /** Resume functions of partitions paused for an open circuit. */
+  private readonly circuitResumes = new Set<() => void>();
   private readonly unsubscribers: Array<() => void> = [];
   private closing: Promise<void> | undefined;
   private started = false;
@@ -194,67 +197,108 @@ export class ConsumerRunner {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     this.o.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: this.o.groupId }, Number(batch.offsetLag()));
     const messages = batch.messages;
-    for (let i = 0; i < messages.length; i += this.o.claimBatchSize) {
-      if (!isRunning() || isStale() || this.abort.signal.aborted || this.circuitPaused) return;
-      const chunk = await Promise.all(messages.slice(i, i + this.o.claimBatchSize).map((m) => this.prepare(batch.topic, batch.partition, m)));
-      // Claim the chunk's keys in one round trip (only up to a delayed retry, which ends the chunk).
-      const firstHold = chunk.findIndex((p) => p.type === 'hold');
-      const claimable = (firstHold === -1 ? chunk : chunk.slice(0, firstHold)).flatMap((p) => (p.type === 'event' ? [p.event.eventId] : []));
-      const claims = this.o.idempotency && claimable.length > 0 ? await this.o.idempotency.claimMany(this.o.groupId, claimable) : new Map<string, ClaimOutcome>();
-      const seen = new Set<string>();
+    const store = this.o.idempotency;
+    // Claims are taken a window at a time and the window closes at half the
+    // lease, so no claim of ours expires while its message waits its turn.
+    const windowMs = store ? store.leaseDurationMs / 2 : Number.POSITIVE_INFINITY;
+    let pos = 0;
+    while (pos < messages.length) {
+      if (!isRunning() || isStale() || this.abort.signal.aborted) return;
+      if (this.anyCircuitOpen()) return this.applyHold({ type: 'hold', reason: 'circuit' }, payload);
+      const claimedAt = Date.now();
+      let chunk: Prepared[] = [];
+      let claims = new Map<string, ClaimOutcome>();
       const completions: Claim[] = [];
       let lastDone: string | undefined;
       let hold: Extract<Outcome, { type: 'hold' }> | undefined;
       let index = 0;
-      for (; index < chunk.length; index++) {
-        const p = chunk[index]!;
-        if (this.abort.signal.aborted || this.circuitPaused) {
-          hold = { type: 'hold', reason: 'stopping' };
-          break;
+      try {
+        chunk = await Promise.all(messages.slice(pos, pos + this.o.claimBatchSize).map((m) => this.prepare(batch.topic, batch.partition, m)));
+        // One round trip claims the window's keys (up to a delayed retry, which ends the window).
+        const firstHold = chunk.findIndex((p) => p.type === 'hold');
+        const claimable = (firstHold === -1 ? chunk : chunk.slice(0, firstHold)).flatMap((p) => (p.type === 'event' ? [p.event.eventId] : []));
+        if (store && claimable.length > 0) claims = await store.claimMany(this.o.groupId, claimable);
+        const seen = new Set<string>();
+        for (; index < chunk.length; index++) {
+          const p = chunk[index]!;
+          if (!isRunning() || isStale() || this.abort.signal.aborted) {
+            hold = { type: 'hold', reason: 'stopping' };
+            break;
+          }
+          if (index > 0 && Date.now() - claimedAt > windowMs) break;
+          let outcome: Outcome;
+          if (p.type === 'hold') outcome = p.outcome;
+          else if (p.type === 'undecodable') outcome = await this.undecodable(p);
+          else {
+            const first = !seen.has(p.event.eventId);
+            seen.add(p.event.eventId);
+            outcome = await this.execute(p, first ? claims.get(p.event.eventId) : { status: 'duplicate', completedAt: new Date() }, heartbeat, completions);
+          }
+          if (outcome.type === 'hold') {
+            hold = outcome;
+            break;
+          }
+          lastDone = p.message.offset;
+          await heartbeat();
         }
-        let outcome: Outcome;
-        if (p.type === 'hold') outcome = p.outcome;
-        else if (p.type === 'undecodable') outcome = await this.undecodable(p);
-        else {
-          const first = !seen.has(p.event.eventId);
-          seen.add(p.event.eventId);
-          outcome = await this.execute(p, first ? claims.get(p.event.eventId) : { status: 'duplicate', completedAt: new Date() }, heartbeat, completions);
+      } catch (err) {
+        // Mongo, Kafka or the registry failing under us: keep what is done, back off, try again.
+        this.o.logger.warn('batch processing failed; holding the partition', { topic: batch.topic, partition: batch.partition, err });
+        hold = { type: 'hold', reason: 'delay', untilMs: Date.now() + 2_000 };
+      } finally {
+        if (store) {
+          if (completions.length > 0) {
+            const recorded = await store.completeMany(completions).catch(() => 0);
+            if (recorded < completions.length) this.o.logger.warn('some idempotency keys were already done', { expected: completions.length, recorded });
+          }
+          // Claims taken for messages this window did not reach are given back.
+          const unreached = chunk.slice(index).flatMap((p) => {
+            const c = p.type === 'event' ? claims.get(p.event.eventId) : undefined;
+            return c && 'claim' in c ? [c.claim] : [];
+          });
+          if (unreached.length > 0) await store.releaseMany(unreached).catch(() => undefined);
         }
-        if (outcome.type === 'hold') {
-          hold = outcome;
-          break;
-        }
-        lastDone = p.message.offset;
+        if (lastDone !== undefined) resolveOffset(lastDone);
       }
-      if (this.o.idempotency) {
-        if (completions.length > 0) await this.o.idempotency.completeMany(completions);
-        // Claims taken for messages this chunk did not reach are given back.
-        for (const p of chunk.slice(index)) {
-          const c = p.type === 'event' ? claims.get(p.event.eventId) : undefined;
-          if (c && 'claim' in c && !completions.includes(c.claim)) await this.o.idempotency.release(c.claim).catch(() => undefined);
-        }
-      }
-      if (lastDone !== undefined) resolveOffset(lastDone);
-      await heartbeat();
-      if (hold) {
-        this.applyHold(hold, payload);
-        return;
-      }
+      if (hold) return this.applyHold(hold, payload);
+      pos += index;
     }
   }
 
+  private anyCircuitOpen(): boolean {
+    return this.o.circuits.some((c) => c.state === 'open');
+  }
+
+  /** Pauses this partition for a delayed retry, an open circuit or a failure; unresolved messages are re-fetched on resume. */
   private applyHold(hold: Extract<Outcome, { type: 'hold' }>, payload: EachBatchPayload): void {
+    if (hold.reason === 'stopping') return;
+    const resume = payload.pause();
+    let resumed = false;
+    const once = (): void => {
+      if (resumed) return;
+      resumed = true;
+      this.circuitResumes.delete(once);
+      resume();
+    };
     if (hold.reason === 'delay') {
-      const resume = payload.pause();
-      setTimeout(resume, Math.max(0, (hold.untilMs ?? Date.now()) - Date.now())).unref();
-    } else if (hold.reason === 'circuit') {
-      if (this.o.circuits.length > 0) this.pauseForCircuit();
-      else {
-        // A breaker the runner was not told about: back off this partition.
-        const resume = payload.pause();
-        setTimeout(resume, 5_000).unref();
-      }
+      setTimeout(once, Math.max(0, (hold.untilMs ?? Date.now()) - Date.now())).unref();
+      return;
     }
+    // Circuit: resumed when a circuit we watch half-opens or closes; a breaker we
+    // were not told about (or a half-open one refusing all but its trial call)
+    // gets a timed back-off instead.
+    if (this.anyCircuitOpen()) {
+      if (this.circuitResumes.size === 0) this.o.logger.warn('downstream circuit open: pausing consumption');
+      this.circuitResumes.add(once);
+    } else {
+      setTimeout(once, 1_000).unref();
+    }
+  }
+
+  private resumeFromCircuit(): void {
+    if (this.circuitResumes.size === 0) return;
+    this.o.logger.info('downstream circuit no longer open: resuming consumption', { partitions: this.circuitResumes.size });
+    for (const resume of [...this.circuitResumes]) resume();
   }
 
   /** Decodes one message and works out its retry state; no I/O unless a schema is new. */
@@ -274,7 +318,10 @@ export class ConsumerRunner {
       return { ...base, type: 'undecodable', error };
     }
     const meta = (decoded.payload as { meta?: { eventId?: unknown } } | null)?.meta;
-    const eventId = headers['ce_id'] ?? (typeof meta?.eventId === 'string' ? meta.eventId : `${originalTopic}-${partition}-${message.offset}`);
+    // Events without an id (foreign producers) are named by their first coordinates, which retries keep.
+    const eventId = headers['ce_id'] ?? (typeof meta?.eventId === 'string'
+      ? meta.eventId
+      : `${originalTopic}-${headers[ERROR_HEADERS.originalPartition] ?? partition}-${headers[ERROR_HEADERS.originalOffset] ?? message.offset}`);
     return { ...base, type: 'event', decoded, event: { eventId } };
   }
 
@@ -357,6 +404,8 @@ export class ConsumerRunner {
             await this.o.handler(event);
           } catch (err) {
             if (store && claim) await store.release(claim).catch(() => undefined);
+            // Shutting down: the message stays unresolved and the next owner takes it.
+            if (this.abort.signal.aborted) return { type: 'hold', reason: 'stopping' };
             const c = classifyError(err);
             if (c.circuitOpen) return { type: 'hold', reason: 'circuit' };
             if (c.kind === 'transient' && p.attempt <= this.o.retryDelaysMs.length) {
@@ -378,7 +427,8 @@ export class ConsumerRunner {
   }
 
   private async toRetry(p: PreparedBase, c: FailureClassification): Promise<void> {
-    const delay = Math.max(this.o.retryDelaysMs[p.attempt - 1] ?? 0, c.retryAfterMs ?? 0);
+    // A remote's Retry-After is honoured up to 15 minutes: longer would stall the retry partition.
+    const delay = Math.max(this.o.retryDelaysMs[p.attempt - 1] ?? 0, Math.min(c.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
     const target = retryTopicName(p.originalTopic, this.o.groupId, p.attempt);
     this.o.logger.warn('handler failed (transient); routed to retry topic', { topic: p.receivedTopic, partition: p.partition, offset: p.message.offset, target, error_class: c.errorClass, error: c.message, attempt: p.attempt });
     await this.o.producer.publishRaw([{
@@ -400,21 +450,6 @@ export class ConsumerRunner {
       headers: buildDlqHeaders(p.headers, { originalTopic: p.originalTopic, receivedTopic: p.receivedTopic, partition: p.partition, offset: p.message.offset, attempt: p.attempt, group: this.o.groupId, failure: c }),
     }]);
     this.o.metrics?.dlqRouted.inc({ topic: p.originalTopic, group: this.o.groupId, error_class: c.errorClass });
-  }
-
-  private pauseForCircuit(): void {
-    if (this.circuitPaused) return;
-    if (this.o.circuits.every((c) => c.state !== 'open')) return; // already recovered
-    this.circuitPaused = true;
-    this.o.logger.warn('downstream circuit open: pausing consumption');
-    this.consumer.pause(this.subscribedTopics.map((topic) => ({ topic })));
-  }
-
-  private resumeFromCircuit(): void {
-    if (!this.circuitPaused) return;
-    this.circuitPaused = false;
-    this.o.logger.info('downstream circuit no longer open: resuming consumption');
-    this.consumer.resume(this.subscribedTopics.map((topic) => ({ topic })));
   }
 
   /** Stops fetching, lets the message in hand finish, commits what is done and leaves the group. Idempotent. */

@@ -1,6 +1,7 @@
 import { topicForEventType } from '@odx/schemas';
 import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import type { Logger } from '../logging/logger.js';
+import { OdxError } from '../resilience/errors.js';
 import { toCloudEventHeaders, AVRO_CONTENT_TYPE } from '../serde/cloudevents.js';
 import type { EventSerde } from '../serde/event-serde.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
@@ -63,7 +64,11 @@ export class EventProducer {
   }
 
   connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    if (this.closing) return Promise.reject(new Error('producer is closed'));
+    this.connected ??= this.producer.connect().catch((err: unknown) => {
+      this.connected = undefined; // let the next call try again
+      throw err;
+    });
     return this.connected;
   }
 
@@ -194,7 +199,12 @@ export class BatchingPublisher {
       .publish(batch.map((b) => b.event))
       .then(
         () => batch.forEach((b) => b.resolve()),
-        (err: unknown) => batch.forEach((b) => b.reject(err)),
+        async (err: unknown) => {
+          // One invalid event must not fail the others that shared its request.
+          if (batch.length > 1 && err instanceof OdxError && err.errorClass === 'serde.invalid') {
+            for (const b of batch) await this.producer.publish([b.event]).then(b.resolve, b.reject);
+          } else batch.forEach((b) => b.reject(err));
+        },
       )
       .finally(() => this.inFlight.delete(sending));
     this.inFlight.add(sending);

@@ -43,7 +43,8 @@ export class Circuit {
     try {
       return (await this.breaker.fire(call)) as T;
     } catch (err) {
-      if (this.breaker.opened && (err as { code?: string }).code === 'EOPENBREAKER') {
+      // Open, or half-open with its one trial call already in flight.
+      if ((err as { code?: string }).code === 'EOPENBREAKER') {
         throw new CircuitOpenError(this.name, { cause: err });
       }
       throw err;

@@ -46,10 +46,9 @@ function simpleName(full: string): string {
   return dot === -1 ? full : full.slice(dot + 1);
 }
 
-function isRegistryUnavailable(err: unknown): boolean {
-  const e = err as { status?: number; code?: string; message?: string; cause?: { code?: string } };
-  return (e.status !== undefined && e.status >= 500) || e.code === 'ECONNREFUSED' || e.cause?.code === 'ECONNREFUSED' ||
-    /ECONNREFUSED|socket hang up|ETIMEDOUT|fetch failed/i.test(e.message ?? '');
+function isSchemaNotFound(err: unknown): boolean {
+  const e = err as { status?: number; message?: string };
+  return e.status === 404 || /\b4040[13]\b|schema (?:id )?not found|No content with id/i.test(e.message ?? '');
 }
 
 /**
@@ -203,8 +202,10 @@ export class EventSerde {
     try {
       writer = (await this.registry.getSchema(schemaId)) as unknown as avro.Type;
     } catch (err) {
-      if (isRegistryUnavailable(err)) {
-        throw new TransientError(`schema registry unavailable fetching schema ${schemaId}`, { errorClass: 'serde.registry-unavailable', cause: err });
+      // Only the registry saying "no such schema" makes the message poison; timeouts,
+      // auth failures and outages (the client reports some as status 400) are transient.
+      if (!isSchemaNotFound(err)) {
+        throw new TransientError(`schema registry could not give schema ${schemaId}: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
       }
       throw new PoisonMessageError(`unknown schema id ${schemaId}: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.unknown-schema', cause: err });
     }

@@ -84,7 +84,7 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   const http = createHttpApp({
     logger,
     metrics,
-    readiness: [kafkaReadiness(admin), registryReadiness(config.schemaRegistry.url), mongoReadiness(db), ...(options.readiness ?? [])],
+    readiness: [kafkaReadiness(admin), registryReadiness(config.schemaRegistry.url, config.schemaRegistry.auth), mongoReadiness(db), ...(options.readiness ?? [])],
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
   });
 

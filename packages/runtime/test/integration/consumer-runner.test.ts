@@ -214,3 +214,31 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
   assert.ok(takeover, 'the crashed claim was taken over after its lease expired');
   assert.ok(await keys.findOne({ kind: 'done', eventId: takeover['eventId'] }), 'and completed by the new holder');
 });
+
+test('shutdown while a handler runs: the message is neither retried nor dead-lettered, and the next member handles it', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const ev = orderEvent(topic, 'S');
+  let started = false;
+  const first = runner(kit, t, topic, (e) => new Promise<void>((_, reject) => {
+    started = true;
+    e.signal.addEventListener('abort', () => reject(new Error('aborted by shutdown')), { once: true });
+  }));
+  await kit.producer.publish([ev]);
+  await first.r.start();
+  await eventually(async () => (started ? true : undefined), 30_000, 'the handler to start');
+  await first.r.close();
+  const handled: string[] = [];
+  const second = new ConsumerRunner({
+    kafka: kit.kafka, serde: kit.serde, producer: kit.producer, logger: kit.logger, groupId: first.groupId, topics: [topic],
+    idempotency: kit.idempotency(), retryDelaysMs: [300], handler: async (e) => void handled.push(e.eventId),
+  });
+  t.after(() => second.close());
+  await second.start();
+  await eventually(async () => (handled.length > 0 ? true : undefined), 30_000, 'the second member');
+  assert.deepEqual(handled, [ev.payload.meta.eventId]);
+  for (const derived of [retryTopicName(topic, first.groupId, 1), dlqTopicName(topic, first.groupId)]) {
+    const end = await kit.admin.fetchTopicOffsets(derived);
+    assert.ok(end.every((p) => p.high === '0'), `${derived} is empty`);
+  }
+});

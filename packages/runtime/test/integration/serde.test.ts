@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { PoisonMessageError, PermanentError } from '../../src/resilience/index.js';
+import { PoisonMessageError, PermanentError, TransientError } from '../../src/resilience/index.js';
 import { EventSerde, type AvroRecordSchema, type SchemaSource } from '../../src/serde/index.js';
 import { createTestKit, eventually, uniqueName } from '../support/test-kit.js';
 
@@ -119,4 +119,12 @@ test('bad input: invalid payloads name the field; garbage and unknown ids are po
   const good = await serde.encode(topic, 'Probe', { id: 'x', amount: '1.0000', at: new Date() });
   const truncated = good.value.subarray(0, 7);
   await poison(truncated, 'serde.undecodable');
+
+  // A registry that cannot be reached makes nothing poison: the message is held, not dead-lettered.
+  const offline = new EventSerde({ registryUrl: 'http://127.0.0.1:9/apis/ccompat/v7', schemas: testSchemas(ns, false) });
+  await assert.rejects(offline.decode(Buffer.from([0, 0, 0, 0, 42, 1, 2])), (err: unknown) => {
+    assert.ok(err instanceof TransientError);
+    assert.equal(err.errorClass, 'serde.registry-unavailable');
+    return true;
+  });
 });
