@@ -28,7 +28,7 @@ const { values } = parseArgs({
     'latency-seconds': { type: 'string', default: '20' },
     partitions: { type: 'string', default: '3' },
     phase: { type: 'string' },
-    phases: { type: 'string', default: 'raw,pipeline-each,pipeline-batch,latency' },
+    phases: { type: 'string', default: 'raw,pipeline-each,pipeline-batch,latency-each,latency-batch' },
   },
 });
 const N = Number(values.events);
@@ -174,9 +174,9 @@ async function pipelinePhase(completion: 'each' | 'batch' | 'off'): Promise<Phas
 }
 
 /** Fixed-rate load through the pipeline; latency = handler time minus the event's occurredAt (set at send). */
-async function latencyPhase(): Promise<PhaseResult> {
+async function latencyPhase(completion: 'each' | 'batch'): Promise<PhaseResult> {
   const latencies: number[] = [];
-  const p = await pipeline('latency', 'each', (payload) => void latencies.push(Date.now() - payload.meta.occurredAt.getTime()));
+  const p = await pipeline('latency', completion, (payload) => void latencies.push(Date.now() - payload.meta.occurredAt.getTime()));
   const total = RATE * LATENCY_SECONDS;
   const tickMs = 10;
   const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
@@ -191,13 +191,13 @@ async function latencyPhase(): Promise<PhaseResult> {
     }
     await new Promise((r) => setTimeout(r, tickMs));
   }
-  await waitFor(() => latencies.length >= total, 120_000, 'latency consumption');
+  await waitFor(() => latencies.length >= total, 600_000, 'latency consumption');
   const seconds = (performance.now() - started) / 1000;
   await p.close();
   // Skip the first second: group join and schema fetch are start-up, not steady state.
   const steady = latencies.slice(RATE).sort((a, b) => a - b);
   return {
-    phase: `pipeline at ${RATE}/s (completion: each)`, events: total, seconds, eventsPerSecond: total / seconds, maxRssMb: maxRssMb(),
+    phase: `pipeline at ${RATE}/s (completion: ${completion})`, events: total, seconds, eventsPerSecond: total / seconds, maxRssMb: maxRssMb(),
     p50Ms: percentile(steady, 50), p99Ms: percentile(steady, 99), maxMs: steady[steady.length - 1] ?? Number.NaN,
   };
 }
@@ -207,7 +207,8 @@ async function runPhase(phase: string): Promise<PhaseResult> {
   if (phase === 'pipeline-each') return pipelinePhase('each');
   if (phase === 'pipeline-batch') return pipelinePhase('batch');
   if (phase === 'pipeline-off') return pipelinePhase('off');
-  if (phase === 'latency') return latencyPhase();
+  if (phase === 'latency-each') return latencyPhase('each');
+  if (phase === 'latency-batch') return latencyPhase('batch');
   throw new Error(`unknown phase ${phase}`);
 }
 

@@ -207,12 +207,14 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
   const perSeq = await effects.aggregate<{ _id: number; n: number }>([{ $group: { _id: '$seq', n: { $sum: 1 } } }]).toArray();
   assert.equal(perSeq.length, total, 'every event had its effect');
   assert.ok(perSeq.every((s) => s.n === 1), `effects happened once each: ${JSON.stringify(perSeq.filter((s) => s.n !== 1))}`);
-  const secondPid = (await effects.findOne({ seq: killAt }))!.pid;
-  assert.equal(secondPid, second.pid, 'the event being handled at the kill was taken over by the new process');
-  const keys = kit.db.collection('odx_idempotency_keys');
-  const takeover = await keys.findOne({ kind: 'claim', generation: { $gte: 1 }, owner: `pid-${second.pid}` });
-  assert.ok(takeover, 'the crashed claim was taken over after its lease expired');
-  assert.ok(await keys.findOne({ kind: 'done', eventId: takeover['eventId'] }), 'and completed by the new holder');
+  const killed = (await effects.findOne({ seq: killAt }))!;
+  assert.equal(killed.pid, second.pid, 'the event being handled at the kill was taken over by the new process');
+  const keys = kit.db.collection<{ _id: string; owner?: string }>('odx_idempotency_keys');
+  const key = `${group}:${killed.eventId}`;
+  assert.equal((await keys.findOne({ _id: `${key}@0` }))?.owner, `pid-${first.pid}`, 'the crashed process had claimed it');
+  assert.equal(await keys.findOne({ _id: `${key}@0!released` }), null, 'and never gave it back');
+  assert.equal((await keys.findOne({ _id: `${key}@1` }))?.owner, `pid-${second.pid}`, 'the new process took the lease over');
+  assert.ok(await keys.findOne({ _id: `${key}!done` }), 'and completed it');
 });
 
 test('shutdown while a handler runs: the message is neither retried nor dead-lettered, and the next member handles it', async (t) => {

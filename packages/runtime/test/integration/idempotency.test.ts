@@ -60,8 +60,8 @@ test('a released claim can be claimed again at once; expired keys are swept', as
   assert.ok(oldClaim.status === 'acquired');
   const swept = await store.sweepExpired();
   assert.ok(swept >= 1);
-  assert.equal(await store.collection.countDocuments({ eventId: 'ancient' }), 0);
-  assert.ok((await store.collection.countDocuments({ eventId })) >= 1, 'live keys stay');
+  assert.equal(await store.collection.countDocuments({ key: 'g:ancient' }), 0);
+  assert.ok((await store.collection.countDocuments({ key: `g:${eventId}` })) >= 1, 'live keys stay');
 });
 
 test('batch claims: one round trip for new keys, correct outcomes for done, busy and repeated ones', async (t) => {
