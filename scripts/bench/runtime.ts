@@ -27,6 +27,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string', default: '20' },
     partitions: { type: 'string', default: '3' },
+    'claim-batch': { type: 'string', default: '200' },
     phase: { type: 'string' },
     phases: { type: 'string', default: 'raw,pipeline-each,pipeline-batch,latency-each,latency-batch' },
   },
@@ -140,7 +141,7 @@ async function pipeline(label: string, completion: 'each' | 'batch' | 'off', onE
   const runner = new ConsumerRunner({
     kafka, serde, producer, logger, groupId: `bench-${label}-${randomUUID().slice(0, 8)}`, topics: [topic],
     idempotency: completion === 'off' ? false : new IdempotencyStore({ db }), retryDelaysMs: [1_000],
-    completion: completion === 'off' ? 'each' : completion,
+    completion: completion === 'off' ? 'each' : completion, claimBatchSize: Number(values['claim-batch']),
     handler: async (e) => onEvent(e.payload as { meta: { occurredAt: Date } }),
   });
   await runner.start();
@@ -227,7 +228,7 @@ console.log(`events: ${N} OrderConfirmed of ~1 KB Avro, ${PARTITIONS} partitions
 const results: PhaseResult[] = [];
 for (const phase of values.phases.split(',')) {
   process.stderr.write(`running phase ${phase} ...\n`);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--phase', phase, '--events', String(N), '--rate', String(RATE), '--latency-seconds', String(LATENCY_SECONDS), '--partitions', String(PARTITIONS)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--phase', phase, '--events', String(N), '--rate', String(RATE), '--latency-seconds', String(LATENCY_SECONDS), '--partitions', String(PARTITIONS), '--claim-batch', values['claim-batch']], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
   const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (child.status !== 0 || !line) {
     console.error(`phase ${phase} failed (exit ${child.status})\n${child.stdout}`);

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadCatalog } from '@odx/schemas';
+import { BatchingPublisher, headersToStrings, provisionCatalogTopics } from '../../src/kafka/index.js';
+import { PermanentError } from '../../src/resilience/index.js';
+import { startTelemetry } from '../../src/telemetry/index.js';
+import { orderEvent } from '../support/events.js';
+import { createTestKit, eventually, uniqueName } from '../support/test-kit.js';
+
+test('catalog topics are provisioned with their partitions and configs, idempotently', async (t) => {
+  const kit = await createTestKit(t);
+  await provisionCatalogTopics(kit.admin);
+  assert.deepEqual(await provisionCatalogTopics(kit.admin), [], 'a second run creates nothing');
+  const catalog = loadCatalog();
+  const meta = await kit.admin.fetchTopicMetadata({ topics: catalog.topics.map((c) => c.name) });
+  for (const def of catalog.topics) {
+    const m = meta.topics.find((x) => x.name === def.name);
+    assert.equal(m?.partitions.length, def.partitions, def.name);
+  }
+  const compacted = catalog.topics.find((c) => c.cleanupPolicy.includes('compact'));
+  assert.ok(compacted, 'the catalog has a compacted topic');
+  const configs = await kit.admin.describeConfigs({ resources: [{ type: 2, name: compacted.name, configNames: ['cleanup.policy'] }], includeSynonyms: false });
+  assert.equal(configs.resources[0]?.configEntries[0]?.configValue, compacted.cleanupPolicy);
+});
+
+test('published events carry CloudEvents headers and traceparent; one invalid event in a batch fails alone', async (t) => {
+  // Services always start telemetry (createServiceRuntime); without it there is no trace to propagate.
+  const telemetry = startTelemetry({ serviceName: 'producer-test' });
+  t.after(() => telemetry.shutdown());
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(3);
+  const publisher = new BatchingPublisher(kit.producer, { maxBatchSize: 100, lingerMs: 20 });
+  const events = Array.from({ length: 250 }, (_, i) => orderEvent(topic, `SO${i}`));
+  const bad = orderEvent(topic, 'SO-bad');
+  (bad.payload as unknown as { order: { currency: unknown } }).order.currency = 42;
+  const results = await Promise.allSettled([...events, bad].map((e) => publisher.publish(e)));
+  await publisher.flush();
+  const rejected = results.filter((r) => r.status === 'rejected');
+  assert.equal(rejected.length, 1);
+  assert.ok((rejected[0] as PromiseRejectedResult).reason instanceof PermanentError);
+  assert.match(String((rejected[0] as PromiseRejectedResult).reason.message), /invalid fields: order\.currency/);
+
+  const consumer = kit.kafka.consumer({ groupId: uniqueName('reader') });
+  t.after(() => consumer.disconnect());
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen = new Map<string, Record<string, string>>();
+  await consumer.run({ eachMessage: async ({ message }) => void seen.set(message.key!.toString(), headersToStrings(message.headers)) });
+  await eventually(async () => (seen.size >= 250 ? true : undefined), 30_000, '250 events');
+  assert.equal(seen.size, 250);
+  const h = seen.get('SO7')!;
+  assert.equal(h['ce_specversion'], '1.0');
+  assert.equal(h['ce_type'], 'com.odx.events.OrderConfirmed');
+  assert.equal(h['ce_source'], '/odx/odx-test');
+  assert.equal(h['ce_id'], events[7]!.payload.meta.eventId);
+  assert.equal(h['ce_subject'], 'SO7');
+  assert.equal(h['content-type'], 'application/avro');
+  assert.ok(!Number.isNaN(Date.parse(h['ce_time']!)));
+  assert.match(h['traceparent'] ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+});
