@@ -9,7 +9,7 @@ import { registerAll } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import {
   ConsumerRunner, EventProducer, EventSerde, IdempotencyStore, createKafka, createLogger, createRuntimeMetrics,
-  dlqTopicName, headersToStrings, loadRuntimeConfig, provisionCatalogTopics, ERROR_HEADERS, type OutgoingEvent,
+  dlqTopicName, headersToStrings, loadRuntimeConfig, provisionCatalogTopics, startTelemetry, ERROR_HEADERS, type OutgoingEvent,
 } from '@odx/runtime';
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from './stack/index.js';
@@ -21,7 +21,8 @@ const endpoints = await stackUp();
 Object.assign(process.env, endpointsEnv(endpoints));
 
 const config = loadRuntimeConfig('odx-demo');
-const logger = createLogger({ service: 'odx-demo', level: 'warn' });
+const logger = createLogger({ service: 'odx-demo', level: 'error' });
+const telemetry = startTelemetry({ serviceName: 'odx-demo', otlpEndpoint: config.otlpEndpoint });
 const kafka = createKafka(config.kafka, logger);
 const admin = kafka.admin();
 await admin.connect();
@@ -91,6 +92,7 @@ await producer.close();
 await admin.deleteTopics({ topics: [`odx.orders.v1.${group}.retry.1`, dlqTopic] }).catch(() => undefined);
 await admin.disconnect();
 await mongo.close();
+await telemetry.shutdown();
 
 say(`
 The local stack keeps running:

@@ -60,7 +60,13 @@ export class EventProducer {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: EventProducerOptions) {
-    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // Unlimited retries (each capped at 30 s apart) as kafkajs's idempotent producer
+    // wants: a send waits out a broker outage instead of failing and being resent
+    // by the caller under a new producer sequence.
+    this.producer = options.kafka.producer({
+      idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 30_000 },
+    });
   }
 
   connect(): Promise<void> {
