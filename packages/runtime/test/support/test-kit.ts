@@ -35,10 +35,15 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Test logs: errors only, to stderr, so failures can be diagnosed without noise. */
+/**
+ * Test logs are off (tests provoke errors on purpose: poison messages, deleted
+ * topics); set ODX_TEST_LOG_LEVEL=error|warn|info|debug to see them on stderr.
+ */
 export function testLogger(): Logger {
-  const level = (process.env['ODX_TEST_LOG_LEVEL'] as 'error' | 'warn' | 'info' | 'debug' | undefined) ?? 'error';
-  return createLogger({ service: 'test', level, stream: new Writable({ write: (c, _e, cb) => { process.stderr.write(c); cb(); } }) });
+  const level = process.env['ODX_TEST_LOG_LEVEL'] as 'error' | 'warn' | 'info' | 'debug' | undefined;
+  const logger = createLogger({ service: 'test', level: level ?? 'error', stream: new Writable({ write: (c, _e, cb) => { process.stderr.write(c); cb(); } }) });
+  logger.silent = level === undefined;
+  return logger;
 }
 
 /**
