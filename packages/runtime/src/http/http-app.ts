@@ -20,6 +20,8 @@ export interface HttpApp {
   app: Express;
   /** Authenticated routes: add the service's endpoints here. */
   api: Router;
+  /** Adds a dependency /readyz checks (e.g. an external system the service polls). */
+  addReadinessCheck(check: ReadinessCheck): void;
   listen(port: number, host: string): Promise<Server>;
   close(): Promise<void>;
 }
@@ -61,8 +63,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  const readiness = [...options.readiness];
   app.get('/readyz', async (_req, res) => {
-    const report = await runReadiness(options.readiness);
+    const report = await runReadiness(readiness);
     res.status(report.ready ? 200 : 503).json(report);
   });
   app.get('/metrics', async (_req, res) => {
@@ -91,6 +94,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   return {
     app,
     api,
+    addReadinessCheck: (check) => void readiness.push(check),
     listen: (port, host) => {
       finish();
       return new Promise((resolve, reject) => {

@@ -1,0 +1,35 @@
+import { envVar, parseEnv } from '@odx/runtime';
+import { z } from 'zod';
+
+const schema = z.object({
+  ODOO_URL: envVar.url().default('http://127.0.0.1:8069'),
+  ODOO_DB: z.string().min(1).default('odx'),
+  ODOO_USERNAME: z.string().min(1).default('admin'),
+  /** Password or API key. */
+  ODOO_PASSWORD: z.string().min(1).default('admin'),
+  ODOO_TIMEOUT_MS: envVar.positiveInt().default(30_000),
+  ODX_POLL_MODELS: envVar.list().default(['sale.order']),
+  ODX_POLL_BATCH_SIZE: envVar.positiveInt().default(500),
+  ODX_POLL_INTERVAL_MS: envVar.positiveInt().default(1_000),
+  ODX_POLL_LOOKBACK_SECONDS: envVar.nonNegativeInt().default(30),
+  /** Names this poller's cursors, so two pollers on different Odoo databases do not share them. */
+  ODX_POLLER_NAME: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('odoo'),
+});
+
+export type PollerConfig = ReturnType<typeof loadPollerConfig>;
+
+/** The poller's own settings (ODX_* runtime settings are read by the runtime). */
+export function loadPollerConfig(env: NodeJS.ProcessEnv = process.env) {
+  const e = parseEnv(schema, env);
+  const supported = ['sale.order'];
+  const unknown = e.ODX_POLL_MODELS.filter((m) => !supported.includes(m));
+  if (unknown.length > 0) throw new Error(`invalid configuration:\n  - ODX_POLL_MODELS: ${unknown.join(', ')} not supported (supported: ${supported.join(', ')})`);
+  return {
+    odoo: { url: e.ODOO_URL, db: e.ODOO_DB, username: e.ODOO_USERNAME, password: e.ODOO_PASSWORD, timeoutMs: e.ODOO_TIMEOUT_MS },
+    models: e.ODX_POLL_MODELS,
+    batchSize: e.ODX_POLL_BATCH_SIZE,
+    intervalMs: e.ODX_POLL_INTERVAL_MS,
+    lookbackSeconds: e.ODX_POLL_LOOKBACK_SECONDS,
+    pollerName: e.ODX_POLLER_NAME,
+  };
+}

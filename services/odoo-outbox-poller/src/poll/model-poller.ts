@@ -1,0 +1,135 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay, compileRetryPolicy, type EventProducer, type Logger, type OutgoingEvent } from '@odx/runtime';
+import type { OdooRecord } from '../mapping/map-sale-order.js';
+import type { OdooClient } from '../odoo/odoo-client.js';
+import { odooDate, toOdooDatetime } from '../odoo/odoo-values.js';
+import { cursorAfter, type CursorStore, type PollCursor } from './cursor-store.js';
+import { POLL_ORDER, afterCursorDomain, windowDomain } from './poll-domain.js';
+
+/** One Odoo model the poller follows and how its records become events. */
+export interface ModelSpec {
+  model: string;
+  fields: string[];
+  /** Extra domain terms (e.g. only outgoing pickings). */
+  domain?: unknown[];
+  /** Maps a batch of records to events, reading related records in batches. */
+  toEvents(records: OdooRecord[]): Promise<OutgoingEvent[]>;
+}
+
+export interface ModelPollerOptions {
+  client: OdooClient;
+  spec: ModelSpec;
+  cursors: CursorStore;
+  producer: EventProducer;
+  logger: Logger;
+  /** Records per search_read. @default 500 */
+  batchSize?: number;
+  /** Seconds re-scanned behind the cursor for late-committed transactions. @default 30 */
+  lookbackSeconds?: number;
+  /** Pause between polls when caught up. @default 1000 */
+  intervalMs?: number;
+  /** Called after each successful or failed cycle (readiness, metrics). */
+  onCycle?: (outcome: { model: string; ok: boolean; records: number; error?: unknown }) => void;
+}
+
+/**
+ * Follows one model with a `(write_date, id)` cursor. A batch is published and
+ * acknowledged by Kafka before the cursor moves, so a crash re-reads at most
+ * one batch, and the deterministic event ids make that harmless. Behind the
+ * cursor, a lookback window is re-scanned each cycle: a long transaction can
+ * commit a record whose write_date is older than records already seen, and
+ * the re-scan publishes it (anything already published in the window is
+ * remembered and skipped).
+ */
+export class ModelPoller {
+  private cursor: PollCursor | undefined;
+  private loaded = false;
+  /** `id@write_date` of records published within the lookback window. */
+  private readonly seen = new Map<string, number>();
+  private readonly batchSize: number;
+  private readonly lookbackMs: number;
+  private readonly intervalMs: number;
+
+  constructor(private readonly o: ModelPollerOptions) {
+    this.batchSize = o.batchSize ?? 500;
+    this.lookbackMs = (o.lookbackSeconds ?? 30) * 1000;
+    this.intervalMs = o.intervalMs ?? 1000;
+  }
+
+  get model(): string {
+    return this.o.spec.model;
+  }
+
+  get position(): PollCursor | undefined {
+    return this.cursor;
+  }
+
+  private async ensureCursor(): Promise<void> {
+    if (this.loaded) return;
+    this.cursor = await this.o.cursors.load(this.model);
+    this.loaded = true;
+  }
+
+  /** Reads and publishes the next batch after the cursor; returns how many records it read. */
+  async pollOnce(): Promise<number> {
+    await this.ensureCursor();
+    const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...afterCursorDomain(this.cursor)], {
+      fields: [...this.o.spec.fields, 'write_date'], order: POLL_ORDER, limit: this.batchSize, context: { active_test: false },
+    });
+    if (records.length === 0) return 0;
+    await this.publish(records);
+    const last = records[records.length - 1]!;
+    const next = { writeDate: String(last['write_date']), id: last.id };
+    if (!this.cursor || cursorAfter(next, this.cursor)) {
+      await this.o.cursors.save(this.model, next);
+      this.cursor = next;
+    }
+    return records.length;
+  }
+
+  /** Re-scans the lookback window behind the cursor; returns how many late records it published. */
+  async lookbackOnce(now = Date.now()): Promise<number> {
+    await this.ensureCursor();
+    if (!this.cursor || this.lookbackMs === 0) return 0;
+    for (const [k, expiry] of this.seen) if (expiry < now) this.seen.delete(k);
+    const to = this.cursor.writeDate;
+    const from = toOdooDatetime(new Date((odooDate(to)?.getTime() ?? now) - this.lookbackMs));
+    const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...windowDomain(from, to)], {
+      fields: [...this.o.spec.fields, 'write_date'], order: POLL_ORDER, context: { active_test: false },
+    });
+    const late = records.filter((r) => !this.seen.has(`${r.id}@${String(r['write_date'])}`));
+    if (late.length === 0) return 0;
+    this.o.logger.info('lookback found records committed late', { model: this.model, count: late.length });
+    await this.publish(late);
+    return late.length;
+  }
+
+  private async publish(records: OdooRecord[]): Promise<void> {
+    const events = await this.o.spec.toEvents(records);
+    await this.o.producer.publish(events);
+    const expiry = Date.now() + 2 * this.lookbackMs + 60_000;
+    for (const r of records) this.seen.set(`${r.id}@${String(r['write_date'])}`, expiry);
+  }
+
+  /** Polls until `signal` aborts: drains backlogs without pausing, backs off on errors. */
+  async run(signal: AbortSignal): Promise<void> {
+    const policy = compileRetryPolicy({ baseDelayMs: 500, maxDelayMs: 30_000 });
+    let failures = 0;
+    while (!signal.aborted) {
+      let read = 0;
+      try {
+        read = await this.pollOnce();
+        if (read < this.batchSize) read += await this.lookbackOnce();
+        failures = 0;
+        this.o.onCycle?.({ model: this.model, ok: true, records: read });
+      } catch (error) {
+        failures++;
+        this.o.onCycle?.({ model: this.model, ok: false, records: 0, error });
+        this.o.logger.warn('poll failed; cursor not advanced', { model: this.model, err: error, failures });
+        await sleep(backoffDelay(policy, failures) + 100, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      if (read < this.batchSize) await sleep(this.intervalMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import type { PollerConfig } from './config.js';
+import { OdooClient } from './odoo/odoo-client.js';
+import { versionAdapter } from './odoo/version-adapter.js';
+import { CursorStore } from './poll/cursor-store.js';
+import { ModelPoller, type ModelSpec } from './poll/model-poller.js';
+import { saleOrderSpec } from './poll/sale-order-spec.js';
+
+/**
+ * Connects to Odoo (a wrong login is fatal at start), provisions the catalog
+ * topics and starts one poll loop per configured model. Readiness goes red
+ * while a model's last poll failed.
+ */
+export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Promise<{ pollers: ModelPoller[]; client: OdooClient; done: Promise<void> }> {
+  const client = new OdooClient(config.odoo);
+  rt.lifecycle.register('odoo-client', () => client.close());
+  const { major, serverVersion } = await client.version();
+  const adapter = versionAdapter(major);
+  await client.authenticate();
+  rt.logger.info('connected to Odoo', { url: config.odoo.url, db: config.odoo.db, version: serverVersion });
+  await provisionCatalogTopics(rt.admin);
+
+  const specs: Record<string, () => ModelSpec> = {
+    'sale.order': () => saleOrderSpec(client, adapter, rt.config.company),
+  };
+  const cursors = new CursorStore(rt.db, config.pollerName);
+  const failing = new Map<string, string>();
+  const pollers = config.models.map((model) => new ModelPoller({
+    client, spec: specs[model]!(), cursors, producer: rt.producer, logger: rt.logger,
+    batchSize: config.batchSize, lookbackSeconds: config.lookbackSeconds, intervalMs: config.intervalMs,
+    onCycle: ({ model: m, ok, error }) => {
+      if (ok) failing.delete(m);
+      else failing.set(m, error instanceof Error ? error.message : String(error));
+    },
+  }));
+  rt.http.addReadinessCheck({
+    name: 'odoo-polling',
+    check: async () => {
+      if (failing.size > 0) throw new Error([...failing].map(([m, e]) => `${m}: ${e}`).join('; '));
+    },
+  });
+  const done = Promise.all(pollers.map((p) => p.run(rt.lifecycle.signal))).then(() => undefined);
+  rt.lifecycle.register('pollers', () => done);
+  return { pollers, client, done };
+}
