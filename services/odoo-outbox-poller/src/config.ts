@@ -14,6 +14,9 @@ const schema = z.object({
   ODX_POLL_LOOKBACK_SECONDS: envVar.nonNegativeInt().default(30),
   /** Names this poller's cursors, so two pollers on different Odoo databases do not share them. */
   ODX_POLLER_NAME: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('odoo'),
+  ODX_WRITEBACK: envVar.bool().default(true),
+  ODX_WRITEBACK_GROUP: z.string().min(1).default('odoo-writeback'),
+  ODX_WRITEBACK_CONFIRM_ORDERS: envVar.bool().default(false),
 });
 
 export type PollerConfig = ReturnType<typeof loadPollerConfig>;
@@ -31,5 +34,6 @@ export function loadPollerConfig(env: NodeJS.ProcessEnv = process.env) {
     intervalMs: e.ODX_POLL_INTERVAL_MS,
     lookbackSeconds: e.ODX_POLL_LOOKBACK_SECONDS,
     pollerName: e.ODX_POLLER_NAME,
+    writeback: { enabled: e.ODX_WRITEBACK, groupId: e.ODX_WRITEBACK_GROUP, confirmReceivedOrders: e.ODX_WRITEBACK_CONFIRM_ORDERS },
   };
 }

@@ -5,6 +5,10 @@ import { versionAdapter } from './odoo/version-adapter.js';
 import { CursorStore } from './poll/cursor-store.js';
 import { ModelPoller, type ModelSpec } from './poll/model-poller.js';
 import { saleOrderSpec } from './poll/sale-order-spec.js';
+import { writebackHandler } from './writeback/writeback-handlers.js';
+
+/** Topics whose events are written back to Odoo. */
+export const WRITEBACK_TOPICS = ['odx.orders.v1', 'odx.shipments.v1', 'odx.inventory.v1'];
 
 /**
  * Connects to Odoo (a wrong login is fatal at start), provisions the catalog
@@ -41,5 +45,14 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
   });
   const done = Promise.all(pollers.map((p) => p.run(rt.lifecycle.signal))).then(() => undefined);
   rt.lifecycle.register('pollers', () => done);
+  if (config.writeback.enabled) {
+    const writeback = rt.consumer({
+      groupId: config.writeback.groupId,
+      topics: WRITEBACK_TOPICS,
+      circuits: [client.circuit],
+      handler: writebackHandler({ client, adapter, logger: rt.logger, confirmReceivedOrders: config.writeback.confirmReceivedOrders }),
+    });
+    await writeback.start();
+  }
   return { pollers, client, done };
 }
