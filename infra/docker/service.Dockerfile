@@ -12,6 +12,7 @@ COPY package.json package-lock.json ./
 COPY packages/ packages/
 COPY schemas/ schemas/
 COPY services/ services/
+COPY infra/simulators/ infra/simulators/
 # Dev dependencies are needed: services run TypeScript through tsx.
 RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
 RUN test -f "services/$SERVICE/src/main.ts" || (echo "services/$SERVICE/src/main.ts not found" >&2 && exit 1)
