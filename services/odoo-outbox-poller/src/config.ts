@@ -24,7 +24,7 @@ export type PollerConfig = ReturnType<typeof loadPollerConfig>;
 /** The poller's own settings (ODX_* runtime settings are read by the runtime). */
 export function loadPollerConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parseEnv(schema, env);
-  const supported = ['sale.order'];
+  const supported = ['sale.order', 'product.product', 'res.partner'];
   const unknown = e.ODX_POLL_MODELS.filter((m) => !supported.includes(m));
   if (unknown.length > 0) throw new Error(`invalid configuration:\n  - ODX_POLL_MODELS: ${unknown.join(', ')} not supported (supported: ${supported.join(', ')})`);
   return {

@@ -1,14 +1,25 @@
 import { provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
 import type { PollerConfig } from './config.js';
+import { FieldCatalog } from './odoo/field-catalog.js';
 import { OdooClient } from './odoo/odoo-client.js';
-import { versionAdapter } from './odoo/version-adapter.js';
+import { versionAdapter, type OdooVersionAdapter } from './odoo/version-adapter.js';
 import { CursorStore } from './poll/cursor-store.js';
+import { customerSpec, productSpec } from './poll/master-data-specs.js';
 import { ModelPoller, type ModelSpec } from './poll/model-poller.js';
 import { saleOrderSpec } from './poll/sale-order-spec.js';
 import { writebackHandler } from './writeback/writeback-handlers.js';
 
 /** Topics whose events are written back to Odoo. */
 export const WRITEBACK_TOPICS = ['odx.orders.v1', 'odx.shipments.v1', 'odx.inventory.v1'];
+
+/** Every model the poller can follow, by Odoo model name. */
+export function modelSpecs(client: OdooClient, catalog: FieldCatalog, adapter: OdooVersionAdapter, company: string): Record<string, () => ModelSpec> {
+  return {
+    'sale.order': () => saleOrderSpec(client, catalog, adapter, company),
+    'product.product': () => productSpec(adapter, company),
+    'res.partner': () => customerSpec(client, catalog, company),
+  };
+}
 
 /**
  * Connects to Odoo (a wrong login is fatal at start), provisions the catalog
@@ -24,13 +35,12 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
   rt.logger.info('connected to Odoo', { url: config.odoo.url, db: config.odoo.db, version: serverVersion });
   await provisionCatalogTopics(rt.admin);
 
-  const specs: Record<string, () => ModelSpec> = {
-    'sale.order': () => saleOrderSpec(client, adapter, rt.config.company),
-  };
+  const catalog = new FieldCatalog(client);
+  const specs = modelSpecs(client, catalog, adapter, rt.config.company);
   const cursors = new CursorStore(rt.db, config.pollerName);
   const failing = new Map<string, string>();
   const pollers = config.models.map((model) => new ModelPoller({
-    client, spec: specs[model]!(), cursors, producer: rt.producer, logger: rt.logger,
+    client, fields: catalog, spec: specs[model]!(), cursors, producer: rt.producer, logger: rt.logger,
     batchSize: config.batchSize, lookbackSeconds: config.lookbackSeconds, intervalMs: config.intervalMs,
     onCycle: ({ model: m, ok, error }) => {
       if (ok) failing.delete(m);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, compileRetryPolicy, type EventProducer, type Logger, type OutgoingEvent } from '@odx/runtime';
 import type { OdooRecord } from '../mapping/map-sale-order.js';
 import type { OdooClient } from '../odoo/odoo-client.js';
+import type { FieldCatalog } from '../odoo/field-catalog.js';
 import { odooDate, toOdooDatetime } from '../odoo/odoo-values.js';
 import { cursorAfter, type CursorStore, type PollCursor } from './cursor-store.js';
 import { POLL_ORDER, afterCursorDomain, windowDomain } from './poll-domain.js';
@@ -18,6 +19,7 @@ export interface ModelSpec {
 
 export interface ModelPollerOptions {
   client: OdooClient;
+  fields: FieldCatalog;
   spec: ModelSpec;
   cursors: CursorStore;
   producer: EventProducer;
@@ -64,8 +66,11 @@ export class ModelPoller {
     return this.cursor;
   }
 
+  private readFields: string[] = [];
+
   private async ensureCursor(): Promise<void> {
     if (this.loaded) return;
+    this.readFields = await this.o.fields.available(this.model, [...this.o.spec.fields, 'write_date']);
     this.cursor = await this.o.cursors.load(this.model);
     this.loaded = true;
   }
@@ -74,7 +79,7 @@ export class ModelPoller {
   async pollOnce(): Promise<number> {
     await this.ensureCursor();
     const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...afterCursorDomain(this.cursor)], {
-      fields: [...this.o.spec.fields, 'write_date'], order: POLL_ORDER, limit: this.batchSize, context: { active_test: false },
+      fields: this.readFields, order: POLL_ORDER, limit: this.batchSize, context: { active_test: false },
     });
     if (records.length === 0) return 0;
     await this.publish(records);
@@ -95,7 +100,7 @@ export class ModelPoller {
     const to = this.cursor.writeDate;
     const from = toOdooDatetime(new Date((odooDate(to)?.getTime() ?? now) - this.lookbackMs));
     const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...windowDomain(from, to)], {
-      fields: [...this.o.spec.fields, 'write_date'], order: POLL_ORDER, context: { active_test: false },
+      fields: this.readFields, order: POLL_ORDER, context: { active_test: false },
     });
     const late = records.filter((r) => !this.seen.has(`${r.id}@${String(r['write_date'])}`));
     if (late.length === 0) return 0;

@@ -1,0 +1,33 @@
+import type { OutgoingEvent } from '@odx/runtime';
+import { CUSTOMER_FIELDS, PRODUCT_MASTER_FIELDS, mapCustomer, mapProduct } from '../mapping/map-master-data.js';
+import type { FieldCatalog } from '../odoo/field-catalog.js';
+import type { OdooClient } from '../odoo/odoo-client.js';
+import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
+import type { ModelSpec } from './model-poller.js';
+import { readMap } from './sale-order-spec.js';
+
+const asOutgoing = (eventType: string, key: string, payload: unknown): OutgoingEvent =>
+  ({ eventType, key, payload: payload as OutgoingEvent['payload'] });
+
+/** product.product -> ProductUpserted on odx.products.v1 (compacted, keyed by product id). */
+export function productSpec(adapter: OdooVersionAdapter, company: string): ModelSpec {
+  return {
+    model: 'product.product',
+    fields: PRODUCT_MASTER_FIELDS,
+    toEvents: async (records) => records.map((r) => asOutgoing('ProductUpserted', String(r.id), mapProduct(r, adapter, company))),
+  };
+}
+
+/** res.partner companies and individuals that buy (customer_rank > 0) -> CustomerUpserted. */
+export function customerSpec(client: OdooClient, catalog: FieldCatalog, company: string): ModelSpec {
+  return {
+    model: 'res.partner',
+    fields: CUSTOMER_FIELDS,
+    domain: [['parent_id', '=', false]],
+    async toEvents(records) {
+      const childIds = records.flatMap((r) => (Array.isArray(r['child_ids']) ? (r['child_ids'] as number[]) : []));
+      const children = await readMap(client, catalog, 'res.partner', childIds, CUSTOMER_FIELDS);
+      return records.map((r) => asOutgoing('CustomerUpserted', String(r.id), mapCustomer(r, children, company)));
+    },
+  };
+}
