@@ -6,6 +6,7 @@ import { versionAdapter, type OdooVersionAdapter } from './odoo/version-adapter.
 import { CursorStore } from './poll/cursor-store.js';
 import { customerSpec, productSpec } from './poll/master-data-specs.js';
 import { ModelPoller, type ModelSpec } from './poll/model-poller.js';
+import { invoiceSpec, pickingSpec, quantSpec } from './poll/operations-specs.js';
 import { saleOrderSpec } from './poll/sale-order-spec.js';
 import { writebackHandler } from './writeback/writeback-handlers.js';
 
@@ -18,6 +19,9 @@ export function modelSpecs(client: OdooClient, catalog: FieldCatalog, adapter: O
     'sale.order': () => saleOrderSpec(client, catalog, adapter, company),
     'product.product': () => productSpec(adapter, company),
     'res.partner': () => customerSpec(client, catalog, company),
+    'stock.quant': () => quantSpec(client, catalog, adapter, company),
+    'stock.picking': () => pickingSpec(client, catalog, adapter, company),
+    'account.move': () => invoiceSpec(client, catalog, company),
   };
 }
 
