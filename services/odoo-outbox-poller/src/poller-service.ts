@@ -4,7 +4,7 @@ import { FieldCatalog } from './odoo/field-catalog.js';
 import { OdooClient } from './odoo/odoo-client.js';
 import { versionAdapter, type OdooVersionAdapter } from './odoo/version-adapter.js';
 import { CursorStore } from './poll/cursor-store.js';
-import { customerSpec, productSpec } from './poll/master-data-specs.js';
+import { customerSpec, priceSpec, productSpec } from './poll/master-data-specs.js';
 import { ModelPoller, type ModelSpec } from './poll/model-poller.js';
 import { invoiceSpec, pickingSpec, quantSpec } from './poll/operations-specs.js';
 import { saleOrderSpec } from './poll/sale-order-spec.js';
@@ -22,6 +22,7 @@ export function modelSpecs(client: OdooClient, catalog: FieldCatalog, adapter: O
     'stock.quant': () => quantSpec(client, catalog, adapter, company),
     'stock.picking': () => pickingSpec(client, catalog, adapter, company),
     'account.move': () => invoiceSpec(client, catalog, company),
+    'product.pricelist.item': () => priceSpec(client, catalog, company),
   };
 }
 

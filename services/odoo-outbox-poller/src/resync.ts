@@ -4,7 +4,7 @@
 // same as the poller's for the same record version, so consumers drop what
 // they already have.
 //
-//   node --import tsx services/odoo-outbox-poller/src/resync.ts products|customers|orders [--batch 500]
+//   node --import tsx services/odoo-outbox-poller/src/resync.ts products|customers|prices|orders [--batch 500]
 import { parseArgs } from 'node:util';
 import { createServiceRuntime, provisionCatalogTopics } from '@odx/runtime';
 import { loadPollerConfig } from './config.js';
@@ -14,7 +14,7 @@ import { versionAdapter } from './odoo/version-adapter.js';
 import type { OdooRecord } from './mapping/map-sale-order.js';
 import { modelSpecs } from './poller-service.js';
 
-const MODELS: Record<string, string> = { products: 'product.product', customers: 'res.partner', orders: 'sale.order' };
+const MODELS: Record<string, string> = { products: 'product.product', customers: 'res.partner', prices: 'product.pricelist.item', orders: 'sale.order' };
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { batch: { type: 'string', default: '500' } } });
 const what = positionals[0] ?? '';
 const model = MODELS[what];

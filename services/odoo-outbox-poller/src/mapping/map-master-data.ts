@@ -1,4 +1,4 @@
-import type { Address, CustomerUpserted, ProductUpserted } from '@odx/schemas';
+import type { Address, CustomerUpserted, PriceChanged, ProductUpserted } from '@odx/schemas';
 import { decimal, m2oId, m2oName, odooDate, str } from '../odoo/odoo-values.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
 import { deterministicEventId } from './event-ids.js';
@@ -92,5 +92,33 @@ export function mapCustomer(c: OdooRecord, children: Map<number, OdooRecord>, co
       tags: Array.isArray(c['category_id']) ? (c['category_id'] as unknown[]).map(String) : [],
       updatedAt: odooDate(c['write_date']) ?? new Date(0),
     },
+  };
+}
+
+export const PRICELIST_ITEM_FIELDS = ['pricelist_id', 'product_id', 'product_tmpl_id', 'applied_on', 'compute_price', 'fixed_price', 'min_quantity', 'date_start', 'date_end', 'currency_id', 'active'];
+
+/** A fixed price for a product on a pricelist (product.pricelist.item) -> PriceChanged; formula rules map to nothing. */
+export function mapPricelistItem(item: OdooRecord, products: Map<number, OdooRecord>, company: string): PriceChanged | null {
+  const productId = m2oId(item['product_id']);
+  if (productId === null || (str(item['compute_price']) ?? 'fixed') !== 'fixed') return null;
+  const product = products.get(productId);
+  return {
+    meta: meta('product.pricelist.item', item, 'PriceChanged', company),
+    price: {
+      priceId: String(item.id),
+      pricelistId: String(m2oId(item['pricelist_id']) ?? 'unknown'),
+      pricelistName: m2oName(item['pricelist_id']),
+      productId: String(productId),
+      sku: str(product?.['default_code']) ?? `odoo-product-${productId}`,
+      customerId: null,
+      currency: m2oName(item['currency_id']) ?? 'EUR',
+      unitPrice: decimal(item['fixed_price'], 6),
+      uom: m2oName(product?.['uom_id']) ?? 'Units',
+      minQuantity: decimal(item['min_quantity'], 4),
+      validFrom: odooDate(item['date_start']),
+      validTo: odooDate(item['date_end']),
+      active: item['active'] !== false,
+    },
+    previousUnitPrice: null,
   };
 }

@@ -1,5 +1,5 @@
 import type { OutgoingEvent } from '@odx/runtime';
-import { CUSTOMER_FIELDS, PRODUCT_MASTER_FIELDS, mapCustomer, mapProduct } from '../mapping/map-master-data.js';
+import { CUSTOMER_FIELDS, PRICELIST_ITEM_FIELDS, PRODUCT_MASTER_FIELDS, mapCustomer, mapPricelistItem, mapProduct } from '../mapping/map-master-data.js';
 import type { FieldCatalog } from '../odoo/field-catalog.js';
 import type { OdooClient } from '../odoo/odoo-client.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
@@ -28,6 +28,22 @@ export function customerSpec(client: OdooClient, catalog: FieldCatalog, company:
       const childIds = records.flatMap((r) => (Array.isArray(r['child_ids']) ? (r['child_ids'] as number[]) : []));
       const children = await readMap(client, catalog, 'res.partner', childIds, CUSTOMER_FIELDS);
       return records.map((r) => asOutgoing('CustomerUpserted', String(r.id), mapCustomer(r, children, company)));
+    },
+  };
+}
+
+/** product.pricelist.item with a fixed price for a product -> PriceChanged on odx.prices.v1. */
+export function priceSpec(client: OdooClient, catalog: FieldCatalog, company: string): ModelSpec {
+  return {
+    model: 'product.pricelist.item',
+    fields: PRICELIST_ITEM_FIELDS,
+    async toEvents(records) {
+      const productIds = records.map((r) => (Array.isArray(r['product_id']) ? Number(r['product_id'][0]) : 0));
+      const products = await readMap(client, catalog, 'product.product', productIds, ['default_code', 'uom_id']);
+      return records.flatMap((r) => {
+        const e = mapPricelistItem(r, products, company);
+        return e ? [asOutgoing('PriceChanged', e.price.priceId, e)] : [];
+      });
     },
   };
 }

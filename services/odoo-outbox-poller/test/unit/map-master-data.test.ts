@@ -40,3 +40,15 @@ test('a customer with its delivery and invoice addresses becomes a valid Custome
   assert.equal(e.customer.creditLimit, '5000.0000');
   assert.ok(parseEventType('CustomerUpserted').isValid(e));
 });
+
+test('fixed pricelist prices become PriceChanged; formula rules nothing', async () => {
+  const { mapPricelistItem } = await import('../../src/mapping/map-master-data.js');
+  const products = new Map<number, OdooRecord>([[55, { id: 55, default_code: 'SKU-00055', uom_id: [1, 'Units'] }]]);
+  const item: OdooRecord = { id: 12, pricelist_id: [2, 'Wholesale EUR'], product_id: [55, 'Wrap'], compute_price: 'fixed', fixed_price: 9.5, min_quantity: 10, date_start: false, date_end: '2026-12-31 23:59:59', currency_id: [1, 'EUR'], write_date: '2026-11-26 08:00:00' };
+  const e = mapPricelistItem(item, products, 'acme')!;
+  assert.equal(e.price.unitPrice, '9.500000');
+  assert.equal(e.price.sku, 'SKU-00055');
+  assert.ok(parseEventType('PriceChanged').isValid(e));
+  assert.equal(mapPricelistItem({ ...item, compute_price: 'percentage' }, products, 'acme'), null);
+  assert.equal(mapPricelistItem({ ...item, product_id: false }, products, 'acme'), null);
+});
