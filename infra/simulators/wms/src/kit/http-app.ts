@@ -5,7 +5,8 @@ import { requireBearer } from './admin-auth.js';
 import { adminRouter } from './admin-routes.js';
 import { injectLostResponses, injectRejections, injectTransportFaults } from './fault-middleware.js';
 import type { FaultController } from './faults.js';
-import { problem, sendProblem } from './problem.js';
+import { ZodError } from 'zod';
+import { ApiError, problem, sendProblem, validationProblem } from './problem.js';
 import type { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export interface SimulatorAppOptions {
@@ -37,6 +38,14 @@ const requireJsonBody: RequestHandler = (req, res, next) => {
 const handleErrors: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
   if (res.headersSent) {
     res.end();
+    return;
+  }
+  if (err instanceof ApiError) {
+    sendProblem(res, err.problem, err.headers);
+    return;
+  }
+  if (err instanceof ZodError) {
+    sendProblem(res, validationProblem(err));
     return;
   }
   const type = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;

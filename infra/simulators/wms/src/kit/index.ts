@@ -5,7 +5,7 @@ export { createSimulatorApp, listen, type RunningServer, type SimulatorAppOption
 export { FaultController, faultConfigSchema, type DowntimeWindow, type FaultConfig, type FaultConfigInput, type FaultCounters } from './faults.js';
 export { valuesAt } from './fault-middleware.js';
 export { randomId, SequenceIds } from './ids.js';
-export { fieldPath, problem, sendProblem, validationProblem, type FieldError, type Problem } from './problem.js';
+export { ApiError, fieldPath, problem, sendProblem, validationProblem, type FieldError, type Problem } from './problem.js';
 export { RoutePattern } from './route-pattern.js';
 export { sleep, TimerSet } from './timers.js';
 export {

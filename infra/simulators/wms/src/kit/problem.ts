@@ -64,3 +64,16 @@ export function validationProblem(error: z.ZodError, detail = 'The request body 
   const errors = error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message, code: issue.code }));
   return problem(422, 'validation_failed', detail, errors);
 }
+
+/** Thrown by simulator logic to answer with a problem; the app's error handler sends it. */
+export class ApiError extends Error {
+  readonly problem: Problem;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: string, detail: string, errors?: FieldError[], headers: Record<string, string> = {}) {
+    super(detail);
+    this.name = 'ApiError';
+    this.problem = problem(status, code, detail, errors);
+    this.headers = headers;
+  }
+}

@@ -171,7 +171,8 @@ export class WebhookDispatcher {
       if (duplicateRate > 0 && this.#opts.faults.random() < duplicateRate) {
         const duplicate = this.#create(sub, webhookId, eventType, body, 'duplicate', null);
         this.#opts.faults.count('webhookDuplicates');
-        this.#timers.after(duplicateDelayMs, () => void this.#attempt(duplicate));
+        if (outOfOrderWindowMs > 0) this.#hold(duplicate, outOfOrderWindowMs);
+        else this.#timers.after(duplicateDelayMs, () => void this.#attempt(duplicate));
       }
     }
     return created.map(publicDelivery);
