@@ -20,6 +20,8 @@ const COMMANDS = {
   'schemas:check': 'schemas/tools/check.ts',
   'compose:check': 'scripts/compose-check.ts',
   'bench:runtime': 'scripts/bench/runtime.ts',
+  'sim:wms': 'infra/simulators/wms/src/main.ts',
+  'sim:tms': 'infra/simulators/tms/src/main.ts',
 };
 
 const [command, ...args] = process.argv.slice(2);
