@@ -5,7 +5,7 @@ import type { OdooClient } from '../odoo/odoo-client.js';
 import type { FieldCatalog } from '../odoo/field-catalog.js';
 import { odooDate, toOdooDatetime } from '../odoo/odoo-values.js';
 import { cursorAfter, type CursorStore, type PollCursor } from './cursor-store.js';
-import { POLL_ORDER, afterCursorDomain, windowDomain } from './poll-domain.js';
+import { ORDER_BY_ID, ORDER_BY_WRITE_DATE, behindCursorDomain, laterSecondsDomain, restOfSecondDomain } from './poll-domain.js';
 
 /** One Odoo model the poller follows and how its records become events. */
 export interface ModelSpec {
@@ -75,21 +75,50 @@ export class ModelPoller {
     this.loaded = true;
   }
 
-  /** Reads and publishes the next batch after the cursor; returns how many records it read. */
+  /**
+   * Reads and publishes the next batch after the cursor, then moves the cursor;
+   * returns how many records it published. See poll-domain.ts for why the
+   * cursor moves in whole seconds.
+   */
   async pollOnce(): Promise<number> {
     await this.ensureCursor();
-    const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...afterCursorDomain(this.cursor)], {
-      fields: this.readFields, order: POLL_ORDER, limit: this.batchSize, context: { active_test: false },
-    });
-    if (records.length === 0) return 0;
-    await this.publish(records);
-    const last = records[records.length - 1]!;
-    const next = { writeDate: String(last['write_date']), id: last.id };
-    if (!this.cursor || cursorAfter(next, this.cursor)) {
-      await this.o.cursors.save(this.model, next);
-      this.cursor = next;
+    const base = this.o.spec.domain ?? [];
+    const kw = { fields: this.readFields, limit: this.batchSize, context: { active_test: false } };
+    if (this.cursor) {
+      // 1. Finish the cursor's second, in id order.
+      const rest = await this.o.client.searchRead<OdooRecord>(this.model, [...base, ...restOfSecondDomain(this.cursor)], { ...kw, order: ORDER_BY_ID });
+      if (rest.length > 0) {
+        await this.publish(rest);
+        await this.advance({ writeDate: this.cursor.writeDate, id: rest[rest.length - 1]!.id });
+        return rest.length;
+      }
     }
-    return records.length;
+    // 2. Later seconds, in write_date order.
+    const later = await this.o.client.searchRead<OdooRecord>(this.model, [...base, ...laterSecondsDomain(this.cursor)], { ...kw, order: ORDER_BY_WRITE_DATE });
+    if (later.length === 0) return 0;
+    const lastSecond = secondOf(later[later.length - 1]!);
+    if (later.length === this.batchSize) {
+      const complete = later.filter((r) => secondOf(r) !== lastSecond);
+      if (complete.length === 0) {
+        // The whole batch is one busy second: read that second in id order from its start.
+        await this.advance({ writeDate: lastSecond, id: 0 });
+        return this.pollOnce();
+      }
+      // The last second may go on past this batch: it is read again next time.
+      await this.publish(complete);
+      await this.advance(maxCursor(complete));
+      return complete.length;
+    }
+    await this.publish(later);
+    await this.advance(maxCursor(later));
+    return later.length;
+  }
+
+  /** Moves the cursor forward only (after Kafka acknowledged what it covers). */
+  private async advance(next: PollCursor): Promise<void> {
+    if (this.cursor && !cursorAfter(next, this.cursor)) return;
+    await this.o.cursors.save(this.model, next);
+    this.cursor = next;
   }
 
   /** Re-scans the lookback window behind the cursor; returns how many late records it published. */
@@ -97,10 +126,9 @@ export class ModelPoller {
     await this.ensureCursor();
     if (!this.cursor || this.lookbackMs === 0) return 0;
     for (const [k, expiry] of this.seen) if (expiry < now) this.seen.delete(k);
-    const to = this.cursor.writeDate;
-    const from = toOdooDatetime(new Date((odooDate(to)?.getTime() ?? now) - this.lookbackMs));
-    const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...windowDomain(from, to)], {
-      fields: this.readFields, order: POLL_ORDER, context: { active_test: false },
+    const from = toOdooDatetime(new Date((odooDate(this.cursor.writeDate)?.getTime() ?? now) - this.lookbackMs));
+    const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...behindCursorDomain(from, this.cursor)], {
+      fields: this.readFields, order: ORDER_BY_WRITE_DATE, context: { active_test: false },
     });
     const late = records.filter((r) => !this.seen.has(`${r.id}@${String(r['write_date'])}`));
     if (late.length === 0) return 0;
@@ -137,4 +165,15 @@ export class ModelPoller {
       if (read < this.batchSize) await sleep(this.intervalMs, undefined, { signal }).catch(() => undefined);
     }
   }
+}
+
+function secondOf(r: OdooRecord): string {
+  return String(r['write_date']);
+}
+
+/** The cursor after a set of whole seconds: the last second and the highest id in it. */
+function maxCursor(records: OdooRecord[]): PollCursor {
+  const lastSecond = records.reduce((m, r) => (secondOf(r) > m ? secondOf(r) : m), '');
+  const id = records.filter((r) => secondOf(r) === lastSecond).reduce((m, r) => Math.max(m, r.id), 0);
+  return { writeDate: lastSecond, id };
 }

@@ -5,7 +5,7 @@ import { mapSaleOrder, type OdooRecord, type SaleOrderContext } from '../../src/
 import { deterministicEventId } from '../../src/mapping/event-ids.js';
 import { decimal, odooDate, toOdooDatetime } from '../../src/odoo/odoo-values.js';
 import { versionAdapter } from '../../src/odoo/version-adapter.js';
-import { afterCursorDomain } from '../../src/poll/poll-domain.js';
+import { laterSecondsDomain, nextSecond, restOfSecondDomain } from '../../src/poll/poll-domain.js';
 
 // Records shaped exactly as Odoo 17's search_read/read return them over JSON-RPC.
 const order: OdooRecord = {
@@ -105,8 +105,11 @@ test('Odoo value conversions', () => {
   assert.deepEqual(odooDate('2026-01-02'), new Date('2026-01-02T00:00:00Z'));
   assert.equal(odooDate(false), null);
   assert.equal(toOdooDatetime(new Date('2026-01-02T03:04:05.999Z')), '2026-01-02 03:04:05');
-  assert.deepEqual(afterCursorDomain({ writeDate: '2026-01-02 03:04:05', id: 7 }), ['|', ['write_date', '>', '2026-01-02 03:04:05'], '&', ['write_date', '=', '2026-01-02 03:04:05'], ['id', '>', 7]]);
-  assert.deepEqual(afterCursorDomain(undefined), []);
+  assert.deepEqual(restOfSecondDomain({ writeDate: '2026-01-02 03:04:05', id: 7 }), [['write_date', '>=', '2026-01-02 03:04:05'], ['write_date', '<', '2026-01-02 03:04:06'], ['id', '>', 7]]);
+  assert.deepEqual(laterSecondsDomain({ writeDate: '2026-12-31 23:59:59', id: 7 }), [['write_date', '>=', '2027-01-01 00:00:00']]);
+  assert.deepEqual(laterSecondsDomain(undefined), []);
+  assert.equal(nextSecond('2024-02-28 23:59:59'), '2024-02-29 00:00:00');
+  assert.throws(() => nextSecond('yesterday'), /not an Odoo datetime/);
   assert.equal(versionAdapter(16).moveDoneQuantityField, 'quantity_done');
   assert.equal(versionAdapter(18).isStorable({ type: 'consu', is_storable: true }), true);
   assert.throws(() => versionAdapter(15), /not supported/);
