@@ -18,7 +18,13 @@ export type OdooErrorKind =
   | 'NameError'
   | 'OperationalError'
   | 'ExpatError'
-  | 'EntitiesForbidden';
+  | 'EntitiesForbidden'
+  | 'IndexError'
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'UnprocessableEntity';
 
 interface KindInfo {
   /** Fully qualified Python name as serialize_exception prints it. */
@@ -43,6 +49,12 @@ const KINDS: Record<OdooErrorKind, KindInfo> = {
   OperationalError: { pyName: 'psycopg2.OperationalError', faultCode: 1, httpStatus: 500 },
   ExpatError: { pyName: 'xml.parsers.expat.ExpatError', faultCode: 1, httpStatus: 400 },
   EntitiesForbidden: { pyName: 'defusedxml.common.EntitiesForbidden', faultCode: 1, httpStatus: 400 },
+  IndexError: { pyName: 'builtins.IndexError', faultCode: 1, httpStatus: 500 },
+  BadRequest: { pyName: 'werkzeug.exceptions.BadRequest', faultCode: 1, httpStatus: 400 },
+  Unauthorized: { pyName: 'werkzeug.exceptions.Unauthorized', faultCode: 1, httpStatus: 401 },
+  NotFound: { pyName: 'werkzeug.exceptions.NotFound', faultCode: 1, httpStatus: 404 },
+  MethodNotAllowed: { pyName: 'werkzeug.exceptions.MethodNotAllowed', faultCode: 1, httpStatus: 405 },
+  UnprocessableEntity: { pyName: 'werkzeug.exceptions.UnprocessableEntity', faultCode: 1, httpStatus: 422 },
 };
 
 export class OdooError extends Error {
@@ -90,8 +102,14 @@ export class OdooError extends Error {
   }
 }
 
+/** werkzeug HTTPExceptions carry (description, code) as their args. */
+export function httpError(kind: 'BadRequest' | 'Unauthorized' | 'NotFound' | 'MethodNotAllowed' | 'UnprocessableEntity', message: string): OdooError {
+  return new OdooError(kind, message, [message, KINDS[kind].httpStatus]);
+}
+
 export const accessDenied = (): OdooError => new OdooError('AccessDenied', 'Access Denied');
 export const userError = (message: string): OdooError => new OdooError('UserError', message);
+export const accessError = (message: string): OdooError => new OdooError('AccessError', message);
 export const valueError = (message: string): OdooError => new OdooError('ValueError', message);
 export const typeError = (message: string): OdooError => new OdooError('TypeError', message);
 export const validationError = (message: string): OdooError => new OdooError('ValidationError', message);
