@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { ConsumerRunner, IdempotencyStore, dlqTopicName, retryTopicName, type OutgoingEvent } from '@odx/runtime';
+import type { OrderReceived, ShipmentBooked } from '@odx/schemas';
+import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
+import type { OdooRecord } from '../../src/mapping/map-sale-order.js';
+import { versionAdapter } from '../../src/odoo/version-adapter.js';
+import { writebackHandler } from '../../src/writeback/writeback-handlers.js';
+import { pollerKit, type PollerTestKit } from '../support/kit.js';
+import { odooFixture, type OdooFixture } from '../support/odoo.js';
+
+/** Counts the Odoo calls the write-back makes, by model and method. */
+function countCalls(odoo: OdooFixture): Map<string, number> {
+  const calls = new Map<string, number>();
+  const original = odoo.client.executeKw.bind(odoo.client);
+  odoo.client.executeKw = (async (model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>) => {
+    calls.set(`${model}.${method}`, (calls.get(`${model}.${method}`) ?? 0) + 1);
+    return original(model, method, args, kwargs);
+  }) as typeof odoo.client.executeKw;
+  return calls;
+}
+
+async function runWriteback(t: { after: (fn: () => Promise<void>) => void }, kit: PollerTestKit, odoo: OdooFixture, handled: () => void): Promise<ConsumerRunner> {
+  const groupId = `wb-${randomUUID().slice(0, 8)}`;
+  const handler = writebackHandler({ client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false });
+  const runner = new ConsumerRunner({
+    kafka: kit.kafka, serde: kit.serde, producer: kit.producer, logger: kit.logger, groupId, topics: [kit.topic],
+    idempotency: new IdempotencyStore({ db: kit.db }), retryDelaysMs: [500], circuits: [odoo.client.circuit],
+    handler: async (e) => { await handler(e); handled(); },
+  });
+  kit.track(retryTopicName(kit.topic, groupId, 1));
+  kit.track(dlqTopicName(kit.topic, groupId));
+  t.after(() => runner.close());
+  await runner.start();
+  return runner;
+}
+
+const until = async (cond: () => boolean, ms = 30_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+test('a redelivered ShipmentBooked writes the tracking reference once', async (t) => {
+  const kit = await pollerKit(t);
+  const odoo = await odooFixture(t);
+  const [orderId] = await odoo.orders(1);
+  const calls = countCalls(odoo);
+  const booked: ShipmentBooked = {
+    ...sampleEvent('ShipmentBooked'),
+    meta: sampleMeta({ eventId: randomUUID(), correlationId: String(orderId), occurredAt: new Date() }),
+    orderId: String(orderId), trackingNumber: '1Z999AA10123456784', carrierCode: 'DHL',
+  };
+  const event: OutgoingEvent = { eventType: 'ShipmentBooked', key: booked.shipmentId, topic: kit.topic, payload: booked as unknown as OutgoingEvent['payload'] };
+  await kit.producer.publish([event, event]);
+  let handled = 0;
+  const runner = await runWriteback(t, kit, odoo, () => void handled++);
+  await until(() => handled >= 1);
+  await new Promise((r) => setTimeout(r, 2_000));
+  await runner.close(); // before the clients it uses go away
+  assert.equal(handled, 1, 'the second delivery was dropped by its idempotency key');
+  assert.equal(calls.get('stock.picking.write'), 1, 'Odoo was written once');
+  const [picking] = await odoo.client.searchRead<OdooRecord>('stock.picking', [['sale_id', '=', orderId!]], { fields: ['carrier_tracking_ref'] });
+  assert.equal(picking?.['carrier_tracking_ref'], '1Z999AA10123456784');
+});
+
+test('an OrderReceived for an existing client_order_ref creates nothing new, even under a new event id', async (t) => {
+  const kit = await pollerKit(t);
+  const odoo = await odooFixture(t);
+  const [partner] = await odoo.client.searchRead<OdooRecord>('res.partner', [['customer_rank', '>', 0], ['parent_id', '=', false], ['ref', '!=', false]], { fields: ['name', 'ref'], limit: 1 });
+  const [product] = await odoo.client.searchRead<OdooRecord>('product.product', [['default_code', '!=', false]], { fields: ['default_code'], limit: 1 });
+  assert.ok(partner && product, 'seed data has a customer with a ref and a product with a SKU');
+  const po = `PO-${randomUUID().slice(0, 6)}`;
+  const received = (): OutgoingEvent => {
+    const base = sampleEvent('OrderReceived');
+    const payload: OrderReceived = {
+      ...base,
+      meta: sampleMeta({ eventId: randomUUID(), correlationId: po, occurredAt: new Date(), source: 'edi' }),
+      order: {
+        ...base.order, orderId: `odx:edi:test:${po}`, odooId: null, clientOrderRef: po, warehouseCode: null,
+        customer: { ...base.order.customer, ref: String(partner['ref']), name: String(partner['name']) },
+        lines: base.order.lines.slice(0, 1).map((l) => ({ ...l, sku: String(product['default_code']), quantity: '3.0000' })),
+      },
+    };
+    return { eventType: 'OrderReceived', key: payload.order.orderId, topic: kit.topic, payload: payload as unknown as OutgoingEvent['payload'] };
+  };
+  await kit.producer.publish([received(), received()]); // the partner sent the same PO twice
+  let handled = 0;
+  const runner = await runWriteback(t, kit, odoo, () => void handled++);
+  await until(() => handled >= 2);
+  await runner.close();
+  const orders = await odoo.client.searchRead<OdooRecord>('sale.order', [['client_order_ref', '=', po]], { fields: ['origin', 'order_line'] });
+  assert.equal(orders.length, 1, 'one sale.order for the PO');
+  assert.equal(orders[0]!['origin'], `odx:edi:test:${po}`, 'the ODX order id is kept in origin');
+});

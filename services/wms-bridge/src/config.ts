@@ -1,0 +1,62 @@
+import { envVar, parseEnv } from '@odx/runtime';
+import { z } from 'zod';
+
+const warehouseMap = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+  .pipe(z.array(z.string().regex(/^[^=\s]+=[^=\s]+$/, 'entries look like ODOO_CODE=WMS_CODE, e.g. WH1=WH')))
+  .transform((pairs) => Object.fromEntries(pairs.map((p) => p.split('=') as [string, string])));
+
+const delays = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0).map(Number))
+  .pipe(z.array(z.number().int().positive()).min(1, 'must name at least one delay'));
+
+const schema = z.object({
+  WMS_URL: envVar.url().default('http://127.0.0.1:8070'),
+  /** Sent as `Authorization: Bearer <key>` when set. */
+  WMS_API_KEY: z.string().min(1).optional(),
+  WMS_TIMEOUT_MS: envVar.positiveInt().default(10_000),
+  /** Standard Webhooks secret (`whsec_` + base64, or any string used as UTF-8 bytes). */
+  WMS_WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters'),
+  WMS_WEBHOOK_TOLERANCE_SECONDS: envVar.positiveInt().default(300),
+  /** ODX (Odoo stock.warehouse) code to WMS warehouse code; unmapped codes pass through. */
+  WMS_WAREHOUSE_MAP: warehouseMap.optional(),
+  /** WMS warehouse for orders that name none. */
+  WMS_DEFAULT_WAREHOUSE: z.string().min(1).default('WH'),
+  WMS_CIRCUIT_RESET_MS: envVar.positiveInt().default(10_000),
+  WMS_CIRCUIT_ERROR_PERCENT: envVar.positiveInt().default(50),
+  WMS_CIRCUIT_VOLUME: envVar.positiveInt().default(5),
+  ODX_WMS_BRIDGE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('wms-bridge'),
+  ODX_WMS_BRIDGE_ORDERS_TOPIC: z.string().min(1).default('odx.orders.v1'),
+  ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).default('odx.shipments.v1'),
+  ODX_WMS_BRIDGE_INVENTORY_TOPIC: z.string().min(1).default('odx.inventory.v1'),
+  ODX_WMS_BRIDGE_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
+  ODX_WMS_BRIDGE_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
+  /** Create the catalog topics at start (off when the topics are managed elsewhere, and in tests). */
+  ODX_WMS_BRIDGE_PROVISION_TOPICS: envVar.bool().default(true),
+});
+
+export interface WmsBridgeConfig {
+  wms: { url: string; apiKey: string | null; timeoutMs: number };
+  circuit: { resetTimeoutMs: number; errorThresholdPercentage: number; volumeThreshold: number };
+  webhook: { secret: string; toleranceSeconds: number };
+  warehouses: { map: Record<string, string>; defaultWarehouse: string };
+  topics: { orders: string; shipments: string; inventory: string };
+  consumer: { groupId: string; retryDelaysMs: number[]; partitionConcurrency: number };
+  provisionTopics: boolean;
+}
+
+/** The bridge's own settings, fully defaulted (ODX_* runtime settings are read by the runtime). */
+export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): WmsBridgeConfig {
+  const e = parseEnv(schema, env);
+  return {
+    wms: { url: e.WMS_URL.replace(/\/+$/, ''), apiKey: e.WMS_API_KEY ?? null, timeoutMs: e.WMS_TIMEOUT_MS },
+    circuit: { resetTimeoutMs: e.WMS_CIRCUIT_RESET_MS, errorThresholdPercentage: e.WMS_CIRCUIT_ERROR_PERCENT, volumeThreshold: e.WMS_CIRCUIT_VOLUME },
+    webhook: { secret: e.WMS_WEBHOOK_SECRET, toleranceSeconds: e.WMS_WEBHOOK_TOLERANCE_SECONDS },
+    warehouses: { map: e.WMS_WAREHOUSE_MAP ?? {}, defaultWarehouse: e.WMS_DEFAULT_WAREHOUSE },
+    topics: { orders: e.ODX_WMS_BRIDGE_ORDERS_TOPIC, shipments: e.ODX_WMS_BRIDGE_SHIPMENTS_TOPIC, inventory: e.ODX_WMS_BRIDGE_INVENTORY_TOPIC },
+    consumer: { groupId: e.ODX_WMS_BRIDGE_GROUP, retryDelaysMs: e.ODX_WMS_BRIDGE_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_WMS_BRIDGE_PARTITION_CONCURRENCY },
+    provisionTopics: e.ODX_WMS_BRIDGE_PROVISION_TOPICS,
+  };
+}

@@ -1,0 +1,79 @@
+import { PermanentError, type ConsumedEvent, type EventHandler, type Logger } from '@odx/runtime';
+import type { OrderCancelled, OrderConfirmed } from '@odx/schemas';
+import { mapOrderToWms } from '../mapping/map-order-to-wms.js';
+import type { WarehouseMapping } from '../mapping/warehouse-codes.js';
+import type { StageStore } from '../webhooks/stage-store.js';
+import type { WmsClient } from '../wms/wms-client.js';
+import type { OrderRecords } from './order-records.js';
+
+export interface OrderHandlerDeps {
+  client: WmsClient;
+  records: OrderRecords;
+  stages: StageStore;
+  warehouses: WarehouseMapping;
+  logger: Logger;
+}
+
+/**
+ * The consumer's handler on the orders topic: OrderConfirmed releases the
+ * order to the WMS, OrderCancelled cancels what was released (compensation);
+ * other order events are not the bridge's business. WMS errors propagate as
+ * classified by the client, so the runner retries, dead-letters or pauses.
+ */
+export function orderHandler(deps: OrderHandlerDeps): EventHandler {
+  return async (event: ConsumedEvent) => {
+    if (event.eventType === 'OrderConfirmed') await release(deps, event.payload as OrderConfirmed, event.idempotencyKey);
+    else if (event.eventType === 'OrderCancelled') await cancel(deps, event.payload as OrderCancelled);
+  };
+}
+
+async function release(deps: OrderHandlerDeps, event: OrderConfirmed, idempotencyKey: string): Promise<void> {
+  const orderId = event.order.orderId;
+  const requests = mapOrderToWms(event, deps.warehouses);
+  if (await deps.records.isCancelled(orderId)) {
+    deps.logger.info('order was cancelled before it reached the WMS; not releasing it', { order_id: orderId });
+    return;
+  }
+  for (const request of requests) {
+    // The WMS is idempotent by externalRef: a redelivery or a retry after a lost answer returns the existing order.
+    const { order, created } = await deps.client.createOrder(request, `${idempotencyKey}:${request.externalRef}`);
+    deps.logger.info(created ? 'outbound order created in the WMS' : 'outbound order already in the WMS', {
+      order_id: orderId, external_ref: request.externalRef, wms_order: order.id, warehouse: request.warehouse,
+    });
+  }
+  await deps.records.rememberRefs(orderId, requests.map((r) => r.externalRef));
+}
+
+async function cancel(deps: OrderHandlerDeps, event: OrderCancelled): Promise<void> {
+  const { orderId } = event;
+  // First, so a release still waiting in a retry topic sees it and stands down.
+  await deps.records.markCancelled(orderId);
+  const refs = (await deps.records.refsOf(orderId)) ?? [orderId];
+  const shipped: string[] = [];
+  for (const ref of refs) {
+    const order = await deps.client.findByExternalRef(ref);
+    if (!order) {
+      deps.logger.info('nothing to cancel in the WMS', { order_id: orderId, external_ref: ref });
+      continue;
+    }
+    if (order.status === 'shipped') {
+      shipped.push(`${ref} (${order.id}, shipped ${order.shippedAt ?? ''})`);
+      continue;
+    }
+    try {
+      await deps.client.cancelOrder(order.id, event.reason ?? 'cancelled in ODX');
+    } catch (err) {
+      if (err instanceof PermanentError && err.errorClass === 'wms.already-shipped') {
+        shipped.push(`${ref} (${order.id})`);
+        continue;
+      }
+      throw err;
+    }
+    await deps.stages.record(order.id, ['cancelled']);
+    deps.logger.info('outbound order cancelled in the WMS', { order_id: orderId, external_ref: ref, wms_order: order.id });
+  }
+  if (shipped.length > 0) {
+    // Compensation is impossible once goods left: an operator has to start a return.
+    throw new PermanentError(`order ${orderId} cancelled in ODX but already shipped by the WMS: ${shipped.join(', ')}`, { errorClass: 'wms.already-shipped' });
+  }
+}

@@ -1,0 +1,36 @@
+import type { Collection, Db } from 'mongodb';
+import { STAGES, type Stage } from '../mapping/order-stages.js';
+
+interface StageDoc { _id: string; order: string; stage: Stage; at: Date }
+
+/**
+ * The stages already published per WMS order, one insert-only document per
+ * (order, stage) with `_id` `<wmsOrderId>:<stage>`: no read-modify-write, so
+ * it works on FerretDB, and a repeated insert is a harmless duplicate key.
+ */
+export class StageStore {
+  private readonly c: Collection<StageDoc>;
+
+  constructor(db: Db) {
+    this.c = db.collection<StageDoc>('wms_bridge_order_stages');
+  }
+
+  async recorded(wmsOrderId: string): Promise<Stage[]> {
+    const docs = await this.c.find({ _id: { $in: STAGES.map((s) => `${wmsOrderId}:${s}`) } }).toArray();
+    return docs.map((d) => d.stage);
+  }
+
+  async record(wmsOrderId: string, stages: Stage[]): Promise<void> {
+    if (stages.length === 0) return;
+    const at = new Date();
+    try {
+      await this.c.insertMany(stages.map((stage) => ({ _id: `${wmsOrderId}:${stage}`, order: wmsOrderId, stage, at })), { ordered: false });
+    } catch (err) {
+      // A bulk write error lists each failed insert; only "already recorded" ones are fine.
+      const e = err as { code?: unknown; writeErrors?: Array<{ code?: unknown }> | { code?: unknown } };
+      const writeErrors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+      const duplicatesOnly = writeErrors.length > 0 ? writeErrors.every((w) => w.code === 11000) : e.code === 11000;
+      if (!duplicatesOnly) throw err;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { HttpProblem, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import { messageKeyFor } from '@odx/schemas';
+import { mapInventoryAdjustment, mapOrderStage, type BridgeEvent, type MappingContext } from '../mapping/map-wms-webhook.js';
+import { stageOfWebhook, stagesToPublish } from '../mapping/order-stages.js';
+import { HANDLED_WEBHOOK_TYPES, webhookEnvelopeSchema, type WmsWebhook } from '../wms/wms-types.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { StageStore } from './stage-store.js';
+import { verifyStandardWebhook, webhookKey } from './verify-signature.js';
+
+export interface WebhookProcessorOptions {
+  secret: string;
+  toleranceSeconds: number;
+  producer: EventProducer;
+  idempotency: IdempotencyStore;
+  stages: StageStore;
+  logger: Logger;
+  mapping: MappingContext;
+  topics: { shipments: string; inventory: string };
+}
+
+export interface WebhookDelivery {
+  id: string | undefined;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  rawBody: Buffer;
+}
+
+export type WebhookOutcome =
+  /** Events published (and acknowledged by Kafka). */
+  | { status: 'published'; events: string[] }
+  /** This webhook-id was handled before. */
+  | { status: 'duplicate'; events: [] }
+  /** The order is already at or past this stage: nothing published. */
+  | { status: 'stale'; events: [] }
+  /** A signed event type the bridge does not translate. */
+  | { status: 'ignored'; events: [] };
+
+/** Idempotency scope of webhook ids (keys `wms-webhook:<webhook-id>`). */
+export const WEBHOOK_SCOPE = 'wms-webhook';
+
+/**
+ * One WMS webhook delivery, end to end: signature and timestamp window,
+ * body validation, dedupe by `webhook-id`, per-order stage monotonicity, and
+ * publication to Kafka. Resolves only after Kafka acknowledged, so the HTTP
+ * answer is 2xx only then; any failure leaves the webhook-id unclaimed so the
+ * WMS's retry is processed in full.
+ */
+export class WebhookProcessor {
+  private readonly key: Buffer;
+  private readonly lock = new KeyedLock();
+
+  constructor(private readonly o: WebhookProcessorOptions) {
+    this.key = webhookKey(o.secret);
+  }
+
+  async process(d: WebhookDelivery): Promise<WebhookOutcome> {
+    const check = verifyStandardWebhook(this.key, d, d.rawBody, this.o.toleranceSeconds);
+    if (!check.ok) {
+      this.o.logger.warn('webhook rejected', { reason: check.reason, webhook_id: d.id });
+      throw new HttpProblem(401, 'Unauthorized', `webhook signature check failed: ${check.reason}`, { reason: check.reason });
+    }
+    const webhookId = d.id!;
+    const webhook = parseBody(d.rawBody);
+    if (webhook === 'ignored') return { status: 'ignored', events: [] };
+
+    const claimed = await this.o.idempotency.claim(WEBHOOK_SCOPE, webhookId);
+    if (claimed.status === 'duplicate') return { status: 'duplicate', events: [] };
+    if (claimed.status === 'busy') {
+      // The same message is being handled by another request right now; the WMS retries.
+      throw new HttpProblem(409, 'Conflict', `webhook ${webhookId} is being processed`, { retryAfterSeconds: Math.ceil(claimed.retryAfterMs / 1000) });
+    }
+    try {
+      const outcome = await this.handle(webhook);
+      await this.o.idempotency.complete(claimed.claim, { verifyHolder: false });
+      this.o.logger.info('webhook handled', { webhook_id: webhookId, type: webhook.type, status: outcome.status, events: outcome.events });
+      return outcome;
+    } catch (err) {
+      await this.o.idempotency.release(claimed.claim).catch(() => undefined);
+      this.o.logger.warn('webhook not handled; the WMS will retry', { webhook_id: webhookId, type: webhook.type, err });
+      throw new HttpProblem(503, 'Service Unavailable', 'could not publish the event; retry later');
+    }
+  }
+
+  private async handle(webhook: WmsWebhook): Promise<WebhookOutcome> {
+    if (webhook.type === 'inventory.adjusted') {
+      const event = mapInventoryAdjustment(webhook.data, this.o.mapping);
+      await this.publish([event]);
+      return { status: 'published', events: [event.eventType] };
+    }
+    const order = webhook.data;
+    const stage = stageOfWebhook(webhook.type)!;
+    return this.lock.run(order.id, async () => {
+      const todo = stagesToPublish(stage, await this.o.stages.recorded(order.id));
+      if (todo.length === 0) return { status: 'stale', events: [] };
+      const events = todo.map((s) => mapOrderStage(order, s, this.o.mapping));
+      await this.publish(events);
+      await this.o.stages.record(order.id, todo);
+      return { status: 'published', events: events.map((e) => e.eventType) };
+    });
+  }
+
+  private async publish(events: BridgeEvent[]): Promise<void> {
+    await this.o.producer.publish(events.map((e) => ({
+      eventType: e.eventType,
+      // One request, one partition (same key): the stages of an order land in order.
+      key: messageKeyFor(e.eventType, e.payload as never),
+      payload: e.payload,
+      topic: e.eventType === 'InventoryAdjusted' ? this.o.topics.inventory : this.o.topics.shipments,
+    })));
+  }
+}
+
+/** The envelope, or 'ignored' for a well-formed event type the bridge does not translate; 400 otherwise. */
+function parseBody(raw: Buffer): WmsWebhook | 'ignored' {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new HttpProblem(400, 'Bad Request', `malformed JSON body: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const type = (json as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && !HANDLED_WEBHOOK_TYPES.has(type) && /^[a-z_]+(\.[a-z_]+)+$/.test(type)) return 'ignored';
+  const parsed = webhookEnvelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new HttpProblem(400, 'Bad Request', 'webhook body failed validation', {
+      errors: parsed.error.issues.slice(0, 20).map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message })),
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startWmsSimulator, TEST_TIMINGS } from '@odx/sim-wms';
+import { ADMIN, call, confirmedOrder, eventually, startBridge } from '../support/bridge-kit.js';
+
+test('OrderConfirmed creates the WMS outbound order once, also when the event is redelivered', async (t) => {
+  const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, autoAdvance: false });
+  t.after(() => wms.close());
+  const b = await startBridge(t, wms.url);
+
+  const event = confirmedOrder();
+  await b.publishOrders([event]);
+  const created = await eventually(() => wms.orders.list({ externalRef: event.order.orderId, limit: 10 })[0], 20_000, 'the WMS order');
+  assert.equal(created.warehouse, 'WH', 'WH1 is mapped to the WMS warehouse WH');
+  assert.deepEqual(created.lines.map((l) => [l.lineRef, l.sku, l.qty]), event.order.lines.map((l) => [l.lineId, l.sku, Number(l.quantity)]));
+
+  // The same event again (same event id), and a second confirmation of the same order (new event id).
+  const again = confirmedOrder({ orderId: event.order.orderId });
+  await b.publishOrders([event, again]);
+  const marker = confirmedOrder();
+  await b.publishOrders([marker]);
+  await eventually(() => wms.orders.list({ externalRef: marker.order.orderId, limit: 10 })[0], 20_000, 'a later order');
+  const all = wms.orders.list({ limit: 1000 });
+  assert.equal(all.filter((o) => o.externalRef === event.order.orderId).length, 1);
+  assert.equal(all.length, 2, 'one WMS order per ODX order');
+  assert.equal(await b.messageCount(b.topics.dlq), 0);
+
+  assert.equal((await call(b.url, 'GET', '/healthz')).status, 200);
+  const ready = await call(b.url, 'GET', '/readyz');
+  assert.equal(ready.status, 200, JSON.stringify(ready.body));
+  assert.match(JSON.stringify(ready.body), /wms-circuit/);
+  assert.match(String((await call(b.url, 'GET', '/metrics')).body), /odx_/);
+});
+
+test('WMS answering 503 for 3 s while 100 orders flow: each order exists once afterwards, nothing in the DLQ', async (t) => {
+  const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, autoAdvance: false });
+  t.after(() => wms.close());
+  const b = await startBridge(t, wms.url);
+  const states: string[] = [];
+  const unsubscribe = b.bridge.client.circuit.onStateChange((s) => states.push(s));
+  t.after(unsubscribe);
+
+  assert.equal((await call(wms.url, 'POST', '/sim/admin/downtime', { seconds: 3 }, ADMIN)).status < 300, true);
+  const events = Array.from({ length: 100 }, () => confirmedOrder());
+  await b.publishOrders(events);
+  await eventually(() => (wms.orders.list({ limit: 1000 }).length >= 100 ? true : undefined), 40_000, 'all 100 orders in the WMS');
+
+  const all = wms.orders.list({ limit: 1000 });
+  assert.equal(all.length, 100);
+  assert.deepEqual(new Set(all.map((o) => o.externalRef)), new Set(events.map((e) => e.order.orderId)));
+  assert.ok(wms.faults.counters.downtime > 0, 'the WMS did refuse calls');
+  assert.ok(states.includes('open'), `the circuit opened (states: ${states.join(',')})`);
+  assert.equal(await b.messageCount(b.topics.dlq), 0, 'nothing dead-lettered');
+});
+
+test('a 422 from the WMS sends that order to the DLQ with the reason; other orders go on', async (t) => {
+  const wms = await startWmsSimulator({
+    port: 0, ...TEST_TIMINGS, autoAdvance: false,
+    faults: { rejections: [{ route: 'POST /v1/outbound-orders', field: 'lines.*.sku', values: ['SKU-BLOCKED'], status: 422, message: 'SKU is blocked for outbound' }] },
+  });
+  t.after(() => wms.close());
+  const b = await startBridge(t, wms.url);
+  const dlq = await b.collect(b.topics.dlq);
+
+  const good = Array.from({ length: 5 }, () => confirmedOrder());
+  const bad = confirmedOrder({ skus: ['SKU-A', 'SKU-BLOCKED'] });
+  await b.publishOrders([good[0]!, good[1]!, bad, ...good.slice(2)]);
+
+  await eventually(() => (wms.orders.list({ limit: 100 }).length === 5 && dlq.length === 1 ? true : undefined), 20_000, '5 orders in the WMS and 1 in the DLQ');
+  const [dead] = dlq;
+  assert.equal(dead!.key, bad.order.orderId);
+  assert.equal(dead!.headers['odx.errors.class'], 'wms.validation');
+  assert.equal(dead!.headers['odx.errors.kind'], 'permanent');
+  assert.match(dead!.headers['odx.errors.message']!, /422.*SKU is blocked for outbound.*lines\[1\]\.sku/);
+  assert.equal(dead!.headers['odx.errors.attempt'], '1', 'a permanent error is not retried');
+  assert.deepEqual(new Set(wms.orders.list({ limit: 100 }).map((o) => o.externalRef)), new Set(good.map((e) => e.order.orderId)));
+});
+
+test('OrderCancelled cancels an order not yet shipped; after shipping it lands in the DLQ with the reason', async (t) => {
+  const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, autoAdvance: false });
+  t.after(() => wms.close());
+  const b = await startBridge(t, wms.url);
+  const dlq = await b.collect(b.topics.dlq);
+
+  const open = confirmedOrder();
+  const shipped = confirmedOrder();
+  await b.publishOrders([open, shipped]);
+  const [wOpen, wShipped] = await eventually(() => {
+    const [x] = wms.orders.list({ externalRef: open.order.orderId, limit: 1 });
+    const [y] = wms.orders.list({ externalRef: shipped.order.orderId, limit: 1 });
+    return x && y ? [x, y] as const : undefined;
+  }, 20_000, 'both orders in the WMS');
+  for (let i = 0; i < 3; i++) await call(wms.url, 'POST', `/sim/admin/orders/${wShipped.id}/advance`, undefined, ADMIN);
+
+  const cancel = (orderId: string) => ({
+    eventType: 'OrderCancelled', key: orderId, topic: b.topics.orders,
+    payload: { meta: { eventId: crypto.randomUUID(), occurredAt: new Date(), source: 'odoo', correlationId: orderId, causationId: null, company: 'acme' }, orderId, orderName: null, clientOrderRef: null, reason: 'customer changed mind', cancelledBy: 'test', cancelledAt: new Date() },
+  });
+  await b.rt.producer.publish([cancel(open.order.orderId), cancel(shipped.order.orderId)]);
+
+  await eventually(() => (wms.orders.get(wOpen.id)?.status === 'cancelled' ? true : undefined), 20_000, 'the open order cancelled');
+  assert.equal(wms.orders.get(wOpen.id)?.cancelReason, 'customer changed mind');
+  await eventually(() => (dlq.length === 1 ? true : undefined), 20_000, 'the shipped order in the DLQ');
+  assert.equal(dlq[0]!.key, shipped.order.orderId);
+  assert.equal(dlq[0]!.headers['odx.errors.class'], 'wms.already-shipped');
+  assert.match(dlq[0]!.headers['odx.errors.message']!, /already shipped/);
+  assert.equal(wms.orders.get(wShipped.id)?.status, 'shipped');
+});
