@@ -1,10 +1,15 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logging/logger.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { SpanKind, extractTraceContext, withSpan } from '../telemetry/tracing.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { runReadiness, type ReadinessCheck } from './readiness.js';
+
+/** A request whose JSON body was parsed by the runtime: `rawBody` holds the bytes as received. */
+export interface RawBodyRequest extends IncomingMessage {
+  rawBody?: Buffer;
+}
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -73,7 +78,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   const api = express.Router();
-  api.use(express.json({ limit: options.bodyLimit ?? '1mb' }));
+  // The exact bytes stay available as `req.rawBody`: signed webhooks are verified over them.
+  api.use(express.json({ limit: options.bodyLimit ?? '1mb', verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = Buffer.from(buf)) }));
   if (options.authenticate) api.use(options.authenticate);
   app.use(api);
 

@@ -1,5 +1,5 @@
 export { createHttpApp, toProblem } from './http-app.js';
-export type { HttpApp, HttpAppOptions } from './http-app.js';
+export type { HttpApp, HttpAppOptions, RawBodyRequest } from './http-app.js';
 export { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 export { kafkaReadiness, mongoReadiness, registryReadiness, runReadiness } from './readiness.js';
 export type { ReadinessCheck, ReadinessReport } from './readiness.js';

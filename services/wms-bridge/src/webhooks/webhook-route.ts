@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { HttpProblem, type HttpApp } from '@odx/runtime';
+import { HttpProblem, type HttpApp, type RawBodyRequest } from '@odx/runtime';
 import type { WebhookProcessor } from './webhook-processor.js';
 
 export const WEBHOOK_PATH = '/v1/webhooks/wms';
@@ -8,36 +8,12 @@ function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The request body as sent, up to `limitBytes` (413 beyond, and the connection is closed rather than drained). */
-function readRawBody(req: Request, res: Response, limitBytes: number): Promise<Buffer> {
-  const tooLarge = (): HttpProblem => {
-    res.setHeader('connection', 'close');
-    return new HttpProblem(413, 'Payload Too Large', `webhook bodies are limited to ${limitBytes} bytes`);
-  };
-  if (Number(req.headers['content-length'] ?? 0) > limitBytes) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        req.removeAllListeners('data');
-        req.pause();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** `POST /v1/webhooks/wms`: raw body in, the processor's outcome out (errors become problem+json). */
-export function webhookHandler(processor: WebhookProcessor, limitBytes: number): RequestHandler {
+export function webhookHandler(processor: WebhookProcessor): RequestHandler {
   return async (req: Request, res: Response) => {
     try {
-      const rawBody = await readRawBody(req, res, limitBytes);
+      const rawBody = (req as unknown as RawBodyRequest).rawBody;
+      if (!rawBody) throw new HttpProblem(415, 'Unsupported Media Type', 'webhooks must be sent as application/json');
       const outcome = await processor.process({
         id: header(req.headers['webhook-id']),
         timestamp: header(req.headers['webhook-timestamp']),
@@ -54,22 +30,10 @@ export function webhookHandler(processor: WebhookProcessor, limitBytes: number):
 }
 
 /**
- * Mounts the webhook route so it reads the raw request bytes, which the
- * signature covers. The runtime's `api` router parses every JSON body and is
- * mounted when the runtime is built, so a route added after it would only see
- * the parsed object (re-serialising it is not byte-exact); this moves the new
- * route's layer in front of the `api` router instead. Throws when the app does
- * not look as expected, so a runtime change cannot silently break signature
- * checks. (Runtime feature asked for: `express.json({ verify })` keeping
- * `req.rawBody`, or a hook for raw-body routes.)
+ * Mounts `POST /v1/webhooks/wms` on the runtime's API router, whose JSON
+ * parser keeps the exact request bytes (`req.rawBody`) that the signature
+ * covers; bodies over the runtime's limit get 413, malformed JSON 400.
  */
-export function mountWebhookRoute(http: HttpApp, processor: WebhookProcessor, limitBytes = 1024 * 1024): void {
-  http.app.post(WEBHOOK_PATH, webhookHandler(processor, limitBytes));
-  // express 5: app.router is the `router` package's Router; its stack holds one Layer per use()/route().
-  const stack = (http.app as unknown as { router?: { stack?: Array<{ handle?: unknown; route?: { path?: unknown } }> } }).router?.stack;
-  if (!Array.isArray(stack)) throw new Error('cannot mount the WMS webhook route: express app has no router stack');
-  const mine = stack.findIndex((l) => l.route?.path === WEBHOOK_PATH);
-  const api = stack.findIndex((l) => l.handle === http.api);
-  if (mine === -1 || api === -1) throw new Error('cannot mount the WMS webhook route: route or api router layer not found');
-  if (mine > api) stack.splice(api, 0, stack.splice(mine, 1)[0]!);
+export function mountWebhookRoute(http: HttpApp, processor: WebhookProcessor): void {
+  http.api.post(WEBHOOK_PATH, webhookHandler(processor));
 }
