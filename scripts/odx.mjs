@@ -20,6 +20,7 @@ const COMMANDS = {
   'schemas:check': 'schemas/tools/check.ts',
   'compose:check': 'scripts/compose-check.ts',
   'bench:runtime': 'scripts/bench/runtime.ts',
+  'bench:odoo': 'scripts/bench/odoo.ts',
   'sim:odoo': 'infra/simulators/odoo/src/main.ts',
   'sim:odoo:load': 'infra/simulators/odoo/src/load.ts',
   'sim:wms': 'infra/simulators/wms/src/main.ts',
