@@ -46,8 +46,13 @@ export interface ModelPollerOptions {
 export class ModelPoller {
   private cursor: PollCursor | undefined;
   private loaded = false;
-  /** `id@write_date` of records published within the lookback window. */
-  private readonly seen = new Map<string, number>();
+  /**
+   * Event ids published recently (until their expiry). The lookback dedupes on
+   * events, not on record versions: the API shows write_date to the second, so
+   * a draft read at 10:00:00 and its confirmation later in that same second
+   * look like the same version, but only the second one has an event.
+   */
+  private readonly published = new Map<string, number>();
   private readonly batchSize: number;
   private readonly lookbackMs: number;
   private readonly intervalMs: number;
@@ -125,34 +130,44 @@ export class ModelPoller {
   async lookbackOnce(now = Date.now()): Promise<number> {
     await this.ensureCursor();
     if (!this.cursor || this.lookbackMs === 0) return 0;
-    for (const [k, expiry] of this.seen) if (expiry < now) this.seen.delete(k);
+    for (const [k, expiry] of this.published) if (expiry < now) this.published.delete(k);
     const from = toOdooDatetime(new Date((odooDate(this.cursor.writeDate)?.getTime() ?? now) - this.lookbackMs));
     const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...behindCursorDomain(from, this.cursor)], {
       fields: this.readFields, order: ORDER_BY_WRITE_DATE, context: { active_test: false },
     });
-    const late = records.filter((r) => !this.seen.has(`${r.id}@${String(r['write_date'])}`));
-    if (late.length === 0) return 0;
-    this.o.logger.info('lookback found records committed late', { model: this.model, count: late.length });
-    await this.publish(late);
-    return late.length;
+    if (records.length === 0) return 0;
+    const late = await this.publish(records, true);
+    if (late > 0) this.o.logger.info('lookback found changes the cursor had passed (late commits)', { model: this.model, events: late });
+    return late;
   }
 
-  private async publish(records: OdooRecord[]): Promise<void> {
-    const events = await this.o.spec.toEvents(records);
-    await this.o.producer.publish(events);
+  /** Maps and publishes records; with `onlyNew`, events already published are left out. Returns events published. */
+  private async publish(records: OdooRecord[], onlyNew = false): Promise<number> {
+    let events = await this.o.spec.toEvents(records);
+    if (onlyNew) events = events.filter((e) => !this.published.has(e.payload.meta.eventId));
+    if (events.length > 0) await this.o.producer.publish(events);
     const expiry = Date.now() + 2 * this.lookbackMs + 60_000;
-    for (const r of records) this.seen.set(`${r.id}@${String(r['write_date'])}`, expiry);
+    for (const e of events) this.published.set(e.payload.meta.eventId, expiry);
+    return events.length;
   }
 
   /** Polls until `signal` aborts: drains backlogs without pausing, backs off on errors. */
   async run(signal: AbortSignal): Promise<void> {
     const policy = compileRetryPolicy({ baseDelayMs: 500, maxDelayMs: 30_000 });
+    // The lookback runs at least this often even while a backlog keeps every
+    // batch full: a late commit must be found before the cursor is further
+    // ahead of it than the lookback window.
+    const lookbackEveryMs = Math.min(5_000, this.lookbackMs / 3);
+    let lastLookback = 0;
     let failures = 0;
     while (!signal.aborted) {
       let read = 0;
       try {
         read = await this.pollOnce();
-        if (read < this.batchSize) read += await this.lookbackOnce();
+        if (read < this.batchSize || Date.now() - lastLookback >= lookbackEveryMs) {
+          read += await this.lookbackOnce();
+          lastLookback = Date.now();
+        }
         failures = 0;
         this.o.onCycle?.({ model: this.model, ok: true, records: read });
       } catch (error) {

@@ -8,6 +8,7 @@ import { ModelPoller } from '../../src/poll/model-poller.js';
 import { saleOrderSpec } from '../../src/poll/sale-order-spec.js';
 import { pollerKit, type PollerTestKit } from '../support/kit.js';
 import { odooFixture, type OdooFixture } from '../support/odoo.js';
+import { runLoad } from '@odx/sim-odoo';
 
 function poller(kit: PollerTestKit, odoo: OdooFixture, batchSize: number, scope = 'test'): ModelPoller {
   const catalog = new FieldCatalog(odoo.client);
@@ -93,4 +94,26 @@ test('Odoo down during polling: nothing lost, the cursor waits, catch-up afterwa
   await drain(p);
   const confirmed = confirmations(await kit.readAll(40));
   assert.deepEqual([...new Set(confirmed.values())].sort(), [...firstIds, ...moreIds].map(String).sort());
+});
+
+test('10,000 orders generated while polling (same-second bursts, late commits) come out as exactly 10,000 OrderConfirmed ids', async (t) => {
+  const kit = await pollerKit(t);
+  const odoo = await odooFixture(t);
+  const p = poller(kit, odoo, 500, 'load');
+  const stop = new AbortController();
+  const polling = p.run(stop.signal);
+  const counts = await runLoad({
+    url: odoo.sim.url, db: 'odx', login: 'admin', password: 'admin', adminToken: 'sim-admin', orders: 10_000, rate: 100_000, concurrency: 8,
+    sameSecond: 200, latePercent: 5, lateSeconds: 3, cancelRatio: 0, validateRatio: 0.2, invoiceRatio: 0.1, payRatio: 0, seed: 7,
+  });
+  assert.equal(counts.errors, 0);
+  assert.equal(counts.confirmed, 10_000);
+  // Let the poller catch up, then stop it and drain what is left.
+  await new Promise((r) => setTimeout(r, 3_000));
+  stop.abort();
+  await polling;
+  await drain(p);
+  const confirmed = confirmations(await kit.readAll(10_000, 120_000));
+  assert.equal(confirmed.size, 10_000, 'exactly 10,000 OrderConfirmed event ids');
+  assert.deepEqual([...new Set(confirmed.values())].sort(), counts.orderIds.map(String).sort(), 'one per generated order');
 });
