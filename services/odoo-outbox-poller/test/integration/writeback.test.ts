@@ -6,7 +6,7 @@ import type { OrderReceived, ShipmentBooked } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import type { OdooRecord } from '../../src/mapping/map-sale-order.js';
 import { versionAdapter } from '../../src/odoo/version-adapter.js';
-import { writebackHandler } from '../../src/writeback/writeback-handlers.js';
+import { writeInventoryAdjusted, writeShipmentDispatched, writebackHandler } from '../../src/writeback/writeback-handlers.js';
 import { pollerKit, type PollerTestKit } from '../support/kit.js';
 import { odooFixture, type OdooFixture } from '../support/odoo.js';
 
@@ -95,4 +95,46 @@ test('an OrderReceived for an existing client_order_ref creates nothing new, eve
   const orders = await odoo.client.searchRead<OdooRecord>('sale.order', [['client_order_ref', '=', po]], { fields: ['origin', 'order_line'] });
   assert.equal(orders.length, 1, 'one sale.order for the PO');
   assert.equal(orders[0]!['origin'], `odx:edi:test:${po}`, 'the ODX order id is kept in origin');
+});
+
+test('ShipmentDispatched from the warehouse validates the picking with the shipped quantities; a repeat is a no-op', async (t) => {
+  const kit = await pollerKit(t);
+  const odoo = await odooFixture(t);
+  const [orderId] = await odoo.orders(1);
+  const [line] = await odoo.client.searchRead<OdooRecord>('sale.order.line', [['order_id', '=', orderId!]], { fields: ['product_id', 'product_uom_qty'] });
+  const [product] = await odoo.client.read<OdooRecord>('product.product', [(line!['product_id'] as [number, string])[0]], ['default_code']);
+  const base = sampleEvent('ShipmentDispatched');
+  const dispatched = {
+    ...base,
+    meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }),
+    shipment: { ...base.shipment, orderId: String(orderId), lines: [{ ...base.shipment.lines[0]!, sku: String(product!['default_code']), quantity: `${Number(line!['product_uom_qty'])}.0000` }] },
+  };
+  const options = { client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false };
+  const first = await writeShipmentDispatched(options, dispatched);
+  assert.equal(first.action, 'validated');
+  const [picking] = await odoo.client.searchRead<OdooRecord>('stock.picking', [['sale_id', '=', orderId!]], { fields: ['state'] });
+  assert.equal(picking!['state'], 'done');
+  const [after] = await odoo.client.read<OdooRecord>('sale.order.line', [line!.id], ['qty_delivered']);
+  assert.equal(after!['qty_delivered'], line!['product_uom_qty']);
+  assert.equal((await writeShipmentDispatched(options, dispatched)).action, 'already-done');
+  await assert.rejects(writeShipmentDispatched(options, { ...dispatched, shipment: { ...dispatched.shipment, orderId: '999999' } }), (err: unknown) => (err as { errorClass?: string }).errorClass === 'odoo.order-not-found');
+});
+
+test('InventoryAdjusted from the warehouse changes Odoo stock by the delta; unknown SKUs are permanent errors', async (t) => {
+  const kit = await pollerKit(t);
+  const odoo = await odooFixture(t);
+  const [warehouse] = await odoo.client.searchRead<OdooRecord>('stock.warehouse', [], { fields: ['code', 'lot_stock_id'], limit: 1 });
+  const [product] = await odoo.client.searchRead<OdooRecord>('product.product', [['type', '=', 'product']], { fields: ['default_code'], limit: 1 });
+  const location = (warehouse!['lot_stock_id'] as [number, string])[0];
+  const onHand = async (): Promise<number> => {
+    const quants = await odoo.client.searchRead<OdooRecord>('stock.quant', [['product_id', '=', product!.id], ['location_id', '=', location]], { fields: ['quantity'] });
+    return quants.reduce((n, q) => n + Number(q['quantity']), 0);
+  };
+  const before = await onHand();
+  const base = sampleEvent('InventoryAdjusted');
+  const adjusted = { ...base, meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }), adjustment: { ...base.adjustment, sku: String(product!['default_code']), warehouseCode: String(warehouse!['code']), quantityDelta: '-3.0000' } };
+  const options = { client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false };
+  await writeInventoryAdjusted(options, adjusted);
+  assert.equal(await onHand(), before - 3);
+  await assert.rejects(writeInventoryAdjusted(options, { ...adjusted, adjustment: { ...adjusted.adjustment, sku: 'NO-SUCH-SKU' } }), (err: unknown) => (err as { kind?: string; errorClass?: string }).kind === 'permanent' && (err as { errorClass?: string }).errorClass === 'odoo.unknown-sku');
 });
