@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { OrderConfirmed } from '@odx/schemas';
 import { FieldCatalog } from '../../src/odoo/field-catalog.js';
@@ -9,6 +13,8 @@ import { saleOrderSpec } from '../../src/poll/sale-order-spec.js';
 import { pollerKit, type PollerTestKit } from '../support/kit.js';
 import { odooFixture, type OdooFixture } from '../support/odoo.js';
 import { runLoad } from '@odx/sim-odoo';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 function poller(kit: PollerTestKit, odoo: OdooFixture, batchSize: number, scope = 'test'): ModelPoller {
   const catalog = new FieldCatalog(odoo.client);
@@ -116,4 +122,31 @@ test('10,000 orders generated while polling (same-second bursts, late commits) c
   const confirmed = confirmations(await kit.readAll(10_000, 120_000));
   assert.equal(confirmed.size, 10_000, 'exactly 10,000 OrderConfirmed event ids');
   assert.deepEqual([...new Set(confirmed.values())].sort(), counts.orderIds.map(String).sort(), 'one per generated order');
+});
+
+test('a poller process killed with SIGKILL mid-stream and started again loses nothing', async (t) => {
+  const kit = await pollerKit(t);
+  const odoo = await odooFixture(t);
+  const ids = await odoo.orders(150);
+  const start = (): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'poller-process.ts')], {
+      env: { ...process.env, ODOO_URL: odoo.sim.url, TEST_TOPIC: kit.topic, TEST_DB: kit.db.databaseName },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => void child.kill('SIGKILL'));
+    return child;
+  };
+  const first = start();
+  // Kill it once it has published a few batches but not all.
+  let cycles = 0;
+  first.stdout!.on('data', (chunk: Buffer) => { cycles += chunk.toString().split('\n').filter((l) => /^cycle [1-9]/.test(l)).length; });
+  const deadline = Date.now() + 60_000;
+  while (cycles < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  first.kill('SIGKILL');
+  await once(first, 'exit');
+  const cursor = await kit.db.collection('odx_poll_cursors').findOne({});
+  assert.ok(cursor, 'the first process saved a cursor before it died');
+  start();
+  const confirmed = confirmations(await kit.readAll(ids.length, 60_000));
+  assert.deepEqual([...new Set(confirmed.values())].sort(), ids.map(String).sort(), 'every order after the restart');
 });
