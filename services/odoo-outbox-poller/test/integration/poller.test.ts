@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { test } from 'node:test';
 import type { OrderConfirmed } from '@odx/schemas';
 import { FieldCatalog } from '../../src/odoo/field-catalog.js';
@@ -12,7 +14,8 @@ import { ModelPoller } from '../../src/poll/model-poller.js';
 import { saleOrderSpec } from '../../src/poll/sale-order-spec.js';
 import { pollerKit, type PollerTestKit } from '../support/kit.js';
 import { odooFixture, type OdooFixture } from '../support/odoo.js';
-import { runLoad } from '@odx/sim-odoo';
+import { runLoad, startOdooSimulator } from '@odx/sim-odoo';
+import { OdooClient } from '../../src/odoo/odoo-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -149,4 +152,39 @@ test('a poller process killed with SIGKILL mid-stream and started again loses no
   start();
   const confirmed = confirmations(await kit.readAll(ids.length, 60_000));
   assert.deepEqual([...new Set(confirmed.values())].sort(), ids.map(String).sort(), 'every order after the restart');
+});
+
+test('the Odoo simulator process stopped for a while during polling: no loss, catch-up after its restart', async (t) => {
+  const kit = await pollerKit(t);
+  const dataFile = join(tmpdir(), `odx-sim-${process.pid}-${Date.now()}.jsonl`);
+  t.after(() => rm(dataFile, { force: true }));
+  let sim = await startOdooSimulator({ port: 0, dataFile, seed: { products: 20, customers: 10 } });
+  const port = sim.port;
+  const client = new OdooClient({ url: sim.url, db: 'odx', username: 'admin', password: 'admin', timeoutMs: 2_000 });
+  t.after(async () => { client.close(); await sim.close(); });
+  const catalog = new FieldCatalog(client);
+  const p = new ModelPoller({
+    client, fields: catalog, spec: kit.redirect(saleOrderSpec(client, catalog, versionAdapter(17), 'acme')),
+    cursors: new CursorStore(kit.db, 'stopped'), producer: kit.producer, logger: kit.logger, batchSize: 10, intervalMs: 100, lookbackSeconds: 30,
+  });
+  const partner = (await client.executeKw<number[]>('res.partner', 'search', [[['customer_rank', '>', 0]]], { limit: 1 }))[0]!;
+  const product = (await client.executeKw<number[]>('product.product', 'search', [[['type', '=', 'product']]], { limit: 1 }))[0]!;
+  const order = async (): Promise<number> => {
+    const id = await client.executeKw<number>('sale.order', 'create', [{ partner_id: partner, order_line: [[0, 0, { product_id: product, product_uom_qty: 1 }]] }]);
+    await client.executeKw('sale.order', 'action_confirm', [[id]]);
+    return id;
+  };
+  const ids: number[] = [];
+  for (let i = 0; i < 25; i++) ids.push(await order());
+  const stop = new AbortController();
+  const polling = p.run(stop.signal);
+  await p.pollOnce().catch(() => undefined);
+  await sim.close(); // Odoo goes away mid-stream
+  await new Promise((r) => setTimeout(r, 2_000));
+  sim = await startOdooSimulator({ port, dataFile, seed: { products: 20, customers: 10 } }); // same data, same address
+  for (let i = 0; i < 5; i++) ids.push(await order().catch(async () => { await new Promise((r) => setTimeout(r, 6_000)); return order(); }));
+  const confirmed = confirmations(await kit.readAll(ids.length, 60_000));
+  stop.abort();
+  await polling;
+  assert.deepEqual([...new Set(confirmed.values())].sort(), ids.map(String).sort());
 });
