@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startRecordingReceiver, type RecordingReceiver } from '@odx/sim-wms/kit';
 import { startTmsSimulator, TEST_TIMINGS, type TmsSimulator } from '../../src/index.js';
-import { ADMIN, call, typesOf } from './support.js';
+import { ADMIN, call, typesOf } from '@odx/sim-wms/kit';
 
 const booking = (reference: string) => ({
   reference,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startRecordingReceiver, type RecordingReceiver } from '@odx/sim-wms/kit';
 import { DEFAULT_WEBHOOK_SECRET, startTmsSimulator, TEST_TIMINGS, type TmsSimulator } from '../../src/index.js';
-import { ADMIN, assertSigned, call, typesOf } from './support.js';
+import { ADMIN, assertSigned, call, typesOf } from '@odx/sim-wms/kit';
 
 const parcels = [
   { packageId: 'LPN00000001', weightKg: 4.2, lengthCm: 40, widthCm: 30, heightCm: 25 },

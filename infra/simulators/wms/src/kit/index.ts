@@ -21,3 +21,5 @@ export {
 } from './webhook-dispatcher.js';
 export { secretKey, signWebhook, verifyWebhook, type WebhookVerification } from './webhook-signature.js';
 export { startRecordingReceiver, type ReceivedWebhook, type RecordingReceiver } from './recording-receiver.js';
+export { ADMIN, assertSigned, call, typesOf, type ApiAnswer } from './test-support.js';
+export { runSimulatorCli, type SimulatorCliSettings } from './cli.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator } from '../../src/index.js';
-import { ADMIN, call } from './support.js';
+import { ADMIN, call } from '../../src/kit/index.js';
 
 function orderBody(externalRef = `S-${randomUUID()}`): Record<string, unknown> {
   return {

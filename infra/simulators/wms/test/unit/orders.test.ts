@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { startRecordingReceiver, type RecordingReceiver } from '../../src/kit/index.js';
 import { DEFAULT_WEBHOOK_SECRET, isValidSscc, startWmsSimulator, TEST_TIMINGS, type WmsSimulator } from '../../src/index.js';
 import { gs1CheckDigit } from '../../src/sscc.js';
-import { ADMIN, assertSigned, call, typesOf } from './support.js';
+import { ADMIN, assertSigned, call, typesOf } from '../../src/kit/index.js';
 
 function orderBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startRecordingReceiver, verifyWebhook, type RecordingReceiver } from '../../src/kit/index.js';
 import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator } from '../../src/index.js';
-import { ADMIN, assertSigned, call, typesOf } from './support.js';
+import { ADMIN, assertSigned, call, typesOf } from '../../src/kit/index.js';
 
 const SECRET = `whsec_${Buffer.from(randomUUID()).toString('base64')}`;
 

@@ -1,12 +1,14 @@
+// Helpers for the simulators' own tests (HTTP calls, Standard Webhooks checks).
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import type { ReceivedWebhook } from '../../src/kit/index.js';
+import type { ReceivedWebhook } from './recording-receiver.js';
 
 export const ADMIN = { authorization: 'Bearer sim-admin' };
 
 export interface ApiAnswer {
   status: number;
   headers: Headers;
+  // `any` on purpose: simulator answers are arbitrary JSON that tests index into freely.
   body: any;
 }
 
