@@ -9,7 +9,7 @@ import { registerAll } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import {
   ConsumerRunner, EventProducer, EventSerde, IdempotencyStore, createKafka, createLogger, createRuntimeMetrics,
-  dlqTopicName, headersToStrings, loadRuntimeConfig, provisionCatalogTopics, startTelemetry, ERROR_HEADERS, type OutgoingEvent,
+  dlqTopicName, ensureTopics, headersToStrings, retryTopicName, loadRuntimeConfig, provisionCatalogTopics, startTelemetry, ERROR_HEADERS, type OutgoingEvent,
 } from '@odx/runtime';
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from './stack/index.js';
@@ -37,17 +37,21 @@ const serde = new EventSerde({ registryUrl: config.schemaRegistry.url });
 const metrics = createRuntimeMetrics('odx-demo', { defaultMetrics: false });
 const producer = new EventProducer({ kafka, serde, serviceName: 'odx-demo', logger, metrics });
 
-// The demo's own consumer group reads only what this run publishes.
+// The demo runs on a topic of its own (removed at the end), so its poison
+// message never reaches the consumer groups of the real odx.* topics.
 const runId = randomUUID().slice(0, 8);
 const group = `odx-demo-${runId}`;
+const demoTopic = `odx.demo.orders.${runId}`;
+await ensureTopics(admin, [{ name: demoTopic, partitions: 6, replicationFactor: 1, config: {} }]);
 const orders: OutgoingEvent[] = ['S00101', 'S00102', 'S00103'].map((ref) => ({
   eventType: 'OrderConfirmed',
   key: ref,
+  topic: demoTopic,
   payload: { ...sampleEvent('OrderConfirmed'), meta: sampleMeta({ eventId: randomUUID(), correlationId: ref, occurredAt: new Date(), source: 'odoo' }) } as unknown as OutgoingEvent['payload'],
 }));
 const handled: string[] = [];
 const runner = new ConsumerRunner({
-  kafka, serde, producer, logger, metrics, groupId: group, topics: ['odx.orders.v1'], fromBeginning: false,
+  kafka, serde, producer, logger, metrics, groupId: group, topics: [demoTopic], fromBeginning: true,
   idempotency: new IdempotencyStore({ db }), retryDelaysMs: [500],
   handler: async (e) => {
     handled.push(e.key ?? '?');
@@ -55,19 +59,19 @@ const runner = new ConsumerRunner({
   },
 });
 await runner.start();
-await new Promise((r) => setTimeout(r, 3_000)); // let the group settle at the log end
+await new Promise((r) => setTimeout(r, 3_000)); // let the group join
 
 say('\npublishing 3 OrderConfirmed events, one of them twice, and one poison message ...');
 await producer.publish([...orders, orders[0]!]);
 const raw = kafka.producer();
 await raw.connect();
-await raw.send({ topic: 'odx.orders.v1', messages: [{ key: 'S00199', value: 'not avro at all' }] });
+await raw.send({ topic: demoTopic, messages: [{ key: 'S00199', value: 'not avro at all' }] });
 await raw.disconnect();
 
 const deadline = Date.now() + 30_000;
 while (handled.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
 await new Promise((r) => setTimeout(r, 1_500));
-const dlqTopic = dlqTopicName('odx.orders.v1', group);
+const dlqTopic = dlqTopicName(demoTopic, group);
 const dlqEnd = await admin.fetchTopicOffsets(dlqTopic);
 const dlqDepth = dlqEnd.reduce((n, p) => n + Number(p.high), 0);
 say(`\nresult: ${handled.length} events handled (the duplicate was dropped by its idempotency key), ${dlqDepth} message in ${dlqTopic}`);
@@ -89,7 +93,11 @@ if (dlqDepth > 0) {
 
 await runner.close();
 await producer.close();
-await admin.deleteTopics({ topics: [`odx.orders.v1.${group}.retry.1`, dlqTopic] }).catch(() => undefined);
+await admin.deleteTopics({ topics: [demoTopic, retryTopicName(demoTopic, group, 1), dlqTopic] }).catch(() => undefined);
+const demoSubject = encodeURIComponent(EventSerde.subject(demoTopic, serde.fullNameOf('OrderConfirmed')));
+for (const permanent of ['false', 'true']) {
+  await fetch(`${config.schemaRegistry.url}/subjects/${demoSubject}?permanent=${permanent}`, { method: 'DELETE' }).catch(() => undefined);
+}
 await admin.disconnect();
 await mongo.close();
 await telemetry.shutdown();
