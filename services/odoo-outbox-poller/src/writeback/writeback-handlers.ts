@@ -90,7 +90,7 @@ export async function writeShipmentDispatched(o: WritebackOptions, e: ShipmentDi
   return { action: 'validated', odooModel: 'stock.picking', odooId: picking.id };
 }
 
-/** InventoryAdjusted from the warehouse -> an inventory adjustment on the warehouse's stock location. */
+/** InventoryAdjusted from the warehouse -> an inventory adjustment on the warehouse's stock location (to its resulting count when given, else by the delta). */
 export async function writeInventoryAdjusted(o: WritebackOptions, e: InventoryAdjusted): Promise<WritebackOutcome> {
   const a = e.adjustment;
   const products = await productsBySku(o.client, [a.sku]);
@@ -101,7 +101,10 @@ export async function writeInventoryAdjusted(o: WritebackOptions, e: InventoryAd
   const productId = products.get(a.sku)!.id;
   const [quant] = await o.client.searchRead<OdooRecord>('stock.quant', [['product_id', '=', productId], ['location_id', '=', locationId]], { fields: ['quantity'], limit: 1 });
   const onHand = typeof quant?.['quantity'] === 'number' ? quant['quantity'] : 0;
-  const target = onHand + Number(a.quantityDelta);
+  // The warehouse's resulting count, when it sends one, is absolute and so safe to
+  // apply twice; a bare delta is not (a crash between Odoo applying it and the
+  // idempotency key being marked done would apply it again).
+  const target = e.resultingOnHand !== null ? Number(e.resultingOnHand) : onHand + Number(a.quantityDelta);
   const quantId = quant ? quant.id : await o.client.executeKw<number>('stock.quant', 'create', [{ product_id: productId, location_id: locationId, inventory_quantity: target }]);
   if (quant) await o.client.executeKw('stock.quant', 'write', [[quant.id], { inventory_quantity: target }]);
   await o.client.executeKw('stock.quant', 'action_apply_inventory', [[quantId]]);

@@ -132,9 +132,14 @@ test('InventoryAdjusted from the warehouse changes Odoo stock by the delta; unkn
   };
   const before = await onHand();
   const base = sampleEvent('InventoryAdjusted');
-  const adjusted = { ...base, meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }), adjustment: { ...base.adjustment, sku: String(product!['default_code']), warehouseCode: String(warehouse!['code']), quantityDelta: '-3.0000' } };
+  const adjusted = { ...base, meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }), resultingOnHand: null, adjustment: { ...base.adjustment, sku: String(product!['default_code']), warehouseCode: String(warehouse!['code']), quantityDelta: '-3.0000' } };
   const options = { client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false };
   await writeInventoryAdjusted(options, adjusted);
   assert.equal(await onHand(), before - 3);
+  // With the warehouse's resulting count the adjustment is absolute: applying it twice changes nothing more.
+  const absolute = { ...adjusted, resultingOnHand: `${before + 10}.0000` };
+  await writeInventoryAdjusted(options, absolute);
+  await writeInventoryAdjusted(options, absolute);
+  assert.equal(await onHand(), before + 10);
   await assert.rejects(writeInventoryAdjusted(options, { ...adjusted, adjustment: { ...adjusted.adjustment, sku: 'NO-SUCH-SKU' } }), (err: unknown) => (err as { kind?: string; errorClass?: string }).kind === 'permanent' && (err as { errorClass?: string }).errorClass === 'odoo.unknown-sku');
 });
