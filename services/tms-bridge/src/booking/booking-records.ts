@@ -1,0 +1,50 @@
+import type { Collection, Db } from 'mongodb';
+
+/** A booked shipment as the watchdog follows it. */
+export interface BookingRecord {
+  /** ODX shipment id (the TMS client reference). */
+  _id: string;
+  orderId: string | null;
+  tmsShipmentId: string;
+  carrierCode: string;
+  company: string;
+  correlationId: string;
+  bookedAt: Date;
+  /** When the last tracking news (or the booking) arrived. */
+  lastNewsAt: Date;
+  /** Delivered, lost or refused: no more watching. */
+  closed: boolean;
+  /** A late exception was raised for the current silence (news clears it). */
+  lateRaised: boolean;
+}
+
+const isDuplicateKey = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 11000;
+
+/** Bookings made through this bridge, and their tracking freshness. */
+export class BookingRecords {
+  private readonly c: Collection<BookingRecord>;
+
+  constructor(db: Db) {
+    this.c = db.collection<BookingRecord>('tms_bridge_bookings');
+  }
+
+  async recordBooking(r: Omit<BookingRecord, 'lastNewsAt' | 'closed' | 'lateRaised'>): Promise<void> {
+    await this.c.insertOne({ ...r, lastNewsAt: r.bookedAt, closed: false, lateRaised: false }).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+
+  async recordNews(shipmentId: string, at: Date, closed: boolean): Promise<void> {
+    await this.c.updateOne({ _id: shipmentId }, closed ? { $set: { closed: true, lastNewsAt: at } } : { $max: { lastNewsAt: at }, $set: { lateRaised: false } });
+  }
+
+  /** Open bookings with no news since `before` and no late exception raised for that silence yet. */
+  async silentSince(before: Date, limit = 500): Promise<BookingRecord[]> {
+    return this.c.find({ closed: false, lateRaised: false, lastNewsAt: { $lt: before } }).limit(limit).toArray();
+  }
+
+  /** Marks the silence that ended at `forNewsAt` as reported (unless news arrived meanwhile). */
+  async markLateRaised(shipmentId: string, forNewsAt: Date): Promise<void> {
+    await this.c.updateOne({ _id: shipmentId, lastNewsAt: forNewsAt }, { $set: { lateRaised: true } });
+  }
+}

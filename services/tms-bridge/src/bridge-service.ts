@@ -1,0 +1,64 @@
+import { provisionCatalogTopics, type ConsumerRunner, type ServiceRuntime } from '@odx/runtime';
+import { bookingHandler } from './booking/booking-handler.js';
+import { BookingRecords } from './booking/booking-records.js';
+import type { TmsBridgeConfig } from './config.js';
+import { OrderFactsStore } from './orders/order-facts.js';
+import { TmsClient } from './tms/tms-client.js';
+import { LateWatchdog } from './watchdog/late-watchdog.js';
+import { WebhookProcessor } from './webhooks/webhook-processor.js';
+import { mountWebhookRoute } from './webhooks/webhook-route.js';
+
+export interface TmsBridge {
+  client: TmsClient;
+  consumer: ConsumerRunner;
+  webhooks: WebhookProcessor;
+  watchdog: LateWatchdog;
+}
+
+/**
+ * Wires the bridge into a runtime: the TMS client (one circuit), the consumer
+ * of orders and shipments (paused while the circuit is open), the tracking
+ * webhook route and the late watchdog. Call before `rt.listen()`.
+ */
+export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig): Promise<TmsBridge> {
+  if (config.provisionTopics) await provisionCatalogTopics(rt.admin);
+  const client = new TmsClient({ ...config.tms, circuit: config.circuit });
+  rt.lifecycle.register('tms-client', () => client.shutdown());
+  rt.http.addReadinessCheck({
+    name: 'tms-circuit',
+    check: async () => {
+      if (client.circuit.state === 'open') throw new Error('TMS circuit is open: calls to the TMS are failing');
+    },
+  });
+
+  const bookings = new BookingRecords(rt.db);
+  const webhooks = new WebhookProcessor({
+    secret: config.webhook.secret,
+    toleranceSeconds: config.webhook.toleranceSeconds,
+    producer: rt.producer,
+    idempotency: rt.idempotency,
+    bookings,
+    logger: rt.logger,
+    mapping: { company: rt.config.company },
+    topics: { shipments: config.topics.shipments },
+  });
+  mountWebhookRoute(rt.http, webhooks);
+
+  const consumer = rt.consumer({
+    groupId: config.consumer.groupId,
+    topics: [...new Set([config.topics.orders, config.topics.shipments])],
+    retryDelaysMs: config.consumer.retryDelaysMs,
+    partitionConcurrency: config.consumer.partitionConcurrency,
+    circuits: [client.circuit],
+    handler: bookingHandler({
+      client, orders: new OrderFactsStore(rt.db), bookings, producer: rt.producer, logger: rt.logger,
+      rating: config.rating, topics: { shipments: config.topics.shipments },
+    }),
+  });
+  await consumer.start();
+
+  const watchdog = new LateWatchdog({ bookings, producer: rt.producer, logger: rt.logger, ...config.watchdog, topics: { shipments: config.topics.shipments } });
+  rt.lifecycle.register('late-watchdog', () => watchdog.stop());
+  watchdog.start();
+  return { client, consumer, webhooks, watchdog };
+}
