@@ -6,5 +6,5 @@ export { bookShipment } from './booking/booking-handler.js';
 export { mapShipmentBooked, toParcels, toTmsAddress } from './mapping/map-booking.js';
 export { mapTrackingWebhook, severityOf, type TrackingEventOut } from './mapping/map-tracking.js';
 export { LateWatchdog, lateException } from './watchdog/late-watchdog.js';
-export { verifyStandardWebhook } from './webhooks/verify-signature.js';
+export { verifyStandardWebhook } from '@odx/runtime';
 export { WEBHOOK_PATH } from './webhooks/webhook-route.js';

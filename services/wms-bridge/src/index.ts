@@ -4,5 +4,5 @@ export { WmsClient } from './wms/wms-client.js';
 export { mapOrderToWms } from './mapping/map-order-to-wms.js';
 export { mapInventoryAdjustment, mapOrderStage, type BridgeEvent } from './mapping/map-wms-webhook.js';
 export { stagesToPublish } from './mapping/order-stages.js';
-export { verifyStandardWebhook } from './webhooks/verify-signature.js';
+export { verifyStandardWebhook } from '@odx/runtime';
 export { WEBHOOK_PATH } from './webhooks/webhook-route.js';

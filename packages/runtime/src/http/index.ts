@@ -3,3 +3,5 @@ export type { HttpApp, HttpAppOptions, RawBodyRequest } from './http-app.js';
 export { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 export { kafkaReadiness, mongoReadiness, registryReadiness, runReadiness } from './readiness.js';
 export type { ReadinessCheck, ReadinessReport } from './readiness.js';
+export { verifyStandardWebhook, webhookKey } from './standard-webhooks.js';
+export type { SignatureCheck } from './standard-webhooks.js';

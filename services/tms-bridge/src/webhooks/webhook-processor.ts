@@ -3,7 +3,7 @@ import { messageKeyFor } from '@odx/schemas';
 import type { BookingRecords } from '../booking/booking-records.js';
 import { mapTrackingWebhook, type TrackingContext } from '../mapping/map-tracking.js';
 import { trackingWebhookSchema, type TrackingWebhook } from '../tms/tms-types.js';
-import { verifyStandardWebhook, webhookKey } from './verify-signature.js';
+import { verifyStandardWebhook, webhookKey } from '@odx/runtime';
 
 export interface WebhookProcessorOptions {
   secret: string;

@@ -5,7 +5,7 @@ import { stageOfWebhook, stagesToPublish } from '../mapping/order-stages.js';
 import { HANDLED_WEBHOOK_TYPES, webhookEnvelopeSchema, type WmsWebhook } from '../wms/wms-types.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { StageStore } from './stage-store.js';
-import { verifyStandardWebhook, webhookKey } from './verify-signature.js';
+import { verifyStandardWebhook, webhookKey } from '@odx/runtime';
 
 export interface WebhookProcessorOptions {
   secret: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { signWebhook } from '@odx/sim-wms/kit';
-import { verifyStandardWebhook, webhookKey } from '../../src/webhooks/verify-signature.js';
+import { verifyStandardWebhook, webhookKey } from '../../src/http/index.js';
 
 const secret = `whsec_${Buffer.from('a-test-secret-of-some-length').toString('base64')}`;
 const key = webhookKey(secret);
