@@ -3,5 +3,5 @@ export type { HttpApp, HttpAppOptions, RawBodyRequest } from './http-app.js';
 export { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 export { kafkaReadiness, mongoReadiness, registryReadiness, runReadiness } from './readiness.js';
 export type { ReadinessCheck, ReadinessReport } from './readiness.js';
-export { verifyStandardWebhook, webhookKey } from './standard-webhooks.js';
-export type { SignatureCheck } from './standard-webhooks.js';
+export { mountStandardWebhook, verifyStandardWebhook, webhookKey } from './standard-webhooks.js';
+export type { SignatureCheck, StandardWebhookDelivery } from './standard-webhooks.js';

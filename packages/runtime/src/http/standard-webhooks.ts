@@ -1,4 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { HttpApp, RawBodyRequest } from './http-app.js';
+import { HttpProblem } from './problem.js';
 
 export type SignatureCheck =
   | { ok: true }
@@ -34,4 +37,42 @@ export function verifyStandardWebhook(
     if (given.length === expected.length && timingSafeEqual(given, expected)) return { ok: true };
   }
   return { ok: false, reason: 'no_matching_signature' };
+}
+
+/** The parts of a Standard Webhooks delivery a receiver verifies: headers and the exact body bytes. */
+export interface StandardWebhookDelivery {
+  id: string | undefined;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  rawBody: Buffer;
+}
+
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Mounts `POST <path>` for Standard Webhooks on the runtime's API router, whose
+ * JSON parser keeps the exact request bytes (`req.rawBody`) that the signature
+ * covers (bodies over the limit get 413, malformed JSON 400). `handle` answers
+ * 200 with its outcome; an HttpProblem with `retryAfterSeconds` sets Retry-After.
+ */
+export function mountStandardWebhook(http: HttpApp, path: string, handle: (delivery: StandardWebhookDelivery) => Promise<unknown>): void {
+  http.api.post(path, async (req: Request, res: Response) => {
+    try {
+      const rawBody = (req as unknown as RawBodyRequest).rawBody;
+      if (!rawBody) throw new HttpProblem(415, 'Unsupported Media Type', 'webhooks must be sent as application/json');
+      const outcome = await handle({
+        id: firstHeader(req.headers['webhook-id']),
+        timestamp: firstHeader(req.headers['webhook-timestamp']),
+        signature: firstHeader(req.headers['webhook-signature']),
+        rawBody,
+      });
+      res.status(200).json(outcome);
+    } catch (err) {
+      const retryAfter = err instanceof HttpProblem ? err.extra['retryAfterSeconds'] : undefined;
+      if (typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
+      throw err;
+    }
+  });
 }
