@@ -25,6 +25,8 @@ export interface HttpApp {
   app: Express;
   /** Authenticated routes: add the service's endpoints here. */
   api: Router;
+  /** The metrics /metrics serves; routes add their samples here. */
+  metrics: RuntimeMetrics;
   /** Adds a dependency /readyz checks (e.g. an external system the service polls). */
   addReadinessCheck(check: ReadinessCheck): void;
   listen(port: number, host: string): Promise<Server>;
@@ -100,6 +102,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   return {
     app,
     api,
+    metrics,
     addReadinessCheck: (check) => void readiness.push(check),
     listen: (port, host) => {
       finish();

@@ -58,6 +58,7 @@ function firstHeader(v: string | string[] | undefined): string | undefined {
  * 200 with its outcome; an HttpProblem with `retryAfterSeconds` sets Retry-After.
  */
 export function mountStandardWebhook(http: HttpApp, path: string, handle: (delivery: StandardWebhookDelivery) => Promise<unknown>): void {
+  const count = (outcome: 'accepted' | 'rejected' | 'failed'): void => http.metrics.webhookDeliveries.inc({ route: path, outcome });
   http.api.post(path, async (req: Request, res: Response) => {
     try {
       const rawBody = (req as unknown as RawBodyRequest).rawBody;
@@ -69,7 +70,10 @@ export function mountStandardWebhook(http: HttpApp, path: string, handle: (deliv
         rawBody,
       });
       res.status(200).json(outcome);
+      count('accepted');
     } catch (err) {
+      const status = err instanceof HttpProblem ? err.status : 500;
+      count(status >= 400 && status < 500 && status !== 408 && status !== 429 ? 'rejected' : 'failed');
       const retryAfter = err instanceof HttpProblem ? err.extra['retryAfterSeconds'] : undefined;
       if (typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
       throw err;

@@ -13,6 +13,7 @@ export interface RuntimeMetrics {
   circuitState: Gauge<'circuit'>;
   httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
   idempotencyOutcomes: Counter<'consumer' | 'outcome'>;
+  webhookDeliveries: Counter<'route' | 'outcome'>;
 }
 
 /** Creates a registry with process metrics and the runtime's metric families. */
@@ -58,6 +59,11 @@ export function createRuntimeMetrics(serviceName: string, options: { defaultMetr
     idempotencyOutcomes: new Counter({
       name: 'odx_idempotency_claims_total', help: 'Idempotency claims by outcome (acquired, duplicate, taken-over, busy)',
       labelNames: ['consumer', 'outcome'], registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: 'odx_webhook_deliveries_total',
+      help: 'Webhook deliveries received, by outcome (accepted, rejected: bad signature or body, failed: retry asked of the sender)',
+      labelNames: ['route', 'outcome'], registers,
     }),
   };
 }

@@ -1,0 +1,76 @@
+// The demo's sales desk and accountant: creates and confirms sale orders in
+// Odoo (the simulator, over the same JSON-RPC API a real Odoo serves), and
+// invoices and settles orders once their delivery is done.
+import { OdooClient } from '@odx/odoo-outbox-poller';
+
+interface Named { id: number; default_code?: string | false }
+
+export interface DemoOrder {
+  odooId: number;
+  name: string;
+  clientRef: string;
+}
+
+export class OdooShop {
+  private readonly odoo: OdooClient;
+  private customers: Named[] = [];
+  private products: Named[] = [];
+
+  constructor(url: string) {
+    this.odoo = new OdooClient({ url, db: 'odx', username: 'admin', password: 'admin', timeoutMs: 10_000 });
+  }
+
+  /** Customers and storable, unit-measured products in stock in the main warehouse. */
+  async load(): Promise<void> {
+    this.customers = await this.odoo.executeKw<Named[]>('res.partner', 'search_read', [[['customer_rank', '>', 0], ['parent_id', '=', false]]], { fields: ['id'], limit: 20, order: 'id' });
+    const products = await this.odoo.executeKw<(Named & { qty_available: number; uom_name: string })[]>(
+      'product.product', 'search_read', [[['type', '=', 'product'], ['sale_ok', '=', true]]],
+      { fields: ['id', 'default_code', 'qty_available', 'uom_name'], limit: 80, order: 'id' },
+    );
+    this.products = products.filter((p) => p.qty_available >= 50 && p.uom_name === 'Units');
+    if (this.customers.length === 0 || this.products.length < 3) throw new Error('the Odoo database has no customers or stocked products to sell');
+  }
+
+  /** Creates and confirms one order of 1-3 lines; `index` picks customer and products deterministically. */
+  async placeOrder(index: number, runTag: string): Promise<DemoOrder> {
+    const customer = this.customers[index % this.customers.length]!;
+    const lineCount = 1 + (index % 3);
+    const lines = Array.from({ length: lineCount }, (_, i) => {
+      const product = this.products[(index * 7 + i * 13) % this.products.length]!;
+      return [0, 0, { product_id: product.id, product_uom_qty: 1 + ((index + i) % 5) }];
+    });
+    const clientRef = `PO-${runTag}-${String(index + 1).padStart(3, '0')}`;
+    const odooId = await this.odoo.executeKw<number>('sale.order', 'create', [{ partner_id: customer.id, client_order_ref: clientRef, order_line: lines }]);
+    await this.odoo.executeKw('sale.order', 'action_confirm', [[odooId]]);
+    const [order] = await this.odoo.executeKw<{ name: string }[]>('sale.order', 'read', [[odooId]], { fields: ['name'] });
+    return { odooId, name: order?.name ?? String(odooId), clientRef };
+  }
+
+  /** Sale order ids among `ids` whose every picking is done. */
+  async deliveredOrders(ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const pickings = await this.odoo.executeKw<{ sale_id: [number, string] | false; state: string }[]>(
+      'stock.picking', 'search_read', [[['sale_id', 'in', ids]]], { fields: ['sale_id', 'state'] },
+    );
+    const open = new Set<number>();
+    const seen = new Set<number>();
+    for (const p of pickings) {
+      if (!p.sale_id) continue;
+      seen.add(p.sale_id[0]);
+      if (p.state !== 'done' && p.state !== 'cancel') open.add(p.sale_id[0]);
+    }
+    return ids.filter((id) => seen.has(id) && !open.has(id));
+  }
+
+  /** Invoices the order (delivered quantities), posts the invoice and registers its payment. */
+  async invoiceAndSettle(orderId: number): Promise<number[]> {
+    const wizard = await this.odoo.executeKw<number>('sale.advance.payment.inv', 'create', [{ advance_payment_method: 'delivered' }], { context: { active_model: 'sale.order', active_ids: [orderId] } });
+    const action = await this.odoo.executeKw<{ res_id?: number; domain?: [string, string, number[]][] }>('sale.advance.payment.inv', 'create_invoices', [[wizard]]);
+    const invoiceIds = action.res_id !== undefined ? [action.res_id] : (action.domain?.[0]?.[2] ?? []);
+    if (invoiceIds.length === 0) return [];
+    await this.odoo.executeKw('account.move', 'action_post', [invoiceIds]);
+    const pay = await this.odoo.executeKw<number>('account.payment.register', 'create', [{}], { context: { active_model: 'account.move', active_ids: invoiceIds } });
+    await this.odoo.executeKw('account.payment.register', 'action_create_payments', [[pay]]);
+    return invoiceIds;
+  }
+}

@@ -1,0 +1,66 @@
+// What `npm start` runs: the simulators of the outside systems and every ODX
+// service, one process each, with the settings that connect them.
+import { join } from 'node:path';
+import type { ProcessSpec } from './supervisor.js';
+
+/** Webhook secret shared by the simulators (signing) and the bridges (verifying). Demo only. */
+export const DEMO_WEBHOOK_SECRET = 'whsec_b2R4LWRlbW8td2ViaG9vay1zZWNyZXQtbG9jYWwtb25seQ==';
+/** HS256 secret of the replay-dlq API in the demo; `odx token` mints tokens with it. Demo only. */
+export const DEMO_JWT_SECRET = 'odx-demo-jwt-secret-change-me-in-production';
+
+export const PORTS = {
+  odoo: 8069,
+  wms: 8070,
+  tms: 8071,
+  poller: 8101,
+  wmsBridge: 8102,
+  tmsBridge: 8103,
+  ediGateway: 8104,
+  analyticsSink: 8105,
+  replayDlq: 8106,
+} as const;
+
+export const url = (port: number): string => `http://127.0.0.1:${port}`;
+
+export function simulatorSpecs(dataDir: string): ProcessSpec[] {
+  const sim = (name: string, port: number, extra: Record<string, string> = {}): ProcessSpec => ({
+    name: `sim-${name}`,
+    entry: 'scripts/demo/simulator.ts',
+    args: [name],
+    env: { DEMO_SIM_PORT: String(port), ...extra },
+    readyUrl: url(port),
+    anyStatus: true,
+  });
+  return [
+    sim('odoo', PORTS.odoo, { DEMO_SIM_DATA_FILE: join(dataDir, 'odoo-sim.jsonl') }),
+    sim('wms', PORTS.wms, { DEMO_SIM_WEBHOOK_URL: `${url(PORTS.wmsBridge)}/v1/webhooks/wms`, DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET }),
+    sim('tms', PORTS.tms, { DEMO_SIM_WEBHOOK_URL: `${url(PORTS.tmsBridge)}/v1/webhooks/tms`, DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET }),
+  ];
+}
+
+export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string): ProcessSpec[] {
+  const service = (name: string, port: number, extra: Record<string, string>): ProcessSpec => ({
+    name,
+    entry: `services/${name}/src/main.ts`,
+    env: { ...stackEnv, ODX_SERVICE_NAME: name, ODX_HTTP_PORT: String(port), ODX_LOG_LEVEL: 'info', ...extra },
+    readyUrl: `${url(port)}/readyz`,
+  });
+  return [
+    service('odoo-outbox-poller', PORTS.poller, {
+      ODOO_URL: url(PORTS.odoo),
+      ODX_WRITEBACK_CONFIRM_ORDERS: 'true',
+      ODX_POLL_INTERVAL_MS: '500',
+    }),
+    service('wms-bridge', PORTS.wmsBridge, {
+      WMS_URL: url(PORTS.wms),
+      WMS_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
+      ODX_WMS_BRIDGE_RETRY_DELAYS_MS: '2000,5000,15000',
+    }),
+    service('tms-bridge', PORTS.tmsBridge, {
+      TMS_URL: url(PORTS.tms),
+      TMS_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
+      TMS_MILESTONE_TIMEOUT_MS: '120000',
+      TMS_WATCHDOG_INTERVAL_MS: '10000',
+    }),
+  ].concat(dataDir ? [] : []);
+}
