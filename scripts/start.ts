@@ -1,115 +1,113 @@
-// `npm start`: install (done by scripts/odx.mjs), bring up the local stack,
-// provision the catalog's topics, register the canonical schemas, then run a
-// short demonstration flow through the shared runtime: canonical events
-// published with Avro + CloudEvents headers, consumed by an idempotent
-// consumer group, a duplicate dropped and a poison message dead-lettered.
-// The stack keeps running afterwards; `npm run stack -- down` stops it.
+// `npm start`: the main job. Installs (scripts/odx.mjs), brings up the local
+// stack (Kafka, schema registry, MongoDB), the simulators of Odoo, the WMS and
+// the TMS, and every ODX service as its own process; then drives orders
+// through order to cash with a WMS outage and a poison message injected,
+// shows progress, prints the KPIs and one order's timeline, and keeps running
+// for exploration until Ctrl-C (`--exit` stops after the report).
+//
+//   npm start [-- --orders 12] [-- --edi-orders 3] [-- --exit] [-- --no-faults]
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { registerAll } from '@odx/schemas';
-import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import {
-  ConsumerRunner, EventProducer, EventSerde, IdempotencyStore, createKafka, createLogger, createRuntimeMetrics,
-  dlqTopicName, ensureTopics, headersToStrings, retryTopicName, loadRuntimeConfig, provisionCatalogTopics, startTelemetry, ERROR_HEADERS, type OutgoingEvent,
-} from '@odx/runtime';
-import { MongoClient } from 'mongodb';
-import { endpointsEnv, stackUp } from './stack/index.js';
+import { createKafka, createLogger, loadRuntimeConfig, provisionCatalogTopics } from '@odx/runtime';
+import { endpointsEnv, loadStackConfig, stackUp } from './stack/index.js';
+import { DemoScenario } from './demo/scenario.js';
+import { PORTS, serviceSpecs, simulatorSpecs, url } from './demo/services.js';
+import { ProcessSupervisor } from './demo/supervisor.js';
 
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '12' },
+    'edi-orders': { type: 'string', default: '3' },
+    exit: { type: 'boolean', default: false },
+    'no-faults': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const count = (name: string, v: string | undefined, max: number): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > max) {
+    process.stderr.write(`npm start: --${name} must be a whole number from 0 to ${max}, got "${v}"\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const odooOrders = count('orders', values.orders, 500);
+const ediOrders = count('edi-orders', values['edi-orders'], 50);
 
-say('ODX — Odoo Distribution eXchange\n');
+const say = (line = ''): void => void process.stdout.write(`${line}\n`);
+const started = Date.now();
+const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`;
+
+say('ODX — Odoo Distribution eXchange: order-to-cash demo\n');
 const endpoints = await stackUp();
-Object.assign(process.env, endpointsEnv(endpoints));
+const stackEnv = endpointsEnv(endpoints);
+Object.assign(process.env, stackEnv);
 
 const config = loadRuntimeConfig('odx-demo');
-const logger = createLogger({ service: 'odx-demo', level: 'error' });
-const telemetry = startTelemetry({ serviceName: 'odx-demo', otlpEndpoint: config.otlpEndpoint });
-const kafka = createKafka(config.kafka, logger);
+const kafka = createKafka(config.kafka, createLogger({ service: 'odx-demo', level: 'error' }));
 const admin = kafka.admin();
 await admin.connect();
 const created = await provisionCatalogTopics(admin);
-say(`\ntopics: ${created.length ? `created ${created.join(', ')}` : 'all catalog topics already exist'}`);
+say(`\ntopics   ${created.length ? `created ${created.length}` : 'all catalog topics exist'}`);
 const registered = await registerAll(config.schemaRegistry.url);
-say(`schemas: ${registered.length} event schemas registered (TopicRecordNameStrategy subjects, BACKWARD compatibility)`);
+say(`schemas  ${registered.length} event schemas registered (BACKWARD compatibility)`);
 
-const mongo = await new MongoClient(config.mongo.url).connect();
-const db = mongo.db(config.mongo.database);
-const serde = new EventSerde({ registryUrl: config.schemaRegistry.url });
-const metrics = createRuntimeMetrics('odx-demo', { defaultMetrics: false });
-const producer = new EventProducer({ kafka, serde, serviceName: 'odx-demo', logger, metrics });
+const dataDir = join(loadStackConfig().paths.home, 'demo');
+const logDir = join(dataDir, 'logs');
+const supervisor = new ProcessSupervisor(logDir);
+let shuttingDown = false;
+const shutdown = async (code: number): Promise<never> => {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    say('\nstopping services and simulators (graceful shutdown) ...');
+    await supervisor.stopAll();
+    await admin.disconnect().catch(() => undefined);
+    say('stopped. The stack keeps running: `npm run stack -- down` stops it.');
+  }
+  process.exit(code);
+};
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
 
-// The demo runs on a topic of its own (removed at the end), so its poison
-// message never reaches the consumer groups of the real odx.* topics.
-const runId = randomUUID().slice(0, 8);
-const group = `odx-demo-${runId}`;
-const demoTopic = `odx.demo.orders.${runId}`;
-await ensureTopics(admin, [{ name: demoTopic, partitions: 6, replicationFactor: 1, config: {} }]);
-const orders: OutgoingEvent[] = ['S00101', 'S00102', 'S00103'].map((ref) => ({
-  eventType: 'OrderConfirmed',
-  key: ref,
-  topic: demoTopic,
-  payload: { ...sampleEvent('OrderConfirmed'), meta: sampleMeta({ eventId: randomUUID(), correlationId: ref, occurredAt: new Date(), source: 'odoo' }) } as unknown as OutgoingEvent['payload'],
-}));
-const handled: string[] = [];
-const runner = new ConsumerRunner({
-  kafka, serde, producer, logger, metrics, groupId: group, topics: [demoTopic], fromBeginning: true,
-  idempotency: new IdempotencyStore({ db }), retryDelaysMs: [500],
-  handler: async (e) => {
-    handled.push(e.key ?? '?');
-    say(`  consumed ${e.eventType.padEnd(16)} key=${e.key} partition=${e.receivedFrom.partition} offset=${e.receivedFrom.offset} trace=${e.headers['traceparent']?.split('-')[1] ?? '-'}`);
-  },
-});
-await runner.start();
-await new Promise((r) => setTimeout(r, 3_000)); // let the group join
+try {
+  say(`\nprocesses (logs in ${logDir})`);
+  for (const spec of [...simulatorSpecs(dataDir), ...serviceSpecs(stackEnv, dataDir)]) {
+    const t0 = Date.now();
+    await supervisor.start(spec);
+    say(`  ✓ ${spec.name.padEnd(20)} ${spec.readyUrl.replace(/\/readyz$/, '').padEnd(24)} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
 
-say('\npublishing 3 OrderConfirmed events, one of them twice, and one poison message ...');
-await producer.publish([...orders, orders[0]!]);
-const raw = kafka.producer();
-await raw.connect();
-await raw.send({ topic: demoTopic, messages: [{ key: 'S00199', value: 'not avro at all' }] });
-await raw.disconnect();
-
-const deadline = Date.now() + 30_000;
-while (handled.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-await new Promise((r) => setTimeout(r, 1_500));
-const dlqTopic = dlqTopicName(demoTopic, group);
-const dlqEnd = await admin.fetchTopicOffsets(dlqTopic);
-const dlqDepth = dlqEnd.reduce((n, p) => n + Number(p.high), 0);
-say(`\nresult: ${handled.length} events handled (the duplicate was dropped by its idempotency key), ${dlqDepth} message in ${dlqTopic}`);
-if (dlqDepth > 0) {
-  const reader = kafka.consumer({ groupId: `${group}-dlq-reader` });
-  await reader.connect();
-  await reader.subscribe({ topic: dlqTopic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    void reader.run({
-      eachMessage: async ({ message }) => {
-        const h = headersToStrings(message.headers);
-        say(`  DLQ: key=${message.key?.toString()} ${ERROR_HEADERS.errorClass}=${h[ERROR_HEADERS.errorClass]} from ${h[ERROR_HEADERS.originalTopic]}@${h[ERROR_HEADERS.originalPartition]}:${h[ERROR_HEADERS.originalOffset]}`);
-        resolve();
-      },
-    });
+  const scenario = new DemoScenario({
+    kafka, admin, dataDir, say, elapsed,
+    runTag: randomUUID().slice(0, 6).toUpperCase(),
+    odooOrders, ediOrders, faults: !values['no-faults'],
   });
-  await reader.disconnect();
+  const outcome = await scenario.run();
+  await scenario.report(outcome);
+} catch (err) {
+  say(`\nthe demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  say(`service logs: ${logDir}`);
+  await shutdown(1);
 }
-
-await runner.close();
-await producer.close();
-await admin.deleteTopics({ topics: [demoTopic, retryTopicName(demoTopic, group, 1), dlqTopic] }).catch(() => undefined);
-const demoSubject = encodeURIComponent(EventSerde.subject(demoTopic, serde.fullNameOf('OrderConfirmed')));
-for (const permanent of ['false', 'true']) {
-  await fetch(`${config.schemaRegistry.url}/subjects/${demoSubject}?permanent=${permanent}`, { method: 'DELETE' }).catch(() => undefined);
-}
-await admin.disconnect();
-await mongo.close();
-await telemetry.shutdown();
 
 say(`
-The local stack keeps running:
-  Kafka            ${endpoints.kafkaBrokers.join(',')}
-  Schema registry  ${endpoints.schemaRegistryUrl}
-  MongoDB          ${endpoints.mongoUrl}
+ODX is running. Where to look:
+  Odoo (simulator)       ${url(PORTS.odoo)}          JSON-RPC / XML-RPC, admin / admin
+  WMS, TMS (simulators)  ${url(PORTS.wms)}, ${url(PORTS.tms)}
+  analytics-sink         ${url(PORTS.analyticsSink)}/v1/kpis   and /v1/orders/<ref>/timeline
+  edi-gateway            ${url(PORTS.ediGateway)}/v1/edi/documents (bearer token: see services/edi-gateway/README.md)
+  replay-dlq             ${url(PORTS.replayDlq)}   (odx token --role operator)
+  every service          /healthz  /readyz  /metrics
+  partner folders        ${join(dataDir, 'edi')}
+  service logs           ${logDir}
 
-  npm run stack -- status     what runs where
-  npm run stack -- logs kafka the broker's log
-  npm run stack -- down       stop it (--wipe also deletes data)
-  npm test                    the whole test suite
+  npx odx dlq list                      DLQ topics, depth, error classes
+  npx odx trace <order>                 one order's timeline across Odoo, WMS, TMS and EDI
+  npx odx groups describe wms-bridge    committed offsets and lag
+  npm run stack -- status               Kafka, registry, MongoDB
 `);
+if (values.exit) await shutdown(0);
+say('Ctrl-C stops the services and simulators (the stack keeps running).');
+await new Promise(() => undefined);

@@ -46,6 +46,12 @@ export class OdooShop {
     return { odooId, name: order?.name ?? String(odooId), clientRef };
   }
 
+  /** Sale orders created from purchase orders (client_order_ref), e.g. by the EDI write-back. */
+  async ordersByClientRef(refs: string[]): Promise<number[]> {
+    if (refs.length === 0) return [];
+    return this.odoo.executeKw<number[]>('sale.order', 'search', [[['client_order_ref', 'in', refs], ['state', '=', 'sale']]]);
+  }
+
   /** Sale order ids among `ids` whose every picking is done. */
   async deliveredOrders(ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];

@@ -62,5 +62,12 @@ export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string):
       TMS_MILESTONE_TIMEOUT_MS: '120000',
       TMS_WATCHDOG_INTERVAL_MS: '10000',
     }),
+    service('analytics-sink', PORTS.analyticsSink, {
+      ODX_SINK_KPI_METRICS_INTERVAL_MS: '10000',
+      ODX_SINK_FAILURE_REFRESH_MS: '5000',
+    }),
+    service('replay-dlq', PORTS.replayDlq, {
+      ODX_REPLAY_JWT_SECRET: DEMO_JWT_SECRET,
+    }),
   ].concat(dataDir ? [] : []);
 }

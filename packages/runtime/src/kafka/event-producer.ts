@@ -1,3 +1,4 @@
+import { context, trace as otelTrace, type Span, type Tracer } from '@opentelemetry/api';
 import { topicForEventType } from '@odx/schemas';
 import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import type { Logger } from '../logging/logger.js';
@@ -5,6 +6,7 @@ import { OdxError } from '../resilience/errors.js';
 import { toCloudEventHeaders, AVRO_CONTENT_TYPE } from '../serde/cloudevents.js';
 import type { EventSerde } from '../serde/event-serde.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
+import { orderIdOf, orderTraceContext } from '../telemetry/order-trace.js';
 import { SpanKind, injectTraceHeaders, withSpan } from '../telemetry/tracing.js';
 
 /** The meta record every canonical event starts with. */
@@ -58,6 +60,7 @@ export class EventProducer {
   private readonly producer: Producer;
   private connected: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private readonly tracer: Tracer = otelTrace.getTracer('@odx/runtime');
 
   constructor(private readonly options: EventProducerOptions) {
     // Unlimited retries (each capped at 30 s apart) as kafkajs's idempotent producer
@@ -82,10 +85,23 @@ export class EventProducer {
   async publish(events: OutgoingEvent[]): Promise<RecordMetadata[]> {
     if (events.length === 0) return [];
     await this.connect();
-    return withSpan('odx publish', { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': events.length } }, async () => {
-      const trace = injectTraceHeaders();
+    return withSpan('odx publish', { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': events.length } }, async (publishSpan) => {
+      const batchTrace = injectTraceHeaders();
+      const orderSpans: Span[] = [];
       const byTopic = new Map<string, Message[]>();
       for (const e of events) {
+        // An event about an order travels in the order's trace (see order-trace.ts);
+        // its own producer span there links back to this publish span.
+        const orderId = orderIdOf(e.payload);
+        let trace = batchTrace;
+        if (orderId) {
+          const span = this.tracer.startSpan(`odx publish ${e.eventType}`, {
+            kind: SpanKind.PRODUCER, links: [{ context: publishSpan.spanContext() }],
+            attributes: { 'messaging.system': 'kafka', 'odx.order_id': orderId },
+          }, orderTraceContext(e.payload.meta.company, orderId));
+          orderSpans.push(span);
+          trace = injectTraceHeaders(otelTrace.setSpan(context.active(), span));
+        }
         const topic = e.topic ?? topicForEventType(e.eventType).name;
         const { value } = await this.options.serde.encode(topic, e.eventType, e.payload);
         const meta = e.payload.meta;
@@ -109,7 +125,11 @@ export class EventProducer {
         if (!list) byTopic.set(topic, (list = []));
         list.push({ key: e.key, value, headers });
       }
-      return this.sendBatch(byTopic);
+      try {
+        return await this.sendBatch(byTopic);
+      } finally {
+        for (const span of orderSpans) span.end();
+      }
     });
   }
 

@@ -4,3 +4,4 @@ export { startTelemetry } from './sdk.js';
 export type { Telemetry, TelemetryOptions } from './sdk.js';
 export { createRuntimeMetrics } from './metrics.js';
 export type { RuntimeMetrics } from './metrics.js';
+export { orderIdOf, orderTraceContext, orderTraceId } from './order-trace.js';

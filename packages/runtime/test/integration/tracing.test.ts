@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ConsumerRunner, dlqTopicName, retryTopicName } from '../../src/kafka/index.js';
-import { startTelemetry, withSpan } from '../../src/telemetry/index.js';
+import { orderIdOf, orderTraceId, startTelemetry, withSpan } from '../../src/telemetry/index.js';
 import { orderEvent } from '../support/events.js';
 import { createTestKit, eventually, uniqueName } from '../support/test-kit.js';
 
-test('one trace across produce and consume: context travels in the traceparent header', async (t) => {
+test('one trace per order across produce and consume: the order\'s trace travels in the traceparent header', async (t) => {
   const exporter = new InMemorySpanExporter();
   const telemetry = startTelemetry({ serviceName: 'trace-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
   t.after(() => telemetry.shutdown());
@@ -27,22 +27,31 @@ test('one trace across produce and consume: context travels in the traceparent h
     },
   });
   t.after(() => runner.close());
-  let rootTraceId = '';
+  let pollTraceId = '';
+  const event = orderEvent(topic, 'SO1');
+  const orderId = orderIdOf(event.payload);
+  assert.ok(orderId, 'the sample OrderConfirmed names its order');
+  const orderTrace = orderTraceId(event.payload.meta.company, orderId);
   await withSpan('odoo poll', { kind: SpanKind.INTERNAL }, async (span) => {
-    rootTraceId = span.spanContext().traceId;
-    await kit.producer.publish([orderEvent(topic, 'SO1')]);
+    pollTraceId = span.spanContext().traceId;
+    await kit.producer.publish([event]);
   });
   await runner.start();
   await eventually(async () => (handlerTraceId ? true : undefined), 30_000, 'the handler');
-  assert.match(seenTraceparent, new RegExp(`^00-${rootTraceId}-[0-9a-f]{16}-01$`));
-  assert.equal(handlerTraceId, rootTraceId, 'the handler works inside the producer trace');
+  assert.notEqual(pollTraceId, orderTrace);
+  assert.match(seenTraceparent, new RegExp(`^00-${orderTrace}-[0-9a-f]{16}-01$`));
+  assert.equal(handlerTraceId, orderTrace, 'the handler works inside the order\'s trace');
   const spans = exporter.getFinishedSpans();
-  const publish = spans.find((s) => s.name === 'odx publish');
+  const batch = spans.find((s) => s.name === 'odx publish');
+  const publish = spans.find((s) => s.name === 'odx publish OrderConfirmed');
   const consume = spans.find((s) => s.name === 'odx process OrderConfirmed');
-  assert.ok(publish && consume);
+  assert.ok(batch && publish && consume);
+  assert.equal(batch.spanContext().traceId, pollTraceId, 'the batch publish stays in the poll\'s trace');
+  assert.equal(publish.spanContext().traceId, orderTrace);
+  assert.equal(publish.links[0]?.context.spanId, batch.spanContext().spanId, 'the order\'s publish span links to the poll\'s publish span');
   assert.equal(publish.kind, SpanKind.PRODUCER);
   assert.equal(consume.kind, SpanKind.CONSUMER);
-  assert.equal(consume.spanContext().traceId, rootTraceId);
+  assert.equal(consume.spanContext().traceId, orderTrace);
   assert.equal(consume.parentSpanContext?.spanId, publish.spanContext().spanId, 'consumer span is a child of the publish span');
   assert.equal(consume.attributes['messaging.destination.name'], topic);
 });

@@ -1,0 +1,150 @@
+// The order-to-cash scenario `npm start` drives: orders keyed into Odoo and
+// purchase orders (X12 850) from an EDI partner, a WMS outage and a poison
+// message injected on the way, progress read back from the analytics-sink,
+// and invoicing once deliveries are done.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import { build850 } from './edi-850.js';
+import { OdooShop, type DemoOrder } from './odoo-shop.js';
+import { formatKpis, formatTimeline, stageLine, type KpiResponse, type TimelineResponse } from './report.js';
+import { PORTS, url } from './services.js';
+
+export interface ScenarioOptions {
+  kafka: Kafka;
+  admin: Admin;
+  dataDir: string;
+  runTag: string;
+  odooOrders: number;
+  ediOrders: number;
+  faults: boolean;
+  say: (line?: string) => void;
+  elapsed: () => string;
+  /** @default 300000 */
+  timeoutMs?: number;
+}
+
+export interface ScenarioOutcome {
+  since: Date;
+  odoo: DemoOrder[];
+  ediPoNumbers: string[];
+  completed: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const SIM_ADMIN = { Authorization: 'Bearer sim-admin', 'Content-Type': 'application/json' };
+
+export class DemoScenario {
+  private readonly shop = new OdooShop(url(PORTS.odoo));
+
+  constructor(private readonly o: ScenarioOptions) {}
+
+  async run(): Promise<ScenarioOutcome> {
+    const { say, elapsed } = this.o;
+    const since = new Date(Date.now() - 1_000);
+    const total = this.o.odooOrders + this.o.ediOrders;
+    say(`\nscenario: ${this.o.odooOrders} orders keyed into Odoo, ${this.o.ediOrders} purchase orders (X12 850) from EDI partner northwind` +
+      (this.o.faults ? ', a 20 s WMS outage, one poison message' : ''));
+    await this.shop.load();
+
+    const odoo: DemoOrder[] = [];
+    const ediPoNumbers: string[] = [];
+    const outageAt = Math.max(1, Math.floor(this.o.odooOrders / 3));
+    const poisonAt = Math.max(1, Math.floor(this.o.odooOrders / 2));
+    for (let i = 0; i < Math.max(this.o.odooOrders, this.o.ediOrders); i++) {
+      if (i < this.o.odooOrders) {
+        const order = await this.shop.placeOrder(i, this.o.runTag);
+        odoo.push(order);
+        say(`${elapsed()}  Odoo   ${order.name} confirmed (customer PO ${order.clientRef})`);
+      }
+      if (i < this.o.ediOrders) {
+        const po = `NW-${this.o.runTag}-${i + 1}`;
+        this.drop850(po, i);
+        ediPoNumbers.push(po);
+        say(`${elapsed()}  EDI    850 for PO ${po} dropped in northwind/inbound`);
+      }
+      if (this.o.faults && i + 1 === outageAt) await this.wmsOutage(20);
+      if (this.o.faults && i + 1 === poisonAt) await this.poison();
+      await sleep(1_200);
+    }
+
+    const invoiced = new Set<number>();
+    const deadline = Date.now() + (this.o.timeoutMs ?? 300_000);
+    let last = '';
+    let completed = false;
+    while (Date.now() < deadline) {
+      await sleep(3_000);
+      await this.invoiceDelivered(odoo, ediPoNumbers, invoiced);
+      const k = await this.kpis(since).catch(() => null);
+      if (!k) continue;
+      const line = stageLine(k.orders.byStage);
+      if (line !== last) say(`${elapsed()}  orders ${line}`);
+      last = line;
+      const settled = (k.orders.byStage['invoiced'] ?? 0) + (k.orders.byStage['paid'] ?? 0);
+      if (k.orders.total >= total && settled >= total) {
+        completed = true;
+        break;
+      }
+    }
+    if (!completed) say(`${elapsed()}  not every order was invoiced within the time limit; the report shows where they are`);
+    await sleep(3_000); // let the last 810s and acknowledgments land
+    return { since, odoo, ediPoNumbers, completed };
+  }
+
+  async report(outcome: ScenarioOutcome): Promise<void> {
+    const { say } = this.o;
+    const k = await this.kpis(outcome.since);
+    say('\nKPIs for this run (analytics-sink GET /v1/kpis)');
+    for (const line of formatKpis(k)) say(line);
+    const ref = outcome.ediPoNumbers[0] ?? outcome.odoo[0]?.name;
+    if (ref) {
+      const res = await fetch(`${url(PORTS.analyticsSink)}/v1/orders/${encodeURIComponent(ref)}/timeline`);
+      if (res.ok) {
+        say(`\ntimeline of order ${ref} (GET /v1/orders/${ref}/timeline, also: npx odx trace ${ref})`);
+        for (const line of formatTimeline((await res.json()) as TimelineResponse)) say(line);
+      } else {
+        say(`\nno timeline for ${ref}: HTTP ${res.status}`);
+      }
+    }
+  }
+
+  private async kpis(since: Date): Promise<KpiResponse> {
+    const res = await fetch(`${url(PORTS.analyticsSink)}/v1/kpis?from=${since.toISOString()}`);
+    if (!res.ok) throw new Error(`analytics-sink /v1/kpis answered ${res.status}`);
+    return (await res.json()) as KpiResponse;
+  }
+
+  /** Writes the 850 the way a partner's VAN drop does: a temporary name, then an atomic rename. */
+  private drop850(po: string, index: number): void {
+    const inbound = join(this.o.dataDir, 'edi', 'northwind', 'inbound');
+    mkdirSync(inbound, { recursive: true });
+    const controlNumber = (Date.now() % 1_000_000_000) + index;
+    const file = join(inbound, `850-${po}.x12`);
+    writeFileSync(`${file}.part`, build850({ po, controlNumber, lines: 1 + (index % 3) }));
+    renameSync(`${file}.part`, file);
+  }
+
+  private async wmsOutage(seconds: number): Promise<void> {
+    const res = await fetch(`${url(PORTS.wms)}/sim/admin/downtime`, { method: 'POST', headers: SIM_ADMIN, body: JSON.stringify({ seconds }) });
+    if (!res.ok) throw new Error(`WMS simulator refused the downtime window: HTTP ${res.status}`);
+    this.o.say(`${this.o.elapsed()}  FAULT  the WMS answers 503 for ${seconds} s: wms-bridge retries through its retry topics, its circuit opens and pauses the consumer`);
+  }
+
+  private async poison(): Promise<void> {
+    const producer = this.o.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'odx.orders.v1', messages: [{ key: `poison-${this.o.runTag}`, value: Buffer.from('{"this is":"not Avro"}') }] });
+    await producer.disconnect();
+    this.o.say(`${this.o.elapsed()}  FAULT  a non-Avro message on odx.orders.v1: every consumer group dead-letters it and goes on`);
+  }
+
+  /** The accountant: invoices and settles every demo order whose delivery is done. */
+  private async invoiceDelivered(odoo: DemoOrder[], ediPoNumbers: string[], invoiced: Set<number>): Promise<void> {
+    const ids = [...odoo.map((o) => o.odooId), ...(await this.shop.ordersByClientRef(ediPoNumbers))].filter((id) => !invoiced.has(id));
+    for (const id of await this.shop.deliveredOrders(ids)) {
+      invoiced.add(id);
+      const invoices = await this.shop.invoiceAndSettle(id);
+      this.o.say(`${this.o.elapsed()}  Odoo   order ${id} delivered → ${invoices.length} invoice(s) posted and paid`);
+    }
+  }
+}
