@@ -1,6 +1,8 @@
 import { provisionCatalogTopics, type ConsumerRunner, type ServiceRuntime } from '@odx/runtime';
-import { bookingHandler } from './booking/booking-handler.js';
-import { BookingRecords } from './booking/booking-records.js';
+import { HANDLED_EVENT_TYPES, bookingHandler } from './booking/booking-handler.js';
+import { BookingRecords, CancelledOrders } from './booking/booking-records.js';
+import { claimHandled } from './orders/claim-handled.js';
+import { MilestoneStore } from './webhooks/milestone-store.js';
 import type { TmsBridgeConfig } from './config.js';
 import { OrderFactsStore } from './orders/order-facts.js';
 import { TmsClient } from './tms/tms-client.js';
@@ -38,6 +40,7 @@ export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig
     producer: rt.producer,
     idempotency: rt.idempotency,
     bookings,
+    milestones: new MilestoneStore(rt.db),
     logger: rt.logger,
     mapping: { company: rt.config.company },
     topics: { shipments: config.topics.shipments },
@@ -50,10 +53,12 @@ export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig
     retryDelaysMs: config.consumer.retryDelaysMs,
     partitionConcurrency: config.consumer.partitionConcurrency,
     circuits: [client.circuit],
-    handler: bookingHandler({
-      client, orders: new OrderFactsStore(rt.db), bookings, producer: rt.producer, logger: rt.logger,
+    // odx.shipments.v1 is mostly other events (the bridges' own among them): only handled types cost an idempotency claim.
+    idempotency: false,
+    handler: claimHandled(HANDLED_EVENT_TYPES, rt.idempotency, config.consumer.groupId, bookingHandler({
+      client, orders: new OrderFactsStore(rt.db), bookings, cancelled: new CancelledOrders(rt.db), producer: rt.producer, logger: rt.logger,
       rating: config.rating, topics: { shipments: config.topics.shipments },
-    }),
+    })),
   });
   await consumer.start();
 

@@ -1,22 +1,38 @@
 import { provisionCatalogTopics, type ConsumerRunner, type ServiceRuntime } from '@odx/runtime';
 import type { WmsBridgeConfig } from './config.js';
-import { orderHandler } from './orders/order-handler.js';
-import { OrderRecords } from './orders/order-records.js';
-import { StageStore } from './webhooks/stage-store.js';
+import { levelHandler } from './inventory/level-handler.js';
+import { LevelStore } from './inventory/level-store.js';
+import { mountReconciliationRoute } from './inventory/reconciliation-route.js';
+import { Reconciler } from './inventory/reconciler.js';
+import { claimHandled } from './orders/claim-handled.js';
+import { handledEventTypes, orderHandler } from './orders/order-handler.js';
+import { ORDER_STATE_COLLECTIONS, OrderRecords } from './orders/order-records.js';
+import { startStateSweeper } from './state/state-sweeper.js';
+import { STAGE_COLLECTION, StageStore } from './webhooks/stage-store.js';
 import { WebhookProcessor } from './webhooks/webhook-processor.js';
 import { mountWebhookRoute } from './webhooks/webhook-route.js';
 import { WmsClient } from './wms/wms-client.js';
 
 export interface WmsBridge {
   client: WmsClient;
+  /** Releases work to the WMS (orders, and shipments in FulfillmentRequested mode). */
   consumer: ConsumerRunner;
+  /** Keeps Odoo's inventory levels for reconciliation. */
+  levels: ConsumerRunner;
   webhooks: WebhookProcessor;
+  reconciler: Reconciler;
+  /** One sweep of expired state now; resolves to the documents deleted. */
+  sweep(): Promise<number>;
+  /** Stops the loops (reconciliation schedule, consumers); the runtime's shutdown does the same. */
+  stop(): Promise<void>;
 }
 
 /**
- * Wires the bridge into a runtime: the WMS client (one circuit), the orders
- * consumer (paused while the circuit is open) and the webhook route. Call
- * before `rt.listen()`, which adds the 404 and error handlers after it.
+ * Wires the bridge into a runtime: the WMS client (one circuit), the release
+ * consumer (paused while the circuit is open), the inventory-level consumer,
+ * the webhook and reconciliation routes, the reconciliation schedule and the
+ * state sweeper. Call before `rt.listen()`, which adds the 404 and error
+ * handlers after them.
  */
 export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig): Promise<WmsBridge> {
   if (config.provisionTopics) await provisionCatalogTopics(rt.admin);
@@ -42,14 +58,52 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
   });
   mountWebhookRoute(rt.http, webhooks);
 
+  const levelStore = new LevelStore(rt.db);
+  const reconciler = new Reconciler({
+    client, levels: levelStore, producer: rt.producer, logger: rt.logger, warehouses: config.warehouses, company: rt.config.company,
+    topic: config.topics.inventory, tolerance: config.reconciliation.tolerance, intervalMs: config.reconciliation.intervalMs,
+  });
+  mountReconciliationRoute(rt.http, reconciler);
+
+  const handler = orderHandler({ client, records: new OrderRecords(rt.db), stages, warehouses: config.warehouses, logger: rt.logger, releaseOn: config.releaseOn });
+  // odx.shipments.v1 carries the bridges' own events: when it is read, only handled types cost an idempotency claim.
+  const readsShipments = config.releaseOn !== 'order-confirmed';
   const consumer = rt.consumer({
     groupId: config.consumer.groupId,
-    topics: [config.topics.orders],
+    topics: [...new Set([config.topics.orders, ...(readsShipments ? [config.topics.shipments] : [])])],
     retryDelaysMs: config.consumer.retryDelaysMs,
     partitionConcurrency: config.consumer.partitionConcurrency,
     circuits: [client.circuit],
-    handler: orderHandler({ client, records: new OrderRecords(rt.db), stages, warehouses: config.warehouses, logger: rt.logger }),
+    ...(readsShipments
+      ? { idempotency: false as const, handler: claimHandled(handledEventTypes(config.releaseOn), rt.idempotency, config.consumer.groupId, handler) }
+      : { handler }),
+  });
+  const levels = rt.consumer({
+    groupId: `${config.consumer.groupId}-levels`,
+    topics: [config.topics.inventory],
+    retryDelaysMs: config.consumer.retryDelaysMs,
+    partitionConcurrency: config.consumer.partitionConcurrency,
+    // Inserts keyed by event id are idempotent themselves; no claims for a topic mostly of other events.
+    idempotency: false,
+    handler: levelHandler(levelStore, rt.logger),
   });
   await consumer.start();
-  return { client, consumer, webhooks };
+  await levels.start();
+
+  reconciler.start();
+  rt.lifecycle.register('reconciler', () => reconciler.stop());
+  const sweep = startStateSweeper({
+    db: rt.db, collections: [...ORDER_STATE_COLLECTIONS, STAGE_COLLECTION], retentionMs: config.state.retentionMs, intervalMs: config.state.sweepIntervalMs,
+    extra: [(now) => levelStore.sweepSuperseded(now)], logger: rt.logger,
+  }, rt.lifecycle.signal);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    client, consumer, levels, webhooks, reconciler, sweep,
+    stop: () => (stopping ??= (async () => {
+      await reconciler.stop();
+      await consumer.close();
+      await levels.close();
+    })()),
+  };
 }

@@ -1,5 +1,6 @@
 import { envVar, parseEnv } from '@odx/runtime';
 import { z } from 'zod';
+import { toUnits } from './inventory/compare-stock.js';
 
 const warehouseMap = z
   .string()
@@ -33,6 +34,15 @@ const schema = z.object({
   ODX_WMS_BRIDGE_INVENTORY_TOPIC: z.string().min(1).default('odx.inventory.v1'),
   ODX_WMS_BRIDGE_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
   ODX_WMS_BRIDGE_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
+  /** Which events release work to the WMS: OrderConfirmed (odx.orders.v1), FulfillmentRequested (odx.shipments.v1), or both. */
+  ODX_WMS_BRIDGE_RELEASE_ON: z.enum(['order-confirmed', 'fulfillment-requested', 'both']).default('order-confirmed'),
+  /** Scheduled inventory reconciliation; 0 = only on demand (POST /v1/reconciliations). */
+  WMS_RECONCILE_INTERVAL_MS: envVar.nonNegativeInt().default(6 * 3_600_000),
+  /** Largest |WMS − Odoo| on-hand difference that is not reported. */
+  WMS_RECONCILE_TOLERANCE: z.string().trim().regex(/^\d{1,10}(\.\d{1,4})?$/, 'a non-negative decimal with at most 4 places, e.g. 0 or 0.5').default('0'),
+  /** How long per-order state (WMS refs, cancellations, published stages) is kept. */
+  ODX_WMS_BRIDGE_STATE_RETENTION_MS: envVar.positiveInt().default(30 * 24 * 3_600_000),
+  ODX_WMS_BRIDGE_SWEEP_INTERVAL_MS: envVar.positiveInt().default(3_600_000),
   /** Create the catalog topics at start (off when the topics are managed elsewhere, and in tests). */
   ODX_WMS_BRIDGE_PROVISION_TOPICS: envVar.bool().default(true),
 });
@@ -44,8 +54,13 @@ export interface WmsBridgeConfig {
   warehouses: { map: Record<string, string>; defaultWarehouse: string };
   topics: { orders: string; shipments: string; inventory: string };
   consumer: { groupId: string; retryDelaysMs: number[]; partitionConcurrency: number };
+  releaseOn: ReleaseMode;
+  reconciliation: { intervalMs: number; tolerance: bigint };
+  state: { retentionMs: number; sweepIntervalMs: number };
   provisionTopics: boolean;
 }
+
+export type ReleaseMode = 'order-confirmed' | 'fulfillment-requested' | 'both';
 
 /** The bridge's own settings, fully defaulted (ODX_* runtime settings are read by the runtime). */
 export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): WmsBridgeConfig {
@@ -57,6 +72,9 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): WmsBridg
     warehouses: { map: e.WMS_WAREHOUSE_MAP ?? {}, defaultWarehouse: e.WMS_DEFAULT_WAREHOUSE },
     topics: { orders: e.ODX_WMS_BRIDGE_ORDERS_TOPIC, shipments: e.ODX_WMS_BRIDGE_SHIPMENTS_TOPIC, inventory: e.ODX_WMS_BRIDGE_INVENTORY_TOPIC },
     consumer: { groupId: e.ODX_WMS_BRIDGE_GROUP, retryDelaysMs: e.ODX_WMS_BRIDGE_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_WMS_BRIDGE_PARTITION_CONCURRENCY },
+    releaseOn: e.ODX_WMS_BRIDGE_RELEASE_ON,
+    reconciliation: { intervalMs: e.WMS_RECONCILE_INTERVAL_MS, tolerance: toUnits(e.WMS_RECONCILE_TOLERANCE) },
+    state: { retentionMs: e.ODX_WMS_BRIDGE_STATE_RETENTION_MS, sweepIntervalMs: e.ODX_WMS_BRIDGE_SWEEP_INTERVAL_MS },
     provisionTopics: e.ODX_WMS_BRIDGE_PROVISION_TOPICS,
   };
 }

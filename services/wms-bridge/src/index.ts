@@ -6,3 +6,7 @@ export { mapInventoryAdjustment, mapOrderStage, type BridgeEvent } from './mappi
 export { stagesToPublish } from './mapping/order-stages.js';
 export { verifyStandardWebhook } from '@odx/runtime';
 export { WEBHOOK_PATH } from './webhooks/webhook-route.js';
+export { mapFulfillmentToWms } from './mapping/map-order-to-wms.js';
+export { compareStock, latestLevels, mismatchEvent, type OdooLevel, type StockDelta, type WmsStock } from './inventory/compare-stock.js';
+export { Reconciler, ReconciliationBusyError, type ReconciliationReport } from './inventory/reconciler.js';
+export { RECONCILIATIONS_PATH } from './inventory/reconciliation-route.js';

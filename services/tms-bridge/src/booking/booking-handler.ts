@@ -1,17 +1,18 @@
 import { PermanentError, TransientError, type ConsumedEvent, type EventHandler, type EventProducer, type Logger } from '@odx/runtime';
-import { messageKeyFor, type OrderConfirmed, type ShipmentPacked } from '@odx/schemas';
+import { messageKeyFor, type OrderCancelled, type OrderConfirmed, type ShipmentPacked } from '@odx/schemas';
 import type { TmsBridgeConfig } from '../config.js';
 import { mapShipmentBooked, toParcels, toPlace, toTmsAddress } from '../mapping/map-booking.js';
 import { orderFactsOf, type OrderFactsStore } from '../orders/order-facts.js';
 import { answerMayBeLost, type TmsClient } from '../tms/tms-client.js';
 import type { TmsShipment } from '../tms/tms-types.js';
-import type { BookingRecords } from './booking-records.js';
+import type { BookingRecords, CancelledOrders } from './booking-records.js';
 import { chooseRate, toTmsServiceLevel } from './choose-rate.js';
 
 export interface BookingHandlerDeps {
   client: TmsClient;
   orders: OrderFactsStore;
   bookings: BookingRecords;
+  cancelled: CancelledOrders;
   producer: EventProducer;
   logger: Logger;
   rating: TmsBridgeConfig['rating'];
@@ -28,8 +29,46 @@ export interface BookingHandlerDeps {
 export function bookingHandler(deps: BookingHandlerDeps): EventHandler {
   return async (event: ConsumedEvent) => {
     if (event.eventType === 'OrderConfirmed') await deps.orders.remember(orderFactsOf(event.payload as OrderConfirmed));
-    else if (event.eventType === 'ShipmentPacked') await bookShipment(deps, event.payload as ShipmentPacked);
+    else if (event.eventType === 'ShipmentPacked') {
+      const packed = event.payload as ShipmentPacked;
+      if (packed.orderId && (await deps.cancelled.has(packed.orderId))) {
+        deps.logger.info('order was cancelled; not booking its shipment', { shipment_id: packed.shipmentId, order_id: packed.orderId });
+        return;
+      }
+      await bookShipment(deps, packed);
+    } else if (event.eventType === 'OrderCancelled') await voidBookings(deps, event.payload as OrderCancelled);
   };
+}
+
+/** The event types the handler acts on; everything else on its topics is skipped before any I/O. */
+export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set(['OrderConfirmed', 'ShipmentPacked', 'OrderCancelled']);
+
+/**
+ * Compensation for a cancelled order: voids each of its bookings the carrier
+ * has not collected yet and stops watching it. A booking already collected
+ * (dispatched) cannot be voided: the event goes to the DLQ as a permanent
+ * `tms.already-collected` error naming it, so an operator arranges a return.
+ */
+export async function voidBookings(deps: BookingHandlerDeps, event: OrderCancelled): Promise<void> {
+  const { orderId } = event;
+  await deps.cancelled.mark(orderId); // first, so a ShipmentPacked still in a retry topic stands down
+  const collected: string[] = [];
+  for (const r of await deps.bookings.ofOrder(orderId)) {
+    try {
+      const voided = await deps.client.voidShipment(r.tmsShipmentId);
+      deps.logger.info('booking voided: the order was cancelled', { order_id: orderId, shipment_id: r._id, tms_shipment: voided.id });
+    } catch (err) {
+      if (err instanceof PermanentError && err.errorClass === 'tms.already-collected') {
+        collected.push(`${r._id} (${r.tmsShipmentId}, ${r.carrierCode})`);
+        continue;
+      }
+      throw err;
+    }
+    await deps.bookings.close(r._id);
+  }
+  if (collected.length > 0) {
+    throw new PermanentError(`order ${orderId} cancelled in ODX but the carrier already collected: ${collected.join(', ')}`, { errorClass: 'tms.already-collected' });
+  }
 }
 
 /**

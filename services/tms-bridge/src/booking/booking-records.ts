@@ -38,6 +38,16 @@ export class BookingRecords {
     await this.c.updateOne({ _id: shipmentId }, closed ? { $set: { closed: true, lastNewsAt: at } } : { $max: { lastNewsAt: at }, $set: { lateRaised: false } });
   }
 
+  /** Bookings made for an ODX order. */
+  async ofOrder(orderId: string): Promise<BookingRecord[]> {
+    return this.c.find({ orderId }).toArray();
+  }
+
+  /** No more watching (voided, delivered elsewhere). */
+  async close(shipmentId: string): Promise<void> {
+    await this.c.updateOne({ _id: shipmentId }, { $set: { closed: true } });
+  }
+
   /** Open bookings with no news since `before` and no late exception raised for that silence yet. */
   async silentSince(before: Date, limit = 500): Promise<BookingRecord[]> {
     return this.c.find({ closed: false, lateRaised: false, lastNewsAt: { $lt: before } }).limit(limit).toArray();
@@ -46,5 +56,24 @@ export class BookingRecords {
   /** Marks the silence that ended at `forNewsAt` as reported (unless news arrived meanwhile). */
   async markLateRaised(shipmentId: string, forNewsAt: Date): Promise<void> {
     await this.c.updateOne({ _id: shipmentId, lastNewsAt: forNewsAt }, { $set: { lateRaised: true } });
+  }
+}
+
+/** ODX orders cancelled, insert-only: a ShipmentPacked of a cancelled order is not booked. */
+export class CancelledOrders {
+  private readonly c: Collection<{ _id: string; at: Date }>;
+
+  constructor(db: Db) {
+    this.c = db.collection<{ _id: string; at: Date }>('tms_bridge_cancellations');
+  }
+
+  async mark(orderId: string): Promise<void> {
+    await this.c.insertOne({ _id: orderId, at: new Date() }).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+
+  async has(orderId: string): Promise<boolean> {
+    return (await this.c.findOne({ _id: orderId })) !== null;
   }
 }

@@ -50,6 +50,12 @@ export class TmsClient {
     return items.length === 0 ? null : parseShipment(items[0]);
   }
 
+  /** Voids a booking not yet collected (idempotent on the TMS); `tms.already-collected` once the carrier has it. */
+  async voidShipment(id: string): Promise<TmsShipment> {
+    const { body } = await this.call('POST', `/v1/shipments/${encodeURIComponent(id)}/void`, {});
+    return parseShipment(body);
+  }
+
   shutdown(): void {
     this.circuit.shutdown();
   }
@@ -87,6 +93,7 @@ export class TmsClient {
         throw new TransientError(message, { errorClass: `tms.http.${res.status}`, ...(c.retryAfterMs !== undefined ? { retryAfterMs: c.retryAfterMs } : {}) });
       }
       const errorClass = problem.code === 'quote_expired' || problem.code === 'unknown_quote' ? `tms.${problem.code}`
+        : res.status === 409 && problem.code === 'already_collected' ? 'tms.already-collected'
         : res.status === 422 || res.status === 400 ? 'tms.validation' : `tms.http.${res.status}`;
       throw new PermanentError(message, { errorClass });
     });

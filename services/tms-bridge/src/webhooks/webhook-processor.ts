@@ -4,6 +4,8 @@ import type { BookingRecords } from '../booking/booking-records.js';
 import { mapTrackingWebhook, type TrackingContext } from '../mapping/map-tracking.js';
 import { trackingWebhookSchema, type TrackingWebhook } from '../tms/tms-types.js';
 import { verifyStandardWebhook, webhookKey } from '@odx/runtime';
+import { KeyedLock } from './keyed-lock.js';
+import { trackingRank, type MilestoneStore } from './milestone-store.js';
 
 export interface WebhookProcessorOptions {
   secret: string;
@@ -11,6 +13,7 @@ export interface WebhookProcessorOptions {
   producer: EventProducer;
   idempotency: IdempotencyStore;
   bookings: BookingRecords;
+  milestones: MilestoneStore;
   logger: Logger;
   mapping: TrackingContext;
   topics: { shipments: string };
@@ -26,6 +29,8 @@ export interface WebhookDelivery {
 export type WebhookOutcome =
   | { status: 'published'; events: string[] }
   | { status: 'duplicate'; events: [] }
+  /** The shipment's tracking is already at or past this milestone (a late `in_transit` after `delivered`): nothing published. */
+  | { status: 'stale'; events: [] }
   | { status: 'ignored'; events: [] };
 
 /** Idempotency scope of TMS webhook ids (keys `tms-webhook:<webhook-id>`). */
@@ -42,6 +47,7 @@ const FINAL_EXCEPTIONS = new Set(['LOST', 'REFUSED']);
  */
 export class WebhookProcessor {
   private readonly key: Buffer;
+  private readonly lock = new KeyedLock();
 
   constructor(private readonly o: WebhookProcessorOptions) {
     this.key = webhookKey(o.secret);
@@ -64,14 +70,23 @@ export class WebhookProcessor {
     }
     try {
       const event = mapTrackingWebhook(webhook, this.o.mapping);
-      await this.o.producer.publish([{ eventType: event.eventType, key: messageKeyFor(event.eventType, event.payload as never), payload: event.payload, topic: this.o.topics.shipments }]);
-      const closed = event.eventType === 'ShipmentDelivered' || (event.eventType === 'ShipmentException' && FINAL_EXCEPTIONS.has(event.payload.exceptionCode));
-      await this.o.bookings.recordNews(event.payload.shipmentId, new Date(), closed).catch((err: unknown) => {
-        this.o.logger.warn('could not record tracking news for the watchdog', { shipment_id: event.payload.shipmentId, err });
+      const shipmentId = event.payload.shipmentId;
+      const rank = trackingRank(event);
+      const outcome = await this.lock.run(shipmentId, async (): Promise<WebhookOutcome> => {
+        if (rank !== null && (await this.o.milestones.highest(shipmentId)) >= rank) return { status: 'stale', events: [] };
+        await this.o.producer.publish([{ eventType: event.eventType, key: messageKeyFor(event.eventType, event.payload as never), payload: event.payload, topic: this.o.topics.shipments }]);
+        if (rank !== null) await this.o.milestones.record(shipmentId, rank);
+        return { status: 'published', events: [event.eventType] };
       });
+      if (outcome.status === 'published') {
+        const closed = event.eventType === 'ShipmentDelivered' || (event.eventType === 'ShipmentException' && FINAL_EXCEPTIONS.has(event.payload.exceptionCode));
+        await this.o.bookings.recordNews(shipmentId, new Date(), closed).catch((err: unknown) => {
+          this.o.logger.warn('could not record tracking news for the watchdog', { shipment_id: shipmentId, err });
+        });
+      }
       await this.o.idempotency.complete(claimed.claim, { verifyHolder: false });
-      this.o.logger.info('webhook handled', { webhook_id: webhookId, type: webhook.type, event: event.eventType, shipment_id: event.payload.shipmentId });
-      return { status: 'published', events: [event.eventType] };
+      this.o.logger.info('webhook handled', { webhook_id: webhookId, type: webhook.type, event: event.eventType, shipment_id: shipmentId, status: outcome.status });
+      return outcome;
     } catch (err) {
       await this.o.idempotency.release(claimed.claim).catch(() => undefined);
       this.o.logger.warn('webhook not handled; the TMS will retry', { webhook_id: webhookId, type: webhook.type, err });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { startTmsSimulator, TEST_TIMINGS, type TmsSimulator } from '@odx/sim-tms';
+import { dlqTopicName } from '@odx/runtime';
 import { parseEventType, type ShipmentBooked } from '@odx/schemas';
 import { ADMIN, call, eventually, packedOrder, sleep, startBridge, type Cleanup, type RunningBridge } from '../support/bridge-kit.js';
 
@@ -94,4 +95,41 @@ test('ShipmentPacked before its OrderConfirmed waits (retry topic) and books onc
   await b.publish([{ eventType: 'OrderConfirmed', payload: order }]);
   await eventually(() => shipments.find((m) => m.eventType === 'ShipmentBooked'), 20_000, 'ShipmentBooked');
   assert.equal(bookingsFor(tms, packed.shipmentId), 1);
+});
+
+test('OrderCancelled voids the booking before dispatch; a later ShipmentPacked is not booked; once collected it lands in the DLQ', async (t) => {
+  const { tms, b } = await tmsWithBridge(t);
+  const shipments = await b.collect(b.topics.shipments);
+  const ordersDlq = await b.collect(dlqTopicName(b.topics.orders, b.config.consumer.groupId));
+  const cancel = (orderId: string) => ({
+    eventType: 'OrderCancelled', key: orderId, topic: b.topics.orders,
+    payload: { meta: { eventId: randomUUID(), occurredAt: new Date(), source: 'odoo', correlationId: orderId, causationId: null, company: 'acme' }, orderId, orderName: null, clientOrderRef: null, reason: 'customer cancelled', cancelledBy: 'test', cancelledAt: new Date() },
+  });
+  const booked = packedOrder();
+  const collected = packedOrder();
+  await b.publish([{ eventType: 'OrderConfirmed', payload: booked.order }, { eventType: 'OrderConfirmed', payload: collected.order }]);
+  await b.publish([{ eventType: 'ShipmentPacked', payload: booked.packed }, { eventType: 'ShipmentPacked', payload: collected.packed }]);
+  await eventually(() => (shipments.filter((m) => m.eventType === 'ShipmentBooked').length === 2 ? true : undefined), 20_000, 'two bookings');
+  const collectedId = tms.shipments.findByReference(collected.packed.shipmentId)!.id;
+  assert.ok((await call(tms.url, 'POST', `/sim/admin/shipments/${collectedId}/advance`, {}, ADMIN)).status < 300, 'the carrier picked it up');
+
+  await b.rt.producer.publish([cancel(booked.order.order.orderId), cancel(collected.order.order.orderId)]);
+  await eventually(() => (tms.shipments.findByReference(booked.packed.shipmentId)?.status === 'voided' ? true : undefined), 20_000, 'the booking voided');
+  const dead = await eventually(() => ordersDlq[0], 20_000, 'the collected one in the DLQ');
+  assert.equal(dead.key, collected.order.order.orderId);
+  assert.equal(dead.headers['odx.errors.class'], 'tms.already-collected');
+  assert.match(dead.headers['odx.errors.message']!, new RegExp(collectedId));
+  assert.notEqual(tms.shipments.findByReference(collected.packed.shipmentId)?.status, 'voided');
+
+  // Cancelled before it was packed: never booked.
+  const late = packedOrder();
+  await b.publish([{ eventType: 'OrderConfirmed', payload: late.order }]);
+  await b.rt.producer.publish([cancel(late.order.order.orderId)]);
+  await sleep(300);
+  await b.publish([{ eventType: 'ShipmentPacked', payload: late.packed }]);
+  const marker = packedOrder();
+  await b.publish([{ eventType: 'OrderConfirmed', payload: marker.order }]);
+  await b.publish([{ eventType: 'ShipmentPacked', payload: marker.packed }]);
+  await eventually(() => tms.shipments.findByReference(marker.packed.shipmentId), 20_000, 'a later shipment booked');
+  assert.equal(bookingsFor(tms, late.packed.shipmentId), 0, 'the cancelled order was not booked');
 });

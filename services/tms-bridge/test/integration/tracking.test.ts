@@ -2,17 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { startTmsSimulator, TEST_TIMINGS } from '@odx/sim-tms';
-import { signWebhook } from '@odx/sim-wms/kit';
+import { postSignedWebhook } from '@odx/sim-wms/kit';
 import { parseEventType, type ShipmentDelivered, type ShipmentException, type ShipmentMilestoneRecorded } from '@odx/schemas';
 import { ADMIN, SECRET, call, eventually, packedOrder, sleep, startBridge, type RunningBridge } from '../support/bridge-kit.js';
 
-async function postWebhook(b: RunningBridge, body: string, o: { secret?: string; timestamp?: number; id?: string } = {}) {
-  const id = o.id ?? `msg_${randomUUID().replace(/-/g, '')}`;
-  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
-  return call(b.url, 'POST', '/v1/webhooks/tms', body, {
-    'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(o.secret ?? SECRET, id, ts, body),
-  });
-}
+const postWebhook = (b: RunningBridge, body: string, o: { secret?: string; timestamp?: number; id?: string } = {}) => postSignedWebhook(b.webhookUrl, o.secret ?? SECRET, body, o);
 
 test('booking, then signed tracking webhooks become milestones and ShipmentDelivered, one each', async (t) => {
   const tms = await startTmsSimulator({ port: 0, ...TEST_TIMINGS, webhookSecret: SECRET });
@@ -119,4 +113,27 @@ test('watchdog: a booking with no tracking news in time raises ShipmentException
   await eventually(() => (shipments.filter((m) => m.eventType === 'ShipmentException').length === 2 ? true : undefined), 10_000, 'a second late exception');
   const ids = new Set(shipments.filter((m) => m.eventType === 'ShipmentException').map((m) => (m.payload as ShipmentException).meta.eventId));
   assert.equal(ids.size, 2);
+});
+
+test('tracking never moves a shipment backwards: a late in_transit after delivered answers stale and publishes nothing', async (t) => {
+  const b = await startBridge(t, 'http://127.0.0.1:9');
+  const shipments = await b.collect(b.topics.shipments);
+  const body = (type: string, eventId: string) => JSON.stringify({
+    type: `tracking.${type}`, timestamp: new Date().toISOString(),
+    data: {
+      shipmentId: 'SHP-000077', reference: 'SHIP-MONO', orderRef: 'O-7', trackingNumber: '1ZODX77', carrier: { code: 'UPS', name: 'UPS', scac: 'UPSN' },
+      status: type, event: { eventId, status: type, occurredAt: new Date().toISOString(), description: type, exceptionCode: type === 'exception' ? 'DELAYED' : null, location: null },
+      estimatedDeliveryAt: null, packages: [], version: 3,
+    },
+  });
+  const answers: string[] = [];
+  for (const [type, id] of [['picked_up', 'E1'], ['delivered', 'E4'], ['in_transit', 'E2'], ['out_for_delivery', 'E3'], ['exception', 'E5']] as const) {
+    const r = await postWebhook(b, body(type, id));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    answers.push((r.body as { status: string }).status);
+  }
+  assert.deepEqual(answers, ['published', 'published', 'stale', 'stale', 'published'], 'late milestones are stale; exceptions always count');
+  await eventually(() => (shipments.length === 3 ? true : undefined), 10_000, 'three events');
+  await sleep(300);
+  assert.deepEqual(shipments.map((m) => m.eventType), ['ShipmentMilestoneRecorded', 'ShipmentDelivered', 'ShipmentException']);
 });

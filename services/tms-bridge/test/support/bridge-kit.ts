@@ -2,31 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { createServiceRuntime, dlqTopicName, ensureTopics, retryTopicName, type ServiceRuntime } from '@odx/runtime';
 import type { OrderConfirmed, ShipmentPacked } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import type { Consumer, IHeaders } from 'kafkajs';
+import { collectTopic, type Cleanup, type CollectedMessage, type ConsumerLike } from '@odx/sim-wms/kit';
 import { loadBridgeConfig, type TmsBridgeConfig } from '../../src/config.js';
 import { startTmsBridge, type TmsBridge } from '../../src/bridge-service.js';
 import { WEBHOOK_PATH } from '../../src/webhooks/webhook-route.js';
 
-/** What node:test's TestContext offers for cleanup. */
-export interface Cleanup {
-  after(fn: () => Promise<void> | void): void;
-}
+export { call, eventually, uniqueName, type Cleanup } from '@odx/sim-wms/kit';
+export type Collected = CollectedMessage;
 
 export const SECRET = `whsec_${Buffer.from(`tms-bridge-test-${randomUUID()}`).toString('base64')}`;
 export const ADMIN = { authorization: 'Bearer sim-admin' };
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-export interface Collected {
-  key: string | null;
-  eventType: string;
-  payload: unknown;
-  headers: Record<string, string>;
-  partition: number;
-  offset: number;
-}
 
 export interface RunningBridge {
   rt: ServiceRuntime;
@@ -67,7 +53,7 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
   const rt = await createServiceRuntime({ name: 'tms-bridge', env: fullEnv });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   await ensureTopics(rt.admin, Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
-  const consumers: Consumer[] = [];
+  const consumers: ConsumerLike[] = [];
   const config = loadBridgeConfig(fullEnv);
   const created = [
     ...Object.values(topics),
@@ -95,31 +81,12 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
         ? { eventType: e.eventType, key: e.payload.order.orderId, payload: e.payload, topic: topics.orders }
         : { eventType: e.eventType, key: e.payload.shipmentId, payload: e.payload, topic: topics.shipments }));
     },
-    collect: async (topic) => {
-      const out: Collected[] = [];
-      const consumer = rt.kafka.consumer({ groupId: uniqueName('tmsb-reader'), maxWaitTimeInMs: 100 });
-      consumers.push(consumer);
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message, partition }) => {
-          const decoded = await rt.serde.decode(message.value);
-          out.push({ key: message.key?.toString() ?? null, eventType: decoded.eventType, payload: decoded.payload, headers: strings(message.headers), partition, offset: Number(message.offset) });
-        },
-      });
-      return out;
-    },
+    collect: (topic) => collectTopic(rt.kafka, rt.serde, topic, (c) => consumers.push(c)),
     messageCount: async (topic) => {
       const offsets = await rt.admin.fetchTopicOffsets(topic);
       return offsets.reduce((sum, o) => sum + Number(o.high), 0);
     },
   };
-}
-
-function strings(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v);
-  return out;
 }
 
 /** An OrderConfirmed (ship-to Munich) and its ShipmentPacked (one carton from WH1), fresh ids. */
@@ -138,37 +105,6 @@ export function packedOrder(o: { promisedInDays?: number | null; serviceLevel?: 
   packed.orderId = orderId;
   packed.warehouseCode = 'WH1';
   return { order, packed };
-}
-
-export async function call(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: unknown }> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
-}
-
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

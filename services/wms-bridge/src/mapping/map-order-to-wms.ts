@@ -1,7 +1,7 @@
 import { PermanentError } from '@odx/runtime';
-import type { Address, Order, OrderConfirmed } from '@odx/schemas';
+import type { Address, FulfillmentRequested, Order, OrderConfirmed } from '@odx/schemas';
 import type { CreateOutboundOrderRequest, WmsAddress } from '../wms/wms-types.js';
-import { externalRefFor } from './external-ref.js';
+import { externalRefFor, fulfilmentRefFor } from './external-ref.js';
 import { toWmsWarehouse, type WarehouseMapping } from './warehouse-codes.js';
 
 const QTY = /^(\d+)(?:\.(\d+))?$/;
@@ -70,4 +70,23 @@ export function mapOrderToWms(event: OrderConfirmed, warehouses: WarehouseMappin
     requestedShipDate: shipDate(order, event.confirmedAt),
     ...(order.carrierCode ? { carrierHint: order.carrierCode } : {}),
   }));
+}
+
+/**
+ * FulfillmentRequested (an Odoo picking released to the warehouse) -> one WMS
+ * outbound order for the picking's warehouse, external reference
+ * `<orderId>#<shipmentId>`. Pure; PermanentError (`wms-bridge.mapping`) as above.
+ */
+export function mapFulfillmentToWms(event: FulfillmentRequested, warehouses: WarehouseMapping): CreateOutboundOrderRequest {
+  const s = event.shipment;
+  const where = `shipment ${s.shipmentId}`;
+  if (s.lines.length === 0) throw new PermanentError(`${where}: no lines to fulfil`, { errorClass: 'wms-bridge.mapping' });
+  return {
+    externalRef: fulfilmentRefFor(s.orderId, s.shipmentId),
+    warehouse: toWmsWarehouse(warehouses, s.warehouseCode),
+    shipTo: mapAddress(s.shipTo, where),
+    lines: s.lines.map((l, i) => ({ lineRef: l.orderLineId ?? l.lineId, sku: l.sku, qty: wholeUnits(l.quantity, `${where} line ${i + 1}`), uom: l.uom })),
+    requestedShipDate: (s.scheduledShipDate ?? event.meta.occurredAt).toISOString().slice(0, 10),
+    ...(s.carrierCode ? { carrierHint: s.carrierCode } : {}),
+  };
 }

@@ -3,7 +3,7 @@ import type {
 } from '@odx/schemas';
 import type { WmsInventoryAdjustment, WmsOutboundOrder } from '../wms/wms-types.js';
 import { deterministicEventId } from './event-ids.js';
-import { orderIdOf } from './external-ref.js';
+import { orderIdOf, shipmentIdOf } from './external-ref.js';
 import type { ProgressStage } from './order-stages.js';
 import { toOdxWarehouse, type WarehouseMapping } from './warehouse-codes.js';
 
@@ -29,8 +29,8 @@ function at(iso: string | null | undefined, fallback: Date): Date {
   return iso ? new Date(iso) : fallback;
 }
 
-function meta(eventId: string, occurredAt: Date, orderId: string, ctx: MappingContext): EventMeta {
-  return { eventId, occurredAt, source: 'wms', correlationId: orderId, causationId: null, company: ctx.company };
+function meta(eventId: string, occurredAt: Date, correlationId: string, ctx: MappingContext): EventMeta {
+  return { eventId, occurredAt, source: 'wms', correlationId, causationId: null, company: ctx.company };
 }
 
 function line(order: WmsOutboundOrder, l: { lineNumber: number; lineRef: string | null; sku: string }, qty: number, uom: string): ShipmentLine {
@@ -81,8 +81,9 @@ function shipTo(order: WmsOutboundOrder): Address {
  * a retried, duplicated or later snapshot is the same event. Pure.
  */
 export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx: MappingContext, now: Date = new Date()): BridgeEvent {
-  const shipmentId = order.externalRef;
-  const orderId = orderIdOf(order.externalRef);
+  const shipmentId = shipmentIdOf(order.externalRef);
+  const orderId = orderIdOf(order.externalRef) || null;
+  const correlationId = orderId ?? shipmentId;
   const warehouseCode = toOdxWarehouse(ctx.warehouses, order.warehouse);
   const eventId = deterministicEventId('wms', order.id, stage);
   switch (stage) {
@@ -91,7 +92,7 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
       return {
         eventType: 'ShipmentPicked',
         payload: {
-          meta: meta(eventId, pickedAt, orderId, ctx), shipmentId, orderId, warehouseCode,
+          meta: meta(eventId, pickedAt, correlationId, ctx), shipmentId, orderId, warehouseCode,
           lines: order.lines.map((l) => line(order, l, l.pickedQty, l.uom)),
           shortPicked: order.shortPicked, pickedAt,
         },
@@ -101,7 +102,7 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
       const packedAt = at(order.packedAt, now);
       return {
         eventType: 'ShipmentPacked',
-        payload: { meta: meta(eventId, packedAt, orderId, ctx), shipmentId, orderId, warehouseCode, packages: packages(order), totalWeightKg: totalWeight(order), packedAt },
+        payload: { meta: meta(eventId, packedAt, correlationId, ctx), shipmentId, orderId, warehouseCode, packages: packages(order), totalWeightKg: totalWeight(order), packedAt },
       };
     }
     case 'shipped': {
@@ -109,7 +110,7 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
       return {
         eventType: 'ShipmentDispatched',
         payload: {
-          meta: meta(eventId, shippedAt, orderId, ctx),
+          meta: meta(eventId, shippedAt, correlationId, ctx),
           shipment: {
             shipmentId, name: order.id, orderId, orderName: null, clientOrderRef: null, customer: null, warehouseCode, state: 'dispatched',
             shipFrom: null, shipTo: shipTo(order), carrierCode: order.carrierHint ?? null, serviceLevel: null, bookingRef: order.bolNumber ?? null,

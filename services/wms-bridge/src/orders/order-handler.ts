@@ -1,6 +1,9 @@
 import { PermanentError, type ConsumedEvent, type EventHandler, type Logger } from '@odx/runtime';
-import type { OrderCancelled, OrderConfirmed } from '@odx/schemas';
-import { mapOrderToWms } from '../mapping/map-order-to-wms.js';
+import type { FulfillmentRequested, OrderCancelled, OrderConfirmed } from '@odx/schemas';
+import type { ReleaseMode } from '../config.js';
+import { isFulfilmentRef } from '../mapping/external-ref.js';
+import { mapFulfillmentToWms, mapOrderToWms } from '../mapping/map-order-to-wms.js';
+import type { CreateOutboundOrderRequest } from '../wms/wms-types.js';
 import type { WarehouseMapping } from '../mapping/warehouse-codes.js';
 import type { StageStore } from '../webhooks/stage-store.js';
 import type { WmsClient } from '../wms/wms-client.js';
@@ -12,6 +15,17 @@ export interface OrderHandlerDeps {
   stages: StageStore;
   warehouses: WarehouseMapping;
   logger: Logger;
+  /** @default 'order-confirmed' */
+  releaseOn?: ReleaseMode;
+}
+
+/** The event types the handler acts on in a release mode (everything else is skipped before any I/O). */
+export function handledEventTypes(mode: ReleaseMode): Set<string> {
+  return new Set([
+    'OrderCancelled',
+    ...(mode !== 'fulfillment-requested' ? ['OrderConfirmed'] : []),
+    ...(mode !== 'order-confirmed' ? ['FulfillmentRequested'] : []),
+  ]);
 }
 
 /**
@@ -21,18 +35,36 @@ export interface OrderHandlerDeps {
  * classified by the client, so the runner retries, dead-letters or pauses.
  */
 export function orderHandler(deps: OrderHandlerDeps): EventHandler {
+  const handled = handledEventTypes(deps.releaseOn ?? 'order-confirmed');
   return async (event: ConsumedEvent) => {
-    if (event.eventType === 'OrderConfirmed') await release(deps, event.payload as OrderConfirmed, event.idempotencyKey);
-    else if (event.eventType === 'OrderCancelled') await cancel(deps, event.payload as OrderCancelled);
+    if (!handled.has(event.eventType)) return;
+    if (event.eventType === 'OrderConfirmed') {
+      const confirmed = event.payload as OrderConfirmed;
+      await release(deps, confirmed.order.orderId, null, mapOrderToWms(confirmed, deps.warehouses), event.idempotencyKey);
+    } else if (event.eventType === 'FulfillmentRequested') {
+      const requested = event.payload as FulfillmentRequested;
+      const request = mapFulfillmentToWms(requested, deps.warehouses);
+      await release(deps, requested.shipment.orderId, request.externalRef, [request], event.idempotencyKey);
+    } else if (event.eventType === 'OrderCancelled') await cancel(deps, event.payload as OrderCancelled);
   };
 }
 
-async function release(deps: OrderHandlerDeps, event: OrderConfirmed, idempotencyKey: string): Promise<void> {
-  const orderId = event.order.orderId;
-  const requests = mapOrderToWms(event, deps.warehouses);
-  if (await deps.records.isCancelled(orderId)) {
+/**
+ * Creates the WMS orders of one release: an OrderConfirmed (`pickingRef` null)
+ * or a released picking. With both modes on, an order already released the
+ * other way is not released again (which would ship it twice).
+ */
+async function release(deps: OrderHandlerDeps, orderId: string | null, pickingRef: string | null, requests: CreateOutboundOrderRequest[], idempotencyKey: string): Promise<void> {
+  if (orderId !== null && (await deps.records.isCancelled(orderId))) {
     deps.logger.info('order was cancelled before it reached the WMS; not releasing it', { order_id: orderId });
     return;
+  }
+  if (orderId !== null && deps.releaseOn === 'both') {
+    const other = ((await deps.records.refsOf(orderId)) ?? []).filter((ref) => isFulfilmentRef(ref) !== (pickingRef !== null));
+    if (other.length > 0) {
+      deps.logger.warn('order already released to the WMS the other way; not releasing it twice', { order_id: orderId, existing: other });
+      return;
+    }
   }
   for (const request of requests) {
     // The WMS is idempotent by externalRef: a redelivery or a retry after a lost answer returns the existing order.
@@ -41,7 +73,7 @@ async function release(deps: OrderHandlerDeps, event: OrderConfirmed, idempotenc
       order_id: orderId, external_ref: request.externalRef, wms_order: order.id, warehouse: request.warehouse,
     });
   }
-  await deps.records.rememberRefs(orderId, requests.map((r) => r.externalRef));
+  if (orderId !== null) await deps.records.rememberRefs(orderId, requests.map((r) => r.externalRef), pickingRef ?? orderId);
 }
 
 async function cancel(deps: OrderHandlerDeps, event: OrderCancelled): Promise<void> {

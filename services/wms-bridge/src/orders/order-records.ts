@@ -1,15 +1,19 @@
 import type { Collection, Db } from 'mongodb';
 
-interface RefsDoc { _id: string; refs: string[]; at: Date }
+interface RefsDoc { _id: string; orderId?: string; refs: string[]; at: Date }
 interface CancelDoc { _id: string; at: Date }
 
 const isDuplicateKey = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 11000;
 
+/** Collections of per-order state, swept after the retention time. */
+export const ORDER_STATE_COLLECTIONS = ['wms_bridge_orders', 'wms_bridge_cancellations'] as const;
+
 /**
  * What the bridge remembers per ODX order, as insert-only documents keyed by
  * `_id` (FerretDB's cheap operations): the WMS external references created
- * for it, and that it was cancelled (so a create still waiting in a retry
- * topic does not resurrect it).
+ * for it (one document per OrderConfirmed release, `_id` = order id, or per
+ * released picking, `_id` = its reference), and that it was cancelled (so a
+ * create still waiting in a retry topic does not resurrect it).
  */
 export class OrderRecords {
   private readonly refs: Collection<RefsDoc>;
@@ -20,15 +24,17 @@ export class OrderRecords {
     this.cancellations = db.collection<CancelDoc>('wms_bridge_cancellations');
   }
 
-  async rememberRefs(orderId: string, refs: string[]): Promise<void> {
-    await this.refs.insertOne({ _id: orderId, refs, at: new Date() }).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err; // same order, same refs (deterministic)
+  /** Remembers the references of one release; `docId` defaults to the order id (one OrderConfirmed release per order). */
+  async rememberRefs(orderId: string, refs: string[], docId: string = orderId): Promise<void> {
+    await this.refs.insertOne({ _id: docId, orderId, refs, at: new Date() }).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err; // same release, same refs (deterministic)
     });
   }
 
   /** The external references created for the order, or null when it never reached the WMS through this bridge. */
   async refsOf(orderId: string): Promise<string[] | null> {
-    return (await this.refs.findOne({ _id: orderId }))?.refs ?? null;
+    const docs = await this.refs.find({ $or: [{ _id: orderId }, { orderId }] }).toArray();
+    return docs.length === 0 ? null : [...new Set(docs.flatMap((d) => d.refs))];
   }
 
   async markCancelled(orderId: string): Promise<void> {

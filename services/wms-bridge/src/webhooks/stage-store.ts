@@ -1,6 +1,8 @@
 import type { Collection, Db } from 'mongodb';
 import { STAGES, type Stage } from '../mapping/order-stages.js';
 
+export const STAGE_COLLECTION = 'wms_bridge_order_stages';
+
 interface StageDoc { _id: string; order: string; stage: Stage; at: Date }
 
 /**
@@ -12,7 +14,7 @@ export class StageStore {
   private readonly c: Collection<StageDoc>;
 
   constructor(db: Db) {
-    this.c = db.collection<StageDoc>('wms_bridge_order_stages');
+    this.c = db.collection<StageDoc>(STAGE_COLLECTION);
   }
 
   async recorded(wmsOrderId: string): Promise<Stage[]> {

@@ -1,5 +1,5 @@
 import { Circuit, PermanentError, TransientError, classifyHttpStatus, type CircuitBreakerOptions } from '@odx/runtime';
-import { outboundOrderSchema, type CreateOutboundOrderRequest, type WmsOutboundOrder } from './wms-types.js';
+import { inventoryListSchema, outboundOrderSchema, type CreateOutboundOrderRequest, type WmsOutboundOrder, type WmsStockRow } from './wms-types.js';
 
 export interface WmsClientOptions {
   url: string;
@@ -59,6 +59,16 @@ export class WmsClient {
   async cancelOrder(id: string, reason: string | null): Promise<WmsOutboundOrder> {
     const { body } = await this.call('POST', `/v1/outbound-orders/${encodeURIComponent(id)}/cancel`, reason ? { reason } : {});
     return parseOrder(body);
+  }
+
+  /** Stock of every SKU the WMS holds in one (WMS) warehouse. */
+  async inventory(warehouse: string): Promise<WmsStockRow[]> {
+    const { body } = await this.call('GET', `/v1/inventory?warehouse=${encodeURIComponent(warehouse)}`);
+    const parsed = inventoryListSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new PermanentError(`WMS answered inventory we cannot read: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { errorClass: 'wms.bad-response' });
+    }
+    return parsed.data.items;
   }
 
   shutdown(): void {

@@ -95,3 +95,9 @@ export type WmsWebhook = z.output<typeof webhookEnvelopeSchema>;
 
 /** Event types the bridge turns into canonical events. */
 export const HANDLED_WEBHOOK_TYPES: ReadonlySet<string> = new Set(['order.picked', 'order.packed', 'order.shipped', 'inventory.adjusted']);
+
+/** `GET /v1/inventory`: stock per warehouse and SKU. */
+export const inventoryListSchema = z.object({
+  items: z.array(z.looseObject({ warehouse: z.string().min(1).max(50), sku: z.string().min(1).max(64), onHand: num })).max(1_000_000),
+});
+export type WmsStockRow = z.output<typeof inventoryListSchema>['items'][number];

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS } from '@odx/sim-wms';
-import { ADMIN, call, confirmedOrder, eventually, startBridge } from '../support/bridge-kit.js';
+import type { ShipmentPicked } from '@odx/schemas';
+import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
+import { ADMIN, SECRET, call, confirmedOrder, eventually, startBridge } from '../support/bridge-kit.js';
 
 test('OrderConfirmed creates the WMS outbound order once, also when the event is redelivered', async (t) => {
   const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, autoAdvance: false });
@@ -30,27 +32,6 @@ test('OrderConfirmed creates the WMS outbound order once, also when the event is
   assert.equal(ready.status, 200, JSON.stringify(ready.body));
   assert.match(JSON.stringify(ready.body), /wms-circuit/);
   assert.match(String((await call(b.url, 'GET', '/metrics')).body), /odx_/);
-});
-
-test('WMS answering 503 for 3 s while 100 orders flow: each order exists once afterwards, nothing in the DLQ', async (t) => {
-  const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, autoAdvance: false });
-  t.after(() => wms.close());
-  const b = await startBridge(t, wms.url);
-  const states: string[] = [];
-  const unsubscribe = b.bridge.client.circuit.onStateChange((s) => states.push(s));
-  t.after(unsubscribe);
-
-  assert.equal((await call(wms.url, 'POST', '/sim/admin/downtime', { seconds: 3 }, ADMIN)).status < 300, true);
-  const events = Array.from({ length: 100 }, () => confirmedOrder());
-  await b.publishOrders(events);
-  await eventually(() => (wms.orders.list({ limit: 1000 }).length >= 100 ? true : undefined), 40_000, 'all 100 orders in the WMS');
-
-  const all = wms.orders.list({ limit: 1000 });
-  assert.equal(all.length, 100);
-  assert.deepEqual(new Set(all.map((o) => o.externalRef)), new Set(events.map((e) => e.order.orderId)));
-  assert.ok(wms.faults.counters.downtime > 0, 'the WMS did refuse calls');
-  assert.ok(states.includes('open'), `the circuit opened (states: ${states.join(',')})`);
-  assert.equal(await b.messageCount(b.topics.dlq), 0, 'nothing dead-lettered');
 });
 
 test('a 422 from the WMS sends that order to the DLQ with the reason; other orders go on', async (t) => {
@@ -105,4 +86,37 @@ test('OrderCancelled cancels an order not yet shipped; after shipping it lands i
   assert.equal(dlq[0]!.headers['odx.errors.class'], 'wms.already-shipped');
   assert.match(dlq[0]!.headers['odx.errors.message']!, /already shipped/);
   assert.equal(wms.orders.get(wShipped.id)?.status, 'shipped');
+});
+
+test('FulfillmentRequested mode: a released picking becomes one WMS order; its progress carries the shipment and order ids; own events cost no claims', async (t) => {
+  const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, webhookSecret: SECRET });
+  t.after(() => wms.close());
+  const b = await startBridge(t, wms.url, { ODX_WMS_BRIDGE_RELEASE_ON: 'fulfillment-requested' });
+  assert.ok((await call(wms.url, 'POST', '/sim/admin/subscriptions', { url: b.webhookUrl }, ADMIN)).status < 300);
+  const shipments = await b.collect(b.topics.shipments);
+
+  const orderId = `T-${crypto.randomUUID().slice(0, 12)}`;
+  const shipmentId = `P-${crypto.randomUUID().slice(0, 8)}`;
+  const fr = sampleEvent('FulfillmentRequested', { meta: sampleMeta({ eventId: crypto.randomUUID(), correlationId: orderId }) });
+  fr.shipment = { ...fr.shipment, shipmentId, orderId, warehouseCode: 'WH1' };
+  const publishFr = () => b.rt.producer.publish([{ eventType: 'FulfillmentRequested', key: shipmentId, payload: fr, topic: b.topics.shipments }]);
+  await publishFr();
+  await publishFr(); // redelivered
+  await b.publishOrders([confirmedOrder()]); // not this mode's trigger
+
+  const mine = await eventually(() => {
+    const xs = shipments.filter((m) => m.key === shipmentId && m.eventType !== 'FulfillmentRequested');
+    return xs.length >= 3 ? xs : undefined;
+  }, 20_000, 'three progress events');
+  assert.deepEqual(mine.map((m) => m.eventType), ['ShipmentPicked', 'ShipmentPacked', 'ShipmentDispatched']);
+  const picked = mine[0]!.payload as ShipmentPicked;
+  assert.deepEqual([picked.shipmentId, picked.orderId, picked.warehouseCode, picked.meta.correlationId], [shipmentId, orderId, 'WH1', orderId]);
+  const all = (await call(wms.url, 'GET', '/v1/outbound-orders?limit=1000')).body as { items: Array<{ externalRef: string }> };
+  assert.deepEqual(all.items.map((o) => o.externalRef), [`${orderId}#${shipmentId}`], 'one WMS order, for the picking only');
+
+  const keys = b.rt.db.collection<{ key: string }>('odx_idempotency_keys');
+  const group = b.config.consumer.groupId;
+  assert.ok(await keys.findOne({ key: `${group}:${fr.meta.eventId}` }), 'the FulfillmentRequested was claimed');
+  for (const m of mine) assert.equal(await keys.findOne({ key: `${group}:${(m.payload as ShipmentPicked).meta.eventId}` }), null, `${m.eventType} skipped without a claim`);
+  assert.equal(await b.messageCount(b.topics.dlq), 0);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator, type WmsSimulatorOptions } from '@odx/sim-wms';
-import { signWebhook } from '@odx/sim-wms/kit';
+import { postSignedWebhook, signWebhook } from '@odx/sim-wms/kit';
 import type { ShipmentDispatched, ShipmentPacked, ShipmentPicked, InventoryAdjusted } from '@odx/schemas';
 import { ADMIN, SECRET, call, confirmedOrder, eventually, startBridge, type Cleanup, type RunningBridge } from '../support/bridge-kit.js';
 
@@ -16,13 +16,7 @@ async function wmsWithBridge(t: Cleanup, options: WmsSimulatorOptions = {}): Pro
 }
 
 /** Posts a webhook signed as the WMS would (with the simulator kit's signer), optionally with another secret or time. */
-async function postWebhook(b: RunningBridge, body: string, o: { secret?: string; timestamp?: number; id?: string } = {}) {
-  const id = o.id ?? `msg_${randomUUID().replace(/-/g, '')}`;
-  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
-  return call(b.url, 'POST', '/v1/webhooks/wms', body, {
-    'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(o.secret ?? SECRET, id, ts, body),
-  });
-}
+const postWebhook = (b: RunningBridge, body: string, o: { secret?: string; timestamp?: number; id?: string } = {}) => postSignedWebhook(b.webhookUrl, o.secret ?? SECRET, body, o);
 
 test('WMS progress webhooks become ShipmentPicked, ShipmentPacked, ShipmentDispatched; stock corrections InventoryAdjusted', async (t) => {
   const { wms, b } = await wmsWithBridge(t);
