@@ -1,7 +1,6 @@
 import { provisionCatalogTopics, type ConsumerRunner, type ServiceRuntime } from '@odx/runtime';
 import { HANDLED_EVENT_TYPES, bookingHandler } from './booking/booking-handler.js';
 import { BookingRecords, CancelledOrders } from './booking/booking-records.js';
-import { claimHandled } from './orders/claim-handled.js';
 import { MilestoneStore } from './webhooks/milestone-store.js';
 import type { TmsBridgeConfig } from './config.js';
 import { OrderFactsStore } from './orders/order-facts.js';
@@ -53,12 +52,13 @@ export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig
     retryDelaysMs: config.consumer.retryDelaysMs,
     partitionConcurrency: config.consumer.partitionConcurrency,
     circuits: [client.circuit],
-    // odx.shipments.v1 is mostly other events (the bridges' own among them): only handled types cost an idempotency claim.
-    idempotency: false,
-    handler: claimHandled(HANDLED_EVENT_TYPES, rt.idempotency, config.consumer.groupId, bookingHandler({
+    // odx.shipments.v1 is mostly other events (the bridges' own among them): the
+    // runner skips every type the handler does not act on before any idempotency claim.
+    eventTypes: [...HANDLED_EVENT_TYPES],
+    handler: bookingHandler({
       client, orders: new OrderFactsStore(rt.db), bookings, cancelled: new CancelledOrders(rt.db), producer: rt.producer, logger: rt.logger,
       rating: config.rating, topics: { shipments: config.topics.shipments },
-    })),
+    }),
   });
   await consumer.start();
 

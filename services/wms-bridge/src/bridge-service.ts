@@ -4,7 +4,6 @@ import { levelHandler } from './inventory/level-handler.js';
 import { LevelStore } from './inventory/level-store.js';
 import { mountReconciliationRoute } from './inventory/reconciliation-route.js';
 import { Reconciler } from './inventory/reconciler.js';
-import { claimHandled } from './orders/claim-handled.js';
 import { handledEventTypes, orderHandler } from './orders/order-handler.js';
 import { ORDER_STATE_COLLECTIONS, OrderRecords } from './orders/order-records.js';
 import { startStateSweeper } from './state/state-sweeper.js';
@@ -66,7 +65,8 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
   mountReconciliationRoute(rt.http, reconciler);
 
   const handler = orderHandler({ client, records: new OrderRecords(rt.db), stages, warehouses: config.warehouses, logger: rt.logger, releaseOn: config.releaseOn });
-  // odx.shipments.v1 carries the bridges' own events: when it is read, only handled types cost an idempotency claim.
+  // odx.shipments.v1 carries the bridges' own events: the runner skips every type
+  // the handler does not act on before any idempotency claim.
   const readsShipments = config.releaseOn !== 'order-confirmed';
   const consumer = rt.consumer({
     groupId: config.consumer.groupId,
@@ -74,9 +74,8 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
     retryDelaysMs: config.consumer.retryDelaysMs,
     partitionConcurrency: config.consumer.partitionConcurrency,
     circuits: [client.circuit],
-    ...(readsShipments
-      ? { idempotency: false as const, handler: claimHandled(handledEventTypes(config.releaseOn), rt.idempotency, config.consumer.groupId, handler) }
-      : { handler }),
+    eventTypes: [...handledEventTypes(config.releaseOn)],
+    handler,
   });
   const levels = rt.consumer({
     groupId: `${config.consumer.groupId}-levels`,

@@ -72,9 +72,19 @@ export interface ConsumerRunnerOptions {
    * must be idempotent by `idempotencyKey`). @default 'each'
    */
   completion?: 'each' | 'batch';
+  /**
+   * The event types (simple names) the handler acts on. Others are skipped and
+   * their offsets committed before any idempotency claim, and before decoding
+   * when the `ce_type` header names them: on a shared topic a service pays
+   * nothing for events that are not its business (its own included).
+   * @default every type
+   */
+  eventTypes?: readonly string[];
 }
 
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
+type DoneLabel = 'ok' | 'duplicate' | 'retry' | 'dlq' | 'skipped';
 
 interface PreparedBase {
   message: KafkaMessage;
@@ -94,11 +104,12 @@ interface PreparedEvent extends PreparedBase {
 
 type Prepared =
   | (PreparedBase & { type: 'hold'; outcome: Extract<Outcome, { type: 'hold' }> })
+  | (PreparedBase & { type: 'skip' })
   | (PreparedBase & { type: 'undecodable'; error: unknown })
   | PreparedEvent;
 
 type Outcome =
-  | { type: 'done'; label: 'ok' | 'duplicate' | 'retry' | 'dlq' }
+  | { type: 'done'; label: DoneLabel }
   | { type: 'hold'; reason: 'circuit' | 'delay' | 'stopping'; untilMs?: number };
 
 /**
@@ -112,7 +123,7 @@ type Outcome =
  */
 export class ConsumerRunner {
   private readonly consumer: Consumer;
-  private readonly o: Required<Omit<ConsumerRunnerOptions, 'metrics' | 'circuits'>> & Pick<ConsumerRunnerOptions, 'metrics'> & { circuits: Circuit[] };
+  private readonly o: Required<Omit<ConsumerRunnerOptions, 'metrics' | 'circuits' | 'eventTypes'>> & Pick<ConsumerRunnerOptions, 'metrics'> & { circuits: Circuit[] };
   private readonly retryTopics = new Map<string, { original: string; n: number }>();
   private readonly abort = new AbortController();
   /** Resume functions of partitions paused for an open circuit. */
@@ -120,8 +131,10 @@ export class ConsumerRunner {
   private readonly unsubscribers: Array<() => void> = [];
   private closing: Promise<void> | undefined;
   private started = false;
+  private readonly eventTypes: ReadonlySet<string> | undefined;
 
   constructor(options: ConsumerRunnerOptions) {
+    this.eventTypes = options.eventTypes ? new Set(options.eventTypes) : undefined;
     this.o = {
       retryDelaysMs: [1_000, 10_000, 60_000],
       partitionConcurrency: 3,
@@ -228,6 +241,7 @@ export class ConsumerRunner {
           if (index > 0 && Date.now() - claimedAt > windowMs) break;
           let outcome: Outcome;
           if (p.type === 'hold') outcome = p.outcome;
+          else if (p.type === 'skip') outcome = this.label(p, 'skipped');
           else if (p.type === 'undecodable') outcome = await this.undecodable(p);
           else {
             const first = !seen.has(p.event.eventId);
@@ -311,12 +325,15 @@ export class ConsumerRunner {
     const attempt = retryOf ? state.attempt : 1;
     const base = { message, headers, receivedTopic, originalTopic, partition, attempt, started };
     if (retryOf && state.notBefore > Date.now()) return { ...base, type: 'hold', outcome: { type: 'hold', reason: 'delay', untilMs: state.notBefore } };
+    const ceType = headers['ce_type'];
+    if (this.eventTypes && ceType && !this.eventTypes.has(ceType.slice(ceType.lastIndexOf('.') + 1))) return { ...base, type: 'skip' };
     let decoded: DecodedEvent;
     try {
       decoded = await this.o.serde.decode(message.value);
     } catch (error) {
       return { ...base, type: 'undecodable', error };
     }
+    if (this.eventTypes && !this.eventTypes.has(decoded.eventType)) return { ...base, type: 'skip' };
     const meta = (decoded.payload as { meta?: { eventId?: unknown } } | null)?.meta;
     // Events without an id (foreign producers) are named by their first coordinates, which retries keep.
     const eventId = headers['ce_id'] ?? (typeof meta?.eventId === 'string'
@@ -325,7 +342,7 @@ export class ConsumerRunner {
     return { ...base, type: 'event', decoded, event: { eventId } };
   }
 
-  private label(p: PreparedBase, l: 'ok' | 'duplicate' | 'retry' | 'dlq'): Outcome {
+  private label(p: PreparedBase, l: DoneLabel): Outcome {
     this.o.metrics?.messagesConsumed.inc({ topic: p.originalTopic, group: this.o.groupId, outcome: l });
     this.o.metrics?.messageProcessingSeconds.observe({ topic: p.originalTopic, group: this.o.groupId }, Number(process.hrtime.bigint() - p.started) / 1e9);
     return { type: 'done', label: l };

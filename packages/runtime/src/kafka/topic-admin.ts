@@ -36,9 +36,16 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
   try {
     await admin.createTopics({ topics, waitForLeaders: true });
   } catch (err) {
-    // A concurrent creator is fine; anything else is not.
-    const again = new Set(await admin.listTopics());
-    if (!missing.every((s) => again.has(s.name))) throw err;
+    // A concurrent creator is fine, and so is the broker's metadata lagging the
+    // creation (kafkajs then reports UNKNOWN_TOPIC_OR_PARTITION while waiting for
+    // leaders): the topics show up within moments. Anything else is an error.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const again = new Set(await admin.listTopics());
+      if (missing.every((s) => again.has(s.name))) break;
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
   return missing.map((s) => s.name);
 }

@@ -6,19 +6,21 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { KafkaMessage } from 'kafkajs';
 import { ConsumerRunner, ERROR_HEADERS, dlqTopicName, headersToStrings, retryTopicName, type ConsumedEvent } from '../../src/kafka/index.js';
+import { IdempotencyStore } from '../../src/idempotency/index.js';
 import { Circuit, PermanentError, TransientError } from '../../src/resilience/index.js';
 import { orderEvent } from '../support/events.js';
 import { createTestKit, eventually, uniqueName, type TestKit } from '../support/test-kit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function runner(kit: TestKit, t: { after: (fn: () => Promise<void>) => void }, topic: string, handler: (e: ConsumedEvent) => Promise<void>, extra: { circuits?: Circuit[]; retryDelaysMs?: number[] } = {}) {
+function runner(kit: TestKit, t: { after: (fn: () => Promise<void>) => void }, topic: string, handler: (e: ConsumedEvent) => Promise<void>, extra: { circuits?: Circuit[]; retryDelaysMs?: number[]; eventTypes?: string[] } = {}) {
   const groupId = uniqueName('g');
   const retryDelaysMs = extra.retryDelaysMs ?? [300];
   const r = new ConsumerRunner({
     kafka: kit.kafka, serde: kit.serde, producer: kit.producer, logger: kit.logger, metrics: kit.metrics,
     groupId, topics: [topic], handler, idempotency: kit.idempotency(), retryDelaysMs, sessionTimeoutMs: 10_000,
     ...(extra.circuits ? { circuits: extra.circuits } : {}),
+    ...(extra.eventTypes ? { eventTypes: extra.eventTypes } : {}),
   });
   retryDelaysMs.forEach((_, i) => kit.track(retryTopicName(topic, groupId, i + 1)));
   kit.track(dlqTopicName(topic, groupId));
@@ -136,6 +138,29 @@ test('duplicates (same event id delivered twice) have their effect once', async 
   await new Promise((res) => setTimeout(res, 1_000));
   assert.equal(effects.filter((id) => id === ev.payload.meta.eventId).length, 1);
   assert.equal(effects.length, 2);
+});
+
+test('an eventTypes filter skips other events before any idempotency claim, and commits past them', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const skipped = [orderEvent(topic, 'S'), orderEvent(topic, 'S')];
+  const wanted = orderEvent(topic, 'S', { eventType: 'OrderCancelled' });
+  const seen: string[] = [];
+  const { r, groupId } = runner(kit, t, topic, async (e) => void seen.push(e.eventType), { eventTypes: ['OrderCancelled'] });
+  await kit.producer.publish([...skipped, wanted]);
+  await r.start();
+  await eventually(async () => (seen.length >= 1 ? true : undefined), 30_000, 'the OrderCancelled');
+  assert.deepEqual(seen, ['OrderCancelled']);
+  const keyOf = (e: typeof wanted): string => IdempotencyStore.key(groupId, e.payload.meta.eventId);
+  const keys = await kit.db.collection('odx_idempotency_keys').find({ key: { $in: [...skipped, wanted].map(keyOf) } }).toArray();
+  assert.deepEqual([...new Set(keys.map((k) => String(k['key'])))], [keyOf(wanted)], 'only the handled event claimed a key');
+  const committed = await eventually(async () => {
+    const [o] = (await kit.admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions;
+    return o && Number(o.offset) === 3 ? o.offset : undefined;
+  }, 15_000, 'the group committed past all three');
+  assert.equal(committed, '3');
+  const metrics = await kit.metrics.registry.getSingleMetricAsString('odx_messages_consumed_total');
+  assert.match(metrics, new RegExp(`outcome="skipped"[^}]*\\} 2`));
 });
 
 test('an open circuit pauses consumption and it resumes when the circuit closes', async (t) => {

@@ -11,9 +11,10 @@ export function trackingRank(e: TrackingEventOut): number | null {
 interface MilestoneDoc { _id: string; shipment: string; rank: number; at: Date }
 
 /**
- * The furthest point each shipment's tracking reached, as insert-only
- * documents (`_id` `<shipmentId>:<rank>`), so a late `in_transit` after
- * `delivered` is recognised without a read-modify-write.
+ * The tracking milestones each shipment has reported, as insert-only
+ * documents (`_id` `<shipmentId>:<rank>`): a milestone is published once
+ * whatever the webhook id, and a late `in_transit` after `delivered` is
+ * recognised as late without a read-modify-write.
  */
 export class MilestoneStore {
   private readonly c: Collection<MilestoneDoc>;
@@ -22,9 +23,10 @@ export class MilestoneStore {
     this.c = db.collection<MilestoneDoc>('tms_bridge_milestones');
   }
 
-  async highest(shipmentId: string): Promise<number> {
+  /** Ranks of the milestones already recorded for the shipment. */
+  async recorded(shipmentId: string): Promise<Set<number>> {
     const docs = await this.c.find({ _id: { $in: [1, 2, 3, 4].map((r) => `${shipmentId}:${r}`) } }).toArray();
-    return Math.max(0, ...docs.map((d) => d.rank));
+    return new Set(docs.map((d) => d.rank));
   }
 
   async record(shipmentId: string, rank: number): Promise<void> {

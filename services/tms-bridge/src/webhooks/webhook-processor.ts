@@ -1,10 +1,9 @@
-import { HttpProblem, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import { KeyedLock, HttpProblem, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
 import { messageKeyFor } from '@odx/schemas';
 import type { BookingRecords } from '../booking/booking-records.js';
 import { mapTrackingWebhook, type TrackingContext } from '../mapping/map-tracking.js';
 import { trackingWebhookSchema, type TrackingWebhook } from '../tms/tms-types.js';
 import { verifyStandardWebhook, webhookKey } from '@odx/runtime';
-import { KeyedLock } from './keyed-lock.js';
 import { trackingRank, type MilestoneStore } from './milestone-store.js';
 
 export interface WebhookProcessorOptions {
@@ -29,7 +28,13 @@ export interface WebhookDelivery {
 export type WebhookOutcome =
   | { status: 'published'; events: string[] }
   | { status: 'duplicate'; events: [] }
-  /** The shipment's tracking is already at or past this milestone (a late `in_transit` after `delivered`): nothing published. */
+  /**
+   * A milestone that arrived after a later one (an `in_transit` after
+   * `delivered`): published once as history, with its own time, while the
+   * shipment's state stays where it is (consumers order milestones by rank).
+   */
+  | { status: 'late'; events: string[] }
+  /** This milestone was already published for the shipment (under another webhook id): nothing published. */
   | { status: 'stale'; events: [] }
   | { status: 'ignored'; events: [] };
 
@@ -73,10 +78,12 @@ export class WebhookProcessor {
       const shipmentId = event.payload.shipmentId;
       const rank = trackingRank(event);
       const outcome = await this.lock.run(shipmentId, async (): Promise<WebhookOutcome> => {
-        if (rank !== null && (await this.o.milestones.highest(shipmentId)) >= rank) return { status: 'stale', events: [] };
+        const recorded = rank !== null ? await this.o.milestones.recorded(shipmentId) : new Set<number>();
+        if (rank !== null && recorded.has(rank)) return { status: 'stale', events: [] };
         await this.o.producer.publish([{ eventType: event.eventType, key: messageKeyFor(event.eventType, event.payload as never), payload: event.payload, topic: this.o.topics.shipments }]);
         if (rank !== null) await this.o.milestones.record(shipmentId, rank);
-        return { status: 'published', events: [event.eventType] };
+        const late = rank !== null && [...recorded].some((r) => r > rank);
+        return { status: late ? 'late' : 'published', events: [event.eventType] };
       });
       if (outcome.status === 'published') {
         const closed = event.eventType === 'ShipmentDelivered' || (event.eventType === 'ShipmentException' && FINAL_EXCEPTIONS.has(event.payload.exceptionCode));

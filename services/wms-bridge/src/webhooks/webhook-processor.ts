@@ -1,9 +1,8 @@
-import { HttpProblem, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import { KeyedLock, HttpProblem, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
 import { messageKeyFor } from '@odx/schemas';
 import { mapInventoryAdjustment, mapOrderStage, type BridgeEvent, type MappingContext } from '../mapping/map-wms-webhook.js';
 import { stageOfWebhook, stagesToPublish } from '../mapping/order-stages.js';
 import { HANDLED_WEBHOOK_TYPES, webhookEnvelopeSchema, type WmsWebhook } from '../wms/wms-types.js';
-import { KeyedLock } from './keyed-lock.js';
 import type { StageStore } from './stage-store.js';
 import { verifyStandardWebhook, webhookKey } from '@odx/runtime';
 
