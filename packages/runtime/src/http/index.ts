@@ -5,3 +5,5 @@ export { kafkaReadiness, mongoReadiness, registryReadiness, runReadiness } from 
 export type { ReadinessCheck, ReadinessReport } from './readiness.js';
 export { mountStandardWebhook, verifyStandardWebhook, webhookKey } from './standard-webhooks.js';
 export type { SignatureCheck, StandardWebhookDelivery } from './standard-webhooks.js';
+export { RestClient } from './rest-client.js';
+export type { RemoteProblem, RestClientOptions } from './rest-client.js';
