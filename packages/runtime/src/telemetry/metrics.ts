@@ -20,7 +20,7 @@ export interface RuntimeMetrics {
 export function createRuntimeMetrics(serviceName: string, options: { defaultMetrics?: boolean } = {}): RuntimeMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: serviceName });
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'odx_process_' });
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'odx_' });
   const registers = [registry];
   return {
     registry,

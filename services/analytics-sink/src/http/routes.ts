@@ -1,0 +1,63 @@
+import { HttpProblem, type HttpApp } from '@odx/runtime';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { csvHeader, csvLine, exportRow, ndjsonLine } from '../export/export-rows.js';
+import type { SinkQueries } from '../sink-queries.js';
+
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z' }).transform((s) => new Date(s));
+
+export const kpiQuery = z.strictObject({ from: instant.optional(), to: instant.optional() })
+  .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
+
+export const exportQuery = z.strictObject({
+  day: z.iso.date({ message: 'must be a day as YYYY-MM-DD' }),
+  format: z.enum(['ndjson', 'csv']).default('ndjson'),
+});
+
+/** Order references: ids, Odoo names (S00042), PO numbers; printable, bounded. */
+export const orderRef = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+
+/**
+ * GET /v1/kpis?from&to, GET /v1/inventory/mismatches?from&to, GET /v1/orders/:ref/timeline,
+ * GET /v1/export?day&format.
+ * Bad parameters answer 400 problem+json naming the field; an unknown order 404.
+ */
+export function mountSinkRoutes(http: HttpApp, queries: SinkQueries): void {
+  http.api.get('/v1/kpis', async (req: Request, res: Response) => {
+    const q = kpiQuery.parse(req.query);
+    res.json(await queries.kpis({ from: q.from ?? null, to: q.to ?? null }));
+  });
+
+  http.api.get('/v1/inventory/mismatches', async (req: Request, res: Response) => {
+    const q = kpiQuery.parse(req.query);
+    const rows = await queries.mismatches(q.from ?? null, q.to ?? null);
+    res.json({ count: rows.length, mismatches: rows });
+  });
+
+  http.api.get('/v1/orders/:ref/timeline', async (req: Request, res: Response) => {
+    const parsed = orderRef.safeParse(req.params['ref']);
+    if (!parsed.success) throw new HttpProblem(400, 'Bad Request', `order reference ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+    const r = await queries.timeline(parsed.data);
+    if (r.status === 'unknown') throw new HttpProblem(404, 'Not Found', `no events for an order "${parsed.data}" (order id, Odoo order name or customer PO)`);
+    if (r.status === 'ambiguous') throw new HttpProblem(409, 'Conflict', `"${parsed.data}" names several orders; ask by order id`, { orderIds: r.orderIds });
+    res.json(r.timeline);
+  });
+
+  http.api.get('/v1/export', async (req: Request, res: Response) => {
+    const q = exportQuery.parse(req.query);
+    const entries = await queries.day(q.day);
+    res.status(200);
+    if (q.format === 'csv') {
+      res.type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="odx-events-${q.day}.csv"`);
+      res.write(csvHeader());
+    } else {
+      res.type('application/x-ndjson; charset=utf-8').setHeader('content-disposition', `attachment; filename="odx-events-${q.day}.ndjson"`);
+    }
+    // Written in chunks, waiting for the socket to drain, so a large day never sits in one buffer.
+    for (let i = 0; i < entries.length && !res.destroyed; i += 500) {
+      const chunk = entries.slice(i, i + 500).map((e) => (q.format === 'csv' ? csvLine(exportRow(e)) : ndjsonLine(exportRow(e)))).join('');
+      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+}

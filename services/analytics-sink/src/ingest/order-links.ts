@@ -1,0 +1,116 @@
+import type { AnyEventPayload, EdiDocument, EventPayloads } from '@odx/schemas';
+
+/**
+ * Link tokens tie an event to the business objects it is about, as
+ * `<kind>:<id>`: `order:<orderId>`, `name:<Odoo order name>`, `po:<customer PO>`,
+ * `shipment:<shipmentId>`, `invoice:<invoiceId>`, `edidoc:<documentId>`,
+ * `return:<returnId>`. The index stores them in one array so "everything about
+ * X" is one `$in` query, and order resolution (which shipments, invoices and EDI
+ * documents belong to which order) happens in TS over those tokens.
+ */
+export type LinkKind = 'order' | 'name' | 'po' | 'shipment' | 'invoice' | 'edidoc' | 'return';
+
+export function link(kind: LinkKind, id: string | null | undefined): string | undefined {
+  return id === null || id === undefined || id === '' ? undefined : `${kind}:${id}`;
+}
+
+/** Splits a token back into kind and id; undefined for anything else. */
+export function parseLink(token: string): { kind: LinkKind; id: string } | undefined {
+  const i = token.indexOf(':');
+  if (i <= 0) return undefined;
+  const kind = token.slice(0, i);
+  if (!LINK_KINDS.has(kind)) return undefined;
+  return { kind: kind as LinkKind, id: token.slice(i + 1) };
+}
+
+const LINK_KINDS = new Set<string>(['order', 'name', 'po', 'shipment', 'invoice', 'edidoc', 'return']);
+
+/** EDI transaction sets that acknowledge other documents (997, 999, TA1). */
+export const ACK_SETS: ReadonlySet<string> = new Set(['997', '999', 'TA1']);
+
+/** EDI business object types and the link kind of their businessObjectId. */
+const EDI_OBJECT_KINDS: Record<string, LinkKind> = { order: 'order', shipment: 'shipment', invoice: 'invoice' };
+
+function ediLinks(doc: EdiDocument): Array<string | undefined> {
+  const kind = doc.businessObjectType ? EDI_OBJECT_KINDS[doc.businessObjectType] : undefined;
+  return [
+    link('edidoc', doc.documentId),
+    kind ? link(kind, doc.businessObjectId) : undefined,
+    // For order documents (850, 855) the human reference is the customer's PO number.
+    doc.businessObjectType === 'order' ? link('po', doc.businessRef) : undefined,
+    // An acknowledgment (997/999/TA1) names the document it acknowledges as its business object.
+    ACK_SETS.has(doc.transactionSet) ? link('edidoc', doc.businessObjectId) : undefined,
+  ];
+}
+
+/**
+ * The link tokens of one canonical event, from the fields the schemas define
+ * for that purpose (orderId, shipment.orderId, invoice.shipmentIds, payment
+ * allocations, EDI businessObjectType/Id, ...). Unknown event types link to nothing.
+ */
+export function orderLinks(eventType: string, payload: unknown): string[] {
+  const raw = linksOf(eventType, payload as AnyEventPayload);
+  return [...new Set(raw.filter((t): t is string => t !== undefined))];
+}
+
+function linksOf(eventType: string, p: AnyEventPayload): Array<string | undefined> {
+  switch (eventType) {
+    case 'OrderReceived': {
+      const e = p as EventPayloads['OrderReceived'];
+      return [link('order', e.order.orderId), link('name', e.order.name), link('po', e.order.clientOrderRef), link('edidoc', e.sourceDocumentId)];
+    }
+    case 'OrderConfirmed': {
+      const e = p as EventPayloads['OrderConfirmed'];
+      return [link('order', e.order.orderId), link('name', e.order.name), link('po', e.order.clientOrderRef)];
+    }
+    case 'OrderCancelled': {
+      const e = p as EventPayloads['OrderCancelled'];
+      return [link('order', e.orderId), link('name', e.orderName), link('po', e.clientOrderRef)];
+    }
+    case 'FulfillmentRequested':
+    case 'ShipmentDispatched': {
+      const s = (p as EventPayloads['FulfillmentRequested' | 'ShipmentDispatched']).shipment;
+      return [link('shipment', s.shipmentId), link('order', s.orderId), link('name', s.orderName), link('po', s.clientOrderRef)];
+    }
+    case 'ShipmentPicked':
+    case 'ShipmentPacked':
+    case 'ShipmentBooked':
+    case 'ShipmentMilestoneRecorded':
+    case 'ShipmentDelivered':
+    case 'ShipmentException': {
+      const e = p as EventPayloads['ShipmentPicked' | 'ShipmentPacked' | 'ShipmentBooked' | 'ShipmentMilestoneRecorded' | 'ShipmentDelivered' | 'ShipmentException'];
+      return [link('shipment', e.shipmentId), link('order', e.orderId)];
+    }
+    case 'InvoicePosted': {
+      const i = (p as EventPayloads['InvoicePosted']).invoice;
+      return [link('invoice', i.invoiceId), link('order', i.orderId), link('name', i.orderName), link('po', i.clientOrderRef), ...i.shipmentIds.map((s) => link('shipment', s))];
+    }
+    case 'PaymentReceived':
+      return (p as EventPayloads['PaymentReceived']).payment.allocations.map((a) => link('invoice', a.invoiceId));
+    case 'ReturnAuthorized': {
+      const r = (p as EventPayloads['ReturnAuthorized']).return;
+      return [link('return', r.returnId), link('order', r.orderId), link('name', r.orderName)];
+    }
+    case 'EdiDocumentReceived': {
+      const e = p as EventPayloads['EdiDocumentReceived'];
+      return [...ediLinks(e.document), link('edidoc', e.ackDocumentId)];
+    }
+    case 'EdiDocumentSent': {
+      const e = p as EventPayloads['EdiDocumentSent'];
+      return [...ediLinks(e.document), link('edidoc', e.inResponseTo)];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The link kind a catalog topic's message key names (its `key` field), for messages that cannot be decoded. */
+export function keyLinkKind(catalogKey: string | undefined): LinkKind | undefined {
+  switch (catalogKey) {
+    case 'orderId': return 'order';
+    case 'shipmentId': return 'shipment';
+    case 'invoiceId': return 'invoice';
+    case 'returnId': return 'return';
+    default: return undefined;
+  }
+}

@@ -1,0 +1,99 @@
+import type { Admin } from 'kafkajs';
+import { computeKpis, type BusinessKpis, type KpiWindow } from './analytics/kpis.js';
+import { buildTimeline, followTokens, ordersForReference, type OrderTimeline } from './analytics/timeline.js';
+import { referenceTokens } from './analytics/order-graph.js';
+import type { IndexedEvent } from './ingest/event-record.js';
+import { consumerLag, dlqDepth, type DlqDepth, type GroupLag } from './ops/kafka-health.js';
+import type { ReadModel } from './read/read-model.js';
+
+export interface Kpis extends BusinessKpis {
+  dlq: DlqDepth;
+  consumerLag: GroupLag[];
+}
+
+export interface MismatchRow {
+  time: string;
+  eventId: string | null;
+  sku: string | null;
+  warehouse: string | null;
+  /** Decimal strings as the event carried them. */
+  odooOnHand: string | null;
+  wmsOnHand: string | null;
+  difference: string | null;
+  tolerance: string | null;
+  source: string | null;
+  traceId: string | null;
+}
+
+export type TimelineResult = { status: 'found'; timeline: OrderTimeline } | { status: 'unknown' } | { status: 'ambiguous'; orderIds: string[] };
+
+export interface SinkQueriesOptions {
+  read: ReadModel;
+  admin: Admin;
+  /** Canonical topics the sink reads (their DLQs are measured). */
+  topics: ReadonlySet<string>;
+  lagGroups: ReadonlyMap<string, readonly string[]>;
+  ediAckSlaMs: number;
+  kpiLookbackMs: number;
+}
+
+/** Read side of the sink: KPIs, order timelines and exports, all derived from the event index. */
+export class SinkQueries {
+  constructor(private readonly o: SinkQueriesOptions) {}
+
+  /** Business KPIs (see computeKpis) plus DLQ depth and consumer lag as Kafka reports them now. */
+  async kpis(window: KpiWindow, now: Date = new Date()): Promise<Kpis> {
+    const since = window.from ? new Date(window.from.getTime() - this.o.kpiLookbackMs) : null;
+    const [entries, dlq, lag] = await Promise.all([
+      this.o.read.inRange(since, null),
+      dlqDepth(this.o.admin, this.o.topics),
+      consumerLag(this.o.admin, this.o.lagGroups),
+    ]);
+    return { ...computeKpis(entries, window, { ediAckSlaMs: this.o.ediAckSlaMs, now }), dlq, consumerLag: lag };
+  }
+
+  /** Business KPIs only (no Kafka calls), for the /metrics gauges. */
+  async businessKpis(window: KpiWindow, now: Date = new Date()): Promise<BusinessKpis> {
+    const since = window.from ? new Date(window.from.getTime() - this.o.kpiLookbackMs) : null;
+    return computeKpis(await this.o.read.inRange(since, null), window, { ediAckSlaMs: this.o.ediAckSlaMs, now });
+  }
+
+  /**
+   * The timeline of the order `ref` names (order id, Odoo name or PO): its
+   * entries are found by following links outward (order -> shipments, invoices,
+   * EDI documents -> their answers and payments) a few rounds, then attributed.
+   */
+  /** The inventory mismatch ledger: every InventoryMismatchDetected in [from, to), in time order. */
+  async mismatches(from: Date | null, to: Date | null): Promise<MismatchRow[]> {
+    return (await this.o.read.inRange(from, to))
+      .filter((e) => e.entry === 'event' && e.type === 'InventoryMismatchDetected')
+      .map((e) => ({
+        time: e.time.toISOString(), eventId: e.eventId, sku: e.facts.sku ?? null, warehouse: e.facts.warehouse ?? null,
+        odooOnHand: e.facts.odooOnHand ?? null, wmsOnHand: e.facts.wmsOnHand ?? null, difference: e.facts.difference ?? null, tolerance: e.facts.tolerance ?? null,
+        source: e.source, traceId: e.traceId,
+      }));
+  }
+
+  /** The entries of one UTC day, in time order (the BI export). */
+  day(day: string): Promise<IndexedEvent[]> {
+    const from = new Date(`${day}T00:00:00.000Z`);
+    return this.o.read.inRange(from, new Date(from.getTime() + 86_400_000));
+  }
+
+  async timeline(ref: string): Promise<TimelineResult> {
+    const first = await this.o.read.byLinks(referenceTokens(ref));
+    const orders = ordersForReference(ref, first);
+    if (orders.length === 0) return { status: 'unknown' };
+    if (orders.length > 1) return { status: 'ambiguous', orderIds: orders };
+    const seen = new Map<string, IndexedEvent>(first.map((e) => [e._id, e]));
+    const asked = new Set<string>(referenceTokens(ref));
+    let next = [`order:${orders[0]!}`, ...followTokens(first)].filter((t) => !asked.has(t));
+    for (let round = 0; round < 5 && next.length > 0; round++) {
+      for (const t of next) asked.add(t);
+      const found = (await this.o.read.byLinks(next)).filter((e) => !seen.has(e._id));
+      for (const e of found) seen.set(e._id, e);
+      next = followTokens(found).filter((t) => !asked.has(t));
+    }
+    return { status: 'found', timeline: buildTimeline(ref, orders[0]!, [...seen.values()]) };
+  }
+}

@@ -1,0 +1,116 @@
+import { ConsumerRunner, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import type { AnalyticsSinkConfig } from './config.js';
+import { EventIndex } from './ingest/event-index.js';
+import { indexEntryOf } from './ingest/event-record.js';
+import { FailureTopicReader } from './ingest/failure-topic-reader.js';
+import { IndexCommit } from './ingest/index-commit.js';
+import { mountSinkRoutes } from './http/routes.js';
+import { consumerLag, dlqDepth } from './ops/kafka-health.js';
+import { createSinkMetrics, publishKpiGauges, type SinkMetrics } from './sink-metrics.js';
+import { SinkQueries } from './sink-queries.js';
+import { DatabaseReadModel, MemoryReadModel, type ReadModel } from './read/read-model.js';
+import { LifecycleSnapshots } from './read/lifecycle-snapshots.js';
+
+export interface AnalyticsSink {
+  index: EventIndex;
+  read: ReadModel;
+  queries: SinkQueries;
+  lifecycles: LifecycleSnapshots;
+  consumer: ConsumerRunner;
+  failures: FailureTopicReader;
+  metrics: SinkMetrics;
+  /** Stops consuming (canonical and failure topics) and the gauge refresher; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the sink into a runtime: the event index, a ConsumerRunner over the
+ * canonical topics that stages each event's index entry and commits a claim
+ * window with one insertMany (IndexCommit), a reader of every group's retry
+ * and DLQ topics, the HTTP routes and the KPI gauges. Call before `rt.listen()`.
+ */
+export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSinkConfig): Promise<AnalyticsSink> {
+  if (config.provisionTopics) await provisionCatalogTopics(rt.admin);
+  const index = new EventIndex(rt.db, config.collection);
+  await index.init();
+  const metrics = createSinkMetrics(rt.metrics);
+  const commit = new IndexCommit(rt.db, index, rt.logger, (inserted, staged, seconds) => {
+    metrics.indexed.inc({ entry: 'event' }, inserted);
+    metrics.duplicates.inc(staged - inserted);
+    metrics.commitSeconds.observe(seconds);
+  });
+  const topicSet = new Set(config.topics.map((t) => t.name));
+  const memory = config.readModel === 'memory' ? new MemoryReadModel(index, config.memoryRetentionMs) : undefined;
+  const read: ReadModel = memory ?? new DatabaseReadModel(index);
+  if (memory) {
+    rt.http.addReadinessCheck({
+      name: 'analytics-read-model',
+      check: async () => {
+        if (!memory.ready) throw new Error('the event index is still loading into memory');
+      },
+    });
+    void memory.load().then(
+      () => rt.logger.info('event index loaded into memory', { entries: memory.size }),
+      (err: unknown) => rt.logger.error('loading the event index failed', { err }),
+    );
+    memory.startMaintenance(config.resyncMs, (err) => rt.logger.warn('read model resync failed', { err }));
+  }
+  const queries = new SinkQueries({ read, admin: rt.admin, topics: topicSet, lagGroups: config.lagGroups, ediAckSlaMs: config.ediAckSlaMs, kpiLookbackMs: config.kpiLookbackMs });
+
+  const consumer = new ConsumerRunner({
+    kafka: rt.kafka, serde: rt.serde, producer: rt.producer, logger: rt.logger, metrics: rt.metrics,
+    groupId: config.groupId,
+    topics: config.topics.map((t) => t.name),
+    idempotency: commit,
+    completion: 'batch',
+    claimBatchSize: config.consumer.batchSize,
+    partitionConcurrency: config.consumer.partitionConcurrency,
+    retryDelaysMs: config.consumer.retryDelaysMs,
+    sessionTimeoutMs: config.consumer.sessionTimeoutMs,
+    handler: (event) => {
+      commit.stage(indexEntryOf(event));
+      return Promise.resolve();
+    },
+  });
+  const failures = new FailureTopicReader({
+    kafka: rt.kafka, admin: rt.admin, serde: rt.serde, index, logger: rt.logger,
+    groupId: `${config.groupId}-failures`,
+    topics: new Map(config.topics.map((t) => [t.name, t.catalogKey])),
+    refreshMs: config.failureTopicRefreshMs,
+    sessionTimeoutMs: config.consumer.sessionTimeoutMs,
+    onIndexed: (entry, inserted) => metrics.indexed.inc({ entry }, inserted),
+  });
+
+  const lifecycles = new LifecycleSnapshots({ db: rt.db, read, logger: rt.logger, ...config.lifecycles });
+  let timer: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (timer) clearInterval(timer);
+      memory?.stop();
+      await lifecycles.stop();
+      await consumer.close();
+      await failures.close();
+    })();
+    return stopping;
+  };
+  // Registered before the runtime's own clients are closed (lifecycle closes in reverse order).
+  rt.lifecycle.register('analytics-sink', stop);
+
+  await consumer.start();
+  await failures.start();
+  mountSinkRoutes(rt.http, queries);
+  lifecycles.start();
+
+  if (config.kpiMetricsIntervalMs > 0) {
+    const refresh = async (): Promise<void> => {
+      const now = new Date();
+      publishKpiGauges(metrics, await queries.businessKpis({ from: new Date(now.getTime() - 7 * 86_400_000), to: now }, now));
+      for (const t of (await dlqDepth(rt.admin, topicSet)).topics) metrics.dlqDepth.set({ topic: t.topic }, t.depth);
+      for (const g of await consumerLag(rt.admin, config.lagGroups)) metrics.groupLag.set({ group: g.group }, g.total);
+    };
+    timer = setInterval(() => void refresh().catch((err: unknown) => rt.logger.warn('KPI gauge refresh failed', { err })), config.kpiMetricsIntervalMs);
+    timer.unref();
+  }
+  return { index, read, queries, lifecycles, consumer, failures, metrics, stop };
+}
