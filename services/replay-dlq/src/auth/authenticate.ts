@@ -1,0 +1,41 @@
+import { HttpProblem } from '@odx/runtime';
+import type { RequestHandler, Response } from 'express';
+import { grants, type Role } from './roles.js';
+import { TokenRejected, verifyToken, type Principal, type TokenSettings } from './tokens.js';
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+
+/** 401 (with WWW-Authenticate) unless the request carries a valid bearer token; the principal goes to `res.locals`. */
+export function authenticate(settings: TokenSettings): RequestHandler {
+  return (req, res, next) => {
+    const header = req.headers.authorization ?? '';
+    const match = BEARER.exec(header);
+    res.setHeader('www-authenticate', 'Bearer realm="odx-replay-dlq"');
+    if (!match) return next(new HttpProblem(401, 'Unauthorized', header ? 'malformed Authorization header; expected "Bearer <jwt>"' : 'missing bearer token'));
+    verifyToken(settings, match[1]!).then(
+      (principal) => {
+        res.removeHeader('www-authenticate');
+        res.locals['principal'] = principal;
+        next();
+      },
+      (err: unknown) => next(new HttpProblem(401, 'Unauthorized', err instanceof TokenRejected ? err.message : 'invalid token')),
+    );
+  };
+}
+
+/** 403 unless the authenticated caller holds `role` (or a stronger one). */
+export function requireRole(role: Role): RequestHandler {
+  return (_req, res, next) => {
+    const p = principalOf(res);
+    if (!grants(p.role, role)) return next(new HttpProblem(403, 'Forbidden', `requires role ${role}; you have ${p.role}`));
+    next();
+  };
+}
+
+export function principalOf(res: Response): Principal {
+  const p = res.locals['principal'] as Principal | undefined;
+  // authenticate() runs before every route; reaching here without it is a wiring bug.
+  if (!p) throw new HttpProblem(401, 'Unauthorized', 'not authenticated');
+  return p;
+}
+

@@ -1,0 +1,54 @@
+import { SignJWT, errors, jwtVerify } from 'jose';
+import { strongestRole, type Role } from './roles.js';
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+}
+
+/** Who is calling, as the verified token says. */
+export interface Principal {
+  subject: string;
+  role: Role;
+}
+
+/** Why a token was not accepted (said to the caller in the 401). */
+export class TokenRejected extends Error {
+  override readonly name = 'TokenRejected';
+}
+
+const key = (secret: string): Uint8Array => new TextEncoder().encode(secret);
+
+/**
+ * Mints an HS256 bearer token with a `roles` claim.
+ * @param ttlSeconds lifetime @default 3600
+ */
+export async function mintToken(settings: TokenSettings, subject: string, roles: Role[], ttlSeconds = 3_600): Promise<string> {
+  return new SignJWT({ roles })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(subject)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(key(settings.secret));
+}
+
+/** Verifies signature, algorithm, issuer, audience and expiry, and reads the strongest role. */
+export async function verifyToken(settings: TokenSettings, token: string): Promise<Principal> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, key(settings.secret), { algorithms: ['HS256'], issuer: settings.issuer, audience: settings.audience, requiredClaims: ['sub', 'exp'] }));
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) throw new TokenRejected('token expired');
+    if (err instanceof errors.JOSEError) throw new TokenRejected(`invalid token (${err.code})`);
+    throw new TokenRejected('invalid token');
+  }
+  const claimed = Array.isArray(payload['roles']) ? payload['roles'] : typeof payload['role'] === 'string' ? [payload['role']] : [];
+  const role = strongestRole(claimed);
+  if (!role) throw new TokenRejected('token carries no known role (viewer, operator, admin)');
+  const subject = payload['sub'];
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200) throw new TokenRejected('token subject is missing or too long');
+  return { subject, role };
+}

@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+import { HttpProblem, OdxError, headersToStrings, parseDerivedTopic, type EventProducer, type EventSerde, type Logger, type RawOutgoingMessage } from '@odx/runtime';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Principal } from '../auth/tokens.js';
+import { chunkBySize, messageBytes } from '../kafka/produce-chunks.js';
+import { readRanges, watermarks, type PartitionRange } from '../kafka/range-reader.js';
+import { requireDlqTopic, requireTopic } from '../kafka/topics.js';
+import { matchesFilter, type DlqFilter } from './dlq-filter.js';
+import { readFailure, redriveHeaders, redriveRecordId, type FailureInfo } from './dlq-message.js';
+import type { RedriveRecords } from './redrive-records.js';
+import { reviveJsonPayload } from './revive-payload.js';
+
+export interface DlqServiceOptions {
+  kafka: Kafka;
+  admin: Admin;
+  serde: EventSerde;
+  producer: EventProducer;
+  records: RedriveRecords;
+  audit: AuditLog;
+  logger: Logger;
+  scanLimit: number;
+  redriveMax: number;
+  produceBatch: number;
+}
+
+export interface DlqTopicSummary {
+  topic: string;
+  originalTopic: string;
+  group: string;
+  depth: number;
+  partitions: Array<{ partition: number; low: string; high: string; depth: number }>;
+  oldestTimestamp: string | null;
+  oldestAgeMs: number | null;
+  errorClasses: Record<string, number>;
+  /** False when error-class counts stopped at the scan limit. */
+  countsComplete: boolean;
+}
+
+export interface DlqMessageView {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: string | null;
+  eventId: string | null;
+  eventType: string | null;
+  failure: FailureInfo;
+  headers: Record<string, string>;
+  payload?: unknown;
+  decodeError?: string;
+  redriven: boolean;
+}
+
+/** Per-partition next offset to read. Without a cursor every partition starts at its low watermark; with one, partitions it leaves out are finished. */
+export type Cursor = Record<string, string>;
+
+export interface ScanRequest {
+  filter: DlqFilter;
+  partitions?: number[] | undefined;
+  cursor?: Cursor | undefined;
+  limit: number;
+  maxScan: number;
+}
+
+interface Found {
+  partition: number;
+  message: KafkaMessage;
+  headers: Record<string, string>;
+  failure: FailureInfo;
+}
+
+export interface RedriveRequest {
+  selection?: Array<{ partition: number; offset: string }> | undefined;
+  filter?: DlqFilter | undefined;
+  cursor?: Cursor | undefined;
+  limit?: number | undefined;
+  targetTopic?: string | undefined;
+  payload?: unknown;
+  execute: boolean;
+  force: boolean;
+}
+
+/** Browse, redrive and purge of dead-letter topics. */
+export class DlqService {
+  constructor(private readonly o: DlqServiceOptions) {}
+
+  /** Every DLQ topic with its depth, oldest message age and counts by error class. */
+  async list(filter: { originalTopic?: string | undefined; group?: string | undefined }): Promise<DlqTopicSummary[]> {
+    const names = (await this.o.admin.listTopics()).filter((t) => parseDerivedTopic(t)?.dlq).sort();
+    const summaries: DlqTopicSummary[] = [];
+    const ranges: PartitionRange[] = [];
+    for (const name of names) {
+      const parsed = parseDerivedTopic(name)!;
+      if (filter.originalTopic && parsed.topic !== filter.originalTopic) continue;
+      if (filter.group && parsed.group !== filter.group) continue;
+      const wm = await watermarks(this.o.admin, name);
+      const partitions = [...wm].sort(([a], [b]) => a - b).map(([partition, { low, high }]) => ({ partition, low: low.toString(), high: high.toString(), depth: Number(high - low) }));
+      let countsComplete = true;
+      for (const [partition, { low, high }] of wm) {
+        if (high <= low) continue;
+        const to = high - low > BigInt(this.o.scanLimit) ? low + BigInt(this.o.scanLimit) : high;
+        if (to < high) countsComplete = false;
+        ranges.push({ topic: name, partition, from: low, to });
+      }
+      summaries.push({ topic: name, originalTopic: parsed.topic, group: parsed.group, depth: partitions.reduce((s, p) => s + p.depth, 0), partitions, oldestTimestamp: null, oldestAgeMs: null, errorClasses: {}, countsComplete });
+    }
+    const byTopic = new Map(summaries.map((s) => [s.topic, { s, oldest: Number.POSITIVE_INFINITY }]));
+    await readRanges({
+      kafka: this.o.kafka, admin: this.o.admin, ranges,
+      onBatch: async (b) => {
+        const entry = byTopic.get(b.topic)!;
+        for (const m of b.messages) {
+          const ts = Number(m.timestamp);
+          if (ts < entry.oldest) entry.oldest = ts;
+          const cls = readFailure(headersToStrings(m.headers)).errorClass ?? '(none)';
+          entry.s.errorClasses[cls] = (entry.s.errorClasses[cls] ?? 0) + 1;
+        }
+      },
+    });
+    const now = Date.now();
+    for (const { s, oldest } of byTopic.values()) {
+      if (Number.isFinite(oldest)) {
+        s.oldestTimestamp = new Date(oldest).toISOString();
+        s.oldestAgeMs = Math.max(0, now - oldest);
+      }
+    }
+    return summaries;
+  }
+
+  /** Reads matching messages from `cursor` on, up to `limit` matches or `maxScan` messages read. */
+  private async scan(topic: string, req: ScanRequest): Promise<{ found: Found[]; scanned: number; nextCursor: Cursor | null }> {
+    const wm = await watermarks(this.o.admin, topic);
+    for (const p of req.partitions ?? []) if (!wm.has(p)) throw new HttpProblem(400, 'Bad Request', `${topic} has no partition ${p}`);
+    const positions = new Map<number, { next: bigint; high: bigint }>();
+    const ranges: PartitionRange[] = [];
+    for (const [partition, { low, high }] of wm) {
+      if (req.partitions && !req.partitions.includes(partition)) continue;
+      // A cursor names the partitions with messages left; the ones it leaves out are finished.
+      const c = req.cursor ? (req.cursor[String(partition)] ?? high.toString()) : undefined;
+      const from = c !== undefined && BigInt(c) > low ? BigInt(c) : low;
+      positions.set(partition, { next: from, high });
+      ranges.push({ topic, partition, from, to: high });
+    }
+    if (req.cursor) for (const p of Object.keys(req.cursor)) if (!wm.has(Number(p))) throw new HttpProblem(400, 'Bad Request', `cursor names partition ${p}, which ${topic} does not have`);
+    const found: Found[] = [];
+    let scanned = 0;
+    await readRanges({
+      kafka: this.o.kafka, admin: this.o.admin, ranges,
+      onBatch: async (b) => {
+        const pos = positions.get(b.partition)!;
+        for (const m of b.messages) {
+          if (found.length >= req.limit || scanned >= req.maxScan) return false;
+          scanned++;
+          pos.next = BigInt(m.offset) + 1n;
+          const headers = headersToStrings(m.headers);
+          const failure = readFailure(headers);
+          const subject = { key: m.key ? m.key.toString('utf8') : null, timestamp: Number(m.timestamp), failure, eventType: headers['ce_type'] ?? null };
+          if (matchesFilter(subject, req.filter)) found.push({ partition: b.partition, message: m, headers, failure });
+        }
+        pos.next = b.next;
+        return found.length < req.limit && scanned < req.maxScan;
+      },
+    });
+    const nextCursor: Cursor = {};
+    for (const [p, { next, high }] of positions) if (next < high) nextCursor[String(p)] = next.toString();
+    return { found, scanned, nextCursor: Object.keys(nextCursor).length > 0 ? nextCursor : null };
+  }
+
+  private async view(topic: string, f: Found, redriven: boolean): Promise<DlqMessageView> {
+    const m = f.message;
+    const v: DlqMessageView = {
+      topic, partition: f.partition, offset: m.offset, timestamp: new Date(Number(m.timestamp)).toISOString(),
+      key: m.key ? m.key.toString('utf8') : null, eventId: f.headers['ce_id'] ?? null, eventType: f.headers['ce_type'] ?? null,
+      failure: f.failure, headers: f.headers, redriven,
+    };
+    try {
+      const decoded = await this.o.serde.decode(m.value);
+      v.payload = decoded.payload;
+      v.eventType ??= decoded.fullName;
+    } catch (err) {
+      v.decodeError = err instanceof Error ? err.message : String(err);
+      v.payload = m.value ? { base64: m.value.toString('base64') } : null;
+    }
+    return v;
+  }
+
+  /** Decoded messages of a DLQ topic with their headers and whether each was redriven already. */
+  async browse(topic: string, req: ScanRequest): Promise<{ messages: DlqMessageView[]; scanned: number; nextCursor: Cursor | null }> {
+    await requireDlqTopic(this.o.admin, topic);
+    const { found, scanned, nextCursor } = await this.scan(topic, req);
+    const redriven = await this.o.records.alreadyRedriven(found.map((f) => redriveRecordId(topic, f.partition, f.message.offset)));
+    const messages: DlqMessageView[] = [];
+    for (const f of found) messages.push(await this.view(topic, f, redriven.has(redriveRecordId(topic, f.partition, f.message.offset))));
+    return { messages, scanned, nextCursor };
+  }
+
+  /** Reads exactly the selected messages; 404 naming the ones that are not (or no longer) there. */
+  private async select(topic: string, selection: Array<{ partition: number; offset: string }>): Promise<Found[]> {
+    const wm = await watermarks(this.o.admin, topic);
+    const wanted = new Map<number, Set<string>>();
+    for (const s of selection) {
+      const range = wm.get(s.partition);
+      if (!range) throw new HttpProblem(400, 'Bad Request', `${topic} has no partition ${s.partition}`);
+      const off = BigInt(s.offset);
+      if (off < range.low || off >= range.high) throw new HttpProblem(404, 'Not Found', `${topic} partition ${s.partition} has no offset ${s.offset} (it holds ${range.low}..${range.high - 1n})`);
+      let set = wanted.get(s.partition);
+      if (!set) wanted.set(s.partition, (set = new Set()));
+      set.add(off.toString());
+    }
+    const ranges: PartitionRange[] = [...wanted].map(([partition, offs]) => {
+      const list = [...offs].map(BigInt);
+      return { topic, partition, from: list.reduce((a, b) => (b < a ? b : a)), to: list.reduce((a, b) => (b > a ? b : a)) + 1n };
+    });
+    const found: Found[] = [];
+    await readRanges({
+      kafka: this.o.kafka, admin: this.o.admin, ranges,
+      onBatch: async (b) => {
+        const set = wanted.get(b.partition)!;
+        for (const m of b.messages) {
+          if (!set.has(m.offset)) continue;
+          const headers = headersToStrings(m.headers);
+          found.push({ partition: b.partition, message: m, headers, failure: readFailure(headers) });
+        }
+      },
+    });
+    const got = new Set(found.map((f) => `${f.partition}/${f.message.offset}`));
+    const missing = selection.filter((s) => !got.has(`${s.partition}/${BigInt(s.offset).toString()}`));
+    if (missing.length > 0) throw new HttpProblem(404, 'Not Found', `not found in ${topic}: ${missing.slice(0, 20).map((s) => `${s.partition}/${s.offset}`).join(', ')}`);
+    return found;
+  }
+
+  /**
+   * Republishes DLQ messages to the topic they failed on (or `targetTopic`),
+   * with their key and event id, so consumers' idempotency drops any duplicate.
+   * Dry run unless `execute`; already-redriven messages are refused (selection)
+   * or skipped (filter) unless `force`.
+   */
+  async redrive(topic: string, req: RedriveRequest, who: Principal): Promise<Record<string, unknown>> {
+    await requireDlqTopic(this.o.admin, topic);
+    if (req.payload !== undefined && req.selection?.length !== 1) throw new HttpProblem(400, 'Bad Request', 'an edited payload needs a selection of exactly one message');
+    if (req.targetTopic) await requireTopic(this.o.admin, req.targetTopic, 'target topic');
+    const limit = Math.min(req.limit ?? this.o.redriveMax, this.o.redriveMax);
+    let found: Found[];
+    let nextCursor: Cursor | null = null;
+    let scanned: number;
+    if (req.selection) {
+      found = await this.select(topic, req.selection);
+      scanned = found.length;
+    } else {
+      ({ found, nextCursor, scanned } = await this.scan(topic, { filter: req.filter ?? {}, cursor: req.cursor, limit, maxScan: Number.MAX_SAFE_INTEGER }));
+    }
+    const ids = found.map((f) => redriveRecordId(topic, f.partition, f.message.offset));
+    const already = await this.o.records.alreadyRedriven(ids);
+    if (req.selection && already.size > 0 && !req.force) {
+      throw new HttpProblem(409, 'Conflict', `already redriven (pass force to redrive again): ${[...already].slice(0, 20).join(', ')}`, { alreadyRedriven: [...already] });
+    }
+    const todo = req.force ? found : found.filter((_, i) => !already.has(ids[i]!));
+    const targets: Record<string, number> = {};
+    const noTarget: string[] = [];
+    for (const f of todo) {
+      const target = req.targetTopic ?? f.failure.originalTopic;
+      if (!target) noTarget.push(`${f.partition}/${f.message.offset}`);
+      else targets[target] = (targets[target] ?? 0) + 1;
+    }
+    if (noTarget.length > 0) throw new HttpProblem(422, 'Unprocessable Content', `no original topic header on ${noTarget.slice(0, 20).join(', ')}; name a targetTopic`);
+    for (const t of Object.keys(targets)) if (t !== req.targetTopic) await requireTopic(this.o.admin, t, 'original topic');
+
+    let editedValue: Buffer | undefined;
+    if (req.payload !== undefined) editedValue = await this.encodeEdited(todo[0] ?? found[0]!, req.targetTopic ?? found[0]!.failure.originalTopic!, req.payload);
+
+    const base = {
+      topic, dryRun: !req.execute, matched: found.length, scanned,
+      skippedAlreadyRedriven: found.length - todo.length, targets, nextCursor,
+    };
+    if (!req.execute) {
+      return { ...base, wouldRedrive: todo.length, sample: todo.slice(0, 20).map((f) => ({ partition: f.partition, offset: f.message.offset, key: f.message.key?.toString('utf8') ?? null, eventId: f.headers['ce_id'] ?? null, errorClass: f.failure.errorClass, target: req.targetTopic ?? f.failure.originalTopic })) };
+    }
+    const redriveId = randomUUID();
+    let done = 0;
+    let failure: unknown;
+    const sizeOf = (f: Found): number => messageBytes({ key: f.message.key, value: editedValue ?? f.message.value, headers: f.headers });
+    for (const chunk of chunkBySize(todo, sizeOf, this.o.produceBatch)) {
+      const messages: RawOutgoingMessage[] = chunk.map((f) => ({
+        topic: req.targetTopic ?? f.failure.originalTopic!,
+        key: f.message.key,
+        value: editedValue ?? f.message.value,
+        headers: redriveHeaders(f.headers, { topic, partition: f.partition, offset: f.message.offset }, redriveId, who.subject),
+      }));
+      try {
+        await this.o.producer.publishRaw(messages);
+        await this.o.records.record(chunk.map((f) => {
+          const source = redriveRecordId(topic, f.partition, f.message.offset);
+          return { source, target: req.targetTopic ?? f.failure.originalTopic!, repeat: already.has(source) };
+        }), redriveId, who.subject);
+      } catch (err) {
+        failure = err;
+        break;
+      }
+      done += chunk.length;
+    }
+    await this.o.audit.record({
+      actor: who.subject, role: who.role, action: 'dlq.redrive', target: topic, count: done,
+      details: { redriveId, targets: Object.entries(targets).map(([topic, count]) => ({ topic, count })), selection: req.selection?.length ?? null, filter: req.filter ?? null, targetTopic: req.targetTopic ?? null, edited: editedValue !== undefined, force: req.force, ...(failure ? { error: String(failure) } : {}) },
+    });
+    if (failure) {
+      this.o.logger.error('redrive failed part way', { topic, redriveId, done, err: failure });
+      throw new HttpProblem(502, 'Bad Gateway', `redrive ${redriveId} stopped after ${done} of ${todo.length} messages: ${failure instanceof Error ? failure.message : String(failure)}`, { redriveId, redriven: done });
+    }
+    this.o.logger.info('redrive done', { topic, redriveId, redriven: done, actor: who.subject });
+    return { ...base, redriveId, redriven: done };
+  }
+
+  private async encodeEdited(f: Found, target: string, payload: unknown): Promise<Buffer> {
+    let eventType: string;
+    try {
+      eventType = (await this.o.serde.decode(f.message.value)).eventType;
+    } catch (err) {
+      throw new HttpProblem(422, 'Unprocessable Content', `the original message cannot be decoded, so its schema is unknown: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      return (await this.o.serde.encode(target, eventType, reviveJsonPayload(eventType, payload))).value;
+    } catch (err) {
+      if (err instanceof OdxError && err.kind !== 'transient') throw new HttpProblem(422, 'Unprocessable Content', `edited payload does not match the ${eventType} schema: ${err.message}`);
+      if (err instanceof Error && /unknown event type/.test(err.message)) throw new HttpProblem(422, 'Unprocessable Content', err.message);
+      throw err;
+    }
+  }
+
+  /** Deletes DLQ records below `before[partition]` (every record when absent); dry run unless `execute`. */
+  async purge(topic: string, req: { before?: Record<string, string> | undefined; execute: boolean }, who: Principal): Promise<Record<string, unknown>> {
+    await requireDlqTopic(this.o.admin, topic);
+    const wm = await watermarks(this.o.admin, topic);
+    const plan: Array<{ partition: number; low: string; newLow: string; deleted: number }> = [];
+    const parts = req.before ? Object.keys(req.before).map(Number) : [...wm.keys()];
+    for (const p of parts) {
+      const range = wm.get(p);
+      if (!range) throw new HttpProblem(400, 'Bad Request', `${topic} has no partition ${p}`);
+      const to = req.before ? BigInt(req.before[String(p)]!) : range.high;
+      if (to > range.high) throw new HttpProblem(400, 'Bad Request', `partition ${p}: offset ${to} is past the end (${range.high})`);
+      const newLow = to > range.low ? to : range.low;
+      plan.push({ partition: p, low: range.low.toString(), newLow: newLow.toString(), deleted: Number(newLow - range.low) });
+    }
+    plan.sort((a, b) => a.partition - b.partition);
+    const total = plan.reduce((s, p) => s + p.deleted, 0);
+    if (!req.execute) return { topic, dryRun: true, wouldDelete: total, plan };
+    const changes = plan.filter((p) => p.deleted > 0);
+    if (changes.length > 0) await this.o.admin.deleteTopicRecords({ topic, partitions: changes.map((p) => ({ partition: p.partition, offset: p.newLow })) });
+    await this.o.audit.record({ actor: who.subject, role: who.role, action: 'dlq.purge', target: topic, count: total, details: { plan } });
+    this.o.logger.warn('DLQ purged', { topic, deleted: total, actor: who.subject });
+    return { topic, dryRun: false, deleted: total, plan };
+  }
+}

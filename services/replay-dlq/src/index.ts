@@ -1,0 +1,16 @@
+export { loadReplayDlqConfig, DEFAULT_REPLAY_DLQ_PORT, type ReplayDlqConfig } from './config.js';
+export { startReplayDlq, type ReplayDlq } from './replay-dlq-service.js';
+export { authenticate, requireRole } from './auth/authenticate.js';
+export { mintToken, verifyToken, TokenRejected, type Principal, type TokenSettings } from './auth/tokens.js';
+export { ROLES, grants, isRole, strongestRole, type Role } from './auth/roles.js';
+export { ENDPOINTS } from './http/routes.js';
+export { readRanges, watermarks, type PartitionRange, type RangeBatch } from './kafka/range-reader.js';
+export { REDRIVE_HEADERS, readFailure, redriveHeaders } from './dlq/dlq-message.js';
+export { matchesFilter, dlqFilterSchema, type DlqFilter } from './dlq/dlq-filter.js';
+export { reviveJsonPayload } from './dlq/revive-payload.js';
+export { planRanges, replayRequestSchema, type ReplayRequest } from './replay/replay-plan.js';
+export { planReset, resetStrategySchema, type ResetStrategy } from './groups/reset-plan.js';
+export { RateLimiter } from './replay/rate-limiter.js';
+export { REPLAY_HEADERS, passesJobFilter } from './replay/replay-worker.js';
+export type { ReplayJob } from './replay/replay-jobs.js';
+export { MAX_REQUEST_BYTES, chunkBySize, messageBytes } from './kafka/produce-chunks.js';

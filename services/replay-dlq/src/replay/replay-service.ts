@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { HttpProblem, type Logger } from '@odx/runtime';
+import type { Admin } from 'kafkajs';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Principal } from '../auth/tokens.js';
+import { watermarks } from '../kafka/range-reader.js';
+import { requireTopic } from '../kafka/topics.js';
+import type { ReplayJob, ReplayJobStore, ReplayStatus } from './replay-jobs.js';
+import { PlanError, planRanges, type ReplayRequest } from './replay-plan.js';
+import type { ReplayWorker } from './replay-worker.js';
+
+/** First offset per partition at or after `ms` (Kafka's ListOffsets by timestamp; the end when none). */
+export async function offsetsAtTime(admin: Admin, topic: string, ms: number): Promise<Map<number, bigint>> {
+  const list = await admin.fetchTopicOffsetsByTimestamp(topic, ms);
+  return new Map(list.map((o) => [o.partition, BigInt(o.offset)]));
+}
+
+/** Plans, starts, lists and cancels replay jobs. */
+export class ReplayService {
+  constructor(private readonly o: { admin: Admin; store: ReplayJobStore; worker: ReplayWorker; audit: AuditLog; logger: Logger }) {}
+
+  async start(req: ReplayRequest, who: Principal): Promise<{ dryRun: boolean; job: ReplayJob }> {
+    await requireTopic(this.o.admin, req.sourceTopic, 'source topic');
+    await requireTopic(this.o.admin, req.targetTopic, 'target topic');
+    const wm = await watermarks(this.o.admin, req.sourceTopic);
+    let ranges;
+    try {
+      ranges = await planRanges(req, wm, (ms) => offsetsAtTime(this.o.admin, req.sourceTopic, ms));
+    } catch (err) {
+      if (err instanceof PlanError) throw new HttpProblem(400, 'Bad Request', err.message);
+      throw err;
+    }
+    const now = new Date();
+    const job: ReplayJob = {
+      _id: randomUUID(),
+      status: 'running',
+      sourceTopic: req.sourceTopic,
+      targetTopic: req.targetTopic,
+      filter: {
+        keys: req.keys ?? null, eventTypes: req.eventTypes ?? null,
+        fromTime: req.fromTime !== undefined ? new Date(req.fromTime) : null,
+        toTime: req.toTime !== undefined ? new Date(req.toTime) : null,
+      },
+      ratePerSec: req.ratePerSec ?? null,
+      partitions: ranges.map((r) => ({ partition: r.partition, from: r.from.toString(), to: r.to.toString(), position: r.from.toString() })),
+      total: ranges.reduce((s, r) => s + Number(r.to - r.from), 0),
+      scanned: 0, published: 0, skipped: 0,
+      createdBy: who.subject, createdAt: now, updatedAt: now, finishedAt: null, error: null,
+      owner: null, leaseUntil: new Date(0), runs: 0,
+    };
+    if (!req.execute) return { dryRun: true, job };
+    await this.o.store.create(job);
+    await this.o.audit.record({
+      actor: who.subject, role: who.role, action: 'replay.start', target: req.sourceTopic, count: job.total,
+      details: { jobId: job._id, targetTopic: job.targetTopic, partitions: job.partitions, filter: job.filter, ratePerSec: job.ratePerSec },
+    });
+    this.o.logger.info('replay job created', { job: job._id, source: job.sourceTopic, target: job.targetTopic, total: job.total, actor: who.subject });
+    this.o.worker.nudge();
+    return { dryRun: false, job };
+  }
+
+  async get(id: string): Promise<ReplayJob> {
+    const job = await this.o.store.get(id);
+    if (!job) throw new HttpProblem(404, 'Not Found', `no replay job ${id}`);
+    return job;
+  }
+
+  list(q: { status?: ReplayStatus | undefined; limit: number }): Promise<ReplayJob[]> {
+    return this.o.store.list(q);
+  }
+
+  async cancel(id: string, who: Principal): Promise<ReplayJob> {
+    const job = await this.get(id);
+    if (job.status !== 'running' || !(await this.o.store.cancel(id))) throw new HttpProblem(409, 'Conflict', `replay job ${id} is ${job.status}, not running`);
+    this.o.worker.stopLocal(id);
+    await this.o.audit.record({ actor: who.subject, role: who.role, action: 'replay.cancel', target: job.sourceTopic, count: job.published, details: { jobId: id } });
+    return this.get(id);
+  }
+}
