@@ -1,6 +1,5 @@
-// Formats what the demo prints at the end: the KPI table (from the
-// analytics-sink's GET /v1/kpis) and one order's timeline (GET
-// /v1/orders/:ref/timeline). Pure functions over the API's JSON.
+// Formats the KPI table the demo prints at the end, from the analytics-sink's
+// GET /v1/kpis (the order timeline is formatted as `odx trace` prints it).
 
 interface Duration { count: number; p50Ms: number | null; p95Ms: number | null }
 interface Rate { numerator: number; denominator: number; rate: number | null }
@@ -15,18 +14,6 @@ export interface KpiResponse {
   ediAcknowledgments: { overall: { sent: number; acknowledged: number; pending: number; overdue: number } };
   dlq: { total: number; topics: { topic: string; depth: number }[] };
   consumerLag: { group: string; total: number }[];
-}
-
-export interface TimelineResponse {
-  ref: string;
-  orderId: string;
-  lifecycle: { stage: string | null; sourceSystems: string[] };
-  traceIds: string[];
-  hops: {
-    time: string; type: string; entry: string; topic: string; partition: number; offset: number;
-    service: string | null; source: string | null; sincePreviousMs: number | null;
-    error?: { errorClass: string | null; group: string | null } | undefined;
-  }[];
 }
 
 const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
@@ -53,15 +40,4 @@ export function formatKpis(k: KpiResponse): string[] {
     row('DLQ depth', `${k.dlq.total}${dlqTopics ? `   ${dlqTopics}` : ''}`),
     row('consumer lag', lag || '-'),
   ];
-}
-
-export function formatTimeline(t: TimelineResponse): string[] {
-  const lines = [`  order ${t.ref} (id ${t.orderId}), stage ${t.lifecycle.stage ?? '-'}, systems ${t.lifecycle.sourceSystems.join(', ')}, trace ${t.traceIds[0] ?? '-'}`];
-  for (const h of t.hops) {
-    const gap = h.sincePreviousMs === null ? '' : `+${(h.sincePreviousMs / 1000).toFixed(2)} s`;
-    const where = `${h.topic}[${h.partition}]@${h.offset}`;
-    const flag = h.entry === 'event' ? '' : ` ← ${h.entry.toUpperCase()} ${h.error?.errorClass ?? ''} (${h.error?.group ?? ''})`;
-    lines.push(`  ${h.time.slice(11, 23)} ${gap.padStart(9)}  ${h.type.padEnd(26)} ${(h.service ?? h.source ?? '').padEnd(19)} ${where}${flag}`);
-  }
-  return lines;
 }

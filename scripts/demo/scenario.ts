@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { build850 } from './edi-850.js';
 import { OdooShop, type DemoOrder } from './odoo-shop.js';
-import { formatKpis, formatTimeline, stageLine, type KpiResponse, type TimelineResponse } from './report.js';
+import { formatTimeline, type OrderTimeline } from '@odx/cli';
+import { formatKpis, stageLine, type KpiResponse } from './report.js';
 import { PORTS, url } from './services.js';
 
 export interface ScenarioOptions {
@@ -101,7 +102,7 @@ export class DemoScenario {
       const res = await fetch(`${url(PORTS.analyticsSink)}/v1/orders/${encodeURIComponent(ref)}/timeline`);
       if (res.ok) {
         say(`\ntimeline of order ${ref} (GET /v1/orders/${ref}/timeline, also: npx odx trace ${ref})`);
-        for (const line of formatTimeline((await res.json()) as TimelineResponse)) say(line);
+        for (const line of formatTimeline((await res.json()) as OrderTimeline)) say(`  ${line}`);
       } else {
         say(`\nno timeline for ${ref}: HTTP ${res.status}`);
       }

@@ -4,3 +4,4 @@ export { CommandContext, DEFAULT_URL, table, type CliIO } from './context.js';
 export { EXIT, ExitWith, UsageError, exitCodeForStatus, type ExitCode } from './exit-codes.js';
 export { mintDevToken, parseDuration } from './dev-token.js';
 export { executeFlag, parseCursor, parseDatetime, parsePartitions, parseRanges, parseSelection } from './args.js';
+export { formatTimeline, type OrderTimeline, type TimelineHop } from './format-timeline.js';

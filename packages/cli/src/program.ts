@@ -5,15 +5,16 @@ import { registerDlq } from './commands/dlq.js';
 import { registerGroups } from './commands/groups.js';
 import { registerReplay } from './commands/replay.js';
 import { registerToken } from './commands/token.js';
+import { registerTrace } from './commands/trace.js';
 import { CommandContext, DEFAULT_URL, type CliIO } from './context.js';
 import { EXIT, ExitWith, UsageError, type ExitCode } from './exit-codes.js';
 
 /** Command groups, one file each under commands/; a new one (e.g. `odx trace`) is one more line here. */
-const COMMANDS = [registerDlq, registerReplay, registerGroups, registerAudit, registerToken];
+const COMMANDS = [registerDlq, registerReplay, registerGroups, registerAudit, registerToken, registerTrace];
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('odx')
-    .description('ODX operations: DLQ redrive, topic replay, consumer-group resets, audit (talks to the replay-dlq service)')
+    .description('ODX operations: DLQ redrive, topic replay, consumer-group resets, audit (the replay-dlq service), order traces (the analytics-sink)')
     .option('--url <url>', `replay-dlq base URL (env ODX_REPLAY_URL, default ${DEFAULT_URL})`)
     .option('--token <jwt>', 'bearer token (env ODX_REPLAY_TOKEN; `odx token` mints one in development)')
     .option('--json', 'machine-readable output on stdout')

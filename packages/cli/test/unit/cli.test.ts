@@ -150,3 +150,40 @@ test('argument parsers: partitions, cursors, selections, ranges, datetimes, dura
     }
   }));
 });
+
+test('odx trace prints an order\'s hops from the analytics-sink, flags DLQ entries, and maps its errors to exit codes', async (t) => {
+  const timeline = {
+    ref: 'PO 7/1', orderId: '42', lifecycle: { stage: 'delivered', sourceSystems: ['odoo', 'wms', 'tms'] }, traceIds: ['4bf92f3577b34da6a3ce929d0e0e4736'],
+    hops: [
+      { time: '2026-11-26T10:00:00.000Z', type: 'OrderConfirmed', entry: 'event', eventId: 'e1', topic: 'odx.orders.v1', partition: 2, offset: 10, traceId: 't', source: 'odoo', service: 'odoo-outbox-poller', sincePreviousMs: null, sinceFirstMs: 0 },
+      { time: '2026-11-26T10:00:00.250Z', type: 'OrderConfirmed', entry: 'retry', eventId: 'e1', topic: 'odx.orders.v1.wms-bridge.retry.1', partition: 0, offset: 3, traceId: 't', source: 'odoo', service: 'wms-bridge', sincePreviousMs: 250, sinceFirstMs: 250, error: { group: 'wms-bridge', errorClass: 'wms.http.503', message: 'down' } },
+      { time: '2026-11-26T10:03:00.250Z', type: 'ShipmentDelivered', entry: 'event', eventId: 'e9', topic: 'odx.shipments.v1', partition: 1, offset: 99, traceId: 't', source: 'tms', service: 'tms-bridge', sincePreviousMs: 180_000, sinceFirstMs: 180_250 },
+    ],
+  };
+  const ok = await answering(200, timeline);
+  t.after(() => ok.server.close());
+  const text = io({ ODX_SINK_URL: ok.url });
+  assert.equal(await run(['trace', 'PO 7/1'], text.io), EXIT.ok, text.err());
+  assert.equal(ok.requests[0]?.url, '/v1/orders/PO%207%2F1/timeline', 'the reference is URL-encoded');
+  const lines = text.out().trimEnd().split('\n');
+  assert.match(lines[0]!, /order PO 7\/1 \(id 42\)\s+stage: delivered\s+systems: odoo, wms, tms/);
+  assert.equal(lines.length, 2 + 1 + 3, 'header lines, column titles and one line per hop');
+  assert.match(lines[4]!, /\+250 ms\s+OrderConfirmed.*← RETRY wms\.http\.503 \(group wms-bridge\)/);
+  assert.match(lines[5]!, /\+3\.0 min\s+ShipmentDelivered\s+tms\s+tms-bridge\s+odx\.shipments\.v1\[1\]@99$/);
+
+  const json = io({ ODX_SINK_URL: ok.url });
+  assert.equal(await run(['--json', 'trace', '42'], json.io), EXIT.ok);
+  assert.deepEqual(JSON.parse(json.out()), timeline);
+
+  const missing = await answering(404, { title: 'Not Found', detail: 'no events for an order "nope"' });
+  t.after(() => missing.server.close());
+  const nf = io();
+  assert.equal(await run(['trace', 'nope', '--sink-url', missing.url], nf.io), EXIT.usage);
+  assert.match(nf.err(), /no events for an order/);
+
+  const down = io({ ODX_SINK_URL: 'http://127.0.0.1:9' });
+  assert.equal(await run(['trace', '42'], down.io), EXIT.failure, 'an unreachable sink is a failure, not a usage error');
+  for (const argv of [['trace'], ['trace', ' '], ['trace', 'x'.repeat(201)]]) {
+    assert.equal(await run(argv, io().io), EXIT.usage, argv.join(' ').slice(0, 20));
+  }
+});
