@@ -75,17 +75,9 @@ export function loadSinkConfig(env: NodeJS.ProcessEnv = process.env): AnalyticsS
     }
     return { name, catalogTopic: def.name, catalogKey: def.key };
   });
+  // Unset: every group with offsets committed on the sink's topics is found at query time.
   const lagGroups = new Map<string, string[]>();
-  if (e.ODX_SINK_LAG_GROUPS) {
-    for (const g of e.ODX_SINK_LAG_GROUPS) lagGroups.set(g, topics.map((t) => t.name));
-  } else {
-    for (const t of topics) {
-      for (const g of byName.get(t.catalogTopic)?.consumers ?? []) {
-        const group = g === 'analytics-sink' ? e.ODX_SINK_GROUP : g;
-        lagGroups.set(group, [...(lagGroups.get(group) ?? []), t.name]);
-      }
-    }
-  }
+  for (const g of e.ODX_SINK_LAG_GROUPS ?? []) lagGroups.set(g, topics.map((t) => t.name));
   return {
     groupId: e.ODX_SINK_GROUP,
     topics,

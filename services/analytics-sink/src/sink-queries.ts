@@ -47,7 +47,7 @@ export class SinkQueries {
     const [entries, dlq, lag] = await Promise.all([
       this.o.read.inRange(since, null),
       dlqDepth(this.o.admin, this.o.topics),
-      consumerLag(this.o.admin, this.o.lagGroups),
+      consumerLag(this.o.admin, this.o.lagGroups, this.o.topics),
     ]);
     return { ...computeKpis(entries, window, { ediAckSlaMs: this.o.ediAckSlaMs, now }), dlq, consumerLag: lag };
   }

@@ -107,7 +107,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
       const now = new Date();
       publishKpiGauges(metrics, await queries.businessKpis({ from: new Date(now.getTime() - 7 * 86_400_000), to: now }, now));
       for (const t of (await dlqDepth(rt.admin, topicSet)).topics) metrics.dlqDepth.set({ topic: t.topic }, t.depth);
-      for (const g of await consumerLag(rt.admin, config.lagGroups)) metrics.groupLag.set({ group: g.group }, g.total);
+      for (const g of await consumerLag(rt.admin, config.lagGroups, topicSet)) metrics.groupLag.set({ group: g.group }, g.total);
     };
     timer = setInterval(() => void refresh().catch((err: unknown) => rt.logger.warn('KPI gauge refresh failed', { err })), config.kpiMetricsIntervalMs);
     timer.unref();

@@ -26,13 +26,27 @@ export async function dlqDepth(admin: Admin, topics: ReadonlySet<string>): Promi
 }
 
 /**
- * Lag of each consumer group on the topics it is expected to read: per
- * partition, end offset minus committed offset (a partition the group never
- * committed counts from the low watermark). Groups with no commit at all on a
- * topic are reported with their full backlog.
+ * Lag of each consumer group: per partition, end offset minus committed
+ * offset. Configured groups are reported on the topics given for them (a
+ * partition never committed counts from the low watermark: its full backlog).
+ * With no groups configured, every consumer group on the cluster that has
+ * committed offsets on one of `discoverOn` is found and reported on exactly
+ * those topics, so a service is measured on what it actually reads.
  */
-export async function consumerLag(admin: Admin, groups: ReadonlyMap<string, readonly string[]>): Promise<GroupLag[]> {
+export async function consumerLag(admin: Admin, groups: ReadonlyMap<string, readonly string[]>, discoverOn: ReadonlySet<string> = new Set()): Promise<GroupLag[]> {
   const existing = new Set(await admin.listTopics());
+  const discovering = groups.size === 0;
+  if (discovering) {
+    const found = new Map<string, string[]>();
+    const candidates = [...discoverOn].filter((t) => existing.has(t));
+    for (const { groupId } of (await admin.listGroups()).groups) {
+      if (candidates.length === 0) break;
+      const committed = await admin.fetchOffsets({ groupId, topics: candidates });
+      const reads = committed.filter((t) => t.partitions.some((p) => Number(p.offset) >= 0)).map((t) => t.topic);
+      if (reads.length > 0) found.set(groupId, reads);
+    }
+    groups = found;
+  }
   const ends = new Map<string, Map<number, { high: number; low: number }>>();
   const endOf = async (topic: string): Promise<Map<number, { high: number; low: number }>> => {
     let m = ends.get(topic);
