@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import { envVar, parseEnv } from '@odx/runtime';
+import { z } from 'zod';
+
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const delays = list.transform((xs) => xs.map(Number)).pipe(z.array(z.number().int().positive()).min(1, 'must name at least one delay'));
+const topic = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a Kafka topic name');
+
+const schema = z.object({
+  /** Folder of partner profiles (*.yaml, *.yml, *.json). */
+  EDI_PARTNERS_DIR: z.string().min(1).default('infra/partners'),
+  /** Root of the per-partner folder trees (<root>/<partner>/{inbound,work,archive,error,outbound}). */
+  EDI_FOLDER_ROOT: z.string().min(1).default('var/edi'),
+  EDI_FOLDER_TRANSPORT: envVar.bool().default(true),
+  EDI_POLL_INTERVAL_MS: envVar.positiveInt().default(1_000),
+  EDI_FOLDER_CONCURRENCY: envVar.positiveInt().default(4),
+  EDI_STALE_CLAIM_MS: envVar.positiveInt().default(10 * 60_000),
+  /** Largest document accepted, by file or HTTP. */
+  EDI_MAX_BYTES: envVar.positiveInt().default(5 * 1024 * 1024),
+  /** Bearer token for GET /v1/edi/documents across partners (a partner's own token lists its own documents). */
+  EDI_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  EDI_ACK_WATCH_INTERVAL_MS: envVar.positiveInt().default(60_000),
+  EDI_CONTROL_BLOCK_SIZE: envVar.positiveInt().default(100),
+  ODX_EDI_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('edi-gateway'),
+  ODX_EDI_OUTBOUND: envVar.bool().default(true),
+  ODX_EDI_ORDERS_TOPIC: topic.default('odx.orders.v1'),
+  ODX_EDI_SHIPMENTS_TOPIC: topic.default('odx.shipments.v1'),
+  ODX_EDI_INVOICES_TOPIC: topic.default('odx.invoices.v1'),
+  ODX_EDI_DOCUMENTS_TOPIC: topic.default('odx.edi.documents.v1'),
+  ODX_EDI_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
+  ODX_EDI_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
+  ODX_EDI_PROVISION_TOPICS: envVar.bool().default(true),
+});
+
+export interface EdiGatewayConfig {
+  partnersDir: string;
+  folder: { enabled: boolean; root: string; pollIntervalMs: number; concurrency: number; staleClaimMs: number };
+  maxBytes: number;
+  apiToken: string | null;
+  ackWatchIntervalMs: number;
+  controlBlockSize: number;
+  outbound: { enabled: boolean; groupId: string; retryDelaysMs: number[]; partitionConcurrency: number };
+  topics: { orders: string; shipments: string; invoices: string; documents: string };
+  provisionTopics: boolean;
+  /** Where partner tokens (named in the profiles) are read. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** The gateway's own settings, fully defaulted (ODX_* runtime settings are read by the runtime). */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGatewayConfig {
+  const e = parseEnv(schema, env);
+  return {
+    partnersDir: resolve(e.EDI_PARTNERS_DIR),
+    folder: { enabled: e.EDI_FOLDER_TRANSPORT, root: resolve(e.EDI_FOLDER_ROOT), pollIntervalMs: e.EDI_POLL_INTERVAL_MS, concurrency: e.EDI_FOLDER_CONCURRENCY, staleClaimMs: e.EDI_STALE_CLAIM_MS },
+    maxBytes: e.EDI_MAX_BYTES,
+    apiToken: e.EDI_API_TOKEN ?? null,
+    ackWatchIntervalMs: e.EDI_ACK_WATCH_INTERVAL_MS,
+    controlBlockSize: e.EDI_CONTROL_BLOCK_SIZE,
+    outbound: { enabled: e.ODX_EDI_OUTBOUND, groupId: e.ODX_EDI_GROUP, retryDelaysMs: e.ODX_EDI_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_EDI_PARTITION_CONCURRENCY },
+    topics: { orders: e.ODX_EDI_ORDERS_TOPIC, shipments: e.ODX_EDI_SHIPMENTS_TOPIC, invoices: e.ODX_EDI_INVOICES_TOPIC, documents: e.ODX_EDI_DOCUMENTS_TOPIC },
+    provisionTopics: e.ODX_EDI_PROVISION_TOPICS,
+    env,
+  };
+}

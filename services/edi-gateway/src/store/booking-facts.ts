@@ -1,0 +1,30 @@
+import type { Collection, Db } from 'mongodb';
+import type { BookingFacts } from '../outbound/build-856.js';
+
+interface BookingDoc extends BookingFacts {
+  /** shipmentId. */
+  _id: string;
+  at: Date;
+}
+
+/** Carrier facts from ShipmentBooked, kept for the 856 built at dispatch (inserts only; the first booking wins). */
+export class BookingFactsStore {
+  private readonly col: Collection<BookingDoc>;
+
+  constructor(db: Db, collection = 'edi_shipment_bookings') {
+    this.col = db.collection<BookingDoc>(collection);
+  }
+
+  async remember(shipmentId: string, facts: BookingFacts): Promise<void> {
+    try {
+      await this.col.insertOne({ _id: shipmentId, ...facts, at: new Date() });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  async find(shipmentId: string): Promise<BookingFacts | null> {
+    const d = await this.col.findOne({ _id: shipmentId });
+    return d ? { carrierCode: d.carrierCode, trackingNumber: d.trackingNumber, bookingRef: d.bookingRef, packageTrackingNumbers: d.packageTrackingNumbers } : null;
+  }
+}

@@ -1,0 +1,49 @@
+import type { Collection, Db } from 'mongodb';
+
+/** What the gateway remembers of an 850 it accepted, to answer with 855/856/810 in the partner's terms. */
+export interface EdiOrderFacts {
+  /** ODX order id. */
+  _id: string;
+  partnerId: string;
+  poNumber: string;
+  poDate: Date;
+  documentId: string;
+  lines: Array<{
+    lineNumber: number;
+    buyerLineId: string;
+    sku: string;
+    quantity: string;
+    partnerUom: string;
+    unitPrice: string | null;
+    productIds: Record<string, string>;
+  }>;
+  createdAt: Date;
+}
+
+/** Order -> partner facts, one insert per accepted 850 (a resent PO keeps the first facts). */
+export class OrderFactsStore {
+  private readonly col: Collection<EdiOrderFacts>;
+  private readonly cache = new Map<string, EdiOrderFacts | null>();
+
+  constructor(db: Db, collection = 'edi_orders') {
+    this.col = db.collection<EdiOrderFacts>(collection);
+  }
+
+  async remember(facts: EdiOrderFacts): Promise<void> {
+    try {
+      await this.col.insertOne(facts);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+    this.cache.set(facts._id, facts);
+  }
+
+  /** The facts of an order received by EDI, or null (cached either way; bounded). */
+  async find(orderId: string): Promise<EdiOrderFacts | null> {
+    if (this.cache.has(orderId)) return this.cache.get(orderId) ?? null;
+    const found = await this.col.findOne({ _id: orderId });
+    if (this.cache.size > 10_000) this.cache.clear();
+    if (found) this.cache.set(orderId, found);
+    return found;
+  }
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServiceRuntime, dlqTopicName, ensureTopics, headersToStrings, retryTopicName, type OutgoingEvent, type ServiceRuntime } from '@odx/runtime';
+import type { Consumer, Kafka } from 'kafkajs';
+import { loadGatewayConfig, type EdiGatewayConfig } from '../../src/config.js';
+import { startEdiGateway, type EdiGateway } from '../../src/gateway-service.js';
+import { PARTNERS_DIR } from './x12-samples.js';
+
+export interface Cleanup {
+  after(fn: () => Promise<void> | void): void;
+}
+
+export const TOKENS = { northwind: `nw-${randomUUID()}`, globex: `gx-${randomUUID()}`, api: `api-${randomUUID()}` };
+
+export interface Collected {
+  key: string | null;
+  eventType: string;
+  payload: Record<string, unknown>;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+export interface RunningGateway {
+  rt: ServiceRuntime;
+  gateway: EdiGateway;
+  config: EdiGatewayConfig;
+  url: string;
+  root: string;
+  topics: { orders: string; shipments: string; invoices: string; documents: string };
+  /** Drops a file into a partner's inbound folder the way partners should: write a temp name, rename. */
+  drop(partnerId: string, name: string, content: string | Buffer): void;
+  files(partnerId: string, folder: 'inbound' | 'work' | 'archive' | 'error' | 'outbound'): string[];
+  read(partnerId: string, folder: 'outbound' | 'archive' | 'error', name: string): string;
+  publish(events: OutgoingEvent[]): Promise<void>;
+  /** Every event on `topic` so far (reads from the beginning with a fresh group). */
+  collect(topic: string, atLeast: number, timeoutMs?: number): Promise<Collected[]>;
+  messageCount(topic: string): Promise<number>;
+}
+
+/** A gateway on the real stack with its own topics, group, database and folder tree; removed after the test. */
+export async function startGateway(t: Cleanup, env: Record<string, string> = {}, options: { topics?: Partial<RunningGateway['topics']>; createTopics?: boolean; startAtEnd?: boolean } = {}): Promise<RunningGateway> {
+  const id = randomUUID().slice(0, 8);
+  const topics = {
+    orders: `test.edi.orders-${id}`, shipments: `test.edi.shipments-${id}`, invoices: `test.edi.invoices-${id}`, documents: `test.edi.documents-${id}`,
+    ...options.topics,
+  };
+  const group = `edi-${id}`;
+  const root = mkdtempSync(join(tmpdir(), 'edi-gw-'));
+  const fullEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ODX_SERVICE_NAME: 'edi-gateway',
+    ODX_INSTANCE_ID: `edi-test-${id}`,
+    ODX_HTTP_PORT: '0',
+    ODX_MONGO_DB: `edi_test_${id}`,
+    ODX_LOG_LEVEL: (process.env['ODX_TEST_LOG_LEVEL'] as string | undefined) ?? 'error',
+    EDI_PARTNERS_DIR: PARTNERS_DIR,
+    EDI_FOLDER_ROOT: root,
+    EDI_POLL_INTERVAL_MS: '100',
+    EDI_ACK_WATCH_INTERVAL_MS: '3600000',
+    EDI_API_TOKEN: TOKENS.api,
+    EDI_TOKEN_NORTHWIND: TOKENS.northwind,
+    EDI_TOKEN_GLOBEX: TOKENS.globex,
+    EDI_MAX_BYTES: '200000',
+    ODX_EDI_GROUP: group,
+    ODX_EDI_ORDERS_TOPIC: topics.orders,
+    ODX_EDI_SHIPMENTS_TOPIC: topics.shipments,
+    ODX_EDI_INVOICES_TOPIC: topics.invoices,
+    ODX_EDI_DOCUMENTS_TOPIC: topics.documents,
+    ODX_EDI_RETRY_DELAYS_MS: '500',
+    ODX_EDI_PROVISION_TOPICS: 'false',
+    ...env,
+  };
+  const rt = await createServiceRuntime({ name: 'edi-gateway', env: fullEnv });
+  rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
+  const own = Object.values(topics).filter((name) => name.startsWith('test.'));
+  if (options.createTopics !== false) await ensureTopics(rt.admin, own.map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
+  const config = loadGatewayConfig(fullEnv);
+  const consumed = [...new Set([topics.orders, topics.shipments, topics.invoices])];
+  const created = [...own, ...consumed.flatMap((topic) => [...config.outbound.retryDelaysMs.map((_, i) => retryTopicName(topic, group, i + 1)), dlqTopicName(topic, group)])];
+  if (options.startAtEnd) {
+    // Shared topics (the round trip uses the real odx.orders.v1): skip their history.
+    await skipHistory(rt.kafka, group, consumed.filter((topic) => !topic.startsWith('test.')));
+  }
+  const consumers: Consumer[] = [];
+  let gateway: EdiGateway | undefined;
+  t.after(async () => {
+    for (const c of consumers) await c.disconnect().catch(() => undefined);
+    await gateway?.watcher?.stop();
+    await gateway?.consumer?.close();
+    // Only topics that exist: kafkajs retries deleting a missing one for a minute.
+    const existing = new Set(await rt.admin.listTopics().catch(() => [] as string[]));
+    const doomed = created.filter((name) => existing.has(name));
+    if (doomed.length) await rt.admin.deleteTopics({ topics: doomed }).catch(() => undefined);
+    await rt.db.dropDatabase().catch(() => undefined);
+    await rt.shutdown('test done');
+    rmSync(root, { recursive: true, force: true });
+  });
+  gateway = await startEdiGateway(rt, config);
+  const server = await rt.listen();
+  const addr = server.address();
+  const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
+  const dir = (partnerId: string, folder: string): string => join(root, partnerId, folder);
+  return {
+    rt, gateway, config, url, root, topics,
+    drop: (partnerId, name, content) => {
+      const tmp = join(dir(partnerId, 'inbound'), `.${name}.tmp`);
+      writeFileSync(tmp, content);
+      renameSync(tmp, join(dir(partnerId, 'inbound'), name));
+    },
+    files: (partnerId, folder) => readdirSync(dir(partnerId, folder)).filter((f) => !f.startsWith('.')).sort(),
+    read: (partnerId, folder, name) => readFileSync(join(dir(partnerId, folder), name), 'utf8'),
+    publish: async (events) => void (await rt.producer.publish(events)),
+    collect: async (topic, atLeast, timeoutMs = 20_000) => {
+      const out: Collected[] = [];
+      const consumer = rt.kafka.consumer({ groupId: `edi-reader-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });
+      consumers.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          const decoded = await rt.serde.decode<Record<string, unknown>>(message.value);
+          out.push({ key: message.key?.toString() ?? null, eventType: decoded.eventType, payload: decoded.payload, headers: headersToStrings(message.headers), partition, offset: message.offset });
+        },
+      });
+      const deadline = Date.now() + timeoutMs;
+      while (out.length < atLeast && Date.now() < deadline) await sleep(100);
+      await consumer.disconnect();
+      return out;
+    },
+    messageCount: async (topic) => (await rt.admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high), 0),
+  };
+}
+
+/**
+ * Commits `groupId`'s offsets at the end of `topics`, so the group starts with
+ * what comes next (for shared topics with history). One group join for all
+ * topics; kafkajs's admin.setOffsets joins once per topic.
+ */
+export async function skipHistory(kafka: Kafka, groupId: string, topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: false });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    await joined;
+    await consumer.commitOffsets(ends.flatMap(({ topic, offsets }) => offsets.map((o) => ({ topic, partition: o.partition, offset: o.high }))));
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PartnerDirectory, PartnerProfileError, parsePartnerProfile } from '../../src/partners/partner-profile.js';
+import { PARTNERS_DIR } from '../support/x12-samples.js';
+
+test('the sample partners load, with defaults applied', () => {
+  const dir = PartnerDirectory.fromDirectory(PARTNERS_DIR);
+  const nw = dir.get('northwind');
+  const gx = dir.get('globex');
+  assert.equal(nw?.version, '004010');
+  assert.deepEqual(nw?.separators, { element: '*', segment: '~\n', component: '>', repetition: '{' });
+  assert.equal(gx?.version, '005010');
+  assert.deepEqual(gx?.separators, { element: '|', segment: '\n', component: '^', repetition: '{' });
+  assert.equal(dir.bySender('01', '123456789      ')?.id, 'globex');
+  assert.equal(dir.bySender('ZZ', 'NOBODY'), undefined);
+});
+
+const valid = `
+id: acme
+name: Acme
+isa: { partnerQualifier: ZZ, partnerId: ACME, ourQualifier: ZZ, ourId: ODX }
+gs: { partnerId: ACME, ourId: ODX }
+version: "004010"
+separators: { element: "*", segment: "~", component: ">" }
+customer: { partyId: "7", name: Acme }
+`;
+
+test('a minimal profile is valid', () => {
+  const p = parsePartnerProfile(valid, '/x/acme.yaml');
+  assert.equal(p.acknowledgments.windowMinutes, 1440);
+  assert.deepEqual(p.transactionSets.inbound, ['850', '997']);
+});
+
+const broken: Array<[string, string, RegExp]> = [
+  ['a wrong version', valid.replace('"004010"', '"003040"'), /version: /],
+  ['a two-character element separator', valid.replace('element: "*"', 'element: "**"'), /separators\.element: exactly one character/],
+  ['equal separators', valid.replace('component: ">"', 'component: "*"'), /separators: .*must all differ/],
+  ['a too long ISA id', valid.replace('partnerId: ACME, ourQualifier', 'partnerId: ACMEACMEACMEACME1, ourQualifier'), /isa\.partnerId/],
+  ['a bad qualifier', valid.replace('partnerQualifier: ZZ', 'partnerQualifier: Z'), /isa\.partnerQualifier/],
+  ['a missing customer', valid.replace(/customer:.*\n/, ''), /customer: /],
+  ['an unknown transaction set', `${valid}transactionSets: { inbound: ["850", "999"] }\n`, /transactionSets\.inbound\.1/],
+  ['a token given inline instead of an env name', `${valid}transport: { http: { inboundTokenEnv: "s3cr3t-token" } }\n`, /transport\.http\.inboundTokenEnv/],
+  ['an id that does not match the file', valid.replace('id: acme', 'id: other'), /id: must match the file name/],
+  ['YAML that does not parse', 'id: [unclosed', /\(file\): not valid YAML/],
+];
+
+for (const [what, text, expected] of broken) {
+  test(`a profile with ${what} is refused, naming the file and field`, () => {
+    assert.throws(() => parsePartnerProfile(text, '/x/acme.yaml'), (err: unknown) => {
+      assert.ok(err instanceof PartnerProfileError);
+      assert.match(err.message, /invalid partner profile \/x\/acme\.yaml/);
+      assert.match(err.message, expected);
+      return true;
+    });
+  });
+}
+
+test('a directory with a bad file fails listing every bad file; duplicate ISA ids are refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edi-profiles-'));
+  writeFileSync(join(dir, 'acme.yaml'), valid);
+  writeFileSync(join(dir, 'bad.yaml'), 'id: bad\n');
+  assert.throws(() => PartnerDirectory.fromDirectory(dir), /bad\.yaml[\s\S]*name/);
+  const dir2 = mkdtempSync(join(tmpdir(), 'edi-profiles-'));
+  writeFileSync(join(dir2, 'acme.yaml'), valid);
+  writeFileSync(join(dir2, 'acme2.json'), JSON.stringify({ id: 'acme2', name: 'A2', isa: { partnerQualifier: 'ZZ', partnerId: 'ACME', ourQualifier: 'ZZ', ourId: 'ODX' }, gs: { partnerId: 'AC', ourId: 'ODX' }, version: '005010', separators: { element: '|', segment: '\n', component: '^' }, customer: { partyId: '8', name: 'A2' } }));
+  assert.throws(() => PartnerDirectory.fromDirectory(dir2), /both send as ISA ZZ\/ACME/);
+});
