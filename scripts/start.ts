@@ -13,7 +13,7 @@ import { registerAll } from '@odx/schemas';
 import { createKafka, createLogger, loadRuntimeConfig, provisionCatalogTopics } from '@odx/runtime';
 import { endpointsEnv, loadStackConfig, stackUp } from './stack/index.js';
 import { DemoScenario } from './demo/scenario.js';
-import { PORTS, serviceSpecs, simulatorSpecs, url } from './demo/services.js';
+import { DEMO_EDI_TOKEN, DEMO_JWT_SECRET, PORTS, serviceSpecs, simulatorSpecs, url } from './demo/services.js';
 import { ProcessSupervisor } from './demo/supervisor.js';
 
 const { values } = parseArgs({
@@ -97,12 +97,13 @@ ODX is running. Where to look:
   Odoo (simulator)       ${url(PORTS.odoo)}          JSON-RPC / XML-RPC, admin / admin
   WMS, TMS (simulators)  ${url(PORTS.wms)}, ${url(PORTS.tms)}
   analytics-sink         ${url(PORTS.analyticsSink)}/v1/kpis   and /v1/orders/<ref>/timeline
-  edi-gateway            ${url(PORTS.ediGateway)}/v1/edi/documents (bearer token: see services/edi-gateway/README.md)
-  replay-dlq             ${url(PORTS.replayDlq)}   (odx token --role operator)
+  edi-gateway            ${url(PORTS.ediGateway)}/v1/edi/documents   (Authorization: Bearer ${DEMO_EDI_TOKEN})
+  replay-dlq             ${url(PORTS.replayDlq)}   (JWT: see the odx commands below)
   every service          /healthz  /readyz  /metrics
   partner folders        ${join(dataDir, 'edi')}
   service logs           ${logDir}
 
+  export ODX_REPLAY_TOKEN=$(ODX_REPLAY_JWT_SECRET=${DEMO_JWT_SECRET} npx odx token --role operator)
   npx odx dlq list                      DLQ topics, depth, error classes
   npx odx trace <order>                 one order's timeline across Odoo, WMS, TMS and EDI
   npx odx groups describe wms-bridge    committed offsets and lag

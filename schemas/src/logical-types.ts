@@ -65,6 +65,10 @@ export class TimestampMillisType extends avsc.types.LogicalType {
   }
 
   protected override _toValue(value: unknown): number {
+    // null is not a timestamp: answering undefined (avsc's contract for "not mine") lets a
+    // ["null", timestamp-millis] union pick its null branch without a throw per value
+    // (measured: a throw costs ~15 µs, most of a 50-line OrderReceived's encode).
+    if (value === null || value === undefined) return undefined as unknown as number;
     if (value instanceof Date) {
       const ms = value.getTime();
       if (Number.isNaN(ms)) throw new TypeError('timestamp-millis: invalid Date');

@@ -9,7 +9,7 @@ import { build850 } from './edi-850.js';
 import { OdooShop, type DemoOrder } from './odoo-shop.js';
 import { formatTimeline, type OrderTimeline } from '@odx/cli';
 import { formatKpis, stageLine, type KpiResponse } from './report.js';
-import { PORTS, url } from './services.js';
+import { DEMO_EDI_TOKEN, PORTS, url } from './services.js';
 
 export interface ScenarioOptions {
   kafka: Kafka;
@@ -97,6 +97,7 @@ export class DemoScenario {
     const k = await this.kpis(outcome.since);
     say('\nKPIs for this run (analytics-sink GET /v1/kpis)');
     for (const line of formatKpis(k)) say(line);
+    if (outcome.ediPoNumbers.length > 0) await this.reportEdi();
     const ref = outcome.ediPoNumbers[0] ?? outcome.odoo[0]?.name;
     if (ref) {
       const res = await fetch(`${url(PORTS.analyticsSink)}/v1/orders/${encodeURIComponent(ref)}/timeline`);
@@ -107,6 +108,21 @@ export class DemoScenario {
         say(`\nno timeline for ${ref}: HTTP ${res.status}`);
       }
     }
+  }
+
+  /** What went to and came from partner northwind, from the edi-gateway's document audit. */
+  private async reportEdi(): Promise<void> {
+    const res = await fetch(`${url(PORTS.ediGateway)}/v1/edi/documents?partner=northwind&limit=500`, { headers: { authorization: `Bearer ${DEMO_EDI_TOKEN}` } });
+    if (!res.ok) {
+      this.o.say(`\nEDI documents: the edi-gateway answered ${res.status}`);
+      return;
+    }
+    const { documents } = (await res.json()) as { documents: { direction: string; type: string; status: string; createdAt?: string }[] };
+    const counts = new Map<string, number>();
+    for (const d of documents) counts.set(`${d.direction === 'in' ? 'in ' : 'out'} ${d.type} ${d.status}`, (counts.get(`${d.direction === 'in' ? 'in ' : 'out'} ${d.type} ${d.status}`) ?? 0) + 1);
+    this.o.say('\nEDI documents with partner northwind (edi-gateway GET /v1/edi/documents)');
+    for (const [k, n] of [...counts].sort()) this.o.say(`  ${k.padEnd(28)} ${n}`);
+    this.o.say(`  partner folders: ${join(this.o.dataDir, 'edi', 'northwind')}/{inbound,archive,error,outbound}`);
   }
 
   private async kpis(since: Date): Promise<KpiResponse> {

@@ -5,6 +5,8 @@ import type { ProcessSpec } from './supervisor.js';
 
 /** Webhook secret shared by the simulators (signing) and the bridges (verifying). Demo only. */
 export const DEMO_WEBHOOK_SECRET = 'whsec_b2R4LWRlbW8td2ViaG9vay1zZWNyZXQtbG9jYWwtb25seQ==';
+/** Bearer token of the edi-gateway's document listing, and the partners' inbound tokens, in the demo. Demo only. */
+export const DEMO_EDI_TOKEN = 'odx-demo-edi-api-token';
 /** HS256 secret of the replay-dlq API in the demo; `odx token` mints tokens with it. Demo only. */
 export const DEMO_JWT_SECRET = 'odx-demo-jwt-secret-change-me-in-production';
 
@@ -62,6 +64,13 @@ export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string):
       TMS_MILESTONE_TIMEOUT_MS: '120000',
       TMS_WATCHDOG_INTERVAL_MS: '10000',
     }),
+    service('edi-gateway', PORTS.ediGateway, {
+      EDI_FOLDER_ROOT: join(dataDir, 'edi'),
+      EDI_POLL_INTERVAL_MS: '500',
+      EDI_API_TOKEN: DEMO_EDI_TOKEN,
+      EDI_TOKEN_NORTHWIND: `${DEMO_EDI_TOKEN}-northwind`,
+      EDI_TOKEN_GLOBEX: `${DEMO_EDI_TOKEN}-globex`,
+    }),
     service('analytics-sink', PORTS.analyticsSink, {
       ODX_SINK_KPI_METRICS_INTERVAL_MS: '10000',
       ODX_SINK_FAILURE_REFRESH_MS: '5000',
@@ -69,5 +78,5 @@ export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string):
     service('replay-dlq', PORTS.replayDlq, {
       ODX_REPLAY_JWT_SECRET: DEMO_JWT_SECRET,
     }),
-  ].concat(dataDir ? [] : []);
+  ];
 }
