@@ -101,7 +101,7 @@ async function cancel(deps: OrderHandlerDeps, event: OrderCancelled): Promise<vo
       }
       throw err;
     }
-    await deps.stages.record(order.id, ['cancelled']);
+    await deps.stages.record(order, ['cancelled']);
     deps.logger.info('outbound order cancelled in the WMS', { order_id: orderId, external_ref: ref, wms_order: order.id });
   }
   if (shipped.length > 0) {

@@ -5,10 +5,15 @@ export const STAGE_COLLECTION = 'wms_bridge_order_stages';
 
 interface StageDoc { _id: string; order: string; stage: Stage; at: Date }
 
+/** A WMS order as the stage store names it: our reference and the WMS's id. */
+export interface StagedOrder { id: string; externalRef: string }
+
 /**
  * The stages already published per WMS order, one insert-only document per
- * (order, stage) with `_id` `<wmsOrderId>:<stage>`: no read-modify-write, so
- * it works on FerretDB, and a repeated insert is a harmless duplicate key.
+ * (order, stage) with `_id` `<externalRef>/<wmsOrderId>:<stage>`: no
+ * read-modify-write, so it works on FerretDB, and a repeated insert is a
+ * harmless duplicate key. The key holds our reference too, so a WMS whose ids
+ * start over (a test or staging WMS reset) never makes a new order look done.
  */
 export class StageStore {
   private readonly c: Collection<StageDoc>;
@@ -17,16 +22,16 @@ export class StageStore {
     this.c = db.collection<StageDoc>(STAGE_COLLECTION);
   }
 
-  async recorded(wmsOrderId: string): Promise<Stage[]> {
-    const docs = await this.c.find({ _id: { $in: STAGES.map((s) => `${wmsOrderId}:${s}`) } }).toArray();
+  async recorded(order: StagedOrder): Promise<Stage[]> {
+    const docs = await this.c.find({ _id: { $in: STAGES.map((s) => `${keyOf(order)}:${s}`) } }).toArray();
     return docs.map((d) => d.stage);
   }
 
-  async record(wmsOrderId: string, stages: Stage[]): Promise<void> {
+  async record(order: StagedOrder, stages: Stage[]): Promise<void> {
     if (stages.length === 0) return;
     const at = new Date();
     try {
-      await this.c.insertMany(stages.map((stage) => ({ _id: `${wmsOrderId}:${stage}`, order: wmsOrderId, stage, at })), { ordered: false });
+      await this.c.insertMany(stages.map((stage) => ({ _id: `${keyOf(order)}:${stage}`, order: order.id, stage, at })), { ordered: false });
     } catch (err) {
       // A bulk write error lists each failed insert; only "already recorded" ones are fine.
       const e = err as { code?: unknown; writeErrors?: Array<{ code?: unknown }> | { code?: unknown } };
@@ -35,4 +40,8 @@ export class StageStore {
       if (!duplicatesOnly) throw err;
     }
   }
+}
+
+function keyOf(order: StagedOrder): string {
+  return `${order.externalRef}/${order.id}`;
 }

@@ -89,11 +89,11 @@ export class WebhookProcessor {
     const order = webhook.data;
     const stage = stageOfWebhook(webhook.type)!;
     return this.lock.run(order.id, async () => {
-      const todo = stagesToPublish(stage, await this.o.stages.recorded(order.id));
+      const todo = stagesToPublish(stage, await this.o.stages.recorded(order));
       if (todo.length === 0) return { status: 'stale', events: [] };
       const events = todo.map((s) => mapOrderStage(order, s, this.o.mapping));
       await this.publish(events);
-      await this.o.stages.record(order.id, todo);
+      await this.o.stages.record(order, todo);
       return { status: 'published', events: events.map((e) => e.eventType) };
     });
   }
