@@ -50,7 +50,9 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
     const meta = (e.payload as { meta: { correlationId: string } }).meta;
     const kind = 'code' in body ? body.code : body.type;
     const req = {
-      profile: target.profile, documentId: `out:${target.profile.id}:${kind}:${e.eventId}`, businessObjectType: business.type, businessObjectId: business.id,
+      // One document per business object (the order's 855, the shipment's 856, the invoice's 810): Odoo
+      // re-announces an order on every change, and a repeated event must not send the partner a second 855.
+      profile: target.profile, documentId: `out:${target.profile.id}:${kind}:${business.type}:${business.id}`, businessObjectType: business.type, businessObjectId: business.id,
       // EDIFACT documents are not tracked for CONTRL yet, so no acknowledgment window.
       businessRef: business.ref, inResponseTo: null, source, correlationId: meta.correlationId, causationId: e.eventId, expectAck: 'code' in body,
     };
