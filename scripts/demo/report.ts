@@ -16,6 +16,9 @@ export interface KpiResponse {
   consumerLag: { group: string; total: number }[];
 }
 
+/** Consumer groups of the services `npm start` runs. */
+const DEMO_GROUPS = new Set(['analytics-sink', 'edi-gateway', 'odoo-writeback', 'tms-bridge', 'wms-bridge', 'wms-bridge-levels']);
+
 const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
 const percent = (r: Rate): string => (r.rate === null ? '-' : `${(r.rate * 100).toFixed(1)} %`) + `  (${r.numerator}/${r.denominator})`;
 
@@ -28,7 +31,10 @@ export function stageLine(byStage: Record<string, number>): string {
 export function formatKpis(k: KpiResponse): string[] {
   const row = (label: string, value: string): string => `  ${label.padEnd(34)} ${value}`;
   const dlqTopics = k.dlq.topics.filter((t) => t.depth > 0).map((t) => `${t.topic} ${t.depth}`).join(', ');
-  const lag = k.consumerLag.map((g) => `${g.group} ${g.total}`).join(', ');
+  // The demo's services' groups; others on the cluster (a developer's experiments) are only counted.
+  const ours = k.consumerLag.filter((g) => DEMO_GROUPS.has(g.group));
+  const others = k.consumerLag.length - ours.length;
+  const lag = ours.map((g) => `${g.group} ${g.total}`).join(', ') + (others > 0 ? ` (and ${others} other groups)` : '');
   return [
     row('orders', `${k.orders.total}   ${stageLine(k.orders.byStage)}`),
     row('cycle time confirmed → dispatched', `p50 ${seconds(k.cycleTimes.confirmedToDispatched.p50Ms)}   p95 ${seconds(k.cycleTimes.confirmedToDispatched.p95Ms)}   (n=${k.cycleTimes.confirmedToDispatched.count})`),

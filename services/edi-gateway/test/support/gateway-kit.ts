@@ -94,6 +94,8 @@ export async function startGateway(t: Cleanup, env: Record<string, string> = {},
     const existing = new Set(await rt.admin.listTopics().catch(() => [] as string[]));
     const doomed = created.filter((name) => existing.has(name));
     if (doomed.length) await rt.admin.deleteTopics({ topics: doomed }).catch(() => undefined);
+    // The group too: on the real topics a leftover group would show up as lagging forever.
+    await rt.admin.deleteGroups([group]).catch(() => undefined);
     await rt.db.dropDatabase().catch(() => undefined);
     await rt.shutdown('test done');
     rmSync(root, { recursive: true, force: true });
