@@ -8,19 +8,20 @@ import { customerSpec, priceSpec, productSpec } from './poll/master-data-specs.j
 import { ModelPoller, type ModelSpec } from './poll/model-poller.js';
 import { invoiceSpec, pickingSpec, quantSpec } from './poll/operations-specs.js';
 import { saleOrderSpec } from './poll/sale-order-spec.js';
+import { EchoMarks } from './writeback/echo-marks.js';
 import { writebackHandler } from './writeback/writeback-handlers.js';
 
 /** Topics whose events are written back to Odoo. */
 export const WRITEBACK_TOPICS = ['odx.orders.v1', 'odx.shipments.v1', 'odx.inventory.v1'];
 
 /** Every model the poller can follow, by Odoo model name. */
-export function modelSpecs(client: OdooClient, catalog: FieldCatalog, adapter: OdooVersionAdapter, company: string): Record<string, () => ModelSpec> {
+export function modelSpecs(client: OdooClient, catalog: FieldCatalog, adapter: OdooVersionAdapter, company: string, echoes?: EchoMarks): Record<string, () => ModelSpec> {
   return {
     'sale.order': () => saleOrderSpec(client, catalog, adapter, company),
     'product.product': () => productSpec(adapter, company),
     'res.partner': () => customerSpec(client, catalog, company),
     'stock.quant': () => quantSpec(client, catalog, adapter, company),
-    'stock.picking': () => pickingSpec(client, catalog, adapter, company),
+    'stock.picking': () => pickingSpec(client, catalog, adapter, company, echoes),
     'account.move': () => invoiceSpec(client, catalog, company),
     'product.pricelist.item': () => priceSpec(client, catalog, company),
   };
@@ -41,7 +42,8 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
   await provisionCatalogTopics(rt.admin);
 
   const catalog = new FieldCatalog(client);
-  const specs = modelSpecs(client, catalog, adapter, rt.config.company);
+  const echoes = new EchoMarks(rt.db);
+  const specs = modelSpecs(client, catalog, adapter, rt.config.company, echoes);
   const cursors = new CursorStore(rt.db, config.pollerName);
   const failing = new Map<string, string>();
   const pollers = config.models.map((model) => new ModelPoller({
@@ -65,7 +67,7 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
       groupId: config.writeback.groupId,
       topics: WRITEBACK_TOPICS,
       circuits: [client.circuit],
-      handler: writebackHandler({ client, adapter, logger: rt.logger, confirmReceivedOrders: config.writeback.confirmReceivedOrders }),
+      handler: writebackHandler({ client, adapter, logger: rt.logger, confirmReceivedOrders: config.writeback.confirmReceivedOrders, echoes }),
     });
     await writeback.start();
   }

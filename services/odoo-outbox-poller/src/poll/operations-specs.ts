@@ -7,6 +7,7 @@ import type { FieldCatalog } from '../odoo/field-catalog.js';
 import type { OdooClient } from '../odoo/odoo-client.js';
 import { m2oId, str } from '../odoo/odoo-values.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
+import type { EchoMarks } from '../writeback/echo-marks.js';
 import type { ModelSpec } from './model-poller.js';
 import { readMap } from './sale-order-spec.js';
 
@@ -42,14 +43,20 @@ export function quantSpec(client: OdooClient, catalog: FieldCatalog, adapter: Od
   };
 }
 
-/** Done outgoing stock.picking -> ShipmentDispatched. */
-export function pickingSpec(client: OdooClient, catalog: FieldCatalog, adapter: OdooVersionAdapter, company: string): ModelSpec {
+/**
+ * Done outgoing stock.picking -> ShipmentDispatched, except pickings the
+ * write-back validated for the warehouse (`echoes`): their dispatch is already
+ * on Kafka as the warehouse's ShipmentDispatched.
+ */
+export function pickingSpec(client: OdooClient, catalog: FieldCatalog, adapter: OdooVersionAdapter, company: string, echoes?: EchoMarks): ModelSpec {
   return {
     model: 'stock.picking',
     fields: PICKING_FIELDS,
     domain: [['picking_type_code', '=', 'outgoing']],
     async toEvents(records) {
-      const done = records.filter((p) => str(p['state']) === 'done');
+      const finished = records.filter((p) => str(p['state']) === 'done');
+      const echoed = echoes ? await echoes.marked('stock.picking', finished.map((p) => p.id)) : new Set<number>();
+      const done = finished.filter((p) => !echoed.has(p.id));
       if (done.length === 0) return [];
       const moves = await readMap(client, catalog, 'stock.move', many(done, 'move_ids'), moveFields(adapter));
       const [partners, orders] = await Promise.all([

@@ -4,6 +4,7 @@ import type { OdooRecord } from '../mapping/map-sale-order.js';
 import type { OdooClient } from '../odoo/odoo-client.js';
 import { m2oId } from '../odoo/odoo-values.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
+import type { EchoMarks } from './echo-marks.js';
 import { findOutgoingPicking, productsBySku, requireProducts } from './odoo-lookups.js';
 
 export interface WritebackOptions {
@@ -12,6 +13,8 @@ export interface WritebackOptions {
   logger: Logger;
   /** Confirm sale orders created from OrderReceived. @default false */
   confirmReceivedOrders: boolean;
+  /** Where pickings validated for the warehouse are marked, so the poller does not echo them. */
+  echoes?: EchoMarks | undefined;
 }
 
 export type WritebackOutcome = { action: string; odooModel: string; odooId: number | null };
@@ -86,6 +89,7 @@ export async function writeShipmentDispatched(o: WritebackOptions, e: ShipmentDi
     const qty = shipped.get(m2oId(m['product_id']) ?? -1) ?? 0;
     await o.client.executeKw('stock.move', 'write', [[m.id], { [o.adapter.moveDoneQuantityField]: qty }]);
   }
+  await o.echoes?.mark('stock.picking', picking.id, e.meta.eventId);
   await o.client.executeKw('stock.picking', 'button_validate', [[picking.id]], { context: { skip_backorder: true, skip_sms: true } });
   return { action: 'validated', odooModel: 'stock.picking', odooId: picking.id };
 }

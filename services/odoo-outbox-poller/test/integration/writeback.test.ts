@@ -5,7 +5,10 @@ import { ConsumerRunner, IdempotencyStore, dlqTopicName, retryTopicName, type Ou
 import type { OrderReceived, ShipmentBooked } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import type { OdooRecord } from '../../src/mapping/map-sale-order.js';
+import { FieldCatalog } from '../../src/odoo/field-catalog.js';
 import { versionAdapter } from '../../src/odoo/version-adapter.js';
+import { pickingSpec } from '../../src/poll/operations-specs.js';
+import { EchoMarks } from '../../src/writeback/echo-marks.js';
 import { writeInventoryAdjusted, writeShipmentDispatched, writebackHandler } from '../../src/writeback/writeback-handlers.js';
 import { pollerKit, type PollerTestKit } from '../support/kit.js';
 import { odooFixture, type OdooFixture } from '../support/odoo.js';
@@ -142,4 +145,35 @@ test('InventoryAdjusted from the warehouse changes Odoo stock by the delta; unkn
   await writeInventoryAdjusted(options, absolute);
   assert.equal(await onHand(), before + 10);
   await assert.rejects(writeInventoryAdjusted(options, { ...adjusted, adjustment: { ...adjusted.adjustment, sku: 'NO-SUCH-SKU' } }), (err: unknown) => (err as { kind?: string; errorClass?: string }).kind === 'permanent' && (err as { errorClass?: string }).errorClass === 'odoo.unknown-sku');
+});
+
+test('a picking the write-back validated for the warehouse is not announced again; one validated in Odoo is', async (t) => {
+  const kit = await pollerKit(t);
+  const odoo = await odooFixture(t);
+  const echoes = new EchoMarks(kit.db, `echoes_${randomUUID().slice(0, 8)}`);
+  const [fromWms, inOdoo] = await odoo.orders(2);
+  const pickingOf = async (orderId: number): Promise<OdooRecord> => (await odoo.client.searchRead<OdooRecord>('stock.picking', [['sale_id', '=', orderId]], { fields: ['state', 'move_ids'] }))[0]!;
+  // The warehouse shipped order 1: the write-back validates its picking (and marks it first).
+  const [line] = await odoo.client.searchRead<OdooRecord>('sale.order.line', [['order_id', '=', fromWms!]], { fields: ['product_id', 'product_uom_qty'] });
+  const [product] = await odoo.client.read<OdooRecord>('product.product', [(line!['product_id'] as [number, string])[0]], ['default_code']);
+  const base = sampleEvent('ShipmentDispatched');
+  await writeShipmentDispatched({ client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false, echoes }, {
+    ...base, meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }),
+    shipment: { ...base.shipment, orderId: String(fromWms), lines: [{ ...base.shipment.lines[0]!, sku: String(product!['default_code']), quantity: `${Number(line!['product_uom_qty'])}.0000` }] },
+  });
+  // Order 2's picking is validated by someone in Odoo (no warehouse integration for it).
+  const other = await pickingOf(inOdoo!);
+  const moves = await odoo.client.read<OdooRecord>('stock.move', other['move_ids'] as number[], ['product_uom_qty']);
+  for (const m of moves) await odoo.client.executeKw('stock.move', 'write', [[m.id], { quantity: m['product_uom_qty'] }]);
+  await odoo.client.executeKw('stock.picking', 'button_validate', [[other.id]], { context: { skip_backorder: true } });
+
+  const first = await pickingOf(fromWms!);
+  assert.deepEqual([first['state'], (await pickingOf(inOdoo!))['state']], ['done', 'done']);
+  const spec = pickingSpec(odoo.client, new FieldCatalog(odoo.client), versionAdapter(17), 'acme', echoes);
+  const records = await odoo.client.read<OdooRecord>('stock.picking', [first.id, other.id], spec.fields);
+  const events = await spec.toEvents(records);
+  assert.deepEqual(events.map((e) => [e.eventType, (e.payload as unknown as { shipment: { orderId: string } }).shipment.orderId]), [['ShipmentDispatched', String(inOdoo)]],
+    'only the picking Odoo validated by itself is announced');
+  const withoutMarks = await pickingSpec(odoo.client, new FieldCatalog(odoo.client), versionAdapter(17), 'acme').toEvents(records);
+  assert.equal(withoutMarks.length, 2, 'without the marks both would be');
 });

@@ -1,0 +1,33 @@
+import type { Collection, Db } from 'mongodb';
+
+interface EchoDoc { _id: string; model: string; odooId: number; cause: string; at: Date }
+
+/**
+ * Records written back to Odoo because of an event from another system, so the
+ * poller does not announce them again as if Odoo had done it: the WMS's
+ * ShipmentDispatched validates the picking, and the picking's "done" must not
+ * come back as a second ShipmentDispatched (a second ASN to the partner, a
+ * second shipment in the KPIs). Insert-only (`_id` `<model>:<id>`), one read
+ * per poll batch.
+ */
+export class EchoMarks {
+  private readonly c: Collection<EchoDoc>;
+
+  constructor(db: Db, collection = 'odoo_writeback_echoes') {
+    this.c = db.collection<EchoDoc>(collection);
+  }
+
+  /** Marks the record before the write, so a crash between the two still suppresses the echo. */
+  async mark(model: string, odooId: number, cause: string): Promise<void> {
+    await this.c.insertOne({ _id: `${model}:${odooId}`, model, odooId, cause, at: new Date() }).catch((err: unknown) => {
+      if ((err as { code?: unknown } | null)?.code !== 11000) throw err;
+    });
+  }
+
+  /** The ids among `odooIds` that ODX itself changed. */
+  async marked(model: string, odooIds: number[]): Promise<Set<number>> {
+    if (odooIds.length === 0) return new Set();
+    const docs = await this.c.find({ _id: { $in: odooIds.map((id) => `${model}:${id}`) } }).toArray();
+    return new Set(docs.map((d) => d.odooId));
+  }
+}
