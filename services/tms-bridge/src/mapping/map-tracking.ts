@@ -44,7 +44,8 @@ export function mapTrackingWebhook(w: TrackingWebhook, ctx: TrackingContext): Tr
   const shipmentId = d.reference;
   const orderId = d.orderRef ?? null;
   const meta: EventMeta = {
-    eventId: deterministicEventId('tms', d.shipmentId, ev.eventId, w.type),
+    // Our reference is part of the id, so a TMS whose ids start over never repeats an old event's id.
+    eventId: deterministicEventId('tms', d.reference, d.shipmentId, ev.eventId, w.type),
     occurredAt,
     source: 'tms',
     correlationId: orderId ?? shipmentId,

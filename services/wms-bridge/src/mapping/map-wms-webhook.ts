@@ -77,7 +77,7 @@ function shipTo(order: WmsOutboundOrder): Address {
 
 /**
  * A WMS order snapshot -> the canonical event of one stage. The event id
- * depends only on the WMS order and the stage, so the same stage published from
+ * depends only on the order (our reference and the WMS id) and the stage, so the same stage published from
  * a retried, duplicated or later snapshot is the same event. Pure.
  */
 export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx: MappingContext, now: Date = new Date()): BridgeEvent {
@@ -85,7 +85,9 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
   const orderId = orderIdOf(order.externalRef) || null;
   const correlationId = orderId ?? shipmentId;
   const warehouseCode = toOdxWarehouse(ctx.warehouses, order.warehouse);
-  const eventId = deterministicEventId('wms', order.id, stage);
+  // Our reference is part of the id: a WMS whose ids start over (a reset test or staging WMS)
+  // must not make a new order's events look like repeats of an old one's.
+  const eventId = deterministicEventId('wms', order.externalRef, order.id, stage);
   switch (stage) {
     case 'picked': {
       const pickedAt = at(order.pickedAt, now);
@@ -133,7 +135,7 @@ export function mapInventoryAdjustment(adj: WmsInventoryAdjustment, ctx: Mapping
   return {
     eventType: 'InventoryAdjusted',
     payload: {
-      meta: { eventId: deterministicEventId('wms', 'inventory.adjusted', adj.adjustmentId), occurredAt: adjustedAt, source: 'wms', correlationId: `${warehouseCode}:${adj.sku}`, causationId: null, company: ctx.company },
+      meta: { eventId: deterministicEventId('wms', 'inventory.adjusted', adj.warehouse, adj.sku, adj.adjustmentId, adj.adjustedAt), occurredAt: adjustedAt, source: 'wms', correlationId: `${warehouseCode}:${adj.sku}`, causationId: null, company: ctx.company },
       adjustment: {
         adjustmentId: adj.adjustmentId, sku: adj.sku, productId: null, warehouseCode, locationCode: null, lotNumber: null, uom: 'EA',
         quantityDelta: dec4(adj.delta), reasonCode: REASON_CODES.has(reason) ? reason : 'OTHER',

@@ -43,6 +43,9 @@ test('each stage of a WMS order maps to a valid canonical event with a stable id
   assert.equal(dispatched.payload.dispatchedAt.toISOString(), '2030-01-14T11:00:00.000Z');
   assert.equal(mapOrderStage(shippedOrder, 'picked', ctx).payload.meta.eventId, picked.payload.meta.eventId, 'same order and stage, same id');
   assert.notEqual(packed.payload.meta.eventId, picked.payload.meta.eventId);
+  // A WMS whose ids start over gives another order the same WMS id: its events are not repeats.
+  const reused = mapOrderStage({ ...shippedOrder, externalRef: 'S77~WH' }, 'picked', ctx);
+  assert.notEqual(reused.payload.meta.eventId, picked.payload.meta.eventId, 'same WMS id, another order: another event id');
 });
 
 test('a stock correction maps to InventoryAdjusted; unknown reasons become OTHER with the reason as reference', () => {
