@@ -1,7 +1,7 @@
 import type { InvoiceLine, InvoicePosted, PaymentReceived } from '@odx/schemas';
 import { decimal, m2oId, m2oName, odooDate, str } from '../odoo/odoo-values.js';
 import { deterministicEventId } from './event-ids.js';
-import type { OdooRecord } from './map-sale-order.js';
+import { orderIdOf, type OdooRecord } from './map-sale-order.js';
 
 export const INVOICE_FIELDS = [
   'name', 'move_type', 'state', 'payment_state', 'partner_id', 'invoice_origin', 'invoice_date', 'invoice_date_due', 'currency_id',
@@ -52,11 +52,11 @@ export function mapInvoice(inv: OdooRecord, ctx: AccountingContext): InvoicePost
     meta: {
       eventId: deterministicEventId('account.move', inv.id, 'InvoicePosted', String(inv['name'] ?? '')),
       occurredAt: odooDate(inv['write_date']) ?? invoiceDate, source: 'odoo',
-      correlationId: order ? String(order.id) : `account.move:${inv.id}`, causationId: null, company: ctx.company,
+      correlationId: order ? orderIdOf(order) : `account.move:${inv.id}`, causationId: null, company: ctx.company,
     },
     invoice: {
       invoiceId: String(inv.id), name: str(inv['name']) ?? `invoice ${inv.id}`, moveType: 'out_invoice', state: 'posted',
-      paymentState: str(inv['payment_state']), orderId: order ? String(order.id) : null, orderName: str(inv['invoice_origin']),
+      paymentState: str(inv['payment_state']), orderId: order ? orderIdOf(order) : null, orderName: str(inv['invoice_origin']),
       clientOrderRef: str(order?.['client_order_ref']),
       customer: {
         partyId: partner ? String(partner.id) : 'unknown', ref: str(partner?.['ref']), name: str(partner?.['name']) ?? m2oName(inv['partner_id']) ?? 'unknown',

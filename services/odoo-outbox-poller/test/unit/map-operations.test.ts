@@ -56,6 +56,9 @@ test('posted customer invoices become InvoicePosted, payments PaymentReceived', 
   assert.ok(parseEventType('PaymentReceived').isValid(paid));
   assert.equal(mapInvoice({ ...inv, state: 'draft' }, ctx), null);
   assert.equal(mapInvoice({ ...inv, move_type: 'in_invoice' }, ctx), null);
+  // An order ODX received (EDI, shop) keeps the id it was received under, on its invoice too.
+  const received = { ...ctx, ordersByName: new Map([['S00042', { id: 42, name: 'S00042', client_order_ref: 'PO-7781', origin: 'odx:edi:northwind:PO-7781' }]]) };
+  assert.equal(mapInvoice(inv, received)!.invoice.orderId, 'odx:edi:northwind:PO-7781');
   // Re-posting the same invoice version gives the same id; a later posting keeps it (keyed on the invoice name).
   assert.equal(mapInvoice({ ...inv, write_date: '2026-11-29 09:00:00' }, ctx)!.meta.eventId, posted.meta.eventId);
 });
