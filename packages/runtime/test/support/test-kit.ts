@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Admin, Kafka } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
@@ -8,6 +7,8 @@ import { EventProducer, createKafka, ensureTopics } from '../../src/kafka/index.
 import { createLogger, type Logger } from '../../src/logging/index.js';
 import { EventSerde, type SchemaSource } from '../../src/serde/index.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from '../../src/telemetry/index.js';
+import { eventually, uniqueName } from '../../src/testing/index.js';
+export { eventually, uniqueName };
 
 /** What node:test's TestContext offers for cleanup (typed loosely to suit before/after hooks too). */
 export interface Cleanup {
@@ -31,9 +32,6 @@ export interface TestKit {
   idempotency(options?: { leaseMs?: number; owner?: string }): IdempotencyStore;
 }
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
 
 /**
  * Test logs are off (tests provoke errors on purpose: poison messages, deleted
@@ -81,20 +79,4 @@ export async function createTestKit(t: Cleanup, options: { schemas?: SchemaSourc
     track: (topic) => void topics.add(topic),
     idempotency: (o = {}) => new IdempotencyStore({ db, ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}), ...(o.owner ? { owner: o.owner } : {}) }),
   };
-}
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }

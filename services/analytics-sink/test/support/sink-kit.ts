@@ -5,6 +5,7 @@ import { createServiceRuntime, ensureTopics, type ServiceRuntime } from '@odx/ru
 import { loadSinkConfig } from '../../src/config.js';
 import { startAnalyticsSink, type AnalyticsSink } from '../../src/sink-service.js';
 import type { ScenarioEvent, TopicKind } from './scenario.js';
+export { eventually } from '@odx/runtime/testing';
 
 /** What node:test's TestContext offers for cleanup. */
 export interface Cleanup {
@@ -108,20 +109,6 @@ export async function getJson(url: string): Promise<{ status: number; type: stri
   return { status: res.status, type: res.headers.get('content-type'), body };
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 /** A runtime on the world's settings without the sink (to publish or to look at the database); closed with the world. */
 export async function openRuntime(world: SinkWorld): Promise<ServiceRuntime> {

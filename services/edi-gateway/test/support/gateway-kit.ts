@@ -7,6 +7,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { loadGatewayConfig, type EdiGatewayConfig } from '../../src/config.js';
 import { startEdiGateway, type EdiGateway } from '../../src/gateway-service.js';
 import { PARTNERS_DIR } from './x12-samples.js';
+export { eventually } from '@odx/runtime/testing';
 
 export interface Cleanup {
   after(fn: () => Promise<void> | void): void;
@@ -160,19 +161,5 @@ export async function skipHistory(kafka: Kafka, groupId: string, topics: string[
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,35 +1,17 @@
 // Test support for the services that talk to the simulators (wms-bridge,
 // tms-bridge, the cross-service fulfillment tests): polling, signed webhook
 // posts, and a Kafka topic reader typed structurally, so the simulators do
-// not depend on kafkajs or the ODX runtime.
+// not depend on kafkajs (polling and names come from `@odx/runtime/testing`,
+// which loads nothing else of the runtime).
 import { randomUUID } from 'node:crypto';
 import { call, type ApiAnswer } from './test-support.js';
 import { signWebhook } from './webhook-signature.js';
+import { eventually, uniqueName } from '@odx/runtime/testing';
+export { eventually, uniqueName };
 
 /** What node:test's TestContext offers for cleanup. */
 export interface Cleanup {
   after(fn: () => Promise<void> | void): void;
-}
-
-/** `prefix-` plus 8 random hex characters: unique topic, group and database names per test. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-/** Polls `probe` every 100 ms until it returns something other than undefined; fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 /**

@@ -1,0 +1,28 @@
+// Helpers for tests against the real stack, shared by every workspace's test
+// kit (`@odx/runtime/testing`; not part of the runtime's main export).
+import { randomUUID } from 'node:crypto';
+
+/** A name no other test uses: `<prefix>-<8 hex>` (topics, groups, databases). */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Polls `probe` every 100 ms until it returns something other than undefined
+ * (a thrown error counts as "not yet"); fails after `timeoutMs` naming `what`
+ * and the last error.
+ */
+export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
