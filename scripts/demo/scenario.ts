@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { build850 } from './edi-850.js';
+import { acknowledgeOutbound } from './edi-partner.js';
 import { OdooShop, type DemoOrder } from './odoo-shop.js';
 import { formatTimeline, type OrderTimeline } from '@odx/cli';
 import { formatKpis, stageLine, type KpiResponse } from './report.js';
@@ -70,12 +71,18 @@ export class DemoScenario {
     }
 
     const invoiced = new Set<number>();
+    const acknowledged = new Set<string>();
+    let ackControl = (Date.now() % 900_000_000) + 100_000;
     const deadline = Date.now() + (this.o.timeoutMs ?? 300_000);
     let last = '';
     let completed = false;
     while (Date.now() < deadline) {
       await sleep(3_000);
       await this.invoiceDelivered(odoo, ediPoNumbers, invoiced);
+      if (this.o.ediOrders > 0) {
+        const acks = acknowledgeOutbound(join(this.o.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++);
+        if (acks > 0) say(`${elapsed()}  EDI    northwind answered ${acks} document(s) from ODX with a 997`);
+      }
       const k = await this.kpis(since).catch(() => null);
       if (!k) continue;
       const line = stageLine(k.orders.byStage);
@@ -88,7 +95,8 @@ export class DemoScenario {
       }
     }
     if (!completed) say(`${elapsed()}  not every order was delivered and paid within the time limit; the report shows where they are`);
-    await sleep(3_000); // let the last 810s and acknowledgments land
+    await sleep(3_000); // let the last 810s land, then the partner's last 997s
+    if (this.o.ediOrders > 0 && acknowledgeOutbound(join(this.o.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++) > 0) await sleep(3_000);
     return { since, odoo, ediPoNumbers, completed };
   }
 

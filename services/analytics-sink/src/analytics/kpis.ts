@@ -184,7 +184,8 @@ function ediAcks(events: readonly IndexedEvent[], w: KpiWindow, o: { ediAckSlaMs
   };
   for (const a of acks) {
     if (a.facts.objectId) earliest(byObjectId, a.facts.objectId, a.time);
-    if (a.facts.objectRef && a.facts.partner) earliest(byGroupRef, `${a.facts.partner}\u0000${a.facts.objectRef}`, a.time);
+    // The gateway writes a 997's reference as "<functional id> <GS06>" (e.g. "PR 17"); the GS06 is what matches.
+    if (a.facts.objectRef && a.facts.partner) earliest(byGroupRef, `${a.facts.partner}\u0000${a.facts.objectRef.replace(/^[A-Z]{2} (?=\S+$)/, '')}`, a.time);
   }
   const latencies = new Map<string, number[]>();
   const stats = new Map<string, Omit<EdiPartnerAcks, 'latency'>>();

@@ -76,7 +76,7 @@ export function buildScenario(t0: Date = new Date(Date.UTC(2026, 0, 5))) {
   });
   // The 810's 997 names the group control number only, and comes 26 h later (late against a 24 h SLA).
   add('EdiDocumentReceived', 50, ids.p1, 'edi', (p) => {
-    p.document = sampleEdiDocument({ documentId: ids.ack2, partnerId: ids.p1, transactionSet: '997', groupControlNumber: null, businessObjectType: 'ack', businessObjectId: null, businessRef: `G810-${u}` });
+    p.document = sampleEdiDocument({ documentId: ids.ack2, partnerId: ids.p1, transactionSet: '997', groupControlNumber: null, businessObjectType: 'ack', businessObjectId: null, businessRef: `IN G810-${u}` }); // as the edi-gateway writes it: functional id and GS06
     p.ackDocumentId = null;
   });
   add('PaymentReceived', 30, ids.payA, 'odoo', (p) => { p.payment = { ...samplePayment(), paymentId: ids.payA, allocations: [{ invoiceId: ids.invA, invoiceName: null, amount: '10.0000' }] }; });
