@@ -34,7 +34,7 @@ export function formatKpis(k: KpiResponse): string[] {
   // The demo's services' groups; others on the cluster (a developer's experiments) are only counted.
   const ours = k.consumerLag.filter((g) => DEMO_GROUPS.has(g.group));
   const others = k.consumerLag.length - ours.length;
-  const lag = ours.map((g) => `${g.group} ${g.total}`).join(', ') + (others > 0 ? ` (and ${others} other groups)` : '');
+  const lag = ours.map((g) => `${g.group} ${g.total}`).join(', ') + (others > 0 ? ` (and ${others} other group${others === 1 ? '' : 's'})` : '');
   return [
     row('orders', `${k.orders.total}   ${stageLine(k.orders.byStage)}`),
     row('cycle time confirmed → dispatched', `p50 ${seconds(k.cycleTimes.confirmedToDispatched.p50Ms)}   p95 ${seconds(k.cycleTimes.confirmedToDispatched.p95Ms)}   (n=${k.cycleTimes.confirmedToDispatched.count})`),
