@@ -48,8 +48,11 @@ test('documents for a partner with an HTTP endpoint are POSTed with its token; a
   const files = gw.files('globex', 'outbound');
   assert.deepEqual(files, [received[0]!.name], 'the folder copy has the same name');
   assert.equal(gw.read('globex', 'outbound', files[0]!), received[0]!.body, 'and the same bytes: the retry resent the stored interchange');
-  const [doc] = await gw.gateway.documents.list({ partner: 'globex', type: '810', limit: 5 });
-  assert.equal(doc?.status, 'sent');
+  // The partner has the bytes once its endpoint answered; the gateway records "sent" right after.
+  const doc = await eventually(async () => {
+    const [d] = await gw.gateway.documents.list({ partner: 'globex', type: '810', limit: 5 });
+    return d?.status === 'sent' ? d : undefined;
+  }, 15_000, 'the 810 recorded as sent');
   assert.equal(doc?.transport, 'folder+http');
 });
 
