@@ -67,7 +67,7 @@ export const DEFAULT_WEBHOOK_SECRET = 'whsec_b2R4LXNpbXVsYXRvci13ZWJob29rLXNlY3J
 /** Millisecond timings for tests. */
 export const TEST_TIMINGS = {
   tracking: { pickupMs: 30, inTransitMs: 30, outForDeliveryMs: 30, deliveredMs: 30 },
-  delivery: { maxAttempts: 5, initialDelayMs: 20, maxDelayMs: 200, timeoutMs: 1000 },
+  delivery: { maxAttempts: 8, initialDelayMs: 20, maxDelayMs: 200, timeoutMs: 5000 },
 } as const;
 
 export function compileTmsOptions(options: TmsSimulatorOptions = {}): CompiledTmsOptions {

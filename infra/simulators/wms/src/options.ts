@@ -77,7 +77,7 @@ export const DEFAULT_WEBHOOK_SECRET = 'whsec_b2R4LXNpbXVsYXRvci13ZWJob29rLXNlY3J
 /** Millisecond timings for tests: orders move and webhooks retry within a few hundred ms. */
 export const TEST_TIMINGS = {
   steps: { pickMs: 30, packMs: 30, shipMs: 30 },
-  delivery: { maxAttempts: 5, initialDelayMs: 20, maxDelayMs: 200, timeoutMs: 1000 },
+  delivery: { maxAttempts: 8, initialDelayMs: 20, maxDelayMs: 200, timeoutMs: 5000 },
 } as const;
 
 export function compileWmsOptions(options: WmsSimulatorOptions = {}): CompiledWmsOptions {
