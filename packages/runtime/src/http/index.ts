@@ -7,3 +7,5 @@ export { mountStandardWebhook, verifyStandardWebhook, webhookKey } from './stand
 export type { SignatureCheck, StandardWebhookDelivery } from './standard-webhooks.js';
 export { RestClient } from './rest-client.js';
 export type { RemoteProblem, RestClientOptions } from './rest-client.js';
+export { StandardWebhookReceiver } from './webhook-receiver.js';
+export type { WebhookReceipt, WebhookReceiverOptions } from './webhook-receiver.js';

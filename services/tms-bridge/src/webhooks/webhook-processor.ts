@@ -1,9 +1,8 @@
-import { KeyedLock, HttpProblem, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import { KeyedLock, HttpProblem, StandardWebhookReceiver, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
 import { messageKeyFor } from '@odx/schemas';
 import type { BookingRecords } from '../booking/booking-records.js';
 import { mapTrackingWebhook, type TrackingContext } from '../mapping/map-tracking.js';
 import { trackingWebhookSchema, type TrackingWebhook } from '../tms/tms-types.js';
-import { verifyStandardWebhook, webhookKey } from '@odx/runtime';
 import { trackingRank, type MilestoneStore } from './milestone-store.js';
 
 export interface WebhookProcessorOptions {
@@ -51,54 +50,40 @@ const FINAL_EXCEPTIONS = new Set(['LOST', 'REFUSED']);
  * releases the webhook-id so the TMS's retry is processed in full.
  */
 export class WebhookProcessor {
-  private readonly key: Buffer;
   private readonly lock = new KeyedLock();
+  private readonly receiver: StandardWebhookReceiver<TrackingWebhook, WebhookOutcome>;
 
   constructor(private readonly o: WebhookProcessorOptions) {
-    this.key = webhookKey(o.secret);
+    this.receiver = new StandardWebhookReceiver({
+      sender: 'TMS', secret: o.secret, toleranceSeconds: o.toleranceSeconds, idempotency: o.idempotency, scope: WEBHOOK_SCOPE, logger: o.logger,
+      parse: parseBody, typeOf: (w) => w.type, handle: (w) => this.handle(w),
+    });
   }
 
-  async process(d: WebhookDelivery): Promise<WebhookOutcome> {
-    const check = verifyStandardWebhook(this.key, d, d.rawBody, this.o.toleranceSeconds);
-    if (!check.ok) {
-      this.o.logger.warn('webhook rejected', { reason: check.reason, webhook_id: d.id });
-      throw new HttpProblem(401, 'Unauthorized', `webhook signature check failed: ${check.reason}`, { reason: check.reason });
-    }
-    const webhookId = d.id!;
-    const webhook = parseBody(d.rawBody);
-    if (webhook === 'ignored') return { status: 'ignored', events: [] };
+  process(d: WebhookDelivery): Promise<WebhookOutcome> {
+    return this.receiver.process(d);
+  }
 
-    const claimed = await this.o.idempotency.claim(WEBHOOK_SCOPE, webhookId);
-    if (claimed.status === 'duplicate') return { status: 'duplicate', events: [] };
-    if (claimed.status === 'busy') {
-      throw new HttpProblem(409, 'Conflict', `webhook ${webhookId} is being processed`, { retryAfterSeconds: Math.ceil(claimed.retryAfterMs / 1000) });
-    }
-    try {
-      const event = mapTrackingWebhook(webhook, this.o.mapping);
-      const shipmentId = event.payload.shipmentId;
-      const rank = trackingRank(event);
-      const outcome = await this.lock.run(shipmentId, async (): Promise<WebhookOutcome> => {
-        const recorded = rank !== null ? await this.o.milestones.recorded(shipmentId) : new Set<number>();
-        if (rank !== null && recorded.has(rank)) return { status: 'stale', events: [] };
-        await this.o.producer.publish([{ eventType: event.eventType, key: messageKeyFor(event.eventType, event.payload as never), payload: event.payload, topic: this.o.topics.shipments }]);
-        if (rank !== null) await this.o.milestones.record(shipmentId, rank);
-        const late = rank !== null && [...recorded].some((r) => r > rank);
-        return { status: late ? 'late' : 'published', events: [event.eventType] };
+  /** Publishes the tracking event once per milestone, never moving the shipment backwards; feeds the watchdog. */
+  private async handle(webhook: TrackingWebhook): Promise<WebhookOutcome> {
+    const event = mapTrackingWebhook(webhook, this.o.mapping);
+    const shipmentId = event.payload.shipmentId;
+    const rank = trackingRank(event);
+    const outcome = await this.lock.run(shipmentId, async (): Promise<WebhookOutcome> => {
+      const recorded = rank !== null ? await this.o.milestones.recorded(shipmentId) : new Set<number>();
+      if (rank !== null && recorded.has(rank)) return { status: 'stale', events: [] };
+      await this.o.producer.publish([{ eventType: event.eventType, key: messageKeyFor(event.eventType, event.payload as never), payload: event.payload, topic: this.o.topics.shipments }]);
+      if (rank !== null) await this.o.milestones.record(shipmentId, rank);
+      const late = rank !== null && [...recorded].some((r) => r > rank);
+      return { status: late ? 'late' : 'published', events: [event.eventType] };
+    });
+    if (outcome.status === 'published') {
+      const closed = event.eventType === 'ShipmentDelivered' || (event.eventType === 'ShipmentException' && FINAL_EXCEPTIONS.has(event.payload.exceptionCode));
+      await this.o.bookings.recordNews(shipmentId, new Date(), closed).catch((err: unknown) => {
+        this.o.logger.warn('could not record tracking news for the watchdog', { shipment_id: shipmentId, err });
       });
-      if (outcome.status === 'published') {
-        const closed = event.eventType === 'ShipmentDelivered' || (event.eventType === 'ShipmentException' && FINAL_EXCEPTIONS.has(event.payload.exceptionCode));
-        await this.o.bookings.recordNews(shipmentId, new Date(), closed).catch((err: unknown) => {
-          this.o.logger.warn('could not record tracking news for the watchdog', { shipment_id: shipmentId, err });
-        });
-      }
-      await this.o.idempotency.complete(claimed.claim, { verifyHolder: false });
-      this.o.logger.info('webhook handled', { webhook_id: webhookId, type: webhook.type, event: event.eventType, shipment_id: shipmentId, status: outcome.status });
-      return outcome;
-    } catch (err) {
-      await this.o.idempotency.release(claimed.claim).catch(() => undefined);
-      this.o.logger.warn('webhook not handled; the TMS will retry', { webhook_id: webhookId, type: webhook.type, err });
-      throw new HttpProblem(503, 'Service Unavailable', 'could not publish the event; retry later');
     }
+    return outcome;
   }
 }
 

@@ -1,10 +1,9 @@
-import { KeyedLock, HttpProblem, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import { KeyedLock, HttpProblem, StandardWebhookReceiver, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
 import { messageKeyFor } from '@odx/schemas';
 import { mapInventoryAdjustment, mapOrderStage, type BridgeEvent, type MappingContext } from '../mapping/map-wms-webhook.js';
 import { stageOfWebhook, stagesToPublish } from '../mapping/order-stages.js';
 import { HANDLED_WEBHOOK_TYPES, webhookEnvelopeSchema, type WmsWebhook } from '../wms/wms-types.js';
 import type { StageStore } from './stage-store.js';
-import { verifyStandardWebhook, webhookKey } from '@odx/runtime';
 
 export interface WebhookProcessorOptions {
   secret: string;
@@ -45,39 +44,18 @@ export const WEBHOOK_SCOPE = 'wms-webhook';
  * WMS's retry is processed in full.
  */
 export class WebhookProcessor {
-  private readonly key: Buffer;
   private readonly lock = new KeyedLock();
+  private readonly receiver: StandardWebhookReceiver<WmsWebhook, WebhookOutcome>;
 
   constructor(private readonly o: WebhookProcessorOptions) {
-    this.key = webhookKey(o.secret);
+    this.receiver = new StandardWebhookReceiver({
+      sender: 'WMS', secret: o.secret, toleranceSeconds: o.toleranceSeconds, idempotency: o.idempotency, scope: WEBHOOK_SCOPE, logger: o.logger,
+      parse: parseBody, typeOf: (w) => w.type, handle: (w) => this.handle(w),
+    });
   }
 
-  async process(d: WebhookDelivery): Promise<WebhookOutcome> {
-    const check = verifyStandardWebhook(this.key, d, d.rawBody, this.o.toleranceSeconds);
-    if (!check.ok) {
-      this.o.logger.warn('webhook rejected', { reason: check.reason, webhook_id: d.id });
-      throw new HttpProblem(401, 'Unauthorized', `webhook signature check failed: ${check.reason}`, { reason: check.reason });
-    }
-    const webhookId = d.id!;
-    const webhook = parseBody(d.rawBody);
-    if (webhook === 'ignored') return { status: 'ignored', events: [] };
-
-    const claimed = await this.o.idempotency.claim(WEBHOOK_SCOPE, webhookId);
-    if (claimed.status === 'duplicate') return { status: 'duplicate', events: [] };
-    if (claimed.status === 'busy') {
-      // The same message is being handled by another request right now; the WMS retries.
-      throw new HttpProblem(409, 'Conflict', `webhook ${webhookId} is being processed`, { retryAfterSeconds: Math.ceil(claimed.retryAfterMs / 1000) });
-    }
-    try {
-      const outcome = await this.handle(webhook);
-      await this.o.idempotency.complete(claimed.claim, { verifyHolder: false });
-      this.o.logger.info('webhook handled', { webhook_id: webhookId, type: webhook.type, status: outcome.status, events: outcome.events });
-      return outcome;
-    } catch (err) {
-      await this.o.idempotency.release(claimed.claim).catch(() => undefined);
-      this.o.logger.warn('webhook not handled; the WMS will retry', { webhook_id: webhookId, type: webhook.type, err });
-      throw new HttpProblem(503, 'Service Unavailable', 'could not publish the event; retry later');
-    }
+  process(d: WebhookDelivery): Promise<WebhookOutcome> {
+    return this.receiver.process(d);
   }
 
   private async handle(webhook: WmsWebhook): Promise<WebhookOutcome> {
