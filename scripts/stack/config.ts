@@ -35,6 +35,20 @@ export interface StackPorts {
   registry: number;
   registryManagement: number;
   mongo: number;
+  /** PostgreSQL behind FerretDB (only with the postgresql backend). */
+  postgres: number;
+}
+
+export const MONGO_BACKENDS = ['sqlite', 'postgresql'] as const;
+/** Storage of the local FerretDB. */
+export type MongoBackend = (typeof MONGO_BACKENDS)[number];
+
+/** How `npm start`'s watchdog probes the stack. */
+export interface WatchdogSettings {
+  /** @default 10000 */
+  intervalMs: number;
+  /** Consecutive failed probes before a part is restarted. @default 3 */
+  failures: number;
 }
 
 /** External servers configured by the user; the launcher starts nothing for these. */
@@ -53,6 +67,17 @@ export interface StackConfig {
   startTimeoutMs: number;
   /** How long `down` waits after SIGTERM before SIGKILL. @default 30000 */
   stopTimeoutMs: number;
+  /**
+   * How long `up` waits for a running but unhealthy part to recover before
+   * restarting it (never less than what is left of its start timeout).
+   * @default 15000
+   */
+  unhealthyGraceMs: number;
+  /** Deadline of each step of a health probe. @default 2000 */
+  probeTimeoutMs: number;
+  /** @default 'sqlite' */
+  mongoBackend: MongoBackend;
+  watchdog: WatchdogSettings;
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -97,6 +122,26 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
+function nonNegativeInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new StackError(`${name} must be a whole number of milliseconds (0 or more), got "${raw}"`, { reason: 'invalid-config' });
+  }
+  return value;
+}
+
+function mongoBackend(env: NodeJS.ProcessEnv): MongoBackend {
+  const raw = nonEmpty(env, 'ODX_STACK_MONGO_BACKEND');
+  if (raw === undefined) return 'sqlite';
+  const value = MONGO_BACKENDS.find((b) => b === raw.toLowerCase());
+  if (!value) {
+    throw new StackError(`ODX_STACK_MONGO_BACKEND must be one of ${MONGO_BACKENDS.join(', ')}, got "${raw}"`, { reason: 'invalid-config' });
+  }
+  return value;
+}
+
 function brokers(env: NodeJS.ProcessEnv): string[] | undefined {
   const raw = nonEmpty(env, 'ODX_KAFKA_BROKERS');
   if (raw === undefined) return undefined;
@@ -121,9 +166,13 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     registry: port(env, 'ODX_STACK_REGISTRY_PORT', 8081),
     registryManagement: port(env, 'ODX_STACK_REGISTRY_MANAGEMENT_PORT', 8091),
     mongo: port(env, 'ODX_STACK_MONGO_PORT', 27017),
+    postgres: port(env, 'ODX_STACK_POSTGRES_PORT', 5433),
   };
   const seen = new Map<number, string>();
-  for (const [name, value] of Object.entries(ports)) {
+  const backend = mongoBackend(env);
+  // The PostgreSQL port is bound only with that backend.
+  const bound = Object.entries(ports).filter(([name]) => name !== 'postgres' || backend === 'postgresql');
+  for (const [name, value] of bound) {
     const other = seen.get(value);
     if (other) {
       throw new StackError(`ports of ${other} and ${name} are both ${value}; give each part its own port`, {
@@ -142,5 +191,12 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     },
     startTimeoutMs: positiveInt(env, 'ODX_STACK_START_TIMEOUT_MS', 120_000),
     stopTimeoutMs: positiveInt(env, 'ODX_STACK_STOP_TIMEOUT_MS', 30_000),
+    unhealthyGraceMs: nonNegativeInt(env, 'ODX_STACK_UNHEALTHY_GRACE_MS', 15_000),
+    probeTimeoutMs: positiveInt(env, 'ODX_STACK_PROBE_TIMEOUT_MS', 2_000),
+    mongoBackend: backend,
+    watchdog: {
+      intervalMs: positiveInt(env, 'ODX_STACK_WATCHDOG_INTERVAL_MS', 10_000),
+      failures: positiveInt(env, 'ODX_STACK_WATCHDOG_FAILURES', 3),
+    },
   };
 }

@@ -1,25 +1,13 @@
+import { decodeDocument, encodeDocument, type BsonDocument } from './bson.js';
 import { healthy, unhealthy, type Health } from './health.js';
-import { Reader, roundTrip } from './wire.js';
+import { roundTrip } from './wire.js';
 
 const OP_MSG = 2013;
-
-/** BSON for `{ ping: 1, $db: "admin" }`. */
-function pingDocument(): Buffer {
-  const db = Buffer.from('admin\0');
-  const parts = [
-    Buffer.from([0x10]), Buffer.from('ping\0'), int32LE(1),
-    Buffer.from([0x02]), Buffer.from('$db\0'), int32LE(db.length), db,
-    Buffer.from([0x00]),
-  ];
-  const content = Buffer.concat(parts);
-  return Buffer.concat([int32LE(content.length + 4), content]);
-}
-
-function int32LE(value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(value);
-  return b;
-}
+/** Where the probe writes; a database of its own so it never touches ODX data. */
+export const HEALTH_DATABASE = 'odx_health';
+export const HEALTH_COLLECTION = 'odx_stack_health';
+/** One document for every prober: the probe needs a write, not a history. */
+const HEALTH_DOC_ID = 'stack-probe';
 
 function opMsg(requestId: number, doc: Buffer): Buffer {
   const header = Buffer.alloc(16 + 4 + 1);
@@ -32,57 +20,109 @@ function opMsg(requestId: number, doc: Buffer): Buffer {
   return Buffer.concat([header, doc]);
 }
 
-/** Reads the top-level `ok` and `errmsg` fields of a BSON document. */
-function readReply(r: Reader): { ok: number | undefined; errmsg: string | undefined } {
-  const end = r.position + r.int32LE() - 1;
-  let ok: number | undefined;
-  let errmsg: string | undefined;
-  while (r.position < end) {
-    const type = r.int8();
-    const name = r.cstring();
-    let value: number | string | undefined;
-    switch (type) {
-      case 0x01: value = r.doubleLE(); break;
-      case 0x02: value = r.utf8(r.int32LE()).replace(/\0$/, ''); break;
-      case 0x03: case 0x04: r.skip(r.int32LE() - 4); break; // document, array
-      case 0x05: r.skip(r.int32LE() + 1); break; // binary: length + subtype
-      case 0x07: r.skip(12); break; // ObjectId
-      case 0x08: value = r.int8(); break; // bool
-      case 0x09: case 0x11: case 0x12: value = Number(r.int64LE()); break;
-      case 0x0a: break; // null
-      case 0x10: value = r.int32LE(); break;
-      case 0x13: r.skip(16); break; // decimal128
-      default: throw new Error(`unexpected BSON type 0x${type.toString(16)} in reply`);
-    }
-    if (name === 'ok' && typeof value === 'number') ok = value;
-    if (name === 'errmsg' && typeof value === 'string') errmsg = value;
-    if (ok !== undefined && (ok === 1 || errmsg !== undefined)) break;
+/** A command that got no usable answer; `timedOut` tells a hang from an error. */
+class CommandFailure extends Error {
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+  ) {
+    super(message);
   }
-  return { ok, errmsg };
 }
 
-/** Sends `ping` over the MongoDB wire protocol (OP_MSG); healthy on `ok: 1`. */
-export async function mongoHealth(host: string, port: number, timeoutMs = 2000): Promise<Health> {
+/** Sends one command on a fresh connection and returns the reply body; throws CommandFailure. */
+async function runCommand(host: string, port: number, command: BsonDocument, timeoutMs: number): Promise<BsonDocument> {
+  let frame: Buffer;
   try {
     const requestId = Math.floor(Math.random() * 0x7fffffff);
-    const frame = await roundTrip(
-      host,
-      port,
-      opMsg(requestId, pingDocument()),
-      (buf) => (buf.length >= 4 ? buf.readInt32LE(0) : undefined),
-      timeoutMs,
-    );
-    const r = new Reader(frame, 0);
-    r.skip(12);
-    const opCode = r.int32LE();
-    if (opCode !== OP_MSG) return unhealthy(`${host}:${port} answered with opCode ${opCode}, not OP_MSG`);
-    r.skip(4 + 1); // flagBits, section kind
-    const reply = readReply(r);
-    if (reply.ok === 1) return healthy(`${host}:${port} answers ping`);
-    return unhealthy(`${host}:${port} ping failed: ${reply.errmsg ?? 'ok is not 1'}`);
+    frame = await roundTrip(host, port, opMsg(requestId, encodeDocument(command)), (buf) => (buf.length >= 4 ? buf.readInt32LE(0) : undefined), timeoutMs);
   } catch (error) {
-    return unhealthy((error as Error).message);
+    // wire.ts prefixes errors with host:port; the probe's detail names it once.
+    const message = (error as Error).message.replace(`${host}:${port}: `, '');
+    throw new CommandFailure(message, message.startsWith('no answer'));
   }
+  const opCode = frame.readInt32LE(12);
+  if (opCode !== OP_MSG) throw new CommandFailure(`answered with opCode ${opCode}, not OP_MSG`, false);
+  if (frame.readUInt8(20) !== 0) throw new CommandFailure('reply does not start with a body section', false);
+  const reply = decodeDocument(frame, 21).doc;
+  if (reply.ok !== 1) {
+    const errmsg = typeof reply.errmsg === 'string' ? reply.errmsg : 'ok is not 1';
+    throw new CommandFailure(`${errmsg}${typeof reply.code === 'number' ? ` (code ${reply.code})` : ''}`, false);
+  }
+  return reply;
+}
+
+/** Upserts the probe document; fails on write errors or when nothing was written. */
+async function writeStep(host: string, port: number, timeoutMs: number, at: Date): Promise<void> {
+  const reply = await runCommand(host, port, {
+    update: HEALTH_COLLECTION,
+    updates: [{ q: { _id: HEALTH_DOC_ID }, u: { $set: { at, pid: process.pid } }, upsert: true }],
+    $db: HEALTH_DATABASE,
+  }, timeoutMs);
+  const writeErrors = reply.writeErrors;
+  if (Array.isArray(writeErrors) && writeErrors.length > 0) throw new CommandFailure(`write error: ${JSON.stringify(writeErrors[0])}`, false);
+  if (reply.n !== 1) throw new CommandFailure(`upsert reported n=${String(reply.n)}, expected 1`, false);
+}
+
+/** Finds the probe document by _id. */
+async function readStep(host: string, port: number, timeoutMs: number): Promise<void> {
+  const reply = await runCommand(host, port, {
+    find: HEALTH_COLLECTION,
+    filter: { _id: HEALTH_DOC_ID },
+    limit: 1,
+    singleBatch: true,
+    $db: HEALTH_DATABASE,
+  }, timeoutMs);
+  const cursor = reply.cursor;
+  const batch = cursor && typeof cursor === 'object' && !Array.isArray(cursor) && !(cursor instanceof Date) ? cursor.firstBatch : undefined;
+  if (!Array.isArray(batch) || batch.length !== 1) throw new CommandFailure(`find returned ${Array.isArray(batch) ? batch.length : 'no'} documents, expected the one just written`, false);
+}
+
+/** Lists databases; the server computes each one's size, which needs one of its connections. */
+async function databasesStep(host: string, port: number, timeoutMs: number): Promise<void> {
+  const reply = await runCommand(host, port, { listDatabases: 1, nameOnly: true, $db: 'admin' }, timeoutMs);
+  if (!Array.isArray(reply.databases)) throw new CommandFailure('listDatabases returned no databases array', false);
+}
+
+/** Probe steps in order; each must answer within the step timeout. */
+const STEPS = [
+  { name: 'ping', run: (host: string, port: number, ms: number) => runCommand(host, port, { ping: 1, $db: 'admin' }, ms).then(() => undefined) },
+  { name: 'write', run: (host: string, port: number, ms: number) => writeStep(host, port, ms, new Date()) },
+  { name: 'read', run: (host: string, port: number, ms: number) => readStep(host, port, ms) },
+  { name: 'listDatabases', run: (host: string, port: number, ms: number) => databasesStep(host, port, ms) },
+] as const;
+
+export type MongoProbeStep = (typeof STEPS)[number]['name'];
+
+/**
+ * Probes a MongoDB wire server with real data commands: `ping`, an upsert
+ * into `odx_health.odx_stack_health`, a find of that document by _id, then
+ * `listDatabases`. `ping` alone misses FerretDB's wedged states (data
+ * commands hang while `ping` still answers). FerretDB's SQLite backend has
+ * one connection pool per database, so a wedge in an ODX database leaves the
+ * probe's own database working: `listDatabases` reaches every database (it
+ * sizes each one on one of that database's connections) and hangs there.
+ * Each step has its own deadline; the detail names the step that failed.
+ * @default timeoutMs 2000 (per step)
+ */
+export async function mongoHealth(host: string, port: number, timeoutMs = 2000): Promise<Health> {
+  const started = Date.now();
+  const passed: MongoProbeStep[] = [];
+  for (const step of STEPS) {
+    try {
+      await step.run(host, port, timeoutMs);
+      passed.push(step.name);
+    } catch (error) {
+      const failure = error instanceof CommandFailure ? error : new CommandFailure((error as Error).message, false);
+      const after = passed.length > 0 ? ` (${passed.join(', ')} answered)` : '';
+      return unhealthy(
+        failure.timedOut
+          ? `${step.name} timed out after ${timeoutMs} ms at ${host}:${port}${after}`
+          : `${step.name} failed at ${host}:${port}: ${failure.message}${after}`,
+      );
+    }
+  }
+  return healthy(`${host}:${port} answers ping, write, read and listDatabases (${Date.now() - started} ms)`);
 }
 
 /** First host:port of a mongodb:// URL (mongodb+srv cannot be probed without DNS SRV). */

@@ -159,11 +159,15 @@ export async function spawnDetached(spec: SpawnSpec): Promise<SpawnedProcess> {
 /** Outcome of stopping a process. */
 export type StopOutcome = 'stopped' | 'killed' | 'not-running';
 
-/** SIGTERM, wait up to `timeoutMs`, then SIGKILL. */
-export async function stopProcess(pid: number, timeoutMs: number): Promise<StopOutcome> {
+/**
+ * SIGTERM (or `signal`), wait up to `timeoutMs`, then SIGKILL. SIGCONT
+ * follows the first signal so a stopped (SIGSTOPped) process acts on it.
+ */
+export async function stopProcess(pid: number, timeoutMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<StopOutcome> {
   if (!isAlive(pid)) return 'not-running';
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal);
+    process.kill(pid, 'SIGCONT');
   } catch {
     return 'not-running';
   }

@@ -5,6 +5,7 @@ import { StackError, StackUpError } from './errors.js';
 import { probe, unhealthy, waitForHealthy, type Health } from './health.js';
 import { withLockFile } from './lock.js';
 import { ensurePortFree } from './ports.js';
+import { dumpAndStop } from './heal.js';
 import {
   findOwnProcess,
   isAlive,
@@ -16,14 +17,14 @@ import {
   stopProcess,
   writePidRecord,
   type ExitInfo,
+  type PidRecord,
   type SpawnedProcess,
   type StopOutcome,
 } from './process-control.js';
 import { createProgress, type Progress } from './progress.js';
-import { externalKafka, localKafka } from './parts/kafka.js';
-import { externalMongo, localMongo } from './parts/mongo.js';
-import type { ExternalPart, LocalPart, PartContext } from './parts/part.js';
-import { ccompatUrl, externalRegistry, localRegistry } from './parts/registry.js';
+import type { LocalPart, PartContext } from './parts/part.js';
+import { ccompatUrl } from './parts/registry.js';
+import { resolvePart } from './parts/resolve.js';
 import { lastLines } from './tools.js';
 
 /** Where clients find the stack. */
@@ -34,6 +35,21 @@ export interface StackEndpoints {
   mongoUrl: string;
   /** Parts this call started (empty when everything was already running). */
   startedParts: PartName[];
+  /** Parts this call found running but unhealthy and restarted (also in startedParts). */
+  healed: HealReport[];
+}
+
+/** A part `up` restarted because it ran but failed its health probe. */
+export interface HealReport {
+  part: PartName;
+  /** The pid that was stopped. */
+  pid: number;
+  /** The last failed probe, e.g. "write timed out after 2000 ms at 127.0.0.1:27017 (ping answered)". */
+  reason: string;
+  /** Stack dump (or log tail) saved before stopping it. */
+  dumpFile: string;
+  /** False when the part printed no dump and the file holds its log tail. */
+  dumped: boolean;
 }
 
 /** The env variables child processes read to find the stack. */
@@ -54,6 +70,10 @@ export interface StackUpOptions {
   parts?: PartName[];
   /** Environment to read the configuration from. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Overrides ODX_STACK_UNHEALTHY_GRACE_MS (the watchdog passes 0: it has waited already). */
+  unhealthyGraceMs?: number;
+  /** Where progress lines go. @default stderr */
+  write?: (line: string) => void;
 }
 
 export interface StackDownOptions {
@@ -80,6 +100,8 @@ export interface PartStatus {
   healthy: boolean;
   detail: string;
   logFile: string | undefined;
+  /** The server behind the part, e.g. "postgresql: pid 123 on 127.0.0.1:5433, accepting connections". */
+  backing: string | undefined;
 }
 
 export interface PartDownResult {
@@ -88,26 +110,13 @@ export interface PartDownResult {
   pid: number | undefined;
 }
 
-type Resolved = { kind: 'local'; part: LocalPart } | { kind: 'external'; part: ExternalPart };
-
-function resolvePart(name: PartName, config: StackConfig): Resolved {
-  const { external } = config;
-  switch (name) {
-    case 'kafka':
-      return external.kafka ? { kind: 'external', part: externalKafka(external.kafka) } : { kind: 'local', part: localKafka(config) };
-    case 'registry':
-      return external.registry ? { kind: 'external', part: externalRegistry(external.registry) } : { kind: 'local', part: localRegistry(config) };
-    case 'mongo':
-      return external.mongo ? { kind: 'external', part: externalMongo(external.mongo) } : { kind: 'local', part: localMongo(config) };
-  }
-}
-
-function endpoints(config: StackConfig, startedParts: PartName[]): StackEndpoints {
+function endpoints(config: StackConfig, startedParts: PartName[], healed: HealReport[]): StackEndpoints {
   return {
     kafkaBrokers: config.external.kafka ?? [`127.0.0.1:${config.ports.kafka}`],
     schemaRegistryUrl: config.external.registry ?? ccompatUrl(config.ports.registry),
     mongoUrl: config.external.mongo ?? `mongodb://127.0.0.1:${config.ports.mongo}/`,
     startedParts,
+    healed,
   };
 }
 
@@ -121,44 +130,72 @@ function describeExit(exit: ExitInfo): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
-/** Waits for an already running (maybe still starting) part. */
-async function awaitRunning(part: LocalPart, pid: number, ctx: PartContext): Promise<void> {
-  const logFile = ctx.config.paths.logFile(part.name);
-  const now = await probe(() => part.health());
-  if (now.ok) return;
-  ctx.progress.step(part.name, `running (pid ${pid}) but not healthy yet (${now.detail}); waiting`);
-  const outcome = await waitForHealthy(() => part.ready(logFile), {
-    timeoutMs: ctx.config.startTimeoutMs,
-    interrupted: () => (isAlive(pid) ? undefined : 'gone'),
-  });
-  if (outcome.kind === 'healthy') return;
-  if (outcome.kind === 'interrupted') {
-    removePidFile(ctx.config.paths.pidFile(part.name));
-    throw new StackError(`process ${pid} died while starting. Last log lines:\n${lastLines(logFile, 10)}`, {
-      reason: 'process-died',
-      part: part.name,
-      logFile,
-    });
-  }
-  throw new StackError(`pid ${pid} is running but not healthy after ${seconds(ctx.config.startTimeoutMs)}: ${outcome.last.detail}`, {
-    reason: 'timeout',
-    part: part.name,
-    logFile,
-  });
+type RunningVerdict = { kind: 'healthy' } | { kind: 'gone' } | { kind: 'unhealthy'; detail: string; waitedMs: number };
+
+/**
+ * How long `up` gives a running but unhealthy part before restarting it:
+ * the configured grace, or what is left of its start timeout when it was
+ * started recently, so a server still starting is never killed.
+ */
+function graceFor(record: PidRecord, config: StackConfig): number {
+  const age = Date.now() - Date.parse(record.startedAt);
+  const startLeft = Number.isFinite(age) ? Math.max(0, config.startTimeoutMs - age) : 0;
+  return Math.max(config.unhealthyGraceMs, startLeft);
 }
 
-/** Starts one local part unless it already runs; resolves true when it started it. */
-async function ensureLocalUp(part: LocalPart, ctx: PartContext): Promise<boolean> {
+/** Probes an already running (maybe still starting) part, waiting up to its grace for it to be healthy. */
+async function checkRunning(part: LocalPart, record: PidRecord, ctx: PartContext): Promise<RunningVerdict> {
+  const logFile = ctx.config.paths.logFile(part.name);
+  const now = await probe(() => part.health());
+  if (now.ok) return { kind: 'healthy' };
+  const graceMs = graceFor(record, ctx.config);
+  ctx.progress.step(part.name, `running (pid ${record.pid}) but not healthy (${now.detail}); giving it ${seconds(graceMs)} before a restart`);
+  const began = Date.now();
+  const outcome = await waitForHealthy(() => part.ready(logFile), {
+    timeoutMs: graceMs,
+    interrupted: () => (isAlive(record.pid) ? undefined : 'gone'),
+  });
+  if (outcome.kind === 'healthy') return { kind: 'healthy' };
+  if (outcome.kind === 'interrupted') return { kind: 'gone' };
+  return { kind: 'unhealthy', detail: outcome.last.detail, waitedMs: Date.now() - began };
+}
+
+/** Saves a dump, stops the unhealthy server and says so; the caller starts it again. */
+async function restartUnhealthy(part: LocalPart, pid: number, detail: string, waitedMs: number, ctx: PartContext): Promise<HealReport> {
+  ctx.progress.milestone(part.name, `pid ${pid} is running but unhealthy after ${seconds(waitedMs)} (${detail}); restarting it (data is kept)`);
+  const result = await dumpAndStop(part, pid, detail, ctx.config);
+  const what = result.dumped ? 'stack dump' : 'log tail (no dump printed)';
+  const how = result.stop === 'killed' ? `killed pid ${pid} (no exit within ${seconds(ctx.config.stopTimeoutMs)} of SIGTERM)` : `pid ${pid} stopped`;
+  ctx.progress.milestone(part.name, `${what} saved to ${result.dumpFile}; ${how}`);
+  return { part: part.name, pid, reason: detail, dumpFile: result.dumpFile, dumped: result.dumped };
+}
+
+interface UpResult {
+  started: boolean;
+  healed: HealReport | undefined;
+}
+
+/** Starts one local part unless it already runs healthy; restarts it when it runs unhealthy. */
+async function ensureLocalUp(part: LocalPart, ctx: PartContext): Promise<UpResult> {
   const { paths, startTimeoutMs, stopTimeoutMs } = ctx.config;
   const logFile = paths.logFile(part.name);
   const pidFile = paths.pidFile(part.name);
 
+  let healed: HealReport | undefined;
   const running = findOwnProcess(pidFile);
   if (running) {
-    await awaitRunning(part, running.pid, ctx);
-    await part.afterHealthy?.(ctx);
-    ctx.progress.step(part.name, `already running (pid ${running.pid}) at ${part.address}`);
-    return false;
+    const verdict = await checkRunning(part, running, ctx);
+    if (verdict.kind === 'healthy') {
+      await part.afterHealthy?.(ctx);
+      ctx.progress.step(part.name, `already running (pid ${running.pid}) at ${part.address}`);
+      return { started: false, healed: undefined };
+    }
+    if (verdict.kind === 'gone') {
+      removePidFile(pidFile);
+      ctx.progress.milestone(part.name, `pid ${running.pid} exited while "up" waited for it; starting it again. Its last log lines:\n${lastLines(logFile, 10)}`);
+    } else {
+      healed = await restartUnhealthy(part, running.pid, verdict.detail, verdict.waitedMs, ctx);
+    }
   }
 
   await part.install(ctx);
@@ -212,24 +249,26 @@ async function ensureLocalUp(part: LocalPart, ctx: PartContext): Promise<boolean
     });
   }
   await part.afterHealthy?.(ctx);
-  ctx.progress.step(part.name, `healthy at ${part.address} (pid ${pid}, ${seconds(Date.now() - started)})`);
-  return true;
+  const report = healed ? ctx.progress.milestone : ctx.progress.step;
+  report(part.name, `healthy at ${part.address} (pid ${pid}, ${seconds(Date.now() - started)})`);
+  return { started: true, healed };
 }
 
-async function ensureUp(name: PartName, ctx: PartContext): Promise<boolean> {
+async function ensureUp(name: PartName, ctx: PartContext): Promise<UpResult> {
   const resolved = resolvePart(name, ctx.config);
   if (resolved.kind === 'local') return ensureLocalUp(resolved.part, ctx);
   const health = await probe(() => resolved.part.health());
   // External servers may need credentials this probe lacks: warn, do not fail.
   if (health.ok) ctx.progress.step(name, `external at ${resolved.part.address}: ${health.detail}`);
   else ctx.progress.milestone(name, `external at ${resolved.part.address} does not look healthy: ${health.detail}`);
-  return false;
+  return { started: false, healed: undefined };
 }
 
 /** Installs what is missing and starts the selected parts (in parallel); idempotent. */
 export async function stackUp(options: StackUpOptions = {}): Promise<StackEndpoints> {
-  const config = loadStackConfig(options.env);
-  const progress = createProgress({ quiet: options.quiet ?? false });
+  const loaded = loadStackConfig(options.env);
+  const config: StackConfig = { ...loaded, unhealthyGraceMs: options.unhealthyGraceMs ?? loaded.unhealthyGraceMs };
+  const progress = createProgress({ quiet: options.quiet ?? false, ...(options.write ? { write: options.write } : {}) });
   const parts = selected(options.parts);
   const ctx: PartContext = { config, progress };
   const began = Date.now();
@@ -242,10 +281,12 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackEndpoi
 
   const failures: StackError[] = [];
   const startedParts: PartName[] = [];
+  const healed: HealReport[] = [];
   results.forEach((result, i) => {
     const name = parts[i] as PartName;
     if (result.status === 'fulfilled') {
-      if (result.value) startedParts.push(name);
+      if (result.value.started) startedParts.push(name);
+      if (result.value.healed) healed.push(result.value.healed);
     } else {
       const error: unknown = result.reason;
       failures.push(
@@ -260,7 +301,7 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackEndpoi
     const what = startedParts.length > 0 ? `started ${startedParts.join(', ')}` : 'already running';
     progress.note(`${parts.join(', ')} ready (${what}, ${seconds(Date.now() - began)})`);
   }
-  return endpoints(config, startedParts);
+  return endpoints(config, startedParts, healed);
 }
 
 async function stopPart(name: PartName, config: StackConfig, progress: Progress): Promise<PartDownResult> {
@@ -296,11 +337,23 @@ export async function stackDown(options: StackDownOptions = {}): Promise<PartDow
   const progress = createProgress({ quiet: options.quiet ?? false });
   const parts = selected(options.parts);
   const results = await Promise.all(parts.map((name) => stopPart(name, config, progress)));
+  // Backing servers (PostgreSQL behind FerretDB) stop after their part, which is their client.
+  const backings = parts.flatMap((name) => {
+    const resolved = resolvePart(name, config);
+    return resolved.kind === 'local' && resolved.part.backing ? [{ name, backing: resolved.part.backing }] : [];
+  });
+  await Promise.all(backings.map(({ backing, name }) => backing.stop({ config, progress }).catch((error: unknown) => {
+    progress.milestone(name, `stopping ${backing.name} failed: ${(error as Error).message}`);
+  })));
   if (options.wipe) {
     for (const name of parts) {
       rmSync(config.paths.dataDir(name), { recursive: true, force: true });
       rmSync(join(config.paths.runDir, name), { recursive: true, force: true });
       progress.step(name, `deleted ${config.paths.dataDir(name)}`);
+    }
+    for (const { name, backing } of backings) {
+      rmSync(backing.dataDir, { recursive: true, force: true });
+      progress.step(name, `deleted ${backing.dataDir}`);
     }
   }
   return results;
@@ -310,12 +363,16 @@ async function statusOf(name: PartName, config: StackConfig): Promise<PartStatus
   const resolved = resolvePart(name, config);
   if (resolved.kind === 'external') {
     const health = await probe(() => resolved.part.health());
-    return { part: name, state: 'external', pid: undefined, address: resolved.part.address, healthy: health.ok, detail: health.detail, logFile: undefined };
+    return { part: name, state: 'external', pid: undefined, address: resolved.part.address, healthy: health.ok, detail: health.detail, logFile: undefined, backing: undefined };
   }
   const { part } = resolved;
   const record = findOwnProcess(config.paths.pidFile(name));
-  const health: Health = record ? await probe(() => part.health()) : unhealthy('not running');
+  const [health, backing] = await Promise.all([
+    record ? probe(() => part.health()) : Promise.resolve<Health>(unhealthy('not running')),
+    part.backing?.status(),
+  ]);
   return {
+    backing: backing?.detail,
     part: name,
     state: record ? 'running' : 'stopped',
     pid: record?.pid,

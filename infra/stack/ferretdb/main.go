@@ -1,5 +1,5 @@
-// Command ferretdb-odx runs FerretDB 1.24 (SQLite backend) for the ODX local
-// stack. It exists because a plain `go install` of FerretDB panics on a
+// Command ferretdb-odx runs FerretDB 1.24 (SQLite or PostgreSQL backend) for
+// the ODX local stack. It exists because a plain `go install` of FerretDB panics on a
 // missing version file; embedding the `ferretdb` package avoids that.
 package main
 
@@ -18,7 +18,9 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
-	dataDir := flag.String("data", "data", "directory holding the SQLite databases")
+	dataDir := flag.String("data", "data", "directory holding the SQLite databases (created with either handler: the launcher finds its process by it)")
+	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL connection string for the postgresql handler, e.g. postgres://ferretdb@127.0.0.1:5433/ferretdb")
 	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
 	// WAL with synchronous=NORMAL: a commit survives a crash of this process (the
 	// WAL is in the OS), only not an OS crash or power loss. FULL would fsync on
@@ -40,13 +42,22 @@ func main() {
 		os.Exit(2)
 	}
 
-	if err := run(*listen, *dataDir, *synchronous, logger); err != nil {
+	switch {
+	case *handler == "postgresql" && *postgresqlURL == "":
+		fmt.Fprintln(os.Stderr, "ferretdb-odx: -handler postgresql needs -postgresql-url")
+		os.Exit(2)
+	case *handler != "sqlite" && *handler != "postgresql":
+		fmt.Fprintf(os.Stderr, "ferretdb-odx: invalid -handler %q: want sqlite or postgresql\n", *handler)
+		os.Exit(2)
+	}
+
+	if err := run(*listen, *dataDir, *synchronous, *handler, *postgresqlURL, logger); err != nil {
 		logger.Error("ferretdb-odx stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dataDir, synchronous string, logger *slog.Logger) error {
+func run(listen, dataDir, synchronous, handler, postgresqlURL string, logger *slog.Logger) error {
 	dir, err := filepath.Abs(dataDir)
 	if err != nil {
 		return fmt.Errorf("resolve data directory: %w", err)
@@ -55,12 +66,20 @@ func run(listen, dataDir, synchronous string, logger *slog.Logger) error {
 		return fmt.Errorf("create data directory: %w", err)
 	}
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: listen},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(" + synchronous + ")",
-		Logger:    logger,
-	})
+	config := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: listen},
+		Handler:  handler,
+		Logger:   logger,
+	}
+	where := "data in " + dir
+	if handler == "postgresql" {
+		config.PostgreSQLURL = postgresqlURL
+		where = "PostgreSQL backend " + postgresqlURL
+	} else {
+		config.SQLiteURL = "file:" + dir + "/?_pragma=synchronous(" + synchronous + ")"
+	}
+
+	f, err := ferretdb.New(config)
 	if err != nil {
 		return err
 	}
@@ -71,6 +90,6 @@ func run(listen, dataDir, synchronous string, logger *slog.Logger) error {
 	defer stop()
 
 	// Printed whatever the log level, so the launcher's log shows each start.
-	fmt.Fprintf(os.Stderr, "ferretdb-odx: FerretDB listening on %s, data in %s\n", listen, dir)
+	fmt.Fprintf(os.Stderr, "ferretdb-odx: FerretDB listening on %s, %s\n", listen, where)
 	return f.Run(ctx)
 }

@@ -127,6 +127,8 @@ export function localKafka(config: StackConfig): LocalPart {
     },
 
     health,
+    // The JVM prints a thread dump to stdout (the part's log) and keeps running.
+    sigquitDump: 'keeps-running',
 
     async ready(logFile: string): Promise<Health> {
       const probe = await health();

@@ -5,14 +5,17 @@ import type { StackConfig } from '../config.js';
 import { StackError } from '../errors.js';
 import { healthy } from '../health.js';
 import { mongoAddress, mongoHealth } from '../mongo-probe.js';
+import { postgresServer } from '../postgres.js';
 import { lastLines, requireTool, runToLog } from '../tools.js';
 import type { ExternalPart, LocalPart, PartContext } from './part.js';
 
 const WRAPPER_FILES = ['go.mod', 'go.sum', 'main.go'];
 
-/** FerretDB 1.24 (SQLite backend) built from infra/stack/ferretdb, on loopback. */
+/** FerretDB 1.24 (SQLite or PostgreSQL backend) built from infra/stack/ferretdb, on loopback. */
 export function localMongo(config: StackConfig): LocalPart {
-  const { paths, ports } = config;
+  const { paths, ports, probeTimeoutMs } = config;
+  const postgres = config.mongoBackend === 'postgresql' ? postgresServer(config) : undefined;
+  const health = () => mongoHealth('127.0.0.1', ports.mongo, probeTimeoutMs);
   const dataDir = paths.dataDir('mongo');
   const sourceDir = join(paths.infraDir, 'ferretdb');
   const binDir = join(paths.distDir, 'ferretdb');
@@ -62,27 +65,34 @@ export function localMongo(config: StackConfig): LocalPart {
       progress.milestone('mongo', `built FerretDB in ${Math.round((Date.now() - started) / 1000)} s`);
     },
 
-    async prepare() {
+    async prepare(ctx: PartContext) {
       mkdirSync(dataDir, { recursive: true });
+      await postgres?.ensureRunning(ctx);
+      // -data is passed with either backend: it is the process's signature (see PidRecord).
+      const backend = postgres ? ['-handler', 'postgresql', '-postgresql-url', postgres.url] : ['-handler', 'sqlite'];
       return {
         command: binary,
         // FerretDB logs every unsupported command with full dumps at warn level.
-        args: ['-listen', `127.0.0.1:${ports.mongo}`, '-data', dataDir, '-log-level', 'error'],
+        args: ['-listen', `127.0.0.1:${ports.mongo}`, '-data', dataDir, ...backend, '-log-level', 'error'],
         cwd: dataDir,
+        // SIGQUIT before a restart should show every goroutine, not only the running one.
+        env: { ...process.env, GOTRACEBACK: 'all' },
       };
     },
 
-    health: () => mongoHealth('127.0.0.1', ports.mongo),
-    ready: () => mongoHealth('127.0.0.1', ports.mongo),
+    health,
+    ready: health,
+    sigquitDump: 'exits',
+    ...(postgres ? { backing: postgres } : {}),
   };
 }
 
 /** The server from ODX_MONGO_URL. */
-export function externalMongo(url: string): ExternalPart {
+export function externalMongo(url: string, probeTimeoutMs: number): ExternalPart {
   const address = mongoAddress(url);
   return {
     name: 'mongo',
     address: url.replace(/\/\/[^@/]*@/, '//***@'),
-    health: () => (address ? mongoHealth(address.host, address.port) : Promise.resolve(healthy('not probed (mongodb+srv URL)'))),
+    health: () => (address ? mongoHealth(address.host, address.port, probeTimeoutMs) : Promise.resolve(healthy('not probed (mongodb+srv URL)'))),
   };
 }

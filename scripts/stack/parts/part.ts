@@ -34,6 +34,26 @@ export interface LocalPart {
   ready(logFile: string): Promise<Health>;
   /** Settings applied once the server is healthy (idempotent). */
   afterHealthy?(ctx: PartContext): Promise<void>;
+  /**
+   * What SIGQUIT does to the server: Go programs print every goroutine's
+   * stack and exit, JVMs print a thread dump and keep running. Absent: the
+   * server has no dump on signal, a restart saves its log tail instead.
+   */
+  sigquitDump?: 'exits' | 'keeps-running';
+  /** A server this part starts behind itself in `prepare` (PostgreSQL behind FerretDB). */
+  backing?: BackingServer;
+}
+
+/** A server behind a part: started by the part's `prepare`, stopped and wiped with it. */
+export interface BackingServer {
+  /** e.g. "postgresql". */
+  name: string;
+  /** Deleted by `down --wipe` along with the part's own data. */
+  dataDir: string;
+  /** One line for `status`: pid, address, whether it accepts connections. */
+  status(): Promise<{ healthy: boolean; detail: string }>;
+  /** Stops it (SIGTERM, then SIGKILL after the stop timeout). */
+  stop(ctx: PartContext): Promise<void>;
 }
 
 /** A server the user pointed ODX at; the launcher only probes it. */

@@ -121,6 +121,8 @@ export function localRegistry(config: StackConfig): LocalPart {
     },
 
     health,
+    // The JVM prints a thread dump to stdout (the part's log) and keeps running.
+    sigquitDump: 'keeps-running',
 
     async ready(): Promise<Health> {
       const probe = await httpOk(readyUrl);
