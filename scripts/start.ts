@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerAll } from '@odx/schemas';
 import { createKafka, createLogger, loadRuntimeConfig, provisionCatalogTopics } from '@odx/runtime';
-import { endpointsEnv, loadStackConfig, stackUp } from './stack/index.js';
+import { endpointsEnv, loadStackConfig, stackUp, startWatchdog, type WatchdogEvent } from './stack/index.js';
 import { DemoScenario } from './demo/scenario.js';
 import { DEMO_EDI_TOKEN, DEMO_JWT_SECRET, PORTS, serviceSpecs, simulatorSpecs, url } from './demo/services.js';
 import { ProcessSupervisor } from './demo/supervisor.js';
@@ -44,6 +44,21 @@ say('ODX — Odoo Distribution eXchange: order-to-cash demo\n');
 const endpoints = await stackUp();
 const stackEnv = endpointsEnv(endpoints);
 Object.assign(process.env, stackEnv);
+// For the demo's lifetime: restart a part that stops answering (FerretDB can wedge), with a stack dump.
+const describeWatchdog = (e: WatchdogEvent): string | undefined => {
+  switch (e.kind) {
+    case 'unhealthy': return e.failures === 1 ? `stack    ${e.part} unhealthy: ${e.detail}` : undefined;
+    case 'recovered': return `stack    ${e.part} healthy again`;
+    case 'restarted': return `stack    ${e.part} restarted (${e.reason})${e.dumpFile ? `; stack dump in ${e.dumpFile}` : ''}`;
+    case 'restart-failed': return `stack    ${e.part} restart failed: ${e.error.message}`;
+  }
+};
+const watchdog = startWatchdog({
+  onEvent: (e) => {
+    const line = describeWatchdog(e);
+    if (line) say(line);
+  },
+});
 
 const config = loadRuntimeConfig('odx-demo');
 const kafka = createKafka(config.kafka, createLogger({ service: 'odx-demo', level: 'error' }));
@@ -62,6 +77,7 @@ const shutdown = async (code: number): Promise<never> => {
   if (!shuttingDown) {
     shuttingDown = true;
     say('\nstopping services and simulators (graceful shutdown) ...');
+    await watchdog.stop();
     await supervisor.stopAll();
     await admin.disconnect().catch(() => undefined);
     say('stopped. The stack keeps running: `npm run stack -- down` stops it.');

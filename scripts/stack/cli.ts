@@ -12,7 +12,11 @@ const USAGE = `usage: npm run stack -- <command> [options]
 
 commands:
   up [--parts kafka,registry,mongo] [--quiet] [--json]
-        install what is missing and start the stack (idempotent)
+        install what is missing and start the stack (idempotent); a part that
+        runs but stays unhealthy past the grace is restarted, with a stack dump
+  heal [--parts ...] [--quiet] [--json]
+        like up, with no grace: restart unhealthy parts now (a part still
+        within its start timeout is left to finish starting)
   down [--wipe] [--parts ...]
         stop what "up" started; --wipe also deletes the data directories
   status [--parts ...] [--json]
@@ -24,7 +28,10 @@ settings (env): ODX_HOME (~/.cache/odx), ODX_DIST_DIR ($ODX_HOME/dist),
   ODX_KAFKA_BROKERS, ODX_SCHEMA_REGISTRY_URL, ODX_MONGO_URL (use external servers),
   ODX_STACK_KAFKA_PORT (9092), ODX_STACK_KAFKA_CONTROLLER_PORT (9093),
   ODX_STACK_REGISTRY_PORT (8081), ODX_STACK_REGISTRY_MANAGEMENT_PORT (8091),
-  ODX_STACK_MONGO_PORT (27017), ODX_REGISTRY_JAVA_HOME (a JDK >= 21)`;
+  ODX_STACK_MONGO_PORT (27017), ODX_REGISTRY_JAVA_HOME (a JDK >= 21),
+  ODX_STACK_MONGO_BACKEND (sqlite | postgresql), ODX_STACK_POSTGRES_PORT (5433),
+  ODX_STACK_UNHEALTHY_GRACE_MS (15000), ODX_STACK_PROBE_TIMEOUT_MS (2000),
+  ODX_STACK_WATCHDOG_INTERVAL_MS (10000), ODX_STACK_WATCHDOG_FAILURES (3)`;
 
 class UsageError extends Error {}
 
@@ -45,7 +52,10 @@ function table(rows: string[][]): string {
 function statusTable(statuses: PartStatus[]): string {
   return table([
     ['PART', 'STATE', 'PID', 'ADDRESS', 'HEALTH'],
-    ...statuses.map((s) => [s.part, s.state, s.pid === undefined ? '-' : String(s.pid), s.address, `${s.healthy ? 'healthy' : 'unhealthy'}: ${s.detail}`]),
+    ...statuses.flatMap((s) => [
+      [s.part, s.state, s.pid === undefined ? '-' : String(s.pid), s.address, `${s.healthy ? 'healthy' : 'unhealthy'}: ${s.detail}`],
+      ...(s.backing ? [['', '', '', '', `behind it: ${s.backing}`]] : []),
+    ]),
   ]);
 }
 
@@ -70,16 +80,20 @@ async function main(argv: string[]): Promise<number> {
   const parts = parseParts(values.parts);
 
   switch (command) {
-    case 'up': {
+    case 'up':
+    case 'heal': {
       const started = Date.now();
-      const endpoints = await stackUp({ quiet: values.quiet, ...(parts ? { parts } : {}) });
+      const grace = command === 'heal' ? { unhealthyGraceMs: 0 } : {};
+      const endpoints = await stackUp({ quiet: values.quiet, ...grace, ...(parts ? { parts } : {}) });
       if (values.json) {
         process.stdout.write(`${JSON.stringify(endpoints)}\n`);
       } else {
         const env = endpointsEnv(endpoints);
         const what = endpoints.startedParts.length > 0 ? `started ${endpoints.startedParts.join(', ')}` : 'nothing to start';
+        const healed = endpoints.healed.map((h) => `  restarted unhealthy ${h.part} (pid ${h.pid}: ${h.reason}); dump: ${h.dumpFile}\n`).join('');
         process.stdout.write(
           `stack is up (${what}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
+            healed +
             Object.entries(env).map(([k, v]) => `  ${k}=${v}`).join('\n') +
             '\n',
         );

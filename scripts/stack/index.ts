@@ -6,7 +6,10 @@
  *   env.ODX_KAFKA_BROKERS = stack.kafkaBrokers.join(',');
  */
 export { endpointsEnv, stackDown, stackStatus, stackUp } from './stack.js';
+export { startWatchdog } from './watchdog.js';
+export type { Watchdog, WatchdogEvent, WatchdogOptions } from './watchdog.js';
 export type {
+  HealReport,
   PartDownResult,
   PartState,
   PartStatus,

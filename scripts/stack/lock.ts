@@ -47,3 +47,10 @@ function readFileOr(file: string): string {
     return '';
   }
 }
+
+/** Pid of the live process holding the lock file, if another one holds it. */
+export function lockHolder(file: string): number | undefined {
+  const owner = Number(readFileOr(file));
+  if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid) return undefined;
+  return isAlive(owner) ? owner : undefined;
+}
