@@ -11,7 +11,8 @@ import { stackUp } from './stack.js';
 export type WatchdogEvent =
   | { kind: 'unhealthy'; part: PartName; detail: string; failures: number }
   | { kind: 'recovered'; part: PartName }
-  | { kind: 'restarted'; part: PartName; reason: string; pid: number; dumpFile: string | undefined }
+  /** `pid` and `dumpFile` are undefined when the process had crashed (nothing to dump). */
+  | { kind: 'restarted'; part: PartName; reason: string; pid: number | undefined; dumpFile: string | undefined }
   | { kind: 'restart-failed'; part: PartName; reason: string; error: Error };
 
 export interface WatchdogOptions {
@@ -58,7 +59,7 @@ async function heal(name: PartName, reason: string, env: NodeJS.ProcessEnv): Pro
     const result = await stackUp({ parts: [name], env, quiet: true, unhealthyGraceMs: 0, write: () => undefined });
     const healed = result.healed.find((h) => h.part === name);
     if (healed) return { kind: 'restarted', part: name, reason, pid: healed.pid, dumpFile: healed.dumpFile };
-    if (result.startedParts.includes(name)) return { kind: 'restarted', part: name, reason, pid: 0, dumpFile: undefined };
+    if (result.startedParts.includes(name)) return { kind: 'restarted', part: name, reason, pid: undefined, dumpFile: undefined };
     return { kind: 'recovered', part: name };
   } catch (error) {
     return { kind: 'restart-failed', part: name, reason, error: error instanceof Error ? error : new Error(String(error)) };
