@@ -248,7 +248,9 @@ function runComposeConfig(file: string): { validator: string; problem: string | 
   for (const [command, args] of candidates) {
     const result = spawnSync(command, args, { encoding: 'utf8', cwd: dirname(file) });
     if (result.error) continue; // not installed
-    if (command === 'docker' && /is not a docker command|unknown command/i.test(result.stderr)) continue;
+    // A docker client without the compose plugin answers in several ways ("is not a docker command",
+    // "unknown command", or "unknown shorthand flag: 'f'" when it takes `compose -f` for its own flags).
+    if (command === 'docker' && /is not a docker command|unknown command|unknown shorthand flag/i.test(result.stderr)) continue;
     const validator = `${command} ${args.filter((a) => a !== '-f' && a !== file).join(' ')}`;
     if (result.status === 0) return { validator, problem: undefined };
     const output = (result.stderr || result.stdout).trim().split('\n').map((line) => `      ${line}`).join('\n');

@@ -22,9 +22,12 @@ export const PORTS = {
   replayDlq: 8106,
 } as const;
 
+/** Where each process listens; tests pass free ports of their own. */
+export type Ports = { readonly [K in keyof typeof PORTS]: number };
+
 export const url = (port: number): string => `http://127.0.0.1:${port}`;
 
-export function simulatorSpecs(dataDir: string): ProcessSpec[] {
+export function simulatorSpecs(dataDir: string, ports: Ports = PORTS): ProcessSpec[] {
   const sim = (name: string, port: number, extra: Record<string, string> = {}): ProcessSpec => ({
     name: `sim-${name}`,
     entry: 'scripts/demo/simulator.ts',
@@ -34,13 +37,13 @@ export function simulatorSpecs(dataDir: string): ProcessSpec[] {
     anyStatus: true,
   });
   return [
-    sim('odoo', PORTS.odoo, { DEMO_SIM_DATA_FILE: join(dataDir, 'odoo-sim.jsonl') }),
-    sim('wms', PORTS.wms, { DEMO_SIM_WEBHOOK_URL: `${url(PORTS.wmsBridge)}/v1/webhooks/wms`, DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET }),
-    sim('tms', PORTS.tms, { DEMO_SIM_WEBHOOK_URL: `${url(PORTS.tmsBridge)}/v1/webhooks/tms`, DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET }),
+    sim('odoo', ports.odoo, { DEMO_SIM_DATA_FILE: join(dataDir, 'odoo-sim.jsonl') }),
+    sim('wms', ports.wms, { DEMO_SIM_WEBHOOK_URL: `${url(ports.wmsBridge)}/v1/webhooks/wms`, DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET }),
+    sim('tms', ports.tms, { DEMO_SIM_WEBHOOK_URL: `${url(ports.tmsBridge)}/v1/webhooks/tms`, DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET }),
   ];
 }
 
-export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string): ProcessSpec[] {
+export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string, ports: Ports = PORTS): ProcessSpec[] {
   const service = (name: string, port: number, extra: Record<string, string>): ProcessSpec => ({
     name,
     entry: `services/${name}/src/main.ts`,
@@ -48,34 +51,34 @@ export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string):
     readyUrl: `${url(port)}/readyz`,
   });
   return [
-    service('odoo-outbox-poller', PORTS.poller, {
-      ODOO_URL: url(PORTS.odoo),
+    service('odoo-outbox-poller', ports.poller, {
+      ODOO_URL: url(ports.odoo),
       ODX_WRITEBACK_CONFIRM_ORDERS: 'true',
       ODX_POLL_INTERVAL_MS: '500',
     }),
-    service('wms-bridge', PORTS.wmsBridge, {
-      WMS_URL: url(PORTS.wms),
+    service('wms-bridge', ports.wmsBridge, {
+      WMS_URL: url(ports.wms),
       WMS_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
       ODX_WMS_BRIDGE_RETRY_DELAYS_MS: '2000,5000,15000',
     }),
-    service('tms-bridge', PORTS.tmsBridge, {
-      TMS_URL: url(PORTS.tms),
+    service('tms-bridge', ports.tmsBridge, {
+      TMS_URL: url(ports.tms),
       TMS_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
       TMS_MILESTONE_TIMEOUT_MS: '120000',
       TMS_WATCHDOG_INTERVAL_MS: '10000',
     }),
-    service('edi-gateway', PORTS.ediGateway, {
+    service('edi-gateway', ports.ediGateway, {
       EDI_FOLDER_ROOT: join(dataDir, 'edi'),
       EDI_POLL_INTERVAL_MS: '500',
       EDI_API_TOKEN: DEMO_EDI_TOKEN,
       EDI_TOKEN_NORTHWIND: `${DEMO_EDI_TOKEN}-northwind`,
       EDI_TOKEN_GLOBEX: `${DEMO_EDI_TOKEN}-globex`,
     }),
-    service('analytics-sink', PORTS.analyticsSink, {
+    service('analytics-sink', ports.analyticsSink, {
       ODX_SINK_KPI_METRICS_INTERVAL_MS: '10000',
       ODX_SINK_FAILURE_REFRESH_MS: '5000',
     }),
-    service('replay-dlq', PORTS.replayDlq, {
+    service('replay-dlq', ports.replayDlq, {
       ODX_REPLAY_JWT_SECRET: DEMO_JWT_SECRET,
     }),
   ];

@@ -10,4 +10,5 @@ export * from './logging/index.js';
 export * from './resilience/index.js';
 export * from './serde/index.js';
 export * from './service/index.js';
+export * from './store/index.js';
 export * from './telemetry/index.js';

@@ -1,4 +1,4 @@
-import { ConsumerRunner, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import { ConsumerRunner, consumerReadiness, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
 import type { AnalyticsSinkConfig } from './config.js';
 import { EventIndex } from './ingest/event-index.js';
 import { indexEntryOf } from './ingest/event-record.js';
@@ -67,6 +67,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     partitionConcurrency: config.consumer.partitionConcurrency,
     retryDelaysMs: config.consumer.retryDelaysMs,
     sessionTimeoutMs: config.consumer.sessionTimeoutMs,
+    onFatal: (err) => rt.lifecycle.fail(`consumer ${config.groupId} crashed`, err),
     handler: (event) => {
       commit.stage(indexEntryOf(event));
       return Promise.resolve();
@@ -97,6 +98,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
   // Registered before the runtime's own clients are closed (lifecycle closes in reverse order).
   rt.lifecycle.register('analytics-sink', stop);
 
+  rt.http.addReadinessCheck(consumerReadiness(`consumer:${config.groupId}`, consumer));
   await consumer.start();
   await failures.start();
   mountSinkRoutes(rt.http, queries);

@@ -21,6 +21,8 @@ export const runtimeEnvSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL')
     .default('mongodb://127.0.0.1:27017/'),
   ODX_MONGO_DB: z.string().default('odx'),
+  /** Update/delete statements per store command; FerretDB 1.24 wedges at 100 (docs/known-issues.md). */
+  ODX_MONGO_MAX_STATEMENTS: envVar.positiveInt().pipe(z.number().max(99, 'must be at most 99: FerretDB 1.24 wedges on an update of 100 statements')).default(50),
   ODX_HTTP_HOST: z.string().default('127.0.0.1'),
   ODX_HTTP_PORT: envVar.port().default(0),
   ODX_SHUTDOWN_TIMEOUT_MS: envVar.positiveInt().default(15_000),
@@ -41,7 +43,7 @@ export interface CompiledRuntimeConfig {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   kafka: { brokers: string[]; clientId: string; ssl: boolean; sasl: KafkaSasl | undefined };
   schemaRegistry: { url: string; auth: { username: string; password: string } | undefined };
-  mongo: { url: string; database: string };
+  mongo: { url: string; database: string; maxStatements: number };
   http: { host: string; port: number };
   shutdownTimeoutMs: number;
   otlpEndpoint: string | undefined;
@@ -89,7 +91,7 @@ export function loadRuntimeConfig(
           ? { username: e.ODX_SCHEMA_REGISTRY_USERNAME, password: e.ODX_SCHEMA_REGISTRY_PASSWORD }
           : undefined,
     },
-    mongo: { url: e.ODX_MONGO_URL, database: e.ODX_MONGO_DB },
+    mongo: { url: e.ODX_MONGO_URL, database: e.ODX_MONGO_DB, maxStatements: e.ODX_MONGO_MAX_STATEMENTS },
     http: { host: e.ODX_HTTP_HOST, port: e.ODX_HTTP_PORT },
     shutdownTimeoutMs: e.ODX_SHUTDOWN_TIMEOUT_MS,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,

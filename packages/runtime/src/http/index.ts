@@ -1,7 +1,7 @@
 export { createHttpApp, toProblem } from './http-app.js';
 export type { HttpApp, HttpAppOptions, RawBodyRequest } from './http-app.js';
 export { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
-export { kafkaReadiness, mongoReadiness, registryReadiness, runReadiness } from './readiness.js';
+export { consumerReadiness, kafkaReadiness, mongoReadiness, registryReadiness, runReadiness } from './readiness.js';
 export type { ReadinessCheck, ReadinessReport } from './readiness.js';
 export { mountStandardWebhook, verifyStandardWebhook, webhookKey } from './standard-webhooks.js';
 export type { SignatureCheck, StandardWebhookDelivery } from './standard-webhooks.js';

@@ -11,8 +11,35 @@ export function kafkaReadiness(admin: Admin): ReadinessCheck {
   return { name: 'kafka', check: async () => void (await admin.describeCluster()) };
 }
 
-export function mongoReadiness(db: Db): ReadinessCheck {
-  return { name: 'mongo', check: async () => void (await db.command({ ping: 1 })) };
+/**
+ * A real bounded data command, a write and a read of one small document keyed
+ * by this instance, not only `ping`: a wedged FerretDB still answers `ping`
+ * while every data command hangs (docs/known-issues.md). `runReadiness` bounds
+ * the time.
+ */
+export function mongoReadiness(db: Db, instanceId: string): ReadinessCheck {
+  const probes = db.collection<{ _id: string; at: Date }>('odx_readiness');
+  const _id = `readyz:${instanceId}`;
+  return {
+    name: 'mongo',
+    check: async () => {
+      const at = new Date();
+      await probes.replaceOne({ _id }, { at }, { upsert: true });
+      const read = await probes.findOne({ _id });
+      if (read?.at.getTime() !== at.getTime()) throw new Error('the readiness document read back is not the one just written');
+    },
+  };
+}
+
+/** Ready while the consumer is a working member of its group (a crashed one is not coming back by itself). */
+export function consumerReadiness(name: string, consumer: { readonly health: { ok: boolean; detail: string } }): ReadinessCheck {
+  return {
+    name,
+    check: async () => {
+      const { ok, detail } = consumer.health;
+      if (!ok) throw new Error(detail);
+    },
+  };
 }
 
 export function registryReadiness(registryUrl: string, auth?: { username: string; password: string }): ReadinessCheck {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
+import { deleteManyInBatches, findByIds, insertManyInChunks, insertOnce } from '../store/bounded-writes.js';
 
 /** Result of trying to claim an idempotency key. */
 export type ClaimOutcome =
@@ -67,11 +68,13 @@ export interface IdempotencyStoreOptions {
   owner?: string;
 }
 
-const DUPLICATE_KEY = 11000;
+/** Generations of a key read in one round of point lookups (most keys only ever have generation 0). */
+const GENERATIONS_PER_ROUND = 2;
+/** Keys whose last transition this process made and remembers (a few MB). */
+const RECENT_KEYS = 50_000;
 
-function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && err.code === DUPLICATE_KEY;
-}
+/** What this process last did to a key: released generation g, or marked it done. */
+type RecentState = { state: 'released'; generation: number } | { state: 'done'; completedAt: Date };
 
 /**
  * Idempotency keys per (scope, eventId) in MongoDB, kept as an append-only set
@@ -82,8 +85,9 @@ function isDuplicateKey(err: unknown): boolean {
  *   `<key>!done`          the effect is done
  * Every transition is a unique insert, never a read-modify-write, because
  * FerretDB has no atomic compare-and-set (findOneAndUpdate) and, on its SQLite
- * backend, updates, deletes and even `_id` lookups scan the collection while
- * inserts stay fast (measured in README.md). Two contenders for a generation race on one `_id`, and
+ * backend, every filter other than an exact `{ _id: <string> }` scans the
+ * collection while inserts stay fast (docs/known-issues.md): lookups are by `_id`
+ * only. Two contenders for a generation race on one `_id`, and
  * exactly one wins. Keys expire through `expiresAt`: a TTL index where the
  * server has one, `sweepExpired` everywhere.
  */
@@ -93,6 +97,13 @@ export class IdempotencyStore {
   private readonly leaseMs: number;
   private readonly retentionMs: number;
   private ready: Promise<void> | undefined;
+  /**
+   * The keys this process released or completed last (insertion-ordered, oldest
+   * evicted). A retry of our own released claim, or a repeat of an effect we
+   * completed, then costs no lookups: retries come back to the same group, and
+   * usually to the same member.
+   */
+  private readonly recent = new Map<string, RecentState>();
 
   constructor(options: IdempotencyStoreOptions) {
     this.collection = options.db.collection<KeyDoc>(options.collection ?? 'odx_idempotency_keys');
@@ -130,14 +141,59 @@ export class IdempotencyStore {
     return { _id: `${key}@${generation}`, key, owner: this.owner, lease: new Date(now.getTime() + this.leaseMs), expiresAt };
   }
 
-  private async insertUnique(doc: KeyDoc): Promise<boolean> {
-    try {
-      await this.collection.insertOne(doc);
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
+  private insertUnique(doc: KeyDoc): Promise<boolean> {
+    return insertOnce(this.collection, doc);
+  }
+
+  /**
+   * Every document of one key, read by `_id` point lookups: `!done`, then the
+   * claims and releases generation by generation until one is missing. A
+   * `{ key: { $in } }` query would be one round trip, but FerretDB's SQLite
+   * backend answers anything other than an exact `_id` with a scan of the whole
+   * collection, whose size grows with history (measured in docs/known-issues.md).
+   */
+  private async documentsOf(key: string): Promise<KeyDoc[]> {
+    const docs: KeyDoc[] = [];
+    for (let from = 0; ; from += GENERATIONS_PER_ROUND) {
+      const ids: string[] = from === 0 ? [`${key}!done`] : [];
+      for (let g = from; g < from + GENERATIONS_PER_ROUND; g++) ids.push(`${key}@${g}`, `${key}@${g}!released`);
+      const found = await findByIds(this.collection, ids);
+      docs.push(...found);
+      if (found.some((d) => d._id.endsWith('!done'))) return docs;
+      const lastAsked = `${key}@${from + GENERATIONS_PER_ROUND - 1}`;
+      if (!found.some((d) => d._id === lastAsked)) return docs;
     }
+  }
+
+  private remember(key: string, state: RecentState): void {
+    this.recent.delete(key);
+    this.recent.set(key, state);
+    if (this.recent.size > RECENT_KEYS) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  /**
+   * A conflicted key this process knows: done (final: a duplicate), or released
+   * by us at generation g, where generation g + 1 is raced for at once while
+   * `!done` is checked (a holder whose lease ran out may still have finished).
+   * Undefined sends the key to the lookups.
+   */
+  private async resolveRecent(scope: string, eventId: string, now: Date): Promise<ClaimOutcome | undefined> {
+    const key = IdempotencyStore.key(scope, eventId);
+    const known = this.recent.get(key);
+    if (!known) return undefined;
+    if (known.state === 'done') return { status: 'duplicate', completedAt: known.completedAt };
+    const generation = known.generation + 1;
+    const [won, done] = await Promise.all([
+      this.insertUnique(this.doc('claim', key, generation, now)),
+      this.collection.findOne({ _id: `${key}!done` }),
+    ]);
+    if (done) {
+      if (won) await this.insertUnique(this.doc('released', key, generation, now));
+      this.remember(key, { state: 'done', completedAt: new Date(done.expiresAt.getTime() - this.retentionMs) });
+      return { status: 'duplicate', completedAt: new Date(done.expiresAt.getTime() - this.retentionMs) };
+    }
+    this.recent.delete(key);
+    return won ? { status: 'acquired', claim: { key, scope, eventId, owner: this.owner, generation } } : undefined;
   }
 
   /** Claims `(scope, eventId)` before doing its effect. */
@@ -155,22 +211,30 @@ export class IdempotencyStore {
    * keys in one query, work out each key's state, and race for the next
    * generation where the last one was released or its lease ran out.
    */
-  private async resolveConflicts(scope: string, eventIds: string[], now: Date): Promise<Map<string, ClaimOutcome>> {
+  private async resolveConflicts(scope: string, conflicted: string[], now: Date): Promise<Map<string, ClaimOutcome>> {
+    const out = new Map<string, ClaimOutcome>();
+    const fast = await Promise.all(conflicted.map((id) => this.resolveRecent(scope, id, now)));
+    conflicted.forEach((id, i) => {
+      const outcome = fast[i];
+      if (outcome) out.set(id, outcome);
+    });
+    const eventIds = conflicted.filter((id) => !out.has(id));
     const keys = eventIds.map((id) => IdempotencyStore.key(scope, id));
-    const docs = await this.collection.find({ key: { $in: keys } }).toArray();
+    const docs = (await Promise.all(keys.map((k) => this.documentsOf(k)))).flat();
     const byKey = new Map<string, KeyState[]>();
     for (const d of docs) {
       const list = byKey.get(d.key);
       if (list) list.push(decodeDoc(d));
       else byKey.set(d.key, [decodeDoc(d)]);
     }
-    const out = new Map<string, ClaimOutcome>();
     for (const eventId of eventIds) {
       const key = IdempotencyStore.key(scope, eventId);
       const list = byKey.get(key) ?? [];
       const done = list.find((d) => d.kind === 'done');
       if (done) {
-        out.set(eventId, { status: 'duplicate', completedAt: new Date(done.expiresAt.getTime() - this.retentionMs) });
+        const completedAt = new Date(done.expiresAt.getTime() - this.retentionMs);
+        this.remember(key, { state: 'done', completedAt });
+        out.set(eventId, { status: 'duplicate', completedAt });
         continue;
       }
       const claims = list.filter((d) => d.kind === 'claim');
@@ -215,19 +279,8 @@ export class IdempotencyStore {
 
   /** Inserts all docs it can; returns the indexes that already existed. */
   private async insertManyUnique(docs: KeyDoc[]): Promise<Set<number>> {
-    const conflicted = new Set<number>();
-    if (docs.length === 0) return conflicted;
-    try {
-      await this.collection.insertMany(docs, { ordered: false });
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      for (const we of writeErrors) {
-        if (we.code !== DUPLICATE_KEY) throw err;
-        conflicted.add(we.index);
-      }
-    }
-    return conflicted;
+    if (docs.length === 0) return new Set();
+    return new Set((await insertManyInChunks(this.collection, docs)).duplicates);
   }
 
   /** Extends the lease of a long-running effect (an update: slow on FerretDB, so use sparingly). */
@@ -247,36 +300,50 @@ export class IdempotencyStore {
   async complete(claim: Claim, options: { verifyHolder?: boolean; now?: Date } = {}): Promise<boolean> {
     const now = options.now ?? new Date();
     if ((options.verifyHolder ?? true) && (await this.collection.findOne({ _id: `${claim.key}@${claim.generation + 1}` }))) return false;
-    return this.insertUnique(this.doc('done', claim.key, claim.generation, now));
+    const recorded = await this.insertUnique(this.doc('done', claim.key, claim.generation, now));
+    this.remember(claim.key, { state: 'done', completedAt: now });
+    return recorded;
   }
 
   /** Marks many effects done with one insertMany; returns how many were recorded. */
   async completeMany(claims: Claim[], now: Date = new Date()): Promise<number> {
     const docs = claims.map((c) => this.doc('done', c.key, c.generation, now));
     const conflicted = await this.insertManyUnique(docs);
+    for (const c of claims) this.remember(c.key, { state: 'done', completedAt: now });
     return docs.length - conflicted.size;
   }
 
   /** Gives a claim up after a failed effect, so a retry can claim again at once. */
   async release(claim: Claim, now: Date = new Date()): Promise<void> {
     await this.insertUnique(this.doc('released', claim.key, claim.generation, now));
+    this.remember(claim.key, { state: 'released', generation: claim.generation });
   }
 
   /** Gives many claims up with one insertMany. */
   async releaseMany(claims: Claim[], now: Date = new Date()): Promise<void> {
     await this.insertManyUnique(claims.map((c) => this.doc('released', c.key, c.generation, now)));
+    for (const c of claims) this.remember(c.key, { state: 'released', generation: c.generation });
   }
 
-  /** Deletes keys past `expiresAt`; returns how many. */
-  async sweepExpired(now: Date = new Date()): Promise<number> {
-    const res = await this.collection.deleteMany({ expiresAt: { $lt: now } });
-    return res.deletedCount;
+  /**
+   * Deletes keys past `expiresAt` in bounded batches; returns how many. One
+   * unbounded deleteMany of a large backlog fails on FerretDB's SQLite backend
+   * (too many SQL variables past 32,766 documents), and then would fail forever.
+   */
+  async sweepExpired(now: Date = new Date(), signal?: AbortSignal): Promise<number> {
+    return (await deleteManyInBatches(this.collection, { expiresAt: { $lt: now } }, signal ? { signal } : {})).deleted;
   }
 
   /** Runs `sweepExpired` every `intervalMs` until `signal` aborts. */
   startSweeper(intervalMs: number, signal: AbortSignal, onError: (err: unknown) => void = () => undefined): void {
+    let running = false;
     const timer = setInterval(() => {
-      this.sweepExpired().catch(onError);
+      // A sweep of a large backlog may outlast the interval: never two at once.
+      if (running) return;
+      running = true;
+      this.sweepExpired(new Date(), signal).catch(onError).finally(() => {
+        running = false;
+      });
     }, intervalMs);
     timer.unref();
     signal.addEventListener('abort', () => clearInterval(timer), { once: true });

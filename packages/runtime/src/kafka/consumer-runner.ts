@@ -73,6 +73,13 @@ export interface ConsumerRunnerOptions {
    */
   completion?: 'each' | 'batch';
   /**
+   * Called once when the consumer crashed for good (the client does not restart
+   * it): the service must not go on looking healthy without consuming. The
+   * service runtime shuts the process down with exit code 1, so its supervisor
+   * starts it again. @default log only
+   */
+  onFatal?: (error: Error) => void;
+  /**
    * The event types (simple names) the handler acts on. Others are skipped and
    * their offsets committed before any idempotency claim, and before decoding
    * when the `ce_type` header names them: on a shared topic a service pays
@@ -123,7 +130,7 @@ type Outcome =
  */
 export class ConsumerRunner {
   private readonly consumer: Consumer;
-  private readonly o: Required<Omit<ConsumerRunnerOptions, 'metrics' | 'circuits' | 'eventTypes'>> & Pick<ConsumerRunnerOptions, 'metrics'> & { circuits: Circuit[] };
+  private readonly o: Required<Omit<ConsumerRunnerOptions, 'metrics' | 'circuits' | 'eventTypes' | 'onFatal'>> & Pick<ConsumerRunnerOptions, 'metrics' | 'onFatal'> & { circuits: Circuit[] };
   private readonly retryTopics = new Map<string, { original: string; n: number }>();
   private readonly abort = new AbortController();
   /** Resume functions of partitions paused for an open circuit. */
@@ -132,6 +139,8 @@ export class ConsumerRunner {
   private closing: Promise<void> | undefined;
   private started = false;
   private readonly eventTypes: ReadonlySet<string> | undefined;
+  private crashed: Error | undefined;
+  private joined = false;
 
   constructor(options: ConsumerRunnerOptions) {
     this.eventTypes = options.eventTypes ? new Set(options.eventTypes) : undefined;
@@ -156,6 +165,31 @@ export class ConsumerRunner {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.o.metrics?.consumerRebalances.inc({ group: this.o.groupId });
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.o.metrics?.consumerCrashes.inc({ group: this.o.groupId, restart: String(payload.restart) });
+      if (payload.restart) {
+        this.o.logger.warn('consumer crashed; the client restarts it', { group: this.o.groupId, err: payload.error });
+        return;
+      }
+      if (this.abort.signal.aborted || this.crashed) return;
+      this.crashed = payload.error;
+      this.o.logger.error('consumer crashed and will not restart: the group has lost this member', { group: this.o.groupId, err: payload.error });
+      this.o.onFatal?.(payload.error);
+    });
+  }
+
+  /**
+   * Whether this runner is a working member of its group: started, joined at
+   * least once and not crashed. /readyz reports it.
+   */
+  get health(): { ok: boolean; detail: string } {
+    if (this.crashed) return { ok: false, detail: `consumer crashed: ${this.crashed.message}` };
+    if (!this.joined) return { ok: false, detail: 'has not joined its group yet' };
+    return { ok: true, detail: 'member of its group' };
   }
 
   /** All topics this runner reads: the originals and their retry topics. */

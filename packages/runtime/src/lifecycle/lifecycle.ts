@@ -14,6 +14,7 @@ export class Lifecycle {
   private readonly resources: Closeable[] = [];
   private closing: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  private exitOnFailure = false;
 
   constructor(private readonly logger: Logger, private readonly timeoutMs: number) {}
 
@@ -48,8 +49,22 @@ export class Lifecycle {
     return this.closing;
   }
 
+  /**
+   * Something the service cannot run without failed for good (a consumer that
+   * left its group and will not come back). In a process with signal handlers
+   * installed (a service's main) it shuts down and exits with code 1, so the
+   * supervisor (compose, Kubernetes, `npm start`) starts it again; elsewhere
+   * (tests embedding a service) it only logs.
+   */
+  fail(reason: string, err?: unknown): void {
+    this.logger.error('fatal failure', { reason, err });
+    if (!this.exitOnFailure) return;
+    void this.shutdown(reason).finally(() => process.exit(1));
+  }
+
   /** SIGTERM/SIGINT start a graceful shutdown; the process exits when it is done. */
   installSignalHandlers(): void {
+    this.exitOnFailure = true;
     const onSignal = (signal: NodeJS.Signals): void => {
       void this.shutdown(signal).then(() => process.exit(0));
     };

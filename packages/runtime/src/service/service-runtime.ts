@@ -3,7 +3,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import { loadRuntimeConfig, type CompiledRuntimeConfig } from '../config/runtime-config.js';
 import { createHttpApp, type HttpApp } from '../http/http-app.js';
-import { kafkaReadiness, mongoReadiness, registryReadiness, type ReadinessCheck } from '../http/readiness.js';
+import { consumerReadiness, kafkaReadiness, mongoReadiness, registryReadiness, type ReadinessCheck } from '../http/readiness.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { createKafka } from '../kafka/client.js';
 import { ConsumerRunner, type ConsumerRunnerOptions } from '../kafka/consumer-runner.js';
@@ -11,6 +11,7 @@ import { EventProducer } from '../kafka/event-producer.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { EventSerde, type SchemaSource } from '../serde/event-serde.js';
+import { configureStoreLimits } from '../store/store-limits.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from '../telemetry/metrics.js';
 import { startTelemetry } from '../telemetry/sdk.js';
 import type { RequestHandler } from 'express';
@@ -71,6 +72,7 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   await mongo.connect();
   lifecycle.register('mongo', () => mongo.close());
   const db = mongo.db(config.mongo.database);
+  configureStoreLimits({ maxStatements: config.mongo.maxStatements });
 
   const serde = new EventSerde({ registryUrl: config.schemaRegistry.url, auth: config.schemaRegistry.auth, ...(options.schemas ? { schemas: options.schemas } : {}) });
   const producer = new EventProducer({ kafka, serde, serviceName: config.serviceName, logger, metrics });
@@ -84,15 +86,20 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   const http = createHttpApp({
     logger,
     metrics,
-    readiness: [kafkaReadiness(admin), registryReadiness(config.schemaRegistry.url, config.schemaRegistry.auth), mongoReadiness(db), ...(options.readiness ?? [])],
+    readiness: [kafkaReadiness(admin), registryReadiness(config.schemaRegistry.url, config.schemaRegistry.auth), mongoReadiness(db, config.instanceId), ...(options.readiness ?? [])],
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
   });
 
   return {
     config, logger, metrics, kafka, admin, serde, producer, mongo, db, idempotency, http, lifecycle,
     consumer: (o) => {
-      const runner = new ConsumerRunner({ ...o, kafka, serde, producer, logger, metrics, idempotency: o.idempotency === false ? false : idempotency });
+      const runner = new ConsumerRunner({
+        ...o, kafka, serde, producer, logger, metrics,
+        idempotency: o.idempotency === false ? false : idempotency,
+        onFatal: o.onFatal ?? ((err) => lifecycle.fail(`consumer ${o.groupId} crashed`, err)),
+      });
       lifecycle.register(`consumer:${o.groupId}`, () => runner.close());
+      http.addReadinessCheck(consumerReadiness(`consumer:${o.groupId}`, runner));
       return runner;
     },
     listen: async () => {

@@ -11,6 +11,8 @@ export interface RuntimeMetrics {
   dlqRouted: Counter<'topic' | 'group' | 'error_class'>;
   consumerLag: Gauge<'topic' | 'partition' | 'group'>;
   circuitState: Gauge<'circuit'>;
+  consumerRebalances: Counter<'group'>;
+  consumerCrashes: Counter<'group' | 'restart'>;
   httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
   idempotencyOutcomes: Counter<'consumer' | 'outcome'>;
   webhookDeliveries: Counter<'route' | 'outcome'>;
@@ -51,6 +53,14 @@ export function createRuntimeMetrics(serviceName: string, options: { defaultMetr
     }),
     circuitState: new Gauge({
       name: 'odx_circuit_state', help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open', labelNames: ['circuit'], registers,
+    }),
+    consumerRebalances: new Counter({
+      name: 'odx_consumer_rebalances_total', help: 'Times a consumer runner (re)joined its group: each is a rebalance it took part in',
+      labelNames: ['group'], registers,
+    }),
+    consumerCrashes: new Counter({
+      name: 'odx_consumer_crashes_total', help: 'Consumer crashes, by whether the client restarts itself (true) or the consumer is gone (false)',
+      labelNames: ['group', 'restart'], registers,
     }),
     httpRequestSeconds: new Histogram({
       name: 'odx_http_request_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'],

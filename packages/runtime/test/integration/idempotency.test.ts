@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { insertManyInChunks } from '../../src/store/index.js';
 import { createTestKit } from '../support/test-kit.js';
 
 test('many concurrent claims of one key: exactly one wins', async (t) => {
@@ -97,4 +98,48 @@ test('hostile event ids are stored verbatim and do not match other keys', async 
     await store.complete(o.claim);
   }
   assert.equal((await store.claim('g', 'other')).status, 'acquired');
+});
+
+test('retrying our own released claim races for the next generation, and still sees a late "done" of a holder that lost its lease', async (t) => {
+  const kit = await createTestKit(t);
+  const a = kit.idempotency({ owner: 'a', leaseMs: 200 });
+  const zombie = kit.idempotency({ owner: 'zombie', leaseMs: 200 });
+  // Plain retry: released by us, claimed again by us at generation 1, then 2.
+  const retried = randomUUID();
+  let outcome = await a.claim('g', retried);
+  for (const generation of [0, 1, 2]) {
+    assert.ok(outcome.status === 'acquired', `attempt ${generation}: ${outcome.status}`);
+    assert.equal(outcome.claim.generation, generation);
+    await a.release(outcome.claim);
+    outcome = await a.claim('g', retried);
+  }
+  assert.equal(outcome.status, 'acquired');
+
+  // The zombie held generation 0 past its lease; we took over, failed and released; the zombie then finished.
+  const eventId = randomUUID();
+  const z = await zombie.claim('g', eventId);
+  assert.ok(z.status === 'acquired');
+  await new Promise((r) => setTimeout(r, 250));
+  const taken = await a.claim('g', eventId);
+  assert.ok(taken.status === 'taken-over', taken.status);
+  await a.release(taken.claim);
+  assert.equal(await zombie.complete(z.claim, { verifyHolder: false }), true);
+  const again = await a.claim('g', eventId);
+  assert.equal(again.status, 'duplicate', 'the effect is done: no new generation is handed out');
+  assert.equal((await kit.idempotency({ owner: 'c' }).claim('g', eventId)).status, 'duplicate');
+});
+
+test('with history in the collection, a new member reads a redelivered batch as done (lookups by _id)', async (t) => {
+  const kit = await createTestKit(t);
+  const store = kit.idempotency({ owner: 'a' });
+  await store.init();
+  // History: 10,000 other keys' documents.
+  await insertManyInChunks(store.collection, Array.from({ length: 10_000 }, (_, i) => ({ _id: `old:${i}!done`, key: `old:${i}`, expiresAt: new Date(Date.now() + 86_400_000) })));
+  const ids = Array.from({ length: 50 }, () => randomUUID());
+  const first = await store.claimMany('g', ids);
+  await store.completeMany([...first.values()].flatMap((o) => (o.status === 'acquired' ? [o.claim] : [])));
+  // A new member (no memory of its own) sees the redelivered batch as done.
+  const fresh = kit.idempotency({ owner: 'b' });
+  const again = await fresh.claimMany('g', ids);
+  assert.ok([...again.values()].every((o) => o.status === 'duplicate'));
 });

@@ -1,3 +1,4 @@
+import { insertManyInChunks } from '@odx/runtime';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { EntryKind, IndexedEvent } from './event-record.js';
 
@@ -27,8 +28,6 @@ export function fromStored(d: StoredEntry): IndexedEvent {
   if (rest.error && typeof rest.error.firstFailureTime === 'string') rest.error.firstFailureTime = new Date(rest.error.firstFailureTime);
   return { _id: d._id, time: d.time, entry: d.entry, links: d.links, ...rest };
 }
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * The append-only index of every event (collection `analytics_events`, `_id` =
@@ -60,25 +59,14 @@ export class EventIndex {
   /** Inserts what is new; returns how many documents were new (duplicates are not errors). */
   async insert(docs: IndexedEvent[]): Promise<number> {
     if (docs.length === 0) return 0;
-    const inserted = await this.insertMany(docs);
+    const inserted = await this.store(docs);
     for (const l of this.listeners) l(docs);
     return inserted;
   }
 
-  private async insertMany(docs: IndexedEvent[]): Promise<number> {
-    try {
-      // The driver adds nothing to documents that have an _id, so the caller's objects stay as they are.
-      const res = await this.collection.insertMany(docs.map(toStored), { ordered: false });
-      return res.insertedCount;
-    } catch (err) {
-      // Duck-typed (MongoBulkWriteError / MongoServerError) so the driver stays the runtime's dependency.
-      const e = err as { code?: unknown; writeErrors?: unknown; result?: { insertedCount?: unknown } };
-      if (e.writeErrors !== undefined) {
-        const errors = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) as Array<{ code?: unknown }>;
-        if (errors.every((w) => w.code === DUPLICATE_KEY)) return typeof e.result?.insertedCount === 'number' ? e.result.insertedCount : docs.length - errors.length;
-      } else if (e.code === DUPLICATE_KEY) return 0;
-      throw err;
-    }
+  private async store(docs: IndexedEvent[]): Promise<number> {
+    // The driver adds nothing to documents that have an _id, so the caller's objects stay as they are.
+    return (await insertManyInChunks(this.collection, docs.map(toStored))).inserted;
   }
 
   /** Entries carrying any of `tokens` in their links (a scan on FerretDB). */

@@ -1,4 +1,4 @@
-import type { Logger } from '@odx/runtime';
+import { bulkWriteInChunks, type Logger } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import { lifecyclesOf } from '../analytics/kpis.js';
 import type { OrderLifecycle } from '../analytics/lifecycle.js';
@@ -67,7 +67,8 @@ export class LifecycleSnapshots {
     }
     const batch = changed.slice(0, this.o.maxPerRun);
     if (batch.length === 0) return 0;
-    await this.collection.bulkWrite(batch.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })), { ordered: false });
+    // In commands of at most ODX_MONGO_MAX_STATEMENTS: one bulkWrite of 100+ upserts wedges FerretDB (docs/known-issues.md).
+    await bulkWriteInChunks(this.collection, batch.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })));
     for (const d of batch) this.written.set(d._id, fingerprint(d));
     return batch.length;
   }

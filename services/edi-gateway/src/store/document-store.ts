@@ -1,3 +1,4 @@
+import { findByIds } from '@odx/runtime';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { EventLink } from '../events/linked-publisher.js';
 
@@ -132,7 +133,8 @@ export class DocumentStore {
     const settled = new Set((await this.statuses.find({ documentId: { $in: ids }, status: { $in: ['acknowledged', 'ack_rejected', 'ack_overdue'] } }).toArray()).map((s) => s.documentId));
     const open = ids.filter((id) => !settled.has(id)).slice(0, limit);
     if (open.length === 0) return [];
-    return this.merge(await this.col.find({ _id: { $in: open } }).toArray());
+    // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB.
+    return this.merge(await findByIds(this.col, open));
   }
 
   async list(q: DocumentQuery): Promise<Array<Omit<EdiDocumentRecord, 'raw'>>> {

@@ -1,3 +1,4 @@
+import { findByIds, insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 
 interface EchoDoc { _id: string; model: string; odooId: number; cause: string; at: Date }
@@ -19,15 +20,14 @@ export class EchoMarks {
 
   /** Marks the record before the write, so a crash between the two still suppresses the echo. */
   async mark(model: string, odooId: number, cause: string): Promise<void> {
-    await this.c.insertOne({ _id: `${model}:${odooId}`, model, odooId, cause, at: new Date() }).catch((err: unknown) => {
-      if ((err as { code?: unknown } | null)?.code !== 11000) throw err;
-    });
+    await insertOnce(this.c, { _id: `${model}:${odooId}`, model, odooId, cause, at: new Date() });
   }
 
   /** The ids among `odooIds` that ODX itself changed. */
   async marked(model: string, odooIds: number[]): Promise<Set<number>> {
     if (odooIds.length === 0) return new Set();
-    const docs = await this.c.find({ _id: { $in: odooIds.map((id) => `${model}:${id}`) } }).toArray();
+    // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB, which grows with history.
+    const docs = await findByIds(this.c, odooIds.map((id) => `${model}:${id}`));
     return new Set(docs.map((d) => d.odooId));
   }
 }

@@ -1,3 +1,4 @@
+import { findByIds, insertManyInChunks } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 
 /** One DLQ message redriven (its `_id` is `<dlq topic>/<partition>/<offset>`, plus `#<redrive id>` for forced repeats). */
@@ -20,13 +21,8 @@ export class RedriveRecords {
 
   /** The subset of `sources` already redriven (first redrive records only: one `_id` lookup each). */
   async alreadyRedriven(sources: string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (let i = 0; i < sources.length; i += 500) {
-      const chunk = sources.slice(i, i + 500);
-      const docs = await this.col.find({ _id: { $in: chunk } }, { projection: { _id: 1 } }).toArray();
-      for (const d of docs) found.add(d._id);
-    }
-    return found;
+    // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB.
+    return new Set((await findByIds(this.col, sources)).map((d) => d._id));
   }
 
   /** Records redriven messages; repeats (forced) get their own `_id` so nothing is overwritten. */
@@ -34,11 +30,7 @@ export class RedriveRecords {
     if (entries.length === 0) return;
     const at = new Date();
     const docs = entries.map((e) => ({ _id: e.repeat ? `${e.source}#${redriveId}` : e.source, source: e.source, redriveId, target: e.target, at, actor }));
-    try {
-      await this.col.insertMany(docs, { ordered: false });
-    } catch (err) {
-      // A duplicate id means a concurrent redrive recorded the same message first: that record stands.
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+    // A duplicate id means a concurrent redrive recorded the same message first: that record stands.
+    await insertManyInChunks(this.col, docs);
   }
 }

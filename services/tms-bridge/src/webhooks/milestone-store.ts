@@ -1,3 +1,4 @@
+import { findByIds, insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import type { TrackingEventOut } from '../mapping/map-tracking.js';
 
@@ -25,13 +26,12 @@ export class MilestoneStore {
 
   /** Ranks of the milestones already recorded for the shipment. */
   async recorded(shipmentId: string): Promise<Set<number>> {
-    const docs = await this.c.find({ _id: { $in: [1, 2, 3, 4].map((r) => `${shipmentId}:${r}`) } }).toArray();
+    // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB.
+    const docs = await findByIds(this.c, [1, 2, 3, 4].map((r) => `${shipmentId}:${r}`));
     return new Set(docs.map((d) => d.rank));
   }
 
   async record(shipmentId: string, rank: number): Promise<void> {
-    await this.c.insertOne({ _id: `${shipmentId}:${rank}`, shipment: shipmentId, rank, at: new Date() }).catch((err: unknown) => {
-      if ((err as { code?: unknown } | null)?.code !== 11000) throw err;
-    });
+    await insertOnce(this.c, { _id: `${shipmentId}:${rank}`, shipment: shipmentId, rank, at: new Date() });
   }
 }

@@ -1,3 +1,4 @@
+import { deleteByIds, insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import { latestLevels, type OdooLevel } from './compare-stock.js';
 
@@ -14,7 +15,6 @@ interface LevelDoc {
   at: Date;
 }
 
-const isDuplicateKey = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 11000;
 
 /**
  * Odoo's stock levels as InventoryLevelChanged reported them, append-only
@@ -32,13 +32,7 @@ export class LevelStore {
   /** Records one level; false when this event was recorded before. */
   async record(level: OdooLevel): Promise<boolean> {
     const { eventId, ...rest } = level;
-    try {
-      await this.collection.insertOne({ _id: eventId, ...rest, at: new Date() });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+    return insertOnce(this.collection, { _id: eventId, ...rest, at: new Date() });
   }
 
   /** The latest level per SKU and warehouse, optionally only of some (ODX) warehouses. */
@@ -52,8 +46,6 @@ export class LevelStore {
     const docs = await this.collection.find({}, { projection: { sku: 1, warehouseCode: 1, asOf: 1, occurredAt: 1, at: 1 } }).toArray();
     const keep = new Set(latestLevels(docs.map((d) => ({ ...d, eventId: d._id, productId: null, uom: '', onHand: '0' }))).map((l) => l.eventId));
     const gone = docs.filter((d) => !keep.has(d._id) && d.at < before).map((d) => d._id);
-    let deleted = 0;
-    for (let i = 0; i < gone.length; i += 500) deleted += (await this.collection.deleteMany({ _id: { $in: gone.slice(i, i + 500) } })).deletedCount;
-    return deleted;
+    return deleteByIds(this.collection, gone);
   }
 }

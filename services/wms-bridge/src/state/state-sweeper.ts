@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { Logger } from '@odx/runtime';
+import { deleteManyInBatches, type Logger } from '@odx/runtime';
 
 export interface StateSweeperOptions {
   db: Db;
@@ -22,7 +22,8 @@ export function startStateSweeper(o: StateSweeperOptions, signal: AbortSignal): 
     const now = new Date();
     const before = new Date(now.getTime() - o.retentionMs);
     let deleted = 0;
-    for (const name of o.collections) deleted += (await o.db.collection(name).deleteMany({ at: { $lt: before } })).deletedCount;
+    // In bounded batches: one unbounded delete of a backlog fails on FerretDB (docs/known-issues.md).
+    for (const name of o.collections) deleted += (await deleteManyInBatches(o.db.collection(name), { at: { $lt: before } }, { signal })).deleted;
     for (const work of o.extra ?? []) deleted += await work(now);
     if (deleted > 0) o.logger.info('swept expired bridge state', { deleted });
     return deleted;

@@ -1,3 +1,4 @@
+import { findByIds, insertManyInChunks } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import { STAGES, type Stage } from '../mapping/order-stages.js';
 
@@ -23,22 +24,16 @@ export class StageStore {
   }
 
   async recorded(order: StagedOrder): Promise<Stage[]> {
-    const docs = await this.c.find({ _id: { $in: STAGES.map((s) => `${keyOf(order)}:${s}`) } }).toArray();
+    // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB.
+    const docs = await findByIds(this.c, STAGES.map((s) => `${keyOf(order)}:${s}`));
     return docs.map((d) => d.stage);
   }
 
   async record(order: StagedOrder, stages: Stage[]): Promise<void> {
     if (stages.length === 0) return;
     const at = new Date();
-    try {
-      await this.c.insertMany(stages.map((stage) => ({ _id: `${keyOf(order)}:${stage}`, order: order.id, stage, at })), { ordered: false });
-    } catch (err) {
-      // A bulk write error lists each failed insert; only "already recorded" ones are fine.
-      const e = err as { code?: unknown; writeErrors?: Array<{ code?: unknown }> | { code?: unknown } };
-      const writeErrors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-      const duplicatesOnly = writeErrors.length > 0 ? writeErrors.every((w) => w.code === 11000) : e.code === 11000;
-      if (!duplicatesOnly) throw err;
-    }
+    // Stages recorded before (a duplicate key) are fine; any other failure throws.
+    await insertManyInChunks(this.c, stages.map((stage) => ({ _id: `${keyOf(order)}:${stage}`, order: order.id, stage, at })));
   }
 }
 

@@ -1,0 +1,2 @@
+export * from './bounded-writes.js';
+export * from './store-limits.js';
