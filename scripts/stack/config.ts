@@ -47,7 +47,7 @@ export type MongoBackend = (typeof MONGO_BACKENDS)[number];
 export interface WatchdogSettings {
   /** @default 10000 */
   intervalMs: number;
-  /** Consecutive failed probes before a part is restarted. @default 3 */
+  /** Consecutive failed probes before a part is restarted. @default 6 */
   failures: number;
 }
 
@@ -70,10 +70,10 @@ export interface StackConfig {
   /**
    * How long `up` waits for a running but unhealthy part to recover before
    * restarting it (never less than what is left of its start timeout).
-   * @default 15000
+   * @default 60000
    */
   unhealthyGraceMs: number;
-  /** Deadline of each step of a health probe. @default 2000 */
+  /** Deadline of each step of a health probe. @default 5000 */
   probeTimeoutMs: number;
   /** @default 'sqlite' */
   mongoBackend: MongoBackend;
@@ -191,12 +191,12 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     },
     startTimeoutMs: positiveInt(env, 'ODX_STACK_START_TIMEOUT_MS', 120_000),
     stopTimeoutMs: positiveInt(env, 'ODX_STACK_STOP_TIMEOUT_MS', 30_000),
-    unhealthyGraceMs: nonNegativeInt(env, 'ODX_STACK_UNHEALTHY_GRACE_MS', 15_000),
-    probeTimeoutMs: positiveInt(env, 'ODX_STACK_PROBE_TIMEOUT_MS', 2_000),
+    unhealthyGraceMs: nonNegativeInt(env, 'ODX_STACK_UNHEALTHY_GRACE_MS', 60_000),
+    probeTimeoutMs: positiveInt(env, 'ODX_STACK_PROBE_TIMEOUT_MS', 5_000),
     mongoBackend: backend,
     watchdog: {
       intervalMs: positiveInt(env, 'ODX_STACK_WATCHDOG_INTERVAL_MS', 10_000),
-      failures: positiveInt(env, 'ODX_STACK_WATCHDOG_FAILURES', 3),
+      failures: positiveInt(env, 'ODX_STACK_WATCHDOG_FAILURES', 6),
     },
   };
 }

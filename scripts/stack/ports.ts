@@ -62,13 +62,24 @@ export function findListener(port: number): { pid: number; command: string } | u
   return undefined;
 }
 
-/** Throws a `port-in-use` StackError naming the port when it cannot be bound. */
+/**
+ * Throws a `port-in-use` StackError naming the port when it cannot be bound
+ * within `waitMs`: a server that was just stopped (a heal, a restart) may
+ * still be tearing its threads and sockets down for a moment after its pid
+ * stopped counting as alive.
+ */
 export async function ensurePortFree(
   part: PartName,
   port: number,
   facts: { logFile: string; hint: string },
+  waitMs = 5_000,
 ): Promise<void> {
-  if (await canBind(port)) return;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (await canBind(port)) return;
+    if (Date.now() >= deadline || findListener(port)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const owner = findListener(port);
   const who = owner ? ` (pid ${owner.pid}: ${owner.command.slice(0, 160)})` : '';
   throw new StackError(`port ${port} is already in use by another process${who}; ${facts.hint}`, {

@@ -22,7 +22,7 @@ export interface WatchdogOptions {
   env?: NodeJS.ProcessEnv;
   /** Pause between two rounds of probes. @default ODX_STACK_WATCHDOG_INTERVAL_MS or 10000 */
   intervalMs?: number;
-  /** Consecutive failed probes before a restart. @default ODX_STACK_WATCHDOG_FAILURES or 3 */
+  /** Consecutive failed probes before a restart. @default ODX_STACK_WATCHDOG_FAILURES or 6 */
   failures?: number;
   /** Stops the watchdog when aborted. */
   signal?: AbortSignal;

@@ -1,4 +1,4 @@
-import { envVar, parseEnv } from '@odx/runtime';
+import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { loadCatalog } from '@odx/schemas';
 import { z } from 'zod';
 
@@ -66,7 +66,7 @@ export function loadSinkConfig(env: NodeJS.ProcessEnv = process.env): AnalyticsS
   const e = parseEnv(schema, env);
   const catalog = loadCatalog();
   const byName = new Map(catalog.topics.map((t) => [t.name, t]));
-  const entries = e.ODX_SINK_TOPICS ?? catalog.topics.map((t) => t.name);
+  const entries = e.ODX_SINK_TOPICS ?? catalog.topics.map((t) => `${catalogTopicName(t.name, env)}=${t.name}`);
   const topics = entries.map((entry): SinkTopic => {
     const [name, alias] = entry.split('=') as [string, string | undefined];
     const def = byName.get(alias ?? name);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { envVar, parseEnv } from '@odx/runtime';
+import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { z } from 'zod';
 
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
@@ -23,10 +23,10 @@ const schema = z.object({
   EDI_CONTROL_BLOCK_SIZE: envVar.positiveInt().default(100),
   ODX_EDI_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('edi-gateway'),
   ODX_EDI_OUTBOUND: envVar.bool().default(true),
-  ODX_EDI_ORDERS_TOPIC: topic.default('odx.orders.v1'),
-  ODX_EDI_SHIPMENTS_TOPIC: topic.default('odx.shipments.v1'),
-  ODX_EDI_INVOICES_TOPIC: topic.default('odx.invoices.v1'),
-  ODX_EDI_DOCUMENTS_TOPIC: topic.default('odx.edi.documents.v1'),
+  ODX_EDI_ORDERS_TOPIC: topic.optional(),
+  ODX_EDI_SHIPMENTS_TOPIC: topic.optional(),
+  ODX_EDI_INVOICES_TOPIC: topic.optional(),
+  ODX_EDI_DOCUMENTS_TOPIC: topic.optional(),
   ODX_EDI_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
   ODX_EDI_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
   ODX_EDI_PROVISION_TOPICS: envVar.bool().default(true),
@@ -57,7 +57,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGate
     ackWatchIntervalMs: e.EDI_ACK_WATCH_INTERVAL_MS,
     controlBlockSize: e.EDI_CONTROL_BLOCK_SIZE,
     outbound: { enabled: e.ODX_EDI_OUTBOUND, groupId: e.ODX_EDI_GROUP, retryDelaysMs: e.ODX_EDI_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_EDI_PARTITION_CONCURRENCY },
-    topics: { orders: e.ODX_EDI_ORDERS_TOPIC, shipments: e.ODX_EDI_SHIPMENTS_TOPIC, invoices: e.ODX_EDI_INVOICES_TOPIC, documents: e.ODX_EDI_DOCUMENTS_TOPIC },
+    topics: { orders: e.ODX_EDI_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env), shipments: e.ODX_EDI_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env), invoices: e.ODX_EDI_INVOICES_TOPIC ?? catalogTopicName('odx.invoices.v1', env), documents: e.ODX_EDI_DOCUMENTS_TOPIC ?? catalogTopicName('odx.edi.documents.v1', env) },
     provisionTopics: e.ODX_EDI_PROVISION_TOPICS,
     env,
   };

@@ -1,4 +1,4 @@
-import { provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import { catalogTopicName, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
 import type { PollerConfig } from './config.js';
 import { FieldCatalog } from './odoo/field-catalog.js';
 import { OdooClient } from './odoo/odoo-client.js';
@@ -12,6 +12,7 @@ import { EchoMarks } from './writeback/echo-marks.js';
 import { writebackHandler } from './writeback/writeback-handlers.js';
 
 /** Topics whose events are written back to Odoo. */
+/** The catalog topics the write-back consumes (named with ODX_TOPIC_PREFIX where set). */
 export const WRITEBACK_TOPICS = ['odx.orders.v1', 'odx.shipments.v1', 'odx.inventory.v1'];
 
 /** Every model the poller can follow, by Odoo model name. */
@@ -65,7 +66,7 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
   if (config.writeback.enabled) {
     const writeback = rt.consumer({
       groupId: config.writeback.groupId,
-      topics: WRITEBACK_TOPICS,
+      topics: WRITEBACK_TOPICS.map((t) => catalogTopicName(t)),
       circuits: [client.circuit],
       handler: writebackHandler({ client, adapter, logger: rt.logger, confirmReceivedOrders: config.writeback.confirmReceivedOrders, echoes }),
     });

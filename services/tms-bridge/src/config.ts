@@ -1,4 +1,4 @@
-import { envVar, parseEnv } from '@odx/runtime';
+import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { z } from 'zod';
 import { RATE_POLICIES, type RatePolicy } from './booking/choose-rate.js';
 import type { TmsPlace } from './tms/tms-types.js';
@@ -59,8 +59,8 @@ const schema = z.object({
   TMS_MILESTONE_TIMEOUT_MS: envVar.nonNegativeInt().default(48 * 3_600_000),
   TMS_WATCHDOG_INTERVAL_MS: envVar.positiveInt().default(60_000),
   ODX_TMS_BRIDGE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('tms-bridge'),
-  ODX_TMS_BRIDGE_ORDERS_TOPIC: z.string().min(1).default('odx.orders.v1'),
-  ODX_TMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).default('odx.shipments.v1'),
+  ODX_TMS_BRIDGE_ORDERS_TOPIC: z.string().min(1).optional(),
+  ODX_TMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).optional(),
   ODX_TMS_BRIDGE_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
   ODX_TMS_BRIDGE_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
   ODX_TMS_BRIDGE_PROVISION_TOPICS: envVar.bool().default(true),
@@ -102,7 +102,7 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): TmsBridg
       defaultPackageCm: e.TMS_DEFAULT_PACKAGE_CM,
     },
     watchdog: { milestoneTimeoutMs: e.TMS_MILESTONE_TIMEOUT_MS, intervalMs: e.TMS_WATCHDOG_INTERVAL_MS },
-    topics: { orders: e.ODX_TMS_BRIDGE_ORDERS_TOPIC, shipments: e.ODX_TMS_BRIDGE_SHIPMENTS_TOPIC },
+    topics: { orders: e.ODX_TMS_BRIDGE_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env), shipments: e.ODX_TMS_BRIDGE_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env) },
     consumer: { groupId: e.ODX_TMS_BRIDGE_GROUP, retryDelaysMs: e.ODX_TMS_BRIDGE_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_TMS_BRIDGE_PARTITION_CONCURRENCY },
     provisionTopics: e.ODX_TMS_BRIDGE_PROVISION_TOPICS,
   };

@@ -1,4 +1,4 @@
-import { envVar, parseEnv } from '@odx/runtime';
+import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { z } from 'zod';
 import { toUnits } from './inventory/compare-stock.js';
 
@@ -29,9 +29,9 @@ const schema = z.object({
   WMS_CIRCUIT_ERROR_PERCENT: envVar.positiveInt().default(50),
   WMS_CIRCUIT_VOLUME: envVar.positiveInt().default(5),
   ODX_WMS_BRIDGE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('wms-bridge'),
-  ODX_WMS_BRIDGE_ORDERS_TOPIC: z.string().min(1).default('odx.orders.v1'),
-  ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).default('odx.shipments.v1'),
-  ODX_WMS_BRIDGE_INVENTORY_TOPIC: z.string().min(1).default('odx.inventory.v1'),
+  ODX_WMS_BRIDGE_ORDERS_TOPIC: z.string().min(1).optional(),
+  ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).optional(),
+  ODX_WMS_BRIDGE_INVENTORY_TOPIC: z.string().min(1).optional(),
   ODX_WMS_BRIDGE_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
   ODX_WMS_BRIDGE_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
   /** Which events release work to the WMS: OrderConfirmed (odx.orders.v1), FulfillmentRequested (odx.shipments.v1), or both. */
@@ -70,7 +70,7 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): WmsBridg
     circuit: { resetTimeoutMs: e.WMS_CIRCUIT_RESET_MS, errorThresholdPercentage: e.WMS_CIRCUIT_ERROR_PERCENT, volumeThreshold: e.WMS_CIRCUIT_VOLUME },
     webhook: { secret: e.WMS_WEBHOOK_SECRET, toleranceSeconds: e.WMS_WEBHOOK_TOLERANCE_SECONDS },
     warehouses: { map: e.WMS_WAREHOUSE_MAP ?? {}, defaultWarehouse: e.WMS_DEFAULT_WAREHOUSE },
-    topics: { orders: e.ODX_WMS_BRIDGE_ORDERS_TOPIC, shipments: e.ODX_WMS_BRIDGE_SHIPMENTS_TOPIC, inventory: e.ODX_WMS_BRIDGE_INVENTORY_TOPIC },
+    topics: { orders: e.ODX_WMS_BRIDGE_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env), shipments: e.ODX_WMS_BRIDGE_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env), inventory: e.ODX_WMS_BRIDGE_INVENTORY_TOPIC ?? catalogTopicName('odx.inventory.v1', env) },
     consumer: { groupId: e.ODX_WMS_BRIDGE_GROUP, retryDelaysMs: e.ODX_WMS_BRIDGE_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_WMS_BRIDGE_PARTITION_CONCURRENCY },
     releaseOn: e.ODX_WMS_BRIDGE_RELEASE_ON,
     reconciliation: { intervalMs: e.WMS_RECONCILE_INTERVAL_MS, tolerance: toUnits(e.WMS_RECONCILE_TOLERANCE) },

@@ -1,1 +1,2 @@
 export { KeyedLock } from './keyed-lock.js';
+export * from './map-limited.js';

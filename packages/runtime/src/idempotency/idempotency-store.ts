@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
+import { mapLimited } from '../concurrency/map-limited.js';
 import { deleteManyInBatches, findByIds, insertManyInChunks, insertOnce } from '../store/bounded-writes.js';
 
 /** Result of trying to claim an idempotency key. */
@@ -70,6 +71,13 @@ export interface IdempotencyStoreOptions {
 
 /** Generations of a key read in one round of point lookups (most keys only ever have generation 0). */
 const GENERATIONS_PER_ROUND = 2;
+/**
+ * Keys whose documents are read at once on the conflict path; with
+ * GENERATIONS_PER_ROUND this bounds the point lookups in flight (about 5 per
+ * key). Unbounded, a redelivered batch of 200 keys sent a thousand lookups at
+ * once and held every pooled connection of FerretDB's database for seconds.
+ */
+const KEYS_IN_FLIGHT = 4;
 /** Keys whose last transition this process made and remembers (a few MB). */
 const RECENT_KEYS = 50_000;
 
@@ -213,14 +221,14 @@ export class IdempotencyStore {
    */
   private async resolveConflicts(scope: string, conflicted: string[], now: Date): Promise<Map<string, ClaimOutcome>> {
     const out = new Map<string, ClaimOutcome>();
-    const fast = await Promise.all(conflicted.map((id) => this.resolveRecent(scope, id, now)));
+    const fast = await mapLimited(conflicted, KEYS_IN_FLIGHT, (id) => this.resolveRecent(scope, id, now));
     conflicted.forEach((id, i) => {
       const outcome = fast[i];
       if (outcome) out.set(id, outcome);
     });
     const eventIds = conflicted.filter((id) => !out.has(id));
     const keys = eventIds.map((id) => IdempotencyStore.key(scope, id));
-    const docs = (await Promise.all(keys.map((k) => this.documentsOf(k)))).flat();
+    const docs = (await mapLimited(keys, KEYS_IN_FLIGHT, (k) => this.documentsOf(k))).flat();
     const byKey = new Map<string, KeyState[]>();
     for (const d of docs) {
       const list = byKey.get(d.key);

@@ -8,6 +8,7 @@ import type { EventSerde } from '../serde/event-serde.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { orderIdOf, orderTraceContext } from '../telemetry/order-trace.js';
 import { SpanKind, injectTraceHeaders, withSpan } from '../telemetry/tracing.js';
+import { catalogTopicName } from './topic-names.js';
 
 /** The meta record every canonical event starts with. */
 export interface EventMetaLike {
@@ -102,7 +103,7 @@ export class EventProducer {
           orderSpans.push(span);
           trace = injectTraceHeaders(otelTrace.setSpan(context.active(), span));
         }
-        const topic = e.topic ?? topicForEventType(e.eventType).name;
+        const topic = e.topic ?? catalogTopicName(topicForEventType(e.eventType).name);
         const { value } = await this.options.serde.encode(topic, e.eventType, e.payload);
         const meta = e.payload.meta;
         const headers = {

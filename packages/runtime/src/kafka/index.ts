@@ -7,4 +7,4 @@ export { ERROR_HEADERS, RETRY_HEADERS, buildDlqHeaders, buildRetryHeaders, readR
 export { headersToStrings } from './headers.js';
 export { ensureTopics, provisionCatalogTopics, specFromCatalog } from './topic-admin.js';
 export type { TopicSpec } from './topic-admin.js';
-export { assertTopicName, dlqTopicName, parseDerivedTopic, retryTopicName } from './topic-names.js';
+export { assertTopicName, catalogTopicName, dlqTopicName, parseDerivedTopic, retryTopicName } from './topic-names.js';

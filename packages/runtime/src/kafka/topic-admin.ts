@@ -1,6 +1,6 @@
 import { loadCatalog, type TopicDefinition } from '@odx/schemas';
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { assertTopicName } from './topic-names.js';
+import { assertTopicName, catalogTopicName } from './topic-names.js';
 
 export interface TopicSpec {
   name: string;
@@ -56,5 +56,5 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
  */
 export async function provisionCatalogTopics(admin: Admin): Promise<string[]> {
   const { brokers } = await admin.describeCluster();
-  return ensureTopics(admin, loadCatalog().topics.map((t) => specFromCatalog(t, brokers.length)));
+  return ensureTopics(admin, loadCatalog().topics.map((t) => ({ ...specFromCatalog(t, brokers.length), name: catalogTopicName(t.name) })));
 }

@@ -25,3 +25,18 @@ export function assertTopicName(name: string): void {
     throw new Error(`"${name}" is not a legal Kafka topic name (1-249 of [a-zA-Z0-9._-])`);
   }
 }
+
+const PREFIX = /^[a-zA-Z0-9._-]{0,100}$/;
+
+/**
+ * The name a catalog topic has in this deployment: `ODX_TOPIC_PREFIX` followed
+ * by the catalog name (`odx.orders.v1` stays as it is when the prefix is
+ * unset). A prefix gives a whole ODX system its own topics on a shared cluster
+ * (a staging copy, a tenant, a system test); every service of that system gets
+ * the same prefix.
+ */
+export function catalogTopicName(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const prefix = env['ODX_TOPIC_PREFIX']?.trim() ?? '';
+  if (!PREFIX.test(prefix)) throw new Error(`invalid configuration:\n  - ODX_TOPIC_PREFIX: must be up to 100 of [a-zA-Z0-9._-], got "${prefix}"`);
+  return `${prefix}${name}`;
+}

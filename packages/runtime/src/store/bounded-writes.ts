@@ -8,6 +8,7 @@ import {
   type Filter,
   type OptionalUnlessRequiredId,
 } from 'mongodb';
+import { mapLimited } from '../concurrency/map-limited.js';
 import { chunked, storeLimits } from './store-limits.js';
 
 /** MongoDB's duplicate key error code. */
@@ -206,15 +207,6 @@ export async function findByIds<T extends Document>(
   options: { concurrency?: number } = {},
 ): Promise<T[]> {
   const unique = [...new Set(ids)];
-  const found = new Array<T | null>(unique.length).fill(null);
-  const concurrency = Math.max(1, options.concurrency ?? 8);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < unique.length) {
-      const i = next++;
-      found[i] = (await collection.findOne({ _id: unique[i] } as Filter<T>)) as T | null;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, unique.length) }, worker));
+  const found = await mapLimited(unique, Math.max(1, options.concurrency ?? 8), (_id) => collection.findOne({ _id } as Filter<T>) as Promise<T | null>);
   return found.filter((d): d is T => d !== null);
 }

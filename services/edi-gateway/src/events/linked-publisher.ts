@@ -1,4 +1,4 @@
-import type { EventProducer, OutgoingEvent } from '@odx/runtime';
+import { catalogTopicName, type EventProducer, type OutgoingEvent } from '@odx/runtime';
 import { topicForEventType } from '@odx/schemas';
 import { Partitioners, type Admin, type PartitionMetadata } from 'kafkajs';
 
@@ -91,7 +91,7 @@ export class LinkedPublisher {
     const placed: Array<{ topic: string; partition: number; index: number }> = [];
     const perPartition = new Map<string, number>();
     for (const e of events) {
-      const topic = e.topic ?? topicForEventType(e.eventType).name;
+      const topic = e.topic ?? catalogTopicName(topicForEventType(e.eventType).name);
       const meta = await this.partitionsOf(topic);
       const partition = this.partitioner({ topic, partitionMetadata: meta, message: { key: e.key, value: null } });
       const k = `${topic}\u0000${partition}`;

@@ -1,0 +1,114 @@
+// The whole ODX system for cross-service tests: the Odoo, WMS and TMS
+// simulators and all six services, each its own process (as `npm start` runs
+// them), on free ports, with a topic prefix, consumer groups and a database of
+// their own, so the test neither sees nor disturbs other runs on the stack.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { PORTS, serviceSpecs, simulatorSpecs, url, type Ports } from '../../../scripts/demo/services.js';
+import { ProcessSupervisor, type ProcessSpec, type RunningProcess } from '../../../scripts/demo/supervisor.js';
+
+export interface Cleanup {
+  after(fn: () => Promise<void> | void): void;
+}
+
+export interface RunningSystem {
+  id: string;
+  ports: Ports;
+  /** ODX_TOPIC_PREFIX of this system. */
+  prefix: string;
+  /** MongoDB database the services share. */
+  database: string;
+  logDir: string;
+  specs: ProcessSpec[];
+  supervisor: ProcessSupervisor;
+  /** The running process of a service or simulator. */
+  process(name: string): RunningProcess;
+  /** Kills a process with SIGKILL and starts it again at once; resolves with the ms until its /readyz answered 2xx. */
+  killAndRestart(name: string, readyWithinMs: number): Promise<number>;
+  /** Every service's /readyz status and body. */
+  readiness(): Promise<Array<{ name: string; status: number; body: unknown }>>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the system; everything is stopped and its database dropped after the test. */
+export async function startSystem(t: Cleanup, extraEnv: Record<string, string> = {}): Promise<RunningSystem> {
+  const id = randomUUID().slice(0, 8);
+  const ports = Object.fromEntries(await Promise.all(Object.keys(PORTS).map(async (k) => [k, await freePort()] as const))) as unknown as Ports;
+  const dataDir = mkdtempSync(join(tmpdir(), `odx-system-${id}-`));
+  const logDir = join(dataDir, 'logs');
+  const prefix = `test.sys-${id}.`;
+  const database = `odx_system_${id}`;
+  const stackEnv = {
+    ODX_KAFKA_BROKERS: process.env['ODX_KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    ODX_SCHEMA_REGISTRY_URL: process.env['ODX_SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
+    ODX_MONGO_URL: process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/',
+  };
+  // Group ids are cluster-wide: a group of the same name on other topics would share rebalances with this one.
+  const isolation: Record<string, string> = {
+    ODX_TOPIC_PREFIX: prefix,
+    ODX_MONGO_DB: database,
+    ODX_LOG_LEVEL: 'warn',
+    ODX_WRITEBACK_GROUP: `sys-${id}-odoo-writeback`,
+    ODX_WMS_BRIDGE_GROUP: `sys-${id}-wms-bridge`,
+    ODX_TMS_BRIDGE_GROUP: `sys-${id}-tms-bridge`,
+    ODX_EDI_GROUP: `sys-${id}-edi-gateway`,
+    ODX_SINK_GROUP: `sys-${id}-analytics-sink`,
+    ...extraEnv,
+  };
+  const specs = [...simulatorSpecs(dataDir, ports), ...serviceSpecs(stackEnv, dataDir, ports)].map((s) => ({ ...s, env: { ...s.env, ...isolation } }));
+  const supervisor = new ProcessSupervisor(logDir);
+  t.after(async () => {
+    await supervisor.stopAll(10_000);
+    const mongo = new MongoClient(stackEnv.ODX_MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+    await mongo.connect().then(() => mongo.db(database).dropDatabase()).catch(() => undefined).finally(() => mongo.close());
+    if (process.env['ODX_TEST_KEEP_LOGS'] === undefined) rmSync(dataDir, { recursive: true, force: true });
+  });
+  // Simulators first (the services reach them at start), then the services, in parallel: each waits for its own /readyz.
+  const simulators = specs.filter((s) => s.name.startsWith('sim-'));
+  await Promise.all(simulators.map((s) => supervisor.start(s)));
+  await Promise.all(specs.filter((s) => !s.name.startsWith('sim-')).map((s) => supervisor.start(s, 120_000)));
+
+  const running = (name: string): RunningProcess => {
+    const p = supervisor.processes.find((x) => x.spec.name === name);
+    if (!p) throw new Error(`${name} is not running`);
+    return p;
+  };
+  return {
+    id, ports, prefix, database, logDir, specs, supervisor,
+    process: running,
+    async killAndRestart(name, readyWithinMs) {
+      const proc = running(name);
+      await new Promise<void>((resolve) => {
+        proc.child.once('exit', () => resolve());
+        proc.child.kill('SIGKILL');
+      });
+      await supervisor.stop(name, 0); // forget the dead process
+      const started = Date.now();
+      await supervisor.start(proc.spec, readyWithinMs);
+      return Date.now() - started;
+    },
+    async readiness() {
+      return Promise.all(specs.filter((s) => !s.name.startsWith('sim-')).map(async (s) => {
+        const res = await fetch(s.readyUrl, { signal: AbortSignal.timeout(5_000) });
+        return { name: s.name, status: res.status, body: await res.json().catch(() => null) };
+      }));
+    },
+  };
+}
+
+export { url };
