@@ -4,6 +4,7 @@
 import { OdooClient } from '@odx/odoo-outbox-poller';
 
 interface Named { id: number; default_code?: string | false }
+interface Invoice { id: number; state: string; payment_state: string }
 
 export interface DemoOrder {
   odooId: number;
@@ -68,15 +69,46 @@ export class OdooShop {
     return ids.filter((id) => seen.has(id) && !open.has(id));
   }
 
-  /** Invoices the order (delivered quantities), posts the invoice and registers its payment. */
+  /** The states of each order's pickings (e.g. ["assigned"], ["done"]), for orders among `ids`. */
+  async pickingStates(ids: number[]): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    if (ids.length === 0) return out;
+    const pickings = await this.odoo.executeKw<{ sale_id: [number, string] | false; state: string }[]>(
+      'stock.picking', 'search_read', [[['sale_id', 'in', ids]]], { fields: ['sale_id', 'state'] },
+    );
+    for (const p of pickings) if (p.sale_id) out.set(p.sale_id[0], [...(out.get(p.sale_id[0]) ?? []), p.state]);
+    return out;
+  }
+
+  /**
+   * Invoices the order (delivered quantities), posts the invoice and registers its payment.
+   * Resumes an earlier call that failed half way: invoices the order already has are
+   * posted and paid as far as they need to be, instead of invoicing again (which Odoo refuses).
+   */
   async invoiceAndSettle(orderId: number): Promise<number[]> {
-    const wizard = await this.odoo.executeKw<number>('sale.advance.payment.inv', 'create', [{ advance_payment_method: 'delivered' }], { context: { active_model: 'sale.order', active_ids: [orderId] } });
-    const action = await this.odoo.executeKw<{ res_id?: number; domain?: [string, string, number[]][] }>('sale.advance.payment.inv', 'create_invoices', [[wizard]]);
-    const invoiceIds = action.res_id !== undefined ? [action.res_id] : (action.domain?.[0]?.[2] ?? []);
-    if (invoiceIds.length === 0) return [];
-    await this.odoo.executeKw('account.move', 'action_post', [invoiceIds]);
-    const pay = await this.odoo.executeKw<number>('account.payment.register', 'create', [{}], { context: { active_model: 'account.move', active_ids: invoiceIds } });
-    await this.odoo.executeKw('account.payment.register', 'action_create_payments', [[pay]]);
-    return invoiceIds;
+    let invoices = await this.customerInvoices(orderId);
+    if (invoices.length === 0) {
+      const wizard = await this.odoo.executeKw<number>('sale.advance.payment.inv', 'create', [{ advance_payment_method: 'delivered' }], { context: { active_model: 'sale.order', active_ids: [orderId] } });
+      const action = await this.odoo.executeKw<{ res_id?: number; domain?: [string, string, number[]][] }>('sale.advance.payment.inv', 'create_invoices', [[wizard]]);
+      const created = action.res_id !== undefined ? [action.res_id] : (action.domain?.[0]?.[2] ?? []);
+      invoices = created.map((id) => ({ id, state: 'draft', payment_state: 'not_paid' }));
+    }
+    const drafts = invoices.filter((i) => i.state === 'draft').map((i) => i.id);
+    if (drafts.length > 0) await this.odoo.executeKw('account.move', 'action_post', [drafts]);
+    const unpaid = invoices.filter((i) => i.state !== 'cancel' && (i.payment_state === 'not_paid' || i.payment_state === 'partial')).map((i) => i.id);
+    if (unpaid.length > 0) {
+      const pay = await this.odoo.executeKw<number>('account.payment.register', 'create', [{}], { context: { active_model: 'account.move', active_ids: unpaid } });
+      await this.odoo.executeKw('account.payment.register', 'action_create_payments', [[pay]]);
+    }
+    return invoices.filter((i) => i.state !== 'cancel').map((i) => i.id);
+  }
+
+  /** The order's customer invoices with their posting and payment state. */
+  private async customerInvoices(orderId: number): Promise<Invoice[]> {
+    const [order] = await this.odoo.executeKw<{ invoice_ids: number[] }[]>('sale.order', 'read', [[orderId]], { fields: ['invoice_ids'] });
+    const ids = order?.invoice_ids ?? [];
+    if (ids.length === 0) return [];
+    const moves = await this.odoo.executeKw<(Invoice & { move_type: string })[]>('account.move', 'read', [ids], { fields: ['state', 'payment_state', 'move_type'] });
+    return moves.filter((m) => m.move_type === 'out_invoice').map(({ id, state, payment_state }) => ({ id, state, payment_state }));
   }
 }

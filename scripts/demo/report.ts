@@ -1,5 +1,7 @@
 // Formats the KPI table the demo prints at the end, from the analytics-sink's
-// GET /v1/kpis (the order timeline is formatted as `odx trace` prints it).
+// GET /v1/kpis (the order timeline is formatted as `odx trace` prints it),
+// and the consumer-group counters of the services' /metrics.
+import type { ConsumerGroupCounts } from './consumer-group-metrics.js';
 
 interface Duration { count: number; p50Ms: number | null; p95Ms: number | null }
 interface Rate { numerator: number; denominator: number; rate: number | null }
@@ -46,4 +48,15 @@ export function formatKpis(k: KpiResponse): string[] {
     row('DLQ depth', `${k.dlq.total}${dlqTopics ? `   ${dlqTopics}` : ''}`),
     row('consumer lag', lag || '-'),
   ];
+}
+
+/** One line: rebalances per consumer group, then crashes (by group when there were any). */
+export function formatConsumerGroups(c: ConsumerGroupCounts): string {
+  const rebalances = [...c.rebalances].sort(([a], [b]) => a.localeCompare(b)).map(([g, n]) => `${g} ${n}`).join(', ') || 'none seen';
+  const crashed = [...c.crashes].filter(([, n]) => n.total > 0).sort(([a], [b]) => a.localeCompare(b));
+  const total = crashed.reduce((sum, [, n]) => sum + n.total, 0);
+  const crashes = crashed.length === 0 ? '0'
+    : `${total} (${crashed.map(([g, n]) => `${g} ${n.total}${n.gone > 0 ? `, ${n.gone} not restarted` : ''}`).join('; ')})`;
+  const unreadable = c.unreadable.length > 0 ? `  (no /metrics from ${c.unreadable.map((u) => `${u.service}: ${u.error}`).join(', ')})` : '';
+  return `consumer groups  rebalances: ${rebalances}  crashes: ${crashes}${unreadable}`;
 }

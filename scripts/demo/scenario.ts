@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { build850 } from './edi-850.js';
 import { acknowledgeOutbound } from './edi-partner.js';
+import { Accountant } from './accountant.js';
+import { scrapeConsumerGroups } from './consumer-group-metrics.js';
 import { OdooShop, type DemoOrder } from './odoo-shop.js';
 import { formatTimeline, type OrderTimeline } from '@odx/cli';
-import { formatKpis, stageLine, type KpiResponse } from './report.js';
+import { formatConsumerGroups, formatKpis, stageLine, type KpiResponse } from './report.js';
 import { DEMO_EDI_TOKEN, PORTS, url } from './services.js';
+import { SERVICE_URLS } from './service-urls.js';
 
 export interface ScenarioOptions {
   kafka: Kafka;
@@ -38,6 +41,7 @@ const SIM_ADMIN = { Authorization: 'Bearer sim-admin', 'Content-Type': 'applicat
 
 export class DemoScenario {
   private readonly shop = new OdooShop(url(PORTS.odoo));
+  private readonly accountant = new Accountant(this.shop);
 
   constructor(private readonly o: ScenarioOptions) {}
 
@@ -70,7 +74,6 @@ export class DemoScenario {
       await sleep(1_200);
     }
 
-    const invoiced = new Set<number>();
     const acknowledged = new Set<string>();
     let ackControl = (Date.now() % 900_000_000) + 100_000;
     const deadline = Date.now() + (this.o.timeoutMs ?? 300_000);
@@ -78,7 +81,7 @@ export class DemoScenario {
     let completed = false;
     while (Date.now() < deadline) {
       await sleep(3_000);
-      await this.invoiceDelivered(odoo, ediPoNumbers, invoiced);
+      await this.invoiceDelivered(odoo, ediPoNumbers);
       if (this.o.ediOrders > 0) {
         const acks = acknowledgeOutbound(join(this.o.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++);
         if (acks > 0) say(`${elapsed()}  EDI    northwind answered ${acks} document(s) from ODX with a 997`);
@@ -105,6 +108,7 @@ export class DemoScenario {
     const k = await this.kpis(outcome.since);
     say('\nKPIs for this run (analytics-sink GET /v1/kpis)');
     for (const line of formatKpis(k)) say(line);
+    say(`  ${formatConsumerGroups(await scrapeConsumerGroups(SERVICE_URLS))}`);
     if (outcome.ediPoNumbers.length > 0) await this.reportEdi();
     const ref = outcome.ediPoNumbers[0] ?? outcome.odoo[0]?.name;
     if (ref) {
@@ -164,12 +168,10 @@ export class DemoScenario {
   }
 
   /** The accountant: invoices and settles every demo order whose delivery is done. */
-  private async invoiceDelivered(odoo: DemoOrder[], ediPoNumbers: string[], invoiced: Set<number>): Promise<void> {
-    const ids = [...odoo.map((o) => o.odooId), ...(await this.shop.ordersByClientRef(ediPoNumbers))].filter((id) => !invoiced.has(id));
-    for (const id of await this.shop.deliveredOrders(ids)) {
-      invoiced.add(id);
-      const invoices = await this.shop.invoiceAndSettle(id);
-      this.o.say(`${this.o.elapsed()}  Odoo   order ${id} delivered → ${invoices.length} invoice(s) posted and paid`);
-    }
+  private async invoiceDelivered(odoo: DemoOrder[], ediPoNumbers: string[]): Promise<void> {
+    const ids = [...odoo.map((o) => o.odooId), ...(await this.shop.ordersByClientRef(ediPoNumbers))];
+    const round = await this.accountant.settleDelivered(ids);
+    for (const s of round.settled) this.o.say(`${this.o.elapsed()}  Odoo   order ${s.orderId} delivered → ${s.invoiceIds.length} invoice(s) posted and paid`);
+    for (const f of round.failed) this.o.say(`${this.o.elapsed()}  Odoo   order ${f.orderId} delivered, but invoicing failed (attempt ${f.attempts}${f.gaveUp ? ', giving up' : ''}): ${f.error}`);
   }
 }
