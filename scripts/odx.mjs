@@ -25,6 +25,7 @@ const COMMANDS = {
   'bench:edi': 'scripts/bench/edi.ts',
   'bench:replay': 'scripts/bench/replay.ts',
   'bench:sink': 'scripts/bench/sink.ts',
+  'bench:store': 'scripts/bench/store.ts',
   'soak:restarts': 'scripts/soak/restarts.ts',
   odx: 'packages/cli/src/main.ts',
   'sim:odoo': 'infra/simulators/odoo/src/main.ts',
