@@ -19,7 +19,7 @@ import { PORTS } from '../demo/services.js';
 import { loadStackConfig } from '../stack/index.js';
 import { busyPorts, type DemoProcess } from './demo-process.js';
 import { soakRun, type SoakRunResult } from './soak-run.js';
-import { formatTable, machineLine, verdict } from './soak-table.js';
+import { formatRun, formatTable, machineLine, verdict } from './soak-table.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,6 +56,7 @@ const stack = loadStackConfig();
 const mongoUrl = stack.external.mongo ?? `mongodb://127.0.0.1:${stack.ports.mongo}/`;
 
 const abort = new AbortController();
+const results: SoakRunResult[] = [];
 let current: DemoProcess | null = null;
 let stopping: Promise<void> | null = null;
 
@@ -74,7 +75,11 @@ const onSignal = (signal: NodeJS.Signals): void => {
   say(`\nsoak:restarts: ${signal}: killing the run in progress (process group ${current?.pid ?? '-'}) ...`);
   abort.abort(new Error(signal));
   void stopCurrent().then(
-    () => { say('stopped; nothing of the soak is left running.'); process.exit(130); },
+    () => {
+      say('stopped; nothing of the soak is left running.');
+      if (results.length > 0) printSummary(`interrupted by ${signal} after ${results.length} of ${RUNS} run(s)`);
+      process.exit(130);
+    },
     (err: unknown) => { say(`could not stop everything: ${err instanceof Error ? err.message : String(err)}`); process.exit(1); },
   );
 };
@@ -91,7 +96,6 @@ if (busy.length > 0) {
   process.exit(2);
 }
 
-const results: SoakRunResult[] = [];
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 let failure: unknown = null;
 try {
@@ -110,9 +114,10 @@ try {
     if (proc) result.wallSeconds = (Date.now() - proc.startedAt) / 1000;
     say(`run ${run}: stopped in ${((Date.now() - killAt) / 1000).toFixed(1)} s; ${verdict(result).length === 0 ? 'ok' : `FAILED: ${verdict(result).join('; ')}`}`);
     results.push(result);
+    // Printed now as well as in the summary: a soak cut short still shows what each finished run left behind.
+    for (const line of formatRun(result)) say(line);
     if (result.startFailure) {
-      say(`run ${run}: npm start did not come up, so the soak stops here. Last lines of ${logFile}:`);
-      for (const l of result.startFailure.logTail.split('\n')) say(`  ${l}`);
+      say(`run ${run}: npm start did not come up, so the soak stops here (its output: ${logFile})`);
       break;
     }
   }
@@ -123,12 +128,16 @@ try {
   await stopCurrent().catch((err: unknown) => say(`could not stop the run in progress: ${err instanceof Error ? err.message : String(err)}`));
 }
 
-say('\nrestart soak: one row per run');
-for (const line of formatTable(results)) say(line);
-say('');
-say(machineLine());
 const failed = results.filter((r) => verdict(r).length > 0);
 const ok = failure === null && failed.length === 0 && results.length === RUNS;
-say(ok ? `soak passed: ${RUNS} run(s), every order paid, every /readyz 200, the store answered`
+printSummary(ok ? `soak passed: ${RUNS} run(s), every order paid, every /readyz 200, the store answered`
   : `soak FAILED: ${failure ? 'the soak itself failed; ' : ''}${failed.length} of ${results.length} run(s) failed${results.length < RUNS ? `, ${RUNS - results.length} not run` : ''}`);
 process.exit(ok ? 0 : 1);
+
+function printSummary(conclusion: string): void {
+  say('\nrestart soak: one row per run');
+  for (const line of formatTable(results)) say(line);
+  say('');
+  say(machineLine());
+  say(conclusion);
+}

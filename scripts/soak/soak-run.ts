@@ -70,6 +70,8 @@ export interface SoakRunResult {
   readiness: Readiness[];
   store: StoreRoundTrip | null;
   groups: ConsumerGroupCounts | null;
+  /** Consumer lag (messages) of the services' groups at the end of the load, from the sink's KPIs. */
+  lag: { group: string; total: number }[];
   memory: ReturnType<DemoProcess['memory']> | null;
   /** The launcher died during the run (it must keep running until killed). */
   launcherExit: string | null;
@@ -134,7 +136,7 @@ export async function soakRun(o: SoakRunOptions): Promise<SoakRunResult> {
     run: o.run, logFile: o.logFile, startupSeconds: null,
     demo: { expected: o.demoOrders + EDI_ORDERS, cohort: null, reportLines: [], scenarioCompleted: false },
     load: { requested: o.loadOrders, confirmed: 0, generatorErrors: 0, settledInOdoo: 0, clerkFailures: [], cohort: null, allPaidAfterSeconds: null, timedOut: false },
-    unpaid: [], readiness: [], store: null, groups: null, memory: null, launcherExit: null, wallSeconds: 0,
+    unpaid: [], readiness: [], store: null, groups: null, lag: [], memory: null, launcherExit: null, wallSeconds: 0,
   };
   const proc = DemoProcess.start({ orders: o.demoOrders, logFile: o.logFile });
   o.onStarted(proc);
@@ -233,6 +235,8 @@ export async function soakRun(o: SoakRunOptions): Promise<SoakRunResult> {
   result.readiness = await readiness(SERVICE_URLS);
   result.store = await storeRoundTrip(o.mongoUrl);
   result.groups = await scrapeConsumerGroups(SERVICE_URLS);
+  const ours = new Set(result.groups.rebalances.keys());
+  result.lag = (loadK?.consumerLag ?? []).filter((g) => ours.has(g.group));
   proc.sampleMemory();
   result.memory = proc.memory();
   result.launcherExit = proc.exited;
