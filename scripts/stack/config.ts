@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,9 +133,30 @@ function nonNegativeInt(env: NodeJS.ProcessEnv, name: string, fallback: number):
   return value;
 }
 
+/**
+ * PostgreSQL's bin dir: $ODX_POSTGRES_BIN_DIR as given, else the newest
+ * /usr/lib/postgresql/<major>/bin that has a `postgres` binary; undefined when
+ * there is none.
+ */
+export function findPostgresBinDir(env: NodeJS.ProcessEnv): string | undefined {
+  const configured = nonEmpty(env, 'ODX_POSTGRES_BIN_DIR');
+  if (configured) return configured;
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  return majors.map((m) => join(root, m, 'bin')).find((dir) => existsSync(join(dir, 'postgres')));
+}
+
+/**
+ * FerretDB's backend. The default is PostgreSQL where it is installed: chosen
+ * by measurement (docs/benchmarks.md, "Store backends"): FerretDB reads by
+ * scanning on both backends, and PostgreSQL's scans stay 5-10x cheaper as a
+ * stack fills (a crash's redelivery of 200 keys at 70,000 documents: 8 s
+ * against 98-158 s on SQLite, long enough there for the health check to
+ * restart the store). SQLite needs nothing installed, so it is the fallback.
+ */
 function mongoBackend(env: NodeJS.ProcessEnv): MongoBackend {
   const raw = nonEmpty(env, 'ODX_STACK_MONGO_BACKEND');
-  if (raw === undefined) return 'sqlite';
+  if (raw === undefined) return findPostgresBinDir(env) ? 'postgresql' : 'sqlite';
   const value = MONGO_BACKENDS.find((b) => b === raw.toLowerCase());
   if (!value) {
     throw new StackError(`ODX_STACK_MONGO_BACKEND must be one of ${MONGO_BACKENDS.join(', ')}, got "${raw}"`, { reason: 'invalid-config' });

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackConfig } from './config.js';
+import { findPostgresBinDir, type StackConfig } from './config.js';
 import { StackError } from './errors.js';
 import { healthy, unhealthy, waitForHealthy, type Health } from './health.js';
 import { ensurePortFree } from './ports.js';
@@ -11,24 +11,20 @@ import { lastLines, runCapture, runToLog } from './tools.js';
 /** The database FerretDB keeps its data in (one schema per MongoDB database). */
 const DATABASE = 'ferretdb';
 const ROLE = 'ferretdb';
+/** Connections FerretDB may hold to PostgreSQL (FerretDB's own default is 50). */
+const FERRETDB_POOL = 200;
 
-/** PostgreSQL's bin dir: $ODX_POSTGRES_BIN_DIR, else the newest /usr/lib/postgresql/<major>/bin. */
+/** PostgreSQL's bin dir (findPostgresBinDir), or a clear error. */
 function findBinDir(env: NodeJS.ProcessEnv): string {
-  const configured = env.ODX_POSTGRES_BIN_DIR?.trim();
-  if (configured) {
-    if (!existsSync(join(configured, 'postgres'))) {
-      throw new StackError(`ODX_POSTGRES_BIN_DIR=${configured} has no "postgres" binary`, { reason: 'invalid-config', part: 'mongo' });
-    }
-    return configured;
-  }
-  const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-  const found = majors.map((m) => join(root, m, 'bin')).find((dir) => existsSync(join(dir, 'postgres')));
-  if (!found) {
-    throw new StackError('ODX_STACK_MONGO_BACKEND=postgresql needs PostgreSQL (initdb, postgres): none under /usr/lib/postgresql; install it or set ODX_POSTGRES_BIN_DIR', {
+  const found = findPostgresBinDir(env);
+  if (found === undefined) {
+    throw new StackError('ODX_STACK_MONGO_BACKEND=postgresql needs PostgreSQL (initdb, postgres): none under /usr/lib/postgresql; install it (apt-get install postgresql), set ODX_POSTGRES_BIN_DIR, or set ODX_STACK_MONGO_BACKEND=sqlite', {
       reason: 'missing-tool',
       part: 'mongo',
     });
+  }
+  if (!existsSync(join(found, 'postgres'))) {
+    throw new StackError(`ODX_POSTGRES_BIN_DIR=${found} has no "postgres" binary`, { reason: 'invalid-config', part: 'mongo' });
   }
   return found;
 }
@@ -95,7 +91,7 @@ export function postgresServer(config: StackConfig, env: NodeJS.ProcessEnv = pro
     rotateLog(logFile);
     const began = Date.now();
     // Loopback TCP only; no Unix socket, whose default directory needs root to create.
-    const run = asServerUser(bin('postgres'), ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '']);
+    const run = asServerUser(bin('postgres'), ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '', '-c', `max_connections=${FERRETDB_POOL + 50}`]);
     const spawned = await spawnDetached({ ...run, cwd: paths.home, logFile });
     writePidRecord(pidFile, { pid: spawned.pid, part: 'mongo', signature: dataDir, startedAt: new Date().toISOString(), command: [run.command, ...run.args].join(' ') });
     let exit: ExitInfo | undefined;
@@ -117,7 +113,9 @@ export function postgresServer(config: StackConfig, env: NodeJS.ProcessEnv = pro
   return {
     name: 'postgresql',
     dataDir,
-    url: `postgres://${ROLE}@127.0.0.1:${port}/${DATABASE}`,
+    // FerretDB's pool defaults to 50 connections, and its update handler holds one per statement until the
+    // command ends (docs/known-issues.md): a larger pool moves that wedge further away. PostgreSQL must allow it.
+    url: `postgres://${ROLE}@127.0.0.1:${port}/${DATABASE}?pool_max_conns=${FERRETDB_POOL}`,
 
     async ensureRunning(ctx) {
       const running = findOwnProcess(pidFile);

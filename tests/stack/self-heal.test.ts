@@ -13,6 +13,7 @@ import { test, type TestContext } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { mongoHealth } from '../../scripts/stack/mongo-probe.js';
 import { loadStackConfig, stackDown, stackStatus, stackUp, startWatchdog, type WatchdogEvent } from '../../scripts/stack/index.js';
+import { findPostgresBinDir } from '../../scripts/stack/config.js';
 
 const PROBE_TIMEOUT_MS = 500;
 
@@ -57,6 +58,9 @@ async function isolatedStack(t: TestContext, extra: NodeJS.ProcessEnv = {}): Pro
     ODX_STACK_START_TIMEOUT_MS: '4000',
     ODX_STACK_STOP_TIMEOUT_MS: '3000',
     ODX_STACK_UNHEALTHY_GRACE_MS: '1000',
+    // The heal mechanics are the same on both backends; SQLite starts fastest and wedges at 100 statements
+    // (the PostgreSQL backend's pool is 200 here). The postgresql test passes its own.
+    ODX_STACK_MONGO_BACKEND: 'sqlite',
     ...extra,
   };
   delete env.ODX_KAFKA_BROKERS;
@@ -250,5 +254,7 @@ test('postgresql backend: up starts PostgreSQL and FerretDB, data survives down/
 
 test('ODX_STACK_MONGO_BACKEND is validated with a message naming it', () => {
   assert.throws(() => loadStackConfig({ ODX_STACK_MONGO_BACKEND: 'mysql' }), /ODX_STACK_MONGO_BACKEND must be one of sqlite, postgresql, got "mysql"/);
-  assert.equal(loadStackConfig({}).mongoBackend, 'sqlite');
+  // PostgreSQL where it is installed (chosen by measurement), SQLite where it is not.
+  assert.equal(loadStackConfig({}).mongoBackend, findPostgresBinDir({}) ? 'postgresql' : 'sqlite');
+  assert.equal(loadStackConfig({ ODX_STACK_MONGO_BACKEND: 'SQLite' }).mongoBackend, 'sqlite');
 });

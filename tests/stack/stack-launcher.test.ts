@@ -96,6 +96,9 @@ test('stack launcher: up, up again, status, down, port in use', { timeout: 240_0
     ODX_STACK_REGISTRY_PORT: String(ports.registry),
     ODX_STACK_REGISTRY_MANAGEMENT_PORT: String(ports.management),
     ODX_STACK_MONGO_PORT: String(ports.mongo),
+    // The launcher's mechanics are tested on the backend that starts fastest; the suite's own stack runs the default.
+    ODX_STACK_MONGO_BACKEND: 'sqlite',
+    ODX_STACK_POSTGRES_PORT: String(await freePort()),
   };
   delete env.ODX_KAFKA_BROKERS;
   delete env.ODX_SCHEMA_REGISTRY_URL;

@@ -154,20 +154,23 @@ export class IdempotencyStore {
   }
 
   /**
-   * Every document of one key, read by `_id` point lookups: `!done`, then the
-   * claims and releases generation by generation until one is missing. A
-   * `{ key: { $in } }` query would be one round trip, but FerretDB's SQLite
-   * backend answers anything other than an exact `_id` with a scan of the whole
-   * collection, whose size grows with history (measured in docs/known-issues.md).
+   * Every document of one key, read by `_id` point lookups: `!done` alone
+   * first (each lookup is a scan on FerretDB, so the common redelivery costs
+   * one), then the claims and releases generation by generation until one is
+   * missing. A `{ key: { $in } }` query would be one round trip, but FerretDB
+   * scans for every read, and for any filter other than an exact `_id` its
+   * SQLite backend decodes every document in Go (docs/known-issues.md).
    */
   private async documentsOf(key: string): Promise<KeyDoc[]> {
+    // A redelivered key is usually done: one lookup answers it.
+    const done = await this.collection.findOne({ _id: `${key}!done` });
+    if (done) return [done];
     const docs: KeyDoc[] = [];
     for (let from = 0; ; from += GENERATIONS_PER_ROUND) {
-      const ids: string[] = from === 0 ? [`${key}!done`] : [];
+      const ids: string[] = [];
       for (let g = from; g < from + GENERATIONS_PER_ROUND; g++) ids.push(`${key}@${g}`, `${key}@${g}!released`);
       const found = await findByIds(this.collection, ids);
       docs.push(...found);
-      if (found.some((d) => d._id.endsWith('!done'))) return docs;
       const lastAsked = `${key}@${from + GENERATIONS_PER_ROUND - 1}`;
       if (!found.some((d) => d._id === lastAsked)) return docs;
     }

@@ -1,2 +1,3 @@
 export * from './bounded-writes.js';
 export * from './store-limits.js';
+export * from './storable-text.js';

@@ -2,20 +2,23 @@
  * How much one command may ask of the store.
  *
  * FerretDB 1.24 (both its SQLite and PostgreSQL backends) wedges on an `update`
- * command of 100 or more statements: its handler keeps each statement's query
- * open until the whole command ends, each holding one of its 100 pooled
- * backend connections, so statement 100 waits forever for a connection while
- * holding the metadata lock that every other data command needs. A bulkWrite
- * of replaceOne/updateOne operations is exactly such a command. The driver
- * splits writes only at the server's maxWriteBatchSize (100,000), so ODX
- * splits them itself (docs/known-issues.md has the repro).
+ * command with as many statements as its backend pool has connections: its
+ * handler keeps each statement's query open until the whole command ends,
+ * each holding one pooled connection, so the next statement waits forever
+ * for a connection while holding the metadata lock that every other data
+ * command needs. The pool has 100 connections on SQLite (fixed) and 50 on
+ * PostgreSQL (FerretDB's default; the stack launcher asks for 200), and
+ * concurrent commands share it, so commands stay far below either. A
+ * bulkWrite of replaceOne/updateOne operations is exactly such a command. The
+ * driver splits writes only at the server's maxWriteBatchSize (100,000), so
+ * ODX splits them itself (docs/known-issues.md has the repro).
  *
  * FerretDB's SQLite backend also deletes matched documents with one
  * `DELETE ... WHERE _id IN (?, ...)`, which fails past SQLite's 32,766
  * variables, so unbounded deleteMany sweeps go in batches as well.
  */
 export interface StoreLimits {
-  /** Update/delete statements per command (replaceOne, updateOne, deleteOne, ...). @default 50 */
+  /** Update/delete statements per command (replaceOne, updateOne, deleteOne, ...). @default 10 */
   maxStatements: number;
   /** Documents per insert command. @default 1000 */
   maxInsertDocuments: number;
@@ -23,11 +26,11 @@ export interface StoreLimits {
   maxDeleteBatch: number;
 }
 
-/** The statement count FerretDB 1.24 wedges at; limits stay below it. */
-export const FERRETDB_UPDATE_STATEMENT_LIMIT = 100;
+/** The smallest statement count FerretDB 1.24 wedges at by default (its PostgreSQL pool); limits stay well below it. */
+export const FERRETDB_UPDATE_STATEMENT_LIMIT = 50;
 
 export const DEFAULT_STORE_LIMITS: Readonly<StoreLimits> = Object.freeze({
-  maxStatements: 50,
+  maxStatements: 10,
   maxInsertDocuments: 1_000,
   maxDeleteBatch: 1_000,
 });

@@ -10,6 +10,7 @@ import {
   findByIds,
   insertManyInChunks,
   insertOnce,
+  FERRETDB_UPDATE_STATEMENT_LIMIT,
   storeLimits,
 } from '../../src/store/index.js';
 import { uniqueName } from '../../src/testing/index.js';
@@ -43,7 +44,7 @@ test('1,000 upserts in one call go in bounded commands, and the store still answ
   const first = await within(60_000, 'chunked upsert of 1,000', bulkWriteInChunks(col, ops));
   assert.equal(first.upserted, 1_000);
   assert.equal(first.commands, Math.ceil(1_000 / storeLimits().maxStatements));
-  assert.ok(storeLimits().maxStatements < 100, 'the default stays below the 100 statements FerretDB wedges at');
+  assert.ok(storeLimits().maxStatements < FERRETDB_UPDATE_STATEMENT_LIMIT, 'the default stays below the statement count FerretDB wedges at');
   // The same again: every document is matched, none upserted.
   const again = await within(60_000, 'chunked replace of 1,000', bulkWriteInChunks(col, ops.map((o) => ({ replaceOne: { ...o.replaceOne, replacement: { ...o.replaceOne.replacement, stage: 'paid' } } }))));
   assert.deepEqual([again.matched, again.upserted], [1_000, 0]);
@@ -80,16 +81,16 @@ test('a failure other than a duplicate key is thrown after the other chunks ran,
   // A string where the updates expect a number: $inc on it fails.
   await db.collection('numbers').insertOne({ _id: 'text', n: 'not a number' } as never);
   const ops = Array.from({ length: 120 }, (_, i) => ({ updateOne: { filter: { _id: i === 60 ? 'text' : `n${i}` }, update: { $inc: { n: 1 } }, upsert: true } }));
-  const err = await bulkWriteInChunks(col, ops).then(() => undefined, (e: unknown) => e);
+  const err = await bulkWriteInChunks(col, ops, { chunkSize: 20 }).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof ChunkedWriteFailed, `got ${String(err)}`);
   assert.equal(err.failures.length, 1);
   // MongoDB names statement 60; FerretDB 1.24 ends the failing update command at the bad statement and
-  // names the command's first one, so only the chunk (50-99) is certain across servers.
+  // names the command's first one, so only the chunk (60-79) is certain across servers.
   const index = err.failures[0]!.index;
-  assert.ok(index >= 50 && index < 100, `failure index ${index} is in the second chunk`);
+  assert.ok(index >= 60 && index < 80, `failure index ${index} is in the fourth chunk`);
   assert.match(err.message, /1 of the store writes failed/);
   const present = new Set((await col.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
-  for (const i of [0, 49, 100, 119]) assert.ok(present.has(`n${i}`), `n${i} of the other chunks was written`);
+  for (const i of [0, 59, 80, 119]) assert.ok(present.has(`n${i}`), `n${i} of the other chunks was written`);
 });
 
 test('deleteManyInBatches empties a backlog larger than one delete may hold; deleteByIds and findByIds', async (t) => {

@@ -1,4 +1,4 @@
-import { findByIds } from '@odx/runtime';
+import { findByIds, withoutNulChars } from '@odx/runtime';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { EventLink } from '../events/linked-publisher.js';
 
@@ -98,7 +98,8 @@ export class DocumentStore {
   /** Inserts `rec`; returns false when a record with its id exists already. */
   async insert(rec: EdiDocumentRecord): Promise<boolean> {
     try {
-      await this.col.insertOne(rec);
+      // A partner's file may hold NULs, which FerretDB on PostgreSQL cannot store; the file itself keeps every byte.
+      await this.col.insertOne(withoutNulChars(rec));
       return true;
     } catch (err) {
       if (isDuplicate(err)) return false;
@@ -109,7 +110,7 @@ export class DocumentStore {
   /** Records a status change (once per status and document). */
   async setStatus(documentId: string, status: DocumentStatus, extra: StatusExtra = {}): Promise<void> {
     try {
-      await this.statuses.insertOne({ _id: `${documentId}:${status}`, documentId, status, at: new Date(), links: extra.links ?? [], ...withoutLinks(extra) });
+      await this.statuses.insertOne(withoutNulChars({ _id: `${documentId}:${status}`, documentId, status, at: new Date(), links: extra.links ?? [], ...withoutLinks(extra) }));
     } catch (err) {
       if (!isDuplicate(err)) throw err;
     }
