@@ -16,6 +16,8 @@ export interface PidRecord {
   signature: string;
   startedAt: string;
   command: string;
+  /** When `up` first saw it healthy: from then on it is no longer "still starting". */
+  healthyAt?: string;
 }
 
 export function readPidRecord(file: string): PidRecord | undefined {
@@ -36,6 +38,7 @@ export function readPidRecord(file: string): PidRecord | undefined {
       signature: record.signature,
       startedAt: typeof record.startedAt === 'string' ? record.startedAt : '',
       command: typeof record.command === 'string' ? record.command : '',
+      ...(typeof record.healthyAt === 'string' ? { healthyAt: record.healthyAt } : {}),
     };
   } catch {
     return undefined;

@@ -138,6 +138,8 @@ type RunningVerdict = { kind: 'healthy' } | { kind: 'gone' } | { kind: 'unhealth
  * started recently, so a server still starting is never killed.
  */
 function graceFor(record: PidRecord, config: StackConfig): number {
+  // A part that was healthy once is not starting any more: a freeze or a wedge after that gets the plain grace.
+  if (record.healthyAt) return config.unhealthyGraceMs;
   const age = Date.now() - Date.parse(record.startedAt);
   const startLeft = Number.isFinite(age) ? Math.max(0, config.startTimeoutMs - age) : 0;
   return Math.max(config.unhealthyGraceMs, startLeft);
@@ -186,6 +188,7 @@ async function ensureLocalUp(part: LocalPart, ctx: PartContext): Promise<UpResul
   if (running) {
     const verdict = await checkRunning(part, running, ctx);
     if (verdict.kind === 'healthy') {
+      if (!running.healthyAt) writePidRecord(pidFile, { ...running, healthyAt: new Date().toISOString() });
       await part.afterHealthy?.(ctx);
       ctx.progress.step(part.name, `already running (pid ${running.pid}) at ${part.address}`);
       return { started: false, healed: undefined };
@@ -216,13 +219,14 @@ async function ensureLocalUp(part: LocalPart, ctx: PartContext): Promise<UpResul
     });
   }
   const { pid } = spawned;
-  writePidRecord(pidFile, {
+  const record: PidRecord = {
     pid,
     part: part.name,
     signature: part.signature,
     startedAt: new Date().toISOString(),
     command: [spec.command, ...spec.args].join(' '),
-  });
+  };
+  writePidRecord(pidFile, record);
   let exit: ExitInfo | undefined;
   void spawned.exited.then((info) => {
     exit = info;
@@ -248,6 +252,7 @@ async function ensureLocalUp(part: LocalPart, ctx: PartContext): Promise<UpResul
       logFile,
     });
   }
+  writePidRecord(pidFile, { ...record, healthyAt: new Date().toISOString() });
   await part.afterHealthy?.(ctx);
   const report = healed ? ctx.progress.milestone : ctx.progress.step;
   report(part.name, `healthy at ${part.address} (pid ${pid}, ${seconds(Date.now() - started)})`);

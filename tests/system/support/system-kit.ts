@@ -33,7 +33,7 @@ export interface RunningSystem {
   readiness(): Promise<Array<{ name: string; status: number; body: unknown }>>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
