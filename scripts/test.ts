@@ -74,7 +74,7 @@ if (needsStack) {
 process.stderr.write(`odx test: running ${files.length} test files\n`);
 const run = spawnSync(
   process.execPath,
-  [...tsx, '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=420000', ...files],
+  [...tsx, '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', ...files],
   { cwd: REPO_ROOT, stdio: 'inherit', env: { ...env, ODX_LOG_LEVEL: env['ODX_LOG_LEVEL'] ?? 'warn' } },
 );
 

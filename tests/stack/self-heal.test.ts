@@ -118,7 +118,8 @@ test('a SIGSTOPped FerretDB: the probe times out, status says unhealthy, up rest
   const health = await mongoHealth('127.0.0.1', port, PROBE_TIMEOUT_MS);
   const probeMs = Date.now() - began;
   assert.equal(health.ok, false);
-  assert.match(health.detail, /^ping timed out after 500 ms/);
+  // Usually the ping times out; a ping already on its way when the signal lands may still be answered.
+  assert.match(health.detail, /^(ping|write|read|listDatabases) timed out after 500 ms/);
   assert.ok(probeMs < PROBE_TIMEOUT_MS + 1000, `probe took ${probeMs} ms`);
 
   const [status] = await stackStatus({ parts: ['mongo'], env });

@@ -91,6 +91,14 @@ export interface ConsumerRunnerOptions {
 
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
+/** Kafka errors that mean this member is out of (or leaving) its group: the client must see them to rejoin. */
+const MEMBERSHIP_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+/** Whether `err` says this member is out of its group (kafkajs puts the protocol error name in `type`). */
+export function isMembershipError(err: unknown): err is Error {
+  return err instanceof Error && MEMBERSHIP_ERRORS.has(String((err as { type?: unknown }).type));
+}
+
 type DoneLabel = 'ok' | 'duplicate' | 'retry' | 'dlq' | 'skipped';
 
 interface PreparedBase {
@@ -141,6 +149,8 @@ export class ConsumerRunner {
   private readonly eventTypes: ReadonlySet<string> | undefined;
   private crashed: Error | undefined;
   private joined = false;
+  /** Last sign of membership: a join or a heartbeat the coordinator accepted. */
+  private lastBeatAt = 0;
 
   constructor(options: ConsumerRunnerOptions) {
     this.eventTypes = options.eventTypes ? new Set(options.eventTypes) : undefined;
@@ -165,8 +175,12 @@ export class ConsumerRunner {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
     });
+    this.consumer.on(this.consumer.events.HEARTBEAT, () => {
+      this.lastBeatAt = Date.now();
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      this.lastBeatAt = Date.now();
       this.o.metrics?.consumerRebalances.inc({ group: this.o.groupId });
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -189,6 +203,10 @@ export class ConsumerRunner {
   get health(): { ok: boolean; detail: string } {
     if (this.crashed) return { ok: false, detail: `consumer crashed: ${this.crashed.message}` };
     if (!this.joined) return { ok: false, detail: 'has not joined its group yet' };
+    // The client heartbeats every few seconds, also while partitions are paused; silence for two session
+    // timeouts means the coordinator has dropped this member.
+    const silentMs = Date.now() - this.lastBeatAt;
+    if (silentMs > 2 * this.o.sessionTimeoutMs) return { ok: false, detail: `no heartbeat accepted for ${Math.round(silentMs / 1000)} s: the member may have left its group` };
     return { ok: true, detail: 'member of its group' };
   }
 
@@ -258,6 +276,7 @@ export class ConsumerRunner {
       const completions: Claim[] = [];
       let lastDone: string | undefined;
       let hold: Extract<Outcome, { type: 'hold' }> | undefined;
+      let membership: Error | undefined;
       let index = 0;
       try {
         chunk = await Promise.all(messages.slice(pos, pos + this.o.claimBatchSize).map((m) => this.prepare(batch.topic, batch.partition, m)));
@@ -290,9 +309,14 @@ export class ConsumerRunner {
           await heartbeat();
         }
       } catch (err) {
-        // Mongo, Kafka or the registry failing under us: keep what is done, back off, try again.
-        this.o.logger.warn('batch processing failed; holding the partition', { topic: batch.topic, partition: batch.partition, err });
-        hold = { type: 'hold', reason: 'delay', untilMs: Date.now() + 2_000 };
+        // This member left (or is leaving) its group: only the client can rejoin, and only if it sees the
+        // error. Held here, the member stayed out for good while /readyz said ready (soak, 2026-12-04).
+        if (isMembershipError(err)) membership = err;
+        else {
+          // Mongo, Kafka or the registry failing under us: keep what is done, back off, try again.
+          this.o.logger.warn('batch processing failed; holding the partition', { topic: batch.topic, partition: batch.partition, err });
+          hold = { type: 'hold', reason: 'delay', untilMs: Date.now() + 2_000 };
+        }
       } finally {
         if (store) {
           if (completions.length > 0) {
@@ -307,6 +331,10 @@ export class ConsumerRunner {
           if (unreached.length > 0) await store.releaseMany(unreached).catch(() => undefined);
         }
         if (lastDone !== undefined) resolveOffset(lastDone);
+      }
+      if (membership) {
+        this.o.logger.warn('this member is no longer in its group; handing the batch back so the client rejoins', { topic: batch.topic, partition: batch.partition, error: membership.message });
+        throw membership;
       }
       if (hold) return this.applyHold(hold, payload);
       pos += index;

@@ -1,7 +1,7 @@
 export { createKafka } from './client.js';
 export { BatchingPublisher, EventProducer } from './event-producer.js';
 export type { BatchingPublisherOptions, EventMetaLike, EventProducerOptions, OutgoingEvent, RawOutgoingMessage } from './event-producer.js';
-export { ConsumerRunner } from './consumer-runner.js';
+export { ConsumerRunner, isMembershipError } from './consumer-runner.js';
 export type { ConsumedEvent, ConsumerRunnerOptions, EventHandler } from './consumer-runner.js';
 export { ERROR_HEADERS, RETRY_HEADERS, buildDlqHeaders, buildRetryHeaders, readRetryState } from './failure-headers.js';
 export { headersToStrings } from './headers.js';
