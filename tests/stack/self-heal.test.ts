@@ -6,9 +6,9 @@
 // reproduced too.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@odx/runtime/testing';
 import { test, type TestContext } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { mongoHealth } from '../../scripts/stack/mongo-probe.js';
@@ -17,17 +17,6 @@ import { findPostgresBinDir } from '../../scripts/stack/config.js';
 
 const PROBE_TIMEOUT_MS = 500;
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {

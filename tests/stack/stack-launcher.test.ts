@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { freePort } from '@odx/runtime/testing';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -33,17 +34,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
 
 function listen(port: number): Promise<Server> {
   return new Promise((resolvePromise, reject) => {

@@ -4,10 +4,10 @@
 // their own, so the test neither sees nor disturbs other runs on the stack.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { freePort } from '@odx/runtime/testing';
 import { PORTS, serviceSpecs, simulatorSpecs, url, type Ports } from '../../../scripts/demo/services.js';
 import { ProcessSupervisor, type ProcessSpec, type RunningProcess } from '../../../scripts/demo/supervisor.js';
 
@@ -33,17 +33,6 @@ export interface RunningSystem {
   readiness(): Promise<Array<{ name: string; status: number; body: unknown }>>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the system; everything is stopped and its database dropped after the test. */
 export async function startSystem(t: Cleanup, extraEnv: Record<string, string> = {}): Promise<RunningSystem> {
@@ -111,4 +100,4 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
   };
 }
 
-export { url };
+export { freePort, url };

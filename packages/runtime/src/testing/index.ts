@@ -1,6 +1,7 @@
 // Helpers for tests against the real stack, shared by every workspace's test
 // kit (`@odx/runtime/testing`; not part of the runtime's main export).
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 
 /** A name no other test uses: `<prefix>-<8 hex>` (topics, groups, databases). */
 export function uniqueName(prefix: string): string {
@@ -25,4 +26,17 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
