@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@odx/runtime/testing';
+import { isAlive } from '../../scripts/stack/process-control.js';
 import { test, type TestContext } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { mongoHealth } from '../../scripts/stack/mongo-probe.js';
@@ -18,14 +19,6 @@ import { findPostgresBinDir } from '../../scripts/stack/config.js';
 const PROBE_TIMEOUT_MS = 500;
 
 
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
 
 /** A private stack home and ports; everything is stopped and deleted after the test. */
 async function isolatedStack(t: TestContext, extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; port: number; home: string }> {
@@ -100,7 +93,7 @@ test('a SIGSTOPped FerretDB: the probe times out, status says unhealthy, up rest
 
   process.kill(pid, 'SIGSTOP');
   t.after(() => {
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
 
   const began = Date.now();
@@ -126,7 +119,7 @@ test('a SIGSTOPped FerretDB: the probe times out, status says unhealthy, up rest
   assert.ok(healed && existsSync(healed.dumpFile), 'the dump file exists');
   assert.match(readFileSync(healed.dumpFile, 'utf8'), /^goroutine \d+ /m);
   assert.ok(lines.some((l) => l.includes(healed.dumpFile)), `progress names the dump file:\n${lines.join('\n')}`);
-  assert.equal(alive(pid), false, 'the stopped server is gone');
+  assert.equal(isAlive(pid), false, 'the stopped server is gone');
 
   const newPid = await mongoPid(env);
   assert.notEqual(newPid, pid);
@@ -160,7 +153,7 @@ test('the watchdog restarts a SIGSTOPped FerretDB after K failed probes', { time
 
   process.kill(pid, 'SIGSTOP');
   t.after(() => {
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
   const began = Date.now();
   const event = await restartedOnce;
@@ -172,7 +165,7 @@ test('the watchdog restarts a SIGSTOPped FerretDB after K failed probes', { time
   // K rounds of (interval + a timed-out probe), plus the restart itself.
   const budget = failures * (intervalMs + PROBE_TIMEOUT_MS) + 6000;
   assert.ok(tookMs < budget, `restart took ${tookMs} ms, budget ${budget} ms`);
-  assert.equal(alive(pid), false);
+  assert.equal(isAlive(pid), false);
   const [status] = await stackStatus({ parts: ['mongo'], env });
   assert.equal(status?.healthy, true, status?.detail);
   assert.notEqual(status?.pid, pid);
@@ -231,8 +224,8 @@ test('postgresql backend: up starts PostgreSQL and FerretDB, data survives down/
 
   await writeMarker(port, 'pg');
   await stackDown({ parts: ['mongo'], quiet: true, env });
-  assert.equal(alive(status?.pid ?? 0), false, 'FerretDB stopped');
-  assert.equal(alive(pgPid), false, 'PostgreSQL stopped');
+  assert.equal(isAlive(status?.pid ?? 0), false, 'FerretDB stopped');
+  assert.equal(isAlive(pgPid), false, 'PostgreSQL stopped');
 
   await stackUp({ parts: ['mongo'], quiet: true, env, write: () => undefined });
   assert.equal(await readMarker(port, 'pg'), 42, 'data kept in PostgreSQL across down/up');

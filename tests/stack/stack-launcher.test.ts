@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { freePort } from '@odx/runtime/testing';
+import { isAlive } from '../../scripts/stack/process-control.js';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -50,15 +51,6 @@ function portIsFree(port: number): Promise<boolean> {
   );
 }
 
-/** Alive and not a zombie (an exited server may wait a moment for init to reap it). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
 
 interface PartStatusJson {
   part: string;
@@ -127,7 +119,7 @@ test('stack launcher: up, up again, status, down, port in use', { timeout: 240_0
     ]);
     pids = rows.map((r) => r.pid ?? 0);
     for (const pid of pids) {
-      assert.ok(alive(pid), `pid ${pid} is not alive`);
+      assert.ok(isAlive(pid), `pid ${pid} is not alive`);
       assert.ok(readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(home), `pid ${pid} is not from this test's ODX_HOME`);
     }
   });
@@ -135,7 +127,7 @@ test('stack launcher: up, up again, status, down, port in use', { timeout: 240_0
   await t.test('down stops them: pids gone, ports free, status unhealthy', async () => {
     const down = await runCli(['down', ...parts], env);
     assert.equal(down.code, 0, down.stderr);
-    for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} still alive`);
+    for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
     assert.equal(await portIsFree(ports.kafka), true);
     assert.equal(await portIsFree(ports.controller), true);
     assert.equal(await portIsFree(ports.mongo), true);
