@@ -38,7 +38,17 @@ export { generateTypes } from './generate-types.js';
 export { avroLogicalTypes, DecimalType, parseAvroSchema, TimestampMillisType } from './logical-types.js';
 export { AVRO_DIR, CATALOG_FILE, GENERATED_TYPES_FILE, SCHEMAS_ROOT } from './paths.js';
 export { registerAll, type RegisteredSchema } from './register-all.js';
-export { DEFAULT_REGISTRY_URL, RegistryError, registerSchema, testCompatibility, type Fetch } from './registry-client.js';
+export {
+  DEFAULT_REGISTRY_TIMEOUT_MS,
+  DEFAULT_REGISTRY_URL,
+  RegistryClient,
+  RegistryError,
+  type CompatibilityAnswer,
+  type Fetch,
+  type RegistryClientOptions,
+  type RegistryErrorKind,
+  type RegistrySchema,
+} from './registry-client.js';
 export {
   COMMON_NAMESPACE,
   EVENT_META_FULL_NAME,

@@ -87,8 +87,8 @@ export class TimestampMillisType extends avsc.types.LogicalType {
 
 /**
  * The logical types ODX events use, in the shape avsc's
- * `Type.forSchema(schema, { logicalTypes })` and
- * `@kafkajs/confluent-schema-registry` (`{ [SchemaType.AVRO]: { logicalTypes } }`) expect.
+ * `Type.forSchema(schema, { logicalTypes })` expects (the runtime serde parses
+ * schemas fetched from the registry with them).
  */
 export const avroLogicalTypes = Object.freeze({
   decimal: DecimalType,

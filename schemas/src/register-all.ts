@@ -1,5 +1,5 @@
 import { loadCatalog, loadEventSchema, subjectFor } from './index.js';
-import { DEFAULT_REGISTRY_URL, registerSchema, type Fetch } from './registry-client.js';
+import { DEFAULT_REGISTRY_URL, RegistryClient, type Fetch } from './registry-client.js';
 
 export interface RegisteredSchema {
   topic: string;
@@ -20,11 +20,12 @@ export async function registerAll(
   url: string = process.env['ODX_SCHEMA_REGISTRY_URL'] ?? DEFAULT_REGISTRY_URL,
   options: { fetch?: Fetch; onRegistered?: (registered: RegisteredSchema) => void } = {},
 ): Promise<RegisteredSchema[]> {
+  const registry = new RegistryClient({ url, fetch: options.fetch });
   const results: RegisteredSchema[] = [];
   for (const topic of loadCatalog().topics) {
     for (const eventType of topic.eventTypes) {
       const subject = subjectFor(topic, eventType);
-      const id = await registerSchema(url, subject, loadEventSchema(eventType), options.fetch);
+      const id = await registry.register(subject, loadEventSchema(eventType));
       const result = { topic: topic.name, eventType, subject, id };
       results.push(result);
       options.onRegistered?.(result);

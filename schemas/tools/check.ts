@@ -13,11 +13,11 @@ import {
   loadCatalog,
   loadEventSchema,
   parseCatalog,
+  RegistryClient,
   SCHEMAS_ROOT,
   SchemaRepository,
   schemaRepository,
   subjectFor,
-  testCompatibility,
   type SchemaChangeProblem,
   type SchemaSource,
 } from '../src/index.js';
@@ -72,12 +72,13 @@ export function checkAgainstRef(ref: string): { checked: number; problems: Schem
 
 /** Problems of the working tree against the latest registered version of each subject. */
 export async function checkAgainstRegistry(url: string): Promise<{ checked: number; problems: SchemaChangeProblem[] }> {
+  const registry = new RegistryClient({ url });
   const problems: SchemaChangeProblem[] = [];
   let checked = 0;
   for (const topic of loadCatalog().topics) {
     for (const eventType of topic.eventTypes) {
       const subject = subjectFor(topic, eventType);
-      const result = await testCompatibility(url, subject, loadEventSchema(eventType));
+      const result = await registry.testCompatibility(subject, loadEventSchema(eventType));
       if (result === undefined) continue; // Not registered yet: a new subject is always compatible.
       checked++;
       if (!result.compatible) {

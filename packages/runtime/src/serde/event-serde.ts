@@ -1,6 +1,5 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { avroLogicalTypes, fullName as eventFullName, loadEventSchema } from '@odx/schemas';
+import { avroLogicalTypes, fullName as eventFullName, loadEventSchema, RegistryClient, RegistryError, type RegistrySchema } from '@odx/schemas';
 import { PermanentError, PoisonMessageError, TransientError } from '../resilience/errors.js';
 
 /** A plain Avro record schema (JSON form). */
@@ -46,9 +45,8 @@ function simpleName(full: string): string {
   return dot === -1 ? full : full.slice(dot + 1);
 }
 
-function isSchemaNotFound(err: unknown): boolean {
-  const e = err as { status?: number; message?: string };
-  return e.status === 404 || /\b4040[13]\b|schema (?:id )?not found|No content with id/i.test(e.message ?? '');
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**
@@ -57,55 +55,28 @@ function isSchemaNotFound(err: unknown): boolean {
  * (`<topic>-<record full name>`), schema ids cached per subject.
  */
 export class EventSerde {
-  readonly registry: SchemaRegistry;
+  readonly registry: RegistryClient;
   private readonly schemas: SchemaSource;
-  private readonly registryUrl: string;
-  private readonly authHeader: Record<string, string>;
   private readonly ids = new Map<string, Promise<number>>();
   private readonly writerTypes = new Map<string, avro.Type>();
   /** schema id -> how to read it: writer type, plus reader type and resolver when a local schema applies. */
   private readonly readers = new Map<number, Promise<{ fullName: string; read: (body: Buffer) => unknown }>>();
 
   constructor(options: EventSerdeOptions) {
-    this.registry = new SchemaRegistry(
-      { host: options.registryUrl, ...(options.auth ? { auth: options.auth } : {}) },
-      { [SchemaType.AVRO]: { logicalTypes: avroLogicalTypes } },
-    );
+    this.registry = new RegistryClient({ url: options.registryUrl, auth: options.auth });
     this.schemas = options.schemas ?? canonicalSchemas;
-    this.registryUrl = options.registryUrl.replace(/\/+$/, '');
-    this.authHeader = options.auth
-      ? { authorization: `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}` }
-      : {};
   }
 
-  /**
-   * POST /subjects/{subject}/versions: returns the existing id for a schema the
-   * subject already has. (The client library's register() insists that the
-   * subject-level compatibility equals its own default, which fails for subjects
-   * registered by other tools on Apicurio; the plain REST call has no such check.)
-   */
+  /** Registers `schema` under `subject` (the existing id when already there). */
   private async register(subject: string, schema: AvroRecordSchema): Promise<number> {
-    let res: Response;
     try {
-      res = await fetch(`${this.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...this.authHeader },
-        body: JSON.stringify({ schemaType: 'AVRO', schema: JSON.stringify(schema) }),
-        signal: AbortSignal.timeout(10_000),
-      });
+      return await this.registry.register(subject, schema);
     } catch (err) {
-      throw new TransientError(`schema registry unavailable registering ${subject}: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
+      if (err instanceof RegistryError && err.kind !== 'unavailable') {
+        throw new PermanentError(`schema registry refused ${err.message}`, { errorClass: 'serde.schema-rejected', cause: err });
+      }
+      throw new TransientError(`schema registry unavailable, cannot register ${messageOf(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
     }
-    const text = await res.text();
-    if (res.status >= 500) {
-      throw new TransientError(`schema registry answered ${res.status} registering ${subject}: ${text.slice(0, 300)}`, { errorClass: 'serde.registry-unavailable' });
-    }
-    if (!res.ok) {
-      throw new PermanentError(`schema registry refused ${subject} (${res.status}): ${text.slice(0, 500)}`, { errorClass: 'serde.schema-rejected' });
-    }
-    const id = (JSON.parse(text) as { id?: unknown }).id;
-    if (typeof id !== 'number') throw new PermanentError(`schema registry answered without an id for ${subject}: ${text.slice(0, 200)}`, { errorClass: 'serde.schema-rejected' });
-    return id;
   }
 
   /** Full record name written for `eventType`, e.g. com.odx.events.OrderConfirmed. */
@@ -198,16 +169,25 @@ export class EventSerde {
   }
 
   private async buildReader(schemaId: number): Promise<{ fullName: string; read: (body: Buffer) => unknown }> {
-    let writer: avro.Type;
+    let registered: RegistrySchema;
     try {
-      writer = (await this.registry.getSchema(schemaId)) as unknown as avro.Type;
+      registered = await this.registry.schemaById(schemaId);
     } catch (err) {
       // Only the registry saying "no such schema" makes the message poison; timeouts,
-      // auth failures and outages (the client reports some as status 400) are transient.
-      if (!isSchemaNotFound(err)) {
-        throw new TransientError(`schema registry could not give schema ${schemaId}: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
+      // outages and refusals (wrong credentials) are transient: the message is held, not dead-lettered.
+      if (err instanceof RegistryError && err.kind === 'not-found') {
+        throw new PoisonMessageError(`unknown schema: ${err.message}`, { errorClass: 'serde.unknown-schema', cause: err });
       }
-      throw new PoisonMessageError(`unknown schema id ${schemaId}: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.unknown-schema', cause: err });
+      throw new TransientError(`schema registry could not give ${messageOf(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
+    }
+    if (registered.schemaType !== 'AVRO') {
+      throw new PoisonMessageError(`schema id ${schemaId} is a ${registered.schemaType} schema, not Avro`, { errorClass: 'serde.undecodable' });
+    }
+    let writer: avro.Type;
+    try {
+      writer = avro.Type.forSchema(JSON.parse(registered.schema) as avro.Schema, { logicalTypes: avroLogicalTypes });
+    } catch (err) {
+      throw new PoisonMessageError(`schema id ${schemaId} is not a valid Avro schema: ${messageOf(err)}`, { errorClass: 'serde.undecodable', cause: err });
     }
     const fullName = writer.name ?? 'unknown';
     const eventType = simpleName(fullName);
