@@ -57,7 +57,7 @@ function makeEvent(key: string, occurredAt = new Date()): OutgoingEvent {
     meta: sampleMeta({ eventId: randomUUID(), correlationId: key, occurredAt }),
     order: { ...base.order, notes: 'Deliver to dock 4 between 08:00 and 14:00; call ahead. '.repeat(4) },
   };
-  return { eventType: 'OrderConfirmed', key, payload: payload as unknown as OutgoingEvent['payload'] };
+  return { eventType: 'OrderConfirmed', key, payload };
 }
 
 function percentile(sorted: number[], p: number): number {

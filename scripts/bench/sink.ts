@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServiceRuntime, ensureTopics, type OutgoingEvent } from '@odx/runtime';
+import { createServiceRuntime, ensureTopics, outgoingEvent, type OutgoingEvent } from '@odx/runtime';
 import { loadSinkConfig, startAnalyticsSink } from '@odx/analytics-sink';
 import type { EventPayloads, EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
@@ -69,7 +69,7 @@ function orderStory(n: number): Array<OutgoingEvent & { kind: Kind }> {
     const payload = sampleEvent(eventType);
     payload.meta = sampleMeta({ eventId: randomUUID(), occurredAt: new Date(t0 + minutes * 60_000), source, correlationId: orderId });
     edit(payload);
-    out.push({ eventType, key, payload, kind });
+    out.push({ ...outgoingEvent(eventType, key, payload), kind });
   };
   add('OrderConfirmed', 'orders', orderId, 0, 'odoo', (p) => { p.order = { ...p.order, orderId, odooId: orderId, name: orderId }; });
   add('FulfillmentRequested', 'shipments', shipmentId, 10, 'odoo', (p) => { p.shipment = { ...p.shipment, shipmentId, orderId }; });
@@ -96,7 +96,7 @@ rt.logger.silent = true;
 await ensureTopics(rt.admin, Object.values(topics).map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })));
 let producedAt = Date.now();
 for (let i = 0; i < messages.length; i += 1000) {
-  await rt.producer.publish(messages.slice(i, i + 1000).map((m) => ({ eventType: m.eventType, key: m.key, payload: m.payload, topic: topics[m.kind] })));
+  await rt.producer.publish(messages.slice(i, i + 1000).map(({ kind, ...m }) => ({ ...m, topic: topics[kind] })));
 }
 const produceS = (Date.now() - producedAt) / 1000;
 console.log(`pre-produced ${messages.length} messages (${unique.length} distinct events, ${messages.length - unique.length} duplicates) on ${Object.keys(topics).length} topics x ${PARTITIONS} partitions in ${produceS.toFixed(1)} s (not part of the measurement)`);

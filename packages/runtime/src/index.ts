@@ -4,6 +4,7 @@ export * from './concurrency/index.js';
 export * from './config/index.js';
 export * from './http/index.js';
 export * from './idempotency/index.js';
+export * from './ids/index.js';
 export * from './kafka/index.js';
 export * from './lifecycle/index.js';
 export * from './logging/index.js';

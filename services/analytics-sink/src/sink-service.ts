@@ -1,4 +1,4 @@
-import { ConsumerRunner, consumerReadiness, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import { ConsumerRunner, consumerReadiness, type RunningConsumer, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
 import type { AnalyticsSinkConfig } from './config.js';
 import { EventIndex } from './ingest/event-index.js';
 import { indexEntryOf } from './ingest/event-record.js';
@@ -16,7 +16,7 @@ export interface AnalyticsSink {
   read: ReadModel;
   queries: SinkQueries;
   lifecycles: LifecycleSnapshots;
-  consumer: ConsumerRunner;
+  consumer: RunningConsumer;
   failures: FailureTopicReader;
   metrics: SinkMetrics;
   /** Stops consuming (canonical and failure topics) and the gauge refresher; idempotent. */

@@ -1,6 +1,5 @@
-import { provisionCatalogTopics, type ConsumerRunner, type ServiceRuntime } from '@odx/runtime';
+import { BatchingPublisher, provisionCatalogTopics, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
 import type { EdiGatewayConfig } from './config.js';
-import { LinkedPublisher } from './events/linked-publisher.js';
 import { mountEdiRoutes } from './http/edi-routes.js';
 import { InboundProcessor } from './inbound/inbound-processor.js';
 import { AckWatchdog } from './outbound/ack-watchdog.js';
@@ -26,9 +25,9 @@ export interface EdiGateway {
   documents: DocumentStore;
   controls: ControlNumberAllocator;
   sender: DocumentSender;
-  publisher: LinkedPublisher;
+  publisher: BatchingPublisher;
   watcher: FolderWatcher | null;
-  consumer: ConsumerRunner | null;
+  consumer: RunningConsumer | null;
   watchdog: AckWatchdog;
 }
 
@@ -45,7 +44,7 @@ export async function startEdiGateway(rt: ServiceRuntime, config: EdiGatewayConf
   const controls = new ControlNumberAllocator({ db: rt.db, owner: rt.config.instanceId, blockSize: config.controlBlockSize });
   await controls.init();
   const orderFacts = new OrderFactsStore(rt.db);
-  const publisher = new LinkedPublisher(rt.producer, rt.admin);
+  const publisher = new BatchingPublisher(rt.producer, { maxBatchSize: 1_000, lingerMs: 2 });
   rt.lifecycle.register('edi-publisher', () => publisher.flush());
   const delivery = new Delivery({ folderRoot: config.folder.root, env: config.env });
   for (const p of partners.all()) if (p.transport.folder.enabled) await ensurePartnerFolders(config.folder.root, p);
@@ -57,7 +56,7 @@ export async function startEdiGateway(rt: ServiceRuntime, config: EdiGatewayConf
   });
   mountEdiRoutes(rt.http, { partners, processor, documents, maxBytes: config.maxBytes, apiToken: config.apiToken, env: config.env });
 
-  let consumer: ConsumerRunner | null = null;
+  let consumer: RunningConsumer | null = null;
   if (config.outbound.enabled) {
     consumer = rt.consumer({
       groupId: config.outbound.groupId,

@@ -13,7 +13,6 @@ export { build810 } from './outbound/build-810.js';
 export { ssccFor, isValidSscc } from './outbound/sscc.js';
 export { InboundProcessor, type InboundResult } from './inbound/inbound-processor.js';
 export { ControlNumberAllocator } from './store/control-numbers.js';
-export { LinkedPublisher } from './events/linked-publisher.js';
 export { DocumentSender } from './outbound/document-sender.js';
 export { DocumentStore } from './store/document-store.js';
 export { OrderFactsStore } from './store/order-facts.js';

@@ -1,4 +1,4 @@
-import { provisionCatalogTopics, type ConsumerRunner, type ServiceRuntime } from '@odx/runtime';
+import { provisionCatalogTopics, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
 import { HANDLED_EVENT_TYPES, bookingHandler } from './booking/booking-handler.js';
 import { BookingRecords, CancelledOrders } from './booking/booking-records.js';
 import { MilestoneStore } from './webhooks/milestone-store.js';
@@ -11,7 +11,7 @@ import { mountWebhookRoute } from './webhooks/webhook-route.js';
 
 export interface TmsBridge {
   client: TmsClient;
-  consumer: ConsumerRunner;
+  consumer: RunningConsumer;
   webhooks: WebhookProcessor;
   watchdog: LateWatchdog;
 }

@@ -1,4 +1,4 @@
-import { provisionCatalogTopics, type ConsumerRunner, type ServiceRuntime } from '@odx/runtime';
+import { provisionCatalogTopics, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
 import type { WmsBridgeConfig } from './config.js';
 import { levelHandler } from './inventory/level-handler.js';
 import { LevelStore } from './inventory/level-store.js';
@@ -15,9 +15,9 @@ import { WmsClient } from './wms/wms-client.js';
 export interface WmsBridge {
   client: WmsClient;
   /** Releases work to the WMS (orders, and shipments in FulfillmentRequested mode). */
-  consumer: ConsumerRunner;
+  consumer: RunningConsumer;
   /** Keeps Odoo's inventory levels for reconciliation. */
-  levels: ConsumerRunner;
+  levels: RunningConsumer;
   webhooks: WebhookProcessor;
   reconciler: Reconciler;
   /** One sweep of expired state now; resolves to the documents deleted. */

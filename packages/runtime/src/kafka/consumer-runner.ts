@@ -1,45 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventTypeFromFullName, type EventType } from '@odx/schemas';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Claim, ClaimOutcome, IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { withLogContext } from '../logging/log-context.js';
 import type { Logger } from '../logging/logger.js';
 import type { Circuit } from '../resilience/circuit-breaker.js';
-import { classifyError, type FailureClassification } from '../resilience/errors.js';
+import { PoisonMessageError, classifyError, type FailureClassification } from '../resilience/errors.js';
 import type { DecodedEvent, EventSerde } from '../serde/event-serde.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { SpanKind, extractTraceContext, withSpan } from '../telemetry/tracing.js';
 import type { EventProducer } from './event-producer.js';
+import type { ConsumedEvent, EventHandler } from './events.js';
 import { headersToStrings } from './headers.js';
 import { ERROR_HEADERS, buildDlqHeaders, buildRetryHeaders, readRetryState } from './failure-headers.js';
 import { ensureTopics } from './topic-admin.js';
 import { dlqTopicName, retryTopicName } from './topic-names.js';
 
-/** One decoded event as a handler sees it. */
-export interface ConsumedEvent<T = unknown> {
-  /** The topic the event was first published to (also for retried deliveries). */
-  topic: string;
-  /** Where this delivery came from (the original topic or one of its retry topics). */
-  receivedFrom: { topic: string; partition: number; offset: string };
-  key: string | null;
-  eventType: string;
-  fullName: string;
-  eventId: string;
-  payload: T;
-  headers: Record<string, string>;
-  /** 1 for the first delivery, 2 for the first retry, ... */
-  attempt: number;
-  /**
-   * `<group>:<eventId>`. Pass it to external systems as their idempotency key
-   * (Idempotency-Key header, external reference) so that an effect repeated after
-   * a crash between "effect done" and "key completed" is deduplicated there too.
-   */
-  idempotencyKey: string;
-  signal: AbortSignal;
-}
-
-export type EventHandler = (event: ConsumedEvent) => Promise<void>;
-
-export interface ConsumerRunnerOptions {
+export interface ConsumerRunnerOptions<T extends EventType = EventType> {
   kafka: Kafka;
   serde: EventSerde;
   /** Used to route failures to retry and DLQ topics. */
@@ -48,7 +25,8 @@ export interface ConsumerRunnerOptions {
   metrics?: RuntimeMetrics;
   groupId: string;
   topics: string[];
-  handler: EventHandler;
+  /** Receives each event of the types in `eventTypes` (all canonical types by default), typed by its `eventType`. */
+  handler: EventHandler<T>;
   /** Claim/complete keys per (group, eventId); `false` turns deduplication off. */
   idempotency: IdempotencyStore | false;
   /** Delay of each retry topic; the count is the number of retries before the DLQ. @default [1000, 10000, 60000] */
@@ -86,7 +64,7 @@ export interface ConsumerRunnerOptions {
    * nothing for events that are not its business (its own included).
    * @default every type
    */
-  eventTypes?: readonly string[];
+  eventTypes?: readonly T[];
 }
 
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
@@ -114,6 +92,7 @@ interface PreparedBase {
 interface PreparedEvent extends PreparedBase {
   type: 'event';
   decoded: DecodedEvent;
+  eventType: EventType;
   event: { eventId: string };
 }
 
@@ -127,6 +106,16 @@ type Outcome =
   | { type: 'done'; label: DoneLabel }
   | { type: 'hold'; reason: 'circuit' | 'delay' | 'stopping'; untilMs?: number };
 
+/** A started consumer as its owner holds it, whatever event types it reads. */
+export interface RunningConsumer {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** Whether it is a working member of its group (/readyz). */
+  readonly health: { ok: boolean; detail: string };
+  /** The originals and their retry topics. */
+  readonly subscribedTopics: string[];
+}
+
 /**
  * Runs a consumer group over canonical topics: eachBatch with heartbeats, one
  * partition's messages in order, partitions concurrently (bounded), offsets
@@ -136,9 +125,9 @@ type Outcome =
  * the partition; permanent and poison ones go to `<topic>.<group>.dlq`. One bad
  * message never stops the loop.
  */
-export class ConsumerRunner {
+export class ConsumerRunner<T extends EventType = EventType> implements RunningConsumer {
   private readonly consumer: Consumer;
-  private readonly o: Required<Omit<ConsumerRunnerOptions, 'metrics' | 'circuits' | 'eventTypes' | 'onFatal'>> & Pick<ConsumerRunnerOptions, 'metrics' | 'onFatal'> & { circuits: Circuit[] };
+  private readonly o: Required<Omit<ConsumerRunnerOptions<T>, 'metrics' | 'circuits' | 'eventTypes' | 'onFatal'>> & Pick<ConsumerRunnerOptions<T>, 'metrics' | 'onFatal'> & { circuits: Circuit[] };
   private readonly retryTopics = new Map<string, { original: string; n: number }>();
   private readonly abort = new AbortController();
   /** Resume functions of partitions paused for an open circuit. */
@@ -152,7 +141,7 @@ export class ConsumerRunner {
   /** Last sign of membership: a join or a heartbeat the coordinator accepted. */
   private lastBeatAt = 0;
 
-  constructor(options: ConsumerRunnerOptions) {
+  constructor(options: ConsumerRunnerOptions<T>) {
     this.eventTypes = options.eventTypes ? new Set(options.eventTypes) : undefined;
     this.o = {
       retryDelaysMs: [1_000, 10_000, 60_000],
@@ -396,12 +385,17 @@ export class ConsumerRunner {
       return { ...base, type: 'undecodable', error };
     }
     if (this.eventTypes && !this.eventTypes.has(decoded.eventType)) return { ...base, type: 'skip' };
+    // Handlers are typed over the canonical events: a record that is not one (a foreign producer's) is kept in the DLQ.
+    const eventType = eventTypeFromFullName(decoded.fullName);
+    if (!eventType) {
+      return { ...base, type: 'undecodable', error: new PoisonMessageError(`${decoded.fullName} (schema id ${decoded.schemaId}) is not an ODX event type`, { errorClass: 'serde.unknown-event-type' }) };
+    }
     const meta = (decoded.payload as { meta?: { eventId?: unknown } } | null)?.meta;
     // Events without an id (foreign producers) are named by their first coordinates, which retries keep.
     const eventId = headers['ce_id'] ?? (typeof meta?.eventId === 'string'
       ? meta.eventId
       : `${originalTopic}-${headers[ERROR_HEADERS.originalPartition] ?? partition}-${headers[ERROR_HEADERS.originalOffset] ?? message.offset}`);
-    return { ...base, type: 'event', decoded, event: { eventId } };
+    return { ...base, type: 'event', decoded, eventType, event: { eventId } };
   }
 
   private label(p: PreparedBase, l: DoneLabel): Outcome {
@@ -426,11 +420,13 @@ export class ConsumerRunner {
     const payload = decoded.payload as { meta?: { eventId?: string; correlationId?: string } } | null;
     const eventId = p.event.eventId;
     const correlationId = headers['ce_correlationid'] ?? payload?.meta?.correlationId;
-    const event: ConsumedEvent = {
+    // The one place a payload gets its type: the serde read it with the canonical schema of `eventType`,
+    // and `prepare` skipped types outside `eventTypes`.
+    const event = {
       topic: p.originalTopic,
       receivedFrom: { topic: p.receivedTopic, partition, offset: message.offset },
       key: message.key ? message.key.toString('utf8') : null,
-      eventType: decoded.eventType,
+      eventType: p.eventType,
       fullName: decoded.fullName,
       eventId,
       payload: decoded.payload,
@@ -438,7 +434,7 @@ export class ConsumerRunner {
       attempt: p.attempt,
       idempotencyKey: `${this.o.groupId}:${eventId}`,
       signal: this.abort.signal,
-    };
+    } as ConsumedEvent<T>;
 
     return withLogContext({ eventId, ...(correlationId ? { correlationId } : {}) }, () =>
       withSpan(

@@ -1,6 +1,6 @@
 import { context, trace as otelTrace, type Span, type Tracer } from '@opentelemetry/api';
 import { topicForEventType } from '@odx/schemas';
-import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from '../logging/logger.js';
 import { OdxError } from '../resilience/errors.js';
 import { toCloudEventHeaders, AVRO_CONTENT_TYPE } from '../serde/cloudevents.js';
@@ -8,28 +8,11 @@ import type { EventSerde } from '../serde/event-serde.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { orderIdOf, orderTraceContext } from '../telemetry/order-trace.js';
 import { SpanKind, injectTraceHeaders, withSpan } from '../telemetry/tracing.js';
+import type { OutgoingEvent, PublishedEvent } from './events.js';
 import { catalogTopicName } from './topic-names.js';
 
-/** The meta record every canonical event starts with. */
-export interface EventMetaLike {
-  eventId: string;
-  occurredAt: Date;
-  source: string;
-  correlationId: string;
-  causationId?: string | null;
-  company: string;
-}
-
-export interface OutgoingEvent<T extends { meta: EventMetaLike } = { meta: EventMetaLike }> {
-  eventType: string;
-  /** Message key: the aggregate id, so one aggregate's events stay in order. */
-  key: string;
-  payload: T;
-  /** @default the catalog topic of `eventType` */
-  topic?: string;
-  /** Extra headers (CloudEvents and traceparent are added). */
-  headers?: Record<string, string>;
-}
+/** How long a topic's partition count is trusted before it is read again (as the client's own metadata max age). */
+const PARTITIONS_MAX_AGE_MS = 60_000;
 
 /** An already-encoded message (retry/DLQ routing, replays). */
 export interface RawOutgoingMessage {
@@ -48,17 +31,25 @@ export interface EventProducerOptions {
   serviceName: string;
   logger: Logger;
   metrics?: RuntimeMetrics;
-  /** @default CompressionTypes.None (kafkajs ships only gzip built in) */
-  compression?: CompressionTypes;
+  /** @default 'none' (the client ships only gzip built in) */
+  compression?: 'none' | 'gzip';
 }
 
 /**
  * Idempotent producer (acks=all, one in-flight request, so retries never
  * duplicate or reorder) that encodes canonical events with Avro and adds
- * CloudEvents binary-mode headers and W3C traceparent.
+ * CloudEvents binary-mode headers and W3C traceparent. `publish` tells the
+ * caller where each event landed: the producer picks each event's partition
+ * itself (the Java-compatible murmur2 of its key, as every Kafka client does),
+ * so within a partition the batch's order from the returned base offset gives
+ * each event's offset.
  */
 export class EventProducer {
   private readonly producer: Producer;
+  private readonly admin: Admin;
+  private adminConnected: Promise<void> | undefined;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitions = new Map<string, { at: number; list: Promise<PartitionMetadata[]> }>();
   private connected: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private readonly tracer: Tracer = otelTrace.getTracer('@odx/runtime');
@@ -71,6 +62,7 @@ export class EventProducer {
       idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 30_000 },
     });
+    this.admin = options.kafka.admin();
   }
 
   connect(): Promise<void> {
@@ -82,14 +74,19 @@ export class EventProducer {
     return this.connected;
   }
 
-  /** Encodes and sends `events` in one batch; resolves once Kafka acknowledged all of them. */
-  async publish(events: OutgoingEvent[]): Promise<RecordMetadata[]> {
+  /**
+   * Encodes and sends `events` in one request; resolves once Kafka acknowledged
+   * all of them, with where each landed, in `events` order.
+   */
+  async publish(events: readonly OutgoingEvent[]): Promise<PublishedEvent[]> {
     if (events.length === 0) return [];
     await this.connect();
     return withSpan('odx publish', { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': events.length } }, async (publishSpan) => {
       const batchTrace = injectTraceHeaders();
       const orderSpans: Span[] = [];
       const byTopic = new Map<string, Message[]>();
+      const placed: Array<{ topic: string; partition: number; index: number }> = [];
+      const perPartition = new Map<string, number>();
       for (const e of events) {
         // An event about an order travels in the order's trace (see order-trace.ts);
         // its own producer span there links back to this publish span.
@@ -122,21 +119,55 @@ export class EventProducer {
           }),
           ...trace,
         };
+        const partition = this.partitioner({ topic, partitionMetadata: await this.partitionsOf(topic), message: { key: e.key, value: null } });
+        const slot = `${topic}\u0000${partition}`;
+        const index = perPartition.get(slot) ?? 0;
+        perPartition.set(slot, index + 1);
+        placed.push({ topic, partition, index });
         let list = byTopic.get(topic);
         if (!list) byTopic.set(topic, (list = []));
-        list.push({ key: e.key, value, headers });
+        list.push({ key: e.key, value, headers, partition });
       }
       try {
-        return await this.sendBatch(byTopic);
+        const bases = await this.sendBatch(byTopic);
+        return events.map((e, i): PublishedEvent => {
+          const p = placed[i]!;
+          const base = bases.get(`${p.topic}\u0000${p.partition}`);
+          return { topic: p.topic, partition: p.partition, offset: base === undefined ? '-1' : (base + BigInt(p.index)).toString(), eventType: e.eventType, eventId: e.payload.meta.eventId };
+        });
+      } catch (err) {
+        // A topic may have been re-created or grown: read its partitions again next time.
+        for (const topic of byTopic.keys()) this.partitions.delete(topic);
+        throw err;
       } finally {
         for (const span of orderSpans) span.end();
       }
     });
   }
 
+  /** The partitions of `topic`, read through an admin client and kept for a minute. */
+  private partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    const cached = this.partitions.get(topic);
+    if (cached && Date.now() - cached.at < PARTITIONS_MAX_AGE_MS) return cached.list;
+    this.adminConnected ??= this.admin.connect().catch((err: unknown) => {
+      this.adminConnected = undefined;
+      throw err;
+    });
+    const list = this.adminConnected
+      .then(() => this.admin.fetchTopicMetadata({ topics: [topic] }))
+      .then((m) => {
+        const parts = m.topics[0]?.partitions ?? [];
+        if (parts.length === 0) throw new Error(`topic ${topic} has no partitions`);
+        return [...parts].sort((a, b) => a.partitionId - b.partitionId);
+      });
+    list.catch(() => this.partitions.delete(topic));
+    this.partitions.set(topic, { at: Date.now(), list });
+    return list;
+  }
+
   /** Sends pre-encoded messages as they are (used for retry, DLQ and redrive). */
-  async publishRaw(messages: RawOutgoingMessage[]): Promise<RecordMetadata[]> {
-    if (messages.length === 0) return [];
+  async publishRaw(messages: readonly RawOutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
     await this.connect();
     const byTopic = new Map<string, Message[]>();
     for (const m of messages) {
@@ -150,14 +181,15 @@ export class EventProducer {
         ...(m.timestamp !== undefined ? { timestamp: m.timestamp } : {}),
       });
     }
-    return this.sendBatch(byTopic);
+    await this.sendBatch(byTopic);
   }
 
-  private async sendBatch(byTopic: Map<string, Message[]>): Promise<RecordMetadata[]> {
+  /** Sends one request; resolves with each topic-partition's base offset. */
+  private async sendBatch(byTopic: Map<string, Message[]>): Promise<Map<string, bigint>> {
     const started = process.hrtime.bigint();
     const result = await this.producer.sendBatch({
       acks: -1,
-      compression: this.options.compression ?? CompressionTypes.None,
+      compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -168,13 +200,14 @@ export class EventProducer {
         m.produceSeconds.observe({ topic }, seconds);
       }
     }
-    return result;
+    return new Map(result.flatMap((r) => (r.baseOffset === undefined ? [] : [[`${r.topicName}\u0000${r.partition}`, BigInt(r.baseOffset)] as const])));
   }
 
   /** Flushes nothing (sends are synchronous to the ack) and disconnects; idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.connected) await this.producer.disconnect();
+      if (this.adminConnected) await this.admin.disconnect();
     })();
     return this.closing;
   }
@@ -187,31 +220,51 @@ export interface BatchingPublisherOptions {
   lingerMs?: number;
 }
 
+interface PendingPublish {
+  events: readonly OutgoingEvent[];
+  resolve: (published: PublishedEvent[]) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
- * kafkajs has no linger.ms: this collects events published close together into
- * one request. `publish` resolves when the batch holding the event is acknowledged.
+ * kafkajs has no linger.ms: this collects events published close together (by
+ * concurrent callers) into one request. Each call resolves, once the request
+ * holding its events is acknowledged, with where its events landed. One
+ * caller's invalid event does not fail the others that shared its request.
  */
 export class BatchingPublisher {
-  private queue: Array<{ event: OutgoingEvent; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private queue: PendingPublish[] = [];
+  private queued = 0;
   private timer: NodeJS.Timeout | undefined;
-  private inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly maxBatchSize: number;
   private readonly lingerMs: number;
 
   constructor(private readonly producer: EventProducer, options: BatchingPublisherOptions = {}) {
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.lingerMs = options.lingerMs ?? 5;
+    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) throw new RangeError(`maxBatchSize must be a whole number >= 1, got ${this.maxBatchSize}`);
+    if (!Number.isFinite(this.lingerMs) || this.lingerMs < 0) throw new RangeError(`lingerMs must be >= 0, got ${this.lingerMs}`);
   }
 
-  publish(event: OutgoingEvent): Promise<void> {
+  /** Publishes one event; resolves with where it landed. */
+  async publish(event: OutgoingEvent): Promise<PublishedEvent> {
+    const [published] = await this.publishAll([event]);
+    return published!;
+  }
+
+  /** Publishes `events` (in one request, possibly shared with other callers); resolves with where each landed, in order. */
+  publishAll(events: readonly OutgoingEvent[]): Promise<PublishedEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      if (this.queue.length >= this.maxBatchSize) this.flushNow();
+      this.queue.push({ events, resolve, reject });
+      this.queued += events.length;
+      if (this.queued >= this.maxBatchSize) this.flushNow();
       else this.timer ??= setTimeout(() => this.flushNow(), this.lingerMs);
     });
   }
 
-  /** Sends whatever is queued and waits for every batch in flight. */
+  /** Sends whatever is queued and waits for every request in flight. */
   async flush(): Promise<void> {
     this.flushNow();
     await Promise.all([...this.inFlight]);
@@ -222,18 +275,23 @@ export class BatchingPublisher {
     this.timer = undefined;
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.queue.length);
-    const sending = this.producer
-      .publish(batch.map((b) => b.event))
-      .then(
-        () => batch.forEach((b) => b.resolve()),
-        async (err: unknown) => {
-          // One invalid event must not fail the others that shared its request.
-          if (batch.length > 1 && err instanceof OdxError && err.errorClass === 'serde.invalid') {
-            for (const b of batch) await this.producer.publish([b.event]).then(b.resolve, b.reject);
-          } else batch.forEach((b) => b.reject(err));
-        },
-      )
-      .finally(() => this.inFlight.delete(sending));
+    this.queued = 0;
+    const sending = this.send(batch).finally(() => this.inFlight.delete(sending));
     this.inFlight.add(sending);
+  }
+
+  private async send(batch: PendingPublish[]): Promise<void> {
+    let published: PublishedEvent[];
+    try {
+      published = await this.producer.publish(batch.flatMap((p) => p.events));
+    } catch (err) {
+      // One invalid event must not fail the others that shared its request.
+      if (batch.length > 1 && err instanceof OdxError && err.errorClass === 'serde.invalid') {
+        for (const p of batch) await this.producer.publish(p.events).then(p.resolve, p.reject);
+      } else batch.forEach((p) => p.reject(err));
+      return;
+    }
+    let at = 0;
+    for (const p of batch) p.resolve(published.slice(at, (at += p.events.length)));
   }
 }

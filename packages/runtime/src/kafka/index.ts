@@ -1,8 +1,10 @@
 export { createKafka } from './client.js';
 export { BatchingPublisher, EventProducer } from './event-producer.js';
-export type { BatchingPublisherOptions, EventMetaLike, EventProducerOptions, OutgoingEvent, RawOutgoingMessage } from './event-producer.js';
+export type { BatchingPublisherOptions, EventProducerOptions, RawOutgoingMessage } from './event-producer.js';
+export { outgoingEvent } from './events.js';
+export type { ConsumedEvent, EventHandler, EventMetaLike, OutgoingEvent, PublishedEvent } from './events.js';
 export { ConsumerRunner, isMembershipError } from './consumer-runner.js';
-export type { ConsumedEvent, ConsumerRunnerOptions, EventHandler } from './consumer-runner.js';
+export type { ConsumerRunnerOptions, RunningConsumer } from './consumer-runner.js';
 export { ERROR_HEADERS, RETRY_HEADERS, buildDlqHeaders, buildRetryHeaders, readRetryState } from './failure-headers.js';
 export { headersToStrings } from './headers.js';
 export { ensureTopics, provisionCatalogTopics, specFromCatalog } from './topic-admin.js';

@@ -140,3 +140,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   const at = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/** The message of an error, or the thrown value as text when it is not an Error (for logs and problem details). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

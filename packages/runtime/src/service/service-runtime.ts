@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { EventType } from '@odx/schemas';
 import type { Admin, Kafka } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import { loadRuntimeConfig, type CompiledRuntimeConfig } from '../config/runtime-config.js';
@@ -44,7 +45,7 @@ export interface ServiceRuntime {
   http: HttpApp;
   lifecycle: Lifecycle;
   /** A consumer runner sharing this runtime's clients; closed before the producer on shutdown. */
-  consumer(options: Omit<ConsumerRunnerOptions, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false }): ConsumerRunner;
+  consumer<T extends EventType = EventType>(options: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false }): ConsumerRunner<T>;
   /** Starts the HTTP server on ODX_HTTP_HOST:ODX_HTTP_PORT. */
   listen(): Promise<Server>;
   shutdown(reason?: string): Promise<void>;
@@ -92,8 +93,8 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
 
   return {
     config, logger, metrics, kafka, admin, serde, producer, mongo, db, idempotency, http, lifecycle,
-    consumer: (o) => {
-      const runner = new ConsumerRunner({
+    consumer: <T extends EventType>(o: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false }) => {
+      const runner = new ConsumerRunner<T>({
         ...o, kafka, serde, producer, logger, metrics,
         idempotency: o.idempotency === false ? false : idempotency,
         onFatal: o.onFatal ?? ((err) => lifecycle.fail(`consumer ${o.groupId} crashed`, err)),

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { KafkaMessage } from 'kafkajs';
+import type { EventType } from '@odx/schemas';
 import { ConsumerRunner, ERROR_HEADERS, dlqTopicName, headersToStrings, retryTopicName, type ConsumedEvent } from '../../src/kafka/index.js';
 import { IdempotencyStore } from '../../src/idempotency/index.js';
 import { Circuit, PermanentError, TransientError } from '../../src/resilience/index.js';
@@ -13,7 +14,7 @@ import { createTestKit, eventually, uniqueName, type TestKit } from '../support/
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function runner(kit: TestKit, t: { after: (fn: () => Promise<void>) => void }, topic: string, handler: (e: ConsumedEvent) => Promise<void>, extra: { circuits?: Circuit[]; retryDelaysMs?: number[]; eventTypes?: string[] } = {}) {
+function runner(kit: TestKit, t: { after: (fn: () => Promise<void>) => void }, topic: string, handler: (e: ConsumedEvent) => Promise<void>, extra: { circuits?: Circuit[]; retryDelaysMs?: number[]; eventTypes?: EventType[] } = {}) {
   const groupId = uniqueName('g');
   const retryDelaysMs = extra.retryDelaysMs ?? [300];
   const r = new ConsumerRunner({

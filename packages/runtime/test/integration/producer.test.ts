@@ -58,3 +58,29 @@ test('published events carry CloudEvents headers and traceparent; one invalid ev
   assert.ok(!Number.isNaN(Date.parse(h['ce_time']!)));
   assert.match(h['traceparent'] ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
 });
+
+test('publish tells where each event landed: topic, partition and offset match what a reader finds there', async (t) => {
+  const kit = await createTestKit(t);
+  const [a, b] = [await kit.topic(3), await kit.topic(2)];
+  const publisher = new BatchingPublisher(kit.producer, { maxBatchSize: 1_000, lingerMs: 10 });
+  // Concurrent callers share requests; each gets its own events' coordinates back, in order.
+  const calls = Array.from({ length: 6 }, (_, c) => Array.from({ length: 20 }, (_, i) => orderEvent(i % 2 ? a : b, `K${c}-${i % 7}`)));
+  const published = (await Promise.all(calls.map((events) => publisher.publishAll(events)))).flat();
+  const direct = await kit.producer.publish([orderEvent(a, 'K-direct')]);
+  assert.equal(published.length, 120);
+  assert.deepEqual(published.map((p) => p.eventId), calls.flat().map((e) => e.payload.meta.eventId), 'one result per event, in order');
+  const all = [...published, ...direct];
+  assert.ok(all.every((p) => p.eventType === 'OrderConfirmed' && Number(p.offset) >= 0));
+
+  const found = new Map<string, string>();
+  const consumer = kit.kafka.consumer({ groupId: uniqueName('reader') });
+  t.after(() => consumer.disconnect());
+  await consumer.connect();
+  await consumer.subscribe({ topics: [a, b], fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ topic, partition, message }) => void found.set(`${topic}/${partition}/${message.offset}`, headersToStrings(message.headers)['ce_id']!) });
+  await eventually(async () => (found.size >= all.length ? true : undefined), 30_000, `${all.length} events`);
+  for (const p of all) assert.equal(found.get(`${p.topic}/${p.partition}/${p.offset}`), p.eventId, `${p.topic}/${p.partition}/${p.offset}`);
+  const samePartition = all.filter((p) => p.topic === a && p.partition === all[0]!.partition);
+  assert.ok(new Set(published.map((p) => `${p.topic}/${p.partition}`)).size > 2, 'events spread over partitions by key');
+  assert.equal(new Set(samePartition.map((p) => p.offset)).size, samePartition.length, 'no two events share an offset');
+});

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPayloads, EventType } from '@odx/schemas';
 import { sampleEdiDocument, sampleEvent, sampleMeta, samplePayment, sampleShipment } from '@odx/schemas/fixtures';
+import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
 
 /** Which of the sink's topics an event goes to (the test maps kinds to its own topic names). */
 export type TopicKind = 'orders' | 'shipments' | 'inventory' | 'invoices' | 'payments' | 'edi';
 
-export interface ScenarioEvent {
-  eventType: EventType;
-  kind: TopicKind;
-  key: string;
-  payload: EventPayloads[EventType];
-}
+/** One event of the scenario, typed by its event type. */
+export type ScenarioEvent = OutgoingEvent & { kind: TopicKind };
 
 const KIND: Record<string, TopicKind> = {
   OrderReceived: 'orders', OrderConfirmed: 'orders', OrderCancelled: 'orders',
@@ -42,7 +39,7 @@ export function buildScenario(t0: Date = new Date(Date.UTC(2026, 0, 5))) {
     const payload = sampleEvent(eventType);
     payload.meta = sampleMeta({ eventId: randomUUID(), occurredAt: at(h), source, correlationId });
     build(payload);
-    events.push({ eventType, kind: KIND[eventType]!, key, payload });
+    events.push({ ...outgoingEvent(eventType, key, payload), kind: KIND[eventType]! });
   };
   const order = (p: EventPayloads['OrderConfirmed' | 'OrderReceived'], id: string, name = id, po: string | null = null): void => {
     p.order = { ...p.order, orderId: id, odooId: id, name, clientOrderRef: po };

@@ -93,7 +93,7 @@ export async function startSink(world: SinkWorld): Promise<RunningSink> {
 /** Publishes scenario events through the runtime's producer to the world's topics. */
 export async function publish(rt: ServiceRuntime, world: SinkWorld, events: ScenarioEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += 500) {
-    await rt.producer.publish(events.slice(i, i + 500).map((e) => ({ eventType: e.eventType, key: e.key, payload: e.payload, topic: world.topics[e.kind] })));
+    await rt.producer.publish(events.slice(i, i + 500).map(({ kind, ...e }) => ({ ...e, topic: world.topics[kind] })));
   }
 }
 

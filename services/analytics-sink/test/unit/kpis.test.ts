@@ -8,9 +8,9 @@ import { buildScenario, EXPECTED, HOUR, type ScenarioEvent } from '../support/sc
 
 /** The index entries the sink would write for the scenario (coordinates made up, topics named by kind). */
 function entries(events: ScenarioEvent[]): IndexedEvent[] {
-  return events.map((e, i) => indexEntryOf({
-    topic: `t.${e.kind}`, receivedFrom: { topic: `t.${e.kind}`, partition: 0, offset: String(i) }, key: e.key, eventType: e.eventType,
-    fullName: `com.odx.events.${e.eventType}`, eventId: e.payload.meta.eventId, payload: e.payload,
+  return events.map(({ kind, ...e }, i) => indexEntryOf({
+    ...e, topic: `t.${kind}`, receivedFrom: { topic: `t.${kind}`, partition: 0, offset: String(i) },
+    fullName: `com.odx.events.${e.eventType}`, eventId: e.payload.meta.eventId,
     headers: { ce_source: '/odx/test', traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` }, attempt: 1, idempotencyKey: 'x', signal: new AbortController().signal,
   } satisfies ConsumedEvent));
 }

@@ -48,7 +48,7 @@ export function receivedEvent(rec: EdiDocumentRecord, ctx: EventContext, status:
     errors: errors.slice(0, 200),
     ackDocumentId: rec.ackDocumentId,
   };
-  return { eventType: 'EdiDocumentReceived', key: rec.partnerId, topic: ctx.topic, payload: payload as unknown as OutgoingEvent['payload'] };
+  return { eventType: 'EdiDocumentReceived', key: rec.partnerId, topic: ctx.topic, payload };
 }
 
 export function sentEvent(rec: EdiDocumentRecord, ctx: EventContext, transport: string): OutgoingEvent {
@@ -65,5 +65,5 @@ export function sentEvent(rec: EdiDocumentRecord, ctx: EventContext, transport: 
     transport,
     inResponseTo: rec.inResponseTo,
   };
-  return { eventType: 'EdiDocumentSent', key: rec.partnerId, topic: ctx.topic, payload: payload as unknown as OutgoingEvent['payload'] };
+  return { eventType: 'EdiDocumentSent', key: rec.partnerId, topic: ctx.topic, payload };
 }

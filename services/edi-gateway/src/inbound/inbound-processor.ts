@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Logger, OutgoingEvent } from '@odx/runtime';
-import type { EventLink, LinkedPublisher } from '../events/linked-publisher.js';
+import type { BatchingPublisher, Logger, OutgoingEvent, PublishedEvent } from '@odx/runtime';
 import { receivedEvent } from '../events/edi-events.js';
 import { map850ToOrderReceived } from '../mapping/map-850.js';
 import type { DocumentSender } from '../outbound/document-sender.js';
@@ -45,7 +44,7 @@ export interface InboundDeps {
   seen: SeenInterchanges;
   orderFacts: OrderFactsStore;
   sender: DocumentSender;
-  publisher: LinkedPublisher;
+  publisher: BatchingPublisher;
   logger: Logger;
   company: string;
   topics: { orders: string; edi: string };
@@ -128,7 +127,7 @@ export class InboundProcessor {
           rec.businessObjectType = 'order';
           rec.businessObjectId = order.order.orderId;
           rec.businessRef = po.poNumber;
-          events.push({ eventType: 'OrderReceived', key: order.order.orderId, topic: d.topics.orders, payload: order as unknown as OutgoingEvent['payload'] });
+          events.push({ eventType: 'OrderReceived', key: order.order.orderId, topic: d.topics.orders, payload: order });
           eventOwner.push(records.length);
           acceptedOrders.push({
             rec,
@@ -160,7 +159,7 @@ export class InboundProcessor {
     await d.documents.insert(interchangeRec);
 
     // Events first (deterministic ids, so a resumed attempt republishes the same ones), then the records with their links.
-    const links = await d.publisher.publish(events);
+    const links = await d.publisher.publishAll(events);
     links.forEach((link, i) => records[eventOwner[i]!]!.links.push({ ...link, role: 'produced' }));
     // A resumed attempt finds its records from before; the events it republished carry the same ids.
     for (const rec of records) await d.documents.insert(rec);
@@ -197,7 +196,7 @@ export class InboundProcessor {
       const id = `in:${partner?.id ?? 'unknown'}:rejected:${idKey}`;
       const rec = this.interchangeRecord(id, partner, null, bytes, fileSha, source, 'rejected', errors, receivedAt, 'EDIFACT');
       rec.interchangeControlNumber = controlRef ?? '';
-      const [link] = await d.publisher.publish([receivedEvent(rec, { company: d.company, topic: d.topics.edi, correlationId: id })]);
+      const [link] = await d.publisher.publishAll([receivedEvent(rec, { company: d.company, topic: d.topics.edi, correlationId: id })]);
       if (link) rec.links.push({ ...link, role: 'produced' });
       await d.documents.insert(rec);
       const acknowledgments: InboundResult['acknowledgments'] = [];
@@ -233,7 +232,7 @@ export class InboundProcessor {
         rec.businessObjectType = 'order';
         rec.businessObjectId = order.order.orderId;
         rec.businessRef = m.po!.poNumber;
-        events.push({ eventType: 'OrderReceived', key: order.order.orderId, topic: d.topics.orders, payload: order as unknown as OutgoingEvent['payload'] });
+        events.push({ eventType: 'OrderReceived', key: order.order.orderId, topic: d.topics.orders, payload: order });
         owners.push(records.length);
         await d.orderFacts.remember({
           _id: order.order.orderId, partnerId: partner.id, poNumber: m.po!.poNumber, poDate: m.po!.poDate, documentId: rec._id, createdAt: receivedAt,
@@ -251,7 +250,7 @@ export class InboundProcessor {
     ic.senderId = r.sender;
     ic.receiverId = r.recipient;
     await d.documents.insert(ic);
-    const links = await d.publisher.publish(events);
+    const links = await d.publisher.publishAll(events);
     links.forEach((link, i) => records[owners[i]!]!.links.push({ ...link, role: 'produced' }));
     for (const rec of records) await d.documents.insert(rec);
     const contrl = await this.sendContrl(partner, `out:${partner.id}:CONTRL:${r.controlRef}`, interchangeId, {
@@ -305,7 +304,7 @@ export class InboundProcessor {
     const ta1Id = `out:${partnerId}:TA1:${idKey}`;
     const canAnswer = partner !== null && ta1Code !== null;
     rec.ackDocumentId = canAnswer ? ta1Id : null;
-    const [link] = await d.publisher.publish([receivedEvent(rec, { company: d.company, topic: d.topics.edi, correlationId: id })]);
+    const [link] = await d.publisher.publishAll([receivedEvent(rec, { company: d.company, topic: d.topics.edi, correlationId: id })]);
     if (link) rec.links.push({ ...link, role: 'produced' });
     await d.documents.insert(rec);
     const acknowledgments: InboundResult['acknowledgments'] = [];

@@ -1,11 +1,11 @@
 import type { Logger } from '@odx/runtime';
-import type { LinkedPublisher } from '../events/linked-publisher.js';
+import type { BatchingPublisher } from '@odx/runtime';
 import { receivedEvent } from '../events/edi-events.js';
 import type { DocumentStore } from '../store/document-store.js';
 
 export interface AckWatchdogOptions {
   documents: DocumentStore;
-  publisher: LinkedPublisher;
+  publisher: BatchingPublisher;
   logger: Logger;
   company: string;
   ediTopic: string;
@@ -40,7 +40,7 @@ export class AckWatchdog {
       for (const doc of late) {
         const errors = [`no 997 from ${doc.partnerId} for ${doc.type} ${doc._id} (ISA13 ${doc.interchangeControlNumber}, GS06 ${doc.groupControlNumber ?? '-'}) by ${doc.ackDueAt?.toISOString() ?? '?'}`];
         const event = receivedEvent({ ...doc, createdAt: now }, { company: this.o.company, topic: this.o.ediTopic, correlationId: doc.businessObjectId ?? doc._id }, 'ack_overdue', errors);
-        const [link] = await this.o.publisher.publish([event]);
+        const [link] = await this.o.publisher.publishAll([event]);
         await this.o.documents.setStatus(doc._id, 'ack_overdue', { errors, links: link ? [{ ...link, role: 'produced' }] : [] });
         raised.push(doc._id);
       }

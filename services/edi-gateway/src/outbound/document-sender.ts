@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PartnerProfile } from '../partners/partner-profile.js';
-import type { EventLink, LinkedPublisher } from '../events/linked-publisher.js';
+import type { BatchingPublisher, PublishedEvent } from '@odx/runtime';
 import { sentEvent } from '../events/edi-events.js';
 import type { ControlNumberAllocator } from '../store/control-numbers.js';
 import type { DocumentStore, EdiDocumentRecord } from '../store/document-store.js';
@@ -13,7 +13,7 @@ export interface SenderDeps {
   documents: DocumentStore;
   controls: ControlNumberAllocator;
   delivery: Delivery;
-  publisher: LinkedPublisher;
+  publisher: BatchingPublisher;
   company: string;
   ediTopic: string;
   metrics?: EdiMetrics;
@@ -28,7 +28,7 @@ export interface SendRequest {
   businessRef: string | null;
   inResponseTo: string | null;
   /** The event the document was built from. */
-  source: EventLink | null;
+  source: PublishedEvent | null;
   correlationId: string;
   causationId: string | null;
   /** The partner owes a 997 for it (not for 997s and TA1s). */
@@ -103,7 +103,7 @@ export class DocumentSender {
   private async deliver(req: SendRequest, rec: EdiDocumentRecord): Promise<EdiDocumentRecord> {
     const transport = await this.deps.delivery.deliver(req.profile, rec.fileName!, rec.raw);
     const sent = { ...rec, transport, status: 'sent' as const };
-    const [link] = await this.deps.publisher.publish([sentEvent(sent, { company: this.deps.company, topic: this.deps.ediTopic, correlationId: req.correlationId, causationId: req.causationId }, transport)]);
+    const [link] = await this.deps.publisher.publishAll([sentEvent(sent, { company: this.deps.company, topic: this.deps.ediTopic, correlationId: req.correlationId, causationId: req.causationId }, transport)]);
     const ackDueAt = req.expectAck ? new Date(Date.now() + req.profile.acknowledgments.windowMinutes * 60_000) : null;
     const links = link ? [{ ...link, role: 'produced' as const }] : [];
     await this.deps.documents.setStatus(rec._id, 'sent', { transport, ackDueAt, links });

@@ -1,6 +1,6 @@
 import { PermanentError, type ConsumedEvent, type Logger } from '@odx/runtime';
 import type { InvoicePosted, OrderConfirmed, Party, ShipmentBooked, ShipmentDispatched } from '@odx/schemas';
-import type { EventLink } from '../events/linked-publisher.js';
+import type { PublishedEvent } from '@odx/runtime';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import type { BookingFactsStore } from '../store/booking-facts.js';
 import type { OrderFactsStore } from '../store/order-facts.js';
@@ -46,8 +46,8 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
   };
 
   const send = async (e: ConsumedEvent, target: Target, body: SetBody | EdifactBody, business: { type: string; id: string; ref: string }): Promise<void> => {
-    const source: EventLink = { topic: e.receivedFrom.topic, partition: e.receivedFrom.partition, offset: e.receivedFrom.offset, eventType: e.eventType, eventId: e.eventId };
-    const meta = (e.payload as { meta: { correlationId: string } }).meta;
+    const source: PublishedEvent = { topic: e.receivedFrom.topic, partition: e.receivedFrom.partition, offset: e.receivedFrom.offset, eventType: e.eventType, eventId: e.eventId };
+    const meta = e.payload.meta;
     const kind = 'code' in body ? body.code : body.type;
     const req = {
       // One document per business object (the order's 855, the shipment's 856, the invoice's 810): Odoo
@@ -62,19 +62,19 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
   return async (e) => {
     switch (e.eventType) {
       case 'OrderConfirmed': {
-        const p = e.payload as OrderConfirmed;
+        const p = e.payload;
         const t = await targetFor(p.order.orderId, p.order.customer, p.order.clientOrderRef, p.order.orderDate, '855');
         if (t?.profile.outbound.standard === 'EDIFACT') return; // no ORDRSP yet
         if (t) await send(e, t, build855(p, t.order, t.profile), { type: 'order', id: p.order.orderId, ref: t.order.poNumber });
         return;
       }
       case 'ShipmentBooked': {
-        const p = e.payload as ShipmentBooked;
+        const p = e.payload;
         await deps.bookings.remember(p.shipmentId, { carrierCode: p.carrierCode, trackingNumber: p.trackingNumber, bookingRef: p.bookingRef, packageTrackingNumbers: p.packageTrackingNumbers });
         return;
       }
       case 'ShipmentDispatched': {
-        const p = e.payload as ShipmentDispatched;
+        const p = e.payload;
         const s = p.shipment;
         const t = await targetFor(s.orderId, s.customer, s.clientOrderRef, p.dispatchedAt, '856');
         if (!t) return;
@@ -92,7 +92,7 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
         return;
       }
       case 'InvoicePosted': {
-        const p = e.payload as InvoicePosted;
+        const p = e.payload;
         const inv = p.invoice;
         const t = await targetFor(inv.orderId, inv.customer, inv.clientOrderRef, inv.invoiceDate, '810');
         if (t) await send(e, t, t.profile.outbound.standard === 'EDIFACT' ? buildInvoic(inv, t.order) : build810(inv, t.order, t.profile), { type: 'invoice', id: inv.invoiceId, ref: inv.name });

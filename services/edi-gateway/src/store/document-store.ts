@@ -1,12 +1,12 @@
 import { findByIds, withoutNulChars } from '@odx/runtime';
 import type { Collection, Db, Filter } from 'mongodb';
-import type { EventLink } from '../events/linked-publisher.js';
+import type { PublishedEvent } from '@odx/runtime';
 
 export type DocumentStatus =
   | 'accepted' | 'accepted_with_errors' | 'rejected' // received
   | 'built' | 'sent' | 'acknowledged' | 'ack_rejected' | 'ack_overdue'; // sent
 
-export type DocumentLink = EventLink & { role: 'produced' | 'source' };
+export type DocumentLink = PublishedEvent & { role: 'produced' | 'source' };
 
 /** One EDI document, in or out, kept raw with its status and the events it produced or came from. */
 export interface EdiDocumentRecord {

@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { OutgoingEvent } from '@odx/runtime';
+import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
+import type { EventPayloads, EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { PARTNERS_DIR } from '../support/x12-samples.js';
 import { eventually, startGateway } from '../support/gateway-kit.js';
@@ -40,7 +41,7 @@ test('documents for a partner with an HTTP endpoint are POSTed with its token; a
 
   const inv = sampleEvent('InvoicePosted', { meta: sampleMeta({ eventId: randomUUID() }) });
   inv.invoice = { ...inv.invoice, invoiceId: 'inv-http-1', clientOrderRef: 'GX-PO-7', name: 'INV/2026/0100', customer: { ...inv.invoice.customer, ref: 'C00002', ediPartnerId: null } };
-  await gw.publish([{ eventType: 'InvoicePosted', key: 'inv-http-1', topic: gw.topics.invoices, payload: inv as unknown as OutgoingEvent['payload'] }]);
+  await gw.publish([{ eventType: 'InvoicePosted', key: 'inv-http-1', topic: gw.topics.invoices, payload: inv }]);
   await eventually(() => (received.length === 1 ? true : undefined), 30_000, 'the 810 POSTed after the retry');
   assert.equal(calls, 2, 'one refused attempt, one accepted');
   assert.equal(received[0]!.auth, `Bearer ${outToken}`);
@@ -70,7 +71,7 @@ test('a partner that takes EDIFACT gets DESADV and INVOIC instead of 856 and 810
   dispatched.shipment = { ...dispatched.shipment, orderId: '4242', clientOrderRef: 'NW-EF-9', customer };
   const inv = sampleEvent('InvoicePosted', { meta: sampleMeta({ eventId: randomUUID() }) });
   inv.invoice = { ...inv.invoice, orderId: '4242', clientOrderRef: 'NW-EF-9', customer };
-  const ev = (eventType: string, key: string, topic: string, payload: unknown): OutgoingEvent => ({ eventType, key, topic, payload: payload as OutgoingEvent['payload'] });
+  const ev = <T extends EventType>(eventType: T, key: string, topic: string, payload: EventPayloads[T]): OutgoingEvent => outgoingEvent(eventType, key, payload, { topic });
   await gw.publish([
     ev('OrderConfirmed', '4242', gw.topics.orders, confirmed),
     ev('ShipmentDispatched', dispatched.shipment.shipmentId, gw.topics.shipments, dispatched),

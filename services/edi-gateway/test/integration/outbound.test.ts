@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { X12Parser, type X12Interchange } from 'node-x12';
-import type { OutgoingEvent } from '@odx/runtime';
+import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
+import type { EventPayloads, EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta, samplePackage, sampleShipment } from '@odx/schemas/fixtures';
 import { northwind850 } from '../support/x12-samples.js';
 import { eventually, startGateway } from '../support/gateway-kit.js';
 
 const parse = (text: string): X12Interchange => new X12Parser(true).parse(text) as X12Interchange;
 const body = (text: string): string[] => parse(text).functionalGroups[0]!.transactions[0]!.segments.map((s) => [s.tag, ...s.elements.map((e) => e.value)].join('*'));
-const ev = (eventType: string, key: string, topic: string, payload: unknown): OutgoingEvent => ({ eventType, key, topic, payload: payload as OutgoingEvent['payload'] });
+const ev = <T extends EventType>(eventType: T, key: string, topic: string, payload: EventPayloads[T]): OutgoingEvent => outgoingEvent(eventType, key, payload, { topic });
 
 test('order, shipment and invoice events of a partner\'s order become 855, 856 and 810 in its outbound folder; others are ignored', async (t) => {
   const gw = await startGateway(t);

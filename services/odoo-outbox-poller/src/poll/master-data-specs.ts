@@ -1,4 +1,4 @@
-import type { OutgoingEvent } from '@odx/runtime';
+import { outgoingEvent } from '@odx/runtime';
 import { CUSTOMER_FIELDS, PRICELIST_ITEM_FIELDS, PRODUCT_MASTER_FIELDS, mapCustomer, mapPricelistItem, mapProduct } from '../mapping/map-master-data.js';
 import type { FieldCatalog } from '../odoo/field-catalog.js';
 import type { OdooClient } from '../odoo/odoo-client.js';
@@ -6,15 +6,12 @@ import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
 import type { ModelSpec } from './model-poller.js';
 import { readMap } from './sale-order-spec.js';
 
-const asOutgoing = (eventType: string, key: string, payload: unknown): OutgoingEvent =>
-  ({ eventType, key, payload: payload as OutgoingEvent['payload'] });
-
 /** product.product -> ProductUpserted on odx.products.v1 (compacted, keyed by product id). */
 export function productSpec(adapter: OdooVersionAdapter, company: string): ModelSpec {
   return {
     model: 'product.product',
     fields: PRODUCT_MASTER_FIELDS,
-    toEvents: async (records) => records.map((r) => asOutgoing('ProductUpserted', String(r.id), mapProduct(r, adapter, company))),
+    toEvents: async (records) => records.map((r) => outgoingEvent('ProductUpserted', String(r.id), mapProduct(r, adapter, company))),
   };
 }
 
@@ -27,7 +24,7 @@ export function customerSpec(client: OdooClient, catalog: FieldCatalog, company:
     async toEvents(records) {
       const childIds = records.flatMap((r) => (Array.isArray(r['child_ids']) ? (r['child_ids'] as number[]) : []));
       const children = await readMap(client, catalog, 'res.partner', childIds, CUSTOMER_FIELDS);
-      return records.map((r) => asOutgoing('CustomerUpserted', String(r.id), mapCustomer(r, children, company)));
+      return records.map((r) => outgoingEvent('CustomerUpserted', String(r.id), mapCustomer(r, children, company)));
     },
   };
 }
@@ -42,7 +39,7 @@ export function priceSpec(client: OdooClient, catalog: FieldCatalog, company: st
       const products = await readMap(client, catalog, 'product.product', productIds, ['default_code', 'uom_id']);
       return records.flatMap((r) => {
         const e = mapPricelistItem(r, products, company);
-        return e ? [asOutgoing('PriceChanged', e.price.priceId, e)] : [];
+        return e ? [outgoingEvent('PriceChanged', e.price.priceId, e)] : [];
       });
     },
   };

@@ -1,4 +1,4 @@
-import type { OutgoingEvent } from '@odx/runtime';
+import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
 import { messageKeyFor, type EventPayloads, type EventType } from '@odx/schemas';
 import { INVOICE_FIELDS, INVOICE_LINE_FIELDS, mapInvoice, mapInvoicePayment, type AccountingContext } from '../mapping/map-accounting.js';
 import { PARTNER_FIELDS, PRODUCT_FIELDS, WAREHOUSE_FIELDS, type OdooRecord } from '../mapping/map-sale-order.js';
@@ -12,8 +12,8 @@ import type { ModelSpec } from './model-poller.js';
 import { readMap } from './sale-order-spec.js';
 
 /** An event with its key read from the payload where the catalog says the key lives. */
-export function keyed<T extends EventType>(eventType: T, payload: EventPayloads[T]): OutgoingEvent {
-  return { eventType, key: messageKeyFor(eventType, payload), payload: payload as unknown as OutgoingEvent['payload'] };
+export function keyed<T extends EventType>(eventType: T, payload: EventPayloads[T]): OutgoingEvent<T> {
+  return outgoingEvent(eventType, messageKeyFor(eventType, payload), payload);
 }
 
 const ids = (records: OdooRecord[], field: string): number[] => records.map((r) => m2oId(r[field]) ?? 0);

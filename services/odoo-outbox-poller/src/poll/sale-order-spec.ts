@@ -41,7 +41,7 @@ export function saleOrderSpec(client: OdooClient, catalog: FieldCatalog, adapter
       const events: OutgoingEvent[] = [];
       for (const r of relevant) {
         const e = mapSaleOrder(r, ctx);
-        if (e) events.push({ eventType: e.eventType, key: e.key, payload: e.payload as unknown as OutgoingEvent['payload'] });
+        if (e) events.push(e);
       }
       return events;
     },

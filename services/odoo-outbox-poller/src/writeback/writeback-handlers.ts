@@ -120,16 +120,16 @@ export function writebackHandler(o: WritebackOptions): (e: ConsumedEvent) => Pro
   return async (e) => {
     let outcome: WritebackOutcome;
     switch (e.eventType) {
-      case 'OrderReceived': outcome = await writeOrderReceived(o, e.payload as OrderReceived); break;
-      case 'ShipmentBooked': outcome = await writeShipmentBooked(o, e.payload as ShipmentBooked); break;
+      case 'OrderReceived': outcome = await writeOrderReceived(o, e.payload); break;
+      case 'ShipmentBooked': outcome = await writeShipmentBooked(o, e.payload); break;
       case 'ShipmentDispatched': {
-        const p = e.payload as ShipmentDispatched;
+        const p = e.payload;
         if (p.meta.source === 'odoo') return; // Odoo's own dispatch, published by the poller
         outcome = await writeShipmentDispatched(o, p);
         break;
       }
       case 'InventoryAdjusted': {
-        const p = e.payload as InventoryAdjusted;
+        const p = e.payload;
         if (p.meta.source === 'odoo') return;
         outcome = await writeInventoryAdjusted(o, p);
         break;

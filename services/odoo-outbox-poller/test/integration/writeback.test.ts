@@ -57,7 +57,7 @@ test('a redelivered ShipmentBooked writes the tracking reference once', async (t
     meta: sampleMeta({ eventId: randomUUID(), correlationId: String(orderId), occurredAt: new Date() }),
     orderId: String(orderId), trackingNumber: '1Z999AA10123456784', carrierCode: 'DHL',
   };
-  const event: OutgoingEvent = { eventType: 'ShipmentBooked', key: booked.shipmentId, topic: kit.topic, payload: booked as unknown as OutgoingEvent['payload'] };
+  const event: OutgoingEvent = { eventType: 'ShipmentBooked', key: booked.shipmentId, topic: kit.topic, payload: booked };
   await kit.producer.publish([event, event]);
   let handled = 0;
   const runner = await runWriteback(t, kit, odoo, () => void handled++);
@@ -88,7 +88,7 @@ test('an OrderReceived for an existing client_order_ref creates nothing new, eve
         lines: base.order.lines.slice(0, 1).map((l) => ({ ...l, sku: String(product['default_code']), quantity: '3.0000' })),
       },
     };
-    return { eventType: 'OrderReceived', key: payload.order.orderId, topic: kit.topic, payload: payload as unknown as OutgoingEvent['payload'] };
+    return { eventType: 'OrderReceived', key: payload.order.orderId, topic: kit.topic, payload };
   };
   await kit.producer.publish([received(), received()]); // the partner sent the same PO twice
   let handled = 0;

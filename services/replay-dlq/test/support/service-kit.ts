@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServiceRuntime, ensureTopics, headersToStrings, type OutgoingEvent, type ServiceRuntime } from '@odx/runtime';
+import { createServiceRuntime, ensureTopics, headersToStrings, outgoingEvent, type OutgoingEvent, type ServiceRuntime } from '@odx/runtime';
 import type { EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { authenticate } from '../../src/auth/authenticate.js';
@@ -145,8 +145,8 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
 
 /** A canonical event with a fresh event id for `topic`, keyed `key`. */
 export function event(topic: string, key: string, eventType: EventType = 'OrderConfirmed'): OutgoingEvent {
-  const payload = sampleEvent(eventType, { meta: sampleMeta({ eventId: randomUUID(), correlationId: key, occurredAt: new Date() }) } as never);
-  return { eventType, key, topic, payload: payload as unknown as OutgoingEvent['payload'] };
+  const payload = { ...sampleEvent(eventType), meta: sampleMeta({ eventId: randomUUID(), correlationId: key, occurredAt: new Date() }) };
+  return outgoingEvent(eventType, key, payload, { topic });
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {

@@ -1,5 +1,5 @@
-import { PermanentError, TransientError, type ConsumedEvent, type EventHandler, type EventProducer, type Logger } from '@odx/runtime';
-import { messageKeyFor, type OrderCancelled, type OrderConfirmed, type ShipmentPacked } from '@odx/schemas';
+import { PermanentError, TransientError, type EventHandler, type EventProducer, type Logger } from '@odx/runtime';
+import { messageKeyFor, type OrderCancelled, type ShipmentPacked } from '@odx/schemas';
 import type { TmsBridgeConfig } from '../config.js';
 import { mapShipmentBooked, toParcels, toPlace, toTmsAddress } from '../mapping/map-booking.js';
 import { orderFactsOf, type OrderFactsStore } from '../orders/order-facts.js';
@@ -26,22 +26,32 @@ export interface BookingHandlerDeps {
  * events are not the bridge's business. TMS errors propagate as classified
  * by the client, so the runner retries, dead-letters or pauses.
  */
-export function bookingHandler(deps: BookingHandlerDeps): EventHandler {
-  return async (event: ConsumedEvent) => {
-    if (event.eventType === 'OrderConfirmed') await deps.orders.remember(orderFactsOf(event.payload as OrderConfirmed));
-    else if (event.eventType === 'ShipmentPacked') {
-      const packed = event.payload as ShipmentPacked;
-      if (packed.orderId && (await deps.cancelled.has(packed.orderId))) {
-        deps.logger.info('order was cancelled; not booking its shipment', { shipment_id: packed.shipmentId, order_id: packed.orderId });
+export function bookingHandler(deps: BookingHandlerDeps): EventHandler<BookingEventType> {
+  return async (event) => {
+    switch (event.eventType) {
+      case 'OrderConfirmed':
+        await deps.orders.remember(orderFactsOf(event.payload));
+        return;
+      case 'ShipmentPacked': {
+        const packed = event.payload;
+        if (packed.orderId && (await deps.cancelled.has(packed.orderId))) {
+          deps.logger.info('order was cancelled; not booking its shipment', { shipment_id: packed.shipmentId, order_id: packed.orderId });
+          return;
+        }
+        await bookShipment(deps, packed);
         return;
       }
-      await bookShipment(deps, packed);
-    } else if (event.eventType === 'OrderCancelled') await voidBookings(deps, event.payload as OrderCancelled);
+      case 'OrderCancelled':
+        await voidBookings(deps, event.payload);
+    }
   };
 }
 
+/** The event types the booking handler reads. */
+export type BookingEventType = 'OrderConfirmed' | 'ShipmentPacked' | 'OrderCancelled';
+
 /** The event types the handler acts on; everything else on its topics is skipped before any I/O. */
-export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set(['OrderConfirmed', 'ShipmentPacked', 'OrderCancelled']);
+export const HANDLED_EVENT_TYPES: ReadonlySet<BookingEventType> = new Set<BookingEventType>(['OrderConfirmed', 'ShipmentPacked', 'OrderCancelled']);
 
 /**
  * Compensation for a cancelled order: voids each of its bookings the carrier

@@ -72,7 +72,7 @@ export class WebhookProcessor {
     const outcome = await this.lock.run(shipmentId, async (): Promise<WebhookOutcome> => {
       const recorded = rank !== null ? await this.o.milestones.recorded(shipmentId) : new Set<number>();
       if (rank !== null && recorded.has(rank)) return { status: 'stale', events: [] };
-      await this.o.producer.publish([{ eventType: event.eventType, key: messageKeyFor(event.eventType, event.payload as never), payload: event.payload, topic: this.o.topics.shipments }]);
+      await this.o.producer.publish([{ ...event, key: messageKeyFor(event.eventType, event.payload), topic: this.o.topics.shipments }]);
       if (rank !== null) await this.o.milestones.record(shipmentId, rank);
       const late = rank !== null && [...recorded].some((r) => r > rank);
       return { status: late ? 'late' : 'published', events: [event.eventType] };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { startTmsSimulator, TEST_TIMINGS, type TmsSimulator } from '@odx/sim-tms';
-import { dlqTopicName } from '@odx/runtime';
+import { dlqTopicName, type OutgoingEvent } from '@odx/runtime';
 import { parseEventType, type ShipmentBooked } from '@odx/schemas';
 import { ADMIN, call, eventually, packedOrder, sleep, startBridge, type Cleanup, type RunningBridge } from '../support/bridge-kit.js';
 
@@ -101,7 +101,7 @@ test('OrderCancelled voids the booking before dispatch; a later ShipmentPacked i
   const { tms, b } = await tmsWithBridge(t);
   const shipments = await b.collect(b.topics.shipments);
   const ordersDlq = await b.collect(dlqTopicName(b.topics.orders, b.config.consumer.groupId));
-  const cancel = (orderId: string) => ({
+  const cancel = (orderId: string): OutgoingEvent => ({
     eventType: 'OrderCancelled', key: orderId, topic: b.topics.orders,
     payload: { meta: { eventId: randomUUID(), occurredAt: new Date(), source: 'odoo', correlationId: orderId, causationId: null, company: 'acme' }, orderId, orderName: null, clientOrderRef: null, reason: 'customer cancelled', cancelledBy: 'test', cancelledAt: new Date() },
   });

@@ -1,4 +1,4 @@
-import { PermanentError, type ConsumedEvent, type EventHandler, type Logger } from '@odx/runtime';
+import { PermanentError, type EventHandler, type Logger } from '@odx/runtime';
 import type { InventoryLevelChanged } from '@odx/schemas';
 import { toUnits, type OdooLevel } from './compare-stock.js';
 import type { LevelStore } from './level-store.js';
@@ -30,9 +30,9 @@ export function levelOf(event: InventoryLevelChanged): OdooLevel | null {
  * idempotency claims here.
  */
 export function levelHandler(store: LevelStore, logger: Logger): EventHandler {
-  return async (event: ConsumedEvent) => {
+  return async (event) => {
     if (event.eventType !== 'InventoryLevelChanged') return;
-    const level = levelOf(event.payload as InventoryLevelChanged);
+    const level = levelOf(event.payload);
     if (!level) return;
     if (!(await store.record(level))) logger.debug('inventory level seen before', { event_id: level.eventId });
   };

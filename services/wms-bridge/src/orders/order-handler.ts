@@ -1,5 +1,5 @@
-import { PermanentError, type ConsumedEvent, type EventHandler, type Logger } from '@odx/runtime';
-import type { FulfillmentRequested, OrderCancelled, OrderConfirmed } from '@odx/schemas';
+import { PermanentError, type EventHandler, type Logger } from '@odx/runtime';
+import type { OrderCancelled } from '@odx/schemas';
 import type { ReleaseMode } from '../config.js';
 import { isFulfilmentRef } from '../mapping/external-ref.js';
 import { mapFulfillmentToWms, mapOrderToWms } from '../mapping/map-order-to-wms.js';
@@ -19,12 +19,15 @@ export interface OrderHandlerDeps {
   releaseOn?: ReleaseMode;
 }
 
+/** The event types the order handler reads. */
+export type OrderEventType = 'OrderConfirmed' | 'FulfillmentRequested' | 'OrderCancelled';
+
 /** The event types the handler acts on in a release mode (everything else is skipped before any I/O). */
-export function handledEventTypes(mode: ReleaseMode): Set<string> {
-  return new Set([
+export function handledEventTypes(mode: ReleaseMode): Set<OrderEventType> {
+  return new Set<OrderEventType>([
     'OrderCancelled',
-    ...(mode !== 'fulfillment-requested' ? ['OrderConfirmed'] : []),
-    ...(mode !== 'order-confirmed' ? ['FulfillmentRequested'] : []),
+    ...(mode !== 'fulfillment-requested' ? (['OrderConfirmed'] as const) : []),
+    ...(mode !== 'order-confirmed' ? (['FulfillmentRequested'] as const) : []),
   ]);
 }
 
@@ -34,18 +37,22 @@ export function handledEventTypes(mode: ReleaseMode): Set<string> {
  * other order events are not the bridge's business. WMS errors propagate as
  * classified by the client, so the runner retries, dead-letters or pauses.
  */
-export function orderHandler(deps: OrderHandlerDeps): EventHandler {
+export function orderHandler(deps: OrderHandlerDeps): EventHandler<OrderEventType> {
   const handled = handledEventTypes(deps.releaseOn ?? 'order-confirmed');
-  return async (event: ConsumedEvent) => {
+  return async (event) => {
     if (!handled.has(event.eventType)) return;
-    if (event.eventType === 'OrderConfirmed') {
-      const confirmed = event.payload as OrderConfirmed;
-      await release(deps, confirmed.order.orderId, null, mapOrderToWms(confirmed, deps.warehouses), event.idempotencyKey);
-    } else if (event.eventType === 'FulfillmentRequested') {
-      const requested = event.payload as FulfillmentRequested;
-      const request = mapFulfillmentToWms(requested, deps.warehouses);
-      await release(deps, requested.shipment.orderId, request.externalRef, [request], event.idempotencyKey);
-    } else if (event.eventType === 'OrderCancelled') await cancel(deps, event.payload as OrderCancelled);
+    switch (event.eventType) {
+      case 'OrderConfirmed':
+        await release(deps, event.payload.order.orderId, null, mapOrderToWms(event.payload, deps.warehouses), event.idempotencyKey);
+        return;
+      case 'FulfillmentRequested': {
+        const request = mapFulfillmentToWms(event.payload, deps.warehouses);
+        await release(deps, event.payload.shipment.orderId, request.externalRef, [request], event.idempotencyKey);
+        return;
+      }
+      case 'OrderCancelled':
+        await cancel(deps, event.payload);
+    }
   };
 }
 

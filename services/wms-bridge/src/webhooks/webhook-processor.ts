@@ -78,10 +78,9 @@ export class WebhookProcessor {
 
   private async publish(events: BridgeEvent[]): Promise<void> {
     await this.o.producer.publish(events.map((e) => ({
-      eventType: e.eventType,
+      ...e,
       // One request, one partition (same key): the stages of an order land in order.
-      key: messageKeyFor(e.eventType, e.payload as never),
-      payload: e.payload,
+      key: messageKeyFor(e.eventType, e.payload),
       topic: e.eventType === 'InventoryAdjusted' ? this.o.topics.inventory : this.o.topics.shipments,
     })));
   }

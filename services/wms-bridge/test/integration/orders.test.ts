@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS } from '@odx/sim-wms';
+import type { OutgoingEvent } from '@odx/runtime';
 import type { ShipmentPicked } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { ADMIN, SECRET, call, confirmedOrder, eventually, startBridge } from '../support/bridge-kit.js';
@@ -73,7 +74,7 @@ test('OrderCancelled cancels an order not yet shipped; after shipping it lands i
   }, 20_000, 'both orders in the WMS');
   for (let i = 0; i < 3; i++) await call(wms.url, 'POST', `/sim/admin/orders/${wShipped.id}/advance`, undefined, ADMIN);
 
-  const cancel = (orderId: string) => ({
+  const cancel = (orderId: string): OutgoingEvent => ({
     eventType: 'OrderCancelled', key: orderId, topic: b.topics.orders,
     payload: { meta: { eventId: crypto.randomUUID(), occurredAt: new Date(), source: 'odoo', correlationId: orderId, causationId: null, company: 'acme' }, orderId, orderName: null, clientOrderRef: null, reason: 'customer changed mind', cancelledBy: 'test', cancelledAt: new Date() },
   });

@@ -1,0 +1,1 @@
+export { deterministicEventId } from './deterministic-id.js';
