@@ -3,7 +3,6 @@ export type { PollerConfig } from './config.js';
 export { startPoller } from './poller-service.js';
 export { OdooClient } from './odoo/odoo-client.js';
 export { mapSaleOrder } from './mapping/map-sale-order.js';
-export { deterministicEventId } from './mapping/event-ids.js';
 export { ModelPoller } from './poll/model-poller.js';
 export { CursorStore } from './poll/cursor-store.js';
 export { FieldCatalog } from './odoo/field-catalog.js';

@@ -1,4 +1,4 @@
-import { catalogTopicName, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import { catalogTopicName, errorMessage, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
 import type { PollerConfig } from './config.js';
 import { FieldCatalog } from './odoo/field-catalog.js';
 import { OdooClient } from './odoo/odoo-client.js';
@@ -52,7 +52,7 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
     batchSize: config.batchSize, lookbackSeconds: config.lookbackSeconds, intervalMs: config.intervalMs,
     onCycle: ({ model: m, ok, error }) => {
       if (ok) failing.delete(m);
-      else failing.set(m, error instanceof Error ? error.message : String(error));
+      else failing.set(m, errorMessage(error));
     },
   }));
   rt.http.addReadinessCheck({

@@ -6,7 +6,7 @@
 //
 //   node --import tsx services/odoo-outbox-poller/src/resync.ts products|customers|prices|orders [--batch 500]
 import { parseArgs } from 'node:util';
-import { createServiceRuntime, provisionCatalogTopics } from '@odx/runtime';
+import { createServiceRuntime, errorMessage, provisionCatalogTopics } from '@odx/runtime';
 import { loadPollerConfig } from './config.js';
 import { FieldCatalog } from './odoo/field-catalog.js';
 import { OdooClient } from './odoo/odoo-client.js';
@@ -51,7 +51,7 @@ try {
   }
   console.log(JSON.stringify({ model, records: done, events: published, seconds: (Date.now() - started) / 1000 }));
 } catch (err) {
-  console.error(`resync ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`resync ${what} failed: ${errorMessage(err)}`);
   exitCode = 1;
 } finally {
   client.close();

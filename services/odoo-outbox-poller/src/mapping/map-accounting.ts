@@ -1,6 +1,6 @@
+import { deterministicEventId } from '@odx/runtime';
 import type { InvoiceLine, InvoicePosted, PaymentReceived } from '@odx/schemas';
 import { decimal, m2oId, m2oName, odooDate, str } from '../odoo/odoo-values.js';
-import { deterministicEventId } from './event-ids.js';
 import { orderIdOf, type OdooRecord } from './map-sale-order.js';
 
 export const INVOICE_FIELDS = [

@@ -1,7 +1,7 @@
+import { deterministicEventId } from '@odx/runtime';
 import type { Address, CustomerUpserted, PriceChanged, ProductUpserted } from '@odx/schemas';
 import { decimal, m2oId, m2oName, odooDate, str } from '../odoo/odoo-values.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
-import { deterministicEventId } from './event-ids.js';
 import type { OdooRecord } from './map-sale-order.js';
 
 export const PRODUCT_MASTER_FIELDS = [

@@ -1,7 +1,7 @@
+import { deterministicEventId } from '@odx/runtime';
 import type { Address, OrderCancelled, OrderConfirmed, OrderLine, Party } from '@odx/schemas';
 import { decimal, m2oId, m2oName, odooDate, str } from '../odoo/odoo-values.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
-import { deterministicEventId } from './event-ids.js';
 
 export type OdooRecord = Record<string, unknown> & { id: number };
 

@@ -1,7 +1,7 @@
+import { deterministicEventId } from '@odx/runtime';
 import type { InventoryLevelChanged, ShipmentDispatched, ShipmentLine } from '@odx/schemas';
 import { decimal, m2oId, m2oName, odooDate, str } from '../odoo/odoo-values.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
-import { deterministicEventId } from './event-ids.js';
 import { orderIdOf, type OdooRecord } from './map-sale-order.js';
 
 export const QUANT_FIELDS = ['product_id', 'location_id', 'lot_id', 'quantity', 'reserved_quantity', 'product_uom_id'];

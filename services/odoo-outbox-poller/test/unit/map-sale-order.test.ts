@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { deterministicEventId } from '@odx/runtime';
 import { parseEventType } from '@odx/schemas';
 import { mapSaleOrder, type OdooRecord, type SaleOrderContext } from '../../src/mapping/map-sale-order.js';
-import { deterministicEventId } from '../../src/mapping/event-ids.js';
 import { decimal, odooDate, toOdooDatetime } from '../../src/odoo/odoo-values.js';
 import { versionAdapter } from '../../src/odoo/version-adapter.js';
 import { laterSecondsDomain, nextSecond, restOfSecondDomain } from '../../src/poll/poll-domain.js';

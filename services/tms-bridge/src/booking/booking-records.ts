@@ -1,3 +1,4 @@
+import { insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 
 /** A booked shipment as the watchdog follows it. */
@@ -18,8 +19,6 @@ export interface BookingRecord {
   lateRaised: boolean;
 }
 
-const isDuplicateKey = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 11000;
-
 /** Bookings made through this bridge, and their tracking freshness. */
 export class BookingRecords {
   private readonly c: Collection<BookingRecord>;
@@ -29,9 +28,7 @@ export class BookingRecords {
   }
 
   async recordBooking(r: Omit<BookingRecord, 'lastNewsAt' | 'closed' | 'lateRaised'>): Promise<void> {
-    await this.c.insertOne({ ...r, lastNewsAt: r.bookedAt, closed: false, lateRaised: false }).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
-    });
+    await insertOnce(this.c, { ...r, lastNewsAt: r.bookedAt, closed: false, lateRaised: false });
   }
 
   async recordNews(shipmentId: string, at: Date, closed: boolean): Promise<void> {
@@ -68,9 +65,7 @@ export class CancelledOrders {
   }
 
   async mark(orderId: string): Promise<void> {
-    await this.c.insertOne({ _id: orderId, at: new Date() }).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
-    });
+    await insertOnce(this.c, { _id: orderId, at: new Date() });
   }
 
   async has(orderId: string): Promise<boolean> {

@@ -1,6 +1,6 @@
+import { deterministicEventId } from '@odx/runtime';
 import type { Address, ShipmentBooked, ShipmentPacked } from '@odx/schemas';
 import type { TmsAddress, TmsParcel, TmsPlace, TmsShipment } from '../tms/tms-types.js';
-import { deterministicEventId } from './event-ids.js';
 
 const dec4 = (amount: string): string => Number(amount).toFixed(4);
 

@@ -1,6 +1,6 @@
+import { deterministicEventId } from '@odx/runtime';
 import type { EventMeta, Location, Severity, ShipmentDelivered, ShipmentException, ShipmentMilestoneRecorded } from '@odx/schemas';
 import type { TrackingWebhook } from '../tms/tms-types.js';
-import { deterministicEventId } from './event-ids.js';
 
 /** A canonical event the bridge publishes, before topic and key are chosen. */
 export type TrackingEventOut =

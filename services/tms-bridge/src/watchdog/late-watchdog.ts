@@ -1,7 +1,6 @@
-import type { EventProducer, Logger } from '@odx/runtime';
+import { deterministicEventId, type EventProducer, type Logger } from '@odx/runtime';
 import { messageKeyFor, type ShipmentException } from '@odx/schemas';
 import type { BookingRecord, BookingRecords } from '../booking/booking-records.js';
-import { deterministicEventId } from '../mapping/event-ids.js';
 
 export interface LateWatchdogOptions {
   bookings: BookingRecords;

@@ -1,4 +1,4 @@
-import { KeyedLock, HttpProblem, StandardWebhookReceiver, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import { KeyedLock, HttpProblem, StandardWebhookReceiver, errorMessage, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
 import { messageKeyFor } from '@odx/schemas';
 import type { BookingRecords } from '../booking/booking-records.js';
 import { mapTrackingWebhook, type TrackingContext } from '../mapping/map-tracking.js';
@@ -93,7 +93,7 @@ function parseBody(raw: Buffer): TrackingWebhook | 'ignored' {
   try {
     json = JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new HttpProblem(400, 'Bad Request', `malformed JSON body: ${err instanceof Error ? err.message : String(err)}`);
+    throw new HttpProblem(400, 'Bad Request', `malformed JSON body: ${errorMessage(err)}`);
   }
   const type = (json as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && !type.startsWith('tracking.') && /^[a-z_]+(\.[a-z_]+)+$/.test(type)) return 'ignored';

@@ -1,5 +1,5 @@
+import { deterministicEventId } from '@odx/runtime';
 import type { InventoryMismatchDetected } from '@odx/schemas';
-import { deterministicEventId } from '../mapping/event-ids.js';
 import { toOdxWarehouse, type WarehouseMapping } from '../mapping/warehouse-codes.js';
 
 /** Odoo's stock of one SKU in one warehouse, as the last InventoryLevelChanged reported it. */

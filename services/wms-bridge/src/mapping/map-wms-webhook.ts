@@ -1,8 +1,8 @@
+import { deterministicEventId } from '@odx/runtime';
 import type {
   Address, EventMeta, InventoryAdjusted, ShipmentDispatched, ShipmentLine, ShipmentPackage, ShipmentPacked, ShipmentPicked,
 } from '@odx/schemas';
 import type { WmsInventoryAdjustment, WmsOutboundOrder } from '../wms/wms-types.js';
-import { deterministicEventId } from './event-ids.js';
 import { orderIdOf, shipmentIdOf } from './external-ref.js';
 import type { ProgressStage } from './order-stages.js';
 import { toOdxWarehouse, type WarehouseMapping } from './warehouse-codes.js';

@@ -1,9 +1,8 @@
+import { insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 
 interface RefsDoc { _id: string; orderId?: string; refs: string[]; at: Date }
 interface CancelDoc { _id: string; at: Date }
-
-const isDuplicateKey = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 11000;
 
 /** Collections of per-order state, swept after the retention time. */
 export const ORDER_STATE_COLLECTIONS = ['wms_bridge_orders', 'wms_bridge_cancellations'] as const;
@@ -26,9 +25,7 @@ export class OrderRecords {
 
   /** Remembers the references of one release; `docId` defaults to the order id (one OrderConfirmed release per order). */
   async rememberRefs(orderId: string, refs: string[], docId: string = orderId): Promise<void> {
-    await this.refs.insertOne({ _id: docId, orderId, refs, at: new Date() }).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err; // same release, same refs (deterministic)
-    });
+    await insertOnce(this.refs, { _id: docId, orderId, refs, at: new Date() }); // a repeat is the same release, same refs (deterministic)
   }
 
   /** The external references created for the order, or null when it never reached the WMS through this bridge. */
@@ -38,9 +35,7 @@ export class OrderRecords {
   }
 
   async markCancelled(orderId: string): Promise<void> {
-    await this.cancellations.insertOne({ _id: orderId, at: new Date() }).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
-    });
+    await insertOnce(this.cancellations, { _id: orderId, at: new Date() });
   }
 
   async isCancelled(orderId: string): Promise<boolean> {

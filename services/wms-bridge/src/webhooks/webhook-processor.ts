@@ -1,4 +1,4 @@
-import { KeyedLock, HttpProblem, StandardWebhookReceiver, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import { KeyedLock, HttpProblem, StandardWebhookReceiver, errorMessage, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
 import { messageKeyFor } from '@odx/schemas';
 import { mapInventoryAdjustment, mapOrderStage, type BridgeEvent, type MappingContext } from '../mapping/map-wms-webhook.js';
 import { stageOfWebhook, stagesToPublish } from '../mapping/order-stages.js';
@@ -92,7 +92,7 @@ function parseBody(raw: Buffer): WmsWebhook | 'ignored' {
   try {
     json = JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new HttpProblem(400, 'Bad Request', `malformed JSON body: ${err instanceof Error ? err.message : String(err)}`);
+    throw new HttpProblem(400, 'Bad Request', `malformed JSON body: ${errorMessage(err)}`);
   }
   const type = (json as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && !HANDLED_WEBHOOK_TYPES.has(type) && /^[a-z_]+(\.[a-z_]+)+$/.test(type)) return 'ignored';
