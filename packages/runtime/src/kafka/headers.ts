@@ -1,7 +1,8 @@
-import type { IHeaders } from 'kafkajs';
+/** Kafka headers as the client delivers them: a value, or several for a repeated header. */
+export type RawHeaders = Record<string, Buffer | string | Array<Buffer | string> | undefined>;
 
 /** Kafka headers as plain strings (first value wins for repeated headers). */
-export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+export function headersToStrings(headers: RawHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
   for (const [key, raw] of Object.entries(headers)) {

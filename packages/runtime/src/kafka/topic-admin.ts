@@ -1,5 +1,6 @@
 import { loadCatalog, type TopicDefinition } from '@odx/schemas';
 import type { Admin, ITopicConfig } from 'kafkajs';
+import type { ClusterAdmin } from './cluster-admin.js';
 import { assertTopicName, catalogTopicName } from './topic-names.js';
 
 export interface TopicSpec {
@@ -18,11 +19,18 @@ export function specFromCatalog(def: TopicDefinition, replicationFactorCap?: num
   };
 }
 
+/** A kafkajs Admin is what the runtime's own consumer runner holds (and the deprecated `ServiceRuntime.admin`). */
+function isClusterAdmin(on: ClusterAdmin | Admin): on is ClusterAdmin {
+  return 'watermarks' in on;
+}
+
 /**
  * Creates the topics that do not exist yet (existing ones are left alone: their
  * partition count is never silently changed). Returns the names created.
  */
-export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
+export async function ensureTopics(on: ClusterAdmin | Admin, specs: TopicSpec[]): Promise<string[]> {
+  if (isClusterAdmin(on)) return on.ensureTopics(specs);
+  const admin = on;
   for (const s of specs) assertTopicName(s.name);
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.name));
@@ -54,7 +62,8 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
  * Provisions every catalog topic, capping the replication factor at the broker
  * count so a single-node dev stack accepts a catalog written for production.
  */
-export async function provisionCatalogTopics(admin: Admin): Promise<string[]> {
-  const { brokers } = await admin.describeCluster();
-  return ensureTopics(admin, loadCatalog().topics.map((t) => ({ ...specFromCatalog(t, brokers.length), name: catalogTopicName(t.name) })));
+export async function provisionCatalogTopics(on: ClusterAdmin | Admin): Promise<string[]> {
+  if (isClusterAdmin(on)) return on.provisionCatalogTopics();
+  const { brokers } = await on.describeCluster();
+  return ensureTopics(on, loadCatalog().topics.map((t) => ({ ...specFromCatalog(t, brokers.length), name: catalogTopicName(t.name) })));
 }

@@ -7,6 +7,7 @@ import { createHttpApp, type HttpApp } from '../http/http-app.js';
 import { consumerReadiness, kafkaReadiness, mongoReadiness, registryReadiness, type ReadinessCheck } from '../http/readiness.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { createKafka } from '../kafka/client.js';
+import { clusterAdminOn, kafkaAdminOf, type ClusterAdmin } from '../kafka/cluster-admin.js';
 import { ConsumerRunner, type ConsumerRunnerOptions } from '../kafka/consumer-runner.js';
 import { EventProducer } from '../kafka/event-producer.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
@@ -35,7 +36,14 @@ export interface ServiceRuntime {
   config: CompiledRuntimeConfig;
   logger: Logger;
   metrics: RuntimeMetrics;
+  /** Topics, offsets and consumer groups of the cluster; the connection for `readRanges` and `RawConsumer`. */
+  cluster: ClusterAdmin;
+  /**
+   * @deprecated The raw kafkajs client: use `cluster`, `producer` and `consumer`.
+   * Left for callers not moved yet (a ConsumerRunner with its own idempotency store).
+   */
   kafka: Kafka;
+  /** @deprecated The raw kafkajs admin: use `cluster`. */
   admin: Admin;
   serde: EventSerde;
   producer: EventProducer;
@@ -65,9 +73,10 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   const metrics = createRuntimeMetrics(config.serviceName);
 
   const kafka = createKafka(config.kafka, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  lifecycle.register('kafka-admin', () => admin.disconnect());
+  const cluster = clusterAdminOn(kafka);
+  await cluster.connect();
+  lifecycle.register('kafka-admin', () => cluster.close());
+  const admin = kafkaAdminOf(cluster);
 
   const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5_000, appName: config.serviceName });
   await mongo.connect();
@@ -92,7 +101,7 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   });
 
   return {
-    config, logger, metrics, kafka, admin, serde, producer, mongo, db, idempotency, http, lifecycle,
+    config, logger, metrics, cluster, kafka, admin, serde, producer, mongo, db, idempotency, http, lifecycle,
     consumer: <T extends EventType>(o: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false }) => {
       const runner = new ConsumerRunner<T>({
         ...o, kafka, serde, producer, logger, metrics,
