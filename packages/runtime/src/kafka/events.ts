@@ -2,7 +2,7 @@
 // publishes and what its handler receives, keyed by event type over the
 // generated `EventPayloads` map, so a handler narrows on `eventType` and gets
 // the payload's type with no cast.
-import type { EventPayloads, EventType } from '@odx/schemas';
+import { isEventType, type EventPayloads, type EventType } from '@odx/schemas';
 
 /** The meta record every canonical event starts with. */
 export interface EventMetaLike {
@@ -89,3 +89,23 @@ export type ConsumedEvent<T extends EventType = EventType> = {
 }[T];
 
 export type EventHandler<T extends EventType = EventType> = (event: ConsumedEvent<T>) => Promise<void>;
+
+/**
+ * An event type and its payload, without an envelope: what code that only
+ * reads payloads (indexes, projections) takes. `ConsumedEvent` and
+ * `OutgoingEvent` both fit it; `switch (event.eventType)` narrows the payload.
+ */
+export type CanonicalEvent<T extends EventType = EventType> = {
+  [K in T]: { eventType: K; payload: EventPayloads[K] };
+}[T];
+
+/**
+ * The canonical event of an (event type, payload) pair that `EventSerde.decode`
+ * returned outside a consumer runner (retry and DLQ topics read as they are);
+ * undefined when the record is not an ODX event type.
+ */
+export function canonicalEventOf(decoded: { eventType: string; payload: unknown }): CanonicalEvent | undefined {
+  if (!isEventType(decoded.eventType)) return undefined;
+  // The one cast: the serde decoded the payload with the writer schema of this event type, so it has that shape.
+  return { eventType: decoded.eventType, payload: decoded.payload } as CanonicalEvent;
+}

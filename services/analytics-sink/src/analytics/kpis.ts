@@ -50,7 +50,7 @@ function inWindow(t: Date | undefined | null, w: KpiWindow): boolean {
   return (!w.from || t >= w.from) && (!w.to || t < w.to);
 }
 
-/** When an order counts for a window: its confirmation, or its receipt when it was never confirmed. */
+/** When an order counts for a window: its confirmation, or its receipt when it has no confirmation. */
 export function cohortTime(l: OrderLifecycle): Date | undefined {
   return l.milestones.confirmed ?? l.milestones.received;
 }

@@ -1,5 +1,5 @@
-import { ERROR_HEADERS, type ConsumedEvent } from '@odx/runtime';
-import type { AnyEventPayload, EventPayloads } from '@odx/schemas';
+import { ERROR_HEADERS, canonicalEventOf, type CanonicalEvent, type ConsumedEvent } from '@odx/runtime';
+import type { EventMeta } from '@odx/schemas';
 import { keyLinkKind, link, orderLinks } from './order-links.js';
 
 /** What an index entry is: a canonical event, or a copy of one parked in a retry or dead-letter topic. */
@@ -86,36 +86,35 @@ function compact<T extends object>(o: T): T {
 }
 
 /** The facts of one event (see EventFacts). */
-export function factsOf(eventType: string, payload: unknown): EventFacts {
-  const p = payload as AnyEventPayload;
-  switch (eventType) {
-    case 'ShipmentPicked': return compact({ shortPicked: (p as EventPayloads['ShipmentPicked']).shortPicked, warehouse: (p as EventPayloads['ShipmentPicked']).warehouseCode });
-    case 'ShipmentBooked': return compact({ carrier: (p as EventPayloads['ShipmentBooked']).carrierCode });
-    case 'ShipmentDispatched': return compact({ carrier: (p as EventPayloads['ShipmentDispatched']).shipment.carrierCode ?? undefined });
+export function factsOf(event: CanonicalEvent): EventFacts {
+  switch (event.eventType) {
+    case 'ShipmentPicked': return compact({ shortPicked: event.payload.shortPicked, warehouse: event.payload.warehouseCode });
+    case 'ShipmentBooked': return compact({ carrier: event.payload.carrierCode });
+    case 'ShipmentDispatched': return compact({ carrier: event.payload.shipment.carrierCode ?? undefined });
     case 'ShipmentMilestoneRecorded': {
-      const e = p as EventPayloads['ShipmentMilestoneRecorded'];
+      const e = event.payload;
       return compact({ carrier: e.carrierCode, milestone: e.milestone.code });
     }
-    case 'ShipmentDelivered': return compact({ carrier: (p as EventPayloads['ShipmentDelivered']).carrierCode });
+    case 'ShipmentDelivered': return compact({ carrier: event.payload.carrierCode });
     case 'ShipmentException': {
-      const e = p as EventPayloads['ShipmentException'];
+      const e = event.payload;
       return compact({ exceptionCode: e.exceptionCode, severity: e.severity });
     }
     case 'InventoryMismatchDetected': {
-      const e = p as EventPayloads['InventoryMismatchDetected'];
+      const e = event.payload;
       return compact({ sku: e.sku, warehouse: e.warehouseCode, odooOnHand: e.odooOnHand, wmsOnHand: e.wmsOnHand, difference: e.difference, tolerance: e.tolerance });
     }
     case 'InventoryLevelChanged': {
-      const l = (p as EventPayloads['InventoryLevelChanged']).level;
+      const l = event.payload.level;
       return compact({ sku: l.sku, warehouse: l.warehouseCode });
     }
     case 'InventoryAdjusted': {
-      const a = (p as EventPayloads['InventoryAdjusted']).adjustment;
+      const a = event.payload.adjustment;
       return compact({ sku: a.sku, warehouse: a.warehouseCode });
     }
     case 'EdiDocumentReceived':
     case 'EdiDocumentSent': {
-      const e = p as EventPayloads['EdiDocumentReceived' | 'EdiDocumentSent'];
+      const e = event.payload;
       const d = e.document;
       return compact({
         partner: d.partnerId, transactionSet: d.transactionSet, documentId: d.documentId, groupControlNumber: d.groupControlNumber ?? undefined,
@@ -124,32 +123,27 @@ export function factsOf(eventType: string, payload: unknown): EventFacts {
       });
     }
     case 'InvoicePosted': {
-      const i = (p as EventPayloads['InvoicePosted']).invoice;
+      const i = event.payload.invoice;
       return compact({ amount: i.amountTotal, currency: i.currency });
     }
     case 'PaymentReceived': {
-      const pay = (p as EventPayloads['PaymentReceived']).payment;
+      const pay = event.payload.payment;
       return compact({ amount: pay.amount, currency: pay.currency });
     }
     default: return {};
   }
 }
 
-interface MetaLike { eventId?: unknown; occurredAt?: unknown; source?: unknown; correlationId?: unknown }
+/** The parts of the event meta the index keeps; none for a message that could not be decoded. */
+type IndexedMeta = Partial<Pick<EventMeta, 'eventId' | 'occurredAt' | 'source' | 'correlationId'>>;
 
-function metaOf(payload: unknown): MetaLike {
-  const meta = (payload as { meta?: unknown } | null)?.meta;
-  return typeof meta === 'object' && meta !== null ? (meta as MetaLike) : {};
-}
-
-function str(v: unknown): string | null {
+function str(v: string | null | undefined): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
 /** The index entry of a canonical event as the consumer runner delivered it. */
 export function indexEntryOf(event: ConsumedEvent): IndexedEvent {
-  const meta = metaOf(event.payload);
-  const time = meta.occurredAt instanceof Date ? meta.occurredAt : dateOr(event.headers['ce_time'], new Date());
+  const meta = event.payload.meta;
   return {
     _id: event.eventId,
     eventId: event.eventId,
@@ -161,12 +155,12 @@ export function indexEntryOf(event: ConsumedEvent): IndexedEvent {
     offset: Number(event.receivedFrom.offset),
     originalTopic: event.topic,
     traceId: traceIdOf(event.headers['traceparent']),
-    time,
+    time: meta.occurredAt,
     source: str(meta.source),
     ceSource: str(event.headers['ce_source']),
     correlationId: str(meta.correlationId) ?? str(event.headers['ce_correlationid']),
-    links: orderLinks(event.eventType, event.payload),
-    facts: factsOf(event.eventType, event.payload),
+    links: orderLinks(event),
+    facts: factsOf(event),
   };
 }
 
@@ -201,16 +195,17 @@ export interface FailureMessage {
  * The index entry of a retried or dead-lettered message: its own coordinates as
  * `_id` (each copy is one entry, so a message retried twice shows twice), the
  * odx.errors.* context, and the links of its payload, or of its key when it
- * could not be decoded.
+ * could not be decoded (or is of an event type this build does not know).
  */
 export function failureEntryOf(m: FailureMessage): IndexedEvent {
   const h = m.headers;
-  const meta: MetaLike = m.decoded ? metaOf(m.decoded.payload) : {};
+  const decoded = m.decoded ? canonicalEventOf(m.decoded) : undefined;
+  const meta: IndexedMeta = decoded?.payload.meta ?? {};
   const firstFailure = h[ERROR_HEADERS.firstFailureTime] ? dateOr(h[ERROR_HEADERS.firstFailureTime], new Date(m.timestamp)) : null;
   const ceType = h['ce_type'];
   const type = m.decoded?.eventType ?? (ceType ? ceType.slice(ceType.lastIndexOf('.') + 1) : 'unknown');
   const keyKind = keyLinkKind(m.catalogKey);
-  const links = m.decoded ? orderLinks(m.decoded.eventType, m.decoded.payload) : [keyKind ? link(keyKind, m.key) : undefined].filter((t): t is string => t !== undefined);
+  const links = decoded ? orderLinks(decoded) : [keyKind ? link(keyKind, m.key) : undefined].filter((t): t is string => t !== undefined);
   const attempt = intOrNull(h[ERROR_HEADERS.attempt]);
   return {
     _id: `${m.entry}:${m.topic}:${m.partition}:${m.offset}`,
@@ -229,7 +224,7 @@ export function failureEntryOf(m: FailureMessage): IndexedEvent {
     ceSource: str(h['ce_source']),
     correlationId: str(meta.correlationId) ?? str(h['ce_correlationid']),
     links,
-    facts: m.decoded ? factsOf(m.decoded.eventType, m.decoded.payload) : {},
+    facts: decoded ? factsOf(decoded) : {},
     error: {
       group: str(h[ERROR_HEADERS.consumerGroup]),
       errorClass: str(h[ERROR_HEADERS.errorClass]),

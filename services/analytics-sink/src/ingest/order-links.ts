@@ -1,4 +1,5 @@
-import type { AnyEventPayload, EdiDocument, EventPayloads } from '@odx/schemas';
+import type { CanonicalEvent } from '@odx/runtime';
+import type { EdiDocument } from '@odx/schemas';
 
 /**
  * Link tokens tie an event to the business objects it is about, as
@@ -46,30 +47,30 @@ function ediLinks(doc: EdiDocument): Array<string | undefined> {
 /**
  * The link tokens of one canonical event, from the fields the schemas define
  * for that purpose (orderId, shipment.orderId, invoice.shipmentIds, payment
- * allocations, EDI businessObjectType/Id, ...). Unknown event types link to nothing.
+ * allocations, EDI businessObjectType/Id, ...). Master data links to nothing.
  */
-export function orderLinks(eventType: string, payload: unknown): string[] {
-  const raw = linksOf(eventType, payload as AnyEventPayload);
+export function orderLinks(event: CanonicalEvent): string[] {
+  const raw = linksOf(event);
   return [...new Set(raw.filter((t): t is string => t !== undefined))];
 }
 
-function linksOf(eventType: string, p: AnyEventPayload): Array<string | undefined> {
-  switch (eventType) {
+function linksOf(event: CanonicalEvent): Array<string | undefined> {
+  switch (event.eventType) {
     case 'OrderReceived': {
-      const e = p as EventPayloads['OrderReceived'];
+      const e = event.payload;
       return [link('order', e.order.orderId), link('name', e.order.name), link('po', e.order.clientOrderRef), link('edidoc', e.sourceDocumentId)];
     }
     case 'OrderConfirmed': {
-      const e = p as EventPayloads['OrderConfirmed'];
+      const e = event.payload;
       return [link('order', e.order.orderId), link('name', e.order.name), link('po', e.order.clientOrderRef)];
     }
     case 'OrderCancelled': {
-      const e = p as EventPayloads['OrderCancelled'];
+      const e = event.payload;
       return [link('order', e.orderId), link('name', e.orderName), link('po', e.clientOrderRef)];
     }
     case 'FulfillmentRequested':
     case 'ShipmentDispatched': {
-      const s = (p as EventPayloads['FulfillmentRequested' | 'ShipmentDispatched']).shipment;
+      const s = event.payload.shipment;
       return [link('shipment', s.shipmentId), link('order', s.orderId), link('name', s.orderName), link('po', s.clientOrderRef)];
     }
     case 'ShipmentPicked':
@@ -78,28 +79,33 @@ function linksOf(eventType: string, p: AnyEventPayload): Array<string | undefine
     case 'ShipmentMilestoneRecorded':
     case 'ShipmentDelivered':
     case 'ShipmentException': {
-      const e = p as EventPayloads['ShipmentPicked' | 'ShipmentPacked' | 'ShipmentBooked' | 'ShipmentMilestoneRecorded' | 'ShipmentDelivered' | 'ShipmentException'];
+      const e = event.payload;
       return [link('shipment', e.shipmentId), link('order', e.orderId)];
     }
     case 'InvoicePosted': {
-      const i = (p as EventPayloads['InvoicePosted']).invoice;
+      const i = event.payload.invoice;
       return [link('invoice', i.invoiceId), link('order', i.orderId), link('name', i.orderName), link('po', i.clientOrderRef), ...i.shipmentIds.map((s) => link('shipment', s))];
     }
     case 'PaymentReceived':
-      return (p as EventPayloads['PaymentReceived']).payment.allocations.map((a) => link('invoice', a.invoiceId));
+      return event.payload.payment.allocations.map((a) => link('invoice', a.invoiceId));
     case 'ReturnAuthorized': {
-      const r = (p as EventPayloads['ReturnAuthorized']).return;
+      const r = event.payload.return;
       return [link('return', r.returnId), link('order', r.orderId), link('name', r.orderName)];
     }
     case 'EdiDocumentReceived': {
-      const e = p as EventPayloads['EdiDocumentReceived'];
+      const e = event.payload;
       return [...ediLinks(e.document), link('edidoc', e.ackDocumentId)];
     }
     case 'EdiDocumentSent': {
-      const e = p as EventPayloads['EdiDocumentSent'];
+      const e = event.payload;
       return [...ediLinks(e.document), link('edidoc', e.inResponseTo)];
     }
-    default:
+    case 'CustomerUpserted':
+    case 'ProductUpserted':
+    case 'PriceChanged':
+    case 'InventoryLevelChanged':
+    case 'InventoryAdjusted':
+    case 'InventoryMismatchDetected':
       return [];
   }
 }

@@ -1,4 +1,5 @@
-import { fromStored, type EventIndex } from '../ingest/event-index.js';
+import type { Filter } from 'mongodb';
+import { fromStored, type StoredEntry } from '../ingest/event-index.js';
 import type { IndexedEvent } from '../ingest/event-record.js';
 
 /** What the queries read: index entries by business time or by link token. */
@@ -10,13 +11,24 @@ export interface ReadModel {
 }
 
 /**
+ * What the read models use of the event index (an `EventIndex`): its two
+ * queries, its hook on stored batches, and a scan of its stored documents.
+ */
+export interface IndexSource {
+  inRange(from: Date | null, to: Date | null): Promise<IndexedEvent[]>;
+  byLinks(tokens: string[]): Promise<IndexedEvent[]>;
+  onInserted(listener: (docs: readonly IndexedEvent[]) => void): void;
+  readonly collection: { find(filter: Filter<StoredEntry>): { batchSize(size: number): AsyncIterable<StoredEntry> } };
+}
+
+/**
  * Reads straight from MongoDB. Right for a real MongoDB (the `links` and `time`
  * indexes answer both queries) and for several sink instances; on FerretDB's
  * SQLite backend every query scans the collection (measured ~150-300 µs per
  * document), so it is only usable for small indexes there.
  */
 export class DatabaseReadModel implements ReadModel {
-  constructor(private readonly index: EventIndex) {}
+  constructor(private readonly index: IndexSource) {}
 
   async inRange(from: Date | null, to: Date | null): Promise<IndexedEvent[]> {
     return (await this.index.inRange(from, to)).sort(byTime);
@@ -50,7 +62,7 @@ export class MemoryReadModel implements ReadModel {
   private timers: NodeJS.Timeout[] = [];
 
   /** @param retentionMs entries whose business time is older are not kept (0 = keep all); older questions go to the database. */
-  constructor(private readonly index: EventIndex, private readonly retentionMs = 0) {
+  constructor(private readonly index: IndexSource, private readonly retentionMs = 0) {
     this.database = new DatabaseReadModel(index);
     index.onInserted((docs) => this.add(docs));
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVENT_TYPES } from '@odx/schemas';
+import { canonicalEventOf, type CanonicalEvent } from '@odx/runtime';
+import { EVENT_TYPES, type EventType } from '@odx/schemas';
 import { sampleEdiDocument, sampleEvent } from '@odx/schemas/fixtures';
 import { assignOrders } from '../../src/analytics/order-graph.js';
 import { fromStored, toStored } from '../../src/ingest/event-index.js';
@@ -10,34 +11,41 @@ import { orderLinks, parseLink } from '../../src/ingest/order-links.js';
 test('each event type links to the objects its schema names', () => {
   const oc = sampleEvent('OrderConfirmed');
   oc.order = { ...oc.order, orderId: 'O1', name: 'S1', clientOrderRef: 'PO-1' };
-  assert.deepEqual(orderLinks('OrderConfirmed', oc).sort(), ['name:S1', 'order:O1', 'po:PO-1']);
+  assert.deepEqual(orderLinks({ eventType: 'OrderConfirmed', payload: oc }).sort(), ['name:S1', 'order:O1', 'po:PO-1']);
   oc.order = { ...oc.order, name: null, clientOrderRef: '' };
-  assert.deepEqual(orderLinks('OrderConfirmed', oc), ['order:O1']);
+  assert.deepEqual(orderLinks({ eventType: 'OrderConfirmed', payload: oc }), ['order:O1']);
   const fr = sampleEvent('FulfillmentRequested');
-  assert.deepEqual(orderLinks('FulfillmentRequested', fr).filter((t) => t.startsWith('shipment:') || t.startsWith('order:')).sort(), [`order:${fr.shipment.orderId}`, `shipment:${fr.shipment.shipmentId}`].sort());
+  assert.deepEqual(orderLinks({ eventType: 'FulfillmentRequested', payload: fr }).filter((t) => t.startsWith('shipment:') || t.startsWith('order:')).sort(), [`order:${fr.shipment.orderId}`, `shipment:${fr.shipment.shipmentId}`].sort());
   const picked = sampleEvent('ShipmentPicked', { orderId: null });
-  assert.deepEqual(orderLinks('ShipmentPicked', picked), ['shipment:1310']);
+  assert.deepEqual(orderLinks({ eventType: 'ShipmentPicked', payload: picked }), ['shipment:1310']);
   const inv = sampleEvent('InvoicePosted');
-  const invLinks = orderLinks('InvoicePosted', inv);
+  const invLinks = orderLinks({ eventType: 'InvoicePosted', payload: inv });
   assert.ok(invLinks.includes(`invoice:${inv.invoice.invoiceId}`));
   for (const s of inv.invoice.shipmentIds) assert.ok(invLinks.includes(`shipment:${s}`));
   const pay = sampleEvent('PaymentReceived');
-  assert.deepEqual(orderLinks('PaymentReceived', pay), pay.payment.allocations.map((a) => `invoice:${a.invoiceId}`));
+  assert.deepEqual(orderLinks({ eventType: 'PaymentReceived', payload: pay }), pay.payment.allocations.map((a) => `invoice:${a.invoiceId}`));
   const sent = sampleEvent('EdiDocumentSent', { document: sampleEdiDocument({ documentId: 'D1', businessObjectType: 'shipment', businessObjectId: 'S9', businessRef: 'BOL-1' }), inResponseTo: 'D0' });
-  assert.deepEqual(orderLinks('EdiDocumentSent', sent).sort(), ['edidoc:D0', 'edidoc:D1', 'shipment:S9']);
+  assert.deepEqual(orderLinks({ eventType: 'EdiDocumentSent', payload: sent }).sort(), ['edidoc:D0', 'edidoc:D1', 'shipment:S9']);
   const ack = sampleEvent('EdiDocumentReceived', { document: sampleEdiDocument({ documentId: 'A1', transactionSet: '997', businessObjectType: 'ack', businessObjectId: 'D1', businessRef: null }), ackDocumentId: null });
-  assert.deepEqual(orderLinks('EdiDocumentReceived', ack).sort(), ['edidoc:A1', 'edidoc:D1']);
+  assert.deepEqual(orderLinks({ eventType: 'EdiDocumentReceived', payload: ack }).sort(), ['edidoc:A1', 'edidoc:D1']);
   const po850 = sampleEvent('EdiDocumentReceived', { document: sampleEdiDocument({ documentId: 'E1', businessObjectType: 'order', businessObjectId: 'O1', businessRef: 'PO-1' }), ackDocumentId: null });
-  assert.deepEqual(orderLinks('EdiDocumentReceived', po850).sort(), ['edidoc:E1', 'order:O1', 'po:PO-1']);
+  assert.deepEqual(orderLinks({ eventType: 'EdiDocumentReceived', payload: po850 }).sort(), ['edidoc:E1', 'order:O1', 'po:PO-1']);
 });
 
-test('every event type maps without throwing; master data links to no order; unknown types link to nothing', () => {
+/** The sample event of a type (the fixtures are valid against the schemas, as decoded payloads are). */
+function sample(eventType: EventType): CanonicalEvent {
+  const event = canonicalEventOf({ eventType, payload: sampleEvent(eventType) });
+  assert.ok(event, eventType);
+  return event;
+}
+
+test('every event type maps without throwing; master data links to no order; unknown types are no canonical event', () => {
   for (const t of EVENT_TYPES) {
-    const links = orderLinks(t, sampleEvent(t));
+    const links = orderLinks(sample(t));
     for (const l of links) assert.ok(parseLink(l), `${t}: ${l}`);
   }
-  for (const t of ['ProductUpserted', 'CustomerUpserted', 'PriceChanged', 'InventoryLevelChanged'] as const) assert.deepEqual(orderLinks(t, sampleEvent(t)), []);
-  assert.deepEqual(orderLinks('SomethingNew', { meta: {} }), []);
+  for (const t of ['ProductUpserted', 'CustomerUpserted', 'PriceChanged', 'InventoryLevelChanged'] as const) assert.deepEqual(orderLinks(sample(t)), []);
+  assert.equal(canonicalEventOf({ eventType: 'SomethingNew', payload: { meta: {} } }), undefined);
   assert.equal(parseLink('evil'), undefined);
   assert.equal(parseLink('other:1'), undefined);
   assert.deepEqual(parseLink('order:a:b'), { kind: 'order', id: 'a:b' });
@@ -83,6 +91,17 @@ test('an undecodable DLQ message is indexed from its headers and linked by its t
   assert.equal(entry.time.getTime(), Date.UTC(2026, 0, 1));
   const noKey = failureEntryOf({ entry: 'retry', topic: 't.g.retry.1', partition: 0, offset: '0', key: null, timestamp: 0, headers: {}, originalTopic: 't', catalogKey: 'partnerId', decoded: undefined });
   assert.deepEqual(noKey.links, []);
+});
+
+test('a DLQ message of an event type this build does not know keeps its type name and is linked by its topic key', () => {
+  const entry = failureEntryOf({
+    entry: 'dlq', topic: 'odx.orders.v1.g.dlq', partition: 0, offset: '3', key: 'O-7', timestamp: Date.UTC(2026, 0, 1),
+    headers: {}, originalTopic: 'odx.orders.v1', catalogKey: 'orderId', decoded: { eventType: 'OrderSplit', payload: { meta: {} } },
+  });
+  assert.equal(entry.type, 'OrderSplit');
+  assert.deepEqual(entry.links, ['order:O-7']);
+  assert.deepEqual(entry.facts, {});
+  assert.equal(entry.eventId, null);
 });
 
 test('stored entries read back exactly, dates included', () => {

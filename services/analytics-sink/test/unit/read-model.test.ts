@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EventIndex } from '../../src/ingest/event-index.js';
+import type { StoredEntry } from '../../src/ingest/event-index.js';
 import type { IndexedEvent } from '../../src/ingest/event-record.js';
-import { MemoryReadModel } from '../../src/read/read-model.js';
+import { MemoryReadModel, type IndexSource } from '../../src/read/read-model.js';
 
-/** Only what the memory model touches without I/O; load() is never called here. */
-function detachedIndex(): EventIndex {
-  return { onInserted: () => undefined } as unknown as EventIndex; // a stand-in for the subscription hook, no database
+async function* nothingStored(): AsyncGenerator<StoredEntry> {}
+
+/** An index with nothing stored and no database: the model holds only what the test adds. */
+function detachedIndex(): IndexSource {
+  return {
+    inRange: async () => [],
+    byLinks: async () => [],
+    onInserted: () => undefined,
+    collection: { find: () => ({ batchSize: nothingStored }) },
+  };
 }
 
 function entry(id: string, time: Date, links: string[]): IndexedEvent {
