@@ -1,4 +1,4 @@
-import { ApiError, validationProblem } from '@odx/sim-wms/kit';
+import { ApiError, pagingQuery, parseListQuery, validationProblem } from '@odx/sim-wms/kit';
 import { Router } from 'express';
 import { z } from 'zod';
 import { bookingRequestSchema, rateRequestSchema } from './shipment.js';
@@ -13,7 +13,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, detail?: string):
   return parsed.data;
 }
 
-const listQuery = z.object({ reference: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+const listQuery = z.object({ reference: z.string().max(100).optional(), orderRef: z.string().max(100).optional(), ...pagingQuery });
 
 /** A one-page placeholder PDF standing in for a carrier label. */
 function labelPdf(reference: string): Buffer {
@@ -35,7 +35,7 @@ export function tmsApi(shipments: Shipments): Router {
   });
 
   router.get('/shipments', (req, res) => {
-    res.json({ items: shipments.list(parse(listQuery, req.query, 'Invalid query')) });
+    res.json(shipments.page(parseListQuery(listQuery, req.query)));
   });
 
   router.get('/shipments/:id', (req, res) => {

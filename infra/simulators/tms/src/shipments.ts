@@ -1,4 +1,4 @@
-import { ApiError, randomId, SequenceIds, type TimerSet, type WebhookDispatcher } from '@odx/sim-wms/kit';
+import { ApiError, pageByUpdatedAt, randomId, SequenceIds, type Page, type TimerSet, type WebhookDispatcher } from '@odx/sim-wms/kit';
 import { CARRIERS, findService, type Carrier, type CarrierService } from './carriers.js';
 import type { CompiledTmsOptions } from './options.js';
 import { formatCents, priceService, type PriceRequest } from './price-service.js';
@@ -154,6 +154,18 @@ export class Shipments {
       return found === undefined ? [] : [found];
     }
     return [...this.#shipments.values()].slice(-filter.limit);
+  }
+
+  /**
+   * `GET /v1/shipments`: the shipments matching the filters, ordered by
+   * (updatedAt, id), one page at a time; `updatedSince` keeps those whose last
+   * change (booking, tracking event, void) is at or after it.
+   */
+  page(filter: { reference?: string | undefined; orderRef?: string | undefined; updatedSince?: string | undefined; limit: number; pageToken?: string | undefined }): Page<Shipment> {
+    const found = filter.reference === undefined ? undefined : this.findByReference(filter.reference);
+    const candidates = filter.reference === undefined ? this.#shipments.values() : found === undefined ? [] : [found];
+    const matching = [...candidates].filter((s) => filter.orderRef === undefined || s.orderRef === filter.orderRef);
+    return pageByUpdatedAt(matching, filter);
   }
 
   /** Voids a booking the carrier has not collected yet (idempotent); 409 afterwards. */

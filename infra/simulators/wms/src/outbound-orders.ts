@@ -1,4 +1,4 @@
-import { ApiError, SequenceIds, type TimerSet, type WebhookDispatcher } from './kit/index.js';
+import { ApiError, pageByUpdatedAt, SequenceIds, type Page, type TimerSet, type WebhookDispatcher } from './kit/index.js';
 import type { Inventory } from './inventory.js';
 import type { CompiledWmsOptions } from './options.js';
 import { nextStatus, type CreateOutboundOrder, type OrderStatus, type OutboundOrder } from './outbound-order.js';
@@ -100,6 +100,18 @@ export class OutboundOrders {
     }
     const all = [...this.#orders.values()].filter((o) => filter.status === undefined || o.status === filter.status);
     return all.slice(-filter.limit);
+  }
+
+  /**
+   * `GET /v1/outbound-orders`: the orders matching the filters, ordered by
+   * (updatedAt, id), one page at a time; `updatedSince` keeps those whose last
+   * change is at or after it.
+   */
+  page(filter: { externalRef?: string | undefined; status?: OrderStatus | undefined; updatedSince?: string | undefined; limit: number; pageToken?: string | undefined }): Page<OutboundOrder> {
+    const id = filter.externalRef === undefined ? undefined : this.#byExternalRef.get(filter.externalRef);
+    const candidates = filter.externalRef === undefined ? this.#orders.values() : id === undefined ? [] : [this.#orders.get(id)!];
+    const matching = [...candidates].filter((o) => filter.status === undefined || o.status === filter.status);
+    return pageByUpdatedAt(matching, filter);
   }
 
   /** Cancels an order not yet shipped (idempotent); 409 once shipped. */

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApiError, validationProblem, type WebhookDispatcher } from './kit/index.js';
+import { ApiError, pagingQuery, parseListQuery, validationProblem, type WebhookDispatcher } from './kit/index.js';
 import { InventoryError, type Inventory } from './inventory.js';
 import { createOutboundOrderSchema } from './outbound-order.js';
 import type { OutboundOrders } from './outbound-orders.js';
@@ -17,7 +17,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, detail?: string):
 const listQuery = z.object({
   externalRef: z.string().max(100).optional(),
   status: z.enum(['received', 'picked', 'packed', 'shipped', 'cancelled']).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  ...pagingQuery,
 });
 const inventoryQuery = z.object({ warehouse: z.string().max(20).optional(), sku: z.string().max(64).optional() });
 const cancelBody = z.object({ reason: z.string().max(500).optional() });
@@ -34,8 +34,7 @@ export function wmsApi(orders: OutboundOrders, inventory: Inventory): Router {
   });
 
   router.get('/outbound-orders', (req, res) => {
-    const query = parse(listQuery, req.query, 'Invalid query');
-    res.json({ items: orders.list(query) });
+    res.json(orders.page(parseListQuery(listQuery, req.query)));
   });
 
   router.get('/outbound-orders/:id', (req, res) => {

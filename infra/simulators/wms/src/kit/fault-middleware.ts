@@ -117,3 +117,37 @@ export function injectLostResponses(faults: FaultController): RequestHandler {
     next();
   };
 }
+
+/**
+ * Lets the handler do its work, then damages the answer on its way out while
+ * keeping its status: the first half of the body (`truncated`), or a gateway's
+ * HTML page (`html`). Clients must treat such a 200 as an unreadable answer.
+ */
+export function injectMalformedResponses(faults: FaultController): RequestHandler {
+  return (req, res, next) => {
+    const rule = faults.config.malformedResponses;
+    const path = req.baseUrl + req.path;
+    if (rule.routes.length === 0 || !anyRouteMatches(rule.routes, req.method, path)) {
+      next();
+      return;
+    }
+    if (rule.count !== null) {
+      if (rule.count <= 0) {
+        next();
+        return;
+      }
+      rule.count -= 1;
+    }
+    faults.count('malformedResponses');
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      if (rule.mode === 'html') {
+        res.type('text/html');
+        return send('<html><head><title>Gateway</title></head><body><h1>Welcome</h1><p>The upstream answered through a misconfigured gateway.</p></body></html>');
+      }
+      const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body ?? null);
+      return send(text.slice(0, Math.ceil(text.length / 2)));
+    };
+    next();
+  };
+}

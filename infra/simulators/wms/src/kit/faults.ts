@@ -51,6 +51,20 @@ export const faultConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Matching requests do their work but the answer arrives damaged, status
+     * 200 all the same (a proxy cutting the stream, a misrouted gateway page):
+     * `truncated` sends the first half of the JSON body, `html` an HTML page.
+     * `count` null = every one.
+     */
+    malformedResponses: z
+      .object({
+        routes: routes.default([]),
+        mode: z.enum(['truncated', 'html']).default('truncated'),
+        count: z.number().int().min(0).nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
     /** Requests whose body has one of `values` at `field` (`lines.*.sku`) are refused. */
     rejections: z
       .array(
@@ -94,6 +108,7 @@ export interface FaultCounters {
   errors: number;
   downtime: number;
   timeoutButSucceed: number;
+  malformedResponses: number;
   rejections: number;
   webhookDuplicates: number;
   webhookReordered: number;
@@ -101,7 +116,7 @@ export interface FaultCounters {
 }
 
 function emptyCounters(): FaultCounters {
-  return { latency: 0, errors: 0, downtime: 0, timeoutButSucceed: 0, rejections: 0, webhookDuplicates: 0, webhookReordered: 0, webhookReplays: 0 };
+  return { latency: 0, errors: 0, downtime: 0, timeoutButSucceed: 0, malformedResponses: 0, rejections: 0, webhookDuplicates: 0, webhookReordered: 0, webhookReplays: 0 };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

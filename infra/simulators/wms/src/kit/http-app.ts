@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { requireBearer } from './admin-auth.js';
 import { adminRouter } from './admin-routes.js';
-import { injectLostResponses, injectRejections, injectTransportFaults } from './fault-middleware.js';
+import { injectLostResponses, injectMalformedResponses, injectRejections, injectTransportFaults } from './fault-middleware.js';
 import type { FaultController } from './faults.js';
 import { ZodError } from 'zod';
 import { ApiError, problem, sendProblem, validationProblem } from './problem.js';
@@ -103,6 +103,7 @@ export function createSimulatorApp(options: SimulatorAppOptions): Express {
     json,
     injectRejections(options.faults),
     injectLostResponses(options.faults),
+    injectMalformedResponses(options.faults),
     options.api,
   );
   app.use((req, res) => {

@@ -6,6 +6,7 @@ export { FaultController, faultConfigSchema, type DowntimeWindow, type FaultConf
 export { valuesAt } from './fault-middleware.js';
 export { randomId, SequenceIds } from './ids.js';
 export { ApiError, fieldPath, problem, sendProblem, validationProblem, type FieldError, type Problem } from './problem.js';
+export { MAX_PAGE_SIZE, pageByUpdatedAt, pagingQuery, parseListQuery, type Changeable, type Page } from './paging.js';
 export { RoutePattern } from './route-pattern.js';
 export { sleep, TimerSet } from './timers.js';
 export {
