@@ -1,6 +1,7 @@
 import { BatchingPublisher, provisionCatalogTopics, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
 import type { EdiGatewayConfig } from './config.js';
 import { mountEdiRoutes } from './http/edi-routes.js';
+import { FolderWatcher } from './inbound/folder-watcher.js';
 import { InboundProcessor } from './inbound/inbound-processor.js';
 import { AckWatchdog } from './outbound/ack-watchdog.js';
 import { DocumentSender } from './outbound/document-sender.js';
@@ -14,7 +15,6 @@ import { SeenInterchanges } from './store/seen-interchanges.js';
 import { createEdiMetrics } from './telemetry/edi-metrics.js';
 import { Delivery } from './transport/delivery.js';
 import { ensurePartnerFolders } from './transport/folder-layout.js';
-import { FolderWatcher } from './transport/folder-watcher.js';
 
 /** The events the outbound consumer acts on. */
 export const OUTBOUND_EVENT_TYPES = ['OrderConfirmed', 'ShipmentBooked', 'ShipmentDispatched', 'InvoicePosted'] as const;

@@ -4,9 +4,10 @@ export { PartnerDirectory, PartnerProfileError, parsePartnerProfile, partnerProf
 export { readInterchange, readIsa, type InterchangeReading } from './x12/read-interchange.js';
 export { buildInterchange, buildTa1Interchange, type SetBody, type ControlNumbers } from './x12/build-interchange.js';
 export { build997 } from './x12/build-997.js';
-export { validate850, type PurchaseOrder } from './inbound/validate-850.js';
-export { validate997 } from './inbound/validate-997.js';
-export { map850ToOrderReceived } from './mapping/map-850.js';
+export { validate850 } from './x12/validate-850.js';
+export { validate997 } from './x12/validate-997.js';
+export type { PurchaseOrder, PurchaseOrderLine, PartnerOrder } from './model/purchase-order.js';
+export { map850ToOrderReceived } from './mapping/map-purchase-order.js';
 export { build855 } from './outbound/build-855.js';
 export { build856 } from './outbound/build-856.js';
 export { build810 } from './outbound/build-810.js';

@@ -1,5 +1,5 @@
 import Reader, { type EdifactSegment } from 'edifact/reader.js';
-import type { PurchaseOrder, PurchaseOrderLine } from '../inbound/validate-850.js';
+import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import { validDate } from '../x12/read-interchange.js';
 import { formatScaled, parseX12Decimal } from '../x12/x12-numbers.js';

@@ -1,6 +1,6 @@
 import type { EdiDocument, EdiDocumentReceived, EdiDocumentSent } from '@odx/schemas';
 import type { OutgoingEvent } from '@odx/runtime';
-import { deterministicId } from '../mapping/event-ids.js';
+import { deterministicId } from '../mapping/edi-order-id.js';
 import type { EdiDocumentRecord } from '../store/document-store.js';
 
 /** The EdiDocument facts of an audit record (the raw text stays in MongoDB; storageUri points at it). */

@@ -1,9 +1,9 @@
 import { open, readFile, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@odx/runtime';
-import type { InboundProcessor, InboundResult } from '../inbound/inbound-processor.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
-import { partnerFolder } from './folder-layout.js';
+import { partnerFolder } from '../transport/folder-layout.js';
+import type { InboundProcessor, InboundResult } from './inbound-processor.js';
 
 export interface FolderWatcherOptions {
   root: string;

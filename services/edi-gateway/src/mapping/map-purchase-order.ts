@@ -1,8 +1,8 @@
 import type { OrderLine, OrderReceived } from '@odx/schemas';
-import type { PurchaseOrder } from '../inbound/validate-850.js';
+import type { PurchaseOrder } from '../model/purchase-order.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
 import { formatScaled, multiplyScaled, parseX12Decimal } from '../x12/x12-numbers.js';
-import { deterministicId, ediOrderId } from './event-ids.js';
+import { deterministicId, ediOrderId } from './edi-order-id.js';
 
 export interface Map850Context {
   profile: PartnerProfile;

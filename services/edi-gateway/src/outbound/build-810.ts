@@ -1,8 +1,9 @@
 import type { Invoice } from '@odx/schemas';
+import type { PartnerOrder } from '../model/purchase-order.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
 import { ccyymmdd, type SegmentSpec, type SetBody } from '../x12/build-interchange.js';
 import { toX12Decimal, toX12N2 } from '../x12/x12-numbers.js';
-import { partnerUom, productIdPairs, type PartnerOrder } from './build-855.js';
+import { partnerUom, productIdPairs } from './build-855.js';
 
 /** InvoicePosted -> 810 invoice (credit notes as BIG07 CR), totals in TDS (implied two decimals). */
 export function build810(inv: Invoice, partnerOrder: PartnerOrder, profile: PartnerProfile): SetBody {

@@ -1,14 +1,11 @@
 import type { OrderConfirmed } from '@odx/schemas';
+import type { PartnerOrder, PartnerOrderLine } from '../model/purchase-order.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
-import type { EdiOrderFacts } from '../store/order-facts.js';
 import { ccyymmdd, type SegmentSpec, type SetBody } from '../x12/build-interchange.js';
 import { parseX12Decimal, toX12Decimal } from '../x12/x12-numbers.js';
 
-/** The partner's view of an order: PO number and date, and its 850 lines when we received it by EDI. */
-export type PartnerOrder = Pick<EdiOrderFacts, 'poNumber' | 'poDate' | 'lines'>;
-
 /** Partner product ids of a line as PO1/LIN/IT1 qualifier-id pairs (buyer's first, then ours as VP). */
-export function productIdPairs(sku: string | null, facts: EdiOrderFacts['lines'][number] | undefined, gtin: string | null = null): string[] {
+export function productIdPairs(sku: string | null, facts: PartnerOrderLine | undefined, gtin: string | null = null): string[] {
   const pairs: string[] = [];
   const ids = facts?.productIds ?? {};
   for (const q of ['BP', 'UP', 'EN', 'IN']) if (ids[q]) pairs.push(q, ids[q]);
@@ -18,7 +15,7 @@ export function productIdPairs(sku: string | null, facts: EdiOrderFacts['lines']
 }
 
 /** ACK01 line status: IA accepted, IQ quantity changed, IP price changed, IR rejected (on the 850 but not confirmed). */
-export function lineStatus(ordered: EdiOrderFacts['lines'][number] | undefined, qty: string, price: string): 'IA' | 'IQ' | 'IP' {
+export function lineStatus(ordered: PartnerOrderLine | undefined, qty: string, price: string): 'IA' | 'IQ' | 'IP' {
   if (!ordered) return 'IA';
   if (parseX12Decimal(ordered.quantity, 4) !== parseX12Decimal(qty, 4)) return 'IQ';
   if (ordered.unitPrice !== null && parseX12Decimal(ordered.unitPrice, 6) !== parseX12Decimal(price, 6)) return 'IP';

@@ -1,20 +1,14 @@
 import type { Shipment, ShipmentLine } from '@odx/schemas';
+import type { BookingFacts } from '../model/booking-facts.js';
+import type { PartnerOrder } from '../model/purchase-order.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
 import { ccyymmdd, hhmm, type SegmentSpec, type SetBody } from '../x12/build-interchange.js';
 import { toX12Decimal } from '../x12/x12-numbers.js';
-import { partnerUom, productIdPairs, type PartnerOrder } from './build-855.js';
+import { partnerUom, productIdPairs } from './build-855.js';
 import { ssccFor } from './sscc.js';
 
 /** ODX service levels -> X12 element 284 codes. */
 const SERVICE_LEVEL_CODES: Record<string, string> = { GROUND: 'SG', STANDARD: 'SG', ECONOMY: 'SG', '2DAY': 'SE', EXPRESS: 'ND', NEXTDAY: 'ND', OVERNIGHT: 'ON' };
-
-/** Carrier facts ShipmentBooked carries that a dispatch snapshot may lack. */
-export interface BookingFacts {
-  carrierCode: string | null;
-  trackingNumber: string | null;
-  bookingRef: string | null;
-  packageTrackingNumbers: Record<string, string>;
-}
 
 /** Why an ASN cannot be built (permanent: the event itself lacks what an 856 needs). */
 export class AsnDataError extends Error {

@@ -4,7 +4,7 @@ import type { BatchingPublisher, PublishedEvent } from '@odx/runtime';
 import { sentEvent } from '../events/edi-events.js';
 import type { ControlNumberAllocator } from '../store/control-numbers.js';
 import type { DocumentStore, EdiDocumentRecord } from '../store/document-store.js';
-import { buildEdifactInterchange, type EdifactBody } from '../edifact/build-outbound.js';
+import { buildEdifactInterchange, type EdifactBody } from '../edifact/build-interchange.js';
 import type { EdiMetrics } from '../telemetry/edi-metrics.js';
 import type { Delivery } from '../transport/delivery.js';
 import { buildInterchange, buildTa1Interchange, st02, type SetBody } from '../x12/build-interchange.js';

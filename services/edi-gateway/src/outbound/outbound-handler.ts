@@ -1,15 +1,18 @@
 import { PermanentError, type ConsumedEvent, type Logger } from '@odx/runtime';
 import type { InvoicePosted, OrderConfirmed, Party, ShipmentBooked, ShipmentDispatched } from '@odx/schemas';
 import type { PublishedEvent } from '@odx/runtime';
+import type { EdifactBody } from '../edifact/build-interchange.js';
+import type { PartnerOrder } from '../model/purchase-order.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import type { BookingFactsStore } from '../store/booking-facts.js';
 import type { OrderFactsStore } from '../store/order-facts.js';
 import type { SetBody } from '../x12/build-interchange.js';
 import { build810 } from './build-810.js';
-import { build855, type PartnerOrder } from './build-855.js';
+import { build855 } from './build-855.js';
 import { AsnDataError, build856 } from './build-856.js';
+import { buildDesadv } from './build-desadv.js';
+import { buildInvoic } from './build-invoic.js';
 import type { DocumentSender } from './document-sender.js';
-import { buildDesadv, buildInvoic, type EdifactBody } from '../edifact/build-outbound.js';
 
 export interface OutboundDeps {
   partners: PartnerDirectory;

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { BookingFacts } from '../outbound/build-856.js';
+import type { BookingFacts } from '../model/booking-facts.js';
 
 interface BookingDoc extends BookingFacts {
   /** shipmentId. */

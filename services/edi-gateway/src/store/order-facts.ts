@@ -1,22 +1,12 @@
 import type { Collection, Db } from 'mongodb';
+import type { PartnerOrder } from '../model/purchase-order.js';
 
-/** What the gateway remembers of an 850 it accepted, to answer with 855/856/810 in the partner's terms. */
-export interface EdiOrderFacts {
+/** What the gateway remembers of a purchase order it accepted (850 or ORDERS), to answer with 855/856/810 in the partner's terms. */
+export interface EdiOrderFacts extends PartnerOrder {
   /** ODX order id. */
   _id: string;
   partnerId: string;
-  poNumber: string;
-  poDate: Date;
   documentId: string;
-  lines: Array<{
-    lineNumber: number;
-    buyerLineId: string;
-    sku: string;
-    quantity: string;
-    partnerUom: string;
-    unitPrice: string | null;
-    productIds: Record<string, string>;
-  }>;
   createdAt: Date;
 }
 

@@ -1,9 +1,10 @@
 import type { X12Segment, X12Transaction } from 'node-x12';
+import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
-import { validDate } from '../x12/read-interchange.js';
-import type { SegmentError } from '../x12/segment-error.js';
-import { AK3, AK4 } from '../x12/x12-codes.js';
-import { formatScaled, parseX12Decimal } from '../x12/x12-numbers.js';
+import { validDate } from './read-interchange.js';
+import type { SegmentError } from './segment-error.js';
+import { AK3, AK4 } from './x12-codes.js';
+import { formatScaled, parseX12Decimal } from './x12-numbers.js';
 
 /** Product id qualifiers (element 235) accepted in PO106/PO107 ... pairs. */
 const PRODUCT_QUALIFIERS = new Set(['UP', 'UK', 'EN', 'UA', 'BP', 'VP', 'VN', 'IN', 'SK', 'PI', 'CB', 'MG']);
@@ -11,46 +12,6 @@ const BEG01 = new Set(['00', '05', '06', '07']);
 const BEG02 = new Set(['SA', 'NE', 'KN', 'RL', 'DS', 'OS', 'BK', 'RO', 'CF']);
 /** Segments an 850 may carry; anything else is reported as unexpected. */
 const KNOWN_SEGMENTS = new Set(['BEG', 'CUR', 'REF', 'PER', 'TAX', 'FOB', 'CSH', 'SAC', 'ITD', 'DIS', 'DTM', 'LIN', 'SI', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'MAN', 'CTP', 'TXI', 'N9', 'MSG', 'N1', 'N2', 'N3', 'N4', 'PO1', 'PO3', 'PO4', 'SDQ', 'SCH', 'AMT', 'CTT', 'SLN', 'QTY', 'ACK']);
-
-export interface PurchaseOrderLine {
-  lineNumber: number;
-  /** Buyer's line id as sent (PO101). */
-  buyerLineId: string;
-  /** decimal(14,4). */
-  quantity: string;
-  partnerUom: string;
-  uom: string;
-  /** decimal(18,6), null when the partner sent no price. */
-  unitPrice: string | null;
-  /** Product ids by qualifier, e.g. { UP: '012345000011', BP: 'NW-4' }. */
-  productIds: Record<string, string>;
-  sku: string;
-  gtin: string | null;
-  description: string | null;
-  /** Line-level requested date (DTM in the PO1 loop). */
-  requestedDate: Date | null;
-}
-
-export interface PurchaseOrder {
-  purpose: string;
-  orderType: string;
-  poNumber: string;
-  poDate: Date;
-  currency: string;
-  requestedDeliveryDate: Date | null;
-  shipTo: {
-    locationCode: string | null;
-    name: string | null;
-    street1: string | null;
-    street2: string | null;
-    city: string | null;
-    region: string | null;
-    postalCode: string | null;
-    countryCode: string | null;
-  } | null;
-  lines: PurchaseOrderLine[];
-  notes: string | null;
-}
 
 function el(seg: X12Segment, n: number): string {
   return seg.elements[n - 1]?.value ?? '';

@@ -1,6 +1,6 @@
 import type { X12Segment, X12Transaction } from 'node-x12';
-import type { SegmentError } from '../x12/segment-error.js';
-import { AK3, AK4 } from '../x12/x12-codes.js';
+import type { SegmentError } from './segment-error.js';
+import { AK3, AK4 } from './x12-codes.js';
 
 /** What a partner's 997 says about one of our groups. */
 export interface ReceivedAck {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FolderWatcher } from '../../src/transport/folder-watcher.js';
+import { FolderWatcher } from '../../src/inbound/folder-watcher.js';
 import { northwind850 } from '../support/x12-samples.js';
 import { eventually, startGateway } from '../support/gateway-kit.js';
 

@@ -6,7 +6,8 @@ import type { Invoice, InvoiceLine, Shipment, ShipmentLine, ShipmentPackage } fr
 import { sampleEvent, sampleInvoice, samplePackage, sampleShipment, sampleShipmentLine } from '@odx/schemas/fixtures';
 import { PartnerDirectory, type PartnerProfile } from '../../src/partners/partner-profile.js';
 import { build810 } from '../../src/outbound/build-810.js';
-import { build855, type PartnerOrder } from '../../src/outbound/build-855.js';
+import type { PartnerOrder } from '../../src/model/purchase-order.js';
+import { build855 } from '../../src/outbound/build-855.js';
 import { AsnDataError, build856 } from '../../src/outbound/build-856.js';
 import { isValidSscc, ssccFor } from '../../src/outbound/sscc.js';
 import { buildInterchange, buildTa1Interchange } from '../../src/x12/build-interchange.js';

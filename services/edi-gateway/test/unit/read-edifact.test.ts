@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { looksLikeEdifact, readEdifactOrders } from '../../src/edifact/read-orders.js';
-import { map850ToOrderReceived } from '../../src/mapping/map-850.js';
+import { map850ToOrderReceived } from '../../src/mapping/map-purchase-order.js';
 import { PartnerDirectory } from '../../src/partners/partner-profile.js';
 import { loadSampleProfile, northwind850, northwindOrders } from '../support/x12-samples.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PartnerDirectory } from '../../src/partners/partner-profile.js';
-import { validate850 } from '../../src/inbound/validate-850.js';
+import { validate850 } from '../../src/x12/validate-850.js';
 import { readInterchange } from '../../src/x12/read-interchange.js';
 import { GLOBEX_STYLE, NW_LINES, globex850, globexEnvelope, loadSampleProfile, northwind850, northwindEnvelope, po850, render } from '../support/x12-samples.js';
 

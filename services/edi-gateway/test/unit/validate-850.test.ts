@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { X12Parser, type X12Interchange } from 'node-x12';
-import { validate850 } from '../../src/inbound/validate-850.js';
-import { map850ToOrderReceived } from '../../src/mapping/map-850.js';
+import { validate850 } from '../../src/x12/validate-850.js';
+import { map850ToOrderReceived } from '../../src/mapping/map-purchase-order.js';
 import { NW_LINES, loadSampleProfile, northwindEnvelope, po850, render, type PoLine } from '../support/x12-samples.js';
 
 const nw = loadSampleProfile('northwind');
