@@ -1,7 +1,9 @@
 // Helpers for tests against the real stack, shared by every workspace's test
 // kit (`@odx/runtime/testing`; not part of the runtime's main export).
+import { AssertionError } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import type { EventPayloads, EventType } from '@odx/schemas';
 
 /** A name no other test uses: `<prefix>-<8 hex>` (topics, groups, databases). */
 export function uniqueName(prefix: string): string {
@@ -39,4 +41,27 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A message a test read back from Kafka and decoded with the serde. */
+export interface DecodedMessage {
+  eventType: string;
+  payload: unknown;
+}
+
+/**
+ * The payload of a message read back from Kafka, typed by `eventType`; fails
+ * the test when the message is of another event type.
+ */
+export function payloadOf<T extends EventType>(message: DecodedMessage, eventType: T): EventPayloads[T] {
+  if (message.eventType !== eventType) {
+    throw new AssertionError({ message: `expected a ${eventType}, got a ${message.eventType}`, actual: message.eventType, expected: eventType, operator: 'payloadOf' });
+  }
+  // The one cast: the serde decoded the payload with the writer schema of `eventType`, checked above.
+  return message.payload as EventPayloads[T];
+}
+
+/** The payloads of the messages of one event type, in their order (other types are left out). */
+export function payloadsOf<T extends EventType>(messages: readonly DecodedMessage[], eventType: T): Array<EventPayloads[T]> {
+  return messages.filter((m) => m.eventType === eventType).map((m) => payloadOf(m, eventType));
 }

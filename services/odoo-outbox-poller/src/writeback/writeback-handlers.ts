@@ -1,4 +1,4 @@
-import { PermanentError, type ConsumedEvent, type Logger } from '@odx/runtime';
+import { PermanentError, type EventHandler, type Logger } from '@odx/runtime';
 import type { InventoryAdjusted, OrderReceived, ShipmentBooked, ShipmentDispatched } from '@odx/schemas';
 import type { OdooRecord } from '../mapping/map-sale-order.js';
 import type { OdooClient } from '../odoo/odoo-client.js';
@@ -116,7 +116,7 @@ export async function writeInventoryAdjusted(o: WritebackOptions, e: InventoryAd
 }
 
 /** The consumer-runner handler: routes each event type to its write. */
-export function writebackHandler(o: WritebackOptions): (e: ConsumedEvent) => Promise<void> {
+export function writebackHandler(o: WritebackOptions): EventHandler {
   return async (e) => {
     let outcome: WritebackOutcome;
     switch (e.eventType) {

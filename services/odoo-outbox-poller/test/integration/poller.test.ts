@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import type { OrderConfirmed } from '@odx/schemas';
+import { canonicalEventOf } from '@odx/runtime';
 import { FieldCatalog } from '../../src/odoo/field-catalog.js';
 import { versionAdapter } from '../../src/odoo/version-adapter.js';
 import { CursorStore } from '../../src/poll/cursor-store.js';
@@ -40,7 +40,10 @@ async function drain(p: ModelPoller): Promise<number> {
 
 function confirmations(events: Array<{ type: string; id: string; payload: unknown }>): Map<string, string> {
   const byId = new Map<string, string>();
-  for (const e of events) if (e.type === 'OrderConfirmed') byId.set(e.id, (e.payload as OrderConfirmed).order.orderId);
+  for (const e of events) {
+    const event = canonicalEventOf({ eventType: e.type, payload: e.payload });
+    if (event?.eventType === 'OrderConfirmed') byId.set(e.id, event.payload.order.orderId);
+  }
   return byId;
 }
 

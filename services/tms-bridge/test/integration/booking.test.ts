@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { startTmsSimulator, TEST_TIMINGS, type TmsSimulator } from '@odx/sim-tms';
 import { dlqTopicName, type OutgoingEvent } from '@odx/runtime';
-import { parseEventType, type ShipmentBooked } from '@odx/schemas';
+import { payloadOf, payloadsOf } from '@odx/runtime/testing';
+import { parseEventType } from '@odx/schemas';
 import { ADMIN, call, eventually, packedOrder, sleep, startBridge, type Cleanup, type RunningBridge } from '../support/bridge-kit.js';
 
 async function tmsWithBridge(t: Cleanup, env: Record<string, string> = {}): Promise<{ tms: TmsSimulator; b: RunningBridge }> {
@@ -26,7 +27,7 @@ test('ShipmentPacked -> rates, one booking by shipment id, ShipmentBooked on Kaf
   await b.publish([{ eventType: 'ShipmentPacked', payload: packed }]);
 
   const booked = await eventually(() => shipments.find((m) => m.eventType === 'ShipmentBooked'), 20_000, 'ShipmentBooked');
-  const e = booked.payload as ShipmentBooked;
+  const e = payloadOf(booked, 'ShipmentBooked');
   assert.ok(parseEventType('ShipmentBooked').isValid(e), 'valid against the schema');
   assert.equal(booked.key, packed.shipmentId);
   const made = tms.shipments.findByReference(packed.shipmentId)!;
@@ -65,7 +66,7 @@ test('the TMS times out on a booking it actually made: no double booking, one Sh
   assert.equal(bookingsFor(tms, packed.shipmentId), 1, 'exactly one booking');
   const booked = shipments.filter((m) => m.eventType === 'ShipmentBooked');
   assert.equal(booked.length, 1, 'exactly one ShipmentBooked');
-  assert.equal((booked[0]!.payload as ShipmentBooked).bookingRef, tms.shipments.findByReference(packed.shipmentId)!.id);
+  assert.equal(payloadOf(booked[0]!, 'ShipmentBooked').bookingRef, tms.shipments.findByReference(packed.shipmentId)!.id);
 });
 
 test('a redelivered ShipmentPacked (same event, and a new event id for the same shipment) books once', async (t) => {
@@ -82,7 +83,7 @@ test('a redelivered ShipmentPacked (same event, and a new event id for the same 
   assert.equal(bookingsFor(tms, packed.shipmentId), 1, 'exactly one booking');
   const booked = shipments.filter((m) => m.eventType === 'ShipmentBooked');
   assert.equal(booked.length, 2, 'the same event id redelivered is skipped; the new one republishes the existing booking');
-  const ids = new Set(booked.map((m) => (m.payload as ShipmentBooked).meta.eventId));
+  const ids = new Set(payloadsOf(booked, 'ShipmentBooked').map((p) => p.meta.eventId));
   assert.equal(ids.size, 1, 'with the same deterministic event id');
 });
 

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { startTmsSimulator, TEST_TIMINGS } from '@odx/sim-tms';
 import { postSignedWebhook } from '@odx/sim-wms/kit';
-import { parseEventType, type ShipmentDelivered, type ShipmentException, type ShipmentMilestoneRecorded } from '@odx/schemas';
+import { payloadOf, payloadsOf } from '@odx/runtime/testing';
+import { parseEventType } from '@odx/schemas';
 import { ADMIN, SECRET, call, eventually, packedOrder, sleep, startBridge, type RunningBridge } from '../support/bridge-kit.js';
 
 const postWebhook = (b: RunningBridge, body: string, o: { secret?: string; timestamp?: number; id?: string } = {}) => postSignedWebhook(b.webhookUrl, o.secret ?? SECRET, body, o);
@@ -27,7 +28,7 @@ test('booking, then signed tracking webhooks become milestones and ShipmentDeliv
   // Concurrent (duplicated) deliveries may land in arrival order; the carrier's occurredAt orders them.
   assert.deepEqual(mine.map((m) => m.eventType).sort(), ['ShipmentBooked', 'ShipmentDelivered', 'ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded']);
   assert.equal(mine[0]!.eventType, 'ShipmentBooked');
-  const milestones = mine.filter((m) => m.eventType === 'ShipmentMilestoneRecorded').map((m) => m.payload as ShipmentMilestoneRecorded)
+  const milestones = payloadsOf(mine, 'ShipmentMilestoneRecorded')
     .sort((x, y) => new Date(x.milestone.occurredAt).getTime() - new Date(y.milestone.occurredAt).getTime());
   assert.deepEqual(milestones.map((m) => m.milestone.code), ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY']);
   const made = tms.shipments.findByReference(packed.shipmentId)!;
@@ -35,7 +36,7 @@ test('booking, then signed tracking webhooks become milestones and ShipmentDeliv
     assert.ok(parseEventType('ShipmentMilestoneRecorded').isValid(m));
     assert.deepEqual([m.shipmentId, m.orderId, m.carrierCode, m.trackingNumber], [packed.shipmentId, order.order.orderId, made.carrier.code, made.trackingNumber]);
   }
-  const delivered = mine.find((m) => m.eventType === 'ShipmentDelivered')!.payload as ShipmentDelivered;
+  const delivered = payloadOf(mine.find((m) => m.eventType === 'ShipmentDelivered')!, 'ShipmentDelivered');
   assert.ok(parseEventType('ShipmentDelivered').isValid(delivered));
   assert.equal(delivered.shipmentId, packed.shipmentId);
   const records = b.rt.db.collection<{ _id: string; closed: boolean }>('tms_bridge_bookings');
@@ -50,7 +51,7 @@ test('booking, then signed tracking webhooks become milestones and ShipmentDeliv
   const ex = await call(tms.url, 'POST', `/sim/admin/shipments/${id}/exception`, { code: 'LOST', description: 'parcel lost in hub' }, ADMIN);
   assert.ok(ex.status < 300, JSON.stringify(ex.body));
   const exc = await eventually(() => shipments.find((m) => m.eventType === 'ShipmentException' && m.key === again.packed.shipmentId), 20_000, 'ShipmentException');
-  const p = exc.payload as ShipmentException;
+  const p = payloadOf(exc, 'ShipmentException');
   assert.ok(parseEventType('ShipmentException').isValid(p));
   assert.deepEqual([p.exceptionCode, p.severity, p.description], ['LOST', 'CRITICAL', 'parcel lost in hub']);
 });
@@ -96,7 +97,7 @@ test('watchdog: a booking with no tracking news in time raises ShipmentException
   await b.publish([{ eventType: 'OrderConfirmed', payload: order }]);
   await b.publish([{ eventType: 'ShipmentPacked', payload: packed }]);
   const late = await eventually(() => shipments.find((m) => m.eventType === 'ShipmentException'), 20_000, 'late exception');
-  const p = late.payload as ShipmentException;
+  const p = payloadOf(late, 'ShipmentException');
   assert.ok(parseEventType('ShipmentException').isValid(p));
   assert.deepEqual([p.shipmentId, p.exceptionCode, p.reportedBy], [packed.shipmentId, 'DELAYED', 'tms-bridge']);
   assert.match(p.description, /^late/);
@@ -111,7 +112,7 @@ test('watchdog: a booking with no tracking news in time raises ShipmentException
   assert.ok(adv.status < 300, JSON.stringify(adv.body));
   await eventually(() => shipments.find((m) => m.eventType === 'ShipmentMilestoneRecorded'), 10_000, 'the milestone');
   await eventually(() => (shipments.filter((m) => m.eventType === 'ShipmentException').length === 2 ? true : undefined), 10_000, 'a second late exception');
-  const ids = new Set(shipments.filter((m) => m.eventType === 'ShipmentException').map((m) => (m.payload as ShipmentException).meta.eventId));
+  const ids = new Set(payloadsOf(shipments, 'ShipmentException').map((p) => p.meta.eventId));
   assert.equal(ids.size, 2);
 });
 
@@ -136,5 +137,5 @@ test('out-of-order tracking: a late milestone is published once as history, a re
   await eventually(() => (shipments.length === 5 ? true : undefined), 10_000, 'five events');
   await sleep(300);
   assert.deepEqual(shipments.map((m) => m.eventType), ['ShipmentMilestoneRecorded', 'ShipmentDelivered', 'ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded', 'ShipmentException']);
-  assert.deepEqual(shipments.filter((m) => m.eventType === 'ShipmentMilestoneRecorded').map((m) => (m.payload as { milestone: { code: string } }).milestone.code), ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY']);
+  assert.deepEqual(payloadsOf(shipments, 'ShipmentMilestoneRecorded').map((p) => p.milestone.code), ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY']);
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS } from '@odx/sim-wms';
-import type { OutgoingEvent } from '@odx/runtime';
-import type { ShipmentPicked } from '@odx/schemas';
+import { canonicalEventOf, type OutgoingEvent } from '@odx/runtime';
+import { payloadOf } from '@odx/runtime/testing';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { ADMIN, SECRET, call, confirmedOrder, eventually, startBridge } from '../support/bridge-kit.js';
 
@@ -110,7 +110,7 @@ test('FulfillmentRequested mode: a released picking becomes one WMS order; its p
     return xs.length >= 3 ? xs : undefined;
   }, 20_000, 'three progress events');
   assert.deepEqual(mine.map((m) => m.eventType), ['ShipmentPicked', 'ShipmentPacked', 'ShipmentDispatched']);
-  const picked = mine[0]!.payload as ShipmentPicked;
+  const picked = payloadOf(mine[0]!, 'ShipmentPicked');
   assert.deepEqual([picked.shipmentId, picked.orderId, picked.warehouseCode, picked.meta.correlationId], [shipmentId, orderId, 'WH1', orderId]);
   const all = (await call(wms.url, 'GET', '/v1/outbound-orders?limit=1000')).body as { items: Array<{ externalRef: string }> };
   assert.deepEqual(all.items.map((o) => o.externalRef), [`${orderId}#${shipmentId}`], 'one WMS order, for the picking only');
@@ -118,6 +118,10 @@ test('FulfillmentRequested mode: a released picking becomes one WMS order; its p
   const keys = b.rt.db.collection<{ key: string }>('odx_idempotency_keys');
   const group = b.config.consumer.groupId;
   assert.ok(await keys.findOne({ key: `${group}:${fr.meta.eventId}` }), 'the FulfillmentRequested was claimed');
-  for (const m of mine) assert.equal(await keys.findOne({ key: `${group}:${(m.payload as ShipmentPicked).meta.eventId}` }), null, `${m.eventType} skipped without a claim`);
+  for (const m of mine) {
+    const eventId = canonicalEventOf(m)?.payload.meta.eventId;
+    assert.ok(eventId, `${m.eventType} is a canonical event`);
+    assert.equal(await keys.findOne({ key: `${group}:${eventId}` }), null, `${m.eventType} skipped without a claim`);
+  }
   assert.equal(await b.messageCount(b.topics.dlq), 0);
 });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { dlqTopicName } from '@odx/runtime';
-import { parseEventType, type InventoryLevelChanged, type InventoryMismatchDetected } from '@odx/schemas';
+import { payloadOf, payloadsOf } from '@odx/runtime/testing';
+import { parseEventType, type InventoryLevelChanged } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { startWmsSimulator, TEST_TIMINGS } from '@odx/sim-wms';
 import { ADMIN, call, eventually, startBridge, type RunningBridge } from '../support/bridge-kit.js';
@@ -46,13 +47,13 @@ test('reconciliation on demand: the last InventoryLevelChanged per SKU and wareh
   assert.deepEqual(report.mismatches.map((m) => [m.sku, m.difference]), [['SKU-B', '5.0000'], ['SKU-D', '-10.5000']]);
 
   const found = await eventually(() => {
-    const mine = inventory.filter((m) => m.eventType === 'InventoryMismatchDetected' && (m.payload as InventoryMismatchDetected).reconciliationRunId === report.runId);
+    const mine = inventory.filter((m) => m.eventType === 'InventoryMismatchDetected' && payloadOf(m, 'InventoryMismatchDetected').reconciliationRunId === report.runId);
     return mine.length === 2 ? mine : undefined;
   }, 20_000, 'two InventoryMismatchDetected');
-  const bEvent = found.map((m) => m.payload as InventoryMismatchDetected).find((p) => p.sku === 'SKU-B')!;
+  const bEvent = payloadsOf(found, 'InventoryMismatchDetected').find((p) => p.sku === 'SKU-B')!;
   assert.ok(parseEventType('InventoryMismatchDetected').isValid(bEvent));
   assert.deepEqual([bEvent.warehouseCode, bEvent.odooOnHand, bEvent.wmsOnHand, bEvent.difference, bEvent.tolerance, bEvent.productId], ['WH1', '45.0000', '50.0000', '5.0000', '0.0000', 'P-SKU-B']);
-  assert.equal(found.find((m) => (m.payload as InventoryMismatchDetected).sku === 'SKU-B')!.key, 'SKU-B');
+  assert.equal(found.find((m) => payloadOf(m, 'InventoryMismatchDetected').sku === 'SKU-B')!.key, 'SKU-B');
 
   // Bad requests: 400 problem+json naming the field, nothing run.
   for (const bad of ['{', JSON.stringify({ warehouses: 'WH1' }), JSON.stringify({ warehouses: [] }), JSON.stringify({ warehouses: ['WH1'], sql: 'drop' }), JSON.stringify({ warehouses: Array.from({ length: 101 }, (_, i) => `W${i}`) })]) {
@@ -86,8 +87,8 @@ test('scheduled reconciliation runs on its own and names the run after its time 
   const inventory = await b.collect(b.topics.inventory);
   await publishLevels(b, [level('SKU-A', '12.0000'), level('SKU-Z', '0.2500')]); // SKU-Z: within tolerance of the WMS's 0
   const m = await eventually(() => inventory.find((x) => x.eventType === 'InventoryMismatchDetected'), 20_000, 'a scheduled mismatch');
-  const p = m.payload as InventoryMismatchDetected;
+  const p = payloadOf(m, 'InventoryMismatchDetected');
   assert.deepEqual([p.sku, p.difference, p.tolerance], ['SKU-A', '-3.0000', '0.5000']);
   assert.match(p.reconciliationRunId ?? '', /^recon-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
-  assert.ok(!inventory.some((x) => (x.payload as InventoryMismatchDetected).sku === 'SKU-Z'));
+  assert.ok(!payloadsOf(inventory, 'InventoryMismatchDetected').some((p) => p.sku === 'SKU-Z'));
 });

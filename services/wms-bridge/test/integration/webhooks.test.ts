@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator, type WmsSimulatorOptions } from '@odx/sim-wms';
 import { postSignedWebhook, signWebhook } from '@odx/sim-wms/kit';
-import type { ShipmentDispatched, ShipmentPacked, ShipmentPicked, InventoryAdjusted } from '@odx/schemas';
+import { payloadOf } from '@odx/runtime/testing';
 import { ADMIN, SECRET, call, confirmedOrder, eventually, startBridge, type Cleanup, type RunningBridge } from '../support/bridge-kit.js';
 
 async function wmsWithBridge(t: Cleanup, options: WmsSimulatorOptions = {}): Promise<{ wms: WmsSimulator; b: RunningBridge }> {
@@ -29,14 +28,14 @@ test('WMS progress webhooks become ShipmentPicked, ShipmentPacked, ShipmentDispa
   await eventually(() => (shipments.filter((m) => m.key === orderId).length >= 3 ? true : undefined), 20_000, 'three shipment events');
   const mine = shipments.filter((m) => m.key === orderId).sort((x, y) => x.offset - y.offset);
   assert.deepEqual(mine.map((m) => m.eventType), ['ShipmentPicked', 'ShipmentPacked', 'ShipmentDispatched']);
-  const picked = mine[0]!.payload as ShipmentPicked;
+  const picked = payloadOf(mine[0]!, 'ShipmentPicked');
   assert.equal(picked.orderId, orderId);
   assert.equal(picked.warehouseCode, 'WH1', 'the WMS warehouse WH is reported under its ODX code');
   assert.deepEqual(picked.lines.map((l) => [l.orderLineId, l.sku, l.quantity]), event.order.lines.map((l) => [l.lineId, l.sku, l.quantity]));
   assert.equal(picked.meta.source, 'wms');
-  const packed = mine[1]!.payload as ShipmentPacked;
+  const packed = payloadOf(mine[1]!, 'ShipmentPacked');
   assert.ok(packed.packages.length >= 1 && packed.packages.every((p) => /^\d{18}$/.test(p.sscc ?? '')), 'packages with SSCCs');
-  const dispatched = mine[2]!.payload as ShipmentDispatched;
+  const dispatched = payloadOf(mine[2]!, 'ShipmentDispatched');
   assert.equal(dispatched.shipment.state, 'dispatched');
   assert.match(dispatched.shipment.bookingRef ?? '', /.+/, 'the bill of lading number');
   assert.equal(mine[2]!.headers['ce_type'], 'com.odx.events.ShipmentDispatched');
@@ -44,7 +43,7 @@ test('WMS progress webhooks become ShipmentPicked, ShipmentPacked, ShipmentDispa
   const adj = await call(wms.url, 'POST', '/sim/admin/inventory/adjustments', { warehouse: 'WH', sku: 'SKU-A', delta: -3, reason: 'DAMAGE' }, ADMIN);
   assert.equal(adj.status, 201);
   await eventually(() => (inventory.length === 1 ? true : undefined), 20_000, 'InventoryAdjusted');
-  const adjusted = inventory[0]!.payload as InventoryAdjusted;
+  const adjusted = payloadOf(inventory[0]!, 'InventoryAdjusted');
   assert.equal(inventory[0]!.key, 'SKU-A');
   assert.deepEqual([adjusted.adjustment.warehouseCode, adjusted.adjustment.quantityDelta, adjusted.adjustment.reasonCode], ['WH1', '-3.0000', 'DAMAGE']);
   assert.equal(adjusted.resultingOnHand, `${(adj.body as { onHand: number }).onHand}.0000`);
