@@ -27,12 +27,12 @@ export function startReplayDlq(rt: ServiceRuntime, config: ReplayDlqConfig): Rep
   const audit = new AuditLog(rt.db);
   const records = new RedriveRecords(rt.db);
   const jobs = new ReplayJobStore(rt.db);
-  const { kafka, admin, serde, producer, logger } = rt;
-  const worker = new ReplayWorker({ kafka, admin, serde, producer, store: jobs, logger, instanceId: rt.config.instanceId, ...config.jobs });
-  const dlq = new DlqService({ kafka, admin, serde, producer, records, audit, logger, ...config.dlq, produceBatch: config.jobs.produceBatch });
-  const replay = new ReplayService({ admin, store: jobs, worker, audit, logger });
-  const groups = new GroupService({ admin, audit, logger });
-  mountRoutes(rt.http.api, { dlq, replay, groups, audit, admin });
+  const { cluster, serde, producer, logger } = rt;
+  const worker = new ReplayWorker({ cluster, serde, producer, store: jobs, logger, instanceId: rt.config.instanceId, ...config.jobs });
+  const dlq = new DlqService({ cluster, serde, producer, records, audit, logger, ...config.dlq, produceBatch: config.jobs.produceBatch });
+  const replay = new ReplayService({ cluster, store: jobs, worker, audit, logger });
+  const groups = new GroupService({ cluster, audit, logger });
+  mountRoutes(rt.http.api, { dlq, replay, groups, audit, cluster });
   worker.start();
   rt.lifecycle.register('replay-worker', () => worker.close());
   return { dlq, replay, groups, audit, jobs, worker };

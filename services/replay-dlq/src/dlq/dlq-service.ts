@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { HttpProblem, OdxError, headersToStrings, parseDerivedTopic, type EventProducer, type EventSerde, type Logger, type RawOutgoingMessage } from '@odx/runtime';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { OdxError, parseDerivedTopic, readRanges, type ClusterAdmin, type EventProducer, type EventSerde, type Logger, type PartitionRange, type RawMessage, type RawOutgoingMessage } from '@odx/runtime';
+import { isEventType } from '@odx/schemas';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../auth/tokens.js';
+import { AlreadyRedriven, InvalidRequest, NotFound, RedriveIncomplete, Unprocessable } from '../errors.js';
 import { chunkBySize, messageBytes } from '../kafka/produce-chunks.js';
-import { readRanges, watermarks, type PartitionRange } from '../kafka/range-reader.js';
+import { READER_GROUP_PREFIX } from '../kafka/reader-group.js';
 import { requireDlqTopic, requireTopic } from '../kafka/topics.js';
 import { matchesFilter, type DlqFilter } from './dlq-filter.js';
 import { readFailure, redriveHeaders, redriveRecordId, type FailureInfo } from './dlq-message.js';
@@ -12,8 +13,7 @@ import type { RedriveRecords } from './redrive-records.js';
 import { reviveJsonPayload } from './revive-payload.js';
 
 export interface DlqServiceOptions {
-  kafka: Kafka;
-  admin: Admin;
+  cluster: ClusterAdmin;
   serde: EventSerde;
   producer: EventProducer;
   records: RedriveRecords;
@@ -65,8 +65,7 @@ export interface ScanRequest {
 
 interface Found {
   partition: number;
-  message: KafkaMessage;
-  headers: Record<string, string>;
+  message: RawMessage;
   failure: FailureInfo;
 }
 
@@ -87,14 +86,14 @@ export class DlqService {
 
   /** Every DLQ topic with its depth, oldest message age and counts by error class. */
   async list(filter: { originalTopic?: string | undefined; group?: string | undefined }): Promise<DlqTopicSummary[]> {
-    const names = (await this.o.admin.listTopics()).filter((t) => parseDerivedTopic(t)?.dlq).sort();
+    const names = (await this.o.cluster.listTopics()).filter((t) => parseDerivedTopic(t)?.dlq).sort();
     const summaries: DlqTopicSummary[] = [];
     const ranges: PartitionRange[] = [];
     for (const name of names) {
       const parsed = parseDerivedTopic(name)!;
       if (filter.originalTopic && parsed.topic !== filter.originalTopic) continue;
       if (filter.group && parsed.group !== filter.group) continue;
-      const wm = await watermarks(this.o.admin, name);
+      const wm = await this.o.cluster.watermarks(name);
       const partitions = [...wm].sort(([a], [b]) => a - b).map(([partition, { low, high }]) => ({ partition, low: low.toString(), high: high.toString(), depth: Number(high - low) }));
       let countsComplete = true;
       for (const [partition, { low, high }] of wm) {
@@ -106,14 +105,13 @@ export class DlqService {
       summaries.push({ topic: name, originalTopic: parsed.topic, group: parsed.group, depth: partitions.reduce((s, p) => s + p.depth, 0), partitions, oldestTimestamp: null, oldestAgeMs: null, errorClasses: {}, countsComplete });
     }
     const byTopic = new Map(summaries.map((s) => [s.topic, { s, oldest: Number.POSITIVE_INFINITY }]));
-    await readRanges({
-      kafka: this.o.kafka, admin: this.o.admin, ranges,
+    await readRanges(this.o.cluster, {
+      ranges, groupPrefix: READER_GROUP_PREFIX,
       onBatch: async (b) => {
         const entry = byTopic.get(b.topic)!;
         for (const m of b.messages) {
-          const ts = Number(m.timestamp);
-          if (ts < entry.oldest) entry.oldest = ts;
-          const cls = readFailure(headersToStrings(m.headers)).errorClass ?? '(none)';
+          if (m.timestamp < entry.oldest) entry.oldest = m.timestamp;
+          const cls = readFailure(m.headers).errorClass ?? '(none)';
           entry.s.errorClasses[cls] = (entry.s.errorClasses[cls] ?? 0) + 1;
         }
       },
@@ -130,8 +128,8 @@ export class DlqService {
 
   /** Reads matching messages from `cursor` on, up to `limit` matches or `maxScan` messages read. */
   private async scan(topic: string, req: ScanRequest): Promise<{ found: Found[]; scanned: number; nextCursor: Cursor | null }> {
-    const wm = await watermarks(this.o.admin, topic);
-    for (const p of req.partitions ?? []) if (!wm.has(p)) throw new HttpProblem(400, 'Bad Request', `${topic} has no partition ${p}`);
+    const wm = await this.o.cluster.watermarks(topic);
+    for (const p of req.partitions ?? []) if (!wm.has(p)) throw new InvalidRequest(`${topic} has no partition ${p}`);
     const positions = new Map<number, { next: bigint; high: bigint }>();
     const ranges: PartitionRange[] = [];
     for (const [partition, { low, high }] of wm) {
@@ -142,21 +140,20 @@ export class DlqService {
       positions.set(partition, { next: from, high });
       ranges.push({ topic, partition, from, to: high });
     }
-    if (req.cursor) for (const p of Object.keys(req.cursor)) if (!wm.has(Number(p))) throw new HttpProblem(400, 'Bad Request', `cursor names partition ${p}, which ${topic} does not have`);
+    if (req.cursor) for (const p of Object.keys(req.cursor)) if (!wm.has(Number(p))) throw new InvalidRequest(`cursor names partition ${p}, which ${topic} does not have`);
     const found: Found[] = [];
     let scanned = 0;
-    await readRanges({
-      kafka: this.o.kafka, admin: this.o.admin, ranges,
+    await readRanges(this.o.cluster, {
+      ranges, groupPrefix: READER_GROUP_PREFIX,
       onBatch: async (b) => {
         const pos = positions.get(b.partition)!;
         for (const m of b.messages) {
           if (found.length >= req.limit || scanned >= req.maxScan) return false;
           scanned++;
           pos.next = BigInt(m.offset) + 1n;
-          const headers = headersToStrings(m.headers);
-          const failure = readFailure(headers);
-          const subject = { key: m.key ? m.key.toString('utf8') : null, timestamp: Number(m.timestamp), failure, eventType: headers['ce_type'] ?? null };
-          if (matchesFilter(subject, req.filter)) found.push({ partition: b.partition, message: m, headers, failure });
+          const failure = readFailure(m.headers);
+          const subject = { key: m.key ? m.key.toString('utf8') : null, timestamp: m.timestamp, failure, eventType: m.headers['ce_type'] ?? null };
+          if (matchesFilter(subject, req.filter)) found.push({ partition: b.partition, message: m, failure });
         }
         pos.next = b.next;
         return found.length < req.limit && scanned < req.maxScan;
@@ -170,9 +167,9 @@ export class DlqService {
   private async view(topic: string, f: Found, redriven: boolean): Promise<DlqMessageView> {
     const m = f.message;
     const v: DlqMessageView = {
-      topic, partition: f.partition, offset: m.offset, timestamp: new Date(Number(m.timestamp)).toISOString(),
-      key: m.key ? m.key.toString('utf8') : null, eventId: f.headers['ce_id'] ?? null, eventType: f.headers['ce_type'] ?? null,
-      failure: f.failure, headers: f.headers, redriven,
+      topic, partition: f.partition, offset: m.offset, timestamp: new Date(m.timestamp).toISOString(),
+      key: m.key ? m.key.toString('utf8') : null, eventId: m.headers['ce_id'] ?? null, eventType: m.headers['ce_type'] ?? null,
+      failure: f.failure, headers: m.headers, redriven,
     };
     try {
       const decoded = await this.o.serde.decode(m.value);
@@ -187,7 +184,7 @@ export class DlqService {
 
   /** Decoded messages of a DLQ topic with their headers and whether each was redriven already. */
   async browse(topic: string, req: ScanRequest): Promise<{ messages: DlqMessageView[]; scanned: number; nextCursor: Cursor | null }> {
-    await requireDlqTopic(this.o.admin, topic);
+    await requireDlqTopic(this.o.cluster, topic);
     const { found, scanned, nextCursor } = await this.scan(topic, req);
     const redriven = await this.o.records.alreadyRedriven(found.map((f) => redriveRecordId(topic, f.partition, f.message.offset)));
     const messages: DlqMessageView[] = [];
@@ -197,13 +194,13 @@ export class DlqService {
 
   /** Reads exactly the selected messages; 404 naming the ones that are not (or no longer) there. */
   private async select(topic: string, selection: Array<{ partition: number; offset: string }>): Promise<Found[]> {
-    const wm = await watermarks(this.o.admin, topic);
+    const wm = await this.o.cluster.watermarks(topic);
     const wanted = new Map<number, Set<string>>();
     for (const s of selection) {
       const range = wm.get(s.partition);
-      if (!range) throw new HttpProblem(400, 'Bad Request', `${topic} has no partition ${s.partition}`);
+      if (!range) throw new InvalidRequest(`${topic} has no partition ${s.partition}`);
       const off = BigInt(s.offset);
-      if (off < range.low || off >= range.high) throw new HttpProblem(404, 'Not Found', `${topic} partition ${s.partition} has no offset ${s.offset} (it holds ${range.low}..${range.high - 1n})`);
+      if (off < range.low || off >= range.high) throw new NotFound('record', [`${s.partition}/${s.offset}`], `${topic} partition ${s.partition} has no offset ${s.offset} (it holds ${range.low}..${range.high - 1n})`);
       let set = wanted.get(s.partition);
       if (!set) wanted.set(s.partition, (set = new Set()));
       set.add(off.toString());
@@ -213,20 +210,22 @@ export class DlqService {
       return { topic, partition, from: list.reduce((a, b) => (b < a ? b : a)), to: list.reduce((a, b) => (b > a ? b : a)) + 1n };
     });
     const found: Found[] = [];
-    await readRanges({
-      kafka: this.o.kafka, admin: this.o.admin, ranges,
+    await readRanges(this.o.cluster, {
+      ranges, groupPrefix: READER_GROUP_PREFIX,
       onBatch: async (b) => {
         const set = wanted.get(b.partition)!;
         for (const m of b.messages) {
           if (!set.has(m.offset)) continue;
-          const headers = headersToStrings(m.headers);
-          found.push({ partition: b.partition, message: m, headers, failure: readFailure(headers) });
+          found.push({ partition: b.partition, message: m, failure: readFailure(m.headers) });
         }
       },
     });
     const got = new Set(found.map((f) => `${f.partition}/${f.message.offset}`));
     const missing = selection.filter((s) => !got.has(`${s.partition}/${BigInt(s.offset).toString()}`));
-    if (missing.length > 0) throw new HttpProblem(404, 'Not Found', `not found in ${topic}: ${missing.slice(0, 20).map((s) => `${s.partition}/${s.offset}`).join(', ')}`);
+    if (missing.length > 0) {
+      const names = missing.map((s) => `${s.partition}/${s.offset}`);
+      throw new NotFound('record', names, `not found in ${topic}: ${names.slice(0, 20).join(', ')}`);
+    }
     return found;
   }
 
@@ -237,9 +236,9 @@ export class DlqService {
    * or skipped (filter) unless `force`.
    */
   async redrive(topic: string, req: RedriveRequest, who: Principal): Promise<Record<string, unknown>> {
-    await requireDlqTopic(this.o.admin, topic);
-    if (req.payload !== undefined && req.selection?.length !== 1) throw new HttpProblem(400, 'Bad Request', 'an edited payload needs a selection of exactly one message');
-    if (req.targetTopic) await requireTopic(this.o.admin, req.targetTopic, 'target topic');
+    await requireDlqTopic(this.o.cluster, topic);
+    if (req.payload !== undefined && req.selection?.length !== 1) throw new InvalidRequest('an edited payload needs a selection of exactly one message');
+    if (req.targetTopic) await requireTopic(this.o.cluster, req.targetTopic, 'target topic');
     const limit = Math.min(req.limit ?? this.o.redriveMax, this.o.redriveMax);
     let found: Found[];
     let nextCursor: Cursor | null = null;
@@ -252,9 +251,7 @@ export class DlqService {
     }
     const ids = found.map((f) => redriveRecordId(topic, f.partition, f.message.offset));
     const already = await this.o.records.alreadyRedriven(ids);
-    if (req.selection && already.size > 0 && !req.force) {
-      throw new HttpProblem(409, 'Conflict', `already redriven (pass force to redrive again): ${[...already].slice(0, 20).join(', ')}`, { alreadyRedriven: [...already] });
-    }
+    if (req.selection && already.size > 0 && !req.force) throw new AlreadyRedriven(topic, [...already]);
     const todo = req.force ? found : found.filter((_, i) => !already.has(ids[i]!));
     const targets: Record<string, number> = {};
     const noTarget: string[] = [];
@@ -263,8 +260,8 @@ export class DlqService {
       if (!target) noTarget.push(`${f.partition}/${f.message.offset}`);
       else targets[target] = (targets[target] ?? 0) + 1;
     }
-    if (noTarget.length > 0) throw new HttpProblem(422, 'Unprocessable Content', `no original topic header on ${noTarget.slice(0, 20).join(', ')}; name a targetTopic`);
-    for (const t of Object.keys(targets)) if (t !== req.targetTopic) await requireTopic(this.o.admin, t, 'original topic');
+    if (noTarget.length > 0) throw new Unprocessable(`no original topic header on ${noTarget.slice(0, 20).join(', ')}; name a targetTopic`);
+    for (const t of Object.keys(targets)) if (t !== req.targetTopic) await requireTopic(this.o.cluster, t, 'original topic');
 
     let editedValue: Buffer | undefined;
     if (req.payload !== undefined) editedValue = await this.encodeEdited(todo[0] ?? found[0]!, req.targetTopic ?? found[0]!.failure.originalTopic!, req.payload);
@@ -274,18 +271,18 @@ export class DlqService {
       skippedAlreadyRedriven: found.length - todo.length, targets, nextCursor,
     };
     if (!req.execute) {
-      return { ...base, wouldRedrive: todo.length, sample: todo.slice(0, 20).map((f) => ({ partition: f.partition, offset: f.message.offset, key: f.message.key?.toString('utf8') ?? null, eventId: f.headers['ce_id'] ?? null, errorClass: f.failure.errorClass, target: req.targetTopic ?? f.failure.originalTopic })) };
+      return { ...base, wouldRedrive: todo.length, sample: todo.slice(0, 20).map((f) => ({ partition: f.partition, offset: f.message.offset, key: f.message.key?.toString('utf8') ?? null, eventId: f.message.headers['ce_id'] ?? null, errorClass: f.failure.errorClass, target: req.targetTopic ?? f.failure.originalTopic })) };
     }
     const redriveId = randomUUID();
     let done = 0;
     let failure: unknown;
-    const sizeOf = (f: Found): number => messageBytes({ key: f.message.key, value: editedValue ?? f.message.value, headers: f.headers });
+    const sizeOf = (f: Found): number => messageBytes({ key: f.message.key, value: editedValue ?? f.message.value, headers: f.message.headers });
     for (const chunk of chunkBySize(todo, sizeOf, this.o.produceBatch)) {
       const messages: RawOutgoingMessage[] = chunk.map((f) => ({
         topic: req.targetTopic ?? f.failure.originalTopic!,
         key: f.message.key,
         value: editedValue ?? f.message.value,
-        headers: redriveHeaders(f.headers, { topic, partition: f.partition, offset: f.message.offset }, redriveId, who.subject),
+        headers: redriveHeaders(f.message.headers, { topic, partition: f.partition, offset: f.message.offset }, redriveId, who.subject),
       }));
       try {
         await this.o.producer.publishRaw(messages);
@@ -305,7 +302,7 @@ export class DlqService {
     });
     if (failure) {
       this.o.logger.error('redrive failed part way', { topic, redriveId, done, err: failure });
-      throw new HttpProblem(502, 'Bad Gateway', `redrive ${redriveId} stopped after ${done} of ${todo.length} messages: ${failure instanceof Error ? failure.message : String(failure)}`, { redriveId, redriven: done });
+      throw new RedriveIncomplete(redriveId, done, todo.length, failure);
     }
     this.o.logger.info('redrive done', { topic, redriveId, redriven: done, actor: who.subject });
     return { ...base, redriveId, redriven: done };
@@ -316,28 +313,29 @@ export class DlqService {
     try {
       eventType = (await this.o.serde.decode(f.message.value)).eventType;
     } catch (err) {
-      throw new HttpProblem(422, 'Unprocessable Content', `the original message cannot be decoded, so its schema is unknown: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Unprocessable(`the original message cannot be decoded, so its schema is unknown: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // Its writer schema is readable but no event this service can write: nothing to check an edit against.
+    if (!isEventType(eventType)) throw new Unprocessable(`unknown event type ${eventType}`);
     try {
       return (await this.o.serde.encode(target, eventType, reviveJsonPayload(eventType, payload))).value;
     } catch (err) {
-      if (err instanceof OdxError && err.kind !== 'transient') throw new HttpProblem(422, 'Unprocessable Content', `edited payload does not match the ${eventType} schema: ${err.message}`);
-      if (err instanceof Error && /unknown event type/.test(err.message)) throw new HttpProblem(422, 'Unprocessable Content', err.message);
+      if (err instanceof OdxError && err.kind !== 'transient') throw new Unprocessable(`edited payload does not match the ${eventType} schema: ${err.message}`);
       throw err;
     }
   }
 
   /** Deletes DLQ records below `before[partition]` (every record when absent); dry run unless `execute`. */
   async purge(topic: string, req: { before?: Record<string, string> | undefined; execute: boolean }, who: Principal): Promise<Record<string, unknown>> {
-    await requireDlqTopic(this.o.admin, topic);
-    const wm = await watermarks(this.o.admin, topic);
+    await requireDlqTopic(this.o.cluster, topic);
+    const wm = await this.o.cluster.watermarks(topic);
     const plan: Array<{ partition: number; low: string; newLow: string; deleted: number }> = [];
     const parts = req.before ? Object.keys(req.before).map(Number) : [...wm.keys()];
     for (const p of parts) {
       const range = wm.get(p);
-      if (!range) throw new HttpProblem(400, 'Bad Request', `${topic} has no partition ${p}`);
+      if (!range) throw new InvalidRequest(`${topic} has no partition ${p}`);
       const to = req.before ? BigInt(req.before[String(p)]!) : range.high;
-      if (to > range.high) throw new HttpProblem(400, 'Bad Request', `partition ${p}: offset ${to} is past the end (${range.high})`);
+      if (to > range.high) throw new InvalidRequest(`partition ${p}: offset ${to} is past the end (${range.high})`);
       const newLow = to > range.low ? to : range.low;
       plan.push({ partition: p, low: range.low.toString(), newLow: newLow.toString(), deleted: Number(newLow - range.low) });
     }
@@ -345,7 +343,7 @@ export class DlqService {
     const total = plan.reduce((s, p) => s + p.deleted, 0);
     if (!req.execute) return { topic, dryRun: true, wouldDelete: total, plan };
     const changes = plan.filter((p) => p.deleted > 0);
-    if (changes.length > 0) await this.o.admin.deleteTopicRecords({ topic, partitions: changes.map((p) => ({ partition: p.partition, offset: p.newLow })) });
+    if (changes.length > 0) await this.o.cluster.deleteRecords(topic, changes.map((p) => ({ partition: p.partition, offset: BigInt(p.newLow) })));
     await this.o.audit.record({ actor: who.subject, role: who.role, action: 'dlq.purge', target: topic, count: total, details: { plan } });
     this.o.logger.warn('DLQ purged', { topic, deleted: total, actor: who.subject });
     return { topic, dryRun: false, deleted: total, plan };

@@ -1,3 +1,4 @@
+import type { ClusterAdmin } from '@odx/runtime';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -9,6 +10,7 @@ import { assertGroupId, type GroupService } from '../groups/group-service.js';
 import { requireTopic } from '../kafka/topics.js';
 import { replayRequestSchema } from '../replay/replay-plan.js';
 import type { ReplayService } from '../replay/replay-service.js';
+import { domainErrorsAsProblems } from './problems.js';
 
 const offsetString = z.union([z.string().regex(/^\d{1,19}$/, 'an offset is a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v).toString());
 const partition = z.coerce.number().int().nonnegative().max(100_000);
@@ -68,7 +70,7 @@ export interface RouteDeps {
   replay: ReplayService;
   groups: GroupService;
   audit: AuditLog;
-  admin: import('kafkajs').Admin;
+  cluster: ClusterAdmin;
 }
 
 /** Every endpoint with the role it needs (tests walk this table for 401/403). */
@@ -87,7 +89,7 @@ export const ENDPOINTS = [
   { method: 'GET', path: '/audit', role: 'viewer' },
 ] as const;
 
-/** Mounts the API on the runtime's authenticated router. */
+/** Mounts the API on the runtime's authenticated router; the services' domain errors are answered as problems here. */
 export function mountRoutes(api: Router, d: RouteDeps): void {
   const viewer = requireRole('viewer');
   const operator = requireRole('operator');
@@ -139,7 +141,7 @@ export function mountRoutes(api: Router, d: RouteDeps): void {
     const { topic } = z.strictObject({ topic: z.string().max(249).optional() }).parse(req.query);
     const group = req.params['group'] as string;
     assertGroupId(group);
-    if (topic) await requireTopic(d.admin, topic);
+    if (topic) await requireTopic(d.cluster, topic);
     res.json(await d.groups.describe(group, topic));
   });
 
@@ -151,4 +153,6 @@ export function mountRoutes(api: Router, d: RouteDeps): void {
   api.get('/audit', viewer, async (req, res) => {
     res.json({ entries: await d.audit.list(auditQuery.parse(req.query)) });
   });
+
+  api.use(domainErrorsAsProblems);
 }

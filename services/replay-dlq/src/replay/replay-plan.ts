@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidRequest } from '../errors.js';
 
 const offset = z.union([z.string().regex(/^\d{1,19}$/, 'an offset is a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const time = z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
@@ -35,7 +36,8 @@ export interface PlannedRange {
   to: bigint;
 }
 
-export class PlanError extends Error {
+/** A replay request that does not fit the topic (a partition it lacks, one named twice). */
+export class PlanError extends InvalidRequest {
   override readonly name = 'PlanError';
 }
 

@@ -1,35 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { HttpProblem, type Logger } from '@odx/runtime';
-import type { Admin } from 'kafkajs';
+import type { ClusterAdmin, Logger } from '@odx/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../auth/tokens.js';
-import { watermarks } from '../kafka/range-reader.js';
+import { JobNotRunning, NotFound } from '../errors.js';
 import { requireTopic } from '../kafka/topics.js';
 import type { ReplayJob, ReplayJobStore, ReplayStatus } from './replay-jobs.js';
-import { PlanError, planRanges, type ReplayRequest } from './replay-plan.js';
+import { planRanges, type ReplayRequest } from './replay-plan.js';
 import type { ReplayWorker } from './replay-worker.js';
-
-/** First offset per partition at or after `ms` (Kafka's ListOffsets by timestamp; the end when none). */
-export async function offsetsAtTime(admin: Admin, topic: string, ms: number): Promise<Map<number, bigint>> {
-  const list = await admin.fetchTopicOffsetsByTimestamp(topic, ms);
-  return new Map(list.map((o) => [o.partition, BigInt(o.offset)]));
-}
 
 /** Plans, starts, lists and cancels replay jobs. */
 export class ReplayService {
-  constructor(private readonly o: { admin: Admin; store: ReplayJobStore; worker: ReplayWorker; audit: AuditLog; logger: Logger }) {}
+  constructor(private readonly o: { cluster: ClusterAdmin; store: ReplayJobStore; worker: ReplayWorker; audit: AuditLog; logger: Logger }) {}
 
   async start(req: ReplayRequest, who: Principal): Promise<{ dryRun: boolean; job: ReplayJob }> {
-    await requireTopic(this.o.admin, req.sourceTopic, 'source topic');
-    await requireTopic(this.o.admin, req.targetTopic, 'target topic');
-    const wm = await watermarks(this.o.admin, req.sourceTopic);
-    let ranges;
-    try {
-      ranges = await planRanges(req, wm, (ms) => offsetsAtTime(this.o.admin, req.sourceTopic, ms));
-    } catch (err) {
-      if (err instanceof PlanError) throw new HttpProblem(400, 'Bad Request', err.message);
-      throw err;
-    }
+    await requireTopic(this.o.cluster, req.sourceTopic, 'source topic');
+    await requireTopic(this.o.cluster, req.targetTopic, 'target topic');
+    const wm = await this.o.cluster.watermarks(req.sourceTopic);
+    const ranges = await planRanges(req, wm, (ms) => this.o.cluster.offsetsAtTime(req.sourceTopic, ms));
     const now = new Date();
     const job: ReplayJob = {
       _id: randomUUID(),
@@ -61,7 +48,7 @@ export class ReplayService {
 
   async get(id: string): Promise<ReplayJob> {
     const job = await this.o.store.get(id);
-    if (!job) throw new HttpProblem(404, 'Not Found', `no replay job ${id}`);
+    if (!job) throw new NotFound('replay job', [id], `no replay job ${id}`);
     return job;
   }
 
@@ -71,7 +58,7 @@ export class ReplayService {
 
   async cancel(id: string, who: Principal): Promise<ReplayJob> {
     const job = await this.get(id);
-    if (job.status !== 'running' || !(await this.o.store.cancel(id))) throw new HttpProblem(409, 'Conflict', `replay job ${id} is ${job.status}, not running`);
+    if (job.status !== 'running' || !(await this.o.store.cancel(id))) throw new JobNotRunning(id, job.status);
     this.o.worker.stopLocal(id);
     await this.o.audit.record({ actor: who.subject, role: who.role, action: 'replay.cancel', target: job.sourceTopic, count: job.published, details: { jobId: id } });
     return this.get(id);

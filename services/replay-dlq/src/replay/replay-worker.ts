@@ -1,8 +1,7 @@
-import { headersToStrings, type EventProducer, type EventSerde, type Logger, type RawOutgoingMessage } from '@odx/runtime';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { readRanges, type ClusterAdmin, type EventProducer, type EventSerde, type Logger, type RawMessage, type RawOutgoingMessage } from '@odx/runtime';
 import { sameEventType } from '../dlq/dlq-filter.js';
 import { MAX_REQUEST_BYTES, messageBytes } from '../kafka/produce-chunks.js';
-import { readRanges } from '../kafka/range-reader.js';
+import { READER_GROUP_PREFIX } from '../kafka/reader-group.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { JobProgress, ReplayJob, ReplayJobStore } from './replay-jobs.js';
 
@@ -10,8 +9,7 @@ import type { JobProgress, ReplayJob, ReplayJobStore } from './replay-jobs.js';
 export const REPLAY_HEADERS = { job: 'odx.replay.job', source: 'odx.replay.source' } as const;
 
 export interface ReplayWorkerOptions {
-  kafka: Kafka;
-  admin: Admin;
+  cluster: ClusterAdmin;
   serde: EventSerde;
   producer: EventProducer;
   store: ReplayJobStore;
@@ -24,13 +22,13 @@ export interface ReplayWorkerOptions {
 }
 
 /** Does a message pass the job's key, event type and time filters? */
-export async function passesJobFilter(job: Pick<ReplayJob, 'filter'>, m: KafkaMessage, headers: Record<string, string>, serde: EventSerde): Promise<boolean> {
+export async function passesJobFilter(job: Pick<ReplayJob, 'filter'>, m: Pick<RawMessage, 'timestamp' | 'key' | 'value' | 'headers'>, serde: EventSerde): Promise<boolean> {
   const f = job.filter;
-  if (f.fromTime && Number(m.timestamp) < f.fromTime.getTime()) return false;
-  if (f.toTime && Number(m.timestamp) >= f.toTime.getTime()) return false;
+  if (f.fromTime && m.timestamp < f.fromTime.getTime()) return false;
+  if (f.toTime && m.timestamp >= f.toTime.getTime()) return false;
   if (f.keys && !f.keys.includes(m.key?.toString('utf8') ?? '')) return false;
   if (f.eventTypes) {
-    let type = headers['ce_type'] ?? null;
+    let type = m.headers['ce_type'] ?? null;
     if (!type) type = await serde.decode(m.value).then((d) => d.fullName, () => null);
     if (!f.eventTypes.some((t) => sameEventType(type, t))) return false;
   }
@@ -112,8 +110,8 @@ export class ReplayWorker {
     const filtered = f.fromTime !== null || f.toTime !== null || f.keys !== null || f.eventTypes !== null;
     const chunkSize = job.ratePerSec ? Math.max(1, Math.min(this.o.produceBatch, Math.floor(job.ratePerSec / 10))) : this.o.produceBatch;
     try {
-      await readRanges({
-        kafka: this.o.kafka, admin: this.o.admin, signal: stop.signal,
+      await readRanges(this.o.cluster, {
+        signal: stop.signal, groupPrefix: READER_GROUP_PREFIX,
         ranges: [...parts.values()].map((p) => ({ topic: job.sourceTopic, partition: p.partition, from: BigInt(p.position), to: BigInt(p.to) })),
         onBatch: async (b) => {
           const pos = parts.get(b.partition)!;
@@ -137,12 +135,11 @@ export class ReplayWorker {
           };
           for (const m of b.messages) {
             if (stop.signal.aborted) return false;
-            const headers = headersToStrings(m.headers);
             // No await per message unless the job filters (a microtask each adds up at 10^5 messages/s).
-            if (!filtered || (await passesJobFilter(job, m, headers, this.o.serde))) {
+            if (!filtered || (await passesJobFilter(job, m, this.o.serde))) {
               const copy: RawOutgoingMessage = {
                 topic: job.targetTopic, key: m.key, value: m.value,
-                headers: { ...headers, [REPLAY_HEADERS.job]: job._id, [REPLAY_HEADERS.source]: `${job.sourceTopic}/${b.partition}/${m.offset}` },
+                headers: { ...m.headers, [REPLAY_HEADERS.job]: job._id, [REPLAY_HEADERS.source]: `${job.sourceTopic}/${b.partition}/${m.offset}` },
               };
               const size = messageBytes(copy);
               // Flushed before this message is counted, so the saved position never passes an unsent message.

@@ -24,7 +24,7 @@ test('1,000 poison messages reach the DLQ, are listed and browsed, and after the
 
   const events = Array.from({ length: 1000 }, (_, i) => event(topic, `O-${i % 97}`));
   for (let i = 0; i < events.length; i += 500) await s.rt.producer.publish(events.slice(i, i + 500));
-  const depth = async (): Promise<number> => (await s.rt.admin.fetchTopicOffsets(dlq)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  const depth = async (): Promise<number> => [...(await s.rt.cluster.watermarks(dlq)).values()].reduce((n, p) => n + Number(p.high - p.low), 0);
   await waitFor('1000 messages in the DLQ', async () => (await depth()) === 1000, 90_000, 500);
   await broken.close();
 
@@ -98,9 +98,9 @@ test('1,000 poison messages reach the DLQ, are listed and browsed, and after the
   assert.equal(forced.body.redriven, 1);
   // Wait until the group has consumed to the end of the topic (the forced copy included).
   await waitFor('group caught up', async () => {
-    const ends = await s.rt.admin.fetchTopicOffsets(topic);
-    const committed = (await s.rt.admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]!.partitions;
-    return ends.every((e) => committed.find((c) => c.partition === e.partition)?.offset === e.high);
+    const ends = await s.rt.cluster.watermarks(topic);
+    const committed = (await s.rt.cluster.committedOffsets(group, [topic]))[0]!.partitions;
+    return [...ends].every(([partition, { high }]) => committed.find((c) => c.partition === partition)?.offset === high);
   }, 60_000, 250);
   assert.equal(processed.size, 1000);
   assert.ok([...processed.values()].every((n) => n === 1), 'the forced repeat was processed again');

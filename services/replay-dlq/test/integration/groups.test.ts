@@ -51,26 +51,26 @@ test('group reset: described, planned, refused while active, applied to a dateti
     const d = await s.call('GET', `/groups/${enc(group)}`, 'viewer');
     return d.body.state === 'Empty' && d.body.topics[0]?.lag === 0 ? d.body : undefined;
   }, 30_000);
-  const ends = await s.rt.admin.fetchTopicOffsets(topic);
+  const ends = await s.rt.cluster.watermarks(topic);
   for (const p of described.topics[0].partitions) {
-    assert.equal(p.committed, ends.find((e) => e.partition === p.partition)!.high);
+    assert.equal(p.committed, ends.get(p.partition)!.high.toString());
     assert.equal(p.lag, 0);
   }
-  const committedBefore = await s.rt.admin.fetchOffsets({ groupId: group, topics: [topic] });
+  const committedBefore = await s.rt.cluster.committedOffsets(group, [topic]);
 
   const plan = await s.call('POST', `/groups/${enc(group)}/reset`, 'operator', { topic, strategy });
   assert.equal(plan.body.dryRun, true);
-  const expected = await s.rt.admin.fetchTopicOffsetsByTimestamp(topic, t0 + 20_000);
-  assert.deepEqual(plan.body.plan.map((p: { partition: number; target: string }) => [p.partition, p.target]), expected.map((e) => [e.partition, e.offset]).sort((a, b) => Number(a[0]) - Number(b[0])));
-  assert.deepEqual(await s.rt.admin.fetchOffsets({ groupId: group, topics: [topic] }), committedBefore, 'the dry run changed offsets');
+  const expected = await s.rt.cluster.offsetsAtTime(topic, t0 + 20_000);
+  assert.deepEqual(plan.body.plan.map((p: { partition: number; target: string }) => [p.partition, p.target]), [...expected].map(([partition, offset]) => [partition, offset.toString()]));
+  assert.deepEqual(await s.rt.cluster.committedOffsets(group, [topic]), committedBefore, 'the dry run changed offsets');
   const shift = await s.call('POST', `/groups/${enc(group)}/reset`, 'operator', { topic, partitions: [0], strategy: { shiftBy: -2 } });
   assert.equal(shift.body.plan.length, 1);
-  assert.equal(shift.body.plan[0].target, String(Number(committedBefore[0]!.partitions.find((p) => p.partition === 0)!.offset) - 2));
+  assert.equal(shift.body.plan[0].target, String(committedBefore[0]!.partitions.find((p) => p.partition === 0)!.offset! - 2n));
 
   const applied = await s.call('POST', `/groups/${enc(group)}/reset`, 'operator', { topic, strategy, execute: true });
   assert.equal(applied.status, 200, JSON.stringify(applied.body));
-  const committed = (await s.rt.admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]!.partitions;
-  for (const e of expected) assert.equal(committed.find((c) => c.partition === e.partition)!.offset, e.offset);
+  const committed = (await s.rt.cluster.committedOffsets(group, [topic]))[0]!.partitions;
+  for (const [partition, offset] of expected) assert.equal(committed.find((c) => c.partition === partition)!.offset, offset);
 
   seen.length = 0;
   runner = await consume();
@@ -84,9 +84,9 @@ test('group reset: described, planned, refused while active, applied to a dateti
   // Offsets left behind for a deleted topic are shown as such (and do not hang the call).
   await runner.close();
   const gone = uniqueName('test.grp.gone');
-  await s.rt.admin.createTopics({ topics: [{ topic: gone, numPartitions: 1 }], waitForLeaders: true });
-  await s.rt.admin.setOffsets({ groupId: group, topic: gone, partitions: [{ partition: 0, offset: '0' }] });
-  await s.rt.admin.deleteTopics({ topics: [gone] });
+  await s.rt.cluster.ensureTopics([{ name: gone, partitions: 1, replicationFactor: 1, config: {} }]);
+  await s.rt.cluster.setGroupOffsets(group, [{ topic: gone, partition: 0, offset: 0n }]);
+  await s.rt.cluster.deleteTopics([gone]);
   const withGone = await s.call('GET', `/groups/${enc(group)}`, 'viewer');
   assert.equal(withGone.status, 200);
   // Kafka drops a deleted topic's committed offsets asynchronously: while they last they are shown as deleted.

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServiceRuntime, ensureTopics, headersToStrings, outgoingEvent, type OutgoingEvent, type ServiceRuntime } from '@odx/runtime';
+import { createClusterAdmin, createServiceRuntime, outgoingEvent, readRanges, type OutgoingEvent, type ServiceRuntime } from '@odx/runtime';
 import type { EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { authenticate } from '../../src/auth/authenticate.js';
@@ -7,7 +7,6 @@ import type { Role } from '../../src/auth/roles.js';
 import { mintToken } from '../../src/auth/tokens.js';
 import { MongoClient } from 'mongodb';
 import { loadReplayDlqConfig, type ReplayDlqConfig } from '../../src/config.js';
-import { readRanges, watermarks } from '../../src/kafka/range-reader.js';
 import { startReplayDlq, type ReplayDlq } from '../../src/replay-dlq-service.js';
 
 /** What node:test's TestContext offers for cleanup. */
@@ -86,15 +85,11 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
   t.after(async () => {
     for (const fn of deferred.reverse()) await fn();
     await stop();
-    // The runtime's admin is closed now; a fresh one does the cleanup (and is closed too).
+    // The runtime's cluster admin is closed now; a fresh one does the cleanup (and is closed too).
     if (created.size > 0) {
-      const admin = rt.kafka.admin();
-      await admin.connect();
-      // Deleting a topic that is gone already makes kafkajs retry for half a minute.
-      const existing = new Set(await admin.listTopics());
-      const doomed = [...created].filter((n) => existing.has(n));
-      if (doomed.length > 0) await admin.deleteTopics({ topics: doomed }).catch(() => undefined);
-      await admin.disconnect();
+      const cluster = createClusterAdmin(rt.config.kafka, rt.logger);
+      await cluster.deleteTopics([...created]).catch(() => undefined);
+      await cluster.close();
     }
     if (!o.database) {
       const m = new MongoClient(rt.config.mongo.url);
@@ -107,20 +102,19 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
     rt, svc, config, url, env, token, stop,
     topics: async (names, partitions = 3) => {
       for (const n of names) created.add(n);
-      await ensureTopics(rt.admin, names.map((name) => ({ name, partitions, replicationFactor: 1, config: {} })));
+      await rt.cluster.ensureTopics(names.map((name) => ({ name, partitions, replicationFactor: 1, config: {} })));
     },
     track: (name) => void created.add(name),
     defer: (fn) => void deferred.push(fn),
     read: async (topic) => {
-      const wm = await watermarks(rt.admin, topic);
+      const wm = await rt.cluster.watermarks(topic);
       const out: ReadMessage[] = [];
-      await readRanges({
-        kafka: rt.kafka, admin: rt.admin,
+      await readRanges(rt.cluster, {
         ranges: [...wm].map(([partition, { low, high }]) => ({ topic, partition, from: low, to: high })),
         onBatch: async (b) => {
           for (const m of b.messages) {
             const payload = await rt.serde.decode(m.value).then((d) => d.payload, () => null);
-            out.push({ partition: b.partition, offset: m.offset, timestamp: Number(m.timestamp), key: m.key?.toString('utf8') ?? null, headers: headersToStrings(m.headers), payload });
+            out.push({ partition: b.partition, offset: m.offset, timestamp: m.timestamp, key: m.key?.toString('utf8') ?? null, headers: m.headers, payload });
           }
         },
       });
