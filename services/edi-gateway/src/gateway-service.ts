@@ -38,7 +38,7 @@ export interface EdiGateway {
  * document listing. Call before `rt.listen()`.
  */
 export async function startEdiGateway(rt: ServiceRuntime, config: EdiGatewayConfig, partners = PartnerDirectory.fromDirectory(config.partnersDir)): Promise<EdiGateway> {
-  if (config.provisionTopics) await provisionCatalogTopics(rt.admin);
+  if (config.provisionTopics) await provisionCatalogTopics(rt.cluster);
   const documents = new DocumentStore(rt.db);
   await documents.init();
   const controls = new ControlNumberAllocator({ db: rt.db, owner: rt.config.instanceId, blockSize: config.controlBlockSize });

@@ -40,7 +40,7 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
   const adapter = versionAdapter(major);
   await client.authenticate();
   rt.logger.info('connected to Odoo', { url: config.odoo.url, db: config.odoo.db, version: serverVersion });
-  await provisionCatalogTopics(rt.admin);
+  await provisionCatalogTopics(rt.cluster);
 
   const catalog = new FieldCatalog(client);
   const echoes = new EchoMarks(rt.db);

@@ -30,7 +30,7 @@ let exitCode = 0;
 try {
   const adapter = versionAdapter((await client.version()).major);
   await client.authenticate();
-  await provisionCatalogTopics(rt.admin);
+  await provisionCatalogTopics(rt.cluster);
   const catalog = new FieldCatalog(client);
   const spec = modelSpecs(client, catalog, adapter, rt.config.company)[model]!();
   const fields = await catalog.available(model, [...spec.fields, 'write_date']);

@@ -22,7 +22,7 @@ export interface TmsBridge {
  * webhook route and the late watchdog. Call before `rt.listen()`.
  */
 export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig): Promise<TmsBridge> {
-  if (config.provisionTopics) await provisionCatalogTopics(rt.admin);
+  if (config.provisionTopics) await provisionCatalogTopics(rt.cluster);
   const client = new TmsClient({ ...config.tms, circuit: config.circuit });
   rt.lifecycle.register('tms-client', () => client.shutdown());
   rt.http.addReadinessCheck({

@@ -34,7 +34,7 @@ export interface WmsBridge {
  * handlers after them.
  */
 export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig): Promise<WmsBridge> {
-  if (config.provisionTopics) await provisionCatalogTopics(rt.admin);
+  if (config.provisionTopics) await provisionCatalogTopics(rt.cluster);
   const client = new WmsClient({ ...config.wms, circuit: config.circuit });
   rt.lifecycle.register('wms-client', () => client.shutdown());
   rt.http.addReadinessCheck({
