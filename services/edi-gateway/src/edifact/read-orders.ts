@@ -1,3 +1,4 @@
+import { errorMessage } from '@odx/runtime';
 import Reader, { type EdifactSegment } from 'edifact/reader.js';
 import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
@@ -42,7 +43,7 @@ export function readEdifactOrders(bytes: Buffer, partners: PartnerDirectory, exp
   try {
     segs = new Reader({ autoDetectEncoding: true }).parse(text);
   } catch (err) {
-    return { ok: false, partner: hinted, controlRef: null, sender: null, recipient: null, problems: [`not a readable EDIFACT interchange: ${err instanceof Error ? err.message : String(err)}`] };
+    return { ok: false, partner: hinted, controlRef: null, sender: null, recipient: null, problems: [`not a readable EDIFACT interchange: ${errorMessage(err)}`] };
   }
   const unb = segs[0];
   if (unb?.name !== 'UNB') return { ok: false, partner: hinted, controlRef: null, sender: null, recipient: null, problems: ['the interchange does not start with UNB'] };

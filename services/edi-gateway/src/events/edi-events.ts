@@ -1,6 +1,5 @@
 import type { EdiDocument, EdiDocumentReceived, EdiDocumentSent } from '@odx/schemas';
-import type { OutgoingEvent } from '@odx/runtime';
-import { deterministicId } from '../mapping/edi-order-id.js';
+import { deterministicEventId, type OutgoingEvent } from '@odx/runtime';
 import type { EdiDocumentRecord } from '../store/document-store.js';
 
 /** The EdiDocument facts of an audit record (the raw text stays in MongoDB; storageUri points at it). */
@@ -36,7 +35,7 @@ export interface EventContext {
 export function receivedEvent(rec: EdiDocumentRecord, ctx: EventContext, status: string = rec.status, errors: string[] = rec.errors): OutgoingEvent {
   const payload: EdiDocumentReceived = {
     meta: {
-      eventId: deterministicId('EdiDocumentReceived', rec._id, status),
+      eventId: deterministicEventId('EdiDocumentReceived', rec._id, status),
       occurredAt: rec.createdAt,
       source: 'edi',
       correlationId: ctx.correlationId ?? rec.businessObjectId ?? rec._id,
@@ -54,7 +53,7 @@ export function receivedEvent(rec: EdiDocumentRecord, ctx: EventContext, status:
 export function sentEvent(rec: EdiDocumentRecord, ctx: EventContext, transport: string): OutgoingEvent {
   const payload: EdiDocumentSent = {
     meta: {
-      eventId: deterministicId('EdiDocumentSent', rec._id),
+      eventId: deterministicEventId('EdiDocumentSent', rec._id),
       occurredAt: new Date(),
       source: 'edi',
       correlationId: ctx.correlationId ?? rec.businessObjectId ?? rec._id,

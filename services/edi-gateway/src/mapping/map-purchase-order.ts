@@ -1,8 +1,9 @@
+import { deterministicEventId } from '@odx/runtime';
 import type { OrderLine, OrderReceived } from '@odx/schemas';
 import type { PurchaseOrder } from '../model/purchase-order.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
 import { formatScaled, multiplyScaled, parseX12Decimal } from '../x12/x12-numbers.js';
-import { deterministicId, ediOrderId } from './edi-order-id.js';
+import { ediOrderId } from './edi-order-id.js';
 
 export interface Map850Context {
   profile: PartnerProfile;
@@ -47,7 +48,7 @@ export function map850ToOrderReceived(po: PurchaseOrder, ctx: Map850Context): Or
   const c = ctx.profile.customer;
   return {
     meta: {
-      eventId: deterministicId('OrderReceived', ctx.documentId),
+      eventId: deterministicEventId('OrderReceived', ctx.documentId),
       occurredAt: ctx.receivedAt,
       source: 'edi',
       correlationId: orderId,

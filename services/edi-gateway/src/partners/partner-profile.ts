@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { errorMessage } from '@odx/runtime';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -113,7 +114,7 @@ export function parsePartnerProfile(text: string, file: string): PartnerProfile 
   try {
     raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new PartnerProfileError(file, [{ field: '(file)', message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }]);
+    throw new PartnerProfileError(file, [{ field: '(file)', message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}` }]);
   }
   const result = partnerProfileSchema.safeParse(raw);
   if (!result.success) {
@@ -155,7 +156,7 @@ export class PartnerDirectory {
       try {
         profiles.push(parsePartnerProfile(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
       } catch (err) {
-        errors.push(err instanceof Error ? err.message : String(err));
+        errors.push(errorMessage(err));
       }
     }
     if (errors.length > 0) throw new Error(errors.join('\n'));

@@ -1,3 +1,4 @@
+import { insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import type { BookingFacts } from '../model/booking-facts.js';
 
@@ -16,11 +17,7 @@ export class BookingFactsStore {
   }
 
   async remember(shipmentId: string, facts: BookingFacts): Promise<void> {
-    try {
-      await this.col.insertOne({ _id: shipmentId, ...facts, at: new Date() });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+    await insertOnce(this.col, { _id: shipmentId, ...facts, at: new Date() });
   }
 
   async find(shipmentId: string): Promise<BookingFacts | null> {

@@ -1,3 +1,4 @@
+import { insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import type { ControlNumbers } from '../x12/build-interchange.js';
 
@@ -74,11 +75,8 @@ export class ControlNumberAllocator {
     const [last] = await this.col.find({ partnerId, kind }).sort({ block: -1 }).limit(1).toArray();
     let block = (last?.block ?? -1) + 1;
     for (let attempt = 0; attempt < 1_000; attempt++, block++) {
-      try {
-        await this.col.insertOne({ _id: `${partnerId}:${kind}:${block}`, partnerId, kind, block, owner: this.options.owner, reservedAt: new Date() });
+      if (await insertOnce(this.col, { _id: `${partnerId}:${kind}:${block}`, partnerId, kind, block, owner: this.options.owner, reservedAt: new Date() })) {
         return { next: block * this.blockSize + 1, end: (block + 1) * this.blockSize };
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
       }
     }
     throw new Error(`could not reserve a control number block for ${partnerId}/${kind}`);

@@ -1,4 +1,4 @@
-import { findByIds, withoutNulChars } from '@odx/runtime';
+import { findByIds, insertOnce, withoutNulChars } from '@odx/runtime';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { PublishedEvent } from '@odx/runtime';
 
@@ -72,8 +72,6 @@ export interface DocumentQuery {
   limit: number;
 }
 
-const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === 11000;
-
 /**
  * The audit store, append-only for FerretDB (where updates and lookups scan):
  * one insert per document, one insert per later status change (sent,
@@ -97,23 +95,13 @@ export class DocumentStore {
 
   /** Inserts `rec`; returns false when a record with its id exists already. */
   async insert(rec: EdiDocumentRecord): Promise<boolean> {
-    try {
-      // A partner's file may hold NULs, which FerretDB on PostgreSQL cannot store; the file itself keeps every byte.
-      await this.col.insertOne(withoutNulChars(rec));
-      return true;
-    } catch (err) {
-      if (isDuplicate(err)) return false;
-      throw err;
-    }
+    // A partner's file may hold NULs, which FerretDB on PostgreSQL cannot store; the file itself keeps every byte.
+    return insertOnce(this.col, withoutNulChars(rec));
   }
 
   /** Records a status change (once per status and document). */
   async setStatus(documentId: string, status: DocumentStatus, extra: StatusExtra = {}): Promise<void> {
-    try {
-      await this.statuses.insertOne(withoutNulChars({ _id: `${documentId}:${status}`, documentId, status, at: new Date(), links: extra.links ?? [], ...withoutLinks(extra) }));
-    } catch (err) {
-      if (!isDuplicate(err)) throw err;
-    }
+    await insertOnce(this.statuses, withoutNulChars({ _id: `${documentId}:${status}`, documentId, status, at: new Date(), links: extra.links ?? [], ...withoutLinks(extra) }));
   }
 
   async get(id: string): Promise<EdiDocumentRecord | null> {

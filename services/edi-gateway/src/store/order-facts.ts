@@ -1,3 +1,4 @@
+import { insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import type { PartnerOrder } from '../model/purchase-order.js';
 
@@ -20,11 +21,7 @@ export class OrderFactsStore {
   }
 
   async remember(facts: EdiOrderFacts): Promise<void> {
-    try {
-      await this.col.insertOne(facts);
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+    await insertOnce(this.col, facts);
     this.cache.set(facts._id, facts);
   }
 

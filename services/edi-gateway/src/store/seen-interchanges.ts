@@ -1,3 +1,4 @@
+import { insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 
 interface SeenDoc {
@@ -24,21 +25,12 @@ export class SeenInterchanges {
 
   async claim(partnerId: string, isa13: string, sha256: string): Promise<ClaimResult> {
     const _id = `${partnerId}:${isa13}`;
-    try {
-      await this.col.insertOne({ _id, sha256, at: new Date() });
-      return 'new';
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+    if (await insertOnce(this.col, { _id, sha256, at: new Date() })) return 'new';
     const [first, done] = await Promise.all([this.col.findOne({ _id }), this.col.findOne({ _id: `${_id}:done` })]);
     return first && !done && first.sha256 === sha256 ? 'resume' : 'duplicate';
   }
 
   async done(partnerId: string, isa13: string, sha256: string): Promise<void> {
-    try {
-      await this.col.insertOne({ _id: `${partnerId}:${isa13}:done`, sha256, at: new Date() });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+    await insertOnce(this.col, { _id: `${partnerId}:${isa13}:done`, sha256, at: new Date() });
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PermanentError, TransientError } from '@odx/runtime';
+import { PermanentError, TransientError, errorMessage } from '@odx/runtime';
 import type { PartnerProfile } from '../partners/partner-profile.js';
 import { partnerFolder } from './folder-layout.js';
 
@@ -39,7 +39,7 @@ export class Delivery {
           signal: AbortSignal.timeout(this.options.httpTimeoutMs ?? 15_000),
         });
       } catch (err) {
-        throw new TransientError(`POST to ${profile.id} failed: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'edi.delivery-unavailable', cause: err });
+        throw new TransientError(`POST to ${profile.id} failed: ${errorMessage(err)}`, { errorClass: 'edi.delivery-unavailable', cause: err });
       }
       if (res.status >= 500 || res.status === 429) throw new TransientError(`partner ${profile.id} answered ${res.status}`, { errorClass: 'edi.delivery-unavailable' });
       if (!res.ok) throw new PermanentError(`partner ${profile.id} refused the document (${res.status})`, { errorClass: 'edi.delivery-refused' });

@@ -1,3 +1,4 @@
+import { errorMessage } from '@odx/runtime';
 import { X12Parser, type X12Interchange, type X12Transaction } from 'node-x12';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import { AK5, AK9, FUNCTIONAL_ID, TA1 } from './x12-codes.js';
@@ -195,7 +196,7 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
     if (!result || !('functionalGroups' in result)) throw new Error('no interchange');
     parsed = result;
   } catch (err) {
-    return fail(isa, partner, TA1.invalidControlStructure, { code: TA1.invalidControlStructure, message: `the parser could not read the interchange: ${err instanceof Error ? err.message : String(err)}` });
+    return fail(isa, partner, TA1.invalidControlStructure, { code: TA1.invalidControlStructure, message: `the parser could not read the interchange: ${errorMessage(err)}` });
   }
   if (!parsed.trailer) return fail(isa, partner, TA1.prematureEnd, { code: TA1.prematureEnd, message: 'the IEA trailer is missing' });
   if (parsed.trailer.valueOf(1) !== String(parsed.functionalGroups.length)) {
