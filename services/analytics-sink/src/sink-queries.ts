@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { ClusterAdmin } from '@odx/runtime';
 import { computeKpis, type BusinessKpis, type KpiWindow } from './analytics/kpis.js';
 import { buildTimeline, followTokens, ordersForReference, type OrderTimeline } from './analytics/timeline.js';
 import { referenceTokens } from './analytics/order-graph.js';
@@ -29,7 +29,7 @@ export type TimelineResult = { status: 'found'; timeline: OrderTimeline } | { st
 
 export interface SinkQueriesOptions {
   read: ReadModel;
-  admin: Admin;
+  cluster: ClusterAdmin;
   /** Canonical topics the sink reads (their DLQs are measured). */
   topics: ReadonlySet<string>;
   lagGroups: ReadonlyMap<string, readonly string[]>;
@@ -46,8 +46,8 @@ export class SinkQueries {
     const since = window.from ? new Date(window.from.getTime() - this.o.kpiLookbackMs) : null;
     const [entries, dlq, lag] = await Promise.all([
       this.o.read.inRange(since, null),
-      dlqDepth(this.o.admin, this.o.topics),
-      consumerLag(this.o.admin, this.o.lagGroups, this.o.topics),
+      dlqDepth(this.o.cluster, this.o.topics),
+      consumerLag(this.o.cluster, this.o.lagGroups, this.o.topics),
     ]);
     return { ...computeKpis(entries, window, { ediAckSlaMs: this.o.ediAckSlaMs, now }), dlq, consumerLag: lag };
   }

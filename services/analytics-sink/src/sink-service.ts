@@ -1,4 +1,4 @@
-import { ConsumerRunner, consumerReadiness, type RunningConsumer, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import { ConsumerRunner, consumerReadiness, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
 import type { AnalyticsSinkConfig } from './config.js';
 import { EventIndex } from './ingest/event-index.js';
 import { indexEntryOf } from './ingest/event-record.js';
@@ -30,7 +30,7 @@ export interface AnalyticsSink {
  * and DLQ topics, the HTTP routes and the KPI gauges. Call before `rt.listen()`.
  */
 export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSinkConfig): Promise<AnalyticsSink> {
-  if (config.provisionTopics) await provisionCatalogTopics(rt.admin);
+  if (config.provisionTopics) await rt.cluster.provisionCatalogTopics();
   const index = new EventIndex(rt.db, config.collection);
   await index.init();
   const metrics = createSinkMetrics(rt.metrics);
@@ -55,8 +55,9 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     );
     memory.startMaintenance(config.resyncMs, (err) => rt.logger.warn('read model resync failed', { err }));
   }
-  const queries = new SinkQueries({ read, admin: rt.admin, topics: topicSet, lagGroups: config.lagGroups, ediAckSlaMs: config.ediAckSlaMs, kpiLookbackMs: config.kpiLookbackMs });
+  const queries = new SinkQueries({ read, cluster: rt.cluster, topics: topicSet, lagGroups: config.lagGroups, ediAckSlaMs: config.ediAckSlaMs, kpiLookbackMs: config.kpiLookbackMs });
 
+  // Built by hand on the runtime's client: `rt.consumer` takes no idempotency store of its own (yet).
   const consumer = new ConsumerRunner({
     kafka: rt.kafka, serde: rt.serde, producer: rt.producer, logger: rt.logger, metrics: rt.metrics,
     groupId: config.groupId,
@@ -74,7 +75,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     },
   });
   const failures = new FailureTopicReader({
-    kafka: rt.kafka, admin: rt.admin, serde: rt.serde, index, logger: rt.logger,
+    cluster: rt.cluster, serde: rt.serde, index, logger: rt.logger,
     groupId: `${config.groupId}-failures`,
     topics: new Map(config.topics.map((t) => [t.name, t.catalogKey])),
     refreshMs: config.failureTopicRefreshMs,
@@ -108,8 +109,8 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     const refresh = async (): Promise<void> => {
       const now = new Date();
       publishKpiGauges(metrics, await queries.businessKpis({ from: new Date(now.getTime() - 7 * 86_400_000), to: now }, now));
-      for (const t of (await dlqDepth(rt.admin, topicSet)).topics) metrics.dlqDepth.set({ topic: t.topic }, t.depth);
-      for (const g of await consumerLag(rt.admin, config.lagGroups, topicSet)) metrics.groupLag.set({ group: g.group }, g.total);
+      for (const t of (await dlqDepth(rt.cluster, topicSet)).topics) metrics.dlqDepth.set({ topic: t.topic }, t.depth);
+      for (const g of await consumerLag(rt.cluster, config.lagGroups, topicSet)) metrics.groupLag.set({ group: g.group }, g.total);
     };
     timer = setInterval(() => void refresh().catch((err: unknown) => rt.logger.warn('KPI gauge refresh failed', { err })), config.kpiMetricsIntervalMs);
     timer.unref();

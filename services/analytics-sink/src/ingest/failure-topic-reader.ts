@@ -1,11 +1,9 @@
-import { headersToStrings, parseDerivedTopic, type EventSerde, type Logger } from '@odx/runtime';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { RawConsumer, parseDerivedTopic, type ClusterAdmin, type EventSerde, type Logger, type RawBatch } from '@odx/runtime';
 import type { EventIndex } from './event-index.js';
 import { failureEntryOf, type FailureMessage } from './event-record.js';
 
 export interface FailureTopicReaderOptions {
-  kafka: Kafka;
-  admin: Admin;
+  cluster: ClusterAdmin;
   serde: EventSerde;
   index: EventIndex;
   logger: Logger;
@@ -28,14 +26,14 @@ export function isFailureTopicOf(name: string, topics: Map<string, string | unde
 /**
  * Indexes the retry and dead-letter copies of canonical events (every group's
  * `<topic>.<group>.retry.<n>` and `<topic>.<group>.dlq`) as `retry`/`dlq`
- * entries, so an order's timeline shows them. A plain consumer group, not a
+ * entries, so an order's timeline shows them. A RawConsumer, not a
  * ConsumerRunner: these messages are failures already, so an undecodable one
  * is indexed from its headers instead of being dead-lettered again. Topics are
  * listed at start and every `refreshMs`; a new one restarts the consumer
- * (kafkajs subscribes to a fixed set).
+ * (a RawConsumer reads a fixed set).
  */
 export class FailureTopicReader {
-  private consumer: Consumer | undefined;
+  private consumer: RawConsumer | undefined;
   private subscribed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -64,24 +62,22 @@ export class FailureTopicReader {
 
   private async doRefresh(): Promise<void> {
     if (this.closed) return;
-    const found = (await this.o.admin.listTopics()).filter((t) => isFailureTopicOf(t, this.o.topics));
+    const found = (await this.o.cluster.listTopics()).filter((t) => isFailureTopicOf(t, this.o.topics));
     if (found.length === 0 || found.every((t) => this.subscribed.has(t))) return;
-    await this.consumer?.disconnect();
+    await this.consumer?.close();
     if (this.closed) return;
-    const consumer = this.o.kafka.consumer({
-      groupId: this.o.groupId, maxWaitTimeInMs: 500, allowAutoTopicCreation: false,
-      sessionTimeout: this.o.sessionTimeoutMs, heartbeatInterval: Math.min(3_000, Math.floor(this.o.sessionTimeoutMs / 10)),
+    const consumer = new RawConsumer(this.o.cluster, {
+      groupId: this.o.groupId, topics: found, fromBeginning: true, maxWaitMs: 500, partitionConcurrency: 3,
+      sessionTimeoutMs: this.o.sessionTimeoutMs,
+      onBatch: (batch) => this.index(batch),
     });
     this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: found, fromBeginning: true });
+    await consumer.start();
     this.subscribed = new Set(found);
-    await consumer.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: (p) => this.eachBatch(p) });
     this.o.logger.info('reading retry/DLQ topics', { topics: found.length });
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  private async index(batch: RawBatch): Promise<void> {
     const d = parseDerivedTopic(batch.topic);
     if (!d) return;
     const entries = await Promise.all(batch.messages.map(async (m) => {
@@ -94,14 +90,12 @@ export class FailureTopicReader {
       }
       return failureEntryOf({
         entry: d.dlq ? 'dlq' : 'retry', topic: batch.topic, partition: batch.partition, offset: m.offset,
-        key: m.key ? m.key.toString('utf8') : null, headers: headersToStrings(m.headers), timestamp: Number(m.timestamp),
+        key: m.key ? m.key.toString('utf8') : null, headers: m.headers, timestamp: m.timestamp,
         originalTopic: d.topic, catalogKey: this.o.topics.get(d.topic), decoded,
       });
     }));
     const inserted = await this.o.index.insert(entries);
     this.o.onIndexed?.(d.dlq ? 'dlq' : 'retry', inserted);
-    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-    await heartbeat();
   }
 
   /** Stops reading; idempotent. */
@@ -110,7 +104,7 @@ export class FailureTopicReader {
       this.closed = true;
       if (this.timer) clearInterval(this.timer);
       await this.chain;
-      await this.consumer?.disconnect();
+      await this.consumer?.close();
     })();
     return this.closing;
   }

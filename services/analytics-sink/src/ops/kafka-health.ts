@@ -1,5 +1,4 @@
-import { parseDerivedTopic } from '@odx/runtime';
-import type { Admin } from 'kafkajs';
+import { parseDerivedTopic, type ClusterAdmin, type Watermarks } from '@odx/runtime';
 
 export interface DlqDepth {
   total: number;
@@ -13,14 +12,14 @@ export interface GroupLag {
 }
 
 /** Messages held in the DLQ topics of `topics` (any group): high minus low watermark, summed over partitions. */
-export async function dlqDepth(admin: Admin, topics: ReadonlySet<string>): Promise<DlqDepth> {
-  const names = (await admin.listTopics()).filter((t) => {
+export async function dlqDepth(cluster: ClusterAdmin, topics: ReadonlySet<string>): Promise<DlqDepth> {
+  const names = (await cluster.listTopics()).filter((t) => {
     const d = parseDerivedTopic(t);
     return d?.dlq === true && topics.has(d.topic);
   }).sort();
   const out = await Promise.all(names.map(async (topic) => {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return { topic, group: parseDerivedTopic(topic)!.group, depth: offsets.reduce((s, o) => s + Math.max(0, Number(o.high) - Number(o.low)), 0) };
+    const offsets = await cluster.watermarks(topic);
+    return { topic, group: parseDerivedTopic(topic)!.group, depth: [...offsets.values()].reduce((s, o) => s + Math.max(0, Number(o.high - o.low)), 0) };
   }));
   return { total: out.reduce((s, t) => s + t.depth, 0), topics: out };
 }
@@ -33,25 +32,25 @@ export async function dlqDepth(admin: Admin, topics: ReadonlySet<string>): Promi
  * committed offsets on one of `discoverOn` is found and reported on exactly
  * those topics, so a service is measured on what it actually reads.
  */
-export async function consumerLag(admin: Admin, groups: ReadonlyMap<string, readonly string[]>, discoverOn: ReadonlySet<string> = new Set()): Promise<GroupLag[]> {
-  const existing = new Set(await admin.listTopics());
+export async function consumerLag(cluster: ClusterAdmin, groups: ReadonlyMap<string, readonly string[]>, discoverOn: ReadonlySet<string> = new Set()): Promise<GroupLag[]> {
+  const existing = new Set(await cluster.listTopics());
   const discovering = groups.size === 0;
   if (discovering) {
     const found = new Map<string, string[]>();
     const candidates = [...discoverOn].filter((t) => existing.has(t));
-    for (const { groupId } of (await admin.listGroups()).groups) {
+    for (const { groupId } of await cluster.listGroups()) {
       if (candidates.length === 0) break;
-      const committed = await admin.fetchOffsets({ groupId, topics: candidates });
-      const reads = committed.filter((t) => t.partitions.some((p) => Number(p.offset) >= 0)).map((t) => t.topic);
+      const committed = await cluster.committedOffsets(groupId, candidates);
+      const reads = committed.filter((t) => t.partitions.some((p) => p.offset !== null)).map((t) => t.topic);
       if (reads.length > 0) found.set(groupId, reads);
     }
     groups = found;
   }
-  const ends = new Map<string, Map<number, { high: number; low: number }>>();
-  const endOf = async (topic: string): Promise<Map<number, { high: number; low: number }>> => {
+  const ends = new Map<string, Map<number, Watermarks>>();
+  const endOf = async (topic: string): Promise<Map<number, Watermarks>> => {
     let m = ends.get(topic);
     if (!m) {
-      m = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { high: Number(o.high), low: Number(o.low) }]));
+      m = await cluster.watermarks(topic);
       ends.set(topic, m);
     }
     return m;
@@ -60,7 +59,7 @@ export async function consumerLag(admin: Admin, groups: ReadonlyMap<string, read
   for (const [group, topics] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     const present = topics.filter((t) => existing.has(t));
     if (present.length === 0) continue;
-    const committed = await admin.fetchOffsets({ groupId: group, topics: present });
+    const committed = await cluster.committedOffsets(group, present);
     const perTopic: Array<{ topic: string; lag: number }> = [];
     for (const t of committed) {
       const end = await endOf(t.topic);
@@ -68,8 +67,7 @@ export async function consumerLag(admin: Admin, groups: ReadonlyMap<string, read
       for (const p of t.partitions) {
         const e = end.get(p.partition);
         if (!e) continue;
-        const c = Number(p.offset);
-        lag += Math.max(0, e.high - (c >= 0 ? c : e.low));
+        lag += Math.max(0, Number(e.high - (p.offset ?? e.low)));
       }
       perTopic.push({ topic: t.topic, lag });
     }

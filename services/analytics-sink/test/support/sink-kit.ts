@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createServiceRuntime, ensureTopics, type ServiceRuntime } from '@odx/runtime';
+import { createServiceRuntime, type ServiceRuntime } from '@odx/runtime';
 import { loadSinkConfig } from '../../src/config.js';
 import { startAnalyticsSink, type AnalyticsSink } from '../../src/sink-service.js';
 import type { ScenarioEvent, TopicKind } from './scenario.js';
@@ -61,14 +61,14 @@ export async function createWorld(t: Cleanup, env: Record<string, string> = {}):
   };
   const rt = await createServiceRuntime({ name: 'analytics-sink', env: world.env });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
-  await ensureTopics(rt.admin, Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
+  await rt.cluster.ensureTopics(Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
   t.after(async () => {
     for (const stop of world.running.reverse()) await stop().catch(() => undefined);
     const rt2 = await createServiceRuntime({ name: 'analytics-sink', env: world.env });
     rt2.logger.silent = true;
-    const all = (await rt2.admin.listTopics()).filter((n) => n.startsWith(`test.sink-${id}.`));
-    await rt2.admin.deleteTopics({ topics: all }).catch(() => undefined);
-    await rt2.admin.deleteGroups([group, `${group}-failures`]).catch(() => undefined);
+    const all = (await rt2.cluster.listTopics()).filter((n) => n.startsWith(`test.sink-${id}.`));
+    await rt2.cluster.deleteTopics(all).catch(() => undefined);
+    await rt2.cluster.deleteGroups([group, `${group}-failures`]).catch(() => undefined);
     await rt2.db.dropDatabase().catch(() => undefined);
     await rt2.shutdown('test done');
   });
