@@ -2,15 +2,19 @@
 // topic to another, against a raw kafkajs consume-and-produce copy of the same
 // range on the same broker (same fetch sizes, one produce request per fetched
 // batch, partitions in parallel). Prints both rates, their ratio, and the machine.
+// The baseline uses the client itself, as the runtime's `createKafka` makes it:
+// it measures what the client can do, so it changes with the client.
 //
 //   npm run bench:replay -- [--messages 500000] [--partitions 3] [--value-bytes 100]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServiceRuntime, ensureTopics, type ServiceRuntime } from '@odx/runtime';
+import { createKafka, createServiceRuntime, type ServiceRuntime } from '@odx/runtime';
 import { authenticate, chunkBySize, loadReplayDlqConfig, messageBytes, startReplayDlq } from '@odx/replay-dlq';
-import type { Kafka, Message } from 'kafkajs';
 import { endpointsEnv, stackUp } from '../stack/index.js';
+
+/** The raw client the runtime wraps (the baseline's tool). */
+type RawClient = ReturnType<typeof createKafka>;
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +32,7 @@ if (!Number.isInteger(N) || N < 1 || !Number.isInteger(PARTITIONS) || PARTITIONS
 }
 
 /** Fills the source topic fast: pre-built messages, big batches, a few requests in flight. */
-async function fill(kafka: Kafka, topic: string): Promise<void> {
+async function fill(kafka: RawClient, topic: string): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const value = randomBytes(VALUE_BYTES);
@@ -37,7 +41,7 @@ async function fill(kafka: Kafka, topic: string): Promise<void> {
   const inFlight = new Set<Promise<unknown>>();
   while (sent < N) {
     const n = Math.min(batch, N - sent);
-    const messages: Message[] = Array.from({ length: n }, (_, i) => ({ key: `K-${(sent + i) % 5_000}`, value, headers: { ce_id: randomUUID(), ce_type: 'com.odx.events.BenchEvent' } }));
+    const messages = Array.from({ length: n }, (_, i) => ({ key: `K-${(sent + i) % 5_000}`, value, headers: { ce_id: randomUUID(), ce_type: 'com.odx.events.BenchEvent' } }));
     sent += n;
     const p = producer.send({ topic, messages, acks: 1 }).finally(() => inFlight.delete(p));
     inFlight.add(p);
@@ -48,7 +52,7 @@ async function fill(kafka: Kafka, topic: string): Promise<void> {
 }
 
 /** The baseline: consume the source with kafkajs and produce every batch to the target as it comes. */
-async function rawCopy(kafka: Kafka, source: string, target: string): Promise<number> {
+async function rawCopy(kafka: RawClient, source: string, target: string): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxWaitTimeInMs: 200, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 });
@@ -90,7 +94,7 @@ async function replayJob(svc: ReturnType<typeof startReplayDlq>, source: string,
 }
 
 async function count(rt: ServiceRuntime, topic: string): Promise<number> {
-  return (await rt.admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  return [...(await rt.cluster.watermarks(topic)).values()].reduce((n, p) => n + Number(p.high - p.low), 0);
 }
 
 const endpoints = await stackUp({ quiet: true });
@@ -107,17 +111,18 @@ console.log(`replay benchmark: ${N} messages of ${VALUE_BYTES} B (+ key and ce_i
 const config = loadReplayDlqConfig(env);
 const rt = await createServiceRuntime({ name: 'replay-dlq-bench', env, authenticate: authenticate(config.auth) });
 const svc = startReplayDlq(rt, config);
+const raw = createKafka(rt.config.kafka, rt.logger);
 const id = randomUUID().slice(0, 8);
 const source = `bench.replay.src-${id}`;
 const rawTarget = `bench.replay.raw-${id}`;
 const jobTarget = `bench.replay.job-${id}`;
 try {
-  await ensureTopics(rt.admin, [source, rawTarget, jobTarget].map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })));
+  await rt.cluster.ensureTopics([source, rawTarget, jobTarget].map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })));
   const t0 = process.hrtime.bigint();
-  await fill(rt.kafka, source);
+  await fill(raw, source);
   console.log(`filled ${source} in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
 
-  const rawSeconds = await rawCopy(rt.kafka, source, rawTarget);
+  const rawSeconds = await rawCopy(raw, source, rawTarget);
   const rawCount = await count(rt, rawTarget);
   const jobSeconds = await replayJob(svc, source, jobTarget);
   const jobCount = await count(rt, jobTarget);
@@ -128,7 +133,7 @@ try {
   console.log(`ratio            : ${((jobRate / rawRate) * 100).toFixed(1)}% of raw (target >= 70%)`);
   if (rawCount !== N || jobCount !== N) console.log(`WARNING: expected ${N} copies each, got raw=${rawCount} job=${jobCount}`);
 } finally {
-  await rt.admin.deleteTopics({ topics: [source, rawTarget, jobTarget] }).catch(() => undefined);
+  await rt.cluster.deleteTopics([source, rawTarget, jobTarget]).catch(() => undefined);
   await rt.db.dropDatabase().catch(() => undefined);
   await rt.shutdown('bench done');
 }

@@ -14,10 +14,9 @@ import { parseArgs } from 'node:util';
 import { parseEventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import {
-  ConsumerRunner, EventProducer, EventSerde, IdempotencyStore, createKafka, createLogger, ensureTopics, loadRuntimeConfig,
-  type OutgoingEvent,
+  ConsumerRunner, EventProducer, EventSerde, IdempotencyStore, createClusterAdmin, createKafka, createLogger, loadRuntimeConfig,
+  type ClusterAdmin, type OutgoingEvent,
 } from '@odx/runtime';
-import type { Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 
@@ -74,12 +73,9 @@ async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Pr
   }
 }
 
-async function freshTopic(kafka: Kafka, label: string): Promise<string> {
-  const admin = kafka.admin();
-  await admin.connect();
+async function freshTopic(cluster: ClusterAdmin, label: string): Promise<string> {
   const name = `bench.${label}.${randomUUID().slice(0, 8)}`;
-  await ensureTopics(admin, [{ name, partitions: PARTITIONS, replicationFactor: 1, config: { 'retention.ms': String(3600_000) } }]);
-  await admin.disconnect();
+  await cluster.ensureTopics([{ name, partitions: PARTITIONS, replicationFactor: 1, config: { 'retention.ms': String(3600_000) } }]);
   return name;
 }
 
@@ -88,7 +84,9 @@ async function rawPhase(): Promise<PhaseResult> {
   const config = loadRuntimeConfig('bench');
   const logger = createLogger({ service: 'bench', level: 'error' });
   const kafka = createKafka(config.kafka, logger);
-  const topic = await freshTopic(kafka, 'raw');
+  const cluster = createClusterAdmin(config.kafka, logger);
+  const topic = await freshTopic(cluster, 'raw');
+  await cluster.close();
   const type = parseEventType('OrderConfirmed');
   const messages = Array.from({ length: N }, (_, i) => {
     const e = makeEvent(`SO${i % 5_000}`);
@@ -133,7 +131,8 @@ async function pipeline(label: string, completion: 'each' | 'batch' | 'off', onE
   const config = loadRuntimeConfig('bench');
   const logger = createLogger({ service: 'bench', level: 'error' });
   const kafka = createKafka(config.kafka, logger);
-  const topic = await freshTopic(kafka, label);
+  const cluster = createClusterAdmin(config.kafka, logger);
+  const topic = await freshTopic(cluster, label);
   const serde = new EventSerde({ registryUrl: config.schemaRegistry.url });
   const producer = new EventProducer({ kafka, serde, serviceName: 'bench', logger });
   const mongo = await new MongoClient(config.mongo.url).connect();
@@ -153,10 +152,8 @@ async function pipeline(label: string, completion: 'each' | 'batch' | 'off', onE
       await producer.close();
       await db.dropDatabase();
       await mongo.close();
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(topic)) }).catch(() => undefined);
-      await admin.disconnect();
+      await cluster.deleteTopics((await cluster.listTopics()).filter((t) => t.startsWith(topic))).catch(() => undefined);
+      await cluster.close();
     },
   };
 }

@@ -4,7 +4,7 @@
 // and invoicing once deliveries are done.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
+import type { createKafka } from '@odx/runtime';
 import { build850 } from './edi-850.js';
 import { acknowledgeOutbound } from './edi-partner.js';
 import { Accountant } from './accountant.js';
@@ -15,9 +15,14 @@ import { formatConsumerGroups, formatKpis, stageLine, type KpiResponse } from '.
 import { DEMO_EDI_TOKEN, PORTS, url } from './services.js';
 import { SERVICE_URLS } from './service-urls.js';
 
+/** The client `npm start` made with the runtime's createKafka. */
+type DemoKafka = ReturnType<typeof createKafka>;
+
 export interface ScenarioOptions {
-  kafka: Kafka;
-  admin: Admin;
+  /** Sends the poison message: raw bytes no serde would write. */
+  kafka: DemoKafka;
+  /** Not used by the scenario (`npm start` passes the admin it provisions topics with). */
+  admin: ReturnType<DemoKafka['admin']>;
   dataDir: string;
   runTag: string;
   odooOrders: number;
