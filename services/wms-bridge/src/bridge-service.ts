@@ -1,4 +1,5 @@
-import { provisionCatalogTopics, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
+import { provisionCatalogTopics, type CatchUpRunner, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
+import { startWmsCatchUp } from './catchup/order-catch-up.js';
 import type { WmsBridgeConfig } from './config.js';
 import { levelHandler } from './inventory/level-handler.js';
 import { LevelStore } from './inventory/level-store.js';
@@ -10,6 +11,7 @@ import { startStateSweeper } from './state/state-sweeper.js';
 import { STAGE_COLLECTION, StageStore } from './webhooks/stage-store.js';
 import { WebhookProcessor } from './webhooks/webhook-processor.js';
 import { mountWebhookRoute } from './webhooks/webhook-route.js';
+import type { ListedOrder } from './wms/order-page.js';
 import { WmsClient } from './wms/wms-client.js';
 
 export interface WmsBridge {
@@ -20,18 +22,20 @@ export interface WmsBridge {
   levels: RunningConsumer;
   webhooks: WebhookProcessor;
   reconciler: Reconciler;
+  /** Catch-up for lost webhooks: the WMS's changed orders, on a schedule and on POST /v1/catch-up. */
+  catchUp: CatchUpRunner<ListedOrder>;
   /** One sweep of expired state now; resolves to the documents deleted. */
   sweep(): Promise<number>;
-  /** Stops the loops (reconciliation schedule, consumers); the runtime's shutdown does the same. */
+  /** Stops the loops (catch-up and reconciliation schedules, consumers); the runtime's shutdown does the same. */
   stop(): Promise<void>;
 }
 
 /**
  * Wires the bridge into a runtime: the WMS client (one circuit), the release
  * consumer (paused while the circuit is open), the inventory-level consumer,
- * the webhook and reconciliation routes, the reconciliation schedule and the
- * state sweeper. Call before `rt.listen()`, which adds the 404 and error
- * handlers after them.
+ * the webhook, catch-up and reconciliation routes, the catch-up and
+ * reconciliation schedules and the state sweeper. Call before
+ * `rt.listen()`, which adds the 404 and error handlers after them.
  */
 export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig): Promise<WmsBridge> {
   if (config.provisionTopics) await provisionCatalogTopics(rt.cluster);
@@ -56,6 +60,9 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
     topics: { shipments: config.topics.shipments, inventory: config.topics.inventory },
   });
   mountWebhookRoute(rt.http, webhooks);
+  const catchUp = startWmsCatchUp({
+    rt, client, publisher: webhooks.stagePublisher, records: new OrderRecords(rt.db), groupId: config.consumer.groupId, options: config.catchUp,
+  });
 
   const levelStore = new LevelStore(rt.db);
   const reconciler = new Reconciler({
@@ -98,8 +105,9 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
 
   let stopping: Promise<void> | undefined;
   return {
-    client, consumer, levels, webhooks, reconciler, sweep,
+    client, consumer, levels, webhooks, reconciler, catchUp, sweep,
     stop: () => (stopping ??= (async () => {
+      await catchUp.stop();
       await reconciler.stop();
       await consumer.close();
       await levels.close();

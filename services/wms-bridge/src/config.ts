@@ -1,4 +1,4 @@
-import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
+import { catalogTopicName, compileCatchUpOptions, envVar, parseEnv, type CompiledCatchUpOptions } from '@odx/runtime';
 import { z } from 'zod';
 import { toUnits } from './inventory/compare-stock.js';
 
@@ -43,6 +43,16 @@ const schema = z.object({
   /** How long per-order state (WMS refs, cancellations, published stages) is kept. */
   ODX_WMS_BRIDGE_STATE_RETENTION_MS: envVar.positiveInt().default(30 * 24 * 3_600_000),
   ODX_WMS_BRIDGE_SWEEP_INTERVAL_MS: envVar.positiveInt().default(3_600_000),
+  /** Catch-up for lost webhooks: pause between runs over the WMS's changed orders; 0 = only on demand (POST /v1/catch-up). */
+  ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS: envVar.nonNegativeInt().default(60_000),
+  /** Each run re-reads this far behind its cursor (clock skew, late commits in the WMS). */
+  ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS: envVar.nonNegativeInt().default(30_000),
+  /** Orders per page of GET /v1/outbound-orders (the WMS allows up to 1000). */
+  ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE: envVar.positiveInt().max(1_000, 'must be at most 1000 (the WMS page limit)').default(100),
+  /** How far back the first run reads when no cursor is stored yet. */
+  ODX_WMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS: envVar.nonNegativeInt().default(24 * 3_600_000),
+  /** Orders of one page caught up at once. */
+  ODX_WMS_BRIDGE_CATCHUP_CONCURRENCY: envVar.positiveInt().max(64, 'must be at most 64').default(4),
   /** Create the catalog topics at start (off when the topics are managed elsewhere, and in tests). */
   ODX_WMS_BRIDGE_PROVISION_TOPICS: envVar.bool().default(true),
 });
@@ -57,6 +67,8 @@ export interface WmsBridgeConfig {
   releaseOn: ReleaseMode;
   reconciliation: { intervalMs: number; tolerance: bigint };
   state: { retentionMs: number; sweepIntervalMs: number };
+  /** Catch-up over the WMS's changed orders (webhooks are lossy). */
+  catchUp: CompiledCatchUpOptions;
   provisionTopics: boolean;
 }
 
@@ -75,6 +87,10 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): WmsBridg
     releaseOn: e.ODX_WMS_BRIDGE_RELEASE_ON,
     reconciliation: { intervalMs: e.WMS_RECONCILE_INTERVAL_MS, tolerance: toUnits(e.WMS_RECONCILE_TOLERANCE) },
     state: { retentionMs: e.ODX_WMS_BRIDGE_STATE_RETENTION_MS, sweepIntervalMs: e.ODX_WMS_BRIDGE_SWEEP_INTERVAL_MS },
+    catchUp: compileCatchUpOptions({
+      intervalMs: e.ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS, overlapMs: e.ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS, pageSize: e.ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE,
+      initialLookbackMs: e.ODX_WMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS, concurrency: e.ODX_WMS_BRIDGE_CATCHUP_CONCURRENCY,
+    }),
     provisionTopics: e.ODX_WMS_BRIDGE_PROVISION_TOPICS,
   };
 }

@@ -1,7 +1,8 @@
-import { KeyedLock, HttpProblem, StandardWebhookReceiver, errorMessage, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import { HttpProblem, StandardWebhookReceiver, errorMessage, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
 import { messageKeyFor } from '@odx/schemas';
-import { mapInventoryAdjustment, mapOrderStage, type BridgeEvent, type MappingContext } from '../mapping/map-wms-webhook.js';
-import { stageOfWebhook, stagesToPublish } from '../mapping/order-stages.js';
+import { mapInventoryAdjustment, type BridgeEvent, type MappingContext } from '../mapping/map-wms-webhook.js';
+import { stageOfWebhook } from '../mapping/order-stages.js';
+import { StagePublisher } from '../stages/stage-publisher.js';
 import { HANDLED_WEBHOOK_TYPES, webhookEnvelopeSchema, type WmsWebhook } from '../wms/wms-types.js';
 import type { StageStore } from './stage-store.js';
 
@@ -44,10 +45,12 @@ export const WEBHOOK_SCOPE = 'wms-webhook';
  * WMS's retry is processed in full.
  */
 export class WebhookProcessor {
-  private readonly lock = new KeyedLock();
+  /** Publishes an order's missing stages; catch-up shares it, so a late webhook and a poll never publish a stage twice. */
+  readonly stagePublisher: StagePublisher;
   private readonly receiver: StandardWebhookReceiver<WmsWebhook, WebhookOutcome>;
 
   constructor(private readonly o: WebhookProcessorOptions) {
+    this.stagePublisher = new StagePublisher({ producer: o.producer, stages: o.stages, mapping: o.mapping, topic: o.topics.shipments });
     this.receiver = new StandardWebhookReceiver({
       sender: 'WMS', secret: o.secret, toleranceSeconds: o.toleranceSeconds, idempotency: o.idempotency, scope: WEBHOOK_SCOPE, logger: o.logger,
       parse: parseBody, typeOf: (w) => w.type, handle: (w) => this.handle(w),
@@ -64,22 +67,13 @@ export class WebhookProcessor {
       await this.publish([event]);
       return { status: 'published', events: [event.eventType] };
     }
-    const order = webhook.data;
-    const stage = stageOfWebhook(webhook.type)!;
-    return this.lock.run(order.id, async () => {
-      const todo = stagesToPublish(stage, await this.o.stages.recorded(order));
-      if (todo.length === 0) return { status: 'stale', events: [] };
-      const events = todo.map((s) => mapOrderStage(order, s, this.o.mapping));
-      await this.publish(events);
-      await this.o.stages.record(order, todo);
-      return { status: 'published', events: events.map((e) => e.eventType) };
-    });
+    const events = await this.stagePublisher.publishMissing(webhook.data, stageOfWebhook(webhook.type)!);
+    return events.length === 0 ? { status: 'stale', events: [] } : { status: 'published', events: events.map((e) => e.eventType) };
   }
 
   private async publish(events: BridgeEvent[]): Promise<void> {
     await this.o.producer.publish(events.map((e) => ({
       ...e,
-      // One request, one partition (same key): the stages of an order land in order.
       key: messageKeyFor(e.eventType, e.payload),
       topic: e.eventType === 'InventoryAdjusted' ? this.o.topics.inventory : this.o.topics.shipments,
     })));

@@ -1,4 +1,5 @@
 import { PermanentError, RestClient, type Circuit, type CircuitBreakerOptions } from '@odx/runtime';
+import { parseOrderPage, type OrderPage } from './order-page.js';
 import { inventoryListSchema, outboundOrderSchema, type CreateOutboundOrderRequest, type WmsOutboundOrder, type WmsStockRow } from './wms-types.js';
 
 export interface WmsClientOptions {
@@ -41,6 +42,15 @@ export class WmsClient {
     const items = (body as { items?: unknown[] } | null)?.items;
     if (!Array.isArray(items)) throw new PermanentError('WMS answered an order list without items', { errorClass: 'wms.bad-response' });
     return items.length === 0 ? null : parseOrder(items[0]);
+  }
+
+  /** One page of orders, ordered by (updatedAt, id): those changed at or after `updatedSince`, or the one with `externalRef`. */
+  async listOrders(q: { updatedSince?: Date; externalRef?: string; limit: number; pageToken?: string | null }): Promise<OrderPage> {
+    const query = new URLSearchParams({ limit: String(q.limit) });
+    if (q.updatedSince) query.set('updatedSince', q.updatedSince.toISOString());
+    if (q.externalRef !== undefined) query.set('externalRef', q.externalRef);
+    if (q.pageToken) query.set('pageToken', q.pageToken);
+    return parseOrderPage((await this.rest.call('GET', `/v1/outbound-orders?${query.toString()}`)).body);
   }
 
   async getOrder(id: string): Promise<WmsOutboundOrder | null> {
