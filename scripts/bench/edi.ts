@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { BatchingPublisher, EventProducer, EventSerde, createKafka, createLogger, ensureTopics, loadRuntimeConfig, type OutgoingEvent } from '@odx/runtime';
 import {
   ControlNumberAllocator, Delivery, DocumentSender, DocumentStore, InboundProcessor, OrderFactsStore, PartnerDirectory,
-  SeenInterchanges, build856, buildInterchange, ensurePartnerFolders, map850ToOrderReceived, readInterchange, validate850, type PartnerProfile,
+  SeenInterchanges, build856, buildInterchange, ensurePartnerFolders, mapPurchaseOrder, readInterchange, validate850, type PartnerProfile,
 } from '@odx/edi-gateway';
 import { samplePackage, sampleShipment, sampleShipmentLine } from '@odx/schemas/fixtures';
 import { MongoClient } from 'mongodb';
@@ -88,7 +88,7 @@ function intake(bytes: Buffer, at: Date): OutgoingEvent[] {
     const v = validate850(s.transaction, r.partner);
     if (!v.po) throw new Error(`bench 850 rejected: ${JSON.stringify(v.errors)}`);
     const documentId = `in:${r.partner.id}:${r.isa.controlNumber}:${g.controlNumber}:${s.controlNumber}`;
-    const order = map850ToOrderReceived(v.po, { profile: r.partner, documentId, company: 'bench', receivedAt: at });
+    const order = mapPurchaseOrder(v.po, { profile: r.partner, documentId, company: 'bench', receivedAt: at });
     events.push({ eventType: 'OrderReceived', key: order.order.orderId, topic: topics.orders, payload: order });
     events.push({
       eventType: 'EdiDocumentReceived', key: r.partner.id, topic: topics.edi,

@@ -5,16 +5,16 @@ import type { PartnerProfile } from '../partners/partner-profile.js';
 import { formatScaled, multiplyScaled, parseX12Decimal } from '../x12/x12-numbers.js';
 import { ediOrderId } from './edi-order-id.js';
 
-export interface Map850Context {
+export interface MapPurchaseOrderContext {
   profile: PartnerProfile;
-  /** EdiDocument.documentId of the 850. */
+  /** EdiDocument.documentId of the 850 or ORDERS message. */
   documentId: string;
   company: string;
   receivedAt: Date;
 }
 
-/** An accepted 850 -> OrderReceived: PO number as client order reference, ship-to and lines through the profile. */
-export function map850ToOrderReceived(po: PurchaseOrder, ctx: Map850Context): OrderReceived {
+/** An accepted purchase order (850 or ORDERS) -> OrderReceived: PO number as client order reference, ship-to and lines through the profile. */
+export function mapPurchaseOrder(po: PurchaseOrder, ctx: MapPurchaseOrderContext): OrderReceived {
   const orderId = ediOrderId(ctx.profile.id, po.poNumber);
   let untaxed = 0n;
   const lines: OrderLine[] = po.lines.map((l) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { looksLikeEdifact, readEdifactOrders } from '../../src/edifact/read-orders.js';
-import { map850ToOrderReceived } from '../../src/mapping/map-purchase-order.js';
+import { mapPurchaseOrder } from '../../src/mapping/map-purchase-order.js';
 import { PartnerDirectory } from '../../src/partners/partner-profile.js';
 import { loadSampleProfile, northwind850, northwindOrders } from '../support/x12-samples.js';
 
@@ -17,7 +17,7 @@ test('EDIFACT ORDERS reads into the same purchase order an 850 gives, through th
   assert.equal(r.controlRef, 'R1');
   const m = r.messages[0]!;
   assert.deepEqual(m.errors, []);
-  const e = map850ToOrderReceived(m.po!, { profile: r.partner, documentId: 'd', company: 'c', receivedAt: new Date() });
+  const e = mapPurchaseOrder(m.po!, { profile: r.partner, documentId: 'd', company: 'c', receivedAt: new Date() });
   assert.equal(e.order.orderId, 'odx:edi:northwind:EF-1');
   assert.equal(e.order.shipTo.city, 'Reno');
   assert.deepEqual(e.order.lines.map((l) => [l.sku, l.quantity, l.uom, l.unitPrice, l.description]), [

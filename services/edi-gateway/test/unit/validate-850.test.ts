@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { X12Parser, type X12Interchange } from 'node-x12';
 import { validate850 } from '../../src/x12/validate-850.js';
-import { map850ToOrderReceived } from '../../src/mapping/map-purchase-order.js';
+import { mapPurchaseOrder } from '../../src/mapping/map-purchase-order.js';
 import { NW_LINES, loadSampleProfile, northwindEnvelope, po850, render, type PoLine } from '../support/x12-samples.js';
 
 const nw = loadSampleProfile('northwind');
@@ -14,7 +14,7 @@ const tx = (segments: string[][]) => {
 test('a valid 850 maps to OrderReceived through the profile (items, units, ship-to, totals)', () => {
   const v = validate850(tx(po850('PO-77', NW_LINES)), nw);
   assert.deepEqual(v.errors, []);
-  const e = map850ToOrderReceived(v.po!, { profile: nw, documentId: 'doc-1', company: 'acme', receivedAt: new Date('2026-11-20T10:00:00Z') });
+  const e = mapPurchaseOrder(v.po!, { profile: nw, documentId: 'doc-1', company: 'acme', receivedAt: new Date('2026-11-20T10:00:00Z') });
   assert.equal(e.order.orderId, 'odx:edi:northwind:PO-77');
   assert.equal(e.order.clientOrderRef, 'PO-77');
   assert.equal(e.order.channel, 'edi');
@@ -29,7 +29,7 @@ test('a valid 850 maps to OrderReceived through the profile (items, units, ship-
   assert.equal(e.order.amountTotal, '324.9800');
   assert.equal(e.order.requestedDeliveryDate?.toISOString(), '2026-12-01T00:00:00.000Z');
   assert.equal(e.sourceDocumentId, 'doc-1');
-  const again = map850ToOrderReceived(v.po!, { profile: nw, documentId: 'doc-1', company: 'acme', receivedAt: new Date() });
+  const again = mapPurchaseOrder(v.po!, { profile: nw, documentId: 'doc-1', company: 'acme', receivedAt: new Date() });
   assert.equal(again.meta.eventId, e.meta.eventId, 'the same document gives the same event id');
 });
 

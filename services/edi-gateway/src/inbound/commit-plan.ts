@@ -1,0 +1,112 @@
+import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
+import { receivedEvent } from '../events/edi-events.js';
+import { mapPurchaseOrder } from '../mapping/map-purchase-order.js';
+import { partnerOrderOf } from '../model/purchase-order.js';
+import type { PartnerProfile } from '../partners/partner-profile.js';
+import type { EdiDocumentRecord } from '../store/document-store.js';
+import type { EdiOrderFacts } from '../store/order-facts.js';
+import { documentRecord, interchangeRecord, type ReceivedFile } from './audit-records.js';
+import type { InboundResult } from './inbound-result.js';
+import type { ParsedInterchange, ReceivedAcknowledgment, ReceivedDocument, ReceivedEnvelope, RejectedInterchange } from './parsed-interchange.js';
+import type { SendReplyOptions } from './replies.js';
+
+/** Everything one interchange leaves behind, decided before anything is written; commitInterchange writes it. */
+export interface InterchangeCommit {
+  /** Audit records, each with the events it produces (the record links them once they are published). */
+  records: Array<{ record: EdiDocumentRecord; events: OutgoingEvent[] }>;
+  /** The partner's view of each accepted purchase order. */
+  orderFacts: EdiOrderFacts[];
+  /** Received acknowledgments of our documents, with the id of the document that carried each. */
+  acknowledgments: Array<{ partnerId: string; ack: ReceivedAcknowledgment; documentId: string }>;
+  reply: Omit<SendReplyOptions, 'sender'> | null;
+  /** The control number claim to mark done last: an accepted interchange's (a rejection holds none). */
+  claim: { partnerId: string; key: string; sha256: string } | null;
+  /** What is reported for the interchange; the acknowledgments are known once sent. */
+  result: Omit<InboundResult, 'acknowledgments'>;
+}
+
+export interface PlanContext {
+  file: ReceivedFile;
+  company: string;
+  topics: { orders: string; edi: string };
+}
+
+/**
+ * An interchange whose envelope passed and whose control number is ours: an
+ * audit record for it and for each document, OrderReceived and the partner's
+ * order facts for each accepted purchase order, EdiDocumentReceived for every
+ * document, the acknowledgments it carries, and our reply.
+ */
+export function planAcceptedCommit(o: PlanContext & { interchange: ParsedInterchange }): InterchangeCommit {
+  const { interchange: ic, file } = o;
+  const { partner } = ic.envelope;
+  const replyId = ic.reply ? `out:${partner.id}:${ic.reply.type}:${ic.envelope.controlNumber}` : null;
+  const planned = ic.documents.map((document) => planDocument({ ...o, document, partner, ackDocumentId: replyId }));
+  const received = planned.map((p) => p.record);
+  const accepted = received.filter((r) => r.status === 'accepted').length;
+  const status = received.length > 0 && accepted === received.length ? 'accepted' : accepted === 0 ? 'rejected' : 'partially_accepted';
+  const record = interchangeRecord({ id: ic.id, envelope: ic.envelope, file, status: status === 'partially_accepted' ? 'accepted_with_errors' : status, errors: [], ackDocumentId: replyId });
+  return {
+    records: [{ record, events: [] }, ...planned.map((p) => ({ record: p.record, events: p.events }))],
+    orderFacts: planned.flatMap((p) => (p.facts ? [p.facts] : [])),
+    acknowledgments: planned.flatMap((p) => (p.acknowledgment ? [p.acknowledgment] : [])),
+    reply: ic.reply && replyId ? { partner, documentId: replyId, reply: ic.reply, answers: ic.id, businessRef: controlRef(ic.envelope), at: file.receivedAt } : null,
+    claim: { partnerId: partner.id, key: ic.claimKey, sha256: file.sha256 },
+    result: { status, partnerId: partner.id, interchangeControlNumber: ic.envelope.controlNumber, documents: received.map(summary), errors: received.flatMap((r) => r.errors) },
+  };
+}
+
+interface PlannedDocument {
+  record: EdiDocumentRecord;
+  events: OutgoingEvent[];
+  facts: EdiOrderFacts | null;
+  acknowledgment: InterchangeCommit['acknowledgments'][number] | null;
+}
+
+/** One document's record and events (OrderReceived first for a purchase order), and its order facts or acknowledgment. */
+function planDocument(o: PlanContext & { interchange: ParsedInterchange; document: ReceivedDocument; partner: PartnerProfile; ackDocumentId: string | null }): PlannedDocument {
+  const { document, partner, file } = o;
+  const content = document.content;
+  const planned: Omit<PlannedDocument, 'record'> = { events: [], facts: null, acknowledgment: null };
+  let business: Pick<EdiDocumentRecord, 'businessObjectType' | 'businessObjectId' | 'businessRef'> = { businessObjectType: null, businessObjectId: null, businessRef: null };
+  if (content?.kind === 'purchaseOrder') {
+    const order = mapPurchaseOrder(content.po, { profile: partner, documentId: document.documentId, company: o.company, receivedAt: file.receivedAt });
+    const orderId = order.order.orderId;
+    business = { businessObjectType: 'order', businessObjectId: orderId, businessRef: content.po.poNumber };
+    planned.events.push(outgoingEvent('OrderReceived', orderId, order, { topic: o.topics.orders }));
+    planned.facts = { _id: orderId, partnerId: partner.id, documentId: document.documentId, createdAt: file.receivedAt, ...partnerOrderOf(content.po) };
+  } else if (content?.kind === 'acknowledgment') {
+    business = { businessObjectType: 'ack', businessObjectId: null, businessRef: `${content.ack.functionalId} ${content.ack.groupControlNumber}` };
+    planned.acknowledgment = { partnerId: partner.id, ack: content.ack, documentId: document.documentId };
+  }
+  const record = documentRecord({ document, envelope: o.interchange.envelope, interchangeId: o.interchange.id, file, ackDocumentId: o.ackDocumentId, business });
+  planned.events.push(receivedEvent(record, { company: o.company, topic: o.topics.edi, correlationId: record.businessObjectId ?? o.interchange.id }));
+  return { ...planned, record };
+}
+
+/**
+ * An interchange refused whole: its audit record and EdiDocumentReceived, and
+ * the reply when there is one. `idKey` names both: by content for a bad file
+ * (processed again, it finds its first record and reply), by content and time
+ * for a repeated control number (each repeat is its own event).
+ */
+export function planRejectedCommit(o: PlanContext & { rejected: RejectedInterchange; idKey: string }): InterchangeCommit {
+  const { envelope, reply } = o.rejected;
+  const { partner } = envelope;
+  const id = `in:${partner?.id ?? 'unknown'}:rejected:${o.idKey}`;
+  const replyId = partner && reply ? `out:${partner.id}:${reply.type}:${o.idKey}` : null;
+  const record = interchangeRecord({ id, envelope, file: o.file, status: 'rejected', errors: o.rejected.problems, ackDocumentId: replyId });
+  return {
+    records: [{ record, events: [receivedEvent(record, { company: o.company, topic: o.topics.edi, correlationId: id })] }],
+    orderFacts: [],
+    acknowledgments: [],
+    reply: partner && reply && replyId ? { partner, documentId: replyId, reply, answers: id, businessRef: controlRef(envelope), at: o.file.receivedAt } : null,
+    claim: null,
+    result: { status: 'rejected', partnerId: partner?.id ?? null, interchangeControlNumber: envelope.controlNumber, documents: [summary(record)], errors: record.errors },
+  };
+}
+
+/** How a reply's audit record names what it answers: `ISA13 000000701`, `UNB05 EF0001`. */
+const controlRef = (e: ReceivedEnvelope): string => `${e.type === 'ISA' ? 'ISA13' : 'UNB05'} ${e.controlNumber ?? 'unreadable'}`;
+
+const summary = (r: EdiDocumentRecord): InboundResult['documents'][number] => ({ documentId: r._id, type: r.type, status: r.status, errors: r.errors });
