@@ -225,7 +225,7 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
       if (g.trailer.valueOf(1) !== String(g.transactions.length)) problems.push({ code: AK9.setCountMismatch, message: `GE01 says ${g.trailer.valueOf(1)} sets, the group has ${g.transactions.length}` });
       if (g.trailer.valueOf(2) !== controlNumber) problems.push({ code: AK9.controlNumberMismatch, message: `GE02 (${g.trailer.valueOf(2)}) does not match GS06 (${controlNumber})` });
     }
-    const supportedFunctional = Object.entries(FUNCTIONAL_ID).filter(([set]) => partner.transactionSets.inbound.includes(set as never)).map(([, f]) => f);
+    const supportedFunctional = Object.entries(FUNCTIONAL_ID).filter(([set]) => acceptsInbound(partner, set)).map(([, f]) => f);
     if (!supportedFunctional.includes(gs(1))) problems.push({ code: AK9.groupNotSupported, message: `functional group "${gs(1)}" is not accepted from this partner` });
     const sets: SetReading[] = [];
     const setNumbers = new Set<string>();
@@ -233,7 +233,7 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
       const code = t.header.valueOf(1) ?? '';
       const st02 = t.header.valueOf(2) ?? '';
       const setProblems: Problem[] = [];
-      if (FUNCTIONAL_ID[code] !== gs(1) || !partner.transactionSets.inbound.includes(code as never)) setProblems.push({ code: AK5.notSupported, message: `transaction set ${code} is not accepted in a ${gs(1)} group from this partner` });
+      if (FUNCTIONAL_ID[code] !== gs(1) || !acceptsInbound(partner, code)) setProblems.push({ code: AK5.notSupported, message: `transaction set ${code} is not accepted in a ${gs(1)} group from this partner` });
       if (!/^\d{4,9}$/.test(st02)) setProblems.push({ code: AK5.missingOrInvalidIdentifier, message: `ST02 "${st02}" is not 4 to 9 digits` });
       if (setNumbers.has(st02)) setProblems.push({ code: AK5.controlNumberNotUnique, message: `ST02 ${st02} is used twice in group ${controlNumber}` });
       setNumbers.add(st02);
@@ -247,6 +247,11 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
     groups.push({ functionalId: gs(1), senderId: gs(2), receiverId: gs(3), controlNumber, version: gs(8), sets, problems });
   }
   return { ok: true, isa, partner, groups };
+}
+
+/** Whether the profile accepts transaction set `code` (any text read from ST01/GS) from the partner. */
+function acceptsInbound(partner: PartnerProfile, code: string): boolean {
+  return partner.transactionSets.inbound.some((accepted) => accepted === code);
 }
 
 function escapeRegExp(s: string): string {

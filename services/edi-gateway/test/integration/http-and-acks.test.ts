@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { globex850, globexEnvelope, northwind850, render } from '../support/x12-samples.js';
 import { TOKENS, startGateway } from '../support/gateway-kit.js';
+import { payloadsOf } from '../support/payload-of.js';
 
 const post = (url: string, body: string | Buffer, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/edi-x12', ...headers }, body });
@@ -89,10 +90,10 @@ test('a partner 997 marks our documents acknowledged; unacknowledged ones past t
   assert.equal((await gw.gateway.documents.get('doc-b'))?.status, 'ack_overdue');
   assert.deepEqual(await gw.gateway.watchdog.sweep(new Date(Date.now() + 10 * 86_400_000)), [], 'raised once');
   const events = await gw.collect(gw.topics.documents, 4); // 2 sent, the 997 received, the overdue alert
-  const overdue = events.filter((e) => e.eventType === 'EdiDocumentReceived' && e.payload['status'] === 'ack_overdue');
+  const overdue = payloadsOf(events, 'EdiDocumentReceived').filter((p) => p.status === 'ack_overdue');
   assert.equal(overdue.length, 1);
-  assert.equal((overdue[0]!.payload['document'] as { documentId: string }).documentId, 'doc-b');
-  assert.match((overdue[0]!.payload['errors'] as string[])[0]!, /no 997 from globex for 855 doc-b/);
+  assert.equal(overdue[0]!.document.documentId, 'doc-b');
+  assert.match(overdue[0]!.errors[0]!, /no 997 from globex for 855 doc-b/);
 });
 
 test('a document built but not sent before a crash is resent with the same bytes and control numbers; a sent one is not sent again', async (t) => {

@@ -4,6 +4,7 @@ import Reader from 'edifact/reader.js';
 import { X12Parser, type X12Interchange } from 'node-x12';
 import { NW_LINES, globex850, globexEnvelope, northwind850, northwindEnvelope, northwindOrders, po850, render } from '../support/x12-samples.js';
 import { eventually, startGateway, type RunningGateway } from '../support/gateway-kit.js';
+import { payloadOf, payloadsOf } from '../support/payload-of.js';
 
 const parse = (text: string): X12Interchange => new X12Parser(true).parse(text) as X12Interchange;
 const segs = (text: string): string[] => {
@@ -31,12 +32,12 @@ test('valid 850s by folder (004010 and 005010, several groups and sets) become O
 
   const orders = await gw.collect(gw.topics.orders, 4);
   assert.equal(orders.length, 4);
-  const byPo = new Map(orders.map((o) => [(o.payload['order'] as { clientOrderRef: string }).clientOrderRef, o]));
+  const byPo = new Map(orders.map((o) => [payloadOf(o, 'OrderReceived').order.clientOrderRef, o]));
   assert.deepEqual([...byPo.keys()].sort(), ['GX-PO-1', 'NW-A', 'NW-B', 'NW-C']);
   const nwA = byPo.get('NW-A')!;
   assert.equal(nwA.eventType, 'OrderReceived');
   assert.equal(nwA.key, 'odx:edi:northwind:NW-A');
-  const order = nwA.payload['order'] as { customer: { ref: string; ediPartnerId: string }; lines: Array<{ sku: string; uom: string }> };
+  const order = payloadOf(nwA, 'OrderReceived').order;
   assert.equal(order.customer.ref, 'C00001');
   assert.deepEqual(order.lines.map((l) => [l.sku, l.uom]), [['SKU-00001', 'EA'], ['SKU-00004', 'CS']]);
   assert.equal(nwA.headers['ce_type'], 'com.odx.events.OrderReceived');
@@ -63,11 +64,11 @@ test('valid 850s by folder (004010 and 005010, several groups and sets) become O
   assert.equal(String(orderLink.partition), String(nwA.partition));
   assert.equal(orderLink.offset, nwA.offset, 'the stored offset is where the event really is');
   const received = await gw.collect(gw.topics.documents, 6);
-  const statuses = received.filter((r) => r.eventType === 'EdiDocumentReceived').map((r) => r.payload['status']);
+  const statuses = payloadsOf(received, 'EdiDocumentReceived').map((p) => p.status);
   assert.deepEqual(statuses.sort(), ['accepted', 'accepted', 'accepted', 'accepted']);
-  const sent = received.filter((r) => r.eventType === 'EdiDocumentSent');
+  const sent = payloadsOf(received, 'EdiDocumentSent');
   assert.equal(sent.length, 2, 'one EdiDocumentSent per 997');
-  assert.equal((sent[0]!.payload['document'] as { transactionSet: string }).transactionSet, '997');
+  assert.equal(sent[0]!.document.transactionSet, '997');
 });
 
 test('malformed files: the right TA1 or 997 rejection, the file in error, nothing downstream, still serving', async (t) => {
@@ -106,9 +107,9 @@ test('malformed files: the right TA1 or 997 rejection, the file in error, nothin
     'AK2*850*0001 AK5*R AK9*R*1*1*0*5',
   ].sort());
   const audit = await gw.collect(gw.topics.documents, 13);
-  const rejected = audit.filter((e) => e.eventType === 'EdiDocumentReceived' && e.payload['status'] === 'rejected');
+  const rejected = payloadsOf(audit, 'EdiDocumentReceived').filter((p) => p.status === 'rejected');
   assert.equal(rejected.length, Object.keys(cases).length, 'one rejected EdiDocumentReceived per file');
-  assert.ok(rejected.every((e) => (e.payload['errors'] as string[]).length > 0));
+  assert.ok(rejected.every((p) => p.errors.length > 0));
 
   // Still serving: health, and a good file right after is accepted.
   assert.equal((await fetch(`${gw.url}/healthz`)).status, 200);
@@ -143,12 +144,14 @@ test('EDIFACT ORDERS by folder: accepted ones become OrderReceived, bad and repe
   assert.equal(gw.files('northwind', 'archive').length, 1);
   assert.equal(gw.files('northwind', 'error').length, 3);
   const orders = await gw.collect(gw.topics.orders, 1);
-  assert.deepEqual(orders.map((o) => (o.payload['order'] as { clientOrderRef: string }).clientOrderRef), ['EF-PO-1']);
+  assert.deepEqual(orders.map((o) => payloadOf(o, 'OrderReceived').order.clientOrderRef), ['EF-PO-1']);
   const audit = await gw.collect(gw.topics.documents, 4);
-  const docs = audit.map((e) => [(e.payload['document'] as { standard: string; transactionSet: string }).transactionSet, e.payload['status']]);
+  const docs = payloadsOf(audit, 'EdiDocumentReceived').map((p) => [p.document.transactionSet, p.status]);
   assert.deepEqual(docs.filter(([, status]) => status === 'accepted'), [['ORDERS', 'accepted']]);
   assert.equal(docs.filter(([, status]) => status === 'rejected').length, 3);
-  assert.ok(audit.every((e) => (e.payload['document'] as { standard: string }).standard === 'EDIFACT'));
+  const documents = [...payloadsOf(audit, 'EdiDocumentReceived'), ...payloadsOf(audit, 'EdiDocumentSent')].map((p) => p.document);
+  assert.equal(documents.length, audit.length, 'only EDI document events on the audit topic');
+  assert.ok(documents.every((d) => d.standard === 'EDIFACT'));
   // A CONTRL answers each interchange, read back with the edifact library.
   const contrls = gw.files('northwind', 'outbound').filter((f) => f.startsWith('CONTRL-')).map((f) => new Reader().parse(gw.read('northwind', 'outbound', f)));
   const uci = contrls.map((segs) => segs.find((x) => x.name === 'UCI')!.elements).map((e) => `${e[0]![0]}:${e[3]![0]}`).sort();

@@ -7,6 +7,7 @@ import type { EventPayloads, EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta, samplePackage, sampleShipment } from '@odx/schemas/fixtures';
 import { northwind850 } from '../support/x12-samples.js';
 import { eventually, startGateway } from '../support/gateway-kit.js';
+import { payloadsOf } from '../support/payload-of.js';
 
 const parse = (text: string): X12Interchange => new X12Parser(true).parse(text) as X12Interchange;
 const body = (text: string): string[] => parse(text).functionalGroups[0]!.transactions[0]!.segments.map((s) => [s.tag, ...s.elements.map((e) => e.value)].join('*'));
@@ -87,7 +88,7 @@ test('order, shipment and invoice events of a partner\'s order become 855, 856 a
   const isa13s = files.map((f) => gw.read('northwind', 'outbound', f)).map((x) => Number(parse(x).header.valueOf(13)));
   assert.equal(new Set(isa13s).size, isa13s.length);
   const sent = await gw.collect(gw.topics.documents, 6);
-  const sentTypes = sent.filter((e) => e.eventType === 'EdiDocumentSent').map((e) => (e.payload['document'] as { transactionSet: string; partnerId: string }).transactionSet).sort();
+  const sentTypes = payloadsOf(sent, 'EdiDocumentSent').map((p) => p.document.transactionSet).sort();
   assert.deepEqual(sentTypes, ['810', '810', '855', '856', '997']);
   const rec855 = (await gw.gateway.documents.list({ partner: 'northwind', type: '855', limit: 5 }))[0]!;
   assert.equal(rec855.status, 'sent');
