@@ -1,5 +1,5 @@
 import { PermanentError, type ConsumedEvent, type Logger } from '@odx/runtime';
-import type { InvoicePosted, OrderConfirmed, Party, ShipmentBooked, ShipmentDispatched } from '@odx/schemas';
+import type { Party } from '@odx/schemas';
 import type { PublishedEvent } from '@odx/runtime';
 import type { EdifactBody } from '../edifact/build-interchange.js';
 import type { PartnerOrder } from '../model/purchase-order.js';

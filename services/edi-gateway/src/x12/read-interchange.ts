@@ -74,7 +74,7 @@ const VERSION_CODES: Record<string, string> = { '004010': '00401', '005010': '00
 const SEPARATOR_SAFE = /^[^A-Za-z0-9\s]$/;
 
 /** Control characters that never belong in X12 text (CR, LF and TAB are allowed between segments). */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_BYTES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function fail(isa: IsaFacts | null, partner: PartnerProfile | null, ta1Code: string | null, ...problems: Problem[]): InterchangeReading {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Reader from 'edifact/reader.js';
 import { X12Parser, type X12Interchange } from 'node-x12';
-import { NW_LINES, globex850, globexEnvelope, northwind850, northwindEnvelope, northwindOrders, po850, render } from '../support/x12-samples.js';
+import { NW_LINES, globex850, northwind850, northwindEnvelope, northwindOrders, po850, render } from '../support/x12-samples.js';
 import { eventually, startGateway, type RunningGateway } from '../support/gateway-kit.js';
 import { payloadOf, payloadsOf } from '../support/payload-of.js';
 
