@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { payloadsOf } from '@odx/runtime/testing';
 import { globex850, globexEnvelope, northwind850, render } from '../support/x12-samples.js';
 import { TOKENS, startGateway } from '../support/gateway-kit.js';
-import { payloadsOf } from '../support/payload-of.js';
 
 const post = (url: string, body: string | Buffer, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/edi-x12', ...headers }, body });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Reader from 'edifact/reader.js';
 import { X12Parser, type X12Interchange } from 'node-x12';
+import { payloadOf, payloadsOf } from '@odx/runtime/testing';
 import { NW_LINES, globex850, northwind850, northwindEnvelope, northwindOrders, po850, render } from '../support/x12-samples.js';
 import { eventually, startGateway, type RunningGateway } from '../support/gateway-kit.js';
-import { payloadOf, payloadsOf } from '../support/payload-of.js';
 
 const parse = (text: string): X12Interchange => new X12Parser(true).parse(text) as X12Interchange;
 const segs = (text: string): string[] => {

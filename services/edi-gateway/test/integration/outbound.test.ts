@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { X12Parser, type X12Interchange } from 'node-x12';
 import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
+import { payloadsOf } from '@odx/runtime/testing';
 import type { EventPayloads, EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta, samplePackage, sampleShipment } from '@odx/schemas/fixtures';
 import { northwind850 } from '../support/x12-samples.js';
 import { eventually, startGateway } from '../support/gateway-kit.js';
-import { payloadsOf } from '../support/payload-of.js';
 
 const parse = (text: string): X12Interchange => new X12Parser(true).parse(text) as X12Interchange;
 const body = (text: string): string[] => parse(text).functionalGroups[0]!.transactions[0]!.segments.map((s) => [s.tag, ...s.elements.map((e) => e.value)].join('*'));
