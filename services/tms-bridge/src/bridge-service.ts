@@ -1,9 +1,11 @@
-import { provisionCatalogTopics, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
+import { provisionCatalogTopics, type CatchUpRunner, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
 import { HANDLED_EVENT_TYPES, bookingHandler } from './booking/booking-handler.js';
 import { BookingRecords, CancelledOrders } from './booking/booking-records.js';
+import { startTmsCatchUp } from './catchup/shipment-catch-up.js';
 import { MilestoneStore } from './webhooks/milestone-store.js';
 import type { TmsBridgeConfig } from './config.js';
 import { OrderFactsStore } from './orders/order-facts.js';
+import type { ListedShipment } from './tms/shipment-page.js';
 import { TmsClient } from './tms/tms-client.js';
 import { LateWatchdog } from './watchdog/late-watchdog.js';
 import { WebhookProcessor } from './webhooks/webhook-processor.js';
@@ -14,12 +16,15 @@ export interface TmsBridge {
   consumer: RunningConsumer;
   webhooks: WebhookProcessor;
   watchdog: LateWatchdog;
+  /** Catch-up for lost tracking webhooks: the TMS's changed shipments, on a schedule and on POST /v1/catch-up. */
+  catchUp: CatchUpRunner<ListedShipment>;
 }
 
 /**
  * Wires the bridge into a runtime: the TMS client (one circuit), the consumer
  * of orders and shipments (paused while the circuit is open), the tracking
- * webhook route and the late watchdog. Call before `rt.listen()`.
+ * webhook route, catch-up (schedule and route) and the late watchdog. Call
+ * before `rt.listen()`.
  */
 export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig): Promise<TmsBridge> {
   if (config.provisionTopics) await provisionCatalogTopics(rt.cluster);
@@ -45,6 +50,9 @@ export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig
     topics: { shipments: config.topics.shipments },
   });
   mountWebhookRoute(rt.http, webhooks);
+  const catchUp = startTmsCatchUp({
+    rt, client, publisher: webhooks.trackingPublisher, mapping: { company: rt.config.company }, groupId: config.consumer.groupId, options: config.catchUp,
+  });
 
   const consumer = rt.consumer({
     groupId: config.consumer.groupId,
@@ -65,5 +73,5 @@ export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig
   const watchdog = new LateWatchdog({ bookings, producer: rt.producer, logger: rt.logger, ...config.watchdog, topics: { shipments: config.topics.shipments } });
   rt.lifecycle.register('late-watchdog', () => watchdog.stop());
   watchdog.start();
-  return { client, consumer, webhooks, watchdog };
+  return { client, consumer, webhooks, watchdog, catchUp };
 }

@@ -1,4 +1,4 @@
-import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
+import { catalogTopicName, compileCatchUpOptions, envVar, parseEnv, type CompiledCatchUpOptions } from '@odx/runtime';
 import { z } from 'zod';
 import { RATE_POLICIES, type RatePolicy } from './booking/choose-rate.js';
 import type { TmsPlace } from './tms/tms-types.js';
@@ -63,6 +63,16 @@ const schema = z.object({
   ODX_TMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).optional(),
   ODX_TMS_BRIDGE_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
   ODX_TMS_BRIDGE_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
+  /** Catch-up for lost tracking webhooks: pause between runs over the TMS's changed shipments; 0 = only on demand (POST /v1/catch-up). */
+  ODX_TMS_BRIDGE_CATCHUP_INTERVAL_MS: envVar.nonNegativeInt().default(60_000),
+  /** Each run re-reads this far behind its cursor (clock skew, late commits in the TMS). */
+  ODX_TMS_BRIDGE_CATCHUP_OVERLAP_MS: envVar.nonNegativeInt().default(30_000),
+  /** Shipments per page of GET /v1/shipments (the TMS allows up to 1000). */
+  ODX_TMS_BRIDGE_CATCHUP_PAGE_SIZE: envVar.positiveInt().max(1_000, 'must be at most 1000 (the TMS page limit)').default(100),
+  /** How far back the first run reads when no cursor is stored yet. */
+  ODX_TMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS: envVar.nonNegativeInt().default(24 * 3_600_000),
+  /** Shipments of one page caught up at once. */
+  ODX_TMS_BRIDGE_CATCHUP_CONCURRENCY: envVar.positiveInt().max(64, 'must be at most 64').default(4),
   ODX_TMS_BRIDGE_PROVISION_TOPICS: envVar.bool().default(true),
 });
 
@@ -82,6 +92,8 @@ export interface TmsBridgeConfig {
   watchdog: { milestoneTimeoutMs: number; intervalMs: number };
   topics: { orders: string; shipments: string };
   consumer: { groupId: string; retryDelaysMs: number[]; partitionConcurrency: number };
+  /** Catch-up over the TMS's changed shipments (webhooks are lossy). */
+  catchUp: CompiledCatchUpOptions;
   provisionTopics: boolean;
 }
 
@@ -104,6 +116,10 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): TmsBridg
     watchdog: { milestoneTimeoutMs: e.TMS_MILESTONE_TIMEOUT_MS, intervalMs: e.TMS_WATCHDOG_INTERVAL_MS },
     topics: { orders: e.ODX_TMS_BRIDGE_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env), shipments: e.ODX_TMS_BRIDGE_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env) },
     consumer: { groupId: e.ODX_TMS_BRIDGE_GROUP, retryDelaysMs: e.ODX_TMS_BRIDGE_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_TMS_BRIDGE_PARTITION_CONCURRENCY },
+    catchUp: compileCatchUpOptions({
+      intervalMs: e.ODX_TMS_BRIDGE_CATCHUP_INTERVAL_MS, overlapMs: e.ODX_TMS_BRIDGE_CATCHUP_OVERLAP_MS, pageSize: e.ODX_TMS_BRIDGE_CATCHUP_PAGE_SIZE,
+      initialLookbackMs: e.ODX_TMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS, concurrency: e.ODX_TMS_BRIDGE_CATCHUP_CONCURRENCY,
+    }),
     provisionTopics: e.ODX_TMS_BRIDGE_PROVISION_TOPICS,
   };
 }

@@ -1,4 +1,5 @@
 import { PermanentError, RestClient, TransientError, type Circuit, type CircuitBreakerOptions } from '@odx/runtime';
+import { parseShipmentPage, type ShipmentPage } from './shipment-page.js';
 import { rateResponseSchema, tmsShipmentSchema, type BookingRequest, type RateRequest, type RateResponse, type TmsShipment } from './tms-types.js';
 
 export interface TmsClientOptions {
@@ -49,6 +50,16 @@ export class TmsClient {
     const items = (body as { items?: unknown[] } | null)?.items;
     if (!Array.isArray(items)) throw new PermanentError('TMS answered a shipment list without items', { errorClass: 'tms.bad-response' });
     return items.length === 0 ? null : parseShipment(items[0]);
+  }
+
+  /** One page of shipments, ordered by (updatedAt, id): those changed at or after `updatedSince`, of one `orderRef`, or with one `reference`. */
+  async listShipments(q: { updatedSince?: Date; orderRef?: string; reference?: string; limit: number; pageToken?: string | null }): Promise<ShipmentPage> {
+    const query = new URLSearchParams({ limit: String(q.limit) });
+    if (q.updatedSince) query.set('updatedSince', q.updatedSince.toISOString());
+    if (q.orderRef !== undefined) query.set('orderRef', q.orderRef);
+    if (q.reference !== undefined) query.set('reference', q.reference);
+    if (q.pageToken) query.set('pageToken', q.pageToken);
+    return parseShipmentPage((await this.rest.call('GET', `/v1/shipments?${query.toString()}`)).body);
   }
 
   /** Voids a booking not yet collected (idempotent on the TMS); `tms.already-collected` once the carrier has it. */

@@ -9,13 +9,16 @@ export function trackingRank(e: TrackingEventOut): number | null {
   return ({ PICKED_UP: 1, IN_TRANSIT: 2, OUT_FOR_DELIVERY: 3 } as Record<string, number>)[e.payload.milestone.code] ?? null;
 }
 
+/** `rank` 0: an exception (`_id` `<shipmentId>:x:<eventId>`). */
 interface MilestoneDoc { _id: string; shipment: string; rank: number; at: Date }
 
 /**
  * The tracking milestones each shipment has reported, as insert-only
  * documents (`_id` `<shipmentId>:<rank>`): a milestone is published once
  * whatever the webhook id, and a late `in_transit` after `delivered` is
- * recognised as late without a read-modify-write.
+ * recognised as late without a read-modify-write. Exceptions published are
+ * kept by event id (`<shipmentId>:x:<eventId>`), so a webhook and catch-up
+ * publish each once.
  */
 export class MilestoneStore {
   private readonly c: Collection<MilestoneDoc>;
@@ -33,5 +36,14 @@ export class MilestoneStore {
 
   async record(shipmentId: string, rank: number): Promise<void> {
     await insertOnce(this.c, { _id: `${shipmentId}:${rank}`, shipment: shipmentId, rank, at: new Date() });
+  }
+
+  /** True when the exception event with this id was published for the shipment. */
+  async hasException(shipmentId: string, eventId: string): Promise<boolean> {
+    return (await this.c.findOne({ _id: `${shipmentId}:x:${eventId}` })) !== null;
+  }
+
+  async recordException(shipmentId: string, eventId: string): Promise<void> {
+    await insertOnce(this.c, { _id: `${shipmentId}:x:${eventId}`, shipment: shipmentId, rank: 0, at: new Date() });
   }
 }

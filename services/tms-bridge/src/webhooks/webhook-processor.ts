@@ -1,9 +1,9 @@
-import { KeyedLock, HttpProblem, StandardWebhookReceiver, errorMessage, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
-import { messageKeyFor } from '@odx/schemas';
+import { HttpProblem, StandardWebhookReceiver, errorMessage, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
 import type { BookingRecords } from '../booking/booking-records.js';
 import { mapTrackingWebhook, type TrackingContext } from '../mapping/map-tracking.js';
 import { trackingWebhookSchema, type TrackingWebhook } from '../tms/tms-types.js';
-import { trackingRank, type MilestoneStore } from './milestone-store.js';
+import { TrackingPublisher } from '../tracking/tracking-publisher.js';
+import type { MilestoneStore } from './milestone-store.js';
 
 export interface WebhookProcessorOptions {
   secret: string;
@@ -33,15 +33,12 @@ export type WebhookOutcome =
    * shipment's state stays where it is (consumers order milestones by rank).
    */
   | { status: 'late'; events: string[] }
-  /** This milestone was already published for the shipment (under another webhook id): nothing published. */
+  /** This milestone (or exception) was already published for the shipment (under another webhook id, or by catch-up): nothing published. */
   | { status: 'stale'; events: [] }
   | { status: 'ignored'; events: [] };
 
 /** Idempotency scope of TMS webhook ids (keys `tms-webhook:<webhook-id>`). */
 export const WEBHOOK_SCOPE = 'tms-webhook';
-
-/** Tracking statuses after which the shipment needs no watching. */
-const FINAL_EXCEPTIONS = new Set(['LOST', 'REFUSED']);
 
 /**
  * One TMS tracking webhook, end to end: signature and timestamp window, body
@@ -50,10 +47,12 @@ const FINAL_EXCEPTIONS = new Set(['LOST', 'REFUSED']);
  * releases the webhook-id so the TMS's retry is processed in full.
  */
 export class WebhookProcessor {
-  private readonly lock = new KeyedLock();
+  /** Publishes tracking events once each; catch-up shares it, so a late webhook and a poll never publish an event twice. */
+  readonly trackingPublisher: TrackingPublisher;
   private readonly receiver: StandardWebhookReceiver<TrackingWebhook, WebhookOutcome>;
 
   constructor(private readonly o: WebhookProcessorOptions) {
+    this.trackingPublisher = new TrackingPublisher({ producer: o.producer, milestones: o.milestones, bookings: o.bookings, logger: o.logger, topic: o.topics.shipments });
     this.receiver = new StandardWebhookReceiver({
       sender: 'TMS', secret: o.secret, toleranceSeconds: o.toleranceSeconds, idempotency: o.idempotency, scope: WEBHOOK_SCOPE, logger: o.logger,
       parse: parseBody, typeOf: (w) => w.type, handle: (w) => this.handle(w),
@@ -64,26 +63,11 @@ export class WebhookProcessor {
     return this.receiver.process(d);
   }
 
-  /** Publishes the tracking event once per milestone, never moving the shipment backwards; feeds the watchdog. */
+  /** Publishes the tracking event once per milestone (exceptions once per event id), never moving the shipment backwards; feeds the watchdog. */
   private async handle(webhook: TrackingWebhook): Promise<WebhookOutcome> {
     const event = mapTrackingWebhook(webhook, this.o.mapping);
-    const shipmentId = event.payload.shipmentId;
-    const rank = trackingRank(event);
-    const outcome = await this.lock.run(shipmentId, async (): Promise<WebhookOutcome> => {
-      const recorded = rank !== null ? await this.o.milestones.recorded(shipmentId) : new Set<number>();
-      if (rank !== null && recorded.has(rank)) return { status: 'stale', events: [] };
-      await this.o.producer.publish([{ ...event, key: messageKeyFor(event.eventType, event.payload), topic: this.o.topics.shipments }]);
-      if (rank !== null) await this.o.milestones.record(shipmentId, rank);
-      const late = rank !== null && [...recorded].some((r) => r > rank);
-      return { status: late ? 'late' : 'published', events: [event.eventType] };
-    });
-    if (outcome.status === 'published') {
-      const closed = event.eventType === 'ShipmentDelivered' || (event.eventType === 'ShipmentException' && FINAL_EXCEPTIONS.has(event.payload.exceptionCode));
-      await this.o.bookings.recordNews(shipmentId, new Date(), closed).catch((err: unknown) => {
-        this.o.logger.warn('could not record tracking news for the watchdog', { shipment_id: shipmentId, err });
-      });
-    }
-    return outcome;
+    const outcome = await this.trackingPublisher.publish(event);
+    return outcome === 'stale' ? { status: 'stale', events: [] } : { status: outcome, events: [event.eventType] };
   }
 }
 
