@@ -280,3 +280,41 @@ test('shutdown while a handler runs: the message is neither retried nor dead-let
     assert.ok(end.every((p) => p.high === '0'), `${derived} is empty`);
   }
 });
+
+test('a start that failed (its topic did not exist yet) can be tried again, and then consumes', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = uniqueName('test.odx');
+  kit.track(topic);
+  const handled: string[] = [];
+  const { r } = runner(kit, t, topic, async (e) => void handled.push(e.eventId));
+  await assert.rejects(r.start(), /does not host this topic-partition|does not exist/);
+  assert.equal(r.health.ok, false);
+
+  await kit.admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  const ev = orderEvent(topic, 'late');
+  await kit.producer.publish([ev]);
+  await r.start();
+  await eventually(async () => (handled.length > 0 ? true : undefined), 30_000, 'the event, after the second start');
+  assert.deepEqual(handled, [ev.payload.meta.eventId]);
+});
+
+test('each message outcome is reported as a typed outcome event with its coordinates, error class and duration', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const good = orderEvent(topic, 'good');
+  const rejected = orderEvent(topic, 'rejected');
+  const { r } = runner(kit, t, topic, async (e) => {
+    if (e.key === 'rejected') throw new PermanentError('SKU unknown to the WMS', { errorClass: 'wms.validation' });
+  });
+  const outcomes: Array<{ offset: string; outcome: string; eventId?: string; eventType?: string; errorClass?: string; topic: string; durationMs: number }> = [];
+  r.on('outcome', (o) => void outcomes.push(o));
+  await kit.producer.publish([good, rejected, good]);
+  await r.start();
+  await eventually(async () => (outcomes.length >= 3 ? true : undefined), 30_000, 'three outcomes');
+  assert.deepEqual(outcomes.map(({ offset, outcome, eventId, eventType, errorClass, topic: from }) => ({ offset, outcome, eventId, eventType, errorClass, from })), [
+    { offset: '0', outcome: 'ok', eventId: good.payload.meta.eventId, eventType: 'OrderConfirmed', errorClass: undefined, from: topic },
+    { offset: '1', outcome: 'dlq', eventId: rejected.payload.meta.eventId, eventType: 'OrderConfirmed', errorClass: 'wms.validation', from: topic },
+    { offset: '2', outcome: 'duplicate', eventId: good.payload.meta.eventId, eventType: 'OrderConfirmed', errorClass: undefined, from: topic },
+  ]);
+  assert.ok(outcomes.every((o) => o.durationMs >= 0 && o.durationMs < 30_000), JSON.stringify(outcomes.map((o) => o.durationMs)));
+});
