@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import {
-  EventProducer, EventSerde, createKafka, createLogger, ensureTopics, headersToStrings, loadRuntimeConfig,
-  type Logger, type OutgoingEvent,
+  EventProducer, EventSerde, RawConsumer, createClusterAdmin, createKafka, createLogger, loadRuntimeConfig,
+  type ClusterAdmin, type EventProducerOptions, type Logger, type OutgoingEvent,
 } from '@odx/runtime';
-import type { Admin, Kafka } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import type { ModelSpec } from '../../src/poll/model-poller.js';
 
@@ -13,8 +12,9 @@ export interface Cleanup {
 }
 
 export interface PollerTestKit {
-  kafka: Kafka;
-  admin: Admin;
+  /** The client the runtime's producer and consumer runner take. */
+  kafka: EventProducerOptions['kafka'];
+  cluster: ClusterAdmin;
   serde: EventSerde;
   producer: EventProducer;
   db: Db;
@@ -35,10 +35,9 @@ export async function pollerKit(t: Cleanup): Promise<PollerTestKit> {
   const config = loadRuntimeConfig('poller-test');
   const logger = createLogger({ service: 'poller-test', level: 'error', stream: new Writable({ write: (c, _e, cb) => { if (process.env['ODX_TEST_LOG_LEVEL']) process.stderr.write(c); cb(); } }) });
   const kafka = createKafka(config.kafka, logger);
-  const admin = kafka.admin();
-  await admin.connect();
+  const cluster = createClusterAdmin(config.kafka, logger);
   const topic = uid('test.odoo');
-  await ensureTopics(admin, [{ name: topic, partitions: 3, replicationFactor: 1, config: {} }]);
+  await cluster.ensureTopics([{ name: topic, partitions: 3, replicationFactor: 1, config: {} }]);
   const mongo = await new MongoClient(config.mongo.url).connect();
   const db = mongo.db(uid('odx_poll_test').replace(/-/g, '_'));
   const serde = new EventSerde({ registryUrl: config.schemaRegistry.url });
@@ -46,35 +45,35 @@ export async function pollerKit(t: Cleanup): Promise<PollerTestKit> {
   const tracked = new Set<string>([topic]);
   t.after(async () => {
     await producer.close();
-    await admin.deleteTopics({ topics: [...tracked] }).catch(() => undefined);
-    await admin.disconnect();
+    await cluster.deleteTopics([...tracked]).catch(() => undefined);
+    await cluster.close();
     await db.dropDatabase().catch(() => undefined);
     await mongo.close();
   });
   return {
-    kafka, admin, serde, producer, db, logger, topic,
+    kafka, cluster, serde, producer, db, logger, topic,
     track: (name) => void tracked.add(name),
     redirect: (spec) => ({ ...spec, toEvents: async (records) => (await spec.toEvents(records)).map((e): OutgoingEvent => ({ ...e, topic })) }),
     readAll: async (expectedAtLeast, timeoutMs = 30_000) => {
-      const consumer = kafka.consumer({ groupId: uid('reader') });
-      await consumer.connect();
       const seen: Array<{ type: string; id: string; key: string; payload: unknown }> = [];
+      const consumer = new RawConsumer(cluster, {
+        groupId: uid('reader'), topics: [topic],
+        onBatch: async ({ messages }) => {
+          for (const m of messages) {
+            const decoded = await serde.decode(m.value);
+            seen.push({ type: decoded.eventType, id: m.headers['ce_id'] ?? '', key: m.key?.toString() ?? '', payload: decoded.payload });
+          }
+        },
+      });
       try {
-        await consumer.subscribe({ topic, fromBeginning: true });
-        await consumer.run({
-          eachMessage: async ({ message }) => {
-            const h = headersToStrings(message.headers);
-            const decoded = await serde.decode(message.value);
-            seen.push({ type: decoded.eventType, id: h['ce_id'] ?? '', key: message.key?.toString() ?? '', payload: decoded.payload });
-          },
-        });
+        await consumer.start();
         const deadline = Date.now() + timeoutMs;
         while (seen.length < expectedAtLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
         // Let stragglers (duplicates) arrive, then stop.
         await new Promise((r) => setTimeout(r, 1_500));
         return seen;
       } finally {
-        await consumer.disconnect();
+        await consumer.close();
       }
     },
   };
