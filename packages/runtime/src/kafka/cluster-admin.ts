@@ -146,7 +146,10 @@ class KafkajsClusterAdmin implements ClusterAdmin {
 
   close(): Promise<void> {
     // An admin used after disconnect silently reconnects (and leaks its connection): close is final.
-    this.closing ??= (this.connecting ?? Promise.resolve()).catch(() => undefined).then(() => this.kafkaAdmin.disconnect());
+    this.closing ??= (this.connecting ?? Promise.resolve()).catch(() => undefined).then(() => this.kafkaAdmin.disconnect()).catch((err: unknown) => {
+      this.closing = undefined; // a failed close can be retried
+      throw err;
+    });
     return this.closing;
   }
 

@@ -112,7 +112,10 @@ export class RawConsumer {
     this.closing ??= (async () => {
       await this.starting?.catch(() => undefined);
       await this.consumer.disconnect();
-    })();
+    })().catch((err: unknown) => {
+      this.closing = undefined; // a failed close can be retried
+      throw err;
+    });
     return this.closing;
   }
 }
