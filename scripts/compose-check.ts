@@ -15,7 +15,8 @@ const TOP_LEVEL_KEYS = new Set(['version', 'name', 'services', 'networks', 'volu
 const CONDITIONS = new Set(['service_started', 'service_healthy', 'service_completed_successfully']);
 const DURATION = /^(\d+(\.\d+)?(us|ms|s|m|h))+$/;
 // [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]
-const PORT = /^(?:(?<ip>\[[0-9a-fA-F:]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(?<host>\d+(?:-\d+)?)?:)?(?<container>\d+(?:-\d+)?)(?:\/(?:tcp|udp|sctp))?$/;
+const PORT =
+  /^(?:(?<ip>\[[0-9a-fA-F:]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(?<host>\d+(?:-\d+)?)?:)?(?<container>\d+(?:-\d+)?)(?:\/(?:tcp|udp|sctp))?$/;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Mapping = { [key: string]: Json };
@@ -127,15 +128,25 @@ function isNamedVolume(source: string): boolean {
   return !source.startsWith('/') && !source.startsWith('.') && !source.startsWith('~') && !source.includes('/') && !source.startsWith('$');
 }
 
-function checkService(name: string, svc: Json, ctx: { file: string; services: Mapping; volumes: Mapping; networks: Mapping; hostPorts: Map<string, string> }, problems: string[]): void {
+function checkService(
+  name: string,
+  svc: Json,
+  ctx: { file: string; services: Mapping; volumes: Mapping; networks: Mapping; hostPorts: Map<string, string> },
+  problems: string[],
+): void {
   const at = `services.${name}`;
   if (!isMapping(svc)) {
     problems.push(`${at}: must be a mapping`);
     return;
   }
   if (svc.image === undefined && svc.build === undefined) problems.push(`${at}: needs "image" or "build"`);
-  if (svc.image !== undefined && (typeof svc.image !== 'string' || svc.image.trim() === '')) problems.push(`${at}.image: must be a non-empty string`);
-  if (typeof svc.image === 'string' && !svc.image.includes('${') && !/^[a-z0-9][a-z0-9._\/-]*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/.test(svc.image)) {
+  if (svc.image !== undefined && (typeof svc.image !== 'string' || svc.image.trim() === ''))
+    problems.push(`${at}.image: must be a non-empty string`);
+  if (
+    typeof svc.image === 'string' &&
+    !svc.image.includes('${') &&
+    !/^[a-z0-9][a-z0-9._\/-]*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/.test(svc.image)
+  ) {
     problems.push(`${at}.image: "${svc.image}" is not a valid image reference`);
   }
   if (svc.build !== undefined) {
@@ -149,7 +160,8 @@ function checkService(name: string, svc: Json, ctx: { file: string; services: Ma
       const dockerfile = isMapping(build) ? build.dockerfile : undefined;
       if (dockerfile !== undefined) {
         if (typeof dockerfile !== 'string') problems.push(`${at}.build.dockerfile: must be a string`);
-        else if (!existsSync(resolve(contextDir, dockerfile))) problems.push(`${at}.build.dockerfile: ${resolve(contextDir, dockerfile)} does not exist`);
+        else if (!existsSync(resolve(contextDir, dockerfile)))
+          problems.push(`${at}.build.dockerfile: ${resolve(contextDir, dockerfile)} does not exist`);
       }
       const args = isMapping(build) ? build.args : undefined;
       if (args !== undefined) checkEnvironment(`${at}.build.args`, args, problems);
@@ -218,7 +230,8 @@ function checkStructure(file: string, root: Json, problems: string[]): number {
     return 0;
   }
   for (const key of Object.keys(root)) {
-    if (!TOP_LEVEL_KEYS.has(key) && !key.startsWith('x-')) problems.push(`top-level key "${key}" is not a compose key (extensions must start with "x-")`);
+    if (!TOP_LEVEL_KEYS.has(key) && !key.startsWith('x-'))
+      problems.push(`top-level key "${key}" is not a compose key (extensions must start with "x-")`);
   }
   const services = root.services;
   if (!isMapping(services) || Object.keys(services).length === 0) {
@@ -253,7 +266,11 @@ function runComposeConfig(file: string): { validator: string; problem: string | 
     if (command === 'docker' && /is not a docker command|unknown command|unknown shorthand flag/i.test(result.stderr)) continue;
     const validator = `${command} ${args.filter((a) => a !== '-f' && a !== file).join(' ')}`;
     if (result.status === 0) return { validator, problem: undefined };
-    const output = (result.stderr || result.stdout).trim().split('\n').map((line) => `      ${line}`).join('\n');
+    const output = (result.stderr || result.stdout)
+      .trim()
+      .split('\n')
+      .map((line) => `      ${line}`)
+      .join('\n');
     return { validator, problem: `${validator} failed:\n${output}` };
   }
   return undefined;

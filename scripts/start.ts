@@ -47,10 +47,14 @@ Object.assign(process.env, stackEnv);
 // For the demo's lifetime: restart a part that stops answering (FerretDB can wedge), with a stack dump.
 const describeWatchdog = (e: WatchdogEvent): string | undefined => {
   switch (e.kind) {
-    case 'unhealthy': return e.failures === 1 ? `stack    ${e.part} unhealthy: ${e.detail}` : undefined;
-    case 'recovered': return `stack    ${e.part} healthy again`;
-    case 'restarted': return `stack    ${e.part} restarted (${e.reason})${e.dumpFile ? `; stack dump in ${e.dumpFile}` : ''}`;
-    case 'restart-failed': return `stack    ${e.part} restart failed: ${e.error.message}`;
+    case 'unhealthy':
+      return e.failures === 1 ? `stack    ${e.part} unhealthy: ${e.detail}` : undefined;
+    case 'recovered':
+      return `stack    ${e.part} healthy again`;
+    case 'restarted':
+      return `stack    ${e.part} restarted (${e.reason})${e.dumpFile ? `; stack dump in ${e.dumpFile}` : ''}`;
+    case 'restart-failed':
+      return `stack    ${e.part} restart failed: ${e.error.message}`;
   }
 };
 const watchdog = startWatchdog({
@@ -92,13 +96,21 @@ try {
   for (const spec of [...simulatorSpecs(dataDir), ...serviceSpecs(stackEnv, dataDir)]) {
     const t0 = Date.now();
     await supervisor.start(spec);
-    say(`  ✓ ${spec.name.padEnd(20)} ${spec.readyUrl.replace(/\/readyz$/, '').padEnd(24)} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    say(
+      `  ✓ ${spec.name.padEnd(20)} ${spec.readyUrl.replace(/\/readyz$/, '').padEnd(24)} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
 
   const scenario = new DemoScenario({
-    kafka, admin, dataDir, say, elapsed,
+    kafka,
+    admin,
+    dataDir,
+    say,
+    elapsed,
     runTag: randomUUID().slice(0, 6).toUpperCase(),
-    odooOrders, ediOrders, faults: !values['no-faults'],
+    odooOrders,
+    ediOrders,
+    faults: !values['no-faults'],
   });
   const outcome = await scenario.run();
   await scenario.report(outcome);

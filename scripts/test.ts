@@ -47,7 +47,12 @@ function step(title: string, command: string, commandArgs: string[]): void {
 }
 
 const tsx = ['--import', 'tsx'];
-step('type-checking the repository (tsc --noEmit)', process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+step('type-checking the repository (tsc --noEmit)', process.execPath, [
+  join(REPO_ROOT, 'node_modules/typescript/bin/tsc'),
+  '-p',
+  'tsconfig.json',
+  '--noEmit',
+]);
 if (explicit.length === 0) {
   step('checking schema compatibility with main', process.execPath, [...tsx, 'schemas/tools/check.ts']);
   step('checking docker-compose.yml', process.execPath, [...tsx, 'scripts/compose-check.ts']);

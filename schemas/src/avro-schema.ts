@@ -71,13 +71,7 @@ export type AvroNamedSchema = AvroRecordSchema | AvroEnumSchema | AvroFixedSchem
  * Any Avro schema. A bare string is a primitive name or a reference to a
  * named type; an array is a union.
  */
-export type AvroSchema =
-  | string
-  | AvroNamedSchema
-  | AvroArraySchema
-  | AvroMapSchema
-  | AvroPrimitiveSchema
-  | AvroSchema[];
+export type AvroSchema = string | AvroNamedSchema | AvroArraySchema | AvroMapSchema | AvroPrimitiveSchema | AvroSchema[];
 
 export function isPrimitiveName(name: string): name is AvroPrimitive {
   return (AVRO_PRIMITIVES as readonly string[]).includes(name);
@@ -85,9 +79,7 @@ export function isPrimitiveName(name: string): name is AvroPrimitive {
 
 export function isNamedSchema(schema: AvroSchema): schema is AvroNamedSchema {
   return (
-    typeof schema === 'object' &&
-    !Array.isArray(schema) &&
-    (schema.type === 'record' || schema.type === 'enum' || schema.type === 'fixed')
+    typeof schema === 'object' && !Array.isArray(schema) && (schema.type === 'record' || schema.type === 'enum' || schema.type === 'fixed')
   );
 }
 
@@ -100,7 +92,5 @@ export function qualify(name: string, namespace: string | undefined): string {
 /** Splits a full name into namespace and simple name. */
 export function splitFullName(fullName: string): { namespace: string | undefined; name: string } {
   const dot = fullName.lastIndexOf('.');
-  return dot < 0
-    ? { namespace: undefined, name: fullName }
-    : { namespace: fullName.slice(0, dot), name: fullName.slice(dot + 1) };
+  return dot < 0 ? { namespace: undefined, name: fullName } : { namespace: fullName.slice(0, dot), name: fullName.slice(dot + 1) };
 }

@@ -53,8 +53,18 @@ const TOPIC_NAME = /^odx\.[a-z0-9]+(?:\.[a-z0-9-]+)*\.v[1-9][0-9]*$/;
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const TOPIC_FIELDS = new Set([
-  'name', 'description', 'key', 'partitions', 'replicationFactor', 'cleanupPolicy', 'retention',
-  'owner', 'producers', 'consumers', 'events', 'config',
+  'name',
+  'description',
+  'key',
+  'partitions',
+  'replicationFactor',
+  'cleanupPolicy',
+  'retention',
+  'owner',
+  'producers',
+  'consumers',
+  'events',
+  'config',
 ]);
 
 /**
@@ -106,7 +116,8 @@ export function parseCatalog(text: string, schemas: SchemaRepository, file = 'sc
     const policy = cleanupPolicy as CleanupPolicy;
     let retentionMs: number | undefined;
     if (t['retention'] !== undefined) {
-      if (policy === 'compact') throw err('retention', 'a compact topic keeps the latest value per key forever; use cleanupPolicy "compact,delete" to also expire');
+      if (policy === 'compact')
+        throw err('retention', 'a compact topic keeps the latest value per key forever; use cleanupPolicy "compact,delete" to also expire');
       const m = typeof t['retention'] === 'string' ? DURATION.exec(t['retention']) : null;
       if (!m?.[1] || !m[2]) throw err('retention', `expected a duration like 7d, 12h, 30m, got ${JSON.stringify(t['retention'])}`);
       retentionMs = Number(m[1]) * (UNIT_MS[m[2]] ?? 1);
@@ -139,7 +150,10 @@ export function parseCatalog(text: string, schemas: SchemaRepository, file = 'sc
       topicOfEvent.set(eventType, name);
       const keyPath = events[eventType];
       if (typeof keyPath !== 'string' || keyPath === '') {
-        throw err(`events.${eventType}`, `expected the dotted path of the key in the payload (e.g. order.${key}), got ${JSON.stringify(keyPath)}`);
+        throw err(
+          `events.${eventType}`,
+          `expected the dotted path of the key in the payload (e.g. order.${key}), got ${JSON.stringify(keyPath)}`,
+        );
       }
       const problem = checkKeyPath(schemas.eventSchema(eventType), keyPath);
       if (problem) throw err(`events.${eventType}`, `key path "${keyPath}": ${problem}`);
@@ -175,7 +189,12 @@ export function parseCatalog(text: string, schemas: SchemaRepository, file = 'sc
 
   const orphans = schemas.eventTypes.filter((e) => !topicOfEvent.has(e));
   if (orphans.length > 0) {
-    throw new CatalogError(file, undefined, 'topics', `event types without a topic: ${orphans.join(', ')} (add each to exactly one topic's events)`);
+    throw new CatalogError(
+      file,
+      undefined,
+      'topics',
+      `event types without a topic: ${orphans.join(', ')} (add each to exactly one topic's events)`,
+    );
   }
   return Object.freeze({ defaults: Object.freeze(defaults), services: Object.freeze(services), topics: Object.freeze(topics) });
 }

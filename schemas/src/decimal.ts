@@ -44,7 +44,11 @@ export function parseDecimal(value: unknown, spec: DecimalSpec): bigint {
   const label = `decimal(${spec.precision},${spec.scale})`;
   const match = DECIMAL_PATTERN.exec(value);
   if (!match) {
-    throw new DecimalError(`${label}: "${value}" is not a plain decimal string (digits, optional sign and point; no exponent)`, value, spec);
+    throw new DecimalError(
+      `${label}: "${value}" is not a plain decimal string (digits, optional sign and point; no exponent)`,
+      value,
+      spec,
+    );
   }
   const sign = match[1] === '-' ? -1n : 1n;
   const intPart = match[2] ?? '0';

@@ -74,7 +74,8 @@ export function generateTypes(repo: SchemaRepository): string {
 
 function tsType(schema: AvroSchema): { ts: string; notes: string[] } {
   if (typeof schema === 'string') {
-    if (isPrimitiveName(schema)) return { ts: PRIMITIVE_TS[schema] ?? 'unknown', notes: schema === 'long' ? ['long (exact to 2^53 - 1)'] : [] };
+    if (isPrimitiveName(schema))
+      return { ts: PRIMITIVE_TS[schema] ?? 'unknown', notes: schema === 'long' ? ['long (exact to 2^53 - 1)'] : [] };
     return { ts: splitFullName(schema).name, notes: [] };
   }
   if (Array.isArray(schema)) {

@@ -78,7 +78,12 @@ export function loadCatalog(): TopicCatalog {
 /** The definition of a topic by name; throws for a topic not in the catalog. */
 export function topicByName(name: string): TopicDefinition {
   const found = loadCatalog().topics.find((t) => t.name === name);
-  if (!found) throw new Error(`unknown topic "${name}"; catalog topics: ${loadCatalog().topics.map((t) => t.name).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `unknown topic "${name}"; catalog topics: ${loadCatalog()
+        .topics.map((t) => t.name)
+        .join(', ')}`,
+    );
   return found;
 }
 

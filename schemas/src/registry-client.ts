@@ -102,7 +102,11 @@ export class RegistryClient {
     const body = await this.request(`/subjects/${encodeURIComponent(subject)}/versions`, { subject }, avroBody(schema));
     const id = field(body, 'id');
     if (typeof id !== 'number') {
-      throw new RegistryError(`${subject}: the registry answered without a schema id: ${preview(body)}`, { kind: 'rejected', status: 200, subject });
+      throw new RegistryError(`${subject}: the registry answered without a schema id: ${preview(body)}`, {
+        kind: 'rejected',
+        status: 200,
+        subject,
+      });
     }
     return id;
   }
@@ -112,7 +116,10 @@ export class RegistryClient {
     const body = await this.request(`/schemas/ids/${id}`, { schemaId: id });
     const schema = field(body, 'schema');
     if (typeof schema !== 'string') {
-      throw new RegistryError(`schema id ${id}: the registry answered without a schema: ${preview(body)}`, { kind: 'rejected', status: 200 });
+      throw new RegistryError(`schema id ${id}: the registry answered without a schema: ${preview(body)}`, {
+        kind: 'rejected',
+        status: 200,
+      });
     }
     const schemaType = field(body, 'schemaType');
     return { id, schemaType: typeof schemaType === 'string' ? schemaType : 'AVRO', schema };
@@ -125,7 +132,11 @@ export class RegistryClient {
   async testCompatibility(subject: string, schema: object): Promise<CompatibilityAnswer | undefined> {
     let body: unknown;
     try {
-      body = await this.request(`/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, { subject }, avroBody(schema));
+      body = await this.request(
+        `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+        { subject },
+        avroBody(schema),
+      );
     } catch (err) {
       if (err instanceof RegistryError && err.kind === 'not-found') return undefined;
       throw err;

@@ -79,9 +79,7 @@ export class SchemaRepository {
     const files = readdirSync(avroDir, { recursive: true, encoding: 'utf8' })
       .filter((p) => p.endsWith('.avsc'))
       .sort();
-    return new SchemaRepository(
-      files.map((p) => ({ path: p.split(sep).join('/'), text: readFileSync(join(avroDir, p), 'utf8') })),
-    );
+    return new SchemaRepository(files.map((p) => ({ path: p.split(sep).join('/'), text: readFileSync(join(avroDir, p), 'utf8') })));
   }
 
   /** Every named type, in a stable order (namespace, then name). */
@@ -106,9 +104,7 @@ export class SchemaRepository {
     const cached = this.#eventSchemas.get(eventType);
     if (cached) return cached;
     if (!this.hasEventType(eventType)) {
-      throw new Error(
-        `unknown event type "${eventType}"; known: ${this.eventTypes.join(', ') || '(none)'}`,
-      );
+      throw new Error(`unknown event type "${eventType}"; known: ${this.eventTypes.join(', ') || '(none)'}`);
     }
     const fullName = `${EVENTS_NAMESPACE}.${eventType}`;
     const expanded = this.#expand(fullName, new Set());
@@ -126,10 +122,7 @@ export class SchemaRepository {
     const fileName = match?.[2];
     const namespace = folder ? FOLDER_NAMESPACES[folder] : undefined;
     if (!folder || !fileName || !namespace) {
-      throw new SchemaSourceError(
-        source.path,
-        `schema files must be common/<Name>.avsc or events/<Name>.avsc (Name in PascalCase)`,
-      );
+      throw new SchemaSourceError(source.path, `schema files must be common/<Name>.avsc or events/<Name>.avsc (Name in PascalCase)`);
     }
     let json: unknown;
     try {
@@ -304,10 +297,7 @@ export class SchemaRepository {
     if (!def) return;
     const first = def.schema.type === 'record' ? def.schema.fields[0] : undefined;
     if (!first || first.name !== 'meta' || first.type !== EVENT_META_FULL_NAME) {
-      throw new SchemaSourceError(
-        def.file,
-        `an event record's first field must be {"name": "meta", "type": "${EVENT_META_FULL_NAME}"}`,
-      );
+      throw new SchemaSourceError(def.file, `an event record's first field must be {"name": "meta", "type": "${EVENT_META_FULL_NAME}"}`);
     }
   }
 

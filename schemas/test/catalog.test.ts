@@ -88,28 +88,97 @@ describe('topic catalog', () => {
       );
     };
     it('bad partitions', () => {
-      expectError(catalogText.replace('key: orderId\n    partitions: 6', 'key: orderId\n    partitions: six'), 'odx.orders.v1', 'partitions', /expected a positive integer, got "six"/);
+      expectError(
+        catalogText.replace('key: orderId\n    partitions: 6', 'key: orderId\n    partitions: six'),
+        'odx.orders.v1',
+        'partitions',
+        /expected a positive integer, got "six"/,
+      );
     });
     it('event type on two topics', () => {
-      expectError(catalogText.replace('PaymentReceived: payment.paymentId', 'PaymentReceived: payment.paymentId\n      InvoicePosted: invoice.invoiceId'), 'odx.payments.v1', 'events.InvoicePosted', /already belongs to topic "odx.invoices.v1"/);
+      expectError(
+        catalogText.replace(
+          'PaymentReceived: payment.paymentId',
+          'PaymentReceived: payment.paymentId\n      InvoicePosted: invoice.invoiceId',
+        ),
+        'odx.payments.v1',
+        'events.InvoicePosted',
+        /already belongs to topic "odx.invoices.v1"/,
+      );
     });
     it('event type without schema', () => {
-      expectError(catalogText.replace('OrderCancelled: orderId', 'OrderCancelled: orderId\n      OrderShipped: orderId'), 'odx.orders.v1', 'events.OrderShipped', /no schema schemas\/avro\/events\/OrderShipped.avsc/);
+      expectError(
+        catalogText.replace('OrderCancelled: orderId', 'OrderCancelled: orderId\n      OrderShipped: orderId'),
+        'odx.orders.v1',
+        'events.OrderShipped',
+        /no schema schemas\/avro\/events\/OrderShipped.avsc/,
+      );
     });
     it('event type without topic', () => {
-      expectError(catalogText.replace('      PaymentReceived: payment.paymentId\n', '      InvoicePosted: invoice.invoiceId\n').replace(/  - name: odx.invoices.v1[\s\S]*?InvoicePosted: invoice.invoiceId\n/, ''), undefined, 'topics', /event types without a topic: PaymentReceived/);
+      expectError(
+        catalogText
+          .replace('      PaymentReceived: payment.paymentId\n', '      InvoicePosted: invoice.invoiceId\n')
+          .replace(/ {2}- name: odx.invoices.v1[\s\S]*?InvoicePosted: invoice.invoiceId\n/, ''),
+        undefined,
+        'topics',
+        /event types without a topic: PaymentReceived/,
+      );
     });
     it('key path that is not a string field', () => {
-      expectError(catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.lines'), 'odx.orders.v1', 'events.OrderConfirmed', /must end at a non-null string field/);
-      expectError(catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.poNumber'), 'odx.orders.v1', 'events.OrderConfirmed', /no field "poNumber" in Order/);
-      expectError(catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.name'), 'odx.orders.v1', 'events.OrderConfirmed', /non-null string/);
+      expectError(
+        catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.lines'),
+        'odx.orders.v1',
+        'events.OrderConfirmed',
+        /must end at a non-null string field/,
+      );
+      expectError(
+        catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.poNumber'),
+        'odx.orders.v1',
+        'events.OrderConfirmed',
+        /no field "poNumber" in Order/,
+      );
+      expectError(
+        catalogText.replace('OrderConfirmed: order.orderId', 'OrderConfirmed: order.name'),
+        'odx.orders.v1',
+        'events.OrderConfirmed',
+        /non-null string/,
+      );
     });
     it('unknown service, bad policy, retention on compact, missing retention', () => {
-      expectError(catalogText.replace('consumers: [analytics-sink]\n    events:\n      PaymentReceived', 'consumers: [billing]\n    events:\n      PaymentReceived'), 'odx.payments.v1', 'consumers', /unknown service "billing"/);
-      expectError(catalogText.replace('cleanupPolicy: compact\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [edi-gateway, analytics-sink]\n    events:\n      PriceChanged', 'cleanupPolicy: compacted\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [edi-gateway, analytics-sink]\n    events:\n      PriceChanged'), 'odx.prices.v1', 'cleanupPolicy', /expected one of delete \| compact \| compact,delete/);
-      expectError(catalogText.replace('key: priceId\n    partitions: 3\n    cleanupPolicy: compact', 'key: priceId\n    partitions: 3\n    cleanupPolicy: compact\n    retention: 7d'), 'odx.prices.v1', 'retention', /compact,delete/);
+      expectError(
+        catalogText.replace(
+          'consumers: [analytics-sink]\n    events:\n      PaymentReceived',
+          'consumers: [billing]\n    events:\n      PaymentReceived',
+        ),
+        'odx.payments.v1',
+        'consumers',
+        /unknown service "billing"/,
+      );
+      expectError(
+        catalogText.replace(
+          'cleanupPolicy: compact\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [edi-gateway, analytics-sink]\n    events:\n      PriceChanged',
+          'cleanupPolicy: compacted\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [edi-gateway, analytics-sink]\n    events:\n      PriceChanged',
+        ),
+        'odx.prices.v1',
+        'cleanupPolicy',
+        /expected one of delete \| compact \| compact,delete/,
+      );
+      expectError(
+        catalogText.replace(
+          'key: priceId\n    partitions: 3\n    cleanupPolicy: compact',
+          'key: priceId\n    partitions: 3\n    cleanupPolicy: compact\n    retention: 7d',
+        ),
+        'odx.prices.v1',
+        'retention',
+        /compact,delete/,
+      );
       expectError(catalogText.replace('    retention: 7d\n', ''), 'odx.inventory.v1', 'retention', /required for cleanupPolicy "delete"/);
-      expectError(catalogText.replace('retention: 7d\n', 'retention: 1 week\n'), 'odx.inventory.v1', 'retention', /expected a duration like 7d/);
+      expectError(
+        catalogText.replace('retention: 7d\n', 'retention: 1 week\n'),
+        'odx.inventory.v1',
+        'retention',
+        /expected a duration like 7d/,
+      );
     });
     it('the current file parses', () => {
       assert.equal(reparse(catalogText).topics.length, 10);

@@ -11,7 +11,12 @@ import {
 const money = { type: 'bytes', logicalType: 'decimal', precision: 18, scale: 4 } as const;
 const ts = { type: 'long', logicalType: 'timestamp-millis' } as const;
 const record = (...fields: AvroField[]): AvroRecordSchema => ({ type: 'record', name: 'Thing', namespace: 'com.odx.test', fields });
-const v1 = record({ name: 'id', type: 'string' }, { name: 'amount', type: { ...money } }, { name: 'at', type: { ...ts } }, { name: 'note', type: 'string' });
+const v1 = record(
+  { name: 'id', type: 'string' },
+  { name: 'amount', type: { ...money } },
+  { name: 'at', type: { ...ts } },
+  { name: 'note', type: 'string' },
+);
 
 describe('BACKWARD compatibility (new reader, old data)', () => {
   it('the same schema is compatible', () => {
@@ -52,11 +57,24 @@ describe('BACKWARD compatibility (new reader, old data)', () => {
 });
 
 describe('findBackwardIncompatibilities', () => {
-  const meta = JSON.stringify({ type: 'record', name: 'EventMeta', namespace: 'com.odx.common', fields: [{ name: 'eventId', type: 'string' }] });
+  const meta = JSON.stringify({
+    type: 'record',
+    name: 'EventMeta',
+    namespace: 'com.odx.common',
+    fields: [{ name: 'eventId', type: 'string' }],
+  });
   const event = (name: string, extra: object[] = []): string =>
-    JSON.stringify({ type: 'record', name, namespace: 'com.odx.events', fields: [{ name: 'meta', type: 'com.odx.common.EventMeta' }, { name: 'id', type: 'string' }, ...extra] });
+    JSON.stringify({
+      type: 'record',
+      name,
+      namespace: 'com.odx.events',
+      fields: [{ name: 'meta', type: 'com.odx.common.EventMeta' }, { name: 'id', type: 'string' }, ...extra],
+    });
   const repo = (events: Record<string, string>) =>
-    SchemaRepository.fromSources([{ path: 'common/EventMeta.avsc', text: meta }, ...Object.entries(events).map(([n, text]) => ({ path: `events/${n}.avsc`, text }))]);
+    SchemaRepository.fromSources([
+      { path: 'common/EventMeta.avsc', text: meta },
+      ...Object.entries(events).map(([n, text]) => ({ path: `events/${n}.avsc`, text })),
+    ]);
 
   it('passes new event types and compatible changes', () => {
     const base = repo({ A: event('A') });
@@ -70,7 +88,10 @@ describe('findBackwardIncompatibilities', () => {
       base: new Map([['C', 'odx.c.v1']]),
       current: new Map([['C', 'odx.other.v1']]),
     });
-    assert.deepEqual(problems.map((p) => p.eventType), ['A', 'B', 'C']);
+    assert.deepEqual(
+      problems.map((p) => p.eventType),
+      ['A', 'B', 'C'],
+    );
     assert.match(problems[0]?.problem ?? '', /not BACKWARD compatible.*default-less com.odx.events.A.x/);
     assert.match(problems[1]?.problem ?? '', /removed/);
     assert.match(problems[2]?.problem ?? '', /moved from topic odx.c.v1 to odx.other.v1/);
@@ -92,8 +113,15 @@ describe('registerAll', () => {
     assert.equal((JSON.parse(seen[0]?.body.schema ?? '{}') as { name?: string }).name, 'OrderReceived');
 
     const conflict = (async () =>
-      new Response(JSON.stringify({ error_code: 409, message: 'Schema being registered is incompatible with an earlier schema' }), { status: 409 })) as typeof fetch;
-    await assert.rejects(registerAll('http://registry.test', { fetch: conflict }), (err: unknown) =>
-      err instanceof RegistryError && err.status === 409 && /odx.orders.v1-com.odx.events.OrderReceived: HTTP 409 \(error 409\): Schema being registered is incompatible/.test(err.message));
+      new Response(JSON.stringify({ error_code: 409, message: 'Schema being registered is incompatible with an earlier schema' }), {
+        status: 409,
+      })) as typeof fetch;
+    await assert.rejects(
+      registerAll('http://registry.test', { fetch: conflict }),
+      (err: unknown) =>
+        err instanceof RegistryError &&
+        err.status === 409 &&
+        /odx.orders.v1-com.odx.events.OrderReceived: HTTP 409 \(error 409\): Schema being registered is incompatible/.test(err.message),
+    );
   });
 });

@@ -25,7 +25,7 @@ describe('decimal logical type', () => {
     }
   });
 
-  it('encodes as minimal two\'s-complement big-endian bytes', () => {
+  it("encodes as minimal two's-complement big-endian bytes", () => {
     assert.deepEqual([...toTwosComplement(0n)], [0x00]);
     assert.deepEqual([...toTwosComplement(127n)], [0x7f]);
     assert.deepEqual([...toTwosComplement(128n)], [0x00, 0x80]);
@@ -49,7 +49,11 @@ describe('decimal logical type', () => {
       [null, /expected a decimal string/],
     ];
     for (const [value, message] of cases) {
-      assert.throws(() => money.toBuffer(value), (err: unknown) => err instanceof DecimalError && message.test(err.message), String(value));
+      assert.throws(
+        () => money.toBuffer(value),
+        (err: unknown) => err instanceof DecimalError && message.test(err.message),
+        String(value),
+      );
       assert.equal(money.isValid(value), false);
     }
   });
@@ -81,7 +85,10 @@ describe('decimal logical type', () => {
     const units = parseAvroSchema({ type: 'bytes', logicalType: 'decimal', precision: 5 });
     assert.equal(units.fromBuffer(units.toBuffer('-42')), '-42');
     assert.throws(() => units.toBuffer('1.5'), /at most 0 fit/);
-    assert.throws(() => parseAvroSchema({ type: 'bytes', logicalType: 'decimal', precision: 2, scale: 3 }), /"scale" must be an integer from 0 to precision/);
+    assert.throws(
+      () => parseAvroSchema({ type: 'bytes', logicalType: 'decimal', precision: 2, scale: 3 }),
+      /"scale" must be an integer from 0 to precision/,
+    );
   });
 });
 

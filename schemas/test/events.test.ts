@@ -44,7 +44,10 @@ describe('event schemas', () => {
         assert.equal(`${schema.namespace}.${schema.name}`, fullName(eventType));
         const meta = schema.fields[0];
         assert.equal(meta?.name, 'meta');
-        assert.equal(typeof meta?.type === 'object' && !Array.isArray(meta.type) && 'name' in meta.type && `${meta.type.namespace}.${meta.type.name}`, EVENT_META_FULL_NAME);
+        assert.equal(
+          typeof meta?.type === 'object' && !Array.isArray(meta.type) && 'name' in meta.type && `${meta.type.namespace}.${meta.type.name}`,
+          EVENT_META_FULL_NAME,
+        );
         // Plain avsc, no registry of other files: proves every named type is inlined.
         const type = avsc.Type.forSchema(JSON.parse(JSON.stringify(schema)) as avsc.Schema);
         assert.equal(type.name, fullName(eventType));

@@ -100,7 +100,10 @@ describe('RegistryClient requests', () => {
   });
 
   it('testCompatibility posts against the latest version and reads the verdict', async (t) => {
-    const { url, seen } = await server(t, () => ({ status: 200, body: { is_compatible: false, messages: ['reader field "x" has no default'] } }));
+    const { url, seen } = await server(t, () => ({
+      status: 200,
+      body: { is_compatible: false, messages: ['reader field "x" has no default'] },
+    }));
     const result = await new RegistryClient({ url }).testCompatibility(subject, schema);
     assert.deepEqual(result, { compatible: false, messages: ['reader field "x" has no default'] });
     assert.equal(seen[0]?.method, 'POST');
@@ -116,7 +119,14 @@ describe('RegistryClient requests', () => {
 describe('RegistryClient error kinds', () => {
   it('unreachable registry: unavailable, status 0, names the URL and the reason', async () => {
     const url = await closedPortUrl();
-    await assert.rejects(new RegistryClient({ url }).schemaById(1), isRegistryError('unavailable', 0, /^schema id 1: cannot reach the schema registry at http:\/\/127\.0\.0\.1:\d+\/apis\/ccompat\/v7\/schemas\/ids\/1: fetch failed \(ECONNREFUSED\)$/));
+    await assert.rejects(
+      new RegistryClient({ url }).schemaById(1),
+      isRegistryError(
+        'unavailable',
+        0,
+        /^schema id 1: cannot reach the schema registry at http:\/\/127\.0\.0\.1:\d+\/apis\/ccompat\/v7\/schemas\/ids\/1: fetch failed \(ECONNREFUSED\)$/,
+      ),
+    );
   });
 
   it('no answer within the timeout: unavailable', async (t) => {
@@ -128,13 +138,19 @@ describe('RegistryClient error kinds', () => {
   it('5xx, 408 and 429 are unavailable, with the registry message', async (t) => {
     for (const status of [500, 503, 408, 429]) {
       const { url } = await server(t, () => ({ status, body: { error_code: status * 100 + 1, message: 'storage is down' } }));
-      await assert.rejects(new RegistryClient({ url }).register(subject, schema), isRegistryError('unavailable', status, new RegExp(`^${subject}: HTTP ${status} \\(error ${status * 100 + 1}\\): storage is down$`)));
+      await assert.rejects(
+        new RegistryClient({ url }).register(subject, schema),
+        isRegistryError('unavailable', status, new RegExp(`^${subject}: HTTP ${status} \\(error ${status * 100 + 1}\\): storage is down$`)),
+      );
     }
   });
 
   it('a proxy error page keeps its text in the message', async (t) => {
     const { url } = await server(t, () => ({ status: 502, body: '<html>Bad Gateway</html>' }));
-    await assert.rejects(new RegistryClient({ url }).schemaById(3), isRegistryError('unavailable', 502, /^schema id 3: HTTP 502: <html>Bad Gateway<\/html>$/));
+    await assert.rejects(
+      new RegistryClient({ url }).schemaById(3),
+      isRegistryError('unavailable', 502, /^schema id 3: HTTP 502: <html>Bad Gateway<\/html>$/),
+    );
   });
 
   it('404 / 40403 for a schema id is not-found', async (t) => {
@@ -158,14 +174,20 @@ describe('RegistryClient error kinds', () => {
       [401, 401, 'Unauthorized'],
     ] as const) {
       const { url } = await server(t, () => ({ status, body: { error_code: code, message } }));
-      await assert.rejects(new RegistryClient({ url }).register(subject, schema), isRegistryError('rejected', status, new RegExp(`^${subject}: HTTP ${status} \\(error ${code}\\): ${message}$`), code));
+      await assert.rejects(
+        new RegistryClient({ url }).register(subject, schema),
+        isRegistryError('rejected', status, new RegExp(`^${subject}: HTTP ${status} \\(error ${code}\\): ${message}$`), code),
+      );
     }
   });
 
   it('a success answer without an id or schema is rejected', async (t) => {
     const { url } = await server(t, () => ({ status: 200, body: { hello: 'proxy' } }));
     const client = new RegistryClient({ url });
-    await assert.rejects(client.register(subject, schema), isRegistryError('rejected', 200, /answered without a schema id: \{"hello":"proxy"\}/));
+    await assert.rejects(
+      client.register(subject, schema),
+      isRegistryError('rejected', 200, /answered without a schema id: \{"hello":"proxy"\}/),
+    );
     await assert.rejects(client.schemaById(5), isRegistryError('rejected', 200, /^schema id 5: the registry answered without a schema/));
   });
 });

@@ -82,7 +82,10 @@ export async function checkAgainstRegistry(url: string): Promise<{ checked: numb
       if (result === undefined) continue; // Not registered yet: a new subject is always compatible.
       checked++;
       if (!result.compatible) {
-        problems.push({ eventType, problem: `not compatible with the latest version of ${subject}: ${result.messages.join('; ') || 'registry gave no detail'}` });
+        problems.push({
+          eventType,
+          problem: `not compatible with the latest version of ${subject}: ${result.messages.join('; ') || 'registry gave no detail'}`,
+        });
       }
     }
   }
@@ -121,7 +124,9 @@ async function main(): Promise<number> {
     const { checked, problems } = args.registry ? await checkAgainstRegistry(args.registry) : checkAgainstRef(args.base);
     for (const p of problems) console.error(`FAIL ${p.eventType}: ${p.problem}`);
     if (problems.length > 0) {
-      console.error(`schemas:check: ${problems.length} breaking change(s) against ${against}. Make the change BACKWARD compatible (add optional fields with defaults) or publish on a new .v2 topic.`);
+      console.error(
+        `schemas:check: ${problems.length} breaking change(s) against ${against}. Make the change BACKWARD compatible (add optional fields with defaults) or publish on a new .v2 topic.`,
+      );
       return 1;
     }
     console.log(`schemas:check: ${checked} event schema(s) from ${against} checked; all BACKWARD compatible`);

@@ -36,8 +36,20 @@ function order(): OrderConfirmed {
   const e = sampleEvent('OrderConfirmed', { meta: sampleMeta({ eventId: randomUUID(), correlationId: orderId }) });
   const template = e.order.lines[0]!;
   e.order = {
-    ...e.order, orderId, odooId: orderId, name: orderId, warehouseCode: 'WH1',
-    lines: ['SKU-A', 'SKU-B'].map((sku, i) => ({ ...template, lineId: `${orderId}-${i + 1}`, lineNumber: i + 1, sku, quantity: `${i + 2}.0000`, uom: 'EA', warehouseCode: null })),
+    ...e.order,
+    orderId,
+    odooId: orderId,
+    name: orderId,
+    warehouseCode: 'WH1',
+    lines: ['SKU-A', 'SKU-B'].map((sku, i) => ({
+      ...template,
+      lineId: `${orderId}-${i + 1}`,
+      lineNumber: i + 1,
+      sku,
+      quantity: `${i + 2}.0000`,
+      uom: 'EA',
+      warehouseCode: null,
+    })),
   };
   return e;
 }
@@ -54,20 +66,37 @@ async function startBench(wms: WmsSimulator): Promise<Bench> {
   const id = randomUUID().slice(0, 8);
   const topics = { orders: `bench.ful.orders-${id}`, shipments: `bench.ful.shipments-${id}`, inventory: `bench.ful.inventory-${id}` };
   const env: NodeJS.ProcessEnv = {
-    ...process.env, ODX_SERVICE_NAME: 'wms-bridge', ODX_HTTP_PORT: '0', ODX_MONGO_DB: `wmsb_bench_${id}`, ODX_LOG_LEVEL: 'error',
-    WMS_URL: wms.url, WMS_WEBHOOK_SECRET: SECRET, WMS_WAREHOUSE_MAP: 'WH1=WH', WMS_RECONCILE_INTERVAL_MS: '0',
-    ODX_WMS_BRIDGE_GROUP: `wmsb-bench-${id}`, ODX_WMS_BRIDGE_ORDERS_TOPIC: topics.orders, ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
-    ODX_WMS_BRIDGE_INVENTORY_TOPIC: topics.inventory, ODX_WMS_BRIDGE_PROVISION_TOPICS: 'false', ODX_WMS_BRIDGE_PARTITION_CONCURRENCY: String(PARTITIONS),
+    ...process.env,
+    ODX_SERVICE_NAME: 'wms-bridge',
+    ODX_HTTP_PORT: '0',
+    ODX_MONGO_DB: `wmsb_bench_${id}`,
+    ODX_LOG_LEVEL: 'error',
+    WMS_URL: wms.url,
+    WMS_WEBHOOK_SECRET: SECRET,
+    WMS_WAREHOUSE_MAP: 'WH1=WH',
+    WMS_RECONCILE_INTERVAL_MS: '0',
+    ODX_WMS_BRIDGE_GROUP: `wmsb-bench-${id}`,
+    ODX_WMS_BRIDGE_ORDERS_TOPIC: topics.orders,
+    ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
+    ODX_WMS_BRIDGE_INVENTORY_TOPIC: topics.inventory,
+    ODX_WMS_BRIDGE_PROVISION_TOPICS: 'false',
+    ODX_WMS_BRIDGE_PARTITION_CONCURRENCY: String(PARTITIONS),
   };
   const rt = await createServiceRuntime({ name: 'wms-bridge', env });
   rt.logger.silent = true;
-  await ensureTopics(rt.admin, Object.values(topics).map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })));
+  await ensureTopics(
+    rt.admin,
+    Object.values(topics).map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })),
+  );
   const bridge = await startWmsBridge(rt, loadBridgeConfig(env));
   const server = await rt.listen();
   const addr = server.address();
   const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
   return {
-    rt, bridge, url, orders: topics.orders,
+    rt,
+    bridge,
+    url,
+    orders: topics.orders,
     close: async () => {
       await bridge.stop();
       const mine = (await rt.admin.listTopics()).filter((n) => n.includes(id));
@@ -80,7 +109,9 @@ async function startBench(wms: WmsSimulator): Promise<Bench> {
 
 async function publish(b: Bench, events: OrderConfirmed[]): Promise<void> {
   for (let i = 0; i < events.length; i += 500) {
-    await b.rt.producer.publish(events.slice(i, i + 500).map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: b.orders })));
+    await b.rt.producer.publish(
+      events.slice(i, i + 500).map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: b.orders })),
+    );
   }
 }
 
@@ -97,8 +128,12 @@ const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.leng
 const endpoints = await stackUp({ quiet: true });
 Object.assign(process.env, endpointsEnv(endpoints));
 const cpu = cpus();
-console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`);
-console.log(`settings: ${ORDERS} orders (throughput), ${LATENCY_ORDERS} orders at ${RATE}/s (latency), ${PARTITIONS} partitions, WMS simulator in-process over HTTP, no added latency`);
+console.log(
+  `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`,
+);
+console.log(
+  `settings: ${ORDERS} orders (throughput), ${LATENCY_ORDERS} orders at ${RATE}/s (latency), ${PARTITIONS} partitions, WMS simulator in-process over HTTP, no added latency`,
+);
 
 // 1. Throughput: orders published up front; the clock runs until the WMS holds them all.
 {
@@ -114,7 +149,9 @@ console.log(`settings: ${ORDERS} orders (throughput), ${LATENCY_ORDERS} orders a
     const published = performance.now();
     await until(() => wms.orders.list({ limit: 100_000 }).length === ORDERS + 1, 600_000, `${ORDERS} orders in the WMS`);
     const seconds = (performance.now() - started) / 1000;
-    console.log(`throughput: ${ORDERS} orders in ${seconds.toFixed(1)} s = ${(ORDERS / seconds).toFixed(0)} orders/s into the WMS (publishing took ${((published - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `throughput: ${ORDERS} orders in ${seconds.toFixed(1)} s = ${(ORDERS / seconds).toFixed(0)} orders/s into the WMS (publishing took ${((published - started) / 1000).toFixed(1)} s)`,
+    );
   } finally {
     await b.close();
     await wms.close();
@@ -136,16 +173,25 @@ console.log(`settings: ${ORDERS} orders (throughput), ${LATENCY_ORDERS} orders a
       // Paced against the start, so publishing time does not slow the rate down.
       await new Promise((r) => setTimeout(r, Math.max(0, began + ((i + 1) * 1000) / RATE - performance.now())));
     }
-    await until(() => {
-      const all = wms.webhooks.deliveries();
-      return all.length >= LATENCY_ORDERS * 3 && all.every((d) => d.status !== 'scheduled');
-    }, 300_000, 'every webhook delivered');
+    await until(
+      () => {
+        const all = wms.webhooks.deliveries();
+        return all.length >= LATENCY_ORDERS * 3 && all.every((d) => d.status !== 'scheduled');
+      },
+      300_000,
+      'every webhook delivered',
+    );
     const all = wms.webhooks.deliveries();
     const deliveries = all.filter((d) => d.status === 'succeeded');
     if (deliveries.length < all.length) console.log(`webhooks not delivered: ${all.length - deliveries.length} of ${all.length}`);
-    const firstTry = deliveries.filter((d) => d.attempts.length === 1).map((d) => d.attempts[0]!.durationMs).sort((x, y) => x - y);
+    const firstTry = deliveries
+      .filter((d) => d.attempts.length === 1)
+      .map((d) => d.attempts[0]!.durationMs)
+      .sort((x, y) => x - y);
     const retried = deliveries.length - firstTry.length;
-    console.log(`latency (webhook sent -> bridge answered 2xx after the Kafka ack), ${firstTry.length} webhooks: p50 ${pct(firstTry, 50).toFixed(1)} ms, p99 ${pct(firstTry, 99).toFixed(1)} ms, max ${firstTry.at(-1)!.toFixed(1)} ms; ${retried} needed a retry`);
+    console.log(
+      `latency (webhook sent -> bridge answered 2xx after the Kafka ack), ${firstTry.length} webhooks: p50 ${pct(firstTry, 50).toFixed(1)} ms, p99 ${pct(firstTry, 99).toFixed(1)} ms, max ${firstTry.at(-1)!.toFixed(1)} ms; ${retried} needed a retry`,
+    );
   } finally {
     await b.close();
     await wms.close();

@@ -18,7 +18,13 @@ import { startOdooSimulator } from '@odx/sim-odoo';
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 
-const { values } = parseArgs({ options: { orders: { type: 'string', default: '50000' }, batch: { type: 'string', default: '500' }, writebacks: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '50000' },
+    batch: { type: 'string', default: '500' },
+    writebacks: { type: 'string', default: '1000' },
+  },
+});
 const N = Number(values.orders);
 const BATCH = Number(values.batch);
 const WRITEBACKS = Number(values.writebacks);
@@ -30,18 +36,30 @@ console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() /
 
 const sim = await startOdooSimulator({ port: 0, seed: { products: 200, customers: 100 } });
 const uid = 2;
-const call = (model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): unknown => sim.service.call(uid, model, method, args, kwargs);
-const partners = call('res.partner', 'search', [[['customer_rank', '>', 0], ['parent_id', '=', false]]]) as number[];
+const call = (model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): unknown =>
+  sim.service.call(uid, model, method, args, kwargs);
+const partners = call('res.partner', 'search', [
+  [
+    ['customer_rank', '>', 0],
+    ['parent_id', '=', false],
+  ],
+]) as number[];
 const products = call('product.product', 'search', [[['type', '=', 'product']]]) as number[];
 process.stderr.write(`filling the simulator with ${N} confirmed orders of 5 lines ...\n`);
 let t = performance.now();
 const orderIds: number[] = [];
 for (let i = 0; i < N; i++) {
-  const id = call('sale.order', 'create', [{
-    partner_id: partners[i % partners.length],
-    client_order_ref: `BENCH-${i}`,
-    order_line: Array.from({ length: 5 }, (_, j) => [0, 0, { product_id: products[(i * 5 + j) % products.length], product_uom_qty: 1 + j }]),
-  }]) as number;
+  const id = call('sale.order', 'create', [
+    {
+      partner_id: partners[i % partners.length],
+      client_order_ref: `BENCH-${i}`,
+      order_line: Array.from({ length: 5 }, (_, j) => [
+        0,
+        0,
+        { product_id: products[(i * 5 + j) % products.length], product_uom_qty: 1 + j },
+      ]),
+    },
+  ]) as number;
   call('sale.order', 'action_confirm', [[id]]);
   orderIds.push(id);
   if (i > 0 && i % 10_000 === 0) process.stderr.write(`  ${i} orders (${((performance.now() - t) / 1000).toFixed(0)} s)\n`);
@@ -64,27 +82,51 @@ const catalog = new FieldCatalog(client);
 const spec = saleOrderSpec(client, catalog, versionAdapter(17), 'bench');
 let published = 0;
 const poller = new ModelPoller({
-  client, fields: catalog, cursors: new CursorStore(db, 'bench'), producer, logger, batchSize: BATCH, lookbackSeconds: 0,
-  spec: { ...spec, toEvents: async (records) => { const events = (await spec.toEvents(records)).map((e): OutgoingEvent => ({ ...e, topic })); published += events.length; return events; } },
+  client,
+  fields: catalog,
+  cursors: new CursorStore(db, 'bench'),
+  producer,
+  logger,
+  batchSize: BATCH,
+  lookbackSeconds: 0,
+  spec: {
+    ...spec,
+    toEvents: async (records) => {
+      const events = (await spec.toEvents(records)).map((e): OutgoingEvent => ({ ...e, topic }));
+      published += events.length;
+      return events;
+    },
+  },
 });
 t = performance.now();
 let calls = 0;
 while ((await poller.pollOnce()) > 0) {
   calls++;
-  if (calls % 20 === 0) process.stderr.write(`  drained ${published} orders (${(published / ((performance.now() - t) / 1000)).toFixed(0)}/s)\n`);
+  if (calls % 20 === 0)
+    process.stderr.write(`  drained ${published} orders (${(published / ((performance.now() - t) / 1000)).toFixed(0)}/s)\n`);
 }
 const drainSeconds = (performance.now() - t) / 1000;
-console.log(`poller: ${published} OrderConfirmed published (5 lines each) in ${drainSeconds.toFixed(1)} s = ${(published / drainSeconds).toFixed(0)} orders/s (target >= 2,000/s); backlog of ${N} drained in ${drainSeconds.toFixed(1)} s; batch ${BATCH}`);
+console.log(
+  `poller: ${published} OrderConfirmed published (5 lines each) in ${drainSeconds.toFixed(1)} s = ${(published / drainSeconds).toFixed(0)} orders/s (target >= 2,000/s); backlog of ${N} drained in ${drainSeconds.toFixed(1)} s; batch ${BATCH}`,
+);
 
 const adapter = versionAdapter(17);
 const targets = orderIds.slice(0, WRITEBACKS);
 t = performance.now();
 for (const id of targets) {
-  const booked = { ...sampleEvent('ShipmentBooked'), meta: sampleMeta({ eventId: randomUUID() }), orderId: String(id), trackingNumber: `TRK${id}`, carrierCode: 'DHL' };
+  const booked = {
+    ...sampleEvent('ShipmentBooked'),
+    meta: sampleMeta({ eventId: randomUUID() }),
+    orderId: String(id),
+    trackingNumber: `TRK${id}`,
+    carrierCode: 'DHL',
+  };
   await writeShipmentBooked({ client, adapter, logger, confirmReceivedOrders: false }, booked);
 }
 const wbSeconds = (performance.now() - t) / 1000;
-console.log(`write-back: ${targets.length} ShipmentBooked written to Odoo in ${wbSeconds.toFixed(1)} s = ${(targets.length / wbSeconds).toFixed(0)} operations/s (each: find order, find picking, find carrier, write; sequential)`);
+console.log(
+  `write-back: ${targets.length} ShipmentBooked written to Odoo in ${wbSeconds.toFixed(1)} s = ${(targets.length / wbSeconds).toFixed(0)} operations/s (each: find order, find picking, find carrier, write; sequential)`,
+);
 
 client.close();
 await producer.close();

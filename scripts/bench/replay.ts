@@ -41,7 +41,11 @@ async function fill(kafka: RawClient, topic: string): Promise<void> {
   const inFlight = new Set<Promise<unknown>>();
   while (sent < N) {
     const n = Math.min(batch, N - sent);
-    const messages = Array.from({ length: n }, (_, i) => ({ key: `K-${(sent + i) % 5_000}`, value, headers: { ce_id: randomUUID(), ce_type: 'com.odx.events.BenchEvent' } }));
+    const messages = Array.from({ length: n }, (_, i) => ({
+      key: `K-${(sent + i) % 5_000}`,
+      value,
+      headers: { ce_id: randomUUID(), ce_type: 'com.odx.events.BenchEvent' },
+    }));
     sent += n;
     const p = producer.send({ topic, messages, acks: 1 }).finally(() => inFlight.delete(p));
     inFlight.add(p);
@@ -55,7 +59,12 @@ async function fill(kafka: RawClient, topic: string): Promise<void> {
 async function rawCopy(kafka: RawClient, source: string, target: string): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxWaitTimeInMs: 200, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: `bench-raw-${randomUUID()}`,
+    maxWaitTimeInMs: 200,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: source, fromBeginning: true });
   let copied = 0;
@@ -83,7 +92,10 @@ async function rawCopy(kafka: RawClient, source: string, target: string): Promis
 /** The same copy as a replay-dlq job: created through the service and waited for until completed. */
 async function replayJob(svc: ReturnType<typeof startReplayDlq>, source: string, target: string): Promise<number> {
   const started = process.hrtime.bigint();
-  const { job } = await svc.replay.start({ sourceTopic: source, targetTopic: target, execute: true }, { subject: 'bench', role: 'operator' });
+  const { job } = await svc.replay.start(
+    { sourceTopic: source, targetTopic: target, execute: true },
+    { subject: 'bench', role: 'operator' },
+  );
   for (;;) {
     const j = await svc.jobs.get(job._id);
     if (j?.status === 'completed') break;
@@ -99,13 +111,18 @@ async function count(rt: ServiceRuntime, topic: string): Promise<number> {
 
 const endpoints = await stackUp({ quiet: true });
 const env: NodeJS.ProcessEnv = {
-  ...process.env, ...endpointsEnv(endpoints),
-  ODX_SERVICE_NAME: 'replay-dlq-bench', ODX_LOG_LEVEL: 'error', ODX_HTTP_PORT: '0',
+  ...process.env,
+  ...endpointsEnv(endpoints),
+  ODX_SERVICE_NAME: 'replay-dlq-bench',
+  ODX_LOG_LEVEL: 'error',
+  ODX_HTTP_PORT: '0',
   ODX_MONGO_DB: `replay_bench_${randomUUID().slice(0, 8)}`,
   ODX_REPLAY_JWT_SECRET: process.env['ODX_REPLAY_JWT_SECRET'] ?? randomBytes(32).toString('hex'),
 };
 const cpu = cpus();
-console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`);
+console.log(
+  `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`,
+);
 console.log(`replay benchmark: ${N} messages of ${VALUE_BYTES} B (+ key and ce_id/ce_type headers), ${PARTITIONS} partitions`);
 
 const config = loadReplayDlqConfig(env);
@@ -117,7 +134,9 @@ const source = `bench.replay.src-${id}`;
 const rawTarget = `bench.replay.raw-${id}`;
 const jobTarget = `bench.replay.job-${id}`;
 try {
-  await rt.cluster.ensureTopics([source, rawTarget, jobTarget].map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })));
+  await rt.cluster.ensureTopics(
+    [source, rawTarget, jobTarget].map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })),
+  );
   const t0 = process.hrtime.bigint();
   await fill(raw, source);
   console.log(`filled ${source} in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
@@ -129,7 +148,9 @@ try {
   const rawRate = rawCount / rawSeconds;
   const jobRate = jobCount / jobSeconds;
   console.log(`raw kafkajs copy : ${rawCount} msgs in ${rawSeconds.toFixed(2)} s = ${Math.round(rawRate)} msgs/s`);
-  console.log(`replay-dlq job   : ${jobCount} msgs in ${jobSeconds.toFixed(2)} s = ${Math.round(jobRate)} msgs/s (includes job creation, MongoDB progress writes, completion)`);
+  console.log(
+    `replay-dlq job   : ${jobCount} msgs in ${jobSeconds.toFixed(2)} s = ${Math.round(jobRate)} msgs/s (includes job creation, MongoDB progress writes, completion)`,
+  );
   console.log(`ratio            : ${((jobRate / rawRate) * 100).toFixed(1)}% of raw (target >= 70%)`);
   if (rawCount !== N || jobCount !== N) console.log(`WARNING: expected ${N} copies each, got raw=${rawCount} job=${jobCount}`);
 } finally {

@@ -14,8 +14,16 @@ import { parseArgs } from 'node:util';
 import { parseEventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import {
-  ConsumerRunner, EventProducer, EventSerde, IdempotencyStore, createClusterAdmin, createKafka, createLogger, loadRuntimeConfig,
-  type ClusterAdmin, type OutgoingEvent,
+  ConsumerRunner,
+  EventProducer,
+  EventSerde,
+  IdempotencyStore,
+  createClusterAdmin,
+  createKafka,
+  createLogger,
+  loadRuntimeConfig,
+  type ClusterAdmin,
+  type OutgoingEvent,
 } from '@odx/runtime';
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from '../stack/index.js';
@@ -127,7 +135,11 @@ interface Pipeline {
   close(): Promise<void>;
 }
 
-async function pipeline(label: string, completion: 'each' | 'batch' | 'off', onEvent: (payload: { meta: { occurredAt: Date } }) => void): Promise<Pipeline> {
+async function pipeline(
+  label: string,
+  completion: 'each' | 'batch' | 'off',
+  onEvent: (payload: { meta: { occurredAt: Date } }) => void,
+): Promise<Pipeline> {
   const config = loadRuntimeConfig('bench');
   const logger = createLogger({ service: 'bench', level: 'error' });
   const kafka = createKafka(config.kafka, logger);
@@ -138,15 +150,24 @@ async function pipeline(label: string, completion: 'each' | 'batch' | 'off', onE
   const mongo = await new MongoClient(config.mongo.url).connect();
   const db = mongo.db(`odx_bench_${randomUUID().slice(0, 8)}`);
   const runner = new ConsumerRunner({
-    kafka, serde, producer, logger, groupId: `bench-${label}-${randomUUID().slice(0, 8)}`, topics: [topic],
-    idempotency: completion === 'off' ? false : new IdempotencyStore({ db }), retryDelaysMs: [1_000],
-    completion: completion === 'off' ? 'each' : completion, claimBatchSize: Number(values['claim-batch']),
+    kafka,
+    serde,
+    producer,
+    logger,
+    groupId: `bench-${label}-${randomUUID().slice(0, 8)}`,
+    topics: [topic],
+    idempotency: completion === 'off' ? false : new IdempotencyStore({ db }),
+    retryDelaysMs: [1_000],
+    completion: completion === 'off' ? 'each' : completion,
+    claimBatchSize: Number(values['claim-batch']),
     handler: async (e) => onEvent(e.payload as { meta: { occurredAt: Date } }),
   });
   await runner.start();
   await new Promise((r) => setTimeout(r, 2_000));
   return {
-    topic, producer, runner,
+    topic,
+    producer,
+    runner,
     close: async () => {
       await runner.close();
       await producer.close();
@@ -195,8 +216,14 @@ async function latencyPhase(completion: 'each' | 'batch'): Promise<PhaseResult> 
   // Skip the first second: group join and schema fetch are start-up, not steady state.
   const steady = latencies.slice(RATE).sort((a, b) => a - b);
   return {
-    phase: `pipeline at ${RATE}/s (completion: ${completion})`, events: total, seconds, eventsPerSecond: total / seconds, maxRssMb: maxRssMb(),
-    p50Ms: percentile(steady, 50), p99Ms: percentile(steady, 99), maxMs: steady[steady.length - 1] ?? Number.NaN,
+    phase: `pipeline at ${RATE}/s (completion: ${completion})`,
+    events: total,
+    seconds,
+    eventsPerSecond: total / seconds,
+    maxRssMb: maxRssMb(),
+    p50Ms: percentile(steady, 50),
+    p99Ms: percentile(steady, 99),
+    maxMs: steady[steady.length - 1] ?? Number.NaN,
   };
 }
 
@@ -219,13 +246,35 @@ if (values.phase) {
 const endpoints = await stackUp({ quiet: true });
 const env = { ...process.env, ...endpointsEnv(endpoints) };
 const cpu = cpus();
-console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`);
+console.log(
+  `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`,
+);
 console.log(`stack: Kafka ${endpoints.kafkaBrokers.join(',')} | registry ${endpoints.schemaRegistryUrl} | mongo ${endpoints.mongoUrl}`);
 console.log(`events: ${N} OrderConfirmed of ~1 KB Avro, ${PARTITIONS} partitions, producer batches of ${PRODUCE_BATCH}\n`);
 const results: PhaseResult[] = [];
 for (const phase of values.phases.split(',')) {
   process.stderr.write(`running phase ${phase} ...\n`);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--phase', phase, '--events', String(N), '--rate', String(RATE), '--latency-seconds', String(LATENCY_SECONDS), '--partitions', String(PARTITIONS), '--claim-batch', values['claim-batch']], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--phase',
+      phase,
+      '--events',
+      String(N),
+      '--rate',
+      String(RATE),
+      '--latency-seconds',
+      String(LATENCY_SECONDS),
+      '--partitions',
+      String(PARTITIONS),
+      '--claim-batch',
+      values['claim-batch'],
+    ],
+    { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 },
+  );
   const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (child.status !== 0 || !line) {
     console.error(`phase ${phase} failed (exit ${child.status})\n${child.stdout}`);
@@ -236,11 +285,16 @@ for (const phase of values.phases.split(',')) {
 const fmt = (n: number | undefined, d = 0): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d));
 console.log('| phase | events | seconds | events/s | p50 ms | p99 ms | max ms | peak RSS MB |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of results) console.log(`| ${r.phase} | ${r.events} | ${fmt(r.seconds, 1)} | ${fmt(r.eventsPerSecond)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.maxMs)} | ${r.maxRssMb} |`);
+for (const r of results)
+  console.log(
+    `| ${r.phase} | ${r.events} | ${fmt(r.seconds, 1)} | ${fmt(r.eventsPerSecond)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.maxMs)} | ${r.maxRssMb} |`,
+  );
 const raw = results.find((r) => r.phase.startsWith('raw'));
 for (const r of results) {
   if (r.phase.startsWith('runtime pipeline')) {
-    console.log(`${r.phase}: ${fmt(r.eventsPerSecond)} events/s end to end (target >= 5,000 with idempotency)${raw ? `, ${(100 * r.eventsPerSecond / raw.eventsPerSecond).toFixed(0)}% of raw kafkajs (target >= 50%)` : ''}`);
+    console.log(
+      `${r.phase}: ${fmt(r.eventsPerSecond)} events/s end to end (target >= 5,000 with idempotency)${raw ? `, ${((100 * r.eventsPerSecond) / raw.eventsPerSecond).toFixed(0)}% of raw kafkajs (target >= 50%)` : ''}`,
+    );
   }
   if (r.p99Ms !== undefined) console.log(`${r.phase}: p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms (target p99 <= 100 ms)`);
 }

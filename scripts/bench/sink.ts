@@ -30,16 +30,28 @@ const { values } = parseArgs({
 const N = Number(values.events);
 const DUP = Number(values.duplicates);
 const PARTITIONS = Number(values.partitions);
-if (!(N > 0) || !(DUP >= 0 && DUP < 1) || !(PARTITIONS > 0)) throw new Error('usage: --events N (>0) --duplicates F (0..1) --partitions P (>0)');
+if (!(N > 0) || !(DUP >= 0 && DUP < 1) || !(PARTITIONS > 0))
+  throw new Error('usage: --events N (>0) --duplicates F (0..1) --partitions P (>0)');
 
 const endpoints = await stackUp({ quiet: true });
 Object.assign(process.env, endpointsEnv(endpoints));
 const cpu = cpus();
-console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`);
-console.log('stack: Kafka at 127.0.0.1:9092, registry (Apicurio ccompat), MongoDB wire at', process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/ (FerretDB 1.24 on SQLite unless a mongod is configured)');
+console.log(
+  `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`,
+);
+console.log(
+  'stack: Kafka at 127.0.0.1:9092, registry (Apicurio ccompat), MongoDB wire at',
+  process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/ (FerretDB 1.24 on SQLite unless a mongod is configured)',
+);
 
 const id = randomUUID().slice(0, 8);
-const kinds = { orders: 'odx.orders.v1', shipments: 'odx.shipments.v1', inventory: 'odx.inventory.v1', invoices: 'odx.invoices.v1', edi: 'odx.edi.documents.v1' } as const;
+const kinds = {
+  orders: 'odx.orders.v1',
+  shipments: 'odx.shipments.v1',
+  inventory: 'odx.inventory.v1',
+  invoices: 'odx.invoices.v1',
+  edi: 'odx.edi.documents.v1',
+} as const;
 type Kind = keyof typeof kinds;
 const topics = Object.fromEntries(Object.keys(kinds).map((k) => [k, `bench.sink-${id}.${k}`])) as Record<Kind, string>;
 const group = `bench-sink-${id}`;
@@ -65,24 +77,63 @@ function orderStory(n: number): Array<OutgoingEvent & { kind: Kind }> {
   const shipmentId = `BS-${id}-${n}`;
   const t0 = Date.UTC(2026, 0, 5) + n * 60_000;
   const out: Array<OutgoingEvent & { kind: Kind }> = [];
-  const add = <T extends EventType>(eventType: T, kind: Kind, key: string, minutes: number, source: string, edit: (p: EventPayloads[T]) => void): void => {
+  const add = <T extends EventType>(
+    eventType: T,
+    kind: Kind,
+    key: string,
+    minutes: number,
+    source: string,
+    edit: (p: EventPayloads[T]) => void,
+  ): void => {
     const payload = sampleEvent(eventType);
     payload.meta = sampleMeta({ eventId: randomUUID(), occurredAt: new Date(t0 + minutes * 60_000), source, correlationId: orderId });
     edit(payload);
     out.push({ ...outgoingEvent(eventType, key, payload), kind });
   };
-  add('OrderConfirmed', 'orders', orderId, 0, 'odoo', (p) => { p.order = { ...p.order, orderId, odooId: orderId, name: orderId }; });
-  add('FulfillmentRequested', 'shipments', shipmentId, 10, 'odoo', (p) => { p.shipment = { ...p.shipment, shipmentId, orderId }; });
-  add('ShipmentPicked', 'shipments', shipmentId, 60, 'wms', (p) => { p.shipmentId = shipmentId; p.orderId = orderId; p.shortPicked = n % 17 === 0; });
-  add('ShipmentPacked', 'shipments', shipmentId, 80, 'wms', (p) => { p.shipmentId = shipmentId; p.orderId = orderId; });
-  add('ShipmentBooked', 'shipments', shipmentId, 90, 'tms', (p) => { p.shipmentId = shipmentId; p.orderId = orderId; });
-  add('ShipmentDispatched', 'shipments', shipmentId, 120, 'wms', (p) => { p.shipment = { ...p.shipment, shipmentId, orderId }; });
-  add('ShipmentMilestoneRecorded', 'shipments', shipmentId, 180, 'tms', (p) => { p.shipmentId = shipmentId; p.orderId = orderId; p.milestone = { ...p.milestone, code: 'IN_TRANSIT' }; });
-  add('ShipmentMilestoneRecorded', 'shipments', shipmentId, 1400, 'tms', (p) => { p.shipmentId = shipmentId; p.orderId = orderId; });
-  add('ShipmentDelivered', 'shipments', shipmentId, 1500, 'tms', (p) => { p.shipmentId = shipmentId; p.orderId = orderId; });
-  add('InvoicePosted', 'invoices', `BI-${id}-${n}`, 1600, 'odoo', (p) => { p.invoice = { ...p.invoice, invoiceId: `BI-${id}-${n}`, orderId, shipmentIds: [shipmentId] }; });
-  add('InventoryLevelChanged', 'inventory', `SKU-${n % 500}`, 60, 'wms', (p) => { p.level = { ...p.level, sku: `SKU-${n % 500}` }; });
-  add('EdiDocumentSent', 'edi', 'northwind', 130, 'odx', (p) => { p.document = { ...p.document, documentId: `D-${id}-${n}`, businessObjectId: shipmentId }; });
+  add('OrderConfirmed', 'orders', orderId, 0, 'odoo', (p) => {
+    p.order = { ...p.order, orderId, odooId: orderId, name: orderId };
+  });
+  add('FulfillmentRequested', 'shipments', shipmentId, 10, 'odoo', (p) => {
+    p.shipment = { ...p.shipment, shipmentId, orderId };
+  });
+  add('ShipmentPicked', 'shipments', shipmentId, 60, 'wms', (p) => {
+    p.shipmentId = shipmentId;
+    p.orderId = orderId;
+    p.shortPicked = n % 17 === 0;
+  });
+  add('ShipmentPacked', 'shipments', shipmentId, 80, 'wms', (p) => {
+    p.shipmentId = shipmentId;
+    p.orderId = orderId;
+  });
+  add('ShipmentBooked', 'shipments', shipmentId, 90, 'tms', (p) => {
+    p.shipmentId = shipmentId;
+    p.orderId = orderId;
+  });
+  add('ShipmentDispatched', 'shipments', shipmentId, 120, 'wms', (p) => {
+    p.shipment = { ...p.shipment, shipmentId, orderId };
+  });
+  add('ShipmentMilestoneRecorded', 'shipments', shipmentId, 180, 'tms', (p) => {
+    p.shipmentId = shipmentId;
+    p.orderId = orderId;
+    p.milestone = { ...p.milestone, code: 'IN_TRANSIT' };
+  });
+  add('ShipmentMilestoneRecorded', 'shipments', shipmentId, 1400, 'tms', (p) => {
+    p.shipmentId = shipmentId;
+    p.orderId = orderId;
+  });
+  add('ShipmentDelivered', 'shipments', shipmentId, 1500, 'tms', (p) => {
+    p.shipmentId = shipmentId;
+    p.orderId = orderId;
+  });
+  add('InvoicePosted', 'invoices', `BI-${id}-${n}`, 1600, 'odoo', (p) => {
+    p.invoice = { ...p.invoice, invoiceId: `BI-${id}-${n}`, orderId, shipmentIds: [shipmentId] };
+  });
+  add('InventoryLevelChanged', 'inventory', `SKU-${n % 500}`, 60, 'wms', (p) => {
+    p.level = { ...p.level, sku: `SKU-${n % 500}` };
+  });
+  add('EdiDocumentSent', 'edi', 'northwind', 130, 'odx', (p) => {
+    p.document = { ...p.document, documentId: `D-${id}-${n}`, businessObjectId: shipmentId };
+  });
   return out;
 }
 
@@ -93,13 +144,18 @@ const messages = [...unique, ...unique.slice(0, N - unique.length)];
 
 const rt = await createServiceRuntime({ name: 'analytics-sink', env });
 rt.logger.silent = true;
-await ensureTopics(rt.admin, Object.values(topics).map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })));
-let producedAt = Date.now();
+await ensureTopics(
+  rt.admin,
+  Object.values(topics).map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })),
+);
+const producedAt = Date.now();
 for (let i = 0; i < messages.length; i += 1000) {
   await rt.producer.publish(messages.slice(i, i + 1000).map(({ kind, ...m }) => ({ ...m, topic: topics[kind] })));
 }
 const produceS = (Date.now() - producedAt) / 1000;
-console.log(`pre-produced ${messages.length} messages (${unique.length} distinct events, ${messages.length - unique.length} duplicates) on ${Object.keys(topics).length} topics x ${PARTITIONS} partitions in ${produceS.toFixed(1)} s (not part of the measurement)`);
+console.log(
+  `pre-produced ${messages.length} messages (${unique.length} distinct events, ${messages.length - unique.length} duplicates) on ${Object.keys(topics).length} topics x ${PARTITIONS} partitions in ${produceS.toFixed(1)} s (not part of the measurement)`,
+);
 
 const rss0 = process.memoryUsage().rss;
 let peakRss = rss0;
@@ -147,16 +203,28 @@ console.log('|---|---|');
 console.log(`| messages consumed | ${messages.length} (${distinct} distinct events) |`);
 console.log(`| time to index every distinct event (from sink start, incl. group join) | ${seconds.toFixed(1)} s |`);
 console.log(`| start-up (retry/DLQ topics, group join) until the first event is indexed | ${startupS.toFixed(1)} s |`);
-console.log(`| ingest rate, whole run | **${Math.round(unique.length / seconds)} events/s** (distinct events written); ${Math.round(messages.length / seconds)} messages/s incl. duplicates |`);
-console.log(`| ingest rate after start-up | **${Math.round(unique.length / (seconds - startupS))} events/s**; ${Math.round(messages.length / (seconds - startupS))} messages/s incl. duplicates |`);
-console.log(`| index after the run | ${stored} documents for ${distinct} distinct events (${stored === distinct ? 'each exactly once' : 'MISMATCH'}) |`);
-console.log(`| duplicates dropped by _id | ${last.duplicates} counted by the commit metric (others were deduplicated within a claim window) |`);
+console.log(
+  `| ingest rate, whole run | **${Math.round(unique.length / seconds)} events/s** (distinct events written); ${Math.round(messages.length / seconds)} messages/s incl. duplicates |`,
+);
+console.log(
+  `| ingest rate after start-up | **${Math.round(unique.length / (seconds - startupS))} events/s**; ${Math.round(messages.length / (seconds - startupS))} messages/s incl. duplicates |`,
+);
+console.log(
+  `| index after the run | ${stored} documents for ${distinct} distinct events (${stored === distinct ? 'each exactly once' : 'MISMATCH'}) |`,
+);
+console.log(
+  `| duplicates dropped by _id | ${last.duplicates} counted by the commit metric (others were deduplicated within a claim window) |`,
+);
 console.log(`| KPI query over the index | ${kpiMs} ms (${kpis.orders.total} orders in the cohort) |`);
 console.log(`| timeline query | ${timelineMs} ms (${tl.status === 'found' ? tl.timeline.hops.length : 0} hops) |`);
 console.log(`| peak RSS | ${Math.round(peakRss / 2 ** 20)} MB |`);
-console.log(`target >= 5,000 events/s: whole run ${unique.length / seconds >= 5000 ? 'met' : 'not met'}, after start-up ${unique.length / (seconds - startupS) >= 5000 ? 'met' : 'not met'}`);
+console.log(
+  `target >= 5,000 events/s: whole run ${unique.length / seconds >= 5000 ? 'met' : 'not met'}, after start-up ${unique.length / (seconds - startupS) >= 5000 ? 'met' : 'not met'}`,
+);
 
-await rt.admin.deleteTopics({ topics: (await rt.admin.listTopics()).filter((t) => t.startsWith(`bench.sink-${id}.`)) }).catch(() => undefined);
+await rt.admin
+  .deleteTopics({ topics: (await rt.admin.listTopics()).filter((t) => t.startsWith(`bench.sink-${id}.`)) })
+  .catch(() => undefined);
 await rt.admin.deleteGroups([group, `${group}-failures`]).catch(() => undefined);
 await rt.db.dropDatabase().catch(() => undefined);
 await rt.shutdown('bench done');

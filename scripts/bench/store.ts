@@ -22,7 +22,13 @@ import { randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
-  IdempotencyStore, bulkWriteInChunks, deleteManyInBatches, findByIds, insertManyInChunks, insertOnce, storeLimits,
+  IdempotencyStore,
+  bulkWriteInChunks,
+  deleteManyInBatches,
+  findByIds,
+  insertManyInChunks,
+  insertOnce,
+  storeLimits,
   type Claim,
 } from '@odx/runtime';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter } from 'mongodb';
@@ -52,30 +58,55 @@ const CLAIM_BATCH = 200;
  * a smaller batch keeps the run short.
  */
 const REDELIVERY_BATCH = Number(values['redelivery-batch']);
-for (const [name, v] of Object.entries({ history: HISTORY, docs: DOCS, upserts: UPSERTS, events: EVENTS, 'redelivery-batch': REDELIVERY_BATCH })) {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`usage: --${name} must be a positive integer, got "${String(values[name as keyof typeof values])}"`);
+for (const [name, v] of Object.entries({
+  history: HISTORY,
+  docs: DOCS,
+  upserts: UPSERTS,
+  events: EVENTS,
+  'redelivery-batch': REDELIVERY_BATCH,
+})) {
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`usage: --${name} must be a positive integer, got "${String(values[name as keyof typeof values])}"`);
 }
 if (!(SECONDS > 0)) throw new Error(`usage: --seconds must be > 0, got "${values.seconds}"`);
 
 const url = process.env['ODX_MONGO_URL'] ?? (await stackUp({ quiet: true, parts: ['mongo'] })).mongoUrl;
 const cpu = cpus();
 console.log(`bench:store ${new Date().toISOString()}${values.label ? ` [${values.label}]` : ''}`);
-console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`);
+console.log(
+  `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`,
+);
 
 const client = await new MongoClient(url, { serverSelectionTimeoutMS: 10_000, appName: 'bench-store' }).connect();
 const db = client.db(`odx_bench_store_${randomUUID().slice(0, 8)}`);
 console.log(`store: ${maskCredentials(url)} | ${await describeServer(db)}`);
 const limits = storeLimits();
-console.log(`limits: ${limits.maxStatements} statements/command, ${limits.maxInsertDocuments} docs/insert, ${limits.maxDeleteBatch} ids/delete`);
+console.log(
+  `limits: ${limits.maxStatements} statements/command, ${limits.maxInsertDocuments} docs/insert, ${limits.maxDeleteBatch} ids/delete`,
+);
 
 /** Every benchmark document has a string `_id`, as ODX's stores do. */
-interface BenchDoc extends Document { _id: string }
+interface BenchDoc extends Document {
+  _id: string;
+}
 type Coll = Collection<BenchDoc>;
 
 /** One line of the main table. */
-interface Row { step: string; size: string; count: number; seconds: number; rate: string; notes: string }
+interface Row {
+  step: string;
+  size: string;
+  count: number;
+  seconds: number;
+  rate: string;
+  notes: string;
+}
 /** One line of the lookup table. */
-interface Lookup { query: string; size: number; pushdown: string; ms: number[] }
+interface Lookup {
+  query: string;
+  size: number;
+  pushdown: string;
+  ms: number[];
+}
 const rows: Row[] = [];
 const lookups: Lookup[] = [];
 
@@ -90,7 +121,13 @@ async function describeServer(d: Db): Promise<string> {
   const status = (await admin.command({ serverStatus: 1 }).catch(() => ({}))) as Document;
   const log = (await admin.command({ getLog: 'startupWarnings' }).catch(() => ({ log: [] }))) as { log?: string[] };
   const powered = (log.log ?? [])
-    .map((line) => { try { return String((JSON.parse(line) as { msg?: unknown }).msg ?? ''); } catch { return line; } })
+    .map((line) => {
+      try {
+        return String((JSON.parse(line) as { msg?: unknown }).msg ?? '');
+      } catch {
+        return line;
+      }
+    })
     .find((msg) => /powered by/i.test(msg));
   const parts = [`buildInfo.version ${String(info['version'] ?? '?')}`];
   if ('ferretdbVersion' in info) parts.push(`ferretdbVersion ${String(info['ferretdbVersion'])}`);
@@ -116,7 +153,11 @@ async function timed(step: string, collection: Coll, op: (i: number) => Promise<
   const seconds = (now() - t0) / 1000;
   ms.sort((a, b) => a - b);
   rows.push({
-    step, size: `${fmt(before)} → ${fmt(await collection.countDocuments())}`, count: ms.length, seconds, rate: `${fmt(ms.length / seconds)} ops/s`,
+    step,
+    size: `${fmt(before)} → ${fmt(await collection.countDocuments())}`,
+    count: ms.length,
+    seconds,
+    rate: `${fmt(ms.length / seconds)} ops/s`,
     notes: `p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms`,
   });
   progress(rows.at(-1)!);
@@ -125,7 +166,12 @@ async function timed(step: string, collection: Coll, op: (i: number) => Promise<
 
 /** Times one run of `work` over `count` items; adds a row. */
 async function once<T>(
-  step: string, collection: Coll, unit: string, count: number | ((r: T) => number), work: () => Promise<T>, notes: (r: T) => string = () => '',
+  step: string,
+  collection: Coll,
+  unit: string,
+  count: number | ((r: T) => number),
+  work: () => Promise<T>,
+  notes: (r: T) => string = () => '',
 ): Promise<T> {
   const before = await collection.countDocuments();
   const t0 = now();
@@ -144,7 +190,10 @@ function progress(r: Row): void {
 
 /** Server's own word on whether `filter` reaches the backend's index (FerretDB's explain has `filterPushdown`). */
 async function pushdownOf(collection: Coll, filter: Filter<BenchDoc>): Promise<string> {
-  const ex = (await collection.find(filter).explain().catch(() => ({}))) as Document;
+  const ex = (await collection
+    .find(filter)
+    .explain()
+    .catch(() => ({}))) as Document;
   if ('filterPushdown' in ex) return ex['filterPushdown'] ? 'yes' : 'no (scan)';
   const stage = JSON.stringify(ex['queryPlanner']?.winningPlan ?? '').match(/"stage":"(\w+)"/)?.[1];
   return stage ? `plan ${stage}` : '?';
@@ -192,7 +241,14 @@ async function redeliver(step: string, collection: string, ids: string[]): Promi
   }
   const seconds = (now() - t0) / 1000;
   const size = `${fmt(before)} → ${fmt(await store.collection.countDocuments())}`;
-  rows.push({ step, size, count, seconds, rate: `${fmt(count / seconds)} events/s`, notes: [...statuses].map(([s, n]) => `${n} ${s}`).join(', ') });
+  rows.push({
+    step,
+    size,
+    count,
+    seconds,
+    rate: `${fmt(count / seconds)} events/s`,
+    notes: [...statuses].map(([s, n]) => `${n} ${s}`).join(', '),
+  });
   progress(rows.at(-1)!);
 }
 
@@ -202,39 +258,68 @@ const DAY = 24 * 3600_000;
 try {
   // 1. Single operations, sequential, on a collection that grows only by what phase 1 inserts.
   const single = db.collection<BenchDoc>('single');
-  const inserted = await timed('insertOne (insertOnce)', single, (i) => insertOnce(single, { _id: `s-${i}`, key: `k-${i % 100}`, n: i, at: new Date() }));
+  const inserted = await timed('insertOne (insertOnce)', single, (i) =>
+    insertOnce(single, { _id: `s-${i}`, key: `k-${i % 100}`, n: i, at: new Date() }),
+  );
   await timed('findOne by _id (findByIds, 1 id)', single, () => findByIds(single, [`s-${Math.floor(Math.random() * inserted)}`]));
-  await timed('updateOne by _id ($set)', single, (i) => single.updateOne({ _id: `s-${Math.floor(Math.random() * inserted)}` }, { $set: { n: -i } }));
+  await timed('updateOne by _id ($set)', single, (i) =>
+    single.updateOne({ _id: `s-${Math.floor(Math.random() * inserted)}` }, { $set: { n: -i } }),
+  );
 
   // 2. Chunked writes. Half of the documents are already expired, for the delete sweep of step 5.
   const bulk = db.collection<BenchDoc>('bulk');
-  const docs = Array.from({ length: DOCS }, (_, i) => ({ _id: `b-${i}`, key: `k-${i % 1000}`, n: i, expiresAt: expiresIn(i % 2 === 0 ? -DAY : DAY) }));
-  await once('insertManyInChunks', bulk, 'docs', DOCS, () => insertManyInChunks(bulk, docs), (r) => `${r.inserted} inserted, ${r.commands} commands`);
+  const docs = Array.from({ length: DOCS }, (_, i) => ({
+    _id: `b-${i}`,
+    key: `k-${i % 1000}`,
+    n: i,
+    expiresAt: expiresIn(i % 2 === 0 ? -DAY : DAY),
+  }));
+  await once(
+    'insertManyInChunks',
+    bulk,
+    'docs',
+    DOCS,
+    () => insertManyInChunks(bulk, docs),
+    (r) => `${r.inserted} inserted, ${r.commands} commands`,
+  );
   // Half replace existing documents, half insert new ones.
   const ops: AnyBulkWriteOperation<BenchDoc>[] = Array.from({ length: UPSERTS }, (_, i) => {
     const id = i % 2 === 0 ? `b-${2 * i + 1}` : `u-${i}`;
     return { replaceOne: { filter: { _id: id }, replacement: { key: `r-${i}`, n: i, expiresAt: expiresIn(DAY) }, upsert: true } };
   });
   // Sent two commands' worth at a time until all are done or SECONDS have passed (about 20 upserts/s were seen).
-  await once('bulkWriteInChunks (replaceOne upsert)', bulk, 'ops', (r) => r.matched + r.upserted, async () => {
-    const total = { matched: 0, upserted: 0, commands: 0 };
-    const step = 2 * storeLimits().maxStatements;
-    const t0 = now();
-    for (let i = 0; i < ops.length && (i === 0 || now() - t0 < SECONDS * 1000); i += step) {
-      const r = await bulkWriteInChunks(bulk, ops.slice(i, i + step));
-      total.matched += r.matched;
-      total.upserted += r.upserted;
-      total.commands += r.commands;
-    }
-    return total;
-  }, (r) => `${r.matched} replaced, ${r.upserted} upserted, ${r.commands} commands`);
+  await once(
+    'bulkWriteInChunks (replaceOne upsert)',
+    bulk,
+    'ops',
+    (r) => r.matched + r.upserted,
+    async () => {
+      const total = { matched: 0, upserted: 0, commands: 0 };
+      const step = 2 * storeLimits().maxStatements;
+      const t0 = now();
+      for (let i = 0; i < ops.length && (i === 0 || now() - t0 < SECONDS * 1000); i += step) {
+        const r = await bulkWriteInChunks(bulk, ops.slice(i, i + step));
+        total.matched += r.matched;
+        total.upserted += r.upserted;
+        total.commands += r.commands;
+      }
+      return total;
+    },
+    (r) => `${r.matched} replaced, ${r.upserted} upserted, ${r.commands} commands`,
+  );
 
   // 3. Idempotency: fresh keys, then the same keys redelivered; empty collection, then one with HISTORY documents.
   const fresh = new IdempotencyStore({ db, collection: 'idem_empty' });
   await fresh.init();
   const ids0 = Array.from({ length: EVENTS }, (_, i) => `e0-${i}`);
-  await once(`claimMany+completeMany, fresh keys (batches of ${CLAIM_BATCH})`, fresh.collection as unknown as Coll, 'events', EVENTS,
-    () => claimAndComplete(fresh, ids0), (n) => `${n} completed`);
+  await once(
+    `claimMany+completeMany, fresh keys (batches of ${CLAIM_BATCH})`,
+    fresh.collection as unknown as Coll,
+    'events',
+    EVENTS,
+    () => claimAndComplete(fresh, ids0),
+    (n) => `${n} completed`,
+  );
   await redeliver(`claimMany, keys already done, new process (batches of ${REDELIVERY_BATCH})`, 'idem_empty', ids0);
 
   const aged = new IdempotencyStore({ db, collection: 'idem_history' });
@@ -248,21 +333,41 @@ try {
       : { _id: `${key}!done`, key, expiresAt: expiresIn(7 * DAY) };
   });
   const agedDocs = aged.collection as unknown as Coll;
-  await once('history fill (insertManyInChunks)', agedDocs, 'docs', HISTORY, () => insertManyInChunks(agedDocs, history), (r) => `${r.inserted} inserted`);
+  await once(
+    'history fill (insertManyInChunks)',
+    agedDocs,
+    'docs',
+    HISTORY,
+    () => insertManyInChunks(agedDocs, history),
+    (r) => `${r.inserted} inserted`,
+  );
   const ids1 = Array.from({ length: EVENTS }, (_, i) => `e1-${i}`);
-  await once(`claimMany+completeMany, fresh keys, after history`, agedDocs, 'events', EVENTS, () => claimAndComplete(aged, ids1), (n) => `${n} completed`);
+  await once(
+    `claimMany+completeMany, fresh keys, after history`,
+    agedDocs,
+    'events',
+    EVENTS,
+    () => claimAndComplete(aged, ids1),
+    (n) => `${n} completed`,
+  );
   await redeliver(`claimMany, keys already done, new process, after history (batches of ${REDELIVERY_BATCH})`, 'idem_history', ids1);
 
   // 4. Lookups at the history size: which filters the backend answers from its index.
   const someKey = IdempotencyStore.key('bench', `h-${Math.floor(HISTORY / 4)}`);
   await lookup('find({ _id: id }) (exact _id)', agedDocs, { _id: `${someKey}!done` }, 5);
   await lookup("find({ key: 'x' }) (non-_id equality)", agedDocs, { key: someKey }, 3);
-  const fiveIds = [0, 1, 2, 3, 4].map((k) => `${IdempotencyStore.key('bench', `h-${Math.floor((HISTORY / 10) * (k + 1) / 2)}`)}!done`);
+  const fiveIds = [0, 1, 2, 3, 4].map((k) => `${IdempotencyStore.key('bench', `h-${Math.floor(((HISTORY / 10) * (k + 1)) / 2)}`)}!done`);
   await lookup('find({ _id: { $in: [5 ids] } })', agedDocs, { _id: { $in: fiveIds } }, 3);
 
   // 5. A sweep: deleteManyInBatches of the expired half of `bulk` (read ids by filter, delete by _id in batches).
-  await once('deleteManyInBatches (expiresAt < now)', bulk, 'docs', (r) => r.deleted,
-    () => deleteManyInBatches(bulk, { expiresAt: { $lt: new Date() } }), (r) => `${r.deleted} deleted in ${r.batches} batches`);
+  await once(
+    'deleteManyInBatches (expiresAt < now)',
+    bulk,
+    'docs',
+    (r) => r.deleted,
+    () => deleteManyInBatches(bulk, { expiresAt: { $lt: new Date() } }),
+    (r) => `${r.deleted} deleted in ${r.batches} batches`,
+  );
 } finally {
   await db.dropDatabase().catch((err: unknown) => console.error(`could not drop ${db.databaseName}: ${String(err)}`));
   await client.close();

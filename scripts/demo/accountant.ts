@@ -38,7 +38,10 @@ export class Accountant {
   private readonly maxAttempts: number;
   private readonly concurrency: number;
 
-  constructor(private readonly shop: OdooShop, options: AccountantOptions = {}) {
+  constructor(
+    private readonly shop: OdooShop,
+    options: AccountantOptions = {},
+  ) {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
   }

@@ -44,16 +44,18 @@ export function addConsumerGroupSamples(into: ConsumerGroupCounts, exposition: s
 /** Scrapes `<baseUrl>/metrics` of each service (name -> base URL) and sums the consumer-group counters. */
 export async function scrapeConsumerGroups(services: Readonly<Record<string, string>>, timeoutMs = 5_000): Promise<ConsumerGroupCounts> {
   const counts: ConsumerGroupCounts = { rebalances: new Map(), crashes: new Map(), unreadable: [] };
-  const texts = await Promise.all(Object.entries(services).map(async ([service, base]) => {
-    try {
-      const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return await res.text();
-    } catch (err) {
-      counts.unreadable.push({ service, error: err instanceof Error ? err.message : String(err) });
-      return '';
-    }
-  }));
+  const texts = await Promise.all(
+    Object.entries(services).map(async ([service, base]) => {
+      try {
+        const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        return await res.text();
+      } catch (err) {
+        counts.unreadable.push({ service, error: err instanceof Error ? err.message : String(err) });
+        return '';
+      }
+    }),
+  );
   for (const text of texts) addConsumerGroupSamples(counts, text);
   return counts;
 }

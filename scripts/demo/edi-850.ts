@@ -20,11 +20,7 @@ export function build850(options: { po: string; controlNumber: number; lines: nu
   const isa13 = String(options.controlNumber % 1_000_000_000).padStart(9, '0');
   const gs06 = String(options.controlNumber % 1_000_000_000);
   const pad = (s: string, n: number): string => s.padEnd(n, ' ');
-  const body: string[] = [
-    'ST*850*0001',
-    `BEG*00*SA*${options.po}**${ccyymmdd}`,
-    'N1*ST*Northwind DC 7*92*0007',
-  ];
+  const body: string[] = ['ST*850*0001', `BEG*00*SA*${options.po}**${ccyymmdd}`, 'N1*ST*Northwind DC 7*92*0007'];
   for (let i = 0; i < options.lines; i++) {
     const [qualifier, id, price] = ITEMS[i % ITEMS.length]!;
     body.push(`PO1*${i + 1}*${2 + i * 3}*EA*${price}**${qualifier}*${id}`);
@@ -37,5 +33,7 @@ export function build850(options: { po: string; controlNumber: number; lines: nu
     ...body,
     `GE*1*${gs06}`,
     `IEA*1*${isa13}`,
-  ].map((s) => `${s}~\n`).join('');
+  ]
+    .map((s) => `${s}~\n`)
+    .join('');
 }

@@ -29,7 +29,11 @@ export function acknowledgeOutbound(partnerDir: string, since: Date, answered: S
 
 /** A 997 accepting the interchange's first functional group, or null when it cannot be read. */
 export function build997(interchange: string, controlNumber: number, at: Date = new Date()): string | null {
-  const segments = interchange.split('~').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => s.split('*'));
+  const segments = interchange
+    .split('~')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => s.split('*'));
   const gs = segments.find((s) => s[0] === 'GS');
   const sts = segments.filter((s) => s[0] === 'ST');
   if (!gs || sts.length === 0) return null;
@@ -53,5 +57,7 @@ export function build997(interchange: string, controlNumber: number, at: Date = 
     ...body,
     `GE*1*${gs06}`,
     `IEA*1*${isa13}`,
-  ].map((s) => `${s}~\n`).join('');
+  ]
+    .map((s) => `${s}~\n`)
+    .join('');
 }

@@ -3,8 +3,15 @@
 // invoices and settles orders once their delivery is done.
 import { OdooClient } from '@odx/odoo-outbox-poller';
 
-interface Named { id: number; default_code?: string | false }
-interface Invoice { id: number; state: string; payment_state: string }
+interface Named {
+  id: number;
+  default_code?: string | false;
+}
+interface Invoice {
+  id: number;
+  state: string;
+  payment_state: string;
+}
 
 export interface DemoOrder {
   odooId: number;
@@ -23,13 +30,31 @@ export class OdooShop {
 
   /** Customers and storable, unit-measured products in stock in the main warehouse. */
   async load(): Promise<void> {
-    this.customers = await this.odoo.executeKw<Named[]>('res.partner', 'search_read', [[['customer_rank', '>', 0], ['parent_id', '=', false]]], { fields: ['id'], limit: 20, order: 'id' });
+    this.customers = await this.odoo.executeKw<Named[]>(
+      'res.partner',
+      'search_read',
+      [
+        [
+          ['customer_rank', '>', 0],
+          ['parent_id', '=', false],
+        ],
+      ],
+      { fields: ['id'], limit: 20, order: 'id' },
+    );
     const products = await this.odoo.executeKw<(Named & { qty_available: number; uom_name: string })[]>(
-      'product.product', 'search_read', [[['type', '=', 'product'], ['sale_ok', '=', true]]],
+      'product.product',
+      'search_read',
+      [
+        [
+          ['type', '=', 'product'],
+          ['sale_ok', '=', true],
+        ],
+      ],
       { fields: ['id', 'default_code', 'qty_available', 'uom_name'], limit: 80, order: 'id' },
     );
     this.products = products.filter((p) => p.qty_available >= 50 && p.uom_name === 'Units');
-    if (this.customers.length === 0 || this.products.length < 3) throw new Error('the Odoo database has no customers or stocked products to sell');
+    if (this.customers.length === 0 || this.products.length < 3)
+      throw new Error('the Odoo database has no customers or stocked products to sell');
   }
 
   /** Creates and confirms one order of 1-3 lines; `index` picks customer and products deterministically. */
@@ -41,7 +66,9 @@ export class OdooShop {
       return [0, 0, { product_id: product.id, product_uom_qty: 1 + ((index + i) % 5) }];
     });
     const clientRef = `PO-${runTag}-${String(index + 1).padStart(3, '0')}`;
-    const odooId = await this.odoo.executeKw<number>('sale.order', 'create', [{ partner_id: customer.id, client_order_ref: clientRef, order_line: lines }]);
+    const odooId = await this.odoo.executeKw<number>('sale.order', 'create', [
+      { partner_id: customer.id, client_order_ref: clientRef, order_line: lines },
+    ]);
     await this.odoo.executeKw('sale.order', 'action_confirm', [[odooId]]);
     const [order] = await this.odoo.executeKw<{ name: string }[]>('sale.order', 'read', [[odooId]], { fields: ['name'] });
     return { odooId, name: order?.name ?? String(odooId), clientRef };
@@ -50,14 +77,22 @@ export class OdooShop {
   /** Sale orders created from purchase orders (client_order_ref), e.g. by the EDI write-back. */
   async ordersByClientRef(refs: string[]): Promise<number[]> {
     if (refs.length === 0) return [];
-    return this.odoo.executeKw<number[]>('sale.order', 'search', [[['client_order_ref', 'in', refs], ['state', '=', 'sale']]]);
+    return this.odoo.executeKw<number[]>('sale.order', 'search', [
+      [
+        ['client_order_ref', 'in', refs],
+        ['state', '=', 'sale'],
+      ],
+    ]);
   }
 
   /** Sale order ids among `ids` whose every picking is done. */
   async deliveredOrders(ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];
     const pickings = await this.odoo.executeKw<{ sale_id: [number, string] | false; state: string }[]>(
-      'stock.picking', 'search_read', [[['sale_id', 'in', ids]]], { fields: ['sale_id', 'state'] },
+      'stock.picking',
+      'search_read',
+      [[['sale_id', 'in', ids]]],
+      { fields: ['sale_id', 'state'] },
     );
     const open = new Set<number>();
     const seen = new Set<number>();
@@ -74,7 +109,10 @@ export class OdooShop {
     const out = new Map<number, string[]>();
     if (ids.length === 0) return out;
     const pickings = await this.odoo.executeKw<{ sale_id: [number, string] | false; state: string }[]>(
-      'stock.picking', 'search_read', [[['sale_id', 'in', ids]]], { fields: ['sale_id', 'state'] },
+      'stock.picking',
+      'search_read',
+      [[['sale_id', 'in', ids]]],
+      { fields: ['sale_id', 'state'] },
     );
     for (const p of pickings) if (p.sale_id) out.set(p.sale_id[0], [...(out.get(p.sale_id[0]) ?? []), p.state]);
     return out;
@@ -88,16 +126,26 @@ export class OdooShop {
   async invoiceAndSettle(orderId: number): Promise<number[]> {
     let invoices = await this.customerInvoices(orderId);
     if (invoices.length === 0) {
-      const wizard = await this.odoo.executeKw<number>('sale.advance.payment.inv', 'create', [{ advance_payment_method: 'delivered' }], { context: { active_model: 'sale.order', active_ids: [orderId] } });
-      const action = await this.odoo.executeKw<{ res_id?: number; domain?: [string, string, number[]][] }>('sale.advance.payment.inv', 'create_invoices', [[wizard]]);
+      const wizard = await this.odoo.executeKw<number>('sale.advance.payment.inv', 'create', [{ advance_payment_method: 'delivered' }], {
+        context: { active_model: 'sale.order', active_ids: [orderId] },
+      });
+      const action = await this.odoo.executeKw<{ res_id?: number; domain?: [string, string, number[]][] }>(
+        'sale.advance.payment.inv',
+        'create_invoices',
+        [[wizard]],
+      );
       const created = action.res_id !== undefined ? [action.res_id] : (action.domain?.[0]?.[2] ?? []);
       invoices = created.map((id) => ({ id, state: 'draft', payment_state: 'not_paid' }));
     }
     const drafts = invoices.filter((i) => i.state === 'draft').map((i) => i.id);
     if (drafts.length > 0) await this.odoo.executeKw('account.move', 'action_post', [drafts]);
-    const unpaid = invoices.filter((i) => i.state !== 'cancel' && (i.payment_state === 'not_paid' || i.payment_state === 'partial')).map((i) => i.id);
+    const unpaid = invoices
+      .filter((i) => i.state !== 'cancel' && (i.payment_state === 'not_paid' || i.payment_state === 'partial'))
+      .map((i) => i.id);
     if (unpaid.length > 0) {
-      const pay = await this.odoo.executeKw<number>('account.payment.register', 'create', [{}], { context: { active_model: 'account.move', active_ids: unpaid } });
+      const pay = await this.odoo.executeKw<number>('account.payment.register', 'create', [{}], {
+        context: { active_model: 'account.move', active_ids: unpaid },
+      });
       await this.odoo.executeKw('account.payment.register', 'action_create_payments', [[pay]]);
     }
     return invoices.filter((i) => i.state !== 'cancel').map((i) => i.id);
@@ -108,7 +156,9 @@ export class OdooShop {
     const [order] = await this.odoo.executeKw<{ invoice_ids: number[] }[]>('sale.order', 'read', [[orderId]], { fields: ['invoice_ids'] });
     const ids = order?.invoice_ids ?? [];
     if (ids.length === 0) return [];
-    const moves = await this.odoo.executeKw<(Invoice & { move_type: string })[]>('account.move', 'read', [ids], { fields: ['state', 'payment_state', 'move_type'] });
+    const moves = await this.odoo.executeKw<(Invoice & { move_type: string })[]>('account.move', 'read', [ids], {
+      fields: ['state', 'payment_state', 'move_type'],
+    });
     return moves.filter((m) => m.move_type === 'out_invoice').map(({ id, state, payment_state }) => ({ id, state, payment_state }));
   }
 }

@@ -48,47 +48,49 @@ export class DemoScenario {
   private readonly shop = new OdooShop(url(PORTS.odoo));
   private readonly accountant = new Accountant(this.shop);
 
-  constructor(private readonly o: ScenarioOptions) {}
+  constructor(private readonly options: ScenarioOptions) {}
 
   async run(): Promise<ScenarioOutcome> {
-    const { say, elapsed } = this.o;
+    const { say, elapsed } = this.options;
     const since = new Date(Date.now() - 1_000);
-    const total = this.o.odooOrders + this.o.ediOrders;
-    say(`\nscenario: ${this.o.odooOrders} orders keyed into Odoo, ${this.o.ediOrders} purchase orders (X12 850) from EDI partner northwind` +
-      (this.o.faults ? ', a 20 s WMS outage, one poison message' : ''));
+    const total = this.options.odooOrders + this.options.ediOrders;
+    say(
+      `\nscenario: ${this.options.odooOrders} orders keyed into Odoo, ${this.options.ediOrders} purchase orders (X12 850) from EDI partner northwind` +
+        (this.options.faults ? ', a 20 s WMS outage, one poison message' : ''),
+    );
     await this.shop.load();
 
     const odoo: DemoOrder[] = [];
     const ediPoNumbers: string[] = [];
-    const outageAt = Math.max(1, Math.floor(this.o.odooOrders / 3));
-    const poisonAt = Math.max(1, Math.floor(this.o.odooOrders / 2));
-    for (let i = 0; i < Math.max(this.o.odooOrders, this.o.ediOrders); i++) {
-      if (i < this.o.odooOrders) {
-        const order = await this.shop.placeOrder(i, this.o.runTag);
+    const outageAt = Math.max(1, Math.floor(this.options.odooOrders / 3));
+    const poisonAt = Math.max(1, Math.floor(this.options.odooOrders / 2));
+    for (let i = 0; i < Math.max(this.options.odooOrders, this.options.ediOrders); i++) {
+      if (i < this.options.odooOrders) {
+        const order = await this.shop.placeOrder(i, this.options.runTag);
         odoo.push(order);
         say(`${elapsed()}  Odoo   ${order.name} confirmed (customer PO ${order.clientRef})`);
       }
-      if (i < this.o.ediOrders) {
-        const po = `NW-${this.o.runTag}-${i + 1}`;
+      if (i < this.options.ediOrders) {
+        const po = `NW-${this.options.runTag}-${i + 1}`;
         this.drop850(po, i);
         ediPoNumbers.push(po);
         say(`${elapsed()}  EDI    850 for PO ${po} dropped in northwind/inbound`);
       }
-      if (this.o.faults && i + 1 === outageAt) await this.wmsOutage(20);
-      if (this.o.faults && i + 1 === poisonAt) await this.poison();
+      if (this.options.faults && i + 1 === outageAt) await this.wmsOutage(20);
+      if (this.options.faults && i + 1 === poisonAt) await this.poison();
       await sleep(1_200);
     }
 
     const acknowledged = new Set<string>();
     let ackControl = (Date.now() % 900_000_000) + 100_000;
-    const deadline = Date.now() + (this.o.timeoutMs ?? 300_000);
+    const deadline = Date.now() + (this.options.timeoutMs ?? 300_000);
     let last = '';
     let completed = false;
     while (Date.now() < deadline) {
       await sleep(3_000);
       await this.invoiceDelivered(odoo, ediPoNumbers);
-      if (this.o.ediOrders > 0) {
-        const acks = acknowledgeOutbound(join(this.o.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++);
+      if (this.options.ediOrders > 0) {
+        const acks = acknowledgeOutbound(join(this.options.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++);
         if (acks > 0) say(`${elapsed()}  EDI    northwind answered ${acks} document(s) from ODX with a 997`);
       }
       const k = await this.kpis(since).catch(() => null);
@@ -104,12 +106,16 @@ export class DemoScenario {
     }
     if (!completed) say(`${elapsed()}  not every order was delivered and paid within the time limit; the report shows where they are`);
     await sleep(3_000); // let the last 810s land, then the partner's last 997s
-    if (this.o.ediOrders > 0 && acknowledgeOutbound(join(this.o.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++) > 0) await sleep(3_000);
+    if (
+      this.options.ediOrders > 0 &&
+      acknowledgeOutbound(join(this.options.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++) > 0
+    )
+      await sleep(3_000);
     return { since, odoo, ediPoNumbers, completed };
   }
 
   async report(outcome: ScenarioOutcome): Promise<void> {
-    const { say } = this.o;
+    const { say } = this.options;
     const k = await this.kpis(outcome.since);
     say('\nKPIs for this run (analytics-sink GET /v1/kpis)');
     for (const line of formatKpis(k)) say(line);
@@ -129,17 +135,23 @@ export class DemoScenario {
 
   /** What went to and came from partner northwind, from the edi-gateway's document audit. */
   private async reportEdi(): Promise<void> {
-    const res = await fetch(`${url(PORTS.ediGateway)}/v1/edi/documents?partner=northwind&limit=500`, { headers: { authorization: `Bearer ${DEMO_EDI_TOKEN}` } });
+    const res = await fetch(`${url(PORTS.ediGateway)}/v1/edi/documents?partner=northwind&limit=500`, {
+      headers: { authorization: `Bearer ${DEMO_EDI_TOKEN}` },
+    });
     if (!res.ok) {
-      this.o.say(`\nEDI documents: the edi-gateway answered ${res.status}`);
+      this.options.say(`\nEDI documents: the edi-gateway answered ${res.status}`);
       return;
     }
     const { documents } = (await res.json()) as { documents: { direction: string; type: string; status: string; createdAt?: string }[] };
     const counts = new Map<string, number>();
-    for (const d of documents) counts.set(`${d.direction === 'in' ? 'in ' : 'out'} ${d.type} ${d.status}`, (counts.get(`${d.direction === 'in' ? 'in ' : 'out'} ${d.type} ${d.status}`) ?? 0) + 1);
-    this.o.say('\nEDI documents with partner northwind (edi-gateway GET /v1/edi/documents)');
-    for (const [k, n] of [...counts].sort()) this.o.say(`  ${k.padEnd(28)} ${n}`);
-    this.o.say(`  partner folders: ${join(this.o.dataDir, 'edi', 'northwind')}/{inbound,archive,error,outbound}`);
+    for (const d of documents)
+      counts.set(
+        `${d.direction === 'in' ? 'in ' : 'out'} ${d.type} ${d.status}`,
+        (counts.get(`${d.direction === 'in' ? 'in ' : 'out'} ${d.type} ${d.status}`) ?? 0) + 1,
+      );
+    this.options.say('\nEDI documents with partner northwind (edi-gateway GET /v1/edi/documents)');
+    for (const [k, n] of [...counts].sort()) this.options.say(`  ${k.padEnd(28)} ${n}`);
+    this.options.say(`  partner folders: ${join(this.options.dataDir, 'edi', 'northwind')}/{inbound,archive,error,outbound}`);
   }
 
   private async kpis(since: Date): Promise<KpiResponse> {
@@ -150,7 +162,7 @@ export class DemoScenario {
 
   /** Writes the 850 the way a partner's VAN drop does: a temporary name, then an atomic rename. */
   private drop850(po: string, index: number): void {
-    const inbound = join(this.o.dataDir, 'edi', 'northwind', 'inbound');
+    const inbound = join(this.options.dataDir, 'edi', 'northwind', 'inbound');
     mkdirSync(inbound, { recursive: true });
     const controlNumber = (Date.now() % 1_000_000_000) + index;
     const file = join(inbound, `850-${po}.x12`);
@@ -159,24 +171,41 @@ export class DemoScenario {
   }
 
   private async wmsOutage(seconds: number): Promise<void> {
-    const res = await fetch(`${url(PORTS.wms)}/sim/admin/downtime`, { method: 'POST', headers: SIM_ADMIN, body: JSON.stringify({ seconds }) });
+    const res = await fetch(`${url(PORTS.wms)}/sim/admin/downtime`, {
+      method: 'POST',
+      headers: SIM_ADMIN,
+      body: JSON.stringify({ seconds }),
+    });
     if (!res.ok) throw new Error(`WMS simulator refused the downtime window: HTTP ${res.status}`);
-    this.o.say(`${this.o.elapsed()}  FAULT  the WMS answers 503 for ${seconds} s: wms-bridge retries through its retry topics, its circuit opens and pauses the consumer`);
+    this.options.say(
+      `${this.options.elapsed()}  FAULT  the WMS answers 503 for ${seconds} s: wms-bridge retries through its retry topics, its circuit opens and pauses the consumer`,
+    );
   }
 
   private async poison(): Promise<void> {
-    const producer = this.o.kafka.producer();
+    const producer = this.options.kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'odx.orders.v1', messages: [{ key: `poison-${this.o.runTag}`, value: Buffer.from('{"this is":"not Avro"}') }] });
+    await producer.send({
+      topic: 'odx.orders.v1',
+      messages: [{ key: `poison-${this.options.runTag}`, value: Buffer.from('{"this is":"not Avro"}') }],
+    });
     await producer.disconnect();
-    this.o.say(`${this.o.elapsed()}  FAULT  a non-Avro message on odx.orders.v1: every consumer group dead-letters it and goes on`);
+    this.options.say(
+      `${this.options.elapsed()}  FAULT  a non-Avro message on odx.orders.v1: every consumer group dead-letters it and goes on`,
+    );
   }
 
   /** The accountant: invoices and settles every demo order whose delivery is done. */
   private async invoiceDelivered(odoo: DemoOrder[], ediPoNumbers: string[]): Promise<void> {
     const ids = [...odoo.map((o) => o.odooId), ...(await this.shop.ordersByClientRef(ediPoNumbers))];
     const round = await this.accountant.settleDelivered(ids);
-    for (const s of round.settled) this.o.say(`${this.o.elapsed()}  Odoo   order ${s.orderId} delivered → ${s.invoiceIds.length} invoice(s) posted and paid`);
-    for (const f of round.failed) this.o.say(`${this.o.elapsed()}  Odoo   order ${f.orderId} delivered, but invoicing failed (attempt ${f.attempts}${f.gaveUp ? ', giving up' : ''}): ${f.error}`);
+    for (const s of round.settled)
+      this.options.say(
+        `${this.options.elapsed()}  Odoo   order ${s.orderId} delivered → ${s.invoiceIds.length} invoice(s) posted and paid`,
+      );
+    for (const f of round.failed)
+      this.options.say(
+        `${this.options.elapsed()}  Odoo   order ${f.orderId} delivered, but invoicing failed (attempt ${f.attempts}${f.gaveUp ? ', giving up' : ''}): ${f.error}`,
+      );
   }
 }

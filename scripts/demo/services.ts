@@ -38,8 +38,14 @@ export function simulatorSpecs(dataDir: string, ports: Ports = PORTS): ProcessSp
   });
   return [
     sim('odoo', ports.odoo, { DEMO_SIM_DATA_FILE: join(dataDir, 'odoo-sim.jsonl') }),
-    sim('wms', ports.wms, { DEMO_SIM_WEBHOOK_URL: `${url(ports.wmsBridge)}/v1/webhooks/wms`, DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET }),
-    sim('tms', ports.tms, { DEMO_SIM_WEBHOOK_URL: `${url(ports.tmsBridge)}/v1/webhooks/tms`, DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET }),
+    sim('wms', ports.wms, {
+      DEMO_SIM_WEBHOOK_URL: `${url(ports.wmsBridge)}/v1/webhooks/wms`,
+      DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
+    }),
+    sim('tms', ports.tms, {
+      DEMO_SIM_WEBHOOK_URL: `${url(ports.tmsBridge)}/v1/webhooks/tms`,
+      DEMO_SIM_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
+    }),
   ];
 }
 

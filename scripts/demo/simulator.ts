@@ -25,7 +25,10 @@ if (kind === 'odoo') {
   close = () => sim.close();
 } else if (kind === 'tms') {
   const sim = await startTmsSimulator({
-    port, ...webhook, delivery, exceptionRate: 0,
+    port,
+    ...webhook,
+    delivery,
+    exceptionRate: 0,
     tracking: { pickupMs: 3_000, inTransitMs: 3_000, outForDeliveryMs: 3_000, deliveredMs: 3_000 },
   });
   close = () => sim.close();

@@ -16,7 +16,10 @@ const FAILED_MARK = 'the demo failed';
 /** `npm start` printed that it failed, or exited, before it was running. */
 export class DemoStartError extends Error {
   override readonly name = 'DemoStartError';
-  constructor(message: string, readonly logTail: string) {
+  constructor(
+    message: string,
+    readonly logTail: string,
+  ) {
     super(message);
   }
 }
@@ -41,7 +44,10 @@ export class DemoProcess {
   private peakTotalKiB = 0;
   private readonly peakByProcess = new Map<string, number>();
 
-  private constructor(private readonly child: ChildProcess, readonly logFile: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
     child.once('exit', (code, signal) => {
       this.exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
     });
@@ -108,7 +114,12 @@ export class DemoProcess {
         if (Number(fields[2]) !== this.pid) continue;
         const status = readFileSync(`/proc/${entry}/status`, 'utf8');
         const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-        out.push({ pid: Number(entry), name: processName(readFileSync(`/proc/${entry}/cmdline`, 'utf8')), rssKiB: kib('VmRSS'), peakRssKiB: kib('VmHWM') });
+        out.push({
+          pid: Number(entry),
+          name: processName(readFileSync(`/proc/${entry}/cmdline`, 'utf8')),
+          rssKiB: kib('VmRSS'),
+          peakRssKiB: kib('VmHWM'),
+        });
       } catch {
         // gone between readdir and read
       }
@@ -119,7 +130,10 @@ export class DemoProcess {
   /** Records the group's total resident memory and each process's peak; call it every few seconds. */
   sampleMemory(): void {
     const procs = this.processes();
-    this.peakTotalKiB = Math.max(this.peakTotalKiB, procs.reduce((sum, p) => sum + p.rssKiB, 0));
+    this.peakTotalKiB = Math.max(
+      this.peakTotalKiB,
+      procs.reduce((sum, p) => sum + p.rssKiB, 0),
+    );
     for (const p of procs) this.peakByProcess.set(p.name, Math.max(this.peakByProcess.get(p.name) ?? 0, p.peakRssKiB));
   }
 
@@ -138,8 +152,13 @@ export class DemoProcess {
       const busy = alive ? [] : await busyPorts(ports);
       if (!alive && busy.length === 0) return;
       if (Date.now() > deadline) {
-        throw new Error(alive ? `process group ${this.pid} still has processes after SIGKILL: ${this.processes().map((p) => `${p.pid} ${p.name}`).join(', ')}`
-          : `ports still answer after the group was killed: ${busy.join(', ')}`);
+        throw new Error(
+          alive
+            ? `process group ${this.pid} still has processes after SIGKILL: ${this.processes()
+                .map((p) => `${p.pid} ${p.name}`)
+                .join(', ')}`
+            : `ports still answer after the group was killed: ${busy.join(', ')}`,
+        );
       }
       if (alive) signalGroup(this.pid, 'SIGKILL');
       await sleep(250);
@@ -163,13 +182,24 @@ function groupAlive(pgid: number): boolean {
 
 /** Ports on 127.0.0.1 that still accept a connection. */
 export async function busyPorts(ports: readonly number[]): Promise<number[]> {
-  const open = await Promise.all(ports.map((port) => new Promise<boolean>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1_000);
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('timeout', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  })));
+  const open = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect({ host: '127.0.0.1', port });
+          socket.setTimeout(1_000);
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('timeout', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('error', () => resolve(false));
+        }),
+    ),
+  );
   return ports.filter((_, i) => open[i]);
 }
 

@@ -36,7 +36,9 @@ const { values } = parseArgs({
 function option(name: keyof typeof values, min: number, max: number, integer = true): number {
   const n = Number(values[name]);
   if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    process.stderr.write(`soak:restarts: --${name} must be a ${integer ? 'whole ' : ''}number from ${min} to ${max}, got "${String(values[name])}"\n`);
+    process.stderr.write(
+      `soak:restarts: --${name} must be a ${integer ? 'whole ' : ''}number from ${min} to ${max}, got "${String(values[name])}"\n`,
+    );
     process.exit(2);
   }
   return n;
@@ -80,19 +82,26 @@ const onSignal = (signal: NodeJS.Signals): void => {
       if (results.length > 0) printSummary(`interrupted by ${signal} after ${results.length} of ${RUNS} run(s)`);
       process.exit(130);
     },
-    (err: unknown) => { say(`could not stop everything: ${err instanceof Error ? err.message : String(err)}`); process.exit(1); },
+    (err: unknown) => {
+      say(`could not stop everything: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
   );
 };
 process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);
 
-say(`ODX restart soak: ${RUNS} run(s) of npm start (--orders ${DEMO_ORDERS}), each followed by ${ORDERS} orders at ${RATE}/s, paid once delivered (timeout ${TIMEOUT_MS / 60_000} min), then SIGKILL to the run's process group`);
+say(
+  `ODX restart soak: ${RUNS} run(s) of npm start (--orders ${DEMO_ORDERS}), each followed by ${ORDERS} orders at ${RATE}/s, paid once delivered (timeout ${TIMEOUT_MS / 60_000} min), then SIGKILL to the run's process group`,
+);
 say(machineLine());
 say(`logs in ${logDir}; service logs in ${join(stack.paths.home, 'demo', 'logs')}; store ${mongoUrl}`);
 
 const busy = await busyPorts(ALL_PORTS);
 if (busy.length > 0) {
-  say(`ports ${busy.join(', ')} are in use: another npm start (or a simulator) is running. Stop it first; the soak does not kill what it did not start.`);
+  say(
+    `ports ${busy.join(', ')} are in use: another npm start (or a simulator) is running. Stop it first; the soak does not kill what it did not start.`,
+  );
   process.exit(2);
 }
 
@@ -103,8 +112,16 @@ try {
     const logFile = join(logDir, `${stamp}-run${run}.log`);
     say('');
     const result = await soakRun({
-      run, logFile, demoOrders: DEMO_ORDERS, loadOrders: ORDERS, rate: RATE, timeoutMs: TIMEOUT_MS, startTimeoutMs: START_TIMEOUT_MS,
-      mongoUrl, signal: abort.signal, say,
+      run,
+      logFile,
+      demoOrders: DEMO_ORDERS,
+      loadOrders: ORDERS,
+      rate: RATE,
+      timeoutMs: TIMEOUT_MS,
+      startTimeoutMs: START_TIMEOUT_MS,
+      mongoUrl,
+      signal: abort.signal,
+      say,
       onStarted: (p) => void (current = p),
     });
     const proc = current as DemoProcess | null;
@@ -112,7 +129,9 @@ try {
     say(`run ${run}: SIGKILL to process group ${proc?.pid ?? '-'}; waiting until ports ${ALL_PORTS.join(', ')} are free`);
     await stopCurrent();
     if (proc) result.wallSeconds = (Date.now() - proc.startedAt) / 1000;
-    say(`run ${run}: stopped in ${((Date.now() - killAt) / 1000).toFixed(1)} s; ${verdict(result).length === 0 ? 'ok' : `FAILED: ${verdict(result).join('; ')}`}`);
+    say(
+      `run ${run}: stopped in ${((Date.now() - killAt) / 1000).toFixed(1)} s; ${verdict(result).length === 0 ? 'ok' : `FAILED: ${verdict(result).join('; ')}`}`,
+    );
     results.push(result);
     // Printed now as well as in the summary: a soak cut short still shows what each finished run left behind.
     for (const line of formatRun(result)) say(line);
@@ -125,13 +144,18 @@ try {
   failure = err;
   say(`\nsoak:restarts failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {
-  await stopCurrent().catch((err: unknown) => say(`could not stop the run in progress: ${err instanceof Error ? err.message : String(err)}`));
+  await stopCurrent().catch((err: unknown) =>
+    say(`could not stop the run in progress: ${err instanceof Error ? err.message : String(err)}`),
+  );
 }
 
 const failed = results.filter((r) => verdict(r).length > 0);
 const ok = failure === null && failed.length === 0 && results.length === RUNS;
-printSummary(ok ? `soak passed: ${RUNS} run(s), every order paid, every /readyz 200, the store answered`
-  : `soak FAILED: ${failure ? 'the soak itself failed; ' : ''}${failed.length} of ${results.length} run(s) failed${results.length < RUNS ? `, ${RUNS - results.length} not run` : ''}`);
+printSummary(
+  ok
+    ? `soak passed: ${RUNS} run(s), every order paid, every /readyz 200, the store answered`
+    : `soak FAILED: ${failure ? 'the soak itself failed; ' : ''}${failed.length} of ${results.length} run(s) failed${results.length < RUNS ? `, ${RUNS - results.length} not run` : ''}`,
+);
 process.exit(ok ? 0 : 1);
 
 function printSummary(conclusion: string): void {

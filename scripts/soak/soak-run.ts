@@ -125,7 +125,10 @@ async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Pr
 /** Lines of the launcher's report worth repeating: the demo's orders and consumer groups. */
 function reportLines(output: string): string[] {
   const report = output.slice(output.lastIndexOf('KPIs for this run'));
-  return report.split('\n').filter((l) => /^\s+(orders|consumer groups)\s/.test(l)).map((l) => l.trim().replace(/\s{3,}/g, '   '));
+  return report
+    .split('\n')
+    .filter((l) => /^\s+(orders|consumer groups)\s/.test(l))
+    .map((l) => l.trim().replace(/\s{3,}/g, '   '));
 }
 
 export async function soakRun(o: SoakRunOptions): Promise<SoakRunResult> {
@@ -133,10 +136,28 @@ export async function soakRun(o: SoakRunOptions): Promise<SoakRunResult> {
   const t0 = Date.now();
   const runFrom = new Date(t0 - 1_000);
   const result: SoakRunResult = {
-    run: o.run, logFile: o.logFile, startupSeconds: null,
+    run: o.run,
+    logFile: o.logFile,
+    startupSeconds: null,
     demo: { expected: o.demoOrders + EDI_ORDERS, cohort: null, reportLines: [], scenarioCompleted: false },
-    load: { requested: o.loadOrders, confirmed: 0, generatorErrors: 0, settledInOdoo: 0, clerkFailures: [], cohort: null, allPaidAfterSeconds: null, timedOut: false },
-    unpaid: [], readiness: [], store: null, groups: null, lag: [], memory: null, launcherExit: null, wallSeconds: 0,
+    load: {
+      requested: o.loadOrders,
+      confirmed: 0,
+      generatorErrors: 0,
+      settledInOdoo: 0,
+      clerkFailures: [],
+      cohort: null,
+      allPaidAfterSeconds: null,
+      timedOut: false,
+    },
+    unpaid: [],
+    readiness: [],
+    store: null,
+    groups: null,
+    lag: [],
+    memory: null,
+    launcherExit: null,
+    wallSeconds: 0,
   };
   const proc = DemoProcess.start({ orders: o.demoOrders, logFile: o.logFile });
   o.onStarted(proc);
@@ -147,7 +168,9 @@ export async function soakRun(o: SoakRunOptions): Promise<SoakRunResult> {
     result.startupSeconds = (Date.now() - t0) / 1000;
     result.demo.reportLines = reportLines(output);
     result.demo.scenarioCompleted = !output.includes('not every order was delivered and paid within the time limit');
-    say(`run ${o.run}: ODX is running after ${result.startupSeconds.toFixed(0)} s; the demo's report: ${result.demo.reportLines.join(' | ') || '(no report lines found)'}`);
+    say(
+      `run ${o.run}: ODX is running after ${result.startupSeconds.toFixed(0)} s; the demo's report: ${result.demo.reportLines.join(' | ') || '(no report lines found)'}`,
+    );
   } catch (err) {
     if (!(err instanceof DemoStartError)) throw err;
     result.startFailure = { message: err.message, logTail: err.logTail };
@@ -161,14 +184,35 @@ export async function soakRun(o: SoakRunOptions): Promise<SoakRunResult> {
   // Written by the load's callbacks: the counts object runLoad keeps filling (order ids included).
   const gen: { counts: LoadCounts | null; done: boolean } = { counts: null, done: false };
   const load = runLoad({
-    url: SIM_ODOO, db: 'odx', login: 'admin', password: 'admin', adminToken: 'sim-admin',
-    orders: o.loadOrders, rate: o.rate, concurrency: 8, sameSecond: 0, latePercent: 0, lateSeconds: 0,
-    cancelRatio: 0, validateRatio: 0, invoiceRatio: 0, payRatio: 0, seed: 1000 + o.run,
+    url: SIM_ODOO,
+    db: 'odx',
+    login: 'admin',
+    password: 'admin',
+    adminToken: 'sim-admin',
+    orders: o.loadOrders,
+    rate: o.rate,
+    concurrency: 8,
+    sameSecond: 0,
+    latePercent: 0,
+    lateSeconds: 0,
+    cancelRatio: 0,
+    validateRatio: 0,
+    invoiceRatio: 0,
+    payRatio: 0,
+    seed: 1000 + o.run,
     onProgress: (c) => void (gen.counts = c),
-  }).then(
-    (c) => { gen.counts = c; },
-    (err: unknown) => { result.load.generatorFailure = err instanceof Error ? err.message : String(err); },
-  ).finally(() => { gen.done = true; });
+  })
+    .then(
+      (c) => {
+        gen.counts = c;
+      },
+      (err: unknown) => {
+        result.load.generatorFailure = err instanceof Error ? err.message : String(err);
+      },
+    )
+    .finally(() => {
+      gen.done = true;
+    });
 
   const shop = new OdooShop(SIM_ODOO);
   const accountant = new Accountant(shop, { concurrency: 4 });
@@ -189,7 +233,10 @@ export async function soakRun(o: SoakRunOptions): Promise<SoakRunResult> {
     const ids = counts ? [...counts.orderIds] : [];
     try {
       const round = await accountant.settleDelivered(ids);
-      for (const f of round.failed) say(`run ${o.run}: clerk: order ${f.orderId} delivered, invoicing failed (attempt ${f.attempts}${f.gaveUp ? ', giving up' : ''}): ${f.error}`);
+      for (const f of round.failed)
+        say(
+          `run ${o.run}: clerk: order ${f.orderId} delivered, invoicing failed (attempt ${f.attempts}${f.gaveUp ? ', giving up' : ''}): ${f.error}`,
+        );
     } catch (err) {
       say(`run ${o.run}: clerk: Odoo did not answer: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -250,8 +297,14 @@ export async function soakRun(o: SoakRunOptions): Promise<SoakRunResult> {
     ids.forEach((orderId, i) => {
       if (stages[i] === 'paid') return;
       result.unpaid.push({
-        orderId, stage: stages[i]!, pickings: pickings.get(orderId) ?? [],
-        clerk: accountant.isSettled(orderId) ? 'settled in Odoo' : accountant.failures.has(orderId) ? `gave up: ${accountant.failures.get(orderId)}` : 'not settled',
+        orderId,
+        stage: stages[i]!,
+        pickings: pickings.get(orderId) ?? [],
+        clerk: accountant.isSettled(orderId)
+          ? 'settled in Odoo'
+          : accountant.failures.has(orderId)
+            ? `gave up: ${accountant.failures.get(orderId)}`
+            : 'not settled',
       });
     });
   }

@@ -76,7 +76,8 @@ export function decodeDocument(buf: Buffer, offset = 0): { doc: BsonDocument; en
 
 function decodeValue(buf: Buffer, type: number, pos: number): [BsonValue | undefined, number] {
   switch (type) {
-    case 0x01: return [buf.readDoubleLE(pos), pos + 8];
+    case 0x01:
+      return [buf.readDoubleLE(pos), pos + 8];
     case 0x02: {
       const length = buf.readInt32LE(pos);
       return [buf.toString('utf8', pos + 4, pos + 4 + length - 1), pos + 4 + length];
@@ -89,14 +90,24 @@ function decodeValue(buf: Buffer, type: number, pos: number): [BsonValue | undef
       const { doc, end } = decodeDocument(buf, pos);
       return [Object.values(doc).filter((v): v is BsonValue => v !== undefined), end];
     }
-    case 0x05: return [undefined, pos + 4 + buf.readInt32LE(pos) + 1];
-    case 0x07: return [buf.toString('hex', pos, pos + 12), pos + 12];
-    case 0x08: return [buf.readUInt8(pos) !== 0, pos + 1];
-    case 0x09: return [new Date(Number(buf.readBigInt64LE(pos))), pos + 8];
-    case 0x0a: return [null, pos];
-    case 0x10: return [buf.readInt32LE(pos), pos + 4];
-    case 0x11: case 0x12: return [Number(buf.readBigInt64LE(pos)), pos + 8];
-    case 0x13: return [undefined, pos + 16];
-    default: throw new RangeError(`unsupported BSON type 0x${type.toString(16)}`);
+    case 0x05:
+      return [undefined, pos + 4 + buf.readInt32LE(pos) + 1];
+    case 0x07:
+      return [buf.toString('hex', pos, pos + 12), pos + 12];
+    case 0x08:
+      return [buf.readUInt8(pos) !== 0, pos + 1];
+    case 0x09:
+      return [new Date(Number(buf.readBigInt64LE(pos))), pos + 8];
+    case 0x0a:
+      return [null, pos];
+    case 0x10:
+      return [buf.readInt32LE(pos), pos + 4];
+    case 0x11:
+    case 0x12:
+      return [Number(buf.readBigInt64LE(pos)), pos + 8];
+    case 0x13:
+      return [undefined, pos + 16];
+    default:
+      throw new RangeError(`unsupported BSON type 0x${type.toString(16)}`);
   }
 }

@@ -37,7 +37,10 @@ class UsageError extends Error {}
 
 function parseParts(value: string | undefined): PartName[] | undefined {
   if (value === undefined) return undefined;
-  const names = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const names = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   for (const name of names) {
     if (!isPartName(name)) throw new UsageError(`unknown part "${name}"; parts are ${PART_NAMES.join(', ')}`);
   }
@@ -90,11 +93,15 @@ async function main(argv: string[]): Promise<number> {
       } else {
         const env = endpointsEnv(endpoints);
         const what = endpoints.startedParts.length > 0 ? `started ${endpoints.startedParts.join(', ')}` : 'nothing to start';
-        const healed = endpoints.healed.map((h) => `  restarted unhealthy ${h.part} (pid ${h.pid}: ${h.reason}); dump: ${h.dumpFile}\n`).join('');
+        const healed = endpoints.healed
+          .map((h) => `  restarted unhealthy ${h.part} (pid ${h.pid}: ${h.reason}); dump: ${h.dumpFile}\n`)
+          .join('');
         process.stdout.write(
           `stack is up (${what}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
             healed +
-            Object.entries(env).map(([k, v]) => `  ${k}=${v}`).join('\n') +
+            Object.entries(env)
+              .map(([k, v]) => `  ${k}=${v}`)
+              .join('\n') +
             '\n',
         );
       }
@@ -112,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
     case 'logs': {
       const lines = values.lines === undefined ? 100 : Number(values.lines);
       if (!Number.isInteger(lines) || lines <= 0) throw new UsageError(`--lines must be a positive integer, got "${values.lines}"`);
-      const which = rest.length > 0 ? parseParts(rest.join(',')) ?? [] : [...PART_NAMES];
+      const which = rest.length > 0 ? (parseParts(rest.join(',')) ?? []) : [...PART_NAMES];
       const { paths } = loadStackConfig();
       for (const part of which) {
         const file = paths.logFile(part);

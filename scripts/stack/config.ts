@@ -142,7 +142,11 @@ export function findPostgresBinDir(env: NodeJS.ProcessEnv): string | undefined {
   const configured = nonEmpty(env, 'ODX_POSTGRES_BIN_DIR');
   if (configured) return configured;
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   return majors.map((m) => join(root, m, 'bin')).find((dir) => existsSync(join(dir, 'postgres')));
 }
 
@@ -167,7 +171,10 @@ function mongoBackend(env: NodeJS.ProcessEnv): MongoBackend {
 function brokers(env: NodeJS.ProcessEnv): string[] | undefined {
   const raw = nonEmpty(env, 'ODX_KAFKA_BROKERS');
   if (raw === undefined) return undefined;
-  const list = raw.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  const list = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
   for (const broker of list) {
     if (!/^[^:\s]+:\d+$/.test(broker)) {
       throw new StackError(`ODX_KAFKA_BROKERS must be a comma-separated list of host:port, got "${broker}"`, {

@@ -90,7 +90,8 @@ export async function dumpAndStop(part: LocalPart, pid: number, reason: string, 
 
   const printed = part.sigquitDump ? readFrom(logFile, offset) : '';
   const dumped = printed.trim() !== '';
-  const header = `# ${part.name} pid ${pid} restarted at ${new Date().toISOString()}: ${reason}\n` +
+  const header =
+    `# ${part.name} pid ${pid} restarted at ${new Date().toISOString()}: ${reason}\n` +
     (dumped ? '# stack dump printed on SIGQUIT:\n' : `# no stack dump; last 200 lines of ${logFile}:\n`);
   writeFileSync(dumpFile, header + (dumped ? printed : `${lastLines(logFile, 200)}\n`));
 

@@ -44,10 +44,7 @@ export async function probe(check: () => Promise<Health>): Promise<Health> {
 }
 
 /** Outcome of waiting: healthy, timed out (with the last probe result), or interrupted. */
-export type WaitOutcome<T> =
-  | { kind: 'healthy'; health: Health }
-  | { kind: 'timeout'; last: Health }
-  | { kind: 'interrupted'; value: T };
+export type WaitOutcome<T> = { kind: 'healthy'; health: Health } | { kind: 'timeout'; last: Health } | { kind: 'interrupted'; value: T };
 
 /**
  * Polls `check` until healthy, `timeoutMs` passes, or `interrupted()`

@@ -16,11 +16,7 @@ export function isInstalled(dir: string, fingerprint: string): boolean {
  * Fills a staging directory next to `dir` and renames it into place only
  * when `fill` succeeds, so an interrupted download never looks installed.
  */
-export async function installAtomically(
-  dir: string,
-  fingerprint: string,
-  fill: (staging: string) => Promise<void>,
-): Promise<void> {
+export async function installAtomically(dir: string, fingerprint: string, fill: (staging: string) => Promise<void>): Promise<void> {
   mkdirSync(dirname(dir), { recursive: true });
   const staging = `${dir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });

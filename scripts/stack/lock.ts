@@ -8,11 +8,7 @@ import { isAlive } from './process-control.js';
  * (say `npm test` and `npm start` in two terminals) do not both start Kafka.
  * A lock whose owner died is taken over.
  */
-export async function withLockFile<T>(
-  file: string,
-  onWait: (ownerPid: number) => void,
-  task: () => Promise<T>,
-): Promise<T> {
+export async function withLockFile<T>(file: string, onWait: (ownerPid: number) => void, task: () => Promise<T>): Promise<T> {
   mkdirSync(dirname(file), { recursive: true });
   let announced = false;
   for (;;) {

@@ -35,7 +35,13 @@ async function runCommand(host: string, port: number, command: BsonDocument, tim
   let frame: Buffer;
   try {
     const requestId = Math.floor(Math.random() * 0x7fffffff);
-    frame = await roundTrip(host, port, opMsg(requestId, encodeDocument(command)), (buf) => (buf.length >= 4 ? buf.readInt32LE(0) : undefined), timeoutMs);
+    frame = await roundTrip(
+      host,
+      port,
+      opMsg(requestId, encodeDocument(command)),
+      (buf) => (buf.length >= 4 ? buf.readInt32LE(0) : undefined),
+      timeoutMs,
+    );
   } catch (error) {
     // wire.ts prefixes errors with host:port; the probe's detail names it once.
     const message = (error as Error).message.replace(`${host}:${port}: `, '');
@@ -54,28 +60,40 @@ async function runCommand(host: string, port: number, command: BsonDocument, tim
 
 /** Upserts the probe document; fails on write errors or when nothing was written. */
 async function writeStep(host: string, port: number, timeoutMs: number, at: Date): Promise<void> {
-  const reply = await runCommand(host, port, {
-    update: HEALTH_COLLECTION,
-    updates: [{ q: { _id: HEALTH_DOC_ID }, u: { $set: { at, pid: process.pid } }, upsert: true }],
-    $db: HEALTH_DATABASE,
-  }, timeoutMs);
+  const reply = await runCommand(
+    host,
+    port,
+    {
+      update: HEALTH_COLLECTION,
+      updates: [{ q: { _id: HEALTH_DOC_ID }, u: { $set: { at, pid: process.pid } }, upsert: true }],
+      $db: HEALTH_DATABASE,
+    },
+    timeoutMs,
+  );
   const writeErrors = reply.writeErrors;
-  if (Array.isArray(writeErrors) && writeErrors.length > 0) throw new CommandFailure(`write error: ${JSON.stringify(writeErrors[0])}`, false);
+  if (Array.isArray(writeErrors) && writeErrors.length > 0)
+    throw new CommandFailure(`write error: ${JSON.stringify(writeErrors[0])}`, false);
   if (reply.n !== 1) throw new CommandFailure(`upsert reported n=${String(reply.n)}, expected 1`, false);
 }
 
 /** Finds the probe document by _id. */
 async function readStep(host: string, port: number, timeoutMs: number): Promise<void> {
-  const reply = await runCommand(host, port, {
-    find: HEALTH_COLLECTION,
-    filter: { _id: HEALTH_DOC_ID },
-    limit: 1,
-    singleBatch: true,
-    $db: HEALTH_DATABASE,
-  }, timeoutMs);
+  const reply = await runCommand(
+    host,
+    port,
+    {
+      find: HEALTH_COLLECTION,
+      filter: { _id: HEALTH_DOC_ID },
+      limit: 1,
+      singleBatch: true,
+      $db: HEALTH_DATABASE,
+    },
+    timeoutMs,
+  );
   const cursor = reply.cursor;
   const batch = cursor && typeof cursor === 'object' && !Array.isArray(cursor) && !(cursor instanceof Date) ? cursor.firstBatch : undefined;
-  if (!Array.isArray(batch) || batch.length !== 1) throw new CommandFailure(`find returned ${Array.isArray(batch) ? batch.length : 'no'} documents, expected the one just written`, false);
+  if (!Array.isArray(batch) || batch.length !== 1)
+    throw new CommandFailure(`find returned ${Array.isArray(batch) ? batch.length : 'no'} documents, expected the one just written`, false);
 }
 
 /** Lists databases; the server computes each one's size, which needs one of its connections. */
@@ -86,7 +104,10 @@ async function databasesStep(host: string, port: number, timeoutMs: number): Pro
 
 /** Probe steps in order; each must answer within the step timeout. */
 const STEPS = [
-  { name: 'ping', run: (host: string, port: number, ms: number) => runCommand(host, port, { ping: 1, $db: 'admin' }, ms).then(() => undefined) },
+  {
+    name: 'ping',
+    run: (host: string, port: number, ms: number) => runCommand(host, port, { ping: 1, $db: 'admin' }, ms).then(() => undefined),
+  },
   { name: 'write', run: (host: string, port: number, ms: number) => writeStep(host, port, ms, new Date()) },
   { name: 'read', run: (host: string, port: number, ms: number) => readStep(host, port, ms) },
   { name: 'listDatabases', run: (host: string, port: number, ms: number) => databasesStep(host, port, ms) },

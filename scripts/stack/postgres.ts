@@ -18,10 +18,13 @@ const FERRETDB_POOL = 200;
 function findBinDir(env: NodeJS.ProcessEnv): string {
   const found = findPostgresBinDir(env);
   if (found === undefined) {
-    throw new StackError('ODX_STACK_MONGO_BACKEND=postgresql needs PostgreSQL (initdb, postgres): none under /usr/lib/postgresql; install it (apt-get install postgresql), set ODX_POSTGRES_BIN_DIR, or set ODX_STACK_MONGO_BACKEND=sqlite', {
-      reason: 'missing-tool',
-      part: 'mongo',
-    });
+    throw new StackError(
+      'ODX_STACK_MONGO_BACKEND=postgresql needs PostgreSQL (initdb, postgres): none under /usr/lib/postgresql; install it (apt-get install postgresql), set ODX_POSTGRES_BIN_DIR, or set ODX_STACK_MONGO_BACKEND=sqlite',
+      {
+        reason: 'missing-tool',
+        part: 'mongo',
+      },
+    );
   }
   if (!existsSync(join(found, 'postgres'))) {
     throw new StackError(`ODX_POSTGRES_BIN_DIR=${found} has no "postgres" binary`, { reason: 'invalid-config', part: 'mongo' });
@@ -63,7 +66,15 @@ export function postgresServer(config: StackConfig, env: NodeJS.ProcessEnv = pro
 
   const ready = async (): Promise<Health> => {
     try {
-      await runCapture(bin('pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port), '-t', String(Math.ceil(config.probeTimeoutMs / 1000))]);
+      await runCapture(bin('pg_isready'), [
+        '-q',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-t',
+        String(Math.ceil(config.probeTimeoutMs / 1000)),
+      ]);
       return healthy(`127.0.0.1:${port} accepts connections`);
     } catch {
       return unhealthy(`127.0.0.1:${port} does not accept connections`);
@@ -75,7 +86,11 @@ export function postgresServer(config: StackConfig, env: NodeJS.ProcessEnv = pro
     const run = asServerUser(bin('initdb'), ['-D', dataDir, '-U', ROLE, '--auth=trust', '-E', 'UTF8', '--no-instructions']);
     const code = await runToLog({ ...run, cwd: paths.home, logFile: installLog });
     if (code !== 0) {
-      throw new StackError(`initdb exited with ${code}. Last lines:\n${lastLines(installLog, 15)}`, { reason: 'setup-failed', part: 'mongo', logFile: installLog });
+      throw new StackError(`initdb exited with ${code}. Last lines:\n${lastLines(installLog, 15)}`, {
+        reason: 'setup-failed',
+        part: 'mongo',
+        logFile: installLog,
+      });
     }
   };
 
@@ -91,23 +106,46 @@ export function postgresServer(config: StackConfig, env: NodeJS.ProcessEnv = pro
     rotateLog(logFile);
     const began = Date.now();
     // Loopback TCP only; no Unix socket, whose default directory needs root to create.
-    const run = asServerUser(bin('postgres'), ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '', '-c', `max_connections=${FERRETDB_POOL + 50}`]);
+    const run = asServerUser(bin('postgres'), [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-h',
+      '127.0.0.1',
+      '-k',
+      '',
+      '-c',
+      `max_connections=${FERRETDB_POOL + 50}`,
+    ]);
     const spawned = await spawnDetached({ ...run, cwd: paths.home, logFile });
-    writePidRecord(pidFile, { pid: spawned.pid, part: 'mongo', signature: dataDir, startedAt: new Date().toISOString(), command: [run.command, ...run.args].join(' ') });
+    writePidRecord(pidFile, {
+      pid: spawned.pid,
+      part: 'mongo',
+      signature: dataDir,
+      startedAt: new Date().toISOString(),
+      command: [run.command, ...run.args].join(' '),
+    });
     let exit: ExitInfo | undefined;
     void spawned.exited.then((info) => (exit = info));
     const outcome = await waitForHealthy(ready, { timeoutMs: config.startTimeoutMs, interrupted: () => exit });
     if (outcome.kind !== 'healthy') {
       if (outcome.kind === 'timeout') await stopProcess(spawned.pid, config.stopTimeoutMs, 'SIGINT');
       removePidFile(pidFile);
-      throw new StackError(`PostgreSQL did not start (${outcome.kind === 'timeout' ? outcome.last.detail : 'it exited'}). Last log lines:\n${lastLines(logFile, 10)}`, {
-        reason: outcome.kind === 'timeout' ? 'timeout' : 'process-died',
-        part: 'mongo',
-        logFile,
-      });
+      throw new StackError(
+        `PostgreSQL did not start (${outcome.kind === 'timeout' ? outcome.last.detail : 'it exited'}). Last log lines:\n${lastLines(logFile, 10)}`,
+        {
+          reason: outcome.kind === 'timeout' ? 'timeout' : 'process-died',
+          part: 'mongo',
+          logFile,
+        },
+      );
     }
     await createDatabase();
-    ctx.progress.step('mongo', `PostgreSQL healthy on 127.0.0.1:${port} (pid ${spawned.pid}, ${((Date.now() - began) / 1000).toFixed(1)} s)`);
+    ctx.progress.step(
+      'mongo',
+      `PostgreSQL healthy on 127.0.0.1:${port} (pid ${spawned.pid}, ${((Date.now() - began) / 1000).toFixed(1)} s)`,
+    );
   };
 
   return {

@@ -53,9 +53,7 @@ export interface HealReport {
 }
 
 /** The env variables child processes read to find the stack. */
-export function endpointsEnv(
-  endpoints: StackEndpoints,
-): Record<'ODX_KAFKA_BROKERS' | 'ODX_SCHEMA_REGISTRY_URL' | 'ODX_MONGO_URL', string> {
+export function endpointsEnv(endpoints: StackEndpoints): Record<'ODX_KAFKA_BROKERS' | 'ODX_SCHEMA_REGISTRY_URL' | 'ODX_MONGO_URL', string> {
   return {
     ODX_KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
     ODX_SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
@@ -151,7 +149,10 @@ async function checkRunning(part: LocalPart, record: PidRecord, ctx: PartContext
   const now = await probe(() => part.health());
   if (now.ok) return { kind: 'healthy' };
   const graceMs = graceFor(record, ctx.config);
-  ctx.progress.step(part.name, `running (pid ${record.pid}) but not healthy (${now.detail}); giving it ${seconds(graceMs)} before a restart`);
+  ctx.progress.step(
+    part.name,
+    `running (pid ${record.pid}) but not healthy (${now.detail}); giving it ${seconds(graceMs)} before a restart`,
+  );
   const began = Date.now();
   const outcome = await waitForHealthy(() => part.ready(logFile), {
     timeoutMs: graceMs,
@@ -164,10 +165,14 @@ async function checkRunning(part: LocalPart, record: PidRecord, ctx: PartContext
 
 /** Saves a dump, stops the unhealthy server and says so; the caller starts it again. */
 async function restartUnhealthy(part: LocalPart, pid: number, detail: string, waitedMs: number, ctx: PartContext): Promise<HealReport> {
-  ctx.progress.milestone(part.name, `pid ${pid} is running but unhealthy after ${seconds(waitedMs)} (${detail}); restarting it (data is kept)`);
+  ctx.progress.milestone(
+    part.name,
+    `pid ${pid} is running but unhealthy after ${seconds(waitedMs)} (${detail}); restarting it (data is kept)`,
+  );
   const result = await dumpAndStop(part, pid, detail, ctx.config);
   const what = result.dumped ? 'stack dump' : 'log tail (no dump printed)';
-  const how = result.stop === 'killed' ? `killed pid ${pid} (no exit within ${seconds(ctx.config.stopTimeoutMs)} of SIGTERM)` : `pid ${pid} stopped`;
+  const how =
+    result.stop === 'killed' ? `killed pid ${pid} (no exit within ${seconds(ctx.config.stopTimeoutMs)} of SIGTERM)` : `pid ${pid} stopped`;
   ctx.progress.milestone(part.name, `${what} saved to ${result.dumpFile}; ${how}`);
   return { part: part.name, pid, reason: detail, dumpFile: result.dumpFile, dumped: result.dumped };
 }
@@ -195,7 +200,10 @@ async function ensureLocalUp(part: LocalPart, ctx: PartContext): Promise<UpResul
     }
     if (verdict.kind === 'gone') {
       removePidFile(pidFile);
-      ctx.progress.milestone(part.name, `pid ${running.pid} exited while "up" waited for it; starting it again. Its last log lines:\n${lastLines(logFile, 10)}`);
+      ctx.progress.milestone(
+        part.name,
+        `pid ${running.pid} exited while "up" waited for it; starting it again. Its last log lines:\n${lastLines(logFile, 10)}`,
+      );
     } else {
       healed = await restartUnhealthy(part, running.pid, verdict.detail, verdict.waitedMs, ctx);
     }
@@ -332,7 +340,10 @@ async function stopPart(name: PartName, config: StackConfig, progress: Progress)
   progress.step(name, `stopping pid ${record.pid}`);
   const outcome = await stopProcess(record.pid, config.stopTimeoutMs);
   removePidFile(pidFile);
-  progress.step(name, outcome === 'killed' ? `killed pid ${record.pid} (no exit within ${seconds(config.stopTimeoutMs)} of SIGTERM)` : `stopped`);
+  progress.step(
+    name,
+    outcome === 'killed' ? `killed pid ${record.pid} (no exit within ${seconds(config.stopTimeoutMs)} of SIGTERM)` : `stopped`,
+  );
   return { part: name, outcome, pid: record.pid };
 }
 
@@ -347,9 +358,13 @@ export async function stackDown(options: StackDownOptions = {}): Promise<PartDow
     const resolved = resolvePart(name, config);
     return resolved.kind === 'local' && resolved.part.backing ? [{ name, backing: resolved.part.backing }] : [];
   });
-  await Promise.all(backings.map(({ backing, name }) => backing.stop({ config, progress }).catch((error: unknown) => {
-    progress.milestone(name, `stopping ${backing.name} failed: ${(error as Error).message}`);
-  })));
+  await Promise.all(
+    backings.map(({ backing, name }) =>
+      backing.stop({ config, progress }).catch((error: unknown) => {
+        progress.milestone(name, `stopping ${backing.name} failed: ${(error as Error).message}`);
+      }),
+    ),
+  );
   if (options.wipe) {
     for (const name of parts) {
       rmSync(config.paths.dataDir(name), { recursive: true, force: true });
@@ -368,7 +383,16 @@ async function statusOf(name: PartName, config: StackConfig): Promise<PartStatus
   const resolved = resolvePart(name, config);
   if (resolved.kind === 'external') {
     const health = await probe(() => resolved.part.health());
-    return { part: name, state: 'external', pid: undefined, address: resolved.part.address, healthy: health.ok, detail: health.detail, logFile: undefined, backing: undefined };
+    return {
+      part: name,
+      state: 'external',
+      pid: undefined,
+      address: resolved.part.address,
+      healthy: health.ok,
+      detail: health.detail,
+      logFile: undefined,
+      backing: undefined,
+    };
   }
   const { part } = resolved;
   const record = findOwnProcess(config.paths.pidFile(name));

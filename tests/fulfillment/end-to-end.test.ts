@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseEventType, type ShipmentBooked, type ShipmentDelivered, type ShipmentDispatched, type ShipmentMilestoneRecorded, type ShipmentPacked, type ShipmentPicked } from '@odx/schemas';
+import {
+  parseEventType,
+  type ShipmentBooked,
+  type ShipmentDelivered,
+  type ShipmentDispatched,
+  type ShipmentMilestoneRecorded,
+  type ShipmentPacked,
+  type ShipmentPicked,
+} from '@odx/schemas';
 import { eventually } from '@odx/sim-wms/kit';
 import { orderToMunich, startFulfillmentStack } from './support/fulfillment-kit.js';
 
@@ -13,7 +21,11 @@ test('end to end over HTTP: OrderConfirmed -> WMS order -> pick/pack/ship webhoo
   const orderId = order.order.orderId;
   await s.publishOrders([order]);
 
-  const delivered = await eventually(() => shipments.find((m) => m.eventType === 'ShipmentDelivered' && m.key === orderId), 60_000, 'ShipmentDelivered');
+  const delivered = await eventually(
+    () => shipments.find((m) => m.eventType === 'ShipmentDelivered' && m.key === orderId),
+    60_000,
+    'ShipmentDelivered',
+  );
   await new Promise((r) => setTimeout(r, 500)); // anything published twice would arrive now
   const mine = shipments.filter((m) => m.key === orderId);
   for (const m of mine) assert.ok(parseEventType(m.eventType).isValid(m.payload), `${m.eventType} is valid against its schema`);
@@ -24,7 +36,9 @@ test('end to end over HTTP: OrderConfirmed -> WMS order -> pick/pack/ship webhoo
   }
 
   // Hop 1: the WMS got the order under the ODX order id, in the mapped warehouse, and shipped it.
-  const wmsOrder = await (await fetch(`${s.wms.url}/v1/outbound-orders?externalRef=${orderId}`)).json() as { items: Array<{ id: string; warehouse: string; status: string; packages: Array<{ sscc: string }>; bolNumber: string }> };
+  const wmsOrder = (await (await fetch(`${s.wms.url}/v1/outbound-orders?externalRef=${orderId}`)).json()) as {
+    items: Array<{ id: string; warehouse: string; status: string; packages: Array<{ sscc: string }>; bolNumber: string }>;
+  };
   assert.equal(wmsOrder.items.length, 1);
   const w = wmsOrder.items[0]!;
   assert.deepEqual([w.warehouse, w.status], ['WH', 'shipped']);
@@ -35,20 +49,31 @@ test('end to end over HTTP: OrderConfirmed -> WMS order -> pick/pack/ship webhoo
   assert.ok(picked!.offset < packed!.offset && packed!.offset < dispatched!.offset, 'stages in order on the partition');
   assert.equal((picked!.payload as ShipmentPicked).warehouseCode, 'WH1');
   const packedEvent = packed!.payload as ShipmentPacked;
-  assert.deepEqual(packedEvent.packages.map((p) => p.sscc), w.packages.map((p) => p.sscc), 'the cartons the WMS packed');
+  assert.deepEqual(
+    packedEvent.packages.map((p) => p.sscc),
+    w.packages.map((p) => p.sscc),
+    'the cartons the WMS packed',
+  );
   assert.equal((dispatched!.payload as ShipmentDispatched).shipment.bookingRef, w.bolNumber);
 
   // Hop 3: the TMS booked the packed shipment once, from WH1's dock to the order's ship-to.
-  const tmsShipments = await (await fetch(`${s.tms.url}/v1/shipments?reference=${orderId}`)).json() as { items: Array<{ id: string; orderRef: string; trackingNumber: string; shipTo: { postalCode: string }; status: string }> };
+  const tmsShipments = (await (await fetch(`${s.tms.url}/v1/shipments?reference=${orderId}`)).json()) as {
+    items: Array<{ id: string; orderRef: string; trackingNumber: string; shipTo: { postalCode: string }; status: string }>;
+  };
   assert.equal(tmsShipments.items.length, 1, 'one booking');
   const booking = tmsShipments.items[0]!;
   assert.deepEqual([booking.orderRef, booking.shipTo.postalCode, booking.status], [orderId, '80331', 'delivered']);
   const booked = byType('ShipmentBooked')!.payload as ShipmentBooked;
-  assert.deepEqual([booked.bookingRef, booked.trackingNumber, booked.meta.causationId], [booking.id, booking.trackingNumber, packedEvent.meta.eventId]);
+  assert.deepEqual(
+    [booked.bookingRef, booked.trackingNumber, booked.meta.causationId],
+    [booking.id, booking.trackingNumber, packedEvent.meta.eventId],
+  );
   assert.ok(byType('ShipmentBooked')!.offset > packed!.offset, 'booked after packed');
 
   // Hop 4: tracking webhooks became milestones and the delivery.
-  const milestones = mine.filter((m) => m.eventType === 'ShipmentMilestoneRecorded').map((m) => (m.payload as ShipmentMilestoneRecorded).milestone.code);
+  const milestones = mine
+    .filter((m) => m.eventType === 'ShipmentMilestoneRecorded')
+    .map((m) => (m.payload as ShipmentMilestoneRecorded).milestone.code);
   assert.deepEqual([...milestones].sort(), ['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'PICKED_UP']);
   const d = delivered.payload as ShipmentDelivered;
   assert.deepEqual([d.shipmentId, d.orderId, d.trackingNumber], [orderId, orderId, booking.trackingNumber]);

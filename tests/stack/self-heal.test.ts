@@ -18,10 +18,11 @@ import { findPostgresBinDir } from '../../scripts/stack/config.js';
 
 const PROBE_TIMEOUT_MS = 500;
 
-
-
 /** A private stack home and ports; everything is stopped and deleted after the test. */
-async function isolatedStack(t: TestContext, extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; port: number; home: string }> {
+async function isolatedStack(
+  t: TestContext,
+  extra: NodeJS.ProcessEnv = {},
+): Promise<{ env: NodeJS.ProcessEnv; port: number; home: string }> {
   const home = mkdtempSync(join(tmpdir(), 'odx-heal-test-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -85,47 +86,54 @@ async function readMarker(port: number, collection: string): Promise<number | un
   }
 }
 
-test('a SIGSTOPped FerretDB: the probe times out, status says unhealthy, up restarts it with a dump, data is kept', { timeout: 90_000 }, async (t) => {
-  const { env, port } = await isolatedStack(t);
-  await stackUp({ parts: ['mongo'], quiet: true, env, write: () => undefined });
-  await writeMarker(port, 'sigstop');
-  const pid = await mongoPid(env);
+test(
+  'a SIGSTOPped FerretDB: the probe times out, status says unhealthy, up restarts it with a dump, data is kept',
+  { timeout: 90_000 },
+  async (t) => {
+    const { env, port } = await isolatedStack(t);
+    await stackUp({ parts: ['mongo'], quiet: true, env, write: () => undefined });
+    await writeMarker(port, 'sigstop');
+    const pid = await mongoPid(env);
 
-  process.kill(pid, 'SIGSTOP');
-  t.after(() => {
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  });
+    process.kill(pid, 'SIGSTOP');
+    t.after(() => {
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    });
 
-  const began = Date.now();
-  const health = await mongoHealth('127.0.0.1', port, PROBE_TIMEOUT_MS);
-  const probeMs = Date.now() - began;
-  assert.equal(health.ok, false);
-  // Usually the ping times out; a ping already on its way when the signal lands may still be answered.
-  assert.match(health.detail, /^(ping|write|read|listDatabases) timed out after 500 ms/);
-  assert.ok(probeMs < PROBE_TIMEOUT_MS + 1000, `probe took ${probeMs} ms`);
+    const began = Date.now();
+    const health = await mongoHealth('127.0.0.1', port, PROBE_TIMEOUT_MS);
+    const probeMs = Date.now() - began;
+    assert.equal(health.ok, false);
+    // Usually the ping times out; a ping already on its way when the signal lands may still be answered.
+    assert.match(health.detail, /^(ping|write|read|listDatabases) timed out after 500 ms/);
+    assert.ok(probeMs < PROBE_TIMEOUT_MS + 1000, `probe took ${probeMs} ms`);
 
-  const [status] = await stackStatus({ parts: ['mongo'], env });
-  assert.equal(status?.state, 'running');
-  assert.equal(status?.healthy, false);
-  assert.match(status?.detail ?? '', /timed out/);
+    const [status] = await stackStatus({ parts: ['mongo'], env });
+    assert.equal(status?.state, 'running');
+    assert.equal(status?.healthy, false);
+    assert.match(status?.detail ?? '', /timed out/);
 
-  const lines: string[] = [];
-  const up = await stackUp({ parts: ['mongo'], quiet: true, env, write: (line) => lines.push(line) });
-  assert.deepEqual(up.startedParts, ['mongo']);
-  const [healed] = up.healed;
-  assert.equal(healed?.pid, pid);
-  assert.match(healed?.reason ?? '', /timed out/);
-  assert.equal(healed?.dumped, true, 'FerretDB prints its goroutines on SIGQUIT');
-  assert.ok(healed && existsSync(healed.dumpFile), 'the dump file exists');
-  assert.match(readFileSync(healed.dumpFile, 'utf8'), /^goroutine \d+ /m);
-  assert.ok(lines.some((l) => l.includes(healed.dumpFile)), `progress names the dump file:\n${lines.join('\n')}`);
-  assert.equal(isAlive(pid), false, 'the stopped server is gone');
+    const lines: string[] = [];
+    const up = await stackUp({ parts: ['mongo'], quiet: true, env, write: (line) => lines.push(line) });
+    assert.deepEqual(up.startedParts, ['mongo']);
+    const [healed] = up.healed;
+    assert.equal(healed?.pid, pid);
+    assert.match(healed?.reason ?? '', /timed out/);
+    assert.equal(healed?.dumped, true, 'FerretDB prints its goroutines on SIGQUIT');
+    assert.ok(healed && existsSync(healed.dumpFile), 'the dump file exists');
+    assert.match(readFileSync(healed.dumpFile, 'utf8'), /^goroutine \d+ /m);
+    assert.ok(
+      lines.some((l) => l.includes(healed.dumpFile)),
+      `progress names the dump file:\n${lines.join('\n')}`,
+    );
+    assert.equal(isAlive(pid), false, 'the stopped server is gone');
 
-  const newPid = await mongoPid(env);
-  assert.notEqual(newPid, pid);
-  assert.equal((await stackStatus({ parts: ['mongo'], env }))[0]?.healthy, true);
-  assert.equal(await readMarker(port, 'sigstop'), 42, 'data written before the restart is still there');
-});
+    const newPid = await mongoPid(env);
+    assert.notEqual(newPid, pid);
+    assert.equal((await stackStatus({ parts: ['mongo'], env }))[0]?.healthy, true);
+    assert.equal(await readMarker(port, 'sigstop'), 42, 'data written before the restart is still there');
+  },
+);
 
 test('the watchdog restarts a SIGSTOPped FerretDB after K failed probes', { timeout: 60_000 }, async (t) => {
   const { env } = await isolatedStack(t);
@@ -183,7 +191,8 @@ test('the real FerretDB wedge (an update of 120 statements) is seen by the probe
   const wedger = client(port);
   t.after(() => wedger.close(true));
   const docs = wedger.db('odx_heal_test').collection<{ _id: number; v: number }>('wedge');
-  const upserts = (v: number) => Array.from({ length: 120 }, (_, i) => ({ replaceOne: { filter: { _id: i }, replacement: { _id: i, v }, upsert: true } }));
+  const upserts = (v: number) =>
+    Array.from({ length: 120 }, (_, i) => ({ replaceOne: { filter: { _id: i }, replacement: { _id: i, v }, upsert: true } }));
   // The first run inserts; the second updates 120 existing documents, one pooled SQLite connection each.
   await docs.bulkWrite(upserts(1), { ordered: false });
   const wedged = docs.bulkWrite(upserts(2), { ordered: false }).then(
@@ -208,35 +217,42 @@ test('the real FerretDB wedge (an update of 120 statements) is seen by the probe
   assert.equal(count, 120, 'documents of the first bulk write survive the restart');
 });
 
-test('postgresql backend: up starts PostgreSQL and FerretDB, data survives down/up, down --wipe deletes both', { timeout: 120_000 }, async (t) => {
-  const { env, port, home } = await isolatedStack(t, { ODX_STACK_MONGO_BACKEND: 'postgresql', ODX_STACK_START_TIMEOUT_MS: '30000' });
-  const began = Date.now();
-  const up = await stackUp({ parts: ['mongo'], quiet: true, env, write: () => undefined });
-  const firstUpMs = Date.now() - began;
-  assert.deepEqual(up.startedParts, ['mongo']);
-  t.diagnostic(`first up with initdb: ${firstUpMs} ms`);
+test(
+  'postgresql backend: up starts PostgreSQL and FerretDB, data survives down/up, down --wipe deletes both',
+  { timeout: 120_000 },
+  async (t) => {
+    const { env, port, home } = await isolatedStack(t, { ODX_STACK_MONGO_BACKEND: 'postgresql', ODX_STACK_START_TIMEOUT_MS: '30000' });
+    const began = Date.now();
+    const up = await stackUp({ parts: ['mongo'], quiet: true, env, write: () => undefined });
+    const firstUpMs = Date.now() - began;
+    assert.deepEqual(up.startedParts, ['mongo']);
+    t.diagnostic(`first up with initdb: ${firstUpMs} ms`);
 
-  const [status] = await stackStatus({ parts: ['mongo'], env });
-  assert.equal(status?.healthy, true, status?.detail);
-  assert.match(status?.backing ?? '', /^postgresql: pid \d+, 127\.0\.0\.1:\d+ accepts connections/);
-  const pgPid = Number(/pid (\d+)/.exec(status?.backing ?? '')?.[1]);
-  assert.match(readFileSync(`/proc/${status?.pid}/cmdline`, 'utf8'), /-handler\0postgresql/);
+    const [status] = await stackStatus({ parts: ['mongo'], env });
+    assert.equal(status?.healthy, true, status?.detail);
+    assert.match(status?.backing ?? '', /^postgresql: pid \d+, 127\.0\.0\.1:\d+ accepts connections/);
+    const pgPid = Number(/pid (\d+)/.exec(status?.backing ?? '')?.[1]);
+    assert.match(readFileSync(`/proc/${status?.pid}/cmdline`, 'utf8'), /-handler\0postgresql/);
 
-  await writeMarker(port, 'pg');
-  await stackDown({ parts: ['mongo'], quiet: true, env });
-  assert.equal(isAlive(status?.pid ?? 0), false, 'FerretDB stopped');
-  assert.equal(isAlive(pgPid), false, 'PostgreSQL stopped');
+    await writeMarker(port, 'pg');
+    await stackDown({ parts: ['mongo'], quiet: true, env });
+    assert.equal(isAlive(status?.pid ?? 0), false, 'FerretDB stopped');
+    assert.equal(isAlive(pgPid), false, 'PostgreSQL stopped');
 
-  await stackUp({ parts: ['mongo'], quiet: true, env, write: () => undefined });
-  assert.equal(await readMarker(port, 'pg'), 42, 'data kept in PostgreSQL across down/up');
+    await stackUp({ parts: ['mongo'], quiet: true, env, write: () => undefined });
+    assert.equal(await readMarker(port, 'pg'), 42, 'data kept in PostgreSQL across down/up');
 
-  await stackDown({ parts: ['mongo'], wipe: true, quiet: true, env });
-  assert.equal(existsSync(join(home, 'data', 'mongo-postgresql')), false);
-  assert.equal(existsSync(join(home, 'data', 'mongo')), false);
-});
+    await stackDown({ parts: ['mongo'], wipe: true, quiet: true, env });
+    assert.equal(existsSync(join(home, 'data', 'mongo-postgresql')), false);
+    assert.equal(existsSync(join(home, 'data', 'mongo')), false);
+  },
+);
 
 test('ODX_STACK_MONGO_BACKEND is validated with a message naming it', () => {
-  assert.throws(() => loadStackConfig({ ODX_STACK_MONGO_BACKEND: 'mysql' }), /ODX_STACK_MONGO_BACKEND must be one of sqlite, postgresql, got "mysql"/);
+  assert.throws(
+    () => loadStackConfig({ ODX_STACK_MONGO_BACKEND: 'mysql' }),
+    /ODX_STACK_MONGO_BACKEND must be one of sqlite, postgresql, got "mysql"/,
+  );
   // PostgreSQL where it is installed (chosen by measurement), SQLite where it is not.
   assert.equal(loadStackConfig({}).mongoBackend, findPostgresBinDir({}) ? 'postgresql' : 'sqlite');
   assert.equal(loadStackConfig({ ODX_STACK_MONGO_BACKEND: 'SQLite' }).mongoBackend, 'sqlite');

@@ -35,7 +35,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   });
 }
 
-
 function listen(port: number): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
@@ -50,7 +49,6 @@ function portIsFree(port: number): Promise<boolean> {
     () => false,
   );
 }
-
 
 interface PartStatusJson {
   part: string;
@@ -113,10 +111,13 @@ test('stack launcher: up, up again, status, down, port in use', { timeout: 240_0
     const status = await runCli(['status', ...parts, '--json'], env);
     assert.equal(status.code, 0, status.stdout + status.stderr);
     const rows = JSON.parse(status.stdout) as PartStatusJson[];
-    assert.deepEqual(rows.map((r) => [r.part, r.state, r.healthy]), [
-      ['kafka', 'running', true],
-      ['mongo', 'running', true],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.part, r.state, r.healthy]),
+      [
+        ['kafka', 'running', true],
+        ['mongo', 'running', true],
+      ],
+    );
     pids = rows.map((r) => r.pid ?? 0);
     for (const pid of pids) {
       assert.ok(isAlive(pid), `pid ${pid} is not alive`);
@@ -133,7 +134,10 @@ test('stack launcher: up, up again, status, down, port in use', { timeout: 240_0
     assert.equal(await portIsFree(ports.mongo), true);
     const status = await runCli(['status', ...parts, '--json'], env);
     assert.equal(status.code, 1);
-    assert.deepEqual((JSON.parse(status.stdout) as PartStatusJson[]).map((r) => r.state), ['stopped', 'stopped']);
+    assert.deepEqual(
+      (JSON.parse(status.stdout) as PartStatusJson[]).map((r) => r.state),
+      ['stopped', 'stopped'],
+    );
   });
 
   await t.test('up fails clearly when a port is taken by another process', async (st) => {

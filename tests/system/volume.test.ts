@@ -10,36 +10,42 @@ import { startSystem, url } from './support/system-kit.js';
 // The time to deliver them is measured and reported (t.diagnostic, docs/benchmarks.md), not asserted: on a
 // shared 2-core machine it varies with whatever else runs (measured 180-200 s with other suites running).
 // The test asserts that every order gets through, once, within a generous bound.
-test('500 orders flow through every service, the lifecycle snapshot writes them all, and afterwards every service is ready and the store answers', { timeout: 600_000 }, async (t) => {
-  const sys = await startSystem(t);
-  const shop = new OdooShop(url(sys.ports.odoo));
-  await shop.load();
-  const since = new Date(Date.now() - 1_000);
-  const started = Date.now();
-  await placeOrders(shop, 500, sys.id.toUpperCase());
-  t.diagnostic(`500 orders placed in Odoo in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const done = await untilDelivered(sys, since, 500, started + 360_000);
-  t.diagnostic(`all 500 delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the first order; confirmed -> delivered p50 ${done.cycleTimes.confirmedToDelivered.p50Ms} ms, p95 ${done.cycleTimes.confirmedToDelivered.p95Ms} ms`);
+test(
+  '500 orders flow through every service, the lifecycle snapshot writes them all, and afterwards every service is ready and the store answers',
+  { timeout: 600_000 },
+  async (t) => {
+    const sys = await startSystem(t);
+    const shop = new OdooShop(url(sys.ports.odoo));
+    await shop.load();
+    const since = new Date(Date.now() - 1_000);
+    const started = Date.now();
+    await placeOrders(shop, 500, sys.id.toUpperCase());
+    t.diagnostic(`500 orders placed in Odoo in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const done = await untilDelivered(sys, since, 500, started + 360_000);
+    t.diagnostic(
+      `all 500 delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the first order; confirmed -> delivered p50 ${done.cycleTimes.confirmedToDelivered.p50Ms} ms, p95 ${done.cycleTimes.confirmedToDelivered.p95Ms} ms`,
+    );
 
-  // Each order once in the WMS and once in the TMS.
-  const wms = await externalRefs(url(sys.ports.wms), '/v1/outbound-orders', 'externalRef');
-  assert.equal(wms.length, 500);
-  assert.equal(new Set(wms).size, 500, 'no WMS order twice');
-  const tms = await externalRefs(url(sys.ports.tms), '/v1/shipments', 'orderRef');
-  assert.equal(new Set(tms).size, 500, 'one booking per order');
-  assert.equal(tms.length, 500, 'no booking twice');
+    // Each order once in the WMS and once in the TMS.
+    const wms = await externalRefs(url(sys.ports.wms), '/v1/outbound-orders', 'externalRef');
+    assert.equal(wms.length, 500);
+    assert.equal(new Set(wms).size, 500, 'no WMS order twice');
+    const tms = await externalRefs(url(sys.ports.tms), '/v1/shipments', 'orderRef');
+    assert.equal(new Set(tms).size, 500, 'one booking per order');
+    assert.equal(tms.length, 500, 'no booking twice');
 
-  // The snapshot runs at its default interval (60 s) and writes 500 lifecycles in bounded commands.
-  const mongo = new MongoClient(process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/', { serverSelectionTimeoutMS: 5_000 });
-  t.after(() => mongo.close());
-  await mongo.connect();
-  const lifecycles = mongo.db(sys.database).collection('analytics_order_lifecycles');
-  const deadline = Date.now() + 90_000;
-  while ((await lifecycles.countDocuments({ 'milestones.delivered': { $exists: true } }).catch(() => 0)) < 500 && Date.now() < deadline) await sleep(2_000);
-  const snapshotted = await lifecycles.countDocuments();
-  assert.ok(snapshotted >= 500, `the lifecycle snapshot holds ${snapshotted} of 500 orders`);
+    // The snapshot runs at its default interval (60 s) and writes 500 lifecycles in bounded commands.
+    const mongo = new MongoClient(process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/', { serverSelectionTimeoutMS: 5_000 });
+    t.after(() => mongo.close());
+    await mongo.connect();
+    const lifecycles = mongo.db(sys.database).collection('analytics_order_lifecycles');
+    const deadline = Date.now() + 90_000;
+    while ((await lifecycles.countDocuments({ 'milestones.delivered': { $exists: true } }).catch(() => 0)) < 500 && Date.now() < deadline)
+      await sleep(2_000);
+    const snapshotted = await lifecycles.countDocuments();
+    assert.ok(snapshotted >= 500, `the lifecycle snapshot holds ${snapshotted} of 500 orders`);
 
-  for (const r of await sys.readiness()) assert.equal(r.status, 200, `${r.name} /readyz: ${JSON.stringify(r.body)}`);
-  await storeAnswers(sys);
-});
-
+    for (const r of await sys.readiness()) assert.equal(r.status, 200, `${r.name} /readyz: ${JSON.stringify(r.body)}`);
+    await storeAnswers(sys);
+  },
+);

@@ -50,7 +50,9 @@ function workspaces(): Workspace[] {
   const out: Workspace[] = [];
   for (const pattern of readManifest('.').workspaces ?? []) {
     const dirs = pattern.endsWith('/*')
-      ? readdirSync(join(ROOT, pattern.slice(0, -2)), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(pattern.slice(0, -2), d.name))
+      ? readdirSync(join(ROOT, pattern.slice(0, -2)), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => join(pattern.slice(0, -2), d.name))
       : [pattern];
     for (const dir of dirs) {
       try {
@@ -66,7 +68,9 @@ function workspaces(): Workspace[] {
 
 /** The root package: the repo's scripts, cross-service tests and tool configs (all development code). */
 function rootPackage(): Workspace {
-  const topLevel = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isFile() && SOURCE.test(d.name)).map((d) => d.name);
+  const topLevel = readdirSync(ROOT, { withFileTypes: true })
+    .filter((d) => d.isFile() && SOURCE.test(d.name))
+    .map((d) => d.name);
   return { dir: '.', manifest: readManifest('.'), files: [...topLevel, ...sourceFiles('scripts'), ...sourceFiles('tests')] };
 }
 
@@ -120,13 +124,21 @@ test('every workspace and the root package declare the packages they import (src
       const production = isProduction(dir, file);
       for (const { pkg, line } of importsOf(readFileSync(join(ROOT, file), 'utf8'))) {
         if (deps.has(pkg)) continue;
-        if (production) problems.push(`${file}:${line}: imports ${pkg}, not in ${manifest.name}'s dependencies${devDeps.has(pkg) ? ' (only in devDependencies)' : ''}`);
-        else if (!devDeps.has(pkg)) problems.push(`${file}:${line}: imports ${pkg}, in neither dependencies nor devDependencies of ${manifest.name}`);
+        if (production)
+          problems.push(
+            `${file}:${line}: imports ${pkg}, not in ${manifest.name}'s dependencies${devDeps.has(pkg) ? ' (only in devDependencies)' : ''}`,
+          );
+        else if (!devDeps.has(pkg))
+          problems.push(`${file}:${line}: imports ${pkg}, in neither dependencies nor devDependencies of ${manifest.name}`);
       }
     }
   }
   assert.ok(scanned > 200, `scanned only ${scanned} files`);
-  assert.deepEqual(problems, [], `declare these in the workspace's package.json (at the version the root lockfile resolves):\n${problems.join('\n')}`);
+  assert.deepEqual(
+    problems,
+    [],
+    `declare these in the workspace's package.json (at the version the root lockfile resolves):\n${problems.join('\n')}`,
+  );
 });
 
 test('only @odx/runtime imports kafkajs (services see ODX-owned types, so the client can be replaced in one package)', () => {
@@ -144,25 +156,33 @@ test('only @odx/runtime imports kafkajs (services see ODX-owned types, so the cl
   for (const { dir, manifest } of workspaces()) {
     if (dir === runtime) continue;
     for (const list of [manifest.dependencies, manifest.devDependencies]) {
-      for (const pkg of Object.keys(list ?? {})) if (pkg === 'kafkajs' || pkg.startsWith('@kafkajs/')) offenders.push(`${dir}/package.json declares ${pkg}`);
+      for (const pkg of Object.keys(list ?? {}))
+        if (pkg === 'kafkajs' || pkg.startsWith('@kafkajs/')) offenders.push(`${dir}/package.json declares ${pkg}`);
     }
   }
-  assert.deepEqual(offenders, [], `use @odx/runtime's ClusterAdmin, readRanges, RawConsumer and ServiceRuntime instead:\n${offenders.join('\n')}`);
+  assert.deepEqual(
+    offenders,
+    [],
+    `use @odx/runtime's ClusterAdmin, readRanges, RawConsumer and ServiceRuntime instead:\n${offenders.join('\n')}`,
+  );
 });
 
 test('the import scan is not blind', () => {
   // Some samples are split so that neither this file's own scan nor a grep reads them as imports.
   const text = [
-    "import { Kafka } fr" + "om 'kafkajs';",
+    'import { Kafka } fr' + "om 'kafkajs';",
     "import type { Db } from 'mongodb';",
     "export { x } from '@odx/schemas/fixtures';",
-    "const m = await im" + "port('prom-client');",
-    "const tsx = im" + "port.meta.resolve('tsx');",
+    'const m = await im' + "port('prom-client');",
+    'const tsx = im' + "port.meta.resolve('tsx');",
     "import './side-effect.js';",
     "import 'reflect-metadata';",
     "import { readFileSync } from 'node:fs';",
     "import { join } from 'path';",
     "// import { nope } from 'commented-out';",
   ].join('\n');
-  assert.deepEqual(importsOf(text).map((i) => i.pkg), ['kafkajs', 'mongodb', '@odx/schemas', 'prom-client', 'tsx', 'reflect-metadata']);
+  assert.deepEqual(
+    importsOf(text).map((i) => i.pkg),
+    ['kafkajs', 'mongodb', '@odx/schemas', 'prom-client', 'tsx', 'reflect-metadata'],
+  );
 });

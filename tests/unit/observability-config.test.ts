@@ -58,7 +58,10 @@ test('the dashboard keeps business KPIs apart from technical health', () => {
   assert.ok(kpiPanels.length >= 5);
   for (const panel of kpiPanels) {
     const names = (panel.targets ?? []).flatMap((t) => [...t.expr.matchAll(/\b(odx_[a-z0-9_]+)\b/g)].map((m) => m[1]!));
-    assert.ok(names.length > 0 && names.every((n) => sinkMetrics.has(n)), `KPI panel "${panel.title}" reads business metrics of the analytics-sink, not ${names.join(', ')}`);
+    assert.ok(
+      names.length > 0 && names.every((n) => sinkMetrics.has(n)),
+      `KPI panel "${panel.title}" reads business metrics of the analytics-sink, not ${names.join(', ')}`,
+    );
   }
 });
 
@@ -67,8 +70,12 @@ test('Prometheus scrapes every service that docker-compose runs', () => {
     scrape_configs: { static_configs: { targets: string[] }[] }[];
   };
   const targets = prom.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets.map((t) => t.split(':')[0])));
-  const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { build?: unknown }> };
-  const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined).map(([name]) => name);
+  const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { build?: unknown }>;
+  };
+  const built = Object.entries(compose.services)
+    .filter(([, s]) => s.build !== undefined)
+    .map(([name]) => name);
   const serviceDirs = readdirSync(join(REPO_ROOT, 'services'));
   assert.deepEqual([...built].sort(), [...serviceDirs].sort(), 'docker-compose has one block per folder under services/');
   assert.deepEqual([...targets].sort(), [...serviceDirs].sort(), 'Prometheus scrapes every service');

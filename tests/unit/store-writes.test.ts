@@ -30,9 +30,17 @@ test('no code outside the runtime store helpers calls bulkWrite, insertMany, del
   const offenders = files.flatMap((file) =>
     readFileSync(join(ROOT, file), 'utf8')
       .split('\n')
-      .flatMap((line, i) => (FORBIDDEN.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*') ? [`${relative('.', file)}:${i + 1}: ${line.trim()}`] : [])),
+      .flatMap((line, i) =>
+        FORBIDDEN.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*')
+          ? [`${relative('.', file)}:${i + 1}: ${line.trim()}`]
+          : [],
+      ),
   );
-  assert.deepEqual(offenders, [], `use bulkWriteInChunks / insertManyInChunks / deleteManyInBatches / deleteByIds from @odx/runtime:\n${offenders.join('\n')}`);
+  assert.deepEqual(
+    offenders,
+    [],
+    `use bulkWriteInChunks / insertManyInChunks / deleteManyInBatches / deleteByIds from @odx/runtime:\n${offenders.join('\n')}`,
+  );
 });
 
 test('the rule finds a direct call (the pattern is not blind)', () => {

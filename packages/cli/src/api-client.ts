@@ -3,7 +3,11 @@ import { exitCodeForStatus, type ExitCode } from './exit-codes.js';
 /** An error answer of the API (problem+json), or the service not answering at all. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  constructor(readonly status: number, message: string, readonly problem: Record<string, unknown> | undefined) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problem: Record<string, unknown> | undefined,
+  ) {
     super(message);
   }
 
@@ -14,7 +18,11 @@ export class ApiError extends Error {
 
 /** A thin JSON client of the replay-dlq API. */
 export class ApiClient {
-  constructor(readonly baseUrl: string, private readonly token: string | undefined, private readonly timeoutMs = 300_000) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | undefined,
+    private readonly timeoutMs = 300_000,
+  ) {}
 
   async request<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -22,10 +30,19 @@ export class ApiClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}${path}`, { method, headers, signal: AbortSignal.timeout(this.timeoutMs), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ApiError(0, `cannot reach ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err))}`, undefined);
+      throw new ApiError(
+        0,
+        `cannot reach ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err))}`,
+        undefined,
+      );
     }
     const text = await res.text();
     let parsed: unknown;
@@ -37,7 +54,9 @@ export class ApiClient {
     if (!res.ok) {
       const problem = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
       const detail = typeof problem?.['detail'] === 'string' ? problem['detail'] : text.slice(0, 300);
-      const fields = Array.isArray(problem?.['errors']) ? (problem['errors'] as Array<{ field?: string; message?: string }>).map((e) => `${e.field}: ${e.message}`).join('; ') : '';
+      const fields = Array.isArray(problem?.['errors'])
+        ? (problem['errors'] as Array<{ field?: string; message?: string }>).map((e) => `${e.field}: ${e.message}`).join('; ')
+        : '';
       throw new ApiError(res.status, `${res.status} ${res.statusText}: ${detail}${fields ? ` (${fields})` : ''}`, problem);
     }
     return parsed as T;

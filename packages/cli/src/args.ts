@@ -8,12 +8,22 @@ export function parsePartitions(s: string): number[] {
 
 /** `0:120,1:98` -> { "0": "120", "1": "98" } */
 export function parseCursor(s: string, flag = '--cursor'): Record<string, string> {
-  if (!/^\d{1,6}:\d{1,19}(,\d{1,6}:\d{1,19})*$/.test(s.trim())) throw new UsageError(`${flag} takes PARTITION:OFFSET[,PARTITION:OFFSET...], got "${s}"`);
-  return Object.fromEntries(s.trim().split(',').map((p) => p.split(':') as [string, string]));
+  if (!/^\d{1,6}:\d{1,19}(,\d{1,6}:\d{1,19})*$/.test(s.trim()))
+    throw new UsageError(`${flag} takes PARTITION:OFFSET[,PARTITION:OFFSET...], got "${s}"`);
+  return Object.fromEntries(
+    s
+      .trim()
+      .split(',')
+      .map((p) => p.split(':') as [string, string]),
+  );
 }
 
 export function formatCursor(c: Record<string, string> | null | undefined): string | null {
-  return c ? Object.entries(c).map(([p, o]) => `${p}:${o}`).join(',') : null;
+  return c
+    ? Object.entries(c)
+        .map(([p, o]) => `${p}:${o}`)
+        .join(',')
+    : null;
 }
 
 /** `--offset 0:17` given one or more times (commas allowed too) -> selection */
@@ -21,7 +31,8 @@ export function parseSelection(values: string[]): Array<{ partition: number; off
   const seen = new Set<string>();
   const out: Array<{ partition: number; offset: string }> = [];
   for (const v of values) {
-    if (!/^\d{1,6}:\d{1,19}(,\d{1,6}:\d{1,19})*$/.test(v.trim())) throw new UsageError(`--offset takes PARTITION:OFFSET[,PARTITION:OFFSET...], got "${v}"`);
+    if (!/^\d{1,6}:\d{1,19}(,\d{1,6}:\d{1,19})*$/.test(v.trim()))
+      throw new UsageError(`--offset takes PARTITION:OFFSET[,PARTITION:OFFSET...], got "${v}"`);
     for (const pair of v.trim().split(',')) {
       if (seen.has(pair)) continue;
       seen.add(pair);
@@ -34,12 +45,16 @@ export function parseSelection(values: string[]): Array<{ partition: number; off
 
 /** `0:100-200,1:50-` -> ranges (`to` exclusive, open end = up to the end of the log) */
 export function parseRanges(s: string): Array<{ partition: number; from: string; to?: string }> {
-  if (!/^\d{1,6}:\d{1,19}-(\d{1,19})?(,\d{1,6}:\d{1,19}-(\d{1,19})?)*$/.test(s.trim())) throw new UsageError(`--ranges takes PARTITION:FROM-[TO][,...] (TO exclusive), got "${s}"`);
-  return s.trim().split(',').map((r) => {
-    const [p, span] = r.split(':') as [string, string];
-    const [from, to] = span.split('-') as [string, string];
-    return { partition: Number(p), from, ...(to ? { to } : {}) };
-  });
+  if (!/^\d{1,6}:\d{1,19}-(\d{1,19})?(,\d{1,6}:\d{1,19}-(\d{1,19})?)*$/.test(s.trim()))
+    throw new UsageError(`--ranges takes PARTITION:FROM-[TO][,...] (TO exclusive), got "${s}"`);
+  return s
+    .trim()
+    .split(',')
+    .map((r) => {
+      const [p, span] = r.split(':') as [string, string];
+      const [from, to] = span.split('-') as [string, string];
+      return { partition: Number(p), from, ...(to ? { to } : {}) };
+    });
 }
 
 /** A datetime flag: ISO-8601 (with offset or Z) or epoch milliseconds; kept as given for the server. */

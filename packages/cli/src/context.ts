@@ -49,11 +49,14 @@ export class CommandContext {
   /** A cli-progress bar on stderr when stdout is a terminal and output is not JSON; otherwise silent. */
   progress(cmd: Command, label: string, total: number): Progress {
     if (this.globals(cmd).json || !this.io.stdout.isTTY) return { update: () => undefined, stop: () => undefined };
-    const bar = new cliProgress.SingleBar({
-      format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`,
-      stream: this.io.stderr as NodeJS.WritableStream,
-      hideCursor: true,
-    }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      {
+        format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`,
+        stream: this.io.stderr as NodeJS.WritableStream,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(Math.max(total, 1), 0);
     return {
       update: (done, t) => {
@@ -69,6 +72,10 @@ export class CommandContext {
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...cells.map(line)].join('\n');
 }

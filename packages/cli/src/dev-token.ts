@@ -11,7 +11,15 @@ const b64 = (v: string | Buffer): string => Buffer.from(v).toString('base64url')
  * scripts; production tokens come from the identity provider. (Plain
  * node:crypto: the CLI has no other use for a JOSE library.)
  */
-export function mintDevToken(o: { secret: string; issuer: string; audience: string; subject: string; role: Role; ttlSeconds: number; now?: number }): string {
+export function mintDevToken(o: {
+  secret: string;
+  issuer: string;
+  audience: string;
+  subject: string;
+  role: Role;
+  ttlSeconds: number;
+  now?: number;
+}): string {
   const iat = Math.floor((o.now ?? Date.now()) / 1000);
   const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const payload = b64(JSON.stringify({ sub: o.subject, roles: [o.role], iss: o.issuer, aud: o.audience, iat, exp: iat + o.ttlSeconds }));

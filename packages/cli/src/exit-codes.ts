@@ -18,7 +18,10 @@ export class UsageError extends Error {
 /** Ends a command with a chosen exit code after its output was written. */
 export class ExitWith extends Error {
   override readonly name = 'ExitWith';
-  constructor(readonly code: ExitCode, message = '') {
+  constructor(
+    readonly code: ExitCode,
+    message = '',
+  ) {
     super(message);
   }
 }

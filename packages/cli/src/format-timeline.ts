@@ -41,11 +41,25 @@ export function formatTimeline(t: OrderTimeline): string[] {
     `trace${t.traceIds.length === 1 ? '' : 's'}: ${t.traceIds.join(', ') || '-'}`,
   ];
   const rows = t.hops.map((h) => {
-    const flag = h.entry === 'event' ? '' : `  ← ${h.entry.toUpperCase()} ${h.error?.errorClass ?? ''}${h.error?.group ? ` (group ${h.error.group})` : ''}`;
-    return [h.time.replace('T', ' ').slice(0, 23), gap(h.sincePreviousMs), h.type, h.source ?? '-', h.service ?? '-', `${h.topic}[${h.partition}]@${h.offset}${flag}`];
+    const flag =
+      h.entry === 'event'
+        ? ''
+        : `  ← ${h.entry.toUpperCase()} ${h.error?.errorClass ?? ''}${h.error?.group ? ` (group ${h.error.group})` : ''}`;
+    return [
+      h.time.replace('T', ' ').slice(0, 23),
+      gap(h.sincePreviousMs),
+      h.type,
+      h.source ?? '-',
+      h.service ?? '-',
+      `${h.topic}[${h.partition}]@${h.offset}${flag}`,
+    ];
   });
   const headers = ['TIME (UTC)', 'SINCE PREV', 'EVENT', 'SYSTEM', 'SERVICE', 'TOPIC[PARTITION]@OFFSET'];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [...lines, line(headers), ...rows.map(line)];
 }

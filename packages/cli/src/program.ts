@@ -14,7 +14,9 @@ const COMMANDS = [registerDlq, registerReplay, registerGroups, registerAudit, re
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('odx')
-    .description('ODX operations: DLQ redrive, topic replay, consumer-group resets, audit (the replay-dlq service), order traces (the analytics-sink)')
+    .description(
+      'ODX operations: DLQ redrive, topic replay, consumer-group resets, audit (the replay-dlq service), order traces (the analytics-sink)',
+    )
     .option('--url <url>', `replay-dlq base URL (env ODX_REPLAY_URL, default ${DEFAULT_URL})`)
     .option('--token <jwt>', 'bearer token (env ODX_REPLAY_TOKEN; `odx token` mints one in development)')
     .option('--json', 'machine-readable output on stdout')
@@ -25,7 +27,10 @@ export function buildProgram(ctx: CommandContext): Command {
   // Subcommands inherit the exit override and output so nothing calls process.exit.
   const walk = (c: Command): void => {
     for (const sub of c.commands) {
-      sub.exitOverride().configureOutput({ writeOut: (s) => void ctx.io.stdout.write(s), writeErr: (s) => void ctx.io.stderr.write(s) }).showHelpAfterError();
+      sub
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => void ctx.io.stdout.write(s), writeErr: (s) => void ctx.io.stderr.write(s) })
+        .showHelpAfterError();
       walk(sub);
     }
   };
@@ -34,7 +39,10 @@ export function buildProgram(ctx: CommandContext): Command {
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
-export async function run(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<ExitCode> {
+export async function run(
+  argv: string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<ExitCode> {
   const ctx = new CommandContext(io);
   const program = buildProgram(ctx);
   if (argv.length === 0) {
@@ -62,7 +70,7 @@ export async function run(argv: string[], io: CliIO = { stdout: process.stdout, 
       io.stderr.write(`odx: ${err.message}\n`);
       return err.exitCode;
     }
-    io.stderr.write(`odx: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    io.stderr.write(`odx: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT.failure;
   }
 }

@@ -92,7 +92,8 @@ export function localKafka(config: StackConfig): LocalPart {
           const output = await runCapture(java.executable, [...jvm, 'kafka.tools.StorageTool', 'random-uuid']);
           // Log lines may precede the id on stdout; the id is the last line.
           const clusterId = output.trim().split('\n').at(-1)?.trim() ?? '';
-          if (!/^[A-Za-z0-9_-]{22}$/.test(clusterId)) throw new Error(`StorageTool random-uuid printed no cluster id: ${output.slice(-500)}`);
+          if (!/^[A-Za-z0-9_-]{22}$/.test(clusterId))
+            throw new Error(`StorageTool random-uuid printed no cluster id: ${output.slice(-500)}`);
           const code = await runToLog({
             command: java.executable,
             args: [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', serverProperties],

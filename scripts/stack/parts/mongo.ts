@@ -25,7 +25,11 @@ export function localMongo(config: StackConfig): LocalPart {
 
   const sourceHash = () => {
     const hash = createHash('sha256');
-    for (const file of WRAPPER_FILES) hash.update(file).update('\0').update(readFileSync(join(sourceDir, file)));
+    for (const file of WRAPPER_FILES)
+      hash
+        .update(file)
+        .update('\0')
+        .update(readFileSync(join(sourceDir, file)));
     return hash.digest('hex');
   };
 
@@ -48,7 +52,12 @@ export function localMongo(config: StackConfig): LocalPart {
       try {
         writeFileSync(installLog, `# ${new Date().toISOString()} go build (FerretDB wrapper)\n`);
         // Not stamping VCS info: the wrapper sits inside the ODX git repo.
-        const code = await runToLog({ command: go, args: ['build', '-buildvcs=false', '-o', tmp, '.'], cwd: sourceDir, logFile: installLog });
+        const code = await runToLog({
+          command: go,
+          args: ['build', '-buildvcs=false', '-o', tmp, '.'],
+          cwd: sourceDir,
+          logFile: installLog,
+        });
         if (code !== 0 || !existsSync(tmp)) {
           throw new StackError(`building FerretDB failed (go build exited with ${code}). Last lines:\n${lastLines(installLog, 15)}`, {
             reason: 'build-failed',
@@ -93,6 +102,7 @@ export function externalMongo(url: string, probeTimeoutMs: number): ExternalPart
   return {
     name: 'mongo',
     address: url.replace(/\/\/[^@/]*@/, '//***@'),
-    health: () => (address ? mongoHealth(address.host, address.port, probeTimeoutMs) : Promise.resolve(healthy('not probed (mongodb+srv URL)'))),
+    health: () =>
+      address ? mongoHealth(address.host, address.port, probeTimeoutMs) : Promise.resolve(healthy('not probed (mongodb+srv URL)')),
   };
 }

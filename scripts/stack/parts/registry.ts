@@ -49,7 +49,10 @@ export function localRegistry(config: StackConfig): LocalPart {
     address: apiUrl,
     signature: dataDir,
     ports: [
-      { port: ports.registry, hint: 'stop it, set ODX_STACK_REGISTRY_PORT to another port, or set ODX_SCHEMA_REGISTRY_URL to use that server' },
+      {
+        port: ports.registry,
+        hint: 'stop it, set ODX_STACK_REGISTRY_PORT to another port, or set ODX_SCHEMA_REGISTRY_URL to use that server',
+      },
       { port: ports.registryManagement, hint: 'stop it or set ODX_STACK_REGISTRY_MANAGEMENT_PORT to another port' },
     ],
 
@@ -57,7 +60,10 @@ export function localRegistry(config: StackConfig): LocalPart {
       if (isInstalled(distDir, fingerprint)) return;
       const mvn = requireTool('registry', 'mvn', `download Apicurio Registry ${REGISTRY_VERSION} from Maven Central`);
       const tar = requireTool('registry', 'tar', 'unpack Apicurio Registry');
-      progress.milestone('registry', `downloading Apicurio Registry ${REGISTRY_VERSION} with Maven into ${distDir} (~152 MB, a few minutes)`);
+      progress.milestone(
+        'registry',
+        `downloading Apicurio Registry ${REGISTRY_VERSION} with Maven into ${distDir} (~152 MB, a few minutes)`,
+      );
       const stop = progress.heartbeat('registry', 'still downloading Apicurio Registry');
       const started = Date.now();
       try {

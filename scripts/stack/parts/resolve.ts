@@ -13,8 +13,12 @@ export function resolvePart(name: PartName, config: StackConfig): Resolved {
     case 'kafka':
       return external.kafka ? { kind: 'external', part: externalKafka(external.kafka) } : { kind: 'local', part: localKafka(config) };
     case 'registry':
-      return external.registry ? { kind: 'external', part: externalRegistry(external.registry) } : { kind: 'local', part: localRegistry(config) };
+      return external.registry
+        ? { kind: 'external', part: externalRegistry(external.registry) }
+        : { kind: 'local', part: localRegistry(config) };
     case 'mongo':
-      return external.mongo ? { kind: 'external', part: externalMongo(external.mongo, config.probeTimeoutMs) } : { kind: 'local', part: localMongo(config) };
+      return external.mongo
+        ? { kind: 'external', part: externalMongo(external.mongo, config.probeTimeoutMs) }
+        : { kind: 'local', part: localMongo(config) };
   }
 }

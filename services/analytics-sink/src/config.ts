@@ -3,13 +3,27 @@ import { loadCatalog } from '@odx/schemas';
 import { z } from 'zod';
 
 const topicName = /^[A-Za-z0-9._-]{1,249}$/;
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 const delays = list.transform((xs) => xs.map(Number)).pipe(z.array(z.number().int().positive()).min(1, 'must name at least one delay'));
 
 const schema = z.object({
-  ODX_SINK_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('analytics-sink'),
+  ODX_SINK_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)')
+    .default('analytics-sink'),
   /** Topics to consume: `name` (a catalog topic) or `name=catalogTopic` (a topic carrying what that catalog topic carries). */
-  ODX_SINK_TOPICS: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9._-]+(=[A-Za-z0-9._-]+)?$/, 'entries look like topic or topic=catalog.topic')).min(1, 'must name at least one topic')).optional(),
+  ODX_SINK_TOPICS: list
+    .pipe(
+      z
+        .array(z.string().regex(/^[A-Za-z0-9._-]+(=[A-Za-z0-9._-]+)?$/, 'entries look like topic or topic=catalog.topic'))
+        .min(1, 'must name at least one topic'),
+    )
+    .optional(),
   ODX_SINK_BATCH_SIZE: envVar.positiveInt().default(500),
   ODX_SINK_PARTITION_CONCURRENCY: envVar.positiveInt().default(6),
   /** Kafka session timeout of the consumer group: how soon a crashed member's partitions move. */
@@ -32,7 +46,10 @@ const schema = z.object({
   /** How often changed order lifecycles are written to `analytics_order_lifecycles`; 0 turns it off. */
   ODX_SINK_LIFECYCLE_INTERVAL_MS: envVar.nonNegativeInt().default(60_000),
   ODX_SINK_LIFECYCLE_MAX_PER_RUN: envVar.positiveInt().default(500),
-  ODX_SINK_COLLECTION: z.string().regex(/^[A-Za-z0-9_]+$/).default('analytics_events'),
+  ODX_SINK_COLLECTION: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/)
+    .default('analytics_events'),
 });
 
 export interface SinkTopic {
@@ -71,17 +88,28 @@ export function loadSinkConfig(env: NodeJS.ProcessEnv = process.env): AnalyticsS
     const [name, alias] = entry.split('=') as [string, string | undefined];
     const def = byName.get(alias ?? name);
     if (!def || !topicName.test(name)) {
-      throw new Error(`ODX_SINK_TOPICS: "${entry}" names no catalog topic; use one of ${[...byName.keys()].join(', ')} or name=<catalog topic>`);
+      throw new Error(
+        `ODX_SINK_TOPICS: "${entry}" names no catalog topic; use one of ${[...byName.keys()].join(', ')} or name=<catalog topic>`,
+      );
     }
     return { name, catalogTopic: def.name, catalogKey: def.key };
   });
   // Unset: every group with offsets committed on the sink's topics is found at query time.
   const lagGroups = new Map<string, string[]>();
-  for (const g of e.ODX_SINK_LAG_GROUPS ?? []) lagGroups.set(g, topics.map((t) => t.name));
+  for (const g of e.ODX_SINK_LAG_GROUPS ?? [])
+    lagGroups.set(
+      g,
+      topics.map((t) => t.name),
+    );
   return {
     groupId: e.ODX_SINK_GROUP,
     topics,
-    consumer: { batchSize: e.ODX_SINK_BATCH_SIZE, partitionConcurrency: e.ODX_SINK_PARTITION_CONCURRENCY, retryDelaysMs: e.ODX_SINK_RETRY_DELAYS_MS, sessionTimeoutMs: e.ODX_SINK_SESSION_TIMEOUT_MS },
+    consumer: {
+      batchSize: e.ODX_SINK_BATCH_SIZE,
+      partitionConcurrency: e.ODX_SINK_PARTITION_CONCURRENCY,
+      retryDelaysMs: e.ODX_SINK_RETRY_DELAYS_MS,
+      sessionTimeoutMs: e.ODX_SINK_SESSION_TIMEOUT_MS,
+    },
     failureTopicRefreshMs: e.ODX_SINK_FAILURE_REFRESH_MS,
     ediAckSlaMs: e.ODX_SINK_EDI_ACK_SLA_MS,
     kpiLookbackMs: e.ODX_SINK_KPI_LOOKBACK_MS,

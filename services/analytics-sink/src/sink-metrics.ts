@@ -17,14 +17,53 @@ export interface SinkMetrics {
 export function createSinkMetrics(runtime: RuntimeMetrics): SinkMetrics {
   const registers = [runtime.registry];
   return {
-    indexed: new Counter({ name: 'odx_sink_indexed_total', help: 'Entries newly written to the event index, by entry kind (event, retry, dlq)', labelNames: ['entry'], registers }),
-    duplicates: new Counter({ name: 'odx_sink_duplicates_total', help: 'Redelivered events dropped by the index (_id already present)', registers }),
-    commitSeconds: new Histogram({ name: 'odx_sink_index_commit_seconds', help: 'Time to write one claim window to the event index', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
-    ordersByStage: new Gauge({ name: 'odx_kpi_orders_by_stage', help: 'Orders confirmed in the KPI gauge window (default last 7 days), by current stage', labelNames: ['stage'], registers }),
-    cycleTimeSeconds: new Gauge({ name: 'odx_kpi_cycle_time_seconds', help: 'Order cycle time (nearest-rank quantile) in the KPI gauge window', labelNames: ['span', 'quantile'], registers }),
-    rates: new Gauge({ name: 'odx_kpi_rate', help: 'Business rates in the KPI gauge window: fulfillment_exception, inventory_mismatch, shipment_completeness, edi_ack_on_time', labelNames: ['kpi'], registers }),
-    dlqDepth: new Gauge({ name: 'odx_dlq_depth', help: 'Messages held in each DLQ topic of the sink topics', labelNames: ['topic'], registers }),
-    groupLag: new Gauge({ name: 'odx_kpi_consumer_lag', help: 'Messages not yet processed, per consumer group (the services reading the canonical topics)', labelNames: ['group'], registers }),
+    indexed: new Counter({
+      name: 'odx_sink_indexed_total',
+      help: 'Entries newly written to the event index, by entry kind (event, retry, dlq)',
+      labelNames: ['entry'],
+      registers,
+    }),
+    duplicates: new Counter({
+      name: 'odx_sink_duplicates_total',
+      help: 'Redelivered events dropped by the index (_id already present)',
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: 'odx_sink_index_commit_seconds',
+      help: 'Time to write one claim window to the event index',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    ordersByStage: new Gauge({
+      name: 'odx_kpi_orders_by_stage',
+      help: 'Orders confirmed in the KPI gauge window (default last 7 days), by current stage',
+      labelNames: ['stage'],
+      registers,
+    }),
+    cycleTimeSeconds: new Gauge({
+      name: 'odx_kpi_cycle_time_seconds',
+      help: 'Order cycle time (nearest-rank quantile) in the KPI gauge window',
+      labelNames: ['span', 'quantile'],
+      registers,
+    }),
+    rates: new Gauge({
+      name: 'odx_kpi_rate',
+      help: 'Business rates in the KPI gauge window: fulfillment_exception, inventory_mismatch, shipment_completeness, edi_ack_on_time',
+      labelNames: ['kpi'],
+      registers,
+    }),
+    dlqDepth: new Gauge({
+      name: 'odx_dlq_depth',
+      help: 'Messages held in each DLQ topic of the sink topics',
+      labelNames: ['topic'],
+      registers,
+    }),
+    groupLag: new Gauge({
+      name: 'odx_kpi_consumer_lag',
+      help: 'Messages not yet processed, per consumer group (the services reading the canonical topics)',
+      labelNames: ['group'],
+      registers,
+    }),
   };
 }
 
@@ -40,7 +79,8 @@ export function publishKpiGauges(m: SinkMetrics, k: BusinessKpis): void {
     fulfillment_exception: k.fulfillmentExceptionRate.rate,
     inventory_mismatch: k.inventoryMismatchRate.rate,
     shipment_completeness: k.shipmentCompleteness.rate,
-    edi_ack_on_time: k.ediAcknowledgments.overall.sent === 0 ? null : k.ediAcknowledgments.overall.onTime / k.ediAcknowledgments.overall.sent,
+    edi_ack_on_time:
+      k.ediAcknowledgments.overall.sent === 0 ? null : k.ediAcknowledgments.overall.onTime / k.ediAcknowledgments.overall.sent,
   };
   for (const [kpi, v] of Object.entries(rates)) if (v !== null) m.rates.set({ kpi }, v);
 }

@@ -25,7 +25,8 @@ export interface MismatchRow {
   traceId: string | null;
 }
 
-export type TimelineResult = { status: 'found'; timeline: OrderTimeline } | { status: 'unknown' } | { status: 'ambiguous'; orderIds: string[] };
+export type TimelineResult =
+  { status: 'found'; timeline: OrderTimeline } | { status: 'unknown' } | { status: 'ambiguous'; orderIds: string[] };
 
 export interface SinkQueriesOptions {
   read: ReadModel;
@@ -39,23 +40,23 @@ export interface SinkQueriesOptions {
 
 /** Read side of the sink: KPIs, order timelines and exports, all derived from the event index. */
 export class SinkQueries {
-  constructor(private readonly o: SinkQueriesOptions) {}
+  constructor(private readonly options: SinkQueriesOptions) {}
 
   /** Business KPIs (see computeKpis) plus DLQ depth and consumer lag as Kafka reports them now. */
   async kpis(window: KpiWindow, now: Date = new Date()): Promise<Kpis> {
-    const since = window.from ? new Date(window.from.getTime() - this.o.kpiLookbackMs) : null;
+    const since = window.from ? new Date(window.from.getTime() - this.options.kpiLookbackMs) : null;
     const [entries, dlq, lag] = await Promise.all([
-      this.o.read.inRange(since, null),
-      dlqDepth(this.o.cluster, this.o.topics),
-      consumerLag(this.o.cluster, this.o.lagGroups, this.o.topics),
+      this.options.read.inRange(since, null),
+      dlqDepth(this.options.cluster, this.options.topics),
+      consumerLag(this.options.cluster, this.options.lagGroups, this.options.topics),
     ]);
-    return { ...computeKpis(entries, window, { ediAckSlaMs: this.o.ediAckSlaMs, now }), dlq, consumerLag: lag };
+    return { ...computeKpis(entries, window, { ediAckSlaMs: this.options.ediAckSlaMs, now }), dlq, consumerLag: lag };
   }
 
   /** Business KPIs only (no Kafka calls), for the /metrics gauges. */
   async businessKpis(window: KpiWindow, now: Date = new Date()): Promise<BusinessKpis> {
-    const since = window.from ? new Date(window.from.getTime() - this.o.kpiLookbackMs) : null;
-    return computeKpis(await this.o.read.inRange(since, null), window, { ediAckSlaMs: this.o.ediAckSlaMs, now });
+    const since = window.from ? new Date(window.from.getTime() - this.options.kpiLookbackMs) : null;
+    return computeKpis(await this.options.read.inRange(since, null), window, { ediAckSlaMs: this.options.ediAckSlaMs, now });
   }
 
   /**
@@ -65,23 +66,30 @@ export class SinkQueries {
    */
   /** The inventory mismatch ledger: every InventoryMismatchDetected in [from, to), in time order. */
   async mismatches(from: Date | null, to: Date | null): Promise<MismatchRow[]> {
-    return (await this.o.read.inRange(from, to))
+    return (await this.options.read.inRange(from, to))
       .filter((e) => e.entry === 'event' && e.type === 'InventoryMismatchDetected')
       .map((e) => ({
-        time: e.time.toISOString(), eventId: e.eventId, sku: e.facts.sku ?? null, warehouse: e.facts.warehouse ?? null,
-        odooOnHand: e.facts.odooOnHand ?? null, wmsOnHand: e.facts.wmsOnHand ?? null, difference: e.facts.difference ?? null, tolerance: e.facts.tolerance ?? null,
-        source: e.source, traceId: e.traceId,
+        time: e.time.toISOString(),
+        eventId: e.eventId,
+        sku: e.facts.sku ?? null,
+        warehouse: e.facts.warehouse ?? null,
+        odooOnHand: e.facts.odooOnHand ?? null,
+        wmsOnHand: e.facts.wmsOnHand ?? null,
+        difference: e.facts.difference ?? null,
+        tolerance: e.facts.tolerance ?? null,
+        source: e.source,
+        traceId: e.traceId,
       }));
   }
 
   /** The entries of one UTC day, in time order (the BI export). */
   day(day: string): Promise<IndexedEvent[]> {
     const from = new Date(`${day}T00:00:00.000Z`);
-    return this.o.read.inRange(from, new Date(from.getTime() + 86_400_000));
+    return this.options.read.inRange(from, new Date(from.getTime() + 86_400_000));
   }
 
   async timeline(ref: string): Promise<TimelineResult> {
-    const first = await this.o.read.byLinks(referenceTokens(ref));
+    const first = await this.options.read.byLinks(referenceTokens(ref));
     const orders = ordersForReference(ref, first);
     if (orders.length === 0) return { status: 'unknown' };
     if (orders.length > 1) return { status: 'ambiguous', orderIds: orders };
@@ -90,7 +98,7 @@ export class SinkQueries {
     let next = [`order:${orders[0]!}`, ...followTokens(first)].filter((t) => !asked.has(t));
     for (let round = 0; round < 5 && next.length > 0; round++) {
       for (const t of next) asked.add(t);
-      const found = (await this.o.read.byLinks(next)).filter((e) => !seen.has(e._id));
+      const found = (await this.options.read.byLinks(next)).filter((e) => !seen.has(e._id));
       for (const e of found) seen.set(e._id, e);
       next = followTokens(found).filter((t) => !asked.has(t));
     }

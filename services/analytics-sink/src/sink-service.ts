@@ -55,11 +55,22 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     );
     memory.startMaintenance(config.resyncMs, (err) => rt.logger.warn('read model resync failed', { err }));
   }
-  const queries = new SinkQueries({ read, cluster: rt.cluster, topics: topicSet, lagGroups: config.lagGroups, ediAckSlaMs: config.ediAckSlaMs, kpiLookbackMs: config.kpiLookbackMs });
+  const queries = new SinkQueries({
+    read,
+    cluster: rt.cluster,
+    topics: topicSet,
+    lagGroups: config.lagGroups,
+    ediAckSlaMs: config.ediAckSlaMs,
+    kpiLookbackMs: config.kpiLookbackMs,
+  });
 
   // Built by hand on the runtime's client: `rt.consumer` takes no idempotency store of its own (yet).
   const consumer = new ConsumerRunner({
-    kafka: rt.kafka, serde: rt.serde, producer: rt.producer, logger: rt.logger, metrics: rt.metrics,
+    kafka: rt.kafka,
+    serde: rt.serde,
+    producer: rt.producer,
+    logger: rt.logger,
+    metrics: rt.metrics,
     groupId: config.groupId,
     topics: config.topics.map((t) => t.name),
     idempotency: commit,
@@ -75,7 +86,10 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     },
   });
   const failures = new FailureTopicReader({
-    cluster: rt.cluster, serde: rt.serde, index, logger: rt.logger,
+    cluster: rt.cluster,
+    serde: rt.serde,
+    index,
+    logger: rt.logger,
     groupId: `${config.groupId}-failures`,
     topics: new Map(config.topics.map((t) => [t.name, t.catalogKey])),
     refreshMs: config.failureTopicRefreshMs,
@@ -112,7 +126,10 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
       for (const t of (await dlqDepth(rt.cluster, topicSet)).topics) metrics.dlqDepth.set({ topic: t.topic }, t.depth);
       for (const g of await consumerLag(rt.cluster, config.lagGroups, topicSet)) metrics.groupLag.set({ group: g.group }, g.total);
     };
-    timer = setInterval(() => void refresh().catch((err: unknown) => rt.logger.warn('KPI gauge refresh failed', { err })), config.kpiMetricsIntervalMs);
+    timer = setInterval(
+      () => void refresh().catch((err: unknown) => rt.logger.warn('KPI gauge refresh failed', { err })),
+      config.kpiMetricsIntervalMs,
+    );
     timer.unref();
   }
   return { index, read, queries, lifecycles, consumer, failures, metrics, stop };

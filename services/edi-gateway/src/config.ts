@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { z } from 'zod';
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 const delays = list.transform((xs) => xs.map(Number)).pipe(z.array(z.number().int().positive()).min(1, 'must name at least one delay'));
 const topic = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a Kafka topic name');
 
@@ -21,7 +26,10 @@ const schema = z.object({
   EDI_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   EDI_ACK_WATCH_INTERVAL_MS: envVar.positiveInt().default(60_000),
   EDI_CONTROL_BLOCK_SIZE: envVar.positiveInt().default(100),
-  ODX_EDI_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('edi-gateway'),
+  ODX_EDI_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)')
+    .default('edi-gateway'),
   ODX_EDI_OUTBOUND: envVar.bool().default(true),
   ODX_EDI_ORDERS_TOPIC: topic.optional(),
   ODX_EDI_SHIPMENTS_TOPIC: topic.optional(),
@@ -51,13 +59,29 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGate
   const e = parseEnv(schema, env);
   return {
     partnersDir: resolve(e.EDI_PARTNERS_DIR),
-    folder: { enabled: e.EDI_FOLDER_TRANSPORT, root: resolve(e.EDI_FOLDER_ROOT), pollIntervalMs: e.EDI_POLL_INTERVAL_MS, concurrency: e.EDI_FOLDER_CONCURRENCY, staleClaimMs: e.EDI_STALE_CLAIM_MS },
+    folder: {
+      enabled: e.EDI_FOLDER_TRANSPORT,
+      root: resolve(e.EDI_FOLDER_ROOT),
+      pollIntervalMs: e.EDI_POLL_INTERVAL_MS,
+      concurrency: e.EDI_FOLDER_CONCURRENCY,
+      staleClaimMs: e.EDI_STALE_CLAIM_MS,
+    },
     maxBytes: e.EDI_MAX_BYTES,
     apiToken: e.EDI_API_TOKEN ?? null,
     ackWatchIntervalMs: e.EDI_ACK_WATCH_INTERVAL_MS,
     controlBlockSize: e.EDI_CONTROL_BLOCK_SIZE,
-    outbound: { enabled: e.ODX_EDI_OUTBOUND, groupId: e.ODX_EDI_GROUP, retryDelaysMs: e.ODX_EDI_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_EDI_PARTITION_CONCURRENCY },
-    topics: { orders: e.ODX_EDI_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env), shipments: e.ODX_EDI_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env), invoices: e.ODX_EDI_INVOICES_TOPIC ?? catalogTopicName('odx.invoices.v1', env), documents: e.ODX_EDI_DOCUMENTS_TOPIC ?? catalogTopicName('odx.edi.documents.v1', env) },
+    outbound: {
+      enabled: e.ODX_EDI_OUTBOUND,
+      groupId: e.ODX_EDI_GROUP,
+      retryDelaysMs: e.ODX_EDI_RETRY_DELAYS_MS,
+      partitionConcurrency: e.ODX_EDI_PARTITION_CONCURRENCY,
+    },
+    topics: {
+      orders: e.ODX_EDI_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env),
+      shipments: e.ODX_EDI_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env),
+      invoices: e.ODX_EDI_INVOICES_TOPIC ?? catalogTopicName('odx.invoices.v1', env),
+      documents: e.ODX_EDI_DOCUMENTS_TOPIC ?? catalogTopicName('odx.edi.documents.v1', env),
+    },
     provisionTopics: e.ODX_EDI_PROVISION_TOPICS,
     env,
   };

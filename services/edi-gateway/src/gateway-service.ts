@@ -37,7 +37,11 @@ export interface EdiGateway {
  * outbound consumer (855/856/810), the acknowledgment watchdog and the
  * document listing. Call before `rt.listen()`.
  */
-export async function startEdiGateway(rt: ServiceRuntime, config: EdiGatewayConfig, partners = PartnerDirectory.fromDirectory(config.partnersDir)): Promise<EdiGateway> {
+export async function startEdiGateway(
+  rt: ServiceRuntime,
+  config: EdiGatewayConfig,
+  partners = PartnerDirectory.fromDirectory(config.partnersDir),
+): Promise<EdiGateway> {
   if (config.provisionTopics) await provisionCatalogTopics(rt.cluster);
   const documents = new DocumentStore(rt.db);
   await documents.init();
@@ -49,10 +53,27 @@ export async function startEdiGateway(rt: ServiceRuntime, config: EdiGatewayConf
   const delivery = new Delivery({ folderRoot: config.folder.root, env: config.env });
   for (const p of partners.all()) if (p.transport.folder.enabled) await ensurePartnerFolders(config.folder.root, p);
   const metrics = createEdiMetrics(rt.metrics.registry);
-  const sender = new DocumentSender({ documents, controls, delivery, publisher, company: rt.config.company, ediTopic: config.topics.documents, metrics });
+  const sender = new DocumentSender({
+    documents,
+    controls,
+    delivery,
+    publisher,
+    company: rt.config.company,
+    ediTopic: config.topics.documents,
+    metrics,
+  });
   const processor = new InboundProcessor({
-    partners, documents, seen: new SeenInterchanges(rt.db), orderFacts, sender, publisher, logger: rt.logger,
-    company: rt.config.company, topics: { orders: config.topics.orders, edi: config.topics.documents }, maxBytes: config.maxBytes, metrics,
+    partners,
+    documents,
+    seen: new SeenInterchanges(rt.db),
+    orderFacts,
+    sender,
+    publisher,
+    logger: rt.logger,
+    company: rt.config.company,
+    topics: { orders: config.topics.orders, edi: config.topics.documents },
+    maxBytes: config.maxBytes,
+    metrics,
   });
   mountEdiRoutes(rt.http, { partners, processor, documents, maxBytes: config.maxBytes, apiToken: config.apiToken, env: config.env });
 
@@ -70,20 +91,37 @@ export async function startEdiGateway(rt: ServiceRuntime, config: EdiGatewayConf
     await consumer.start();
   }
 
-  const watchdog = new AckWatchdog({ documents, publisher, logger: rt.logger, company: rt.config.company, ediTopic: config.topics.documents, intervalMs: config.ackWatchIntervalMs });
+  const watchdog = new AckWatchdog({
+    documents,
+    publisher,
+    logger: rt.logger,
+    company: rt.config.company,
+    ediTopic: config.topics.documents,
+    intervalMs: config.ackWatchIntervalMs,
+  });
   rt.lifecycle.register('ack-watchdog', () => watchdog.stop());
   watchdog.start();
 
   let watcher: FolderWatcher | null = null;
   if (config.folder.enabled) {
     watcher = new FolderWatcher({
-      root: config.folder.root, partners, processor, logger: rt.logger, intervalMs: config.folder.pollIntervalMs,
-      concurrency: config.folder.concurrency, maxBytes: config.maxBytes, staleClaimMs: config.folder.staleClaimMs, instanceId: rt.config.instanceId.replace(/\./g, '-'),
+      root: config.folder.root,
+      partners,
+      processor,
+      logger: rt.logger,
+      intervalMs: config.folder.pollIntervalMs,
+      concurrency: config.folder.concurrency,
+      maxBytes: config.maxBytes,
+      staleClaimMs: config.folder.staleClaimMs,
+      instanceId: rt.config.instanceId.replace(/\./g, '-'),
     });
     const w = watcher;
     rt.lifecycle.register('folder-watcher', () => w.stop());
     w.start();
   }
-  rt.logger.info('EDI gateway started', { partners: partners.all().map((p) => p.id), folder_root: config.folder.enabled ? config.folder.root : null });
+  rt.logger.info('EDI gateway started', {
+    partners: partners.all().map((p) => p.id),
+    folder_root: config.folder.enabled ? config.folder.root : null,
+  });
   return { partners, processor, documents, controls, sender, publisher, watcher, consumer, watchdog };
 }

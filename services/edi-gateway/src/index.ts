@@ -1,6 +1,12 @@
 export { loadGatewayConfig, type EdiGatewayConfig } from './config.js';
 export { startEdiGateway, type EdiGateway } from './gateway-service.js';
-export { PartnerDirectory, PartnerProfileError, parsePartnerProfile, partnerProfileSchema, type PartnerProfile } from './partners/partner-profile.js';
+export {
+  PartnerDirectory,
+  PartnerProfileError,
+  parsePartnerProfile,
+  partnerProfileSchema,
+  type PartnerProfile,
+} from './partners/partner-profile.js';
 export { readInterchange, readIsa, type InterchangeReading } from './x12/read-interchange.js';
 export { buildInterchange, buildTa1Interchange, type SetBody, type ControlNumbers } from './x12/build-interchange.js';
 export { build997 } from './x12/build-997.js';

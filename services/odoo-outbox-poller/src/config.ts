@@ -8,12 +8,17 @@ const schema = z.object({
   /** Password or API key. */
   ODOO_PASSWORD: z.string().min(1).default('admin'),
   ODOO_TIMEOUT_MS: envVar.positiveInt().default(30_000),
-  ODX_POLL_MODELS: envVar.list().default(['sale.order', 'stock.picking', 'stock.quant', 'account.move', 'product.product', 'res.partner', 'product.pricelist.item']),
+  ODX_POLL_MODELS: envVar
+    .list()
+    .default(['sale.order', 'stock.picking', 'stock.quant', 'account.move', 'product.product', 'res.partner', 'product.pricelist.item']),
   ODX_POLL_BATCH_SIZE: envVar.positiveInt().default(500),
   ODX_POLL_INTERVAL_MS: envVar.positiveInt().default(1_000),
   ODX_POLL_LOOKBACK_SECONDS: envVar.nonNegativeInt().default(30),
   /** Names this poller's cursors, so two pollers on different Odoo databases do not share them. */
-  ODX_POLLER_NAME: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('odoo'),
+  ODX_POLLER_NAME: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes')
+    .default('odoo'),
   ODX_WRITEBACK: envVar.bool().default(true),
   ODX_WRITEBACK_GROUP: z.string().min(1).default('odoo-writeback'),
   ODX_WRITEBACK_CONFIRM_ORDERS: envVar.bool().default(false),
@@ -24,9 +29,20 @@ export type PollerConfig = ReturnType<typeof loadPollerConfig>;
 /** The poller's own settings (ODX_* runtime settings are read by the runtime). */
 export function loadPollerConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parseEnv(schema, env);
-  const supported = ['sale.order', 'product.product', 'res.partner', 'stock.quant', 'stock.picking', 'account.move', 'product.pricelist.item'];
+  const supported = [
+    'sale.order',
+    'product.product',
+    'res.partner',
+    'stock.quant',
+    'stock.picking',
+    'account.move',
+    'product.pricelist.item',
+  ];
   const unknown = e.ODX_POLL_MODELS.filter((m) => !supported.includes(m));
-  if (unknown.length > 0) throw new Error(`invalid configuration:\n  - ODX_POLL_MODELS: ${unknown.join(', ')} not supported (supported: ${supported.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `invalid configuration:\n  - ODX_POLL_MODELS: ${unknown.join(', ')} not supported (supported: ${supported.join(', ')})`,
+    );
   return {
     odoo: { url: e.ODOO_URL, db: e.ODOO_DB, username: e.ODOO_USERNAME, password: e.ODOO_PASSWORD, timeoutMs: e.ODOO_TIMEOUT_MS },
     models: e.ODX_POLL_MODELS,

@@ -16,7 +16,13 @@ import { writebackHandler } from './writeback/writeback-handlers.js';
 export const WRITEBACK_TOPICS = ['odx.orders.v1', 'odx.shipments.v1', 'odx.inventory.v1'];
 
 /** Every model the poller can follow, by Odoo model name. */
-export function modelSpecs(client: OdooClient, catalog: FieldCatalog, adapter: OdooVersionAdapter, company: string, echoes?: EchoMarks): Record<string, () => ModelSpec> {
+export function modelSpecs(
+  client: OdooClient,
+  catalog: FieldCatalog,
+  adapter: OdooVersionAdapter,
+  company: string,
+  echoes?: EchoMarks,
+): Record<string, () => ModelSpec> {
   return {
     'sale.order': () => saleOrderSpec(client, catalog, adapter, company),
     'product.product': () => productSpec(adapter, company),
@@ -33,7 +39,10 @@ export function modelSpecs(client: OdooClient, catalog: FieldCatalog, adapter: O
  * topics and starts one poll loop per configured model. Readiness goes red
  * while a model's last poll failed.
  */
-export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Promise<{ pollers: ModelPoller[]; client: OdooClient; done: Promise<void> }> {
+export async function startPoller(
+  rt: ServiceRuntime,
+  config: PollerConfig,
+): Promise<{ pollers: ModelPoller[]; client: OdooClient; done: Promise<void> }> {
   const client = new OdooClient(config.odoo);
   rt.lifecycle.register('odoo-client', () => client.close());
   const { major, serverVersion } = await client.version();
@@ -47,14 +56,24 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
   const specs = modelSpecs(client, catalog, adapter, rt.config.company, echoes);
   const cursors = new CursorStore(rt.db, config.pollerName);
   const failing = new Map<string, string>();
-  const pollers = config.models.map((model) => new ModelPoller({
-    client, fields: catalog, spec: specs[model]!(), cursors, producer: rt.producer, logger: rt.logger,
-    batchSize: config.batchSize, lookbackSeconds: config.lookbackSeconds, intervalMs: config.intervalMs,
-    onCycle: ({ model: m, ok, error }) => {
-      if (ok) failing.delete(m);
-      else failing.set(m, errorMessage(error));
-    },
-  }));
+  const pollers = config.models.map(
+    (model) =>
+      new ModelPoller({
+        client,
+        fields: catalog,
+        spec: specs[model]!(),
+        cursors,
+        producer: rt.producer,
+        logger: rt.logger,
+        batchSize: config.batchSize,
+        lookbackSeconds: config.lookbackSeconds,
+        intervalMs: config.intervalMs,
+        onCycle: ({ model: m, ok, error }) => {
+          if (ok) failing.delete(m);
+          else failing.set(m, errorMessage(error));
+        },
+      }),
+  );
   rt.http.addReadinessCheck({
     name: 'odoo-polling',
     check: async () => {
@@ -68,7 +87,13 @@ export async function startPoller(rt: ServiceRuntime, config: PollerConfig): Pro
       groupId: config.writeback.groupId,
       topics: WRITEBACK_TOPICS.map((t) => catalogTopicName(t)),
       circuits: [client.circuit],
-      handler: writebackHandler({ client, adapter, logger: rt.logger, confirmReceivedOrders: config.writeback.confirmReceivedOrders, echoes }),
+      handler: writebackHandler({
+        client,
+        adapter,
+        logger: rt.logger,
+        confirmReceivedOrders: config.writeback.confirmReceivedOrders,
+        echoes,
+      }),
     });
     await writeback.start();
   }

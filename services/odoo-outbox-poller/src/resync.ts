@@ -14,7 +14,12 @@ import { versionAdapter } from './odoo/version-adapter.js';
 import type { OdooRecord } from './mapping/map-sale-order.js';
 import { modelSpecs } from './poller-service.js';
 
-const MODELS: Record<string, string> = { products: 'product.product', customers: 'res.partner', prices: 'product.pricelist.item', orders: 'sale.order' };
+const MODELS: Record<string, string> = {
+  products: 'product.product',
+  customers: 'res.partner',
+  prices: 'product.pricelist.item',
+  orders: 'sale.order',
+};
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { batch: { type: 'string', default: '500' } } });
 const what = positionals[0] ?? '';
 const model = MODELS[what];
@@ -24,7 +29,10 @@ if (!model) {
 }
 const batch = Number(values.batch);
 const config = loadPollerConfig();
-const rt = await createServiceRuntime({ name: 'odoo-resync', env: { ...process.env, ODX_LOG_LEVEL: process.env['ODX_LOG_LEVEL'] ?? 'warn' } });
+const rt = await createServiceRuntime({
+  name: 'odoo-resync',
+  env: { ...process.env, ODX_LOG_LEVEL: process.env['ODX_LOG_LEVEL'] ?? 'warn' },
+});
 const client = new OdooClient(config.odoo);
 let exitCode = 0;
 try {
@@ -40,14 +48,21 @@ try {
   let published = 0;
   const started = Date.now();
   for (;;) {
-    const records = await client.searchRead<OdooRecord>(model, [...(spec.domain ?? []), ['id', '>', lastId]], { fields, order: 'id asc', limit: batch, context: { active_test: false } });
+    const records = await client.searchRead<OdooRecord>(model, [...(spec.domain ?? []), ['id', '>', lastId]], {
+      fields,
+      order: 'id asc',
+      limit: batch,
+      context: { active_test: false },
+    });
     if (records.length === 0) break;
     const events = await spec.toEvents(records);
     await rt.producer.publish(events);
     lastId = records[records.length - 1]!.id;
     done += records.length;
     published += events.length;
-    process.stderr.write(`resync ${what}: ${done}/${total} records, ${published} events (${Math.round(done / ((Date.now() - started) / 1000 || 1))}/s)\n`);
+    process.stderr.write(
+      `resync ${what}: ${done}/${total} records, ${published} events (${Math.round(done / ((Date.now() - started) / 1000 || 1))}/s)\n`,
+    );
   }
   console.log(JSON.stringify({ model, records: done, events: published, seconds: (Date.now() - started) / 1000 }));
 } catch (err) {

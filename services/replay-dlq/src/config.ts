@@ -35,6 +35,11 @@ export function loadReplayDlqConfig(env: NodeJS.ProcessEnv = process.env): Repla
   return {
     auth: { secret: e.ODX_REPLAY_JWT_SECRET, issuer: e.ODX_REPLAY_JWT_ISSUER, audience: e.ODX_REPLAY_JWT_AUDIENCE },
     dlq: { scanLimit: e.ODX_REPLAY_DLQ_SCAN_LIMIT, redriveMax: e.ODX_REPLAY_REDRIVE_MAX },
-    jobs: { pollMs: e.ODX_REPLAY_JOB_POLL_MS, progressMs: e.ODX_REPLAY_JOB_PROGRESS_MS, leaseMs: e.ODX_REPLAY_JOB_LEASE_MS, produceBatch: e.ODX_REPLAY_PRODUCE_BATCH },
+    jobs: {
+      pollMs: e.ODX_REPLAY_JOB_POLL_MS,
+      progressMs: e.ODX_REPLAY_JOB_PROGRESS_MS,
+      leaseMs: e.ODX_REPLAY_JOB_LEASE_MS,
+      produceBatch: e.ODX_REPLAY_PRODUCE_BATCH,
+    },
   };
 }

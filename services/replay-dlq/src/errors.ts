@@ -17,7 +17,11 @@ export class NotFound extends Error {
    * @param resource what kind of thing is missing
    * @param names the missing ones (topic name, `partition/offset` of records, job id, group id)
    */
-  constructor(readonly resource: Resource, readonly names: readonly string[], message: string) {
+  constructor(
+    readonly resource: Resource,
+    readonly names: readonly string[],
+    message: string,
+  ) {
     super(message);
     this.name = 'NotFound';
   }
@@ -34,7 +38,10 @@ export class Conflict extends Error {
 /** Selected DLQ messages were redriven before (force redrives them again). */
 export class AlreadyRedriven extends Conflict {
   /** @param sources the redrive record ids (`<topic>/<partition>/<offset>`) */
-  constructor(readonly topic: string, readonly sources: readonly string[]) {
+  constructor(
+    readonly topic: string,
+    readonly sources: readonly string[],
+  ) {
     super(`already redriven (pass force to redrive again): ${sources.slice(0, 20).join(', ')}`);
     this.name = 'AlreadyRedriven';
   }
@@ -42,7 +49,10 @@ export class AlreadyRedriven extends Conflict {
 
 /** A replay job that is not running cannot be cancelled. */
 export class JobNotRunning extends Conflict {
-  constructor(readonly jobId: string, readonly status: string) {
+  constructor(
+    readonly jobId: string,
+    readonly status: string,
+  ) {
     super(`replay job ${jobId} is ${status}, not running`);
     this.name = 'JobNotRunning';
   }
@@ -50,7 +60,11 @@ export class JobNotRunning extends Conflict {
 
 /** A group's offsets cannot be reset while it has members (they would commit over the reset). */
 export class GroupHasMembers extends Conflict {
-  constructor(readonly group: string, readonly state: string, readonly members: number) {
+  constructor(
+    readonly group: string,
+    readonly state: string,
+    readonly members: number,
+  ) {
     super(`group ${group} has ${members} active member(s) (state ${state}); stop its consumers before resetting`);
     this.name = 'GroupHasMembers';
   }
@@ -66,8 +80,16 @@ export class Unprocessable extends Error {
 
 /** Kafka failed in the middle of a redrive: the first `redriven` of `total` messages went out. */
 export class RedriveIncomplete extends Error {
-  constructor(readonly redriveId: string, readonly redriven: number, readonly total: number, cause: unknown) {
-    super(`redrive ${redriveId} stopped after ${redriven} of ${total} messages: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(
+    readonly redriveId: string,
+    readonly redriven: number,
+    readonly total: number,
+    cause: unknown,
+  ) {
+    super(
+      `redrive ${redriveId} stopped after ${redriven} of ${total} messages: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.name = 'RedriveIncomplete';
   }
 }

@@ -4,7 +4,16 @@ export { authenticate, requireRole } from './auth/authenticate.js';
 export { mintToken, verifyToken, TokenRejected, type Principal, type TokenSettings } from './auth/tokens.js';
 export { ROLES, grants, isRole, strongestRole, type Role } from './auth/roles.js';
 export { ENDPOINTS } from './http/routes.js';
-export { AlreadyRedriven, Conflict, GroupHasMembers, InvalidRequest, JobNotRunning, NotFound, RedriveIncomplete, Unprocessable } from './errors.js';
+export {
+  AlreadyRedriven,
+  Conflict,
+  GroupHasMembers,
+  InvalidRequest,
+  JobNotRunning,
+  NotFound,
+  RedriveIncomplete,
+  Unprocessable,
+} from './errors.js';
 export { problemFor } from './http/problems.js';
 export { REDRIVE_HEADERS, readFailure, redriveHeaders } from './dlq/dlq-message.js';
 export { matchesFilter, dlqFilterSchema, type DlqFilter } from './dlq/dlq-filter.js';

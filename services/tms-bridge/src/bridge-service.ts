@@ -51,7 +51,12 @@ export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig
   });
   mountWebhookRoute(rt.http, webhooks);
   const catchUp = startTmsCatchUp({
-    rt, client, publisher: webhooks.trackingPublisher, mapping: { company: rt.config.company }, groupId: config.consumer.groupId, options: config.catchUp,
+    rt,
+    client,
+    publisher: webhooks.trackingPublisher,
+    mapping: { company: rt.config.company },
+    groupId: config.consumer.groupId,
+    options: config.catchUp,
   });
 
   const consumer = rt.consumer({
@@ -64,13 +69,25 @@ export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig
     // runner skips every type the handler does not act on before any idempotency claim.
     eventTypes: [...HANDLED_EVENT_TYPES],
     handler: bookingHandler({
-      client, orders: new OrderFactsStore(rt.db), bookings, cancelled: new CancelledOrders(rt.db), producer: rt.producer, logger: rt.logger,
-      rating: config.rating, topics: { shipments: config.topics.shipments },
+      client,
+      orders: new OrderFactsStore(rt.db),
+      bookings,
+      cancelled: new CancelledOrders(rt.db),
+      producer: rt.producer,
+      logger: rt.logger,
+      rating: config.rating,
+      topics: { shipments: config.topics.shipments },
     }),
   });
   await consumer.start();
 
-  const watchdog = new LateWatchdog({ bookings, producer: rt.producer, logger: rt.logger, ...config.watchdog, topics: { shipments: config.topics.shipments } });
+  const watchdog = new LateWatchdog({
+    bookings,
+    producer: rt.producer,
+    logger: rt.logger,
+    ...config.watchdog,
+    topics: { shipments: config.topics.shipments },
+  });
   rt.lifecycle.register('late-watchdog', () => watchdog.stop());
   watchdog.start();
   return { client, consumer, webhooks, watchdog, catchUp };

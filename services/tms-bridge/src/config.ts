@@ -3,31 +3,53 @@ import { z } from 'zod';
 import { RATE_POLICIES, type RatePolicy } from './booking/choose-rate.js';
 import type { TmsPlace } from './tms/tms-types.js';
 
-const place = z.string().trim().regex(/^[A-Z]{2}:[^:,=]+(:[^:,=]+)?$/, 'looks like COUNTRY:POSTAL[:CITY], e.g. DE:10115:Berlin')
+const place = z
+  .string()
+  .trim()
+  .regex(/^[A-Z]{2}:[^:,=]+(:[^:,=]+)?$/, 'looks like COUNTRY:POSTAL[:CITY], e.g. DE:10115:Berlin')
   .transform((s): TmsPlace => {
     const [countryCode, postalCode, city] = s.split(':') as [string, string, string | undefined];
     return { countryCode, postalCode, ...(city ? { city } : {}) };
   });
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 
 const shipFromMap = list
   .pipe(z.array(z.string().regex(/^[^=\s]+=[A-Z]{2}:[^:,=]+(:[^:,=]+)?$/, 'entries look like WAREHOUSE=COUNTRY:POSTAL[:CITY]')))
-  .transform((pairs) => Object.fromEntries(pairs.map((p) => {
-    const [wh, rest] = p.split('=') as [string, string];
-    return [wh, place.parse(rest)];
-  })));
+  .transform((pairs) =>
+    Object.fromEntries(
+      pairs.map((p) => {
+        const [wh, rest] = p.split('=') as [string, string];
+        return [wh, place.parse(rest)];
+      }),
+    ),
+  );
 
 const levelMap = list
-  .pipe(z.array(z.string().regex(/^[^=\s]+=(economy|standard|express|freight)$/, 'entries look like ODX_LEVEL=economy|standard|express|freight')))
-  .transform((pairs) => Object.fromEntries(pairs.map((p) => {
-    const [k, v] = p.split('=') as [string, string];
-    return [k.toUpperCase(), v];
-  })));
+  .pipe(
+    z.array(
+      z.string().regex(/^[^=\s]+=(economy|standard|express|freight)$/, 'entries look like ODX_LEVEL=economy|standard|express|freight'),
+    ),
+  )
+  .transform((pairs) =>
+    Object.fromEntries(
+      pairs.map((p) => {
+        const [k, v] = p.split('=') as [string, string];
+        return [k.toUpperCase(), v];
+      }),
+    ),
+  );
 
 const delays = list.transform((xs) => xs.map(Number)).pipe(z.array(z.number().int().positive()).min(1, 'must name at least one delay'));
 
-const dims = z.string().regex(/^\d+(\.\d+)?x\d+(\.\d+)?x\d+(\.\d+)?$/, 'looks like LxWxH in cm, e.g. 40x30x20')
+const dims = z
+  .string()
+  .regex(/^\d+(\.\d+)?x\d+(\.\d+)?x\d+(\.\d+)?$/, 'looks like LxWxH in cm, e.g. 40x30x20')
   .transform((s) => {
     const [lengthCm, widthCm, heightCm] = s.split('x').map(Number) as [number, number, number];
     return { lengthCm, widthCm, heightCm };
@@ -58,7 +80,10 @@ const schema = z.object({
   /** Watchdog: a booked shipment with no tracking news for this long raises ShipmentException (DELAYED); 0 turns it off. */
   TMS_MILESTONE_TIMEOUT_MS: envVar.nonNegativeInt().default(48 * 3_600_000),
   TMS_WATCHDOG_INTERVAL_MS: envVar.positiveInt().default(60_000),
-  ODX_TMS_BRIDGE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('tms-bridge'),
+  ODX_TMS_BRIDGE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)')
+    .default('tms-bridge'),
   ODX_TMS_BRIDGE_ORDERS_TOPIC: z.string().min(1).optional(),
   ODX_TMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).optional(),
   ODX_TMS_BRIDGE_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
@@ -102,7 +127,11 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): TmsBridg
   const e = parseEnv(schema, env);
   return {
     tms: { url: e.TMS_URL.replace(/\/+$/, ''), apiKey: e.TMS_API_KEY ?? null, timeoutMs: e.TMS_TIMEOUT_MS },
-    circuit: { resetTimeoutMs: e.TMS_CIRCUIT_RESET_MS, errorThresholdPercentage: e.TMS_CIRCUIT_ERROR_PERCENT, volumeThreshold: e.TMS_CIRCUIT_VOLUME },
+    circuit: {
+      resetTimeoutMs: e.TMS_CIRCUIT_RESET_MS,
+      errorThresholdPercentage: e.TMS_CIRCUIT_ERROR_PERCENT,
+      volumeThreshold: e.TMS_CIRCUIT_VOLUME,
+    },
     webhook: { secret: e.TMS_WEBHOOK_SECRET, toleranceSeconds: e.TMS_WEBHOOK_TOLERANCE_SECONDS },
     rating: {
       policy: e.TMS_RATE_POLICY,
@@ -114,11 +143,21 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): TmsBridg
       defaultPackageCm: e.TMS_DEFAULT_PACKAGE_CM,
     },
     watchdog: { milestoneTimeoutMs: e.TMS_MILESTONE_TIMEOUT_MS, intervalMs: e.TMS_WATCHDOG_INTERVAL_MS },
-    topics: { orders: e.ODX_TMS_BRIDGE_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env), shipments: e.ODX_TMS_BRIDGE_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env) },
-    consumer: { groupId: e.ODX_TMS_BRIDGE_GROUP, retryDelaysMs: e.ODX_TMS_BRIDGE_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_TMS_BRIDGE_PARTITION_CONCURRENCY },
+    topics: {
+      orders: e.ODX_TMS_BRIDGE_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env),
+      shipments: e.ODX_TMS_BRIDGE_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env),
+    },
+    consumer: {
+      groupId: e.ODX_TMS_BRIDGE_GROUP,
+      retryDelaysMs: e.ODX_TMS_BRIDGE_RETRY_DELAYS_MS,
+      partitionConcurrency: e.ODX_TMS_BRIDGE_PARTITION_CONCURRENCY,
+    },
     catchUp: compileCatchUpOptions({
-      intervalMs: e.ODX_TMS_BRIDGE_CATCHUP_INTERVAL_MS, overlapMs: e.ODX_TMS_BRIDGE_CATCHUP_OVERLAP_MS, pageSize: e.ODX_TMS_BRIDGE_CATCHUP_PAGE_SIZE,
-      initialLookbackMs: e.ODX_TMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS, concurrency: e.ODX_TMS_BRIDGE_CATCHUP_CONCURRENCY,
+      intervalMs: e.ODX_TMS_BRIDGE_CATCHUP_INTERVAL_MS,
+      overlapMs: e.ODX_TMS_BRIDGE_CATCHUP_OVERLAP_MS,
+      pageSize: e.ODX_TMS_BRIDGE_CATCHUP_PAGE_SIZE,
+      initialLookbackMs: e.ODX_TMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS,
+      concurrency: e.ODX_TMS_BRIDGE_CATCHUP_CONCURRENCY,
     }),
     provisionTopics: e.ODX_TMS_BRIDGE_PROVISION_TOPICS,
   };

@@ -1,7 +1,15 @@
 export { loadBridgeConfig, type TmsBridgeConfig } from './config.js';
 export { startTmsBridge, type TmsBridge } from './bridge-service.js';
 export { TmsClient, answerMayBeLost } from './tms/tms-client.js';
-export { chooseRate, meetsPromise, toTmsServiceLevel, RATE_POLICIES, type RateChoice, type RateConstraints, type RatePolicy } from './booking/choose-rate.js';
+export {
+  chooseRate,
+  meetsPromise,
+  toTmsServiceLevel,
+  RATE_POLICIES,
+  type RateChoice,
+  type RateConstraints,
+  type RatePolicy,
+} from './booking/choose-rate.js';
 export { bookShipment, voidBookings, HANDLED_EVENT_TYPES } from './booking/booking-handler.js';
 export { trackingRank } from './webhooks/milestone-store.js';
 export { mapShipmentBooked, toParcels, toTmsAddress } from './mapping/map-booking.js';

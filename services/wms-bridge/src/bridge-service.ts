@@ -61,17 +61,36 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
   });
   mountWebhookRoute(rt.http, webhooks);
   const catchUp = startWmsCatchUp({
-    rt, client, publisher: webhooks.stagePublisher, records: new OrderRecords(rt.db), groupId: config.consumer.groupId, options: config.catchUp,
+    rt,
+    client,
+    publisher: webhooks.stagePublisher,
+    records: new OrderRecords(rt.db),
+    groupId: config.consumer.groupId,
+    options: config.catchUp,
   });
 
   const levelStore = new LevelStore(rt.db);
   const reconciler = new Reconciler({
-    client, levels: levelStore, producer: rt.producer, logger: rt.logger, warehouses: config.warehouses, company: rt.config.company,
-    topic: config.topics.inventory, tolerance: config.reconciliation.tolerance, intervalMs: config.reconciliation.intervalMs,
+    client,
+    levels: levelStore,
+    producer: rt.producer,
+    logger: rt.logger,
+    warehouses: config.warehouses,
+    company: rt.config.company,
+    topic: config.topics.inventory,
+    tolerance: config.reconciliation.tolerance,
+    intervalMs: config.reconciliation.intervalMs,
   });
   mountReconciliationRoute(rt.http, reconciler);
 
-  const handler = orderHandler({ client, records: new OrderRecords(rt.db), stages, warehouses: config.warehouses, logger: rt.logger, releaseOn: config.releaseOn });
+  const handler = orderHandler({
+    client,
+    records: new OrderRecords(rt.db),
+    stages,
+    warehouses: config.warehouses,
+    logger: rt.logger,
+    releaseOn: config.releaseOn,
+  });
   // odx.shipments.v1 carries the bridges' own events: the runner skips every type
   // the handler does not act on before any idempotency claim.
   const readsShipments = config.releaseOn !== 'order-confirmed';
@@ -98,19 +117,33 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
 
   reconciler.start();
   rt.lifecycle.register('reconciler', () => reconciler.stop());
-  const sweep = startStateSweeper({
-    db: rt.db, collections: [...ORDER_STATE_COLLECTIONS, STAGE_COLLECTION], retentionMs: config.state.retentionMs, intervalMs: config.state.sweepIntervalMs,
-    extra: [(now) => levelStore.sweepSuperseded(now)], logger: rt.logger,
-  }, rt.lifecycle.signal);
+  const sweep = startStateSweeper(
+    {
+      db: rt.db,
+      collections: [...ORDER_STATE_COLLECTIONS, STAGE_COLLECTION],
+      retentionMs: config.state.retentionMs,
+      intervalMs: config.state.sweepIntervalMs,
+      extra: [(now) => levelStore.sweepSuperseded(now)],
+      logger: rt.logger,
+    },
+    rt.lifecycle.signal,
+  );
 
   let stopping: Promise<void> | undefined;
   return {
-    client, consumer, levels, webhooks, reconciler, catchUp, sweep,
-    stop: () => (stopping ??= (async () => {
-      await catchUp.stop();
-      await reconciler.stop();
-      await consumer.close();
-      await levels.close();
-    })()),
+    client,
+    consumer,
+    levels,
+    webhooks,
+    reconciler,
+    catchUp,
+    sweep,
+    stop: () =>
+      (stopping ??= (async () => {
+        await catchUp.stop();
+        await reconciler.stop();
+        await consumer.close();
+        await levels.close();
+      })()),
   };
 }

@@ -4,13 +4,24 @@ import { toUnits } from './inventory/compare-stock.js';
 
 const warehouseMap = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  )
   .pipe(z.array(z.string().regex(/^[^=\s]+=[^=\s]+$/, 'entries look like ODOO_CODE=WMS_CODE, e.g. WH1=WH')))
   .transform((pairs) => Object.fromEntries(pairs.map((p) => p.split('=') as [string, string])));
 
 const delays = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0).map(Number))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0)
+      .map(Number),
+  )
   .pipe(z.array(z.number().int().positive()).min(1, 'must name at least one delay'));
 
 const schema = z.object({
@@ -28,7 +39,10 @@ const schema = z.object({
   WMS_CIRCUIT_RESET_MS: envVar.positiveInt().default(10_000),
   WMS_CIRCUIT_ERROR_PERCENT: envVar.positiveInt().default(50),
   WMS_CIRCUIT_VOLUME: envVar.positiveInt().default(5),
-  ODX_WMS_BRIDGE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)').default('wms-bridge'),
+  ODX_WMS_BRIDGE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (it names retry and DLQ topics)')
+    .default('wms-bridge'),
   ODX_WMS_BRIDGE_ORDERS_TOPIC: z.string().min(1).optional(),
   ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).optional(),
   ODX_WMS_BRIDGE_INVENTORY_TOPIC: z.string().min(1).optional(),
@@ -39,7 +53,11 @@ const schema = z.object({
   /** Scheduled inventory reconciliation; 0 = only on demand (POST /v1/reconciliations). */
   WMS_RECONCILE_INTERVAL_MS: envVar.nonNegativeInt().default(6 * 3_600_000),
   /** Largest |WMS − Odoo| on-hand difference that is not reported. */
-  WMS_RECONCILE_TOLERANCE: z.string().trim().regex(/^\d{1,10}(\.\d{1,4})?$/, 'a non-negative decimal with at most 4 places, e.g. 0 or 0.5').default('0'),
+  WMS_RECONCILE_TOLERANCE: z
+    .string()
+    .trim()
+    .regex(/^\d{1,10}(\.\d{1,4})?$/, 'a non-negative decimal with at most 4 places, e.g. 0 or 0.5')
+    .default('0'),
   /** How long per-order state (WMS refs, cancellations, published stages) is kept. */
   ODX_WMS_BRIDGE_STATE_RETENTION_MS: envVar.positiveInt().default(30 * 24 * 3_600_000),
   ODX_WMS_BRIDGE_SWEEP_INTERVAL_MS: envVar.positiveInt().default(3_600_000),
@@ -79,17 +97,32 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): WmsBridg
   const e = parseEnv(schema, env);
   return {
     wms: { url: e.WMS_URL.replace(/\/+$/, ''), apiKey: e.WMS_API_KEY ?? null, timeoutMs: e.WMS_TIMEOUT_MS },
-    circuit: { resetTimeoutMs: e.WMS_CIRCUIT_RESET_MS, errorThresholdPercentage: e.WMS_CIRCUIT_ERROR_PERCENT, volumeThreshold: e.WMS_CIRCUIT_VOLUME },
+    circuit: {
+      resetTimeoutMs: e.WMS_CIRCUIT_RESET_MS,
+      errorThresholdPercentage: e.WMS_CIRCUIT_ERROR_PERCENT,
+      volumeThreshold: e.WMS_CIRCUIT_VOLUME,
+    },
     webhook: { secret: e.WMS_WEBHOOK_SECRET, toleranceSeconds: e.WMS_WEBHOOK_TOLERANCE_SECONDS },
     warehouses: { map: e.WMS_WAREHOUSE_MAP ?? {}, defaultWarehouse: e.WMS_DEFAULT_WAREHOUSE },
-    topics: { orders: e.ODX_WMS_BRIDGE_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env), shipments: e.ODX_WMS_BRIDGE_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env), inventory: e.ODX_WMS_BRIDGE_INVENTORY_TOPIC ?? catalogTopicName('odx.inventory.v1', env) },
-    consumer: { groupId: e.ODX_WMS_BRIDGE_GROUP, retryDelaysMs: e.ODX_WMS_BRIDGE_RETRY_DELAYS_MS, partitionConcurrency: e.ODX_WMS_BRIDGE_PARTITION_CONCURRENCY },
+    topics: {
+      orders: e.ODX_WMS_BRIDGE_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env),
+      shipments: e.ODX_WMS_BRIDGE_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env),
+      inventory: e.ODX_WMS_BRIDGE_INVENTORY_TOPIC ?? catalogTopicName('odx.inventory.v1', env),
+    },
+    consumer: {
+      groupId: e.ODX_WMS_BRIDGE_GROUP,
+      retryDelaysMs: e.ODX_WMS_BRIDGE_RETRY_DELAYS_MS,
+      partitionConcurrency: e.ODX_WMS_BRIDGE_PARTITION_CONCURRENCY,
+    },
     releaseOn: e.ODX_WMS_BRIDGE_RELEASE_ON,
     reconciliation: { intervalMs: e.WMS_RECONCILE_INTERVAL_MS, tolerance: toUnits(e.WMS_RECONCILE_TOLERANCE) },
     state: { retentionMs: e.ODX_WMS_BRIDGE_STATE_RETENTION_MS, sweepIntervalMs: e.ODX_WMS_BRIDGE_SWEEP_INTERVAL_MS },
     catchUp: compileCatchUpOptions({
-      intervalMs: e.ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS, overlapMs: e.ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS, pageSize: e.ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE,
-      initialLookbackMs: e.ODX_WMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS, concurrency: e.ODX_WMS_BRIDGE_CATCHUP_CONCURRENCY,
+      intervalMs: e.ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS,
+      overlapMs: e.ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS,
+      pageSize: e.ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE,
+      initialLookbackMs: e.ODX_WMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS,
+      concurrency: e.ODX_WMS_BRIDGE_CATCHUP_CONCURRENCY,
     }),
     provisionTopics: e.ODX_WMS_BRIDGE_PROVISION_TOPICS,
   };

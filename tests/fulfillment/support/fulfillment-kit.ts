@@ -43,7 +43,13 @@ function runtimeEnv(id: string, service: string, extra: Record<string, string>):
   };
 }
 
-async function startService<B>(t: Cleanup, name: string, env: NodeJS.ProcessEnv, start: (rt: ServiceRuntime) => Promise<B>, stop: (b: B) => Promise<void>): Promise<RunningService<B>> {
+async function startService<B>(
+  t: Cleanup,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  start: (rt: ServiceRuntime) => Promise<B>,
+  stop: (b: B) => Promise<void>,
+): Promise<RunningService<B>> {
   const rt = await createServiceRuntime({ name, env });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   let bridge: B | undefined;
@@ -87,35 +93,75 @@ export async function startFulfillmentStack(
     await readerRt.db.dropDatabase().catch(() => undefined);
     await readerRt.shutdown('test done');
   });
-  await ensureTopics(readerRt.admin, Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
+  await ensureTopics(
+    readerRt.admin,
+    Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })),
+  );
 
   const wmsEnv = runtimeEnv(id, 'wms-bridge', {
-    WMS_URL: wms.url, WMS_TIMEOUT_MS: '2000', WMS_WEBHOOK_SECRET: wmsSecret, WMS_WAREHOUSE_MAP: 'WH1=WH', WMS_CIRCUIT_RESET_MS: '1000',
-    ODX_WMS_BRIDGE_GROUP: `wmsb-${id}`, ODX_WMS_BRIDGE_ORDERS_TOPIC: topics.orders, ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
-    ODX_WMS_BRIDGE_INVENTORY_TOPIC: topics.inventory, ODX_WMS_BRIDGE_RETRY_DELAYS_MS: '500,1000,2000', ODX_WMS_BRIDGE_PROVISION_TOPICS: 'false',
+    WMS_URL: wms.url,
+    WMS_TIMEOUT_MS: '2000',
+    WMS_WEBHOOK_SECRET: wmsSecret,
+    WMS_WAREHOUSE_MAP: 'WH1=WH',
+    WMS_CIRCUIT_RESET_MS: '1000',
+    ODX_WMS_BRIDGE_GROUP: `wmsb-${id}`,
+    ODX_WMS_BRIDGE_ORDERS_TOPIC: topics.orders,
+    ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
+    ODX_WMS_BRIDGE_INVENTORY_TOPIC: topics.inventory,
+    ODX_WMS_BRIDGE_RETRY_DELAYS_MS: '500,1000,2000',
+    ODX_WMS_BRIDGE_PROVISION_TOPICS: 'false',
     ...o.wmsEnv,
   });
-  const wmsBridge = await startService(t, 'wms-bridge', wmsEnv, (rt) => startWmsBridge(rt, loadWmsConfig(wmsEnv)), async (b) => b.stop());
+  const wmsBridge = await startService(
+    t,
+    'wms-bridge',
+    wmsEnv,
+    (rt) => startWmsBridge(rt, loadWmsConfig(wmsEnv)),
+    async (b) => b.stop(),
+  );
   const tmsEnv = runtimeEnv(id, 'tms-bridge', {
-    TMS_URL: tms.url, TMS_TIMEOUT_MS: '1000', TMS_WEBHOOK_SECRET: tmsSecret, TMS_CIRCUIT_RESET_MS: '1000', TMS_SHIP_FROM: 'WH1=DE:10115:Berlin',
-    ODX_TMS_BRIDGE_GROUP: `tmsb-${id}`, ODX_TMS_BRIDGE_ORDERS_TOPIC: topics.orders, ODX_TMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
-    ODX_TMS_BRIDGE_RETRY_DELAYS_MS: '500,1000,2000', ODX_TMS_BRIDGE_PROVISION_TOPICS: 'false',
+    TMS_URL: tms.url,
+    TMS_TIMEOUT_MS: '1000',
+    TMS_WEBHOOK_SECRET: tmsSecret,
+    TMS_CIRCUIT_RESET_MS: '1000',
+    TMS_SHIP_FROM: 'WH1=DE:10115:Berlin',
+    ODX_TMS_BRIDGE_GROUP: `tmsb-${id}`,
+    ODX_TMS_BRIDGE_ORDERS_TOPIC: topics.orders,
+    ODX_TMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
+    ODX_TMS_BRIDGE_RETRY_DELAYS_MS: '500,1000,2000',
+    ODX_TMS_BRIDGE_PROVISION_TOPICS: 'false',
     ...o.tmsEnv,
   });
-  const tmsBridge = await startService(t, 'tms-bridge', tmsEnv, (rt) => startTmsBridge(rt, loadTmsConfig(tmsEnv)), async (b) => {
-    await b.watchdog.stop();
-    await b.consumer.close();
-  });
+  const tmsBridge = await startService(
+    t,
+    'tms-bridge',
+    tmsEnv,
+    (rt) => startTmsBridge(rt, loadTmsConfig(tmsEnv)),
+    async (b) => {
+      await b.watchdog.stop();
+      await b.consumer.close();
+    },
+  );
 
-  for (const [sim, url] of [[wms.url, `${wmsBridge.url}${WMS_WEBHOOK_PATH}`], [tms.url, `${tmsBridge.url}${TMS_WEBHOOK_PATH}`]] as const) {
+  for (const [sim, url] of [
+    [wms.url, `${wmsBridge.url}${WMS_WEBHOOK_PATH}`],
+    [tms.url, `${tmsBridge.url}${TMS_WEBHOOK_PATH}`],
+  ] as const) {
     const sub = await call(sim, 'POST', '/sim/admin/subscriptions', { url }, ADMIN);
     if (sub.status >= 300) throw new Error(`cannot subscribe ${url}: ${JSON.stringify(sub.body)}`);
   }
 
   return {
-    id, topics, wms, tms, wmsBridge, tmsBridge,
+    id,
+    topics,
+    wms,
+    tms,
+    wmsBridge,
+    tmsBridge,
     publishOrders: async (events) => {
-      await readerRt.producer.publish(events.map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: topics.orders })));
+      await readerRt.producer.publish(
+        events.map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: topics.orders })),
+      );
     },
     collect: (topic) => collectTopic(readerRt.kafka, readerRt.serde, topic, (c) => readers.push(c)),
     countMessages: async (part) => {
@@ -134,10 +180,23 @@ export function orderToMunich(skus: string[] = ['SKU-A', 'SKU-B']): OrderConfirm
   const template = event.order.lines[0]!;
   event.order = {
     ...event.order,
-    orderId, odooId: orderId, name: orderId, warehouseCode: 'WH1', serviceLevel: 'GROUND',
+    orderId,
+    odooId: orderId,
+    name: orderId,
+    warehouseCode: 'WH1',
+    serviceLevel: 'GROUND',
     shipTo: { ...event.order.shipTo, city: 'München', region: null, postalCode: '80331', countryCode: 'DE' },
-    promisedDeliveryDate: new Date(Date.now() + 10 * 86_400_000), requestedDeliveryDate: null,
-    lines: skus.map((sku, i) => ({ ...template, lineId: `${orderId}-${i + 1}`, lineNumber: i + 1, sku, quantity: `${i + 2}.0000`, uom: 'EA', warehouseCode: null })),
+    promisedDeliveryDate: new Date(Date.now() + 10 * 86_400_000),
+    requestedDeliveryDate: null,
+    lines: skus.map((sku, i) => ({
+      ...template,
+      lineId: `${orderId}-${i + 1}`,
+      lineNumber: i + 1,
+      sku,
+      quantity: `${i + 2}.0000`,
+      uom: 'EA',
+      warehouseCode: null,
+    })),
   };
   return event;
 }

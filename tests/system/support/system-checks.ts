@@ -32,7 +32,9 @@ export async function untilDelivered(sys: RunningSystem, since: Date, count: num
     if (last && last.orders.total >= count && last.cycleTimes.confirmedToDelivered.count >= count) return last;
     await sleep(2_000);
   }
-  throw new Error(`not every order was delivered in time: ${JSON.stringify(last?.orders)} delivered ${last?.cycleTimes.confirmedToDelivered.count}; logs in ${sys.logDir} (ODX_TEST_KEEP_LOGS=1 keeps them)`);
+  throw new Error(
+    `not every order was delivered in time: ${JSON.stringify(last?.orders)} delivered ${last?.cycleTimes.confirmedToDelivered.count}; logs in ${sys.logDir} (ODX_TEST_KEEP_LOGS=1 keeps them)`,
+  );
 }
 
 export async function externalRefs(base: string, path: string, field: string): Promise<string[]> {
@@ -48,7 +50,12 @@ export async function storeAnswers(sys: RunningSystem): Promise<void> {
     await mongo.connect();
     const col = mongo.db(sys.database).collection<{ _id: string; at: Date }>('test_store_probe');
     const within = <T>(what: string, work: Promise<T>): Promise<T> =>
-      Promise.race([work, sleep(1_000).then(() => { throw new Error(`the store did not answer ${what} within 1 s`); })]);
+      Promise.race([
+        work,
+        sleep(1_000).then(() => {
+          throw new Error(`the store did not answer ${what} within 1 s`);
+        }),
+      ]);
     await within('an insert', col.insertOne({ _id: `probe-${Date.now()}`, at: new Date() }));
     await within('a read', col.findOne({}));
     await within('a count', mongo.db(sys.database).collection('analytics_order_lifecycles').countDocuments());

@@ -33,11 +33,12 @@ export interface RunningSystem {
   readiness(): Promise<Array<{ name: string; status: number; body: unknown }>>;
 }
 
-
 /** Starts the system; everything is stopped and its database dropped after the test. */
 export async function startSystem(t: Cleanup, extraEnv: Record<string, string> = {}): Promise<RunningSystem> {
   const id = randomUUID().slice(0, 8);
-  const ports = Object.fromEntries(await Promise.all(Object.keys(PORTS).map(async (k) => [k, await freePort()] as const))) as unknown as Ports;
+  const ports = Object.fromEntries(
+    await Promise.all(Object.keys(PORTS).map(async (k) => [k, await freePort()] as const)),
+  ) as unknown as Ports;
   const dataDir = mkdtempSync(join(tmpdir(), `odx-system-${id}-`));
   const logDir = join(dataDir, 'logs');
   const prefix = `test.sys-${id}.`;
@@ -59,12 +60,19 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     ODX_SINK_GROUP: `sys-${id}-analytics-sink`,
     ...extraEnv,
   };
-  const specs = [...simulatorSpecs(dataDir, ports), ...serviceSpecs(stackEnv, dataDir, ports)].map((s) => ({ ...s, env: { ...s.env, ...isolation } }));
+  const specs = [...simulatorSpecs(dataDir, ports), ...serviceSpecs(stackEnv, dataDir, ports)].map((s) => ({
+    ...s,
+    env: { ...s.env, ...isolation },
+  }));
   const supervisor = new ProcessSupervisor(logDir);
   t.after(async () => {
     await supervisor.stopAll(10_000);
     const mongo = new MongoClient(stackEnv.ODX_MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
-    await mongo.connect().then(() => mongo.db(database).dropDatabase()).catch(() => undefined).finally(() => mongo.close());
+    await mongo
+      .connect()
+      .then(() => mongo.db(database).dropDatabase())
+      .catch(() => undefined)
+      .finally(() => mongo.close());
     if (process.env['ODX_TEST_KEEP_LOGS'] === undefined) rmSync(dataDir, { recursive: true, force: true });
   });
   // Simulators first (the services reach them at start), then the services, in parallel: each waits for its own /readyz.
@@ -78,7 +86,13 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     return p;
   };
   return {
-    id, ports, prefix, database, logDir, specs, supervisor,
+    id,
+    ports,
+    prefix,
+    database,
+    logDir,
+    specs,
+    supervisor,
     process: running,
     async killAndRestart(name, readyWithinMs) {
       const proc = running(name);
@@ -92,10 +106,14 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
       return Date.now() - started;
     },
     async readiness() {
-      return Promise.all(specs.filter((s) => !s.name.startsWith('sim-')).map(async (s) => {
-        const res = await fetch(s.readyUrl, { signal: AbortSignal.timeout(5_000) });
-        return { name: s.name, status: res.status, body: await res.json().catch(() => null) };
-      }));
+      return Promise.all(
+        specs
+          .filter((s) => !s.name.startsWith('sim-'))
+          .map(async (s) => {
+            const res = await fetch(s.readyUrl, { signal: AbortSignal.timeout(5_000) });
+            return { name: s.name, status: res.status, body: await res.json().catch(() => null) };
+          }),
+      );
     },
   };
 }

@@ -3,11 +3,21 @@ import { parseDatetime, parseNonNegativeInt } from '../args.js';
 import { table, type CommandContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 
-interface Entry { _id: string; at: string; actor: string; role: string; action: string; target: string; count: number; details: Record<string, unknown> }
+interface Entry {
+  _id: string;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string;
+  count: number;
+  details: Record<string, unknown>;
+}
 
 /** `odx audit`: who redrove, replayed, reset or purged what, newest first. */
 export function registerAudit(program: Command, ctx: CommandContext): void {
-  program.command('audit')
+  program
+    .command('audit')
     .description('the audit trail of redrives, replays, resets and purges')
     .option('--action <action>', 'dlq.redrive, dlq.purge, replay.start, replay.cancel or groups.reset')
     .option('--actor <name>', 'only this person')
@@ -25,6 +35,13 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         q.set('since', t);
       }
       const res = await ctx.client(cmd).request<{ entries: Entry[] }>('GET', `/audit?${q}`);
-      ctx.print(cmd, res, () => res.entries.length === 0 ? 'no audit entries' : table(['AT', 'ACTOR', 'ROLE', 'ACTION', 'TARGET', 'COUNT'], res.entries.map((e) => [e.at, e.actor, e.role, e.action, e.target, e.count])));
+      ctx.print(cmd, res, () =>
+        res.entries.length === 0
+          ? 'no audit entries'
+          : table(
+              ['AT', 'ACTOR', 'ROLE', 'ACTION', 'TARGET', 'COUNT'],
+              res.entries.map((e) => [e.at, e.actor, e.role, e.action, e.target, e.count]),
+            ),
+      );
     });
 }

@@ -37,8 +37,28 @@ function filterOf(o: FilterFlags): Record<string, string | number> {
 const enc = encodeURIComponent;
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-interface Summary { topic: string; originalTopic: string; group: string; depth: number; oldestAgeMs: number | null; errorClasses: Record<string, number>; countsComplete: boolean }
-interface MessageView { partition: number; offset: string; timestamp: string; key: string | null; eventId: string | null; eventType: string | null; failure: { errorClass: string | null; message: string | null; originalTopic: string | null }; headers: Record<string, string>; payload?: unknown; decodeError?: string; redriven: boolean }
+interface Summary {
+  topic: string;
+  originalTopic: string;
+  group: string;
+  depth: number;
+  oldestAgeMs: number | null;
+  errorClasses: Record<string, number>;
+  countsComplete: boolean;
+}
+interface MessageView {
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: string | null;
+  eventId: string | null;
+  eventType: string | null;
+  failure: { errorClass: string | null; message: string | null; originalTopic: string | null };
+  headers: Record<string, string>;
+  payload?: unknown;
+  decodeError?: string;
+  redriven: boolean;
+}
 
 function age(ms: number | null): string {
   if (ms === null) return '-';
@@ -53,7 +73,8 @@ function age(ms: number | null): string {
 export function registerDlq(program: Command, ctx: CommandContext): void {
   const dlq = program.command('dlq').description('dead-letter topics: list, show, redrive, purge');
 
-  dlq.command('list')
+  dlq
+    .command('list')
     .description('DLQ topics with depth, oldest message age and counts by error class')
     .option('--topic <topic>', 'only DLQs of this original topic')
     .option('--group <group>', 'only DLQs of this consumer group')
@@ -62,10 +83,22 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
       if (o.topic) q.set('originalTopic', o.topic);
       if (o.group) q.set('group', o.group);
       const res = await ctx.client(cmd).request<{ topics: Summary[] }>('GET', `/dlq${q.size ? `?${q}` : ''}`);
-      ctx.print(cmd, res, () => res.topics.length === 0 ? 'no DLQ topics' : table(
-        ['DLQ TOPIC', 'DEPTH', 'OLDEST', 'ERROR CLASSES'],
-        res.topics.map((t) => [t.topic, t.depth, age(t.oldestAgeMs), Object.entries(t.errorClasses).sort(([, a], [, b]) => b - a).map(([c, n]) => `${c}=${n}`).join(' ') + (t.countsComplete ? '' : ' (sampled)')]),
-      ));
+      ctx.print(cmd, res, () =>
+        res.topics.length === 0
+          ? 'no DLQ topics'
+          : table(
+              ['DLQ TOPIC', 'DEPTH', 'OLDEST', 'ERROR CLASSES'],
+              res.topics.map((t) => [
+                t.topic,
+                t.depth,
+                age(t.oldestAgeMs),
+                Object.entries(t.errorClasses)
+                  .sort(([, a], [, b]) => b - a)
+                  .map(([c, n]) => `${c}=${n}`)
+                  .join(' ') + (t.countsComplete ? '' : ' (sampled)'),
+              ]),
+            ),
+      );
     });
 
   addFilterFlags(dlq.command('show <dlqTopic>'))
@@ -75,25 +108,40 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
     .option('--limit <n>', 'messages per page (max 1000)', '20')
     .option('--headers', 'print every header')
     .option('--payload', 'print decoded payloads')
-    .action(async (topic: string, o: FilterFlags & { partitions?: string; cursor?: string; limit: string; headers?: boolean; payload?: boolean }, cmd: Command) => {
-      const q = new URLSearchParams(Object.entries(filterOf(o)).map(([k, v]): [string, string] => [k, String(v)]));
-      if (o.partitions) q.set('partitions', parsePartitions(o.partitions).join(','));
-      if (o.cursor) q.set('cursor', formatCursor(parseCursor(o.cursor))!);
-      q.set('limit', String(parseNonNegativeInt(o.limit, '--limit')));
-      const res = await ctx.client(cmd).request<{ messages: MessageView[]; scanned: number; nextCursor: Record<string, string> | null }>('GET', `/dlq/${enc(topic)}/messages?${q}`);
-      ctx.print(cmd, res, () => {
-        const lines: string[] = [];
-        for (const m of res.messages) {
-          lines.push(`${m.partition}:${m.offset}  ${m.timestamp}  key=${m.key ?? '-'}  ${m.eventType ?? '?'}  id=${m.eventId ?? '-'}${m.redriven ? '  [redriven]' : ''}`);
-          lines.push(`    ${m.failure.errorClass ?? '-'}: ${m.failure.message ?? ''}  (from ${m.failure.originalTopic ?? '?'})`);
-          if (m.decodeError) lines.push(`    undecodable: ${m.decodeError}`);
-          if (o.headers) for (const [k, v] of Object.entries(m.headers)) lines.push(`    ${k}: ${v}`);
-          if (o.payload && m.payload !== undefined) lines.push(`    ${JSON.stringify(m.payload)}`);
-        }
-        lines.push(`${res.messages.length} message(s), ${res.scanned} scanned${res.nextCursor ? `; more: --cursor ${formatCursor(res.nextCursor)}` : ''}`);
-        return lines.join('\n');
-      });
-    });
+    .action(
+      async (
+        topic: string,
+        o: FilterFlags & { partitions?: string; cursor?: string; limit: string; headers?: boolean; payload?: boolean },
+        cmd: Command,
+      ) => {
+        const q = new URLSearchParams(Object.entries(filterOf(o)).map(([k, v]): [string, string] => [k, String(v)]));
+        if (o.partitions) q.set('partitions', parsePartitions(o.partitions).join(','));
+        if (o.cursor) q.set('cursor', formatCursor(parseCursor(o.cursor))!);
+        q.set('limit', String(parseNonNegativeInt(o.limit, '--limit')));
+        const res = await ctx
+          .client(cmd)
+          .request<{ messages: MessageView[]; scanned: number; nextCursor: Record<string, string> | null }>(
+            'GET',
+            `/dlq/${enc(topic)}/messages?${q}`,
+          );
+        ctx.print(cmd, res, () => {
+          const lines: string[] = [];
+          for (const m of res.messages) {
+            lines.push(
+              `${m.partition}:${m.offset}  ${m.timestamp}  key=${m.key ?? '-'}  ${m.eventType ?? '?'}  id=${m.eventId ?? '-'}${m.redriven ? '  [redriven]' : ''}`,
+            );
+            lines.push(`    ${m.failure.errorClass ?? '-'}: ${m.failure.message ?? ''}  (from ${m.failure.originalTopic ?? '?'})`);
+            if (m.decodeError) lines.push(`    undecodable: ${m.decodeError}`);
+            if (o.headers) for (const [k, v] of Object.entries(m.headers)) lines.push(`    ${k}: ${v}`);
+            if (o.payload && m.payload !== undefined) lines.push(`    ${JSON.stringify(m.payload)}`);
+          }
+          lines.push(
+            `${res.messages.length} message(s), ${res.scanned} scanned${res.nextCursor ? `; more: --cursor ${formatCursor(res.nextCursor)}` : ''}`,
+          );
+          return lines.join('\n');
+        });
+      },
+    );
 
   addFilterFlags(dlq.command('redrive <dlqTopic>'))
     .description('republish DLQ messages to their original topic (dry run unless --execute)')
@@ -105,72 +153,137 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
     .option('--batch <n>', 'messages per request when redriving by filter', '1000')
     .option('--dry-run', 'show what would be redriven (the default)')
     .option('--execute', 'redrive for real')
-    .action(async (topic: string, o: FilterFlags & { offset?: string[]; all?: boolean; toTopic?: string; payloadFile?: string; force?: boolean; batch: string; dryRun?: boolean; execute?: boolean }, cmd: Command) => {
-      const execute = executeFlag(o);
-      const filter = filterOf(o);
-      const selection = o.offset ? parseSelection(o.offset) : undefined;
-      if (selection && (Object.keys(filter).length > 0 || o.all)) throw new UsageError('--offset excludes filters and --all');
-      if (!selection && Object.keys(filter).length === 0 && !o.all) throw new UsageError('name messages with --offset, filters, or --all');
-      let payload: unknown;
-      if (o.payloadFile) {
-        if (selection?.length !== 1) throw new UsageError('--payload-file needs exactly one --offset');
-        try {
-          payload = JSON.parse(await readFile(o.payloadFile, 'utf8'));
-        } catch (err) {
-          throw new UsageError(`--payload-file: ${(err as Error).message}`);
+    .action(
+      async (
+        topic: string,
+        o: FilterFlags & {
+          offset?: string[];
+          all?: boolean;
+          toTopic?: string;
+          payloadFile?: string;
+          force?: boolean;
+          batch: string;
+          dryRun?: boolean;
+          execute?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const execute = executeFlag(o);
+        const filter = filterOf(o);
+        const selection = o.offset ? parseSelection(o.offset) : undefined;
+        if (selection && (Object.keys(filter).length > 0 || o.all)) throw new UsageError('--offset excludes filters and --all');
+        if (!selection && Object.keys(filter).length === 0 && !o.all)
+          throw new UsageError('name messages with --offset, filters, or --all');
+        let payload: unknown;
+        if (o.payloadFile) {
+          if (selection?.length !== 1) throw new UsageError('--payload-file needs exactly one --offset');
+          try {
+            payload = JSON.parse(await readFile(o.payloadFile, 'utf8'));
+          } catch (err) {
+            throw new UsageError(`--payload-file: ${(err as Error).message}`);
+          }
         }
-      }
-      const batch = parseNonNegativeInt(o.batch, '--batch');
-      if (batch < 1) throw new UsageError('--batch must be at least 1');
-      const client = ctx.client(cmd);
-      const common = { ...(o.toTopic ? { targetTopic: o.toTopic } : {}), force: o.force === true };
-      type Answer = { dryRun: boolean; matched: number; wouldRedrive?: number; redriven?: number; skippedAlreadyRedriven: number; targets: Record<string, number>; nextCursor: Record<string, string> | null; redriveId?: string; sample?: unknown[] };
-      if (selection) {
-        const res = await client.request<Answer>('POST', `/dlq/${enc(topic)}/redrive`, { selection, ...(payload !== undefined ? { payload } : {}), ...common, execute });
-        ctx.print(cmd, res, () => res.dryRun ? `dry run: would redrive ${res.wouldRedrive} message(s) to ${Object.keys(res.targets).join(', ')}; add --execute` : `redrove ${res.redriven} message(s) (redrive ${res.redriveId})`);
-        return;
-      }
-      const plan = await client.request<Answer>('POST', `/dlq/${enc(topic)}/redrive`, { filter, ...common, execute: false });
-      if (!execute) {
-        ctx.print(cmd, plan, () => `dry run: ${plan.matched} match, would redrive ${plan.wouldRedrive} (${plan.skippedAlreadyRedriven} already redriven${o.force ? ', forced' : ''})${plan.nextCursor ? ' (first page; more may match)' : ''} to ${Object.entries(plan.targets).map(([t, n]) => `${t}=${n}`).join(', ') || '-'}; add --execute`);
-        return;
-      }
-      const bar = ctx.progress(cmd, 'redrive', plan.wouldRedrive ?? 0);
-      let cursor: Record<string, string> | null | undefined;
-      let redriven = 0;
-      let skipped = 0;
-      const targets: Record<string, number> = {};
-      const ids: string[] = [];
-      try {
-        do {
-          const res = await client.request<Answer>('POST', `/dlq/${enc(topic)}/redrive`, { filter, ...common, limit: batch, ...(cursor ? { cursor } : {}), execute: true });
-          redriven += res.redriven ?? 0;
-          skipped += res.skippedAlreadyRedriven;
-          for (const [t, n] of Object.entries(res.targets)) targets[t] = (targets[t] ?? 0) + n;
-          if (res.redriveId && (res.redriven ?? 0) > 0) ids.push(res.redriveId);
-          cursor = res.nextCursor;
-          bar.update(redriven, Math.max(redriven, plan.wouldRedrive ?? 0));
-        } while (cursor);
-      } finally {
-        bar.stop();
-      }
-      const out = { dryRun: false, redriven, skippedAlreadyRedriven: skipped, targets, redriveIds: ids };
-      ctx.print(cmd, out, () => `redrove ${redriven} message(s)${skipped ? `, skipped ${skipped} already redriven (--force to repeat)` : ''}`);
-    });
+        const batch = parseNonNegativeInt(o.batch, '--batch');
+        if (batch < 1) throw new UsageError('--batch must be at least 1');
+        const client = ctx.client(cmd);
+        const common = { ...(o.toTopic ? { targetTopic: o.toTopic } : {}), force: o.force === true };
+        type Answer = {
+          dryRun: boolean;
+          matched: number;
+          wouldRedrive?: number;
+          redriven?: number;
+          skippedAlreadyRedriven: number;
+          targets: Record<string, number>;
+          nextCursor: Record<string, string> | null;
+          redriveId?: string;
+          sample?: unknown[];
+        };
+        if (selection) {
+          const res = await client.request<Answer>('POST', `/dlq/${enc(topic)}/redrive`, {
+            selection,
+            ...(payload !== undefined ? { payload } : {}),
+            ...common,
+            execute,
+          });
+          ctx.print(cmd, res, () =>
+            res.dryRun
+              ? `dry run: would redrive ${res.wouldRedrive} message(s) to ${Object.keys(res.targets).join(', ')}; add --execute`
+              : `redrove ${res.redriven} message(s) (redrive ${res.redriveId})`,
+          );
+          return;
+        }
+        const plan = await client.request<Answer>('POST', `/dlq/${enc(topic)}/redrive`, { filter, ...common, execute: false });
+        if (!execute) {
+          ctx.print(
+            cmd,
+            plan,
+            () =>
+              `dry run: ${plan.matched} match, would redrive ${plan.wouldRedrive} (${plan.skippedAlreadyRedriven} already redriven${o.force ? ', forced' : ''})${plan.nextCursor ? ' (first page; more may match)' : ''} to ${
+                Object.entries(plan.targets)
+                  .map(([t, n]) => `${t}=${n}`)
+                  .join(', ') || '-'
+              }; add --execute`,
+          );
+          return;
+        }
+        const bar = ctx.progress(cmd, 'redrive', plan.wouldRedrive ?? 0);
+        let cursor: Record<string, string> | null | undefined;
+        let redriven = 0;
+        let skipped = 0;
+        const targets: Record<string, number> = {};
+        const ids: string[] = [];
+        try {
+          do {
+            const res = await client.request<Answer>('POST', `/dlq/${enc(topic)}/redrive`, {
+              filter,
+              ...common,
+              limit: batch,
+              ...(cursor ? { cursor } : {}),
+              execute: true,
+            });
+            redriven += res.redriven ?? 0;
+            skipped += res.skippedAlreadyRedriven;
+            for (const [t, n] of Object.entries(res.targets)) targets[t] = (targets[t] ?? 0) + n;
+            if (res.redriveId && (res.redriven ?? 0) > 0) ids.push(res.redriveId);
+            cursor = res.nextCursor;
+            bar.update(redriven, Math.max(redriven, plan.wouldRedrive ?? 0));
+          } while (cursor);
+        } finally {
+          bar.stop();
+        }
+        const out = { dryRun: false, redriven, skippedAlreadyRedriven: skipped, targets, redriveIds: ids };
+        ctx.print(
+          cmd,
+          out,
+          () => `redrove ${redriven} message(s)${skipped ? `, skipped ${skipped} already redriven (--force to repeat)` : ''}`,
+        );
+      },
+    );
 
-  dlq.command('purge <dlqTopic>')
+  dlq
+    .command('purge <dlqTopic>')
     .description('delete DLQ records (admin; dry run unless --execute)')
     .option('--before <partition:offset>', 'delete only records below these offsets, e.g. 0:120,1:98 (default: everything)')
     .option('--dry-run', 'show what would be deleted (the default)')
     .option('--execute', 'delete for real')
     .action(async (topic: string, o: { before?: string; dryRun?: boolean; execute?: boolean }, cmd: Command) => {
       const execute = executeFlag(o);
-      const res = await ctx.client(cmd).request<{ dryRun: boolean; wouldDelete?: number; deleted?: number; plan: Array<{ partition: number; low: string; newLow: string; deleted: number }> }>(
-        'POST', `/dlq/${enc(topic)}/purge`, { ...(o.before ? { before: parseCursor(o.before, '--before') } : {}), execute },
+      const res = await ctx
+        .client(cmd)
+        .request<{
+          dryRun: boolean;
+          wouldDelete?: number;
+          deleted?: number;
+          plan: Array<{ partition: number; low: string; newLow: string; deleted: number }>;
+        }>('POST', `/dlq/${enc(topic)}/purge`, { ...(o.before ? { before: parseCursor(o.before, '--before') } : {}), execute });
+      ctx.print(cmd, res, () =>
+        [
+          table(
+            ['PARTITION', 'LOW', 'NEW LOW', 'DELETED'],
+            res.plan.map((p) => [p.partition, p.low, p.newLow, p.deleted]),
+          ),
+          res.dryRun ? `dry run: would delete ${res.wouldDelete}; add --execute` : `deleted ${res.deleted}`,
+        ].join('\n'),
       );
-      ctx.print(cmd, res, () => [
-        table(['PARTITION', 'LOW', 'NEW LOW', 'DELETED'], res.plan.map((p) => [p.partition, p.low, p.newLow, p.deleted])),
-        res.dryRun ? `dry run: would delete ${res.wouldDelete}; add --execute` : `deleted ${res.deleted}`,
-      ].join('\n'));
     });
 }

@@ -13,7 +13,8 @@ export function registerToken(program: Command, ctx: CommandContext): void {
     .option('--ttl <duration>', 'lifetime: seconds or 15m, 8h, 7d', '8h')
     .action((o: { role: Role; subject: string; ttl: string }, cmd: Command) => {
       const secret = ctx.io.env['ODX_REPLAY_JWT_SECRET'];
-      if (!secret || secret.length < 32) throw new UsageError('ODX_REPLAY_JWT_SECRET must be set (at least 32 characters, the same value the service uses)');
+      if (!secret || secret.length < 32)
+        throw new UsageError('ODX_REPLAY_JWT_SECRET must be set (at least 32 characters, the same value the service uses)');
       let ttlSeconds: number;
       try {
         ttlSeconds = parseDuration(o.ttl);
@@ -22,9 +23,17 @@ export function registerToken(program: Command, ctx: CommandContext): void {
       }
       if (o.subject.length === 0 || o.subject.length > 200) throw new UsageError('--subject must be 1-200 characters');
       const token = mintDevToken({
-        secret, subject: o.subject, role: o.role, ttlSeconds,
-        issuer: ctx.io.env['ODX_REPLAY_JWT_ISSUER'] || 'odx', audience: ctx.io.env['ODX_REPLAY_JWT_AUDIENCE'] || 'odx-replay-dlq',
+        secret,
+        subject: o.subject,
+        role: o.role,
+        ttlSeconds,
+        issuer: ctx.io.env['ODX_REPLAY_JWT_ISSUER'] || 'odx',
+        audience: ctx.io.env['ODX_REPLAY_JWT_AUDIENCE'] || 'odx-replay-dlq',
       });
-      ctx.print(cmd, { token, subject: o.subject, role: o.role, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() }, () => token);
+      ctx.print(
+        cmd,
+        { token, subject: o.subject, role: o.role, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() },
+        () => token,
+      );
     });
 }

@@ -9,8 +9,11 @@ export const DEFAULT_SINK_URL = 'http://127.0.0.1:8105';
 
 /** `odx trace <order>`: every hop of one order across Odoo, WMS, TMS and EDI, from the analytics-sink. */
 export function registerTrace(program: Command, ctx: CommandContext): void {
-  program.command('trace')
-    .description('one order\'s timeline across Odoo, WMS, TMS and EDI: events in time order, latency between hops, trace ids, retries and DLQ entries')
+  program
+    .command('trace')
+    .description(
+      "one order's timeline across Odoo, WMS, TMS and EDI: events in time order, latency between hops, trace ids, retries and DLQ entries",
+    )
     .argument('<order>', 'order id, Odoo order name (S00042) or customer PO number')
     .option('--sink-url <url>', `analytics-sink base URL (env ODX_SINK_URL, default ${DEFAULT_SINK_URL})`)
     .action(async (ref: string, o: { sinkUrl?: string }, cmd: Command) => {

@@ -19,13 +19,21 @@ function io(env: NodeJS.ProcessEnv = {}, tty = false) {
 }
 
 /** A stand-in HTTP endpoint answering with a fixed status and recording what the CLI sent (not the service: exit-code mapping only). */
-async function answering(status: number, body: unknown): Promise<{ url: string; requests: Array<{ method: string; url: string; auth?: string; body: string }>; server: Server }> {
+async function answering(
+  status: number,
+  body: unknown,
+): Promise<{ url: string; requests: Array<{ method: string; url: string; auth?: string; body: string }>; server: Server }> {
   const requests: Array<{ method: string; url: string; auth?: string; body: string }> = [];
   const server = createServer((req: IncomingMessage, res) => {
     let data = '';
     req.on('data', (c) => (data += c));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), body: data });
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
+        body: data,
+      });
       res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
       res.end(JSON.stringify(body));
     });
@@ -73,7 +81,16 @@ test('usage errors exit 2 and say what is wrong; help exits 0', async () => {
 });
 
 test('API answers map to exit codes: 401/403/409 refused (3), 400/404 usage (2), 5xx and unreachable failure (1)', async (t) => {
-  for (const [status, code] of [[401, EXIT.refused], [403, EXIT.refused], [409, EXIT.refused], [400, EXIT.usage], [404, EXIT.usage], [422, EXIT.usage], [500, EXIT.failure], [502, EXIT.failure]] as const) {
+  for (const [status, code] of [
+    [401, EXIT.refused],
+    [403, EXIT.refused],
+    [409, EXIT.refused],
+    [400, EXIT.usage],
+    [404, EXIT.usage],
+    [422, EXIT.usage],
+    [500, EXIT.failure],
+    [502, EXIT.failure],
+  ] as const) {
     const api = await answering(status, { title: 'x', status, detail: `detail-${status}` });
     t.after(() => void api.server.close());
     const c = io({ ODX_REPLAY_URL: api.url, ODX_REPLAY_TOKEN: 'a.b.c' });
@@ -86,7 +103,13 @@ test('API answers map to exit codes: 401/403/409 refused (3), 400/404 usage (2),
 });
 
 test('requests carry the token, the right body and dry-run by default; --json prints the answer', async (t) => {
-  const api = await answering(200, { group: 'g', topic: 't', state: 'Empty', dryRun: true, plan: [{ partition: 0, current: '5', target: '2', clamped: false }] });
+  const api = await answering(200, {
+    group: 'g',
+    topic: 't',
+    state: 'Empty',
+    dryRun: true,
+    plan: [{ partition: 0, current: '5', target: '2', clamped: false }],
+  });
   t.after(() => void api.server.close());
   const c = io({ ODX_REPLAY_URL: `${api.url}/`, ODX_REPLAY_TOKEN: 'x.y.z' });
   assert.equal(await run(['--json', 'groups', 'reset', 'g', '--topic', 't', '--partitions', '0', '--shift-by', '-3'], c.io), EXIT.ok);
@@ -98,14 +121,24 @@ test('requests carry the token, the right body and dry-run by default; --json pr
   assert.equal(JSON.parse(c.out()).plan[0].target, '2');
 
   const c2 = io({ ODX_REPLAY_URL: api.url });
-  await run(['--token', 'cli.flag.token', 'groups', 'reset', 'g', '--topic', 't', '--to-datetime', '2026-11-26T10:00Z', '--execute'], c2.io);
+  await run(
+    ['--token', 'cli.flag.token', 'groups', 'reset', 'g', '--topic', 't', '--to-datetime', '2026-11-26T10:00Z', '--execute'],
+    c2.io,
+  );
   assert.equal(api.requests[1]!.auth, 'Bearer cli.flag.token');
   assert.deepEqual(JSON.parse(api.requests[1]!.body).strategy, { toDatetime: '2026-11-26T10:00:00Z' });
   assert.equal(JSON.parse(api.requests[1]!.body).execute, true);
 });
 
 test('a refused dry run (active group) exits 3', async (t) => {
-  const api = await answering(200, { group: 'g', topic: 't', state: 'Stable', dryRun: true, refused: 'group g has 1 active member(s)', plan: [] });
+  const api = await answering(200, {
+    group: 'g',
+    topic: 't',
+    state: 'Stable',
+    dryRun: true,
+    refused: 'group g has 1 active member(s)',
+    plan: [],
+  });
   t.after(() => void api.server.close());
   const c = io({ ODX_REPLAY_URL: api.url });
   assert.equal(await run(['groups', 'reset', 'g', '--topic', 't', '--to-latest'], c.io), EXIT.refused);
@@ -120,17 +153,30 @@ test('odx token mints an HS256 JWT the service can verify (signature checked her
   const [h, p, s] = token.split('.');
   assert.equal(createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url'), s);
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
-  assert.deepEqual([claims.sub, claims.roles, claims.iss, claims.aud, claims.exp - claims.iat], ['dev', ['operator'], 'odx', 'odx-replay-dlq', 900]);
+  assert.deepEqual(
+    [claims.sub, claims.roles, claims.iss, claims.aud, claims.exp - claims.iat],
+    ['dev', ['operator'], 'odx', 'odx-replay-dlq', 900],
+  );
   assert.equal(JSON.parse(Buffer.from(h, 'base64url').toString()).alg, 'HS256');
-  assert.notEqual(mintDevToken({ secret, issuer: 'odx', audience: 'a', subject: 's', role: 'viewer', ttlSeconds: 1, now: 0 }), mintDevToken({ secret, issuer: 'odx', audience: 'a', subject: 's', role: 'admin', ttlSeconds: 1, now: 0 }));
+  assert.notEqual(
+    mintDevToken({ secret, issuer: 'odx', audience: 'a', subject: 's', role: 'viewer', ttlSeconds: 1, now: 0 }),
+    mintDevToken({ secret, issuer: 'odx', audience: 'a', subject: 's', role: 'admin', ttlSeconds: 1, now: 0 }),
+  );
 });
 
 test('argument parsers: partitions, cursors, selections, ranges, datetimes, durations', () => {
   assert.deepEqual(parsePartitions('0,2,2'), [0, 2]);
   assert.throws(() => parsePartitions('0,-1'));
   assert.deepEqual(parseCursor('0:12,3:4'), { 0: '12', 3: '4' });
-  assert.deepEqual(parseSelection(['0:1,0:2', '0:1', '2:9']), [{ partition: 0, offset: '1' }, { partition: 0, offset: '2' }, { partition: 2, offset: '9' }]);
-  assert.deepEqual(parseRanges('0:10-20,1:5-'), [{ partition: 0, from: '10', to: '20' }, { partition: 1, from: '5' }]);
+  assert.deepEqual(parseSelection(['0:1,0:2', '0:1', '2:9']), [
+    { partition: 0, offset: '1' },
+    { partition: 0, offset: '2' },
+    { partition: 2, offset: '9' },
+  ]);
+  assert.deepEqual(parseRanges('0:10-20,1:5-'), [
+    { partition: 0, from: '10', to: '20' },
+    { partition: 1, from: '5' },
+  ]);
   assert.equal(parseDatetime('1700000000000', '--x'), 1_700_000_000_000);
   assert.equal(parseDatetime('2026-11-26T10:00+01:00', '--x'), '2026-11-26T10:00:00+01:00');
   assert.equal(parseDatetime('2026-11-26T10:00:05.5Z', '--x'), '2026-11-26T10:00:05.5Z');
@@ -140,24 +186,75 @@ test('argument parsers: partitions, cursors, selections, ranges, datetimes, dura
   assert.throws(() => parseDuration('0'));
   assert.throws(() => parseDuration('1w'));
   // Parsers never throw anything but their own errors, whatever they are given.
-  fc.assert(fc.property(fc.string(), (s) => {
-    for (const f of [parsePartitions, (x: string) => parseCursor(x), (x: string) => parseRanges(x), (x: string) => parseDatetime(x, '--x'), (x: string) => parseSelection([x])]) {
-      try {
-        f(s);
-      } catch (err) {
-        assert.equal((err as Error).name, 'UsageError');
+  fc.assert(
+    fc.property(fc.string(), (s) => {
+      for (const f of [
+        parsePartitions,
+        (x: string) => parseCursor(x),
+        (x: string) => parseRanges(x),
+        (x: string) => parseDatetime(x, '--x'),
+        (x: string) => parseSelection([x]),
+      ]) {
+        try {
+          f(s);
+        } catch (err) {
+          assert.equal((err as Error).name, 'UsageError');
+        }
       }
-    }
-  }));
+    }),
+  );
 });
 
-test('odx trace prints an order\'s hops from the analytics-sink, flags DLQ entries, and maps its errors to exit codes', async (t) => {
+test("odx trace prints an order's hops from the analytics-sink, flags DLQ entries, and maps its errors to exit codes", async (t) => {
   const timeline = {
-    ref: 'PO 7/1', orderId: '42', lifecycle: { stage: 'delivered', sourceSystems: ['odoo', 'wms', 'tms'] }, traceIds: ['4bf92f3577b34da6a3ce929d0e0e4736'],
+    ref: 'PO 7/1',
+    orderId: '42',
+    lifecycle: { stage: 'delivered', sourceSystems: ['odoo', 'wms', 'tms'] },
+    traceIds: ['4bf92f3577b34da6a3ce929d0e0e4736'],
     hops: [
-      { time: '2026-11-26T10:00:00.000Z', type: 'OrderConfirmed', entry: 'event', eventId: 'e1', topic: 'odx.orders.v1', partition: 2, offset: 10, traceId: 't', source: 'odoo', service: 'odoo-outbox-poller', sincePreviousMs: null, sinceFirstMs: 0 },
-      { time: '2026-11-26T10:00:00.250Z', type: 'OrderConfirmed', entry: 'retry', eventId: 'e1', topic: 'odx.orders.v1.wms-bridge.retry.1', partition: 0, offset: 3, traceId: 't', source: 'odoo', service: 'wms-bridge', sincePreviousMs: 250, sinceFirstMs: 250, error: { group: 'wms-bridge', errorClass: 'wms.http.503', message: 'down' } },
-      { time: '2026-11-26T10:03:00.250Z', type: 'ShipmentDelivered', entry: 'event', eventId: 'e9', topic: 'odx.shipments.v1', partition: 1, offset: 99, traceId: 't', source: 'tms', service: 'tms-bridge', sincePreviousMs: 180_000, sinceFirstMs: 180_250 },
+      {
+        time: '2026-11-26T10:00:00.000Z',
+        type: 'OrderConfirmed',
+        entry: 'event',
+        eventId: 'e1',
+        topic: 'odx.orders.v1',
+        partition: 2,
+        offset: 10,
+        traceId: 't',
+        source: 'odoo',
+        service: 'odoo-outbox-poller',
+        sincePreviousMs: null,
+        sinceFirstMs: 0,
+      },
+      {
+        time: '2026-11-26T10:00:00.250Z',
+        type: 'OrderConfirmed',
+        entry: 'retry',
+        eventId: 'e1',
+        topic: 'odx.orders.v1.wms-bridge.retry.1',
+        partition: 0,
+        offset: 3,
+        traceId: 't',
+        source: 'odoo',
+        service: 'wms-bridge',
+        sincePreviousMs: 250,
+        sinceFirstMs: 250,
+        error: { group: 'wms-bridge', errorClass: 'wms.http.503', message: 'down' },
+      },
+      {
+        time: '2026-11-26T10:03:00.250Z',
+        type: 'ShipmentDelivered',
+        entry: 'event',
+        eventId: 'e9',
+        topic: 'odx.shipments.v1',
+        partition: 1,
+        offset: 99,
+        traceId: 't',
+        source: 'tms',
+        service: 'tms-bridge',
+        sincePreviousMs: 180_000,
+        sinceFirstMs: 180_250,
+      },
     ],
   };
   const ok = await answering(200, timeline);

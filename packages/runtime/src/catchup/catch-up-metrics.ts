@@ -23,17 +23,28 @@ export function catchUpMetrics(registry: Registry): CatchUpMetrics {
   const lagSources = new Map<string, () => number | undefined>();
   const metrics: CatchUpMetrics = {
     runs: new Counter({
-      name: 'odx_catchup_runs_total', help: 'Catch-up runs over a change feed, by trigger (start, schedule, request) and outcome (ok, failed)',
-      labelNames: ['feed', 'trigger', 'outcome'], registers,
+      name: 'odx_catchup_runs_total',
+      help: 'Catch-up runs over a change feed, by trigger (start, schedule, request) and outcome (ok, failed)',
+      labelNames: ['feed', 'trigger', 'outcome'],
+      registers,
     }),
-    records: new Counter({ name: 'odx_catchup_records_total', help: 'Records read from a change feed by catch-up', labelNames: ['feed'], registers }),
+    records: new Counter({
+      name: 'odx_catchup_records_total',
+      help: 'Records read from a change feed by catch-up',
+      labelNames: ['feed'],
+      registers,
+    }),
     eventsPublished: new Counter({
-      name: 'odx_catchup_events_published_total', help: 'Events catch-up published (acknowledged by Kafka) because their webhooks never arrived',
-      labelNames: ['feed'], registers,
+      name: 'odx_catchup_events_published_total',
+      help: 'Events catch-up published (acknowledged by Kafka) because their webhooks never arrived',
+      labelNames: ['feed'],
+      registers,
     }),
     lastSuccess: new Gauge({
-      name: 'odx_catchup_last_success_timestamp_seconds', help: 'When the last complete catch-up run over a feed started (Unix seconds)',
-      labelNames: ['feed'], registers,
+      name: 'odx_catchup_last_success_timestamp_seconds',
+      help: 'When the last complete catch-up run over a feed started (Unix seconds)',
+      labelNames: ['feed'],
+      registers,
     }),
     lagSources,
   };

@@ -15,10 +15,12 @@ export interface CatchUpRouteOptions<T> {
   recordsOfOrder(orderRef: string): Promise<T[]>;
 }
 
-const body = z.object({
-  /** One ODX order: catch up only its records, without moving the cursor. */
-  orderRef: z.string().trim().min(1).max(200).optional(),
-}).strict();
+const body = z
+  .object({
+    /** One ODX order: catch up only its records, without moving the cursor. */
+    orderRef: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
 
 /**
  * `POST /v1/catch-up` on the service's authenticated API: `{}` runs the
@@ -50,7 +52,8 @@ export function mountCatchUpRoute<T>(http: HttpApp, o: CatchUpRouteOptions<T>): 
       const c = classifyError(err);
       if (c.kind === 'transient' || c.circuitOpen) {
         throw new HttpProblem(503, 'Service Unavailable', `the ${o.system} could not be read: ${c.message}`, {
-          errorClass: c.errorClass, ...(c.retryAfterMs !== undefined ? { retryAfterSeconds: Math.ceil(c.retryAfterMs / 1000) } : {}),
+          errorClass: c.errorClass,
+          ...(c.retryAfterMs !== undefined ? { retryAfterSeconds: Math.ceil(c.retryAfterMs / 1000) } : {}),
         });
       }
       throw new HttpProblem(502, 'Bad Gateway', `catch-up failed: ${c.message}`, { errorClass: c.errorClass });

@@ -121,9 +121,9 @@ export class CatchUpRunner<T> {
   private stopping: Promise<void> | undefined;
   private readonly metrics: CatchUpMetrics;
 
-  constructor(private readonly o: CatchUpRunnerOptions<T>) {
-    this.metrics = catchUpMetrics(o.registry);
-    this.metrics.lagSources.set(o.feed, () => this.lagSeconds());
+  constructor(private readonly setup: CatchUpRunnerOptions<T>) {
+    this.metrics = catchUpMetrics(setup.registry);
+    this.metrics.lagSources.set(setup.feed, () => this.lagSeconds());
   }
 
   /** The cursor as this process last saw it (undefined before the first run, or when none is stored). */
@@ -133,7 +133,7 @@ export class CatchUpRunner<T> {
 
   /** Runs once now, then `intervalMs` after each run ends, until `stop()`; nothing when `intervalMs` is 0. */
   start(): void {
-    if (this.started || this.stopping || this.o.options.intervalMs <= 0) return;
+    if (this.started || this.stopping || this.setup.options.intervalMs <= 0) return;
     this.started = true;
     this.schedule(0, 'start');
   }
@@ -145,7 +145,7 @@ export class CatchUpRunner<T> {
       this.timer = null;
       this.running?.abort.abort();
       await this.running?.done.catch(() => undefined);
-      this.metrics.lagSources.delete(this.o.feed);
+      this.metrics.lagSources.delete(this.setup.feed);
     })();
     return this.stopping;
   }
@@ -153,32 +153,39 @@ export class CatchUpRunner<T> {
   /** One run over the feed now; rejects with CatchUpBusyError while another runs, or with the feed's error. */
   run(trigger: CatchUpTrigger): Promise<CatchUpReport> {
     if (this.running) return Promise.reject(new CatchUpBusyError(this.running.runId));
-    const runId = `catchup-${this.o.feed}-${new Date().toISOString()}-${randomUUID().slice(0, 8)}`;
+    const runId = `catchup-${this.setup.feed}-${new Date().toISOString()}-${randomUUID().slice(0, 8)}`;
     const abort = new AbortController();
-    const done = this.runPages(runId, trigger, abort.signal).then(
-      (report) => {
-        this.metrics.runs.inc({ feed: this.o.feed, trigger, outcome: 'ok' });
-        return report;
-      },
-      (err: unknown) => {
-        this.metrics.runs.inc({ feed: this.o.feed, trigger, outcome: 'failed' });
-        const c = classifyError(err);
-        this.o.logger.warn('catch-up run failed; the cursor stays where the last acknowledged page left it', {
-          feed: this.o.feed, run_id: runId, trigger, error_class: c.errorClass, err, cursor: this.cursor ?? null,
-        });
-        throw err;
-      },
-    ).finally(() => {
-      this.running = null;
-    });
+    const done = this.runPages(runId, trigger, abort.signal)
+      .then(
+        (report) => {
+          this.metrics.runs.inc({ feed: this.setup.feed, trigger, outcome: 'ok' });
+          return report;
+        },
+        (err: unknown) => {
+          this.metrics.runs.inc({ feed: this.setup.feed, trigger, outcome: 'failed' });
+          const c = classifyError(err);
+          this.setup.logger.warn('catch-up run failed; the cursor stays where the last acknowledged page left it', {
+            feed: this.setup.feed,
+            run_id: runId,
+            trigger,
+            error_class: c.errorClass,
+            err,
+            cursor: this.cursor ?? null,
+          });
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.running = null;
+      });
     this.running = { runId, done, abort };
     return done;
   }
 
   /** Catches up the given records (one order's, asked for by the orchestrator) without moving the cursor. */
   async catchUpRecords(records: readonly T[]): Promise<{ records: number; eventsPublished: number }> {
-    this.metrics.records.inc({ feed: this.o.feed }, records.length);
-    const counts = await mapLimited(records, this.o.options.concurrency, (r) => this.catchUpOne(r));
+    this.metrics.records.inc({ feed: this.setup.feed }, records.length);
+    const counts = await mapLimited(records, this.setup.options.concurrency, (r) => this.catchUpOne(r));
     return { records: records.length, eventsPublished: counts.reduce((a, b) => a + b, 0) };
   }
 
@@ -188,19 +195,19 @@ export class CatchUpRunner<T> {
       this.timer = null;
       this.run(trigger)
         .catch(() => undefined) // logged by run(); a busy runner is simply skipped
-        .finally(() => this.schedule(this.o.options.intervalMs, 'schedule'));
+        .finally(() => this.schedule(this.setup.options.intervalMs, 'schedule'));
     }, delayMs);
     this.timer.unref();
   }
 
   private async catchUpOne(record: T): Promise<number> {
-    const published = await this.o.source.catchUp(record);
-    if (published > 0) this.metrics.eventsPublished.inc({ feed: this.o.feed }, published);
+    const published = await this.setup.source.catchUp(record);
+    if (published > 0) this.metrics.eventsPublished.inc({ feed: this.setup.feed }, published);
     return published;
   }
 
   private async runPages(runId: string, trigger: CatchUpTrigger, signal: AbortSignal): Promise<CatchUpReport> {
-    const { source, cursors, cursorId, feed, options } = this.o;
+    const { source, cursors, cursorId, feed, options } = this.setup;
     const startedAt = new Date();
     if (!this.loaded) {
       this.cursor = laterCursor(this.cursor, await cursors.load(cursorId));
@@ -233,7 +240,10 @@ export class CatchUpRunner<T> {
         await cursors.save(cursorId, end);
       }
       if (page.nextPageToken !== null && (page.items.length === 0 || page.nextPageToken === pageToken)) {
-        throw new PermanentError(`${feed}: the change feed answered a next page token that does not advance (${page.items.length} items); stopping this run`, { errorClass: 'catchup.stuck-page-token' });
+        throw new PermanentError(
+          `${feed}: the change feed answered a next page token that does not advance (${page.items.length} items); stopping this run`,
+          { errorClass: 'catchup.stuck-page-token' },
+        );
       }
       pageToken = page.nextPageToken;
     } while (pageToken !== null);
@@ -242,12 +252,26 @@ export class CatchUpRunner<T> {
       this.metrics.lastSuccess.set({ feed }, startedAt.getTime() / 1000);
     }
     const report: CatchUpReport = {
-      runId, trigger, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), updatedSince: updatedSince.toISOString(),
-      pages, records, eventsPublished, complete, cursor: this.cursor ?? null,
+      runId,
+      trigger,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      updatedSince: updatedSince.toISOString(),
+      pages,
+      records,
+      eventsPublished,
+      complete,
+      cursor: this.cursor ?? null,
     };
-    const log = eventsPublished > 0 ? this.o.logger.info.bind(this.o.logger) : this.o.logger.debug.bind(this.o.logger);
+    const log = eventsPublished > 0 ? this.setup.logger.info.bind(this.setup.logger) : this.setup.logger.debug.bind(this.setup.logger);
     log(eventsPublished > 0 ? 'catch-up published events whose webhooks never arrived' : 'catch-up run found nothing missing', {
-      feed, run_id: runId, trigger, pages, records, events: eventsPublished, cursor: report.cursor,
+      feed,
+      run_id: runId,
+      trigger,
+      pages,
+      records,
+      events: eventsPublished,
+      cursor: report.cursor,
     });
     return report;
   }

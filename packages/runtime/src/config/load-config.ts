@@ -4,9 +4,7 @@ import { z } from 'zod';
 export class ConfigError extends Error {
   readonly kind = 'permanent' as const;
   constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {
-    super(
-      `invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`,
-    );
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -15,10 +13,7 @@ export class ConfigError extends Error {
  * Validates `env` against a zod object schema whose keys are environment variable
  * names, and returns the parsed (fully defaulted) values. Errors name the variable.
  */
-export function parseEnv<S extends z.ZodObject>(
-  schema: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.output<S> {
+export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
   // Empty strings count as unset: `FOO= npm start` should mean "use the default".
   const cleaned: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
@@ -46,7 +41,12 @@ export const envVar = {
   list: () =>
     z
       .string()
-      .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x.length > 0),
+      )
       .pipe(z.array(z.string()).min(1, 'must name at least one value')),
   port: () => z.coerce.number().int().min(0).max(65535),
   positiveInt: () => z.coerce.number().int().positive(),

@@ -3,14 +3,20 @@ import { envVar, parseEnv } from './load-config.js';
 
 /** Environment variables every ODX service understands; see the repository README. */
 export const runtimeEnvSchema = z.object({
-  ODX_SERVICE_NAME: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case').optional(),
+  ODX_SERVICE_NAME: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case')
+    .optional(),
   ODX_INSTANCE_ID: z.string().optional(),
   ODX_COMPANY: z.string().default('default'),
   ODX_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   ODX_KAFKA_BROKERS: envVar.list().default(['127.0.0.1:9092']),
   ODX_KAFKA_CLIENT_ID: z.string().optional(),
   /** Prefix of every catalog topic name of this system (read by catalogTopicName); validated here so a bad value stops the service at start. */
-  ODX_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]{0,100}$/, 'up to 100 of [a-zA-Z0-9._-]').optional(),
+  ODX_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{0,100}$/, 'up to 100 of [a-zA-Z0-9._-]')
+    .optional(),
   ODX_KAFKA_SSL: envVar.bool().default(false),
   ODX_KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   ODX_KAFKA_SASL_USERNAME: z.string().optional(),
@@ -24,7 +30,17 @@ export const runtimeEnvSchema = z.object({
     .default('mongodb://127.0.0.1:27017/'),
   ODX_MONGO_DB: z.string().default('odx'),
   /** Update/delete statements per store command; FerretDB 1.24 wedges at its pool size, 50 on PostgreSQL by default (docs/known-issues.md). */
-  ODX_MONGO_MAX_STATEMENTS: envVar.positiveInt().pipe(z.number().max(40, 'must be at most 40: FerretDB 1.24 wedges on an update with as many statements as its pool has connections (50 on PostgreSQL by default)')).default(10),
+  ODX_MONGO_MAX_STATEMENTS: envVar
+    .positiveInt()
+    .pipe(
+      z
+        .number()
+        .max(
+          40,
+          'must be at most 40: FerretDB 1.24 wedges on an update with as many statements as its pool has connections (50 on PostgreSQL by default)',
+        ),
+    )
+    .default(10),
   ODX_HTTP_HOST: z.string().default('127.0.0.1'),
   ODX_HTTP_PORT: envVar.port().default(0),
   ODX_SHUTDOWN_TIMEOUT_MS: envVar.positiveInt().default(15_000),
@@ -55,10 +71,7 @@ export interface CompiledRuntimeConfig {
  * Reads the runtime settings from the environment once.
  * @param defaultServiceName used when ODX_SERVICE_NAME is unset
  */
-export function loadRuntimeConfig(
-  defaultServiceName: string,
-  env: NodeJS.ProcessEnv = process.env,
-): CompiledRuntimeConfig {
+export function loadRuntimeConfig(defaultServiceName: string, env: NodeJS.ProcessEnv = process.env): CompiledRuntimeConfig {
   const e = parseEnv(runtimeEnvSchema, env);
   const serviceName = e.ODX_SERVICE_NAME ?? defaultServiceName;
   const instanceId = e.ODX_INSTANCE_ID ?? `${serviceName}-${process.pid}`;

@@ -56,14 +56,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       );
     });
     const parent = extractTraceContext(req.headers as Record<string, string>);
-    void withSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, (span) =>
-      new Promise<void>((resolve) => {
-        res.on('close', () => {
-          span.setAttribute('http.response.status_code', res.statusCode);
-          resolve();
-        });
-        next();
-      }),
+    void withSpan(
+      `HTTP ${req.method}`,
+      { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
+      (span) =>
+        new Promise<void>((resolve) => {
+          res.on('close', () => {
+            span.setAttribute('http.response.status_code', res.statusCode);
+            resolve();
+          });
+          next();
+        }),
     );
   });
 
@@ -81,7 +84,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const api = express.Router();
   // The exact bytes stay available as `req.rawBody`: signed webhooks are verified over them.
-  api.use(express.json({ limit: options.bodyLimit ?? '1mb', verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = Buffer.from(buf)) }));
+  api.use(
+    express.json({
+      limit: options.bodyLimit ?? '1mb',
+      verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = Buffer.from(buf)),
+    }),
+  );
   if (options.authenticate) api.use(options.authenticate);
   app.use(api);
 
@@ -94,7 +102,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
       const problem = toProblem(err);
       if (problem.status >= 500) logger.error('request failed', { method: req.method, path: req.path, err });
-      res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.toJSON(req.originalUrl)));
+      res
+        .status(problem.status)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(JSON.stringify(problem.toJSON(req.originalUrl)));
     };
     app.use(onError);
   };
@@ -127,10 +138,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 /** Maps anything thrown in a route to a problem. */
 export function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
-  const e = err as { type?: string; status?: number; name?: string; issues?: Array<{ path: PropertyKey[]; message: string }>; message?: string };
+  const e = err as {
+    type?: string;
+    status?: number;
+    name?: string;
+    issues?: Array<{ path: PropertyKey[]; message: string }>;
+    message?: string;
+  };
   if (e.type === 'entity.too.large') return new HttpProblem(413, 'Payload Too Large', e.message);
   if (e.type === 'entity.parse.failed') return new HttpProblem(400, 'Bad Request', `malformed JSON body: ${e.message ?? ''}`);
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new HttpProblem(415, 'Unsupported Media Type', e.message);
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+    return new HttpProblem(415, 'Unsupported Media Type', e.message);
   if (e.name === 'ZodError' && Array.isArray(e.issues)) {
     return new HttpProblem(400, 'Bad Request', 'request failed validation', {
       errors: e.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message })),

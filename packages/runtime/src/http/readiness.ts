@@ -69,7 +69,9 @@ export async function runReadiness(checks: ReadinessCheck[], timeoutMs = 2_000):
       try {
         await Promise.race([
           c.check(signal),
-          new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs} ms`)), { once: true })),
+          new Promise<never>((_, reject) =>
+            signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs} ms`)), { once: true }),
+          ),
         ]);
         return [c.name, { ok: true, ms: Date.now() - started }] as const;
       } catch (err) {

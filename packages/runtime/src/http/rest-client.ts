@@ -33,36 +33,40 @@ export interface RestClientOptions {
 export class RestClient {
   readonly circuit: Circuit;
 
-  constructor(private readonly o: RestClientOptions) {
+  constructor(private readonly options: RestClientOptions) {
     // The breaker's own timeout sits above the request's, so a slow remote fails
     // as a classified `<prefix>.timeout` rather than an anonymous breaker timeout.
-    this.circuit = new Circuit(o.errorClassPrefix, { ...o.circuit, timeoutMs: o.timeoutMs + 1_000 });
+    this.circuit = new Circuit(options.errorClassPrefix, { ...options.circuit, timeoutMs: options.timeoutMs + 1_000 });
   }
 
   call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
-    const { system, errorClassPrefix: prefix } = this.o;
+    const { system, errorClassPrefix: prefix } = this.options;
     return this.circuit.fire(async () => {
       const what = `${method} ${path.split('?')[0]}`;
       let res: Response;
       let text: string;
       try {
-        res = await fetch(`${this.o.url}${path}`, {
+        res = await fetch(`${this.options.url}${path}`, {
           method,
           headers: {
             accept: 'application/json',
             ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(this.o.apiKey ? { authorization: `Bearer ${this.o.apiKey}` } : {}),
+            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
             ...headers,
           },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(this.o.timeoutMs),
+          signal: AbortSignal.timeout(this.options.timeoutMs),
         });
         text = await res.text();
       } catch (err) {
         const timeout = (err as { name?: string }).name === 'TimeoutError';
-        throw new TransientError(`${system} ${what}: ${timeout ? `no answer within ${this.o.timeoutMs} ms` : `unreachable (${describe(err)})`}`, {
-          errorClass: timeout ? `${prefix}.timeout` : `${prefix}.unreachable`, cause: err,
-        });
+        throw new TransientError(
+          `${system} ${what}: ${timeout ? `no answer within ${this.options.timeoutMs} ms` : `unreachable (${describe(err)})`}`,
+          {
+            errorClass: timeout ? `${prefix}.timeout` : `${prefix}.unreachable`,
+            cause: err,
+          },
+        );
       }
       const parsed = parseJson(text);
       const c = classifyHttpStatus(res.status, res.headers.get('retry-after'));
@@ -70,10 +74,14 @@ export class RestClient {
       const problem = (parsed ?? {}) as RemoteProblem;
       const message = `${system} ${what} answered ${res.status}${problem.code ? ` ${problem.code}` : ''}: ${problemText(problem, text)}`;
       if (c.kind === 'transient') {
-        throw new TransientError(message, { errorClass: `${prefix}.http.${res.status}`, ...(c.retryAfterMs !== undefined ? { retryAfterMs: c.retryAfterMs } : {}) });
+        throw new TransientError(message, {
+          errorClass: `${prefix}.http.${res.status}`,
+          ...(c.retryAfterMs !== undefined ? { retryAfterMs: c.retryAfterMs } : {}),
+        });
       }
-      const errorClass = this.o.permanentErrorClass?.(res.status, problem)
-        ?? (res.status === 422 || res.status === 400 ? `${prefix}.validation` : `${prefix}.http.${res.status}`);
+      const errorClass =
+        this.options.permanentErrorClass?.(res.status, problem) ??
+        (res.status === 422 || res.status === 400 ? `${prefix}.validation` : `${prefix}.http.${res.status}`);
       throw new PermanentError(message, { errorClass });
     });
   }

@@ -4,8 +4,7 @@ import type { HttpApp, RawBodyRequest } from './http-app.js';
 import { HttpProblem } from './problem.js';
 
 export type SignatureCheck =
-  | { ok: true }
-  | { ok: false; reason: 'missing_header' | 'invalid_timestamp' | 'timestamp_out_of_tolerance' | 'no_matching_signature' };
+  { ok: true } | { ok: false; reason: 'missing_header' | 'invalid_timestamp' | 'timestamp_out_of_tolerance' | 'no_matching_signature' };
 
 /** The HMAC key of a Standard Webhooks secret: the base64 part of `whsec_...`, else the UTF-8 bytes. */
 export function webhookKey(secret: string): Buffer {

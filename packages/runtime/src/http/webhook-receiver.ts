@@ -32,35 +32,37 @@ export type WebhookReceipt<O> = O | { status: 'ignored' | 'duplicate'; events: [
 export class StandardWebhookReceiver<W, O extends { status: string; events: readonly string[] }> {
   private readonly key: Buffer;
 
-  constructor(private readonly o: WebhookReceiverOptions<W, O>) {
-    this.key = webhookKey(o.secret);
+  constructor(private readonly options: WebhookReceiverOptions<W, O>) {
+    this.key = webhookKey(options.secret);
   }
 
   async process(d: StandardWebhookDelivery): Promise<WebhookReceipt<O>> {
-    const check = verifyStandardWebhook(this.key, d, d.rawBody, this.o.toleranceSeconds);
+    const check = verifyStandardWebhook(this.key, d, d.rawBody, this.options.toleranceSeconds);
     if (!check.ok) {
-      this.o.logger.warn('webhook rejected', { reason: check.reason, webhook_id: d.id });
+      this.options.logger.warn('webhook rejected', { reason: check.reason, webhook_id: d.id });
       throw new HttpProblem(401, 'Unauthorized', `webhook signature check failed: ${check.reason}`, { reason: check.reason });
     }
     const webhookId = d.id!;
-    const webhook = this.o.parse(d.rawBody);
+    const webhook = this.options.parse(d.rawBody);
     if (webhook === 'ignored') return { status: 'ignored', events: [] };
 
-    const claimed = await this.o.idempotency.claim(this.o.scope, webhookId);
+    const claimed = await this.options.idempotency.claim(this.options.scope, webhookId);
     if (claimed.status === 'duplicate') return { status: 'duplicate', events: [] };
     if (claimed.status === 'busy') {
       // The same message is being handled by another request right now; the sender retries.
-      throw new HttpProblem(409, 'Conflict', `webhook ${webhookId} is being processed`, { retryAfterSeconds: Math.ceil(claimed.retryAfterMs / 1000) });
+      throw new HttpProblem(409, 'Conflict', `webhook ${webhookId} is being processed`, {
+        retryAfterSeconds: Math.ceil(claimed.retryAfterMs / 1000),
+      });
     }
-    const type = this.o.typeOf(webhook);
+    const type = this.options.typeOf(webhook);
     try {
-      const outcome = await this.o.handle(webhook);
-      await this.o.idempotency.complete(claimed.claim, { verifyHolder: false });
-      this.o.logger.info('webhook handled', { webhook_id: webhookId, type, status: outcome.status, events: outcome.events });
+      const outcome = await this.options.handle(webhook);
+      await this.options.idempotency.complete(claimed.claim, { verifyHolder: false });
+      this.options.logger.info('webhook handled', { webhook_id: webhookId, type, status: outcome.status, events: outcome.events });
       return outcome;
     } catch (err) {
-      await this.o.idempotency.release(claimed.claim).catch(() => undefined);
-      this.o.logger.warn(`webhook not handled; the ${this.o.sender} will retry`, { webhook_id: webhookId, type, err });
+      await this.options.idempotency.release(claimed.claim).catch(() => undefined);
+      this.options.logger.warn(`webhook not handled; the ${this.options.sender} will retry`, { webhook_id: webhookId, type, err });
       throw new HttpProblem(503, 'Service Unavailable', 'could not publish the event; retry later');
     }
   }

@@ -262,9 +262,7 @@ export class IdempotencyStore {
         continue;
       }
       const claim = { key, scope, eventId, owner: this.owner, generation };
-      out.set(eventId, last && !released
-        ? { status: 'taken-over', claim, previousOwner: last.owner }
-        : { status: 'acquired', claim });
+      out.set(eventId, last && !released ? { status: 'taken-over', claim, previousOwner: last.owner } : { status: 'acquired', claim });
     }
     return out;
   }
@@ -281,9 +279,19 @@ export class IdempotencyStore {
     if (unique.length === 0) return out;
     const docs = unique.map((eventId) => this.doc('claim', IdempotencyStore.key(scope, eventId), 0, now));
     const conflicted = await this.insertManyUnique(docs);
-    const resolved = conflicted.size > 0 ? await this.resolveConflicts(scope, [...conflicted].map((i) => unique[i]!), now) : new Map<string, ClaimOutcome>();
+    const resolved =
+      conflicted.size > 0
+        ? await this.resolveConflicts(
+            scope,
+            [...conflicted].map((i) => unique[i]!),
+            now,
+          )
+        : new Map<string, ClaimOutcome>();
     for (const [i, eventId] of unique.entries()) {
-      out.set(eventId, resolved.get(eventId) ?? { status: 'acquired', claim: { key: docs[i]!.key, scope, eventId, owner: this.owner, generation: 0 } });
+      out.set(
+        eventId,
+        resolved.get(eventId) ?? { status: 'acquired', claim: { key: docs[i]!.key, scope, eventId, owner: this.owner, generation: 0 } },
+      );
     }
     return out;
   }
@@ -352,9 +360,11 @@ export class IdempotencyStore {
       // A sweep of a large backlog may outlast the interval: never two at once.
       if (running) return;
       running = true;
-      this.sweepExpired(new Date(), signal).catch(onError).finally(() => {
-        running = false;
-      });
+      this.sweepExpired(new Date(), signal)
+        .catch(onError)
+        .finally(() => {
+          running = false;
+        });
     }, intervalMs);
     timer.unref();
     signal.addEventListener('abort', () => clearInterval(timer), { once: true });

@@ -13,7 +13,8 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * kafkajs logs routine, self-healing conditions (coordinator loading, rebalance
  * in progress) at ERROR; they are retried internally, so they go out as warn.
  */
-const SELF_HEALING = /coordinator is (loading|not available)|rebalance in progress|not the correct coordinator|leader not available|group coordinator is not available|There is no leader for this topic-partition|not the leader for that topic-partition/i;
+const SELF_HEALING =
+  /coordinator is (loading|not available)|rebalance in progress|not the correct coordinator|leader not available|group coordinator is not available|There is no leader for this topic-partition|not the leader for that topic-partition/i;
 
 /** A kafkajs client whose logs go through the service's winston logger. */
 export function createKafka(config: CompiledRuntimeConfig['kafka'], logger: Logger, overrides: Partial<KafkaConfig> = {}): Kafka {

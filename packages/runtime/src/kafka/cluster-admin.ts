@@ -58,7 +58,11 @@ export const IDLE_GROUP_STATES: ReadonlySet<string> = new Set(['Empty', 'Dead'])
 
 /** A group's offsets were to be changed while it has members (they would overwrite the change). */
 export class GroupActiveError extends Error {
-  constructor(readonly groupId: string, readonly state: string, readonly members: number) {
+  constructor(
+    readonly groupId: string,
+    readonly state: string,
+    readonly members: number,
+  ) {
     super(`group ${groupId} has ${members} active member(s) (state ${state})`);
     this.name = 'GroupActiveError';
   }
@@ -146,10 +150,13 @@ class KafkajsClusterAdmin implements ClusterAdmin {
 
   close(): Promise<void> {
     // An admin used after disconnect silently reconnects (and leaks its connection): close is final.
-    this.closing ??= (this.connecting ?? Promise.resolve()).catch(() => undefined).then(() => this.kafkaAdmin.disconnect()).catch((err: unknown) => {
-      this.closing = undefined; // a failed close can be retried
-      throw err;
-    });
+    this.closing ??= (this.connecting ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.kafkaAdmin.disconnect())
+      .catch((err: unknown) => {
+        this.closing = undefined; // a failed close can be retried
+        throw err;
+      });
     return this.closing;
   }
 
@@ -193,7 +200,9 @@ class KafkajsClusterAdmin implements ClusterAdmin {
 
   async watermarks(topic: string): Promise<Map<number, Watermarks>> {
     const offsets = await (await this.use()).fetchTopicOffsets(topic);
-    return new Map(offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
+    return new Map(
+      offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]),
+    );
   }
 
   async offsetsAtTime(topic: string, timestampMs: number): Promise<Map<number, bigint>> {
@@ -203,7 +212,9 @@ class KafkajsClusterAdmin implements ClusterAdmin {
 
   async deleteRecords(topic: string, before: PartitionOffset[]): Promise<void> {
     if (before.length === 0) return;
-    await (await this.use()).deleteTopicRecords({ topic, partitions: before.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) });
+    await (
+      await this.use()
+    ).deleteTopicRecords({ topic, partitions: before.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) });
   }
 
   async listGroups(): Promise<GroupListing[]> {
@@ -244,7 +255,8 @@ class KafkajsClusterAdmin implements ClusterAdmin {
   async setGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
     const group = await this.describeGroup(groupId);
-    if (!IDLE_GROUP_STATES.has(group.state) || group.members.length > 0) throw new GroupActiveError(groupId, group.state, group.members.length);
+    if (!IDLE_GROUP_STATES.has(group.state) || group.members.length > 0)
+      throw new GroupActiveError(groupId, group.state, group.members.length);
     // Offsets are committed by a member of the group: join once for every topic
     // (kafkajs's admin.setOffsets joins once per topic), read nothing, commit, leave.
     const topics = [...new Set(offsets.map((o) => o.topic))];

@@ -59,7 +59,9 @@ export class EventProducer {
     // wants: a send waits out a broker outage instead of failing and being resent
     // by the caller under a new producer sequence.
     this.producer = options.kafka.producer({
-      idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 30_000 },
     });
     this.admin = options.kafka.admin();
@@ -81,68 +83,87 @@ export class EventProducer {
   async publish(events: readonly OutgoingEvent[]): Promise<PublishedEvent[]> {
     if (events.length === 0) return [];
     await this.connect();
-    return withSpan('odx publish', { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': events.length } }, async (publishSpan) => {
-      const batchTrace = injectTraceHeaders();
-      const orderSpans: Span[] = [];
-      const byTopic = new Map<string, Message[]>();
-      const placed: Array<{ topic: string; partition: number; index: number }> = [];
-      const perPartition = new Map<string, number>();
-      for (const e of events) {
-        // An event about an order travels in the order's trace (see order-trace.ts);
-        // its own producer span there links back to this publish span.
-        const orderId = orderIdOf(e.payload);
-        let trace = batchTrace;
-        if (orderId) {
-          const span = this.tracer.startSpan(`odx publish ${e.eventType}`, {
-            kind: SpanKind.PRODUCER, links: [{ context: publishSpan.spanContext() }],
-            attributes: { 'messaging.system': 'kafka', 'odx.order_id': orderId },
-          }, orderTraceContext(e.payload.meta.company, orderId));
-          orderSpans.push(span);
-          trace = injectTraceHeaders(otelTrace.setSpan(context.active(), span));
+    return withSpan(
+      'odx publish',
+      { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': events.length } },
+      async (publishSpan) => {
+        const batchTrace = injectTraceHeaders();
+        const orderSpans: Span[] = [];
+        const byTopic = new Map<string, Message[]>();
+        const placed: Array<{ topic: string; partition: number; index: number }> = [];
+        const perPartition = new Map<string, number>();
+        for (const e of events) {
+          // An event about an order travels in the order's trace (see order-trace.ts);
+          // its own producer span there links back to this publish span.
+          const orderId = orderIdOf(e.payload);
+          let trace = batchTrace;
+          if (orderId) {
+            const span = this.tracer.startSpan(
+              `odx publish ${e.eventType}`,
+              {
+                kind: SpanKind.PRODUCER,
+                links: [{ context: publishSpan.spanContext() }],
+                attributes: { 'messaging.system': 'kafka', 'odx.order_id': orderId },
+              },
+              orderTraceContext(e.payload.meta.company, orderId),
+            );
+            orderSpans.push(span);
+            trace = injectTraceHeaders(otelTrace.setSpan(context.active(), span));
+          }
+          const topic = e.topic ?? catalogTopicName(topicForEventType(e.eventType).name);
+          const { value } = await this.options.serde.encode(topic, e.eventType, e.payload);
+          const meta = e.payload.meta;
+          const headers = {
+            ...e.headers,
+            ...toCloudEventHeaders({
+              specversion: '1.0',
+              id: meta.eventId,
+              type: this.options.serde.fullNameOf(e.eventType),
+              source: `/odx/${this.options.serviceName}`,
+              time: meta.occurredAt.toISOString(),
+              datacontenttype: AVRO_CONTENT_TYPE,
+              subject: e.key,
+              correlationid: meta.correlationId,
+              ...(meta.causationId ? { causationid: meta.causationId } : {}),
+              company: meta.company,
+            }),
+            ...trace,
+          };
+          const partition = this.partitioner({
+            topic,
+            partitionMetadata: await this.partitionsOf(topic),
+            message: { key: e.key, value: null },
+          });
+          const slot = `${topic}\u0000${partition}`;
+          const index = perPartition.get(slot) ?? 0;
+          perPartition.set(slot, index + 1);
+          placed.push({ topic, partition, index });
+          let list = byTopic.get(topic);
+          if (!list) byTopic.set(topic, (list = []));
+          list.push({ key: e.key, value, headers, partition });
         }
-        const topic = e.topic ?? catalogTopicName(topicForEventType(e.eventType).name);
-        const { value } = await this.options.serde.encode(topic, e.eventType, e.payload);
-        const meta = e.payload.meta;
-        const headers = {
-          ...e.headers,
-          ...toCloudEventHeaders({
-            specversion: '1.0',
-            id: meta.eventId,
-            type: this.options.serde.fullNameOf(e.eventType),
-            source: `/odx/${this.options.serviceName}`,
-            time: meta.occurredAt.toISOString(),
-            datacontenttype: AVRO_CONTENT_TYPE,
-            subject: e.key,
-            correlationid: meta.correlationId,
-            ...(meta.causationId ? { causationid: meta.causationId } : {}),
-            company: meta.company,
-          }),
-          ...trace,
-        };
-        const partition = this.partitioner({ topic, partitionMetadata: await this.partitionsOf(topic), message: { key: e.key, value: null } });
-        const slot = `${topic}\u0000${partition}`;
-        const index = perPartition.get(slot) ?? 0;
-        perPartition.set(slot, index + 1);
-        placed.push({ topic, partition, index });
-        let list = byTopic.get(topic);
-        if (!list) byTopic.set(topic, (list = []));
-        list.push({ key: e.key, value, headers, partition });
-      }
-      try {
-        const bases = await this.sendBatch(byTopic);
-        return events.map((e, i): PublishedEvent => {
-          const p = placed[i]!;
-          const base = bases.get(`${p.topic}\u0000${p.partition}`);
-          return { topic: p.topic, partition: p.partition, offset: base === undefined ? '-1' : (base + BigInt(p.index)).toString(), eventType: e.eventType, eventId: e.payload.meta.eventId };
-        });
-      } catch (err) {
-        // A topic may have been re-created or grown: read its partitions again next time.
-        for (const topic of byTopic.keys()) this.partitions.delete(topic);
-        throw err;
-      } finally {
-        for (const span of orderSpans) span.end();
-      }
-    });
+        try {
+          const bases = await this.sendBatch(byTopic);
+          return events.map((e, i): PublishedEvent => {
+            const p = placed[i]!;
+            const base = bases.get(`${p.topic}\u0000${p.partition}`);
+            return {
+              topic: p.topic,
+              partition: p.partition,
+              offset: base === undefined ? '-1' : (base + BigInt(p.index)).toString(),
+              eventType: e.eventType,
+              eventId: e.payload.meta.eventId,
+            };
+          });
+        } catch (err) {
+          // A topic may have been re-created or grown: read its partitions again next time.
+          for (const topic of byTopic.keys()) this.partitions.delete(topic);
+          throw err;
+        } finally {
+          for (const span of orderSpans) span.end();
+        }
+      },
+    );
   }
 
   /** The partitions of `topic`, read through an admin client and kept for a minute. */
@@ -200,7 +221,9 @@ export class EventProducer {
         m.produceSeconds.observe({ topic }, seconds);
       }
     }
-    return new Map(result.flatMap((r) => (r.baseOffset === undefined ? [] : [[`${r.topicName}\u0000${r.partition}`, BigInt(r.baseOffset)] as const])));
+    return new Map(
+      result.flatMap((r) => (r.baseOffset === undefined ? [] : [[`${r.topicName}\u0000${r.partition}`, BigInt(r.baseOffset)] as const])),
+    );
   }
 
   /** Flushes nothing (sends are synchronous to the ack) and disconnects; idempotent. */
@@ -240,10 +263,14 @@ export class BatchingPublisher {
   private readonly maxBatchSize: number;
   private readonly lingerMs: number;
 
-  constructor(private readonly producer: EventProducer, options: BatchingPublisherOptions = {}) {
+  constructor(
+    private readonly producer: EventProducer,
+    options: BatchingPublisherOptions = {},
+  ) {
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.lingerMs = options.lingerMs ?? 5;
-    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) throw new RangeError(`maxBatchSize must be a whole number >= 1, got ${this.maxBatchSize}`);
+    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1)
+      throw new RangeError(`maxBatchSize must be a whole number >= 1, got ${this.maxBatchSize}`);
     if (!Number.isFinite(this.lingerMs) || this.lingerMs < 0) throw new RangeError(`lingerMs must be >= 0, got ${this.lingerMs}`);
   }
 

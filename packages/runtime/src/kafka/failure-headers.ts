@@ -55,7 +55,11 @@ function carryContext(headers: Record<string, string>, ctx: FailureContext, now:
   };
 }
 
-export function buildRetryHeaders(headers: Record<string, string>, ctx: FailureContext & { notBefore: number }, now = Date.now()): Record<string, string> {
+export function buildRetryHeaders(
+  headers: Record<string, string>,
+  ctx: FailureContext & { notBefore: number },
+  now = Date.now(),
+): Record<string, string> {
   return {
     ...carryContext(headers, ctx, now),
     [RETRY_HEADERS.attempt]: String(ctx.attempt + 1),
@@ -63,7 +67,11 @@ export function buildRetryHeaders(headers: Record<string, string>, ctx: FailureC
   };
 }
 
-export function buildDlqHeaders(headers: Record<string, string>, ctx: FailureContext & { group: string }, now = Date.now()): Record<string, string> {
+export function buildDlqHeaders(
+  headers: Record<string, string>,
+  ctx: FailureContext & { group: string },
+  now = Date.now(),
+): Record<string, string> {
   const out = carryContext(headers, ctx, now);
   delete out[RETRY_HEADERS.notBefore];
   delete out[RETRY_HEADERS.attempt];

@@ -1,6 +1,16 @@
 export { createKafka } from './client.js';
 export { GroupActiveError, IDLE_GROUP_STATES, createClusterAdmin } from './cluster-admin.js';
-export type { BrokerInfo, ClusterAdmin, GroupInfo, GroupListing, GroupMemberInfo, GroupTopicOffsets, PartitionOffset, TopicPartitionOffset, Watermarks } from './cluster-admin.js';
+export type {
+  BrokerInfo,
+  ClusterAdmin,
+  GroupInfo,
+  GroupListing,
+  GroupMemberInfo,
+  GroupTopicOffsets,
+  PartitionOffset,
+  TopicPartitionOffset,
+  Watermarks,
+} from './cluster-admin.js';
 export { readRanges } from './range-reader.js';
 export type { PartitionRange, RangeBatch, ReadRangesOptions } from './range-reader.js';
 export { RawConsumer } from './raw-consumer.js';
@@ -15,7 +25,14 @@ export type { ConsumerRunnerOptions, RunningConsumer } from './consumer-runner.j
 export { ConsumerOptionsError, compileConsumerOptions } from './consumer/consumer-options.js';
 export type { CompiledConsumerOptions } from './consumer/consumer-options.js';
 export type { MessageOutcome } from './consumer/decide-outcome.js';
-export type { ConsumerMessage, GroupClient, GroupClientFactory, GroupClientListeners, GroupClientSettings, PartitionBatch } from './consumer/group-client.js';
+export type {
+  ConsumerMessage,
+  GroupClient,
+  GroupClientFactory,
+  GroupClientListeners,
+  GroupClientSettings,
+  PartitionBatch,
+} from './consumer/group-client.js';
 export type { ConsumerRunnerEventMap, MessageOutcomeEvent } from './consumer/outcome-events.js';
 export { ERROR_HEADERS, RETRY_HEADERS, buildDlqHeaders, buildRetryHeaders, readRetryState } from './failure-headers.js';
 export { headersToStrings } from './headers.js';

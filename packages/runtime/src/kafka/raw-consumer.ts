@@ -60,25 +60,28 @@ function compileRawConsumerOptions(o: RawConsumerOptions): CompiledRawConsumerOp
  * redelivers from the last commit).
  */
 export class RawConsumer {
-  private readonly o: CompiledRawConsumerOptions;
+  private readonly settings: CompiledRawConsumerOptions;
   private readonly consumer: Consumer;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(cluster: ClusterAdmin, options: RawConsumerOptions) {
-    this.o = compileRawConsumerOptions(options);
+    this.settings = compileRawConsumerOptions(options);
     this.consumer = kafkaClientOf(cluster).consumer({
-      groupId: this.o.groupId, maxWaitTimeInMs: this.o.maxWaitMs, allowAutoTopicCreation: false,
-      sessionTimeout: this.o.sessionTimeoutMs, heartbeatInterval: this.o.heartbeatIntervalMs,
+      groupId: this.settings.groupId,
+      maxWaitTimeInMs: this.settings.maxWaitMs,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.settings.sessionTimeoutMs,
+      heartbeatInterval: this.settings.heartbeatIntervalMs,
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      if (!e.payload.restart && !this.closing) this.o.onFatal(e.payload.error);
+      if (!e.payload.restart && !this.closing) this.settings.onFatal(e.payload.error);
     });
-    this.o.signal?.addEventListener('abort', () => void this.close(), { once: true });
+    this.settings.signal?.addEventListener('abort', () => void this.close(), { once: true });
   }
 
   get topics(): string[] {
-    return [...this.o.topics];
+    return [...this.settings.topics];
   }
 
   /** Joins the group and starts delivering batches; a failed start can be retried. */
@@ -86,10 +89,10 @@ export class RawConsumer {
     if (this.closing) return Promise.reject(new Error('RawConsumer is closed'));
     this.starting ??= (async () => {
       await this.consumer.connect();
-      await this.consumer.subscribe({ topics: this.o.topics, fromBeginning: this.o.fromBeginning });
+      await this.consumer.subscribe({ topics: this.settings.topics, fromBeginning: this.settings.fromBeginning });
       await this.consumer.run({
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.o.partitionConcurrency,
+        partitionsConsumedConcurrently: this.settings.partitionConcurrency,
         eachBatch: (p) => this.eachBatch(p),
       });
     })().catch(async (err: unknown) => {
@@ -102,7 +105,11 @@ export class RawConsumer {
 
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-    await this.o.onBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages.map((m) => toRawMessage(batch.topic, batch.partition, m)) });
+    await this.settings.onBatch({
+      topic: batch.topic,
+      partition: batch.partition,
+      messages: batch.messages.map((m) => toRawMessage(batch.topic, batch.partition, m)),
+    });
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
     await heartbeat();
   }

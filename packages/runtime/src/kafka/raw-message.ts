@@ -16,5 +16,13 @@ export interface RawMessage {
 }
 
 export function toRawMessage(topic: string, partition: number, m: KafkaMessage): RawMessage {
-  return { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: headersToStrings(m.headers), timestamp: Number(m.timestamp) };
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ?? null,
+    value: m.value,
+    headers: headersToStrings(m.headers),
+    timestamp: Number(m.timestamp),
+  };
 }

@@ -65,5 +65,8 @@ export async function ensureTopics(on: ClusterAdmin | Admin, specs: TopicSpec[])
 export async function provisionCatalogTopics(on: ClusterAdmin | Admin): Promise<string[]> {
   if (isClusterAdmin(on)) return on.provisionCatalogTopics();
   const { brokers } = await on.describeCluster();
-  return ensureTopics(on, loadCatalog().topics.map((t) => ({ ...specFromCatalog(t, brokers.length), name: catalogTopicName(t.name) })));
+  return ensureTopics(
+    on,
+    loadCatalog().topics.map((t) => ({ ...specFromCatalog(t, brokers.length), name: catalogTopicName(t.name) })),
+  );
 }

@@ -37,6 +37,7 @@ const PREFIX = /^[a-zA-Z0-9._-]{0,100}$/;
  */
 export function catalogTopicName(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const prefix = env['ODX_TOPIC_PREFIX']?.trim() ?? '';
-  if (!PREFIX.test(prefix)) throw new Error(`invalid configuration:\n  - ODX_TOPIC_PREFIX: must be up to 100 of [a-zA-Z0-9._-], got "${prefix}"`);
+  if (!PREFIX.test(prefix))
+    throw new Error(`invalid configuration:\n  - ODX_TOPIC_PREFIX: must be up to 100 of [a-zA-Z0-9._-], got "${prefix}"`);
   return `${prefix}${name}`;
 }

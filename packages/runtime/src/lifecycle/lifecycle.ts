@@ -16,7 +16,10 @@ export class Lifecycle {
   private readonly abort = new AbortController();
   private exitOnFailure = false;
 
-  constructor(private readonly logger: Logger, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly timeoutMs: number,
+  ) {}
 
   /** Aborted when shutdown starts: hand it to long-running loops. */
   get signal(): AbortSignal {

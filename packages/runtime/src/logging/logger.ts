@@ -44,18 +44,11 @@ const errorFormat = winston.format((info) => {
 
 /** A winston logger writing one JSON object per line: time, level, service, message, context. */
 export function createLogger(options: LoggerOptions): Logger {
-  const transport = options.stream
-    ? new winston.transports.Stream({ stream: options.stream })
-    : new winston.transports.Console();
+  const transport = options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console();
   return winston.createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service, ...options.defaultMeta },
-    format: winston.format.combine(
-      winston.format.timestamp(),
-      errorFormat(),
-      contextFormat(),
-      winston.format.json(),
-    ),
+    format: winston.format.combine(winston.format.timestamp(), errorFormat(), contextFormat(), winston.format.json()),
     transports: [transport],
   });
 }

@@ -52,7 +52,10 @@ export class PoisonMessageError extends OdxError {
 /** Control-flow signal: a downstream circuit is open, so the consumer should pause, not retry. */
 export class CircuitOpenError extends OdxError {
   readonly circuitOpen = true;
-  constructor(readonly circuit: string, options: OdxErrorOptions = {}) {
+  constructor(
+    readonly circuit: string,
+    options: OdxErrorOptions = {},
+  ) {
     super('transient', `circuit "${circuit}" is open`, { errorClass: 'circuit-open', ...options });
     this.name = 'CircuitOpenError';
   }
@@ -67,8 +70,18 @@ export interface FailureClassification {
 }
 
 const TRANSIENT_NODE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH',
-  'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'ETIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'ETIMEOUT',
 ]);
 
 function prop(err: unknown, key: string): unknown {

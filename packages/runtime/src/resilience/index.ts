@@ -1,6 +1,13 @@
 export {
-  CircuitOpenError, OdxError, PermanentError, PoisonMessageError, TransientError,
-  classifyError, classifyHttpStatus, errorMessage, parseRetryAfter,
+  CircuitOpenError,
+  OdxError,
+  PermanentError,
+  PoisonMessageError,
+  TransientError,
+  classifyError,
+  classifyHttpStatus,
+  errorMessage,
+  parseRetryAfter,
 } from './errors.js';
 export type { FailureClassification, FailureKind, OdxErrorOptions } from './errors.js';
 export { backoffDelay, compileRetryPolicy, withRetry } from './retry-policy.js';

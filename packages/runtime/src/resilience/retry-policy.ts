@@ -44,11 +44,7 @@ export function backoffDelay(policy: CompiledRetryPolicy, attempt: number, rando
  * Runs `fn` until it succeeds, a non-transient error occurs, attempts run out or
  * `signal` aborts. Honours a Retry-After carried by the error when it is longer.
  */
-export async function withRetry<T>(
-  fn: (attempt: number) => Promise<T>,
-  policy: CompiledRetryPolicy,
-  signal?: AbortSignal,
-): Promise<T> {
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, policy: CompiledRetryPolicy, signal?: AbortSignal): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);

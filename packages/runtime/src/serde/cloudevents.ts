@@ -37,8 +37,13 @@ export function fromCloudEventHeaders(headers: Record<string, string>): Partial<
   if (!headers['ce_id'] && !headers['ce_type']) return undefined;
   const out: Partial<CloudEventAttributes> = {};
   const map: Array<[keyof CloudEventAttributes, string]> = [
-    ['id', 'ce_id'], ['type', 'ce_type'], ['source', 'ce_source'], ['time', 'ce_time'],
-    ['subject', 'ce_subject'], ['correlationid', 'ce_correlationid'], ['causationid', 'ce_causationid'],
+    ['id', 'ce_id'],
+    ['type', 'ce_type'],
+    ['source', 'ce_source'],
+    ['time', 'ce_time'],
+    ['subject', 'ce_subject'],
+    ['correlationid', 'ce_correlationid'],
+    ['causationid', 'ce_causationid'],
     ['company', 'ce_company'],
   ];
   for (const [attr, header] of map) {

@@ -1,5 +1,12 @@
 import avro from 'avsc';
-import { avroLogicalTypes, fullName as eventFullName, loadEventSchema, RegistryClient, RegistryError, type RegistrySchema } from '@odx/schemas';
+import {
+  avroLogicalTypes,
+  fullName as eventFullName,
+  loadEventSchema,
+  RegistryClient,
+  RegistryError,
+  type RegistrySchema,
+} from '@odx/schemas';
 import { PermanentError, PoisonMessageError, TransientError } from '../resilience/errors.js';
 
 /** A plain Avro record schema (JSON form). */
@@ -75,7 +82,10 @@ export class EventSerde {
       if (err instanceof RegistryError && err.kind !== 'unavailable') {
         throw new PermanentError(`schema registry refused ${err.message}`, { errorClass: 'serde.schema-rejected', cause: err });
       }
-      throw new TransientError(`schema registry unavailable, cannot register ${messageOf(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
+      throw new TransientError(`schema registry unavailable, cannot register ${messageOf(err)}`, {
+        errorClass: 'serde.registry-unavailable',
+        cause: err,
+      });
     }
   }
 
@@ -143,10 +153,15 @@ export class EventSerde {
    */
   async decode<T = unknown>(value: Buffer | null): Promise<DecodedEvent<T>> {
     if (!value || value.length < 5) {
-      throw new PoisonMessageError(`message value is ${value ? `${value.length} bytes` : 'empty'}, too short for the Confluent wire format`, { errorClass: 'serde.not-confluent-wire' });
+      throw new PoisonMessageError(
+        `message value is ${value ? `${value.length} bytes` : 'empty'}, too short for the Confluent wire format`,
+        { errorClass: 'serde.not-confluent-wire' },
+      );
     }
     if (value.readUInt8(0) !== CONFLUENT_MAGIC_BYTE) {
-      throw new PoisonMessageError(`message does not start with the Confluent magic byte 0 (got ${value.readUInt8(0)})`, { errorClass: 'serde.not-confluent-wire' });
+      throw new PoisonMessageError(`message does not start with the Confluent magic byte 0 (got ${value.readUInt8(0)})`, {
+        errorClass: 'serde.not-confluent-wire',
+      });
     }
     const schemaId = value.readInt32BE(1);
     const reader = await this.readerFor(schemaId);
@@ -154,7 +169,10 @@ export class EventSerde {
     try {
       return { schemaId, fullName: reader.fullName, eventType, payload: reader.read(value.subarray(5)) as T };
     } catch (err) {
-      throw new PoisonMessageError(`cannot decode ${reader.fullName} (schema id ${schemaId}): ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.undecodable', cause: err });
+      throw new PoisonMessageError(
+        `cannot decode ${reader.fullName} (schema id ${schemaId}): ${err instanceof Error ? err.message : String(err)}`,
+        { errorClass: 'serde.undecodable', cause: err },
+      );
     }
   }
 
@@ -178,16 +196,24 @@ export class EventSerde {
       if (err instanceof RegistryError && err.kind === 'not-found') {
         throw new PoisonMessageError(`unknown schema: ${err.message}`, { errorClass: 'serde.unknown-schema', cause: err });
       }
-      throw new TransientError(`schema registry could not give ${messageOf(err)}`, { errorClass: 'serde.registry-unavailable', cause: err });
+      throw new TransientError(`schema registry could not give ${messageOf(err)}`, {
+        errorClass: 'serde.registry-unavailable',
+        cause: err,
+      });
     }
     if (registered.schemaType !== 'AVRO') {
-      throw new PoisonMessageError(`schema id ${schemaId} is a ${registered.schemaType} schema, not Avro`, { errorClass: 'serde.undecodable' });
+      throw new PoisonMessageError(`schema id ${schemaId} is a ${registered.schemaType} schema, not Avro`, {
+        errorClass: 'serde.undecodable',
+      });
     }
     let writer: avro.Type;
     try {
       writer = avro.Type.forSchema(JSON.parse(registered.schema) as avro.Schema, { logicalTypes: avroLogicalTypes });
     } catch (err) {
-      throw new PoisonMessageError(`schema id ${schemaId} is not a valid Avro schema: ${messageOf(err)}`, { errorClass: 'serde.undecodable', cause: err });
+      throw new PoisonMessageError(`schema id ${schemaId} is not a valid Avro schema: ${messageOf(err)}`, {
+        errorClass: 'serde.undecodable',
+        cause: err,
+      });
     }
     const fullName = writer.name ?? 'unknown';
     const eventType = simpleName(fullName);
@@ -205,7 +231,10 @@ export class EventSerde {
     try {
       resolver = local.createResolver(writer);
     } catch (err) {
-      throw new PoisonMessageError(`schema id ${schemaId} (${fullName}) cannot be read as this service's version: ${err instanceof Error ? err.message : String(err)}`, { errorClass: 'serde.incompatible', cause: err });
+      throw new PoisonMessageError(
+        `schema id ${schemaId} (${fullName}) cannot be read as this service's version: ${err instanceof Error ? err.message : String(err)}`,
+        { errorClass: 'serde.incompatible', cause: err },
+      );
     }
     const reader = local;
     return { fullName, read: (body) => reader.fromBuffer(body, resolver) };

@@ -53,7 +53,11 @@ export interface ServiceRuntime {
   http: HttpApp;
   lifecycle: Lifecycle;
   /** A consumer runner sharing this runtime's clients; closed before the producer on shutdown. */
-  consumer<T extends EventType = EventType>(options: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false }): ConsumerRunner<T>;
+  consumer<T extends EventType = EventType>(
+    options: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & {
+      idempotency?: false;
+    },
+  ): ConsumerRunner<T>;
   /** Starts the HTTP server on ODX_HTTP_HOST:ODX_HTTP_PORT. */
   listen(): Promise<Server>;
   shutdown(reason?: string): Promise<void>;
@@ -84,7 +88,11 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   const db = mongo.db(config.mongo.database);
   configureStoreLimits({ maxStatements: config.mongo.maxStatements });
 
-  const serde = new EventSerde({ registryUrl: config.schemaRegistry.url, auth: config.schemaRegistry.auth, ...(options.schemas ? { schemas: options.schemas } : {}) });
+  const serde = new EventSerde({
+    registryUrl: config.schemaRegistry.url,
+    auth: config.schemaRegistry.auth,
+    ...(options.schemas ? { schemas: options.schemas } : {}),
+  });
   const producer = new EventProducer({ kafka, serde, serviceName: config.serviceName, logger, metrics });
   await producer.connect();
   lifecycle.register('producer', () => producer.close());
@@ -96,15 +104,39 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   const http = createHttpApp({
     logger,
     metrics,
-    readiness: [kafkaReadiness(admin), registryReadiness(config.schemaRegistry.url, config.schemaRegistry.auth), mongoReadiness(db, config.instanceId), ...(options.readiness ?? [])],
+    readiness: [
+      kafkaReadiness(admin),
+      registryReadiness(config.schemaRegistry.url, config.schemaRegistry.auth),
+      mongoReadiness(db, config.instanceId),
+      ...(options.readiness ?? []),
+    ],
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
   });
 
   return {
-    config, logger, metrics, cluster, kafka, admin, serde, producer, mongo, db, idempotency, http, lifecycle,
-    consumer: <T extends EventType>(o: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false }) => {
+    config,
+    logger,
+    metrics,
+    cluster,
+    kafka,
+    admin,
+    serde,
+    producer,
+    mongo,
+    db,
+    idempotency,
+    http,
+    lifecycle,
+    consumer: <T extends EventType>(
+      o: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false },
+    ) => {
       const runner = new ConsumerRunner<T>({
-        ...o, kafka, serde, producer, logger, metrics,
+        ...o,
+        kafka,
+        serde,
+        producer,
+        logger,
+        metrics,
         idempotency: o.idempotency === false ? false : idempotency,
         onFatal: o.onFatal ?? ((err) => lifecycle.fail(`consumer ${o.groupId} crashed`, err)),
       });

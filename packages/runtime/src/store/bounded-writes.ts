@@ -207,6 +207,10 @@ export async function findByIds<T extends Document>(
   options: { concurrency?: number } = {},
 ): Promise<T[]> {
   const unique = [...new Set(ids)];
-  const found = await mapLimited(unique, Math.max(1, options.concurrency ?? 8), (_id) => collection.findOne({ _id } as Filter<T>) as Promise<T | null>);
+  const found = await mapLimited(
+    unique,
+    Math.max(1, options.concurrency ?? 8),
+    (_id) => collection.findOne({ _id } as Filter<T>) as Promise<T | null>,
+  );
   return found.filter((d): d is T => d !== null);
 }

@@ -27,9 +27,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (active) return { shutdown: async () => undefined };
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (options.otlpEndpoint) {
-    processors.push(
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` })),
-    );
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` })));
   }
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({

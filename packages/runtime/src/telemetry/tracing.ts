@@ -1,6 +1,14 @@
 import {
-  context, propagation, SpanKind, SpanStatusCode, trace,
-  type Attributes, type Context, type Span, type TextMapGetter, type TextMapSetter,
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
 } from '@opentelemetry/api';
 
 export { SpanKind };

@@ -15,7 +15,11 @@ export function uniqueName(prefix: string): string {
  * (a thrown error counts as "not yet"); fails after `timeoutMs` naming `what`
  * and the last error.
  */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -55,7 +59,12 @@ export interface DecodedMessage {
  */
 export function payloadOf<T extends EventType>(message: DecodedMessage, eventType: T): EventPayloads[T] {
   if (message.eventType !== eventType) {
-    throw new AssertionError({ message: `expected a ${eventType}, got a ${message.eventType}`, actual: message.eventType, expected: eventType, operator: 'payloadOf' });
+    throw new AssertionError({
+      message: `expected a ${eventType}, got a ${message.eventType}`,
+      actual: message.eventType,
+      expected: eventType,
+      operator: 'payloadOf',
+    });
   }
   // The one cast: the serde decoded the payload with the writer schema of `eventType`, checked above.
   return message.payload as EventPayloads[T];

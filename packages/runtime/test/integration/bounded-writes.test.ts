@@ -44,9 +44,19 @@ test('1,000 upserts in one call go in bounded commands, and the store still answ
   const first = await within(60_000, 'chunked upsert of 1,000', bulkWriteInChunks(col, ops));
   assert.equal(first.upserted, 1_000);
   assert.equal(first.commands, Math.ceil(1_000 / storeLimits().maxStatements));
-  assert.ok(storeLimits().maxStatements < FERRETDB_UPDATE_STATEMENT_LIMIT, 'the default stays below the statement count FerretDB wedges at');
+  assert.ok(
+    storeLimits().maxStatements < FERRETDB_UPDATE_STATEMENT_LIMIT,
+    'the default stays below the statement count FerretDB wedges at',
+  );
   // The same again: every document is matched, none upserted.
-  const again = await within(60_000, 'chunked replace of 1,000', bulkWriteInChunks(col, ops.map((o) => ({ replaceOne: { ...o.replaceOne, replacement: { ...o.replaceOne.replacement, stage: 'paid' } } }))));
+  const again = await within(
+    60_000,
+    'chunked replace of 1,000',
+    bulkWriteInChunks(
+      col,
+      ops.map((o) => ({ replaceOne: { ...o.replaceOne, replacement: { ...o.replaceOne.replacement, stage: 'paid' } } })),
+    ),
+  );
   assert.deepEqual([again.matched, again.upserted], [1_000, 0]);
 
   // The whole store still answers, from this client and from a new one.
@@ -55,7 +65,14 @@ test('1,000 upserts in one call go in bounded commands, and the store still answ
   await within(5_000, 'connect', other.connect());
   const started = Date.now();
   await within(1_000, 'insertOne', db.collection('probe').insertOne({ _id: 'after' } as never));
-  assert.equal(await within(1_000, 'findOne by _id', col.findOne({ _id: 'order-999' }).then((d) => d?.stage)), 'paid');
+  assert.equal(
+    await within(
+      1_000,
+      'findOne by _id',
+      col.findOne({ _id: 'order-999' }).then((d) => d?.stage),
+    ),
+    'paid',
+  );
   assert.equal(await within(1_000, 'count from a new client', other.db(db.databaseName).collection('lifecycles').countDocuments()), 1_000);
   assert.ok(Date.now() - started < 1_000);
   void mongo;
@@ -80,8 +97,13 @@ test('a failure other than a duplicate key is thrown after the other chunks ran,
   const col = db.collection<{ _id: string; n: number }>('numbers');
   // A string where the updates expect a number: $inc on it fails.
   await db.collection('numbers').insertOne({ _id: 'text', n: 'not a number' } as never);
-  const ops = Array.from({ length: 120 }, (_, i) => ({ updateOne: { filter: { _id: i === 60 ? 'text' : `n${i}` }, update: { $inc: { n: 1 } }, upsert: true } }));
-  const err = await bulkWriteInChunks(col, ops, { chunkSize: 20 }).then(() => undefined, (e: unknown) => e);
+  const ops = Array.from({ length: 120 }, (_, i) => ({
+    updateOne: { filter: { _id: i === 60 ? 'text' : `n${i}` }, update: { $inc: { n: 1 } }, upsert: true },
+  }));
+  const err = await bulkWriteInChunks(col, ops, { chunkSize: 20 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof ChunkedWriteFailed, `got ${String(err)}`);
   assert.equal(err.failures.length, 1);
   // MongoDB names statement 60; FerretDB 1.24 ends the failing update command at the bad statement and
@@ -97,9 +119,16 @@ test('deleteManyInBatches empties a backlog larger than one delete may hold; del
   const { db } = await testDb(t);
   const col = db.collection<{ _id: string; at: number }>('expiring');
   const n = 5_500;
-  await insertManyInChunks(col, Array.from({ length: n }, (_, i) => ({ _id: `k${i}`, at: i })));
+  await insertManyInChunks(
+    col,
+    Array.from({ length: n }, (_, i) => ({ _id: `k${i}`, at: i })),
+  );
   const found = await findByIds(col, ['k10', 'missing', 'k3', 'k10']);
-  assert.deepEqual(found.map((d) => d._id), ['k10', 'k3'], 'in the order asked, missing ones left out, repeats once');
+  assert.deepEqual(
+    found.map((d) => d._id),
+    ['k10', 'k3'],
+    'in the order asked, missing ones left out, repeats once',
+  );
   assert.equal(await deleteByIds(col, ['k0', 'k1', 'nope']), 2);
   const bounded = await deleteManyInBatches(col, { at: { $lt: 4_000 } }, { batchSize: 1_000, maxBatches: 2 });
   assert.deepEqual(bounded, { deleted: 2_000, batches: 2, more: true });

@@ -62,17 +62,29 @@ async function setup(t: TestContext, records: Rec[], options: Parameters<typeof 
   const registry = new Registry();
   const feed = new ListFeed(records);
   const cursors = new ChangeCursorStore(db);
-  const make = () => new CatchUpRunner({
-    feed: 'test-feed', cursorId: 'test:feed', source: feed, cursors, logger: testLogger(), registry,
-    options: compileCatchUpOptions({ pageSize: 2, overlapMs: 1_000, initialLookbackMs: 3_600_000, ...options }),
-  });
+  const make = () =>
+    new CatchUpRunner({
+      feed: 'test-feed',
+      cursorId: 'test:feed',
+      source: feed,
+      cursors,
+      logger: testLogger(),
+      registry,
+      options: compileCatchUpOptions({ pageSize: 2, overlapMs: 1_000, initialLookbackMs: 3_600_000, ...options }),
+    });
   return { feed, cursors, registry, make };
 }
 
 const at = (secondsAgo: number): string => new Date(Date.now() - secondsAgo * 1000).toISOString();
 
 test('a run pages through the feed, moves the cursor page by page, and the next run starts at the cursor minus the overlap', async (t) => {
-  const records = [{ id: 'a', updatedAt: at(50) }, { id: 'b', updatedAt: at(40) }, { id: 'c', updatedAt: at(30) }, { id: 'd', updatedAt: at(20) }, { id: 'e', updatedAt: at(10) }];
+  const records = [
+    { id: 'a', updatedAt: at(50) },
+    { id: 'b', updatedAt: at(40) },
+    { id: 'c', updatedAt: at(30) },
+    { id: 'd', updatedAt: at(20) },
+    { id: 'e', updatedAt: at(10) },
+  ];
   const { feed, cursors, registry, make } = await setup(t, records);
   const runner = make();
   const report = await runner.run('request');

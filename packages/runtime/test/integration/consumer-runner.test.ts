@@ -6,7 +6,14 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { KafkaMessage } from 'kafkajs';
 import type { EventType } from '@odx/schemas';
-import { ConsumerRunner, ERROR_HEADERS, dlqTopicName, headersToStrings, retryTopicName, type ConsumedEvent } from '../../src/kafka/index.js';
+import {
+  ConsumerRunner,
+  ERROR_HEADERS,
+  dlqTopicName,
+  headersToStrings,
+  retryTopicName,
+  type ConsumedEvent,
+} from '../../src/kafka/index.js';
 import { IdempotencyStore } from '../../src/idempotency/index.js';
 import { Circuit, PermanentError, TransientError } from '../../src/resilience/index.js';
 import { orderEvent } from '../support/events.js';
@@ -14,12 +21,27 @@ import { createTestKit, eventually, uniqueName, type TestKit } from '../support/
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function runner(kit: TestKit, t: { after: (fn: () => Promise<void>) => void }, topic: string, handler: (e: ConsumedEvent) => Promise<void>, extra: { circuits?: Circuit[]; retryDelaysMs?: number[]; eventTypes?: EventType[] } = {}) {
+function runner(
+  kit: TestKit,
+  t: { after: (fn: () => Promise<void>) => void },
+  topic: string,
+  handler: (e: ConsumedEvent) => Promise<void>,
+  extra: { circuits?: Circuit[]; retryDelaysMs?: number[]; eventTypes?: EventType[] } = {},
+) {
   const groupId = uniqueName('g');
   const retryDelaysMs = extra.retryDelaysMs ?? [300];
   const r = new ConsumerRunner({
-    kafka: kit.kafka, serde: kit.serde, producer: kit.producer, logger: kit.logger, metrics: kit.metrics,
-    groupId, topics: [topic], handler, idempotency: kit.idempotency(), retryDelaysMs, sessionTimeoutMs: 10_000,
+    kafka: kit.kafka,
+    serde: kit.serde,
+    producer: kit.producer,
+    logger: kit.logger,
+    metrics: kit.metrics,
+    groupId,
+    topics: [topic],
+    handler,
+    idempotency: kit.idempotency(),
+    retryDelaysMs,
+    sessionTimeoutMs: 10_000,
     ...(extra.circuits ? { circuits: extra.circuits } : {}),
     ...(extra.eventTypes ? { eventTypes: extra.eventTypes } : {}),
   });
@@ -88,17 +110,26 @@ test('a transient failure goes through a retry topic and succeeds later without 
   const after = orderEvent(topic, 'A');
   const calls: Array<{ id: string; attempt: number; from: string }> = [];
   const done: string[] = [];
-  const { r, groupId } = runner(kit, t, topic, async (e) => {
-    calls.push({ id: e.eventId, attempt: e.attempt, from: e.receivedFrom.topic });
-    if (e.eventId === flaky.payload.meta.eventId && e.attempt === 1) throw new TransientError('WMS answered 503');
-    done.push(e.eventId);
-  }, { retryDelaysMs: [1_500, 3_000] });
+  const { r, groupId } = runner(
+    kit,
+    t,
+    topic,
+    async (e) => {
+      calls.push({ id: e.eventId, attempt: e.attempt, from: e.receivedFrom.topic });
+      if (e.eventId === flaky.payload.meta.eventId && e.attempt === 1) throw new TransientError('WMS answered 503');
+      done.push(e.eventId);
+    },
+    { retryDelaysMs: [1_500, 3_000] },
+  );
   await kit.producer.publish([flaky, after]);
   await r.start();
   await eventually(async () => (done.length === 2 ? true : undefined), 30_000, 'both events handled');
   assert.deepEqual(done, [after.payload.meta.eventId, flaky.payload.meta.eventId], 'the next message did not wait for the retry');
   const retried = calls.filter((c) => c.id === flaky.payload.meta.eventId);
-  assert.deepEqual(retried.map((c) => c.attempt), [1, 2]);
+  assert.deepEqual(
+    retried.map((c) => c.attempt),
+    [1, 2],
+  );
   assert.equal(retried[1]!.from, retryTopicName(topic, groupId, 1));
   const retryMsgs = await readAll(kit, retryTopicName(topic, groupId, 1), 1);
   assert.equal(headersToStrings(retryMsgs[0]!.headers)[ERROR_HEADERS.message], 'WMS answered 503');
@@ -112,10 +143,16 @@ test('transient failures that never heal end in the DLQ after the last retry', a
   const topic = await kit.topic(1);
   const ev = orderEvent(topic, 'B');
   const attempts: number[] = [];
-  const { r, groupId } = runner(kit, t, topic, async (e) => {
-    attempts.push(e.attempt);
-    throw new TransientError('still down');
-  }, { retryDelaysMs: [200, 200] });
+  const { r, groupId } = runner(
+    kit,
+    t,
+    topic,
+    async (e) => {
+      attempts.push(e.attempt);
+      throw new TransientError('still down');
+    },
+    { retryDelaysMs: [200, 200] },
+  );
   await kit.producer.publish([ev]);
   await r.start();
   const dlq = await readAll(kit, dlqTopicName(topic, groupId), 1);
@@ -153,12 +190,19 @@ test('an eventTypes filter skips other events before any idempotency claim, and 
   await eventually(async () => (seen.length >= 1 ? true : undefined), 30_000, 'the OrderCancelled');
   assert.deepEqual(seen, ['OrderCancelled']);
   const keyOf = (e: typeof wanted): string => IdempotencyStore.key(groupId, e.payload.meta.eventId);
-  const keys = await kit.db.collection('odx_idempotency_keys').find({ key: { $in: [...skipped, wanted].map(keyOf) } }).toArray();
+  const keys = await kit.db
+    .collection('odx_idempotency_keys')
+    .find({ key: { $in: [...skipped, wanted].map(keyOf) } })
+    .toArray();
   assert.deepEqual([...new Set(keys.map((k) => String(k['key'])))], [keyOf(wanted)], 'only the handled event claimed a key');
-  const committed = await eventually(async () => {
-    const [o] = (await kit.admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions;
-    return o && Number(o.offset) === 3 ? o.offset : undefined;
-  }, 15_000, 'the group committed past all three');
+  const committed = await eventually(
+    async () => {
+      const [o] = (await kit.admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions;
+      return o && Number(o.offset) === 3 ? o.offset : undefined;
+    },
+    15_000,
+    'the group committed past all three',
+  );
   assert.equal(committed, '3');
   const metrics = await kit.metrics.registry.getSingleMetricAsString('odx_messages_consumed_total');
   assert.match(metrics, new RegExp(`outcome="skipped"[^}]*\\} 2`));
@@ -172,17 +216,25 @@ test('an open circuit pauses consumption and it resumes when the circuit closes'
   let down = true;
   let remoteCalls = 0;
   const effects = new Set<string>();
-  const { r, groupId } = runner(kit, t, topic, async (e) => {
-    await circuit.fire(async () => {
-      remoteCalls++;
-      if (down) throw new TransientError('WMS unreachable');
-    });
-    effects.add(e.eventId);
-  }, { circuits: [circuit], retryDelaysMs: [500] });
+  const { r, groupId } = runner(
+    kit,
+    t,
+    topic,
+    async (e) => {
+      await circuit.fire(async () => {
+        remoteCalls++;
+        if (down) throw new TransientError('WMS unreachable');
+      });
+      effects.add(e.eventId);
+    },
+    { circuits: [circuit], retryDelaysMs: [500] },
+  );
   const events = Array.from({ length: 20 }, (_, i) => orderEvent(topic, `K${i}`));
   await kit.producer.publish(events);
   let openedAt = 0;
-  circuit.onStateChange((s) => { if (s === 'open' && !openedAt) openedAt = Date.now(); });
+  circuit.onStateChange((s) => {
+    if (s === 'open' && !openedAt) openedAt = Date.now();
+  });
   await r.start();
   await eventually(async () => (openedAt ? true : undefined), 30_000, 'the circuit to open');
   const callsAtOpen = remoteCalls;
@@ -195,7 +247,10 @@ test('an open circuit pauses consumption and it resumes when the circuit closes'
   assert.equal(circuit.state, 'closed');
   // The failure that opened the circuit went through a retry topic; nothing was dead-lettered.
   const dlqOffsets = await kit.admin.fetchTopicOffsets(dlqTopicName(topic, groupId));
-  assert.ok(dlqOffsets.every((p) => p.high === '0'), 'DLQ empty');
+  assert.ok(
+    dlqOffsets.every((p) => p.high === '0'),
+    'DLQ empty',
+  );
 });
 
 test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happens once', async (t) => {
@@ -214,7 +269,9 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
       env: { ...process.env, TEST_TOPIC: topic, TEST_GROUP: group, TEST_DB: kit.db.databaseName, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+    t.after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     return child;
   };
 
@@ -227,12 +284,17 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
   assert.ok(Number(committed[0]!.partitions[0]!.offset) < killAt, 'the batch was not committed: it will be redelivered');
 
   const second = spawnConsumer({});
-  t.after(() => { second.kill('SIGTERM'); });
+  t.after(() => {
+    second.kill('SIGTERM');
+  });
   await eventually(async () => ((await effects.countDocuments()) >= total ? true : undefined), 60_000, `${total} effects`);
   await new Promise((res) => setTimeout(res, 1_000));
   const perSeq = await effects.aggregate<{ _id: number; n: number }>([{ $group: { _id: '$seq', n: { $sum: 1 } } }]).toArray();
   assert.equal(perSeq.length, total, 'every event had its effect');
-  assert.ok(perSeq.every((s) => s.n === 1), `effects happened once each: ${JSON.stringify(perSeq.filter((s) => s.n !== 1))}`);
+  assert.ok(
+    perSeq.every((s) => s.n === 1),
+    `effects happened once each: ${JSON.stringify(perSeq.filter((s) => s.n !== 1))}`,
+  );
   const killed = (await effects.findOne({ seq: killAt }))!;
   assert.equal(killed.pid, second.pid, 'the event being handled at the kill was taken over by the new process');
   const keys = kit.db.collection<{ _id: string; owner?: string }>('odx_idempotency_keys');
@@ -248,7 +310,7 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
   const taken = claims.findIndex((c) => c.owner === `pid-${second.pid}`);
   assert.ok(taken > 0, `the new process took the key over from an earlier claim: ${JSON.stringify(claims)}`);
   const died = claims[taken - 1]!;
-  assert.equal(died.owner, `pid-${first.pid}`, 'the claim before it was the crashed process\'s');
+  assert.equal(died.owner, `pid-${first.pid}`, "the claim before it was the crashed process's");
   assert.equal(died.released, false, 'which it never gave back');
   assert.ok(await keys.findOne({ _id: `${key}!done` }), 'and completed it');
 });
@@ -258,18 +320,31 @@ test('shutdown while a handler runs: the message is neither retried nor dead-let
   const topic = await kit.topic(1);
   const ev = orderEvent(topic, 'S');
   let started = false;
-  const first = runner(kit, t, topic, (e) => new Promise<void>((_, reject) => {
-    started = true;
-    e.signal.addEventListener('abort', () => reject(new Error('aborted by shutdown')), { once: true });
-  }));
+  const first = runner(
+    kit,
+    t,
+    topic,
+    (e) =>
+      new Promise<void>((_, reject) => {
+        started = true;
+        e.signal.addEventListener('abort', () => reject(new Error('aborted by shutdown')), { once: true });
+      }),
+  );
   await kit.producer.publish([ev]);
   await first.r.start();
   await eventually(async () => (started ? true : undefined), 30_000, 'the handler to start');
   await first.r.close();
   const handled: string[] = [];
   const second = new ConsumerRunner({
-    kafka: kit.kafka, serde: kit.serde, producer: kit.producer, logger: kit.logger, groupId: first.groupId, topics: [topic],
-    idempotency: kit.idempotency(), retryDelaysMs: [300], handler: async (e) => void handled.push(e.eventId),
+    kafka: kit.kafka,
+    serde: kit.serde,
+    producer: kit.producer,
+    logger: kit.logger,
+    groupId: first.groupId,
+    topics: [topic],
+    idempotency: kit.idempotency(),
+    retryDelaysMs: [300],
+    handler: async (e) => void handled.push(e.eventId),
   });
   t.after(() => second.close());
   await second.start();
@@ -277,7 +352,10 @@ test('shutdown while a handler runs: the message is neither retried nor dead-let
   assert.deepEqual(handled, [ev.payload.meta.eventId]);
   for (const derived of [retryTopicName(topic, first.groupId, 1), dlqTopicName(topic, first.groupId)]) {
     const end = await kit.admin.fetchTopicOffsets(derived);
-    assert.ok(end.every((p) => p.high === '0'), `${derived} is empty`);
+    assert.ok(
+      end.every((p) => p.high === '0'),
+      `${derived} is empty`,
+    );
   }
 });
 
@@ -306,15 +384,50 @@ test('each message outcome is reported as a typed outcome event with its coordin
   const { r } = runner(kit, t, topic, async (e) => {
     if (e.key === 'rejected') throw new PermanentError('SKU unknown to the WMS', { errorClass: 'wms.validation' });
   });
-  const outcomes: Array<{ offset: string; outcome: string; eventId?: string; eventType?: string; errorClass?: string; topic: string; durationMs: number }> = [];
+  const outcomes: Array<{
+    offset: string;
+    outcome: string;
+    eventId?: string;
+    eventType?: string;
+    errorClass?: string;
+    topic: string;
+    durationMs: number;
+  }> = [];
   r.on('outcome', (o) => void outcomes.push(o));
   await kit.producer.publish([good, rejected, good]);
   await r.start();
   await eventually(async () => (outcomes.length >= 3 ? true : undefined), 30_000, 'three outcomes');
-  assert.deepEqual(outcomes.map(({ offset, outcome, eventId, eventType, errorClass, topic: from }) => ({ offset, outcome, eventId, eventType, errorClass, from })), [
-    { offset: '0', outcome: 'ok', eventId: good.payload.meta.eventId, eventType: 'OrderConfirmed', errorClass: undefined, from: topic },
-    { offset: '1', outcome: 'dlq', eventId: rejected.payload.meta.eventId, eventType: 'OrderConfirmed', errorClass: 'wms.validation', from: topic },
-    { offset: '2', outcome: 'duplicate', eventId: good.payload.meta.eventId, eventType: 'OrderConfirmed', errorClass: undefined, from: topic },
-  ]);
-  assert.ok(outcomes.every((o) => o.durationMs >= 0 && o.durationMs < 30_000), JSON.stringify(outcomes.map((o) => o.durationMs)));
+  assert.deepEqual(
+    outcomes.map(({ offset, outcome, eventId, eventType, errorClass, topic: from }) => ({
+      offset,
+      outcome,
+      eventId,
+      eventType,
+      errorClass,
+      from,
+    })),
+    [
+      { offset: '0', outcome: 'ok', eventId: good.payload.meta.eventId, eventType: 'OrderConfirmed', errorClass: undefined, from: topic },
+      {
+        offset: '1',
+        outcome: 'dlq',
+        eventId: rejected.payload.meta.eventId,
+        eventType: 'OrderConfirmed',
+        errorClass: 'wms.validation',
+        from: topic,
+      },
+      {
+        offset: '2',
+        outcome: 'duplicate',
+        eventId: good.payload.meta.eventId,
+        eventType: 'OrderConfirmed',
+        errorClass: undefined,
+        from: topic,
+      },
+    ],
+  );
+  assert.ok(
+    outcomes.every((o) => o.durationMs >= 0 && o.durationMs < 30_000),
+    JSON.stringify(outcomes.map((o) => o.durationMs)),
+  );
 });

@@ -18,7 +18,10 @@ test('many concurrent claims of one key: exactly one wins', async (t) => {
   assert.ok(winner.status === 'acquired');
   assert.equal(await stores[0]!.complete(winner.claim), true);
   const after = await Promise.all(stores.map((s) => s.claim('wms-bridge', eventId)));
-  assert.ok(after.every((o) => o.status === 'duplicate'), 'completed key reads as duplicate for everyone');
+  assert.ok(
+    after.every((o) => o.status === 'duplicate'),
+    'completed key reads as duplicate for everyone',
+  );
   // Keys are per consumer: another consumer may process the same event.
   assert.equal((await stores[1]!.claim('tms-bridge', eventId)).status, 'acquired');
 });
@@ -81,7 +84,10 @@ test('batch claims: one round trip for new keys, correct outcomes for done, busy
   assert.ok(fresh.every((id) => outcomes.get(id)?.status === 'acquired'));
   assert.equal(outcomes.get(done)?.status, 'duplicate');
   assert.equal(outcomes.get(held)?.status, 'busy');
-  const claims = fresh.flatMap((id) => { const o = outcomes.get(id); return o && 'claim' in o ? [o.claim] : []; });
+  const claims = fresh.flatMap((id) => {
+    const o = outcomes.get(id);
+    return o && 'claim' in o ? [o.claim] : [];
+  });
   assert.equal(await b.completeMany(claims), 300);
   assert.equal(await b.completeMany(claims), 0, 'completing twice records nothing new');
   const again = await a.claimMany('g', fresh.slice(0, 10));
@@ -134,7 +140,10 @@ test('with history in the collection, a new member reads a redelivered batch as 
   const store = kit.idempotency({ owner: 'a' });
   await store.init();
   // History: 10,000 other keys' documents.
-  await insertManyInChunks(store.collection, Array.from({ length: 10_000 }, (_, i) => ({ _id: `old:${i}!done`, key: `old:${i}`, expiresAt: new Date(Date.now() + 86_400_000) })));
+  await insertManyInChunks(
+    store.collection,
+    Array.from({ length: 10_000 }, (_, i) => ({ _id: `old:${i}!done`, key: `old:${i}`, expiresAt: new Date(Date.now() + 86_400_000) })),
+  );
   const ids = Array.from({ length: 50 }, () => randomUUID());
   const first = await store.claimMany('g', ids);
   await store.completeMany([...first.values()].flatMap((o) => (o.status === 'acquired' ? [o.claim] : [])));

@@ -19,7 +19,10 @@ test('catalog topics are provisioned with their partitions and configs, idempote
   }
   const compacted = catalog.topics.find((c) => c.cleanupPolicy.includes('compact'));
   assert.ok(compacted, 'the catalog has a compacted topic');
-  const configs = await kit.admin.describeConfigs({ resources: [{ type: 2, name: compacted.name, configNames: ['cleanup.policy'] }], includeSynonyms: false });
+  const configs = await kit.admin.describeConfigs({
+    resources: [{ type: 2, name: compacted.name, configNames: ['cleanup.policy'] }],
+    includeSynonyms: false,
+  });
   assert.equal(configs.resources[0]?.configEntries[0]?.configValue, compacted.cleanupPolicy);
 });
 
@@ -68,7 +71,11 @@ test('publish tells where each event landed: topic, partition and offset match w
   const published = (await Promise.all(calls.map((events) => publisher.publishAll(events)))).flat();
   const direct = await kit.producer.publish([orderEvent(a, 'K-direct')]);
   assert.equal(published.length, 120);
-  assert.deepEqual(published.map((p) => p.eventId), calls.flat().map((e) => e.payload.meta.eventId), 'one result per event, in order');
+  assert.deepEqual(
+    published.map((p) => p.eventId),
+    calls.flat().map((e) => e.payload.meta.eventId),
+    'one result per event, in order',
+  );
   const all = [...published, ...direct];
   assert.ok(all.every((p) => p.eventType === 'OrderConfirmed' && Number(p.offset) >= 0));
 
@@ -77,7 +84,10 @@ test('publish tells where each event landed: topic, partition and offset match w
   t.after(() => consumer.disconnect());
   await consumer.connect();
   await consumer.subscribe({ topics: [a, b], fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ topic, partition, message }) => void found.set(`${topic}/${partition}/${message.offset}`, headersToStrings(message.headers)['ce_id']!) });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) =>
+      void found.set(`${topic}/${partition}/${message.offset}`, headersToStrings(message.headers)['ce_id']!),
+  });
   await eventually(async () => (found.size >= all.length ? true : undefined), 30_000, `${all.length} events`);
   for (const p of all) assert.equal(found.get(`${p.topic}/${p.partition}/${p.offset}`), p.eventId, `${p.topic}/${p.partition}/${p.offset}`);
   const samePartition = all.filter((p) => p.topic === a && p.partition === all[0]!.partition);

@@ -31,7 +31,14 @@ test('Avro round trip through Apicurio, Confluent wire format on the topic', asy
   const topic = await kit.topic(1);
   const eventId = randomUUID();
   const payload = {
-    meta: { eventId, occurredAt: new Date('2026-11-26T10:00:00.123Z'), source: 'odoo', correlationId: 'SO042', causationId: null, company: 'acme' },
+    meta: {
+      eventId,
+      occurredAt: new Date('2026-11-26T10:00:00.123Z'),
+      source: 'odoo',
+      correlationId: 'SO042',
+      causationId: null,
+      company: 'acme',
+    },
   };
   // Use the private schema source for payload shape independence, canonical name strategy all the same.
   const ns = `test.odx.${uniqueName('serde').replace(/-/g, '_')}`;
@@ -42,7 +49,9 @@ test('Avro round trip through Apicurio, Confluent wire format on the topic', asy
 
   // The registry knows the subject by TopicRecordNameStrategy, with that id.
   const subject = `${topic}-${ns}.Probe`;
-  const latest = (await (await fetch(`${kit.registryUrl}/subjects/${encodeURIComponent(subject)}/versions/latest`)).json()) as { id: number };
+  const latest = (await (await fetch(`${kit.registryUrl}/subjects/${encodeURIComponent(subject)}/versions/latest`)).json()) as {
+    id: number;
+  };
   assert.equal(latest.id, schemaId);
 
   // Through Kafka and back: bytes unchanged, values exact.
@@ -55,7 +64,11 @@ test('Avro round trip through Apicurio, Confluent wire format on the topic', asy
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let received: Buffer | undefined;
-  await consumer.run({ eachMessage: async ({ message }) => { received = message.value ?? undefined; } });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      received = message.value ?? undefined;
+    },
+  });
   const bytes = await eventually(async () => received, 20_000, 'the message');
   assert.deepEqual(bytes, value);
   const decoded = await serde.decode<{ id: string; amount: string; at: Date }>(bytes);
@@ -83,7 +96,15 @@ test('schema evolution: v1 reads v2 (new optional field) and v2 reads v1', async
 
   // BACKWARD is enforced: a v3 that adds a required field is refused by the registry.
   const v3: SchemaSource = {
-    schemaFor: () => ({ type: 'record', name: 'Probe', namespace: ns, fields: [{ name: 'id', type: 'string' }, { name: 'mandatory', type: 'string' }] }),
+    schemaFor: () => ({
+      type: 'record',
+      name: 'Probe',
+      namespace: ns,
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'mandatory', type: 'string' },
+      ],
+    }),
     fullNameOf: () => `${ns}.Probe`,
   };
   const refused = new EventSerde({ registryUrl: kit.registryUrl, schemas: v3 });

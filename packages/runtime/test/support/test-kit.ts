@@ -32,14 +32,22 @@ export interface TestKit {
   idempotency(options?: { leaseMs?: number; owner?: string }): IdempotencyStore;
 }
 
-
 /**
  * Test logs are off (tests provoke errors on purpose: poison messages, deleted
  * topics); set ODX_TEST_LOG_LEVEL=error|warn|info|debug to see them on stderr.
  */
 export function testLogger(): Logger {
   const level = process.env['ODX_TEST_LOG_LEVEL'] as 'error' | 'warn' | 'info' | 'debug' | undefined;
-  const logger = createLogger({ service: 'test', level: level ?? 'error', stream: new Writable({ write: (c, _e, cb) => { process.stderr.write(c); cb(); } }) });
+  const logger = createLogger({
+    service: 'test',
+    level: level ?? 'error',
+    stream: new Writable({
+      write: (c, _e, cb) => {
+        process.stderr.write(c);
+        cb();
+      },
+    }),
+  });
   logger.silent = level === undefined;
   return logger;
 }
@@ -69,7 +77,15 @@ export async function createTestKit(t: Cleanup, options: { schemas?: SchemaSourc
     await mongo.close();
   });
   return {
-    kafka, admin, serde, producer, mongo, db, logger, metrics, registryUrl: config.schemaRegistry.url,
+    kafka,
+    admin,
+    serde,
+    producer,
+    mongo,
+    db,
+    logger,
+    metrics,
+    registryUrl: config.schemaRegistry.url,
     topic: async (partitions = 3) => {
       const name = uniqueName('test.odx');
       await ensureTopics(admin, [{ name, partitions, replicationFactor: 1, config: {} }]);
@@ -77,6 +93,7 @@ export async function createTestKit(t: Cleanup, options: { schemas?: SchemaSourc
       return name;
     },
     track: (topic) => void topics.add(topic),
-    idempotency: (o = {}) => new IdempotencyStore({ db, ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}), ...(o.owner ? { owner: o.owner } : {}) }),
+    idempotency: (o = {}) =>
+      new IdempotencyStore({ db, ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}), ...(o.owner ? { owner: o.owner } : {}) }),
   };
 }

@@ -17,7 +17,10 @@ test('payloadOf returns the payload of the named type and fails the test on anot
   const booked = { eventType: 'ShipmentBooked', payload: sampleEvent('ShipmentBooked') };
   const delivered = { eventType: 'ShipmentDelivered', payload: sampleEvent('ShipmentDelivered') };
   assert.equal(payloadOf(booked, 'ShipmentBooked').bookingRef, booked.payload.bookingRef);
-  assert.throws(() => payloadOf(delivered, 'ShipmentBooked'), (err: unknown) => err instanceof assert.AssertionError && /expected a ShipmentBooked, got a ShipmentDelivered/.test(err.message));
+  assert.throws(
+    () => payloadOf(delivered, 'ShipmentBooked'),
+    (err: unknown) => err instanceof assert.AssertionError && /expected a ShipmentBooked, got a ShipmentDelivered/.test(err.message),
+  );
   assert.deepEqual(payloadsOf([booked, delivered, booked], 'ShipmentBooked'), [booked.payload, booked.payload]);
   assert.deepEqual(payloadsOf([delivered], 'ShipmentBooked'), []);
 });

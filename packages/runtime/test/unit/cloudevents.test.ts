@@ -4,8 +4,15 @@ import { fromCloudEventHeaders, toCloudEventHeaders } from '../../src/serde/inde
 
 test('CloudEvents binary-mode headers round trip', () => {
   const headers = toCloudEventHeaders({
-    specversion: '1.0', id: 'abc', type: 'com.odx.events.OrderConfirmed', source: '/odx/odoo-outbox-poller',
-    time: '2026-11-26T10:00:00.000Z', datacontenttype: 'application/avro', subject: 'SO042', correlationid: 'c1', company: 'acme',
+    specversion: '1.0',
+    id: 'abc',
+    type: 'com.odx.events.OrderConfirmed',
+    source: '/odx/odoo-outbox-poller',
+    time: '2026-11-26T10:00:00.000Z',
+    datacontenttype: 'application/avro',
+    subject: 'SO042',
+    correlationid: 'c1',
+    company: 'acme',
   });
   assert.equal(headers['ce_specversion'], '1.0');
   assert.equal(headers['content-type'], 'application/avro');

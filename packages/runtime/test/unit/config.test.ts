@@ -28,7 +28,8 @@ test('lists, numbers and booleans are parsed', () => {
 
 test('every invalid variable is named in one error', () => {
   assert.throws(
-    () => loadRuntimeConfig('x', { ODX_HTTP_PORT: 'eighty', ODX_MONGO_URL: 'postgres://nope', ODX_LOG_LEVEL: 'loud', ODX_KAFKA_SSL: 'maybe' }),
+    () =>
+      loadRuntimeConfig('x', { ODX_HTTP_PORT: 'eighty', ODX_MONGO_URL: 'postgres://nope', ODX_LOG_LEVEL: 'loud', ODX_KAFKA_SSL: 'maybe' }),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       const vars = err.problems.map((p) => p.variable).sort();
@@ -42,7 +43,11 @@ test('every invalid variable is named in one error', () => {
 
 test('SASL needs its credentials', () => {
   assert.throws(() => loadRuntimeConfig('x', { ODX_KAFKA_SASL_MECHANISM: 'plain' }), /ODX_KAFKA_SASL_USERNAME/);
-  const c = loadRuntimeConfig('x', { ODX_KAFKA_SASL_MECHANISM: 'scram-sha-512', ODX_KAFKA_SASL_USERNAME: 'u', ODX_KAFKA_SASL_PASSWORD: 'p' });
+  const c = loadRuntimeConfig('x', {
+    ODX_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    ODX_KAFKA_SASL_USERNAME: 'u',
+    ODX_KAFKA_SASL_PASSWORD: 'p',
+  });
   assert.deepEqual(c.kafka.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' });
 });
 

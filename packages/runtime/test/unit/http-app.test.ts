@@ -15,7 +15,12 @@ async function startApp(t: { after: (fn: () => Promise<void>) => void }, healthy
     metrics: createRuntimeMetrics('test', { defaultMetrics: false }),
     readiness: [
       { name: 'kafka', check: async () => undefined },
-      { name: 'mongo', check: async () => { if (!healthy) throw new Error('connection refused'); } },
+      {
+        name: 'mongo',
+        check: async () => {
+          if (!healthy) throw new Error('connection refused');
+        },
+      },
     ],
     bodyLimit: '1kb',
     authenticate: (req, _res, next) => {
@@ -72,10 +77,18 @@ test('API routes: 401 without credentials, problem+json for bad input, 201 for g
   const problem = (await invalid.json()) as { errors: Array<{ field: string }> };
   assert.deepEqual(problem.errors.map((e) => e.field).sort(), ['qty', 'sku']);
 
-  const huge = await fetch(`${base}/v1/things`, { method: 'POST', body: JSON.stringify({ sku: 'x'.repeat(5_000), qty: 1 }), headers: auth });
+  const huge = await fetch(`${base}/v1/things`, {
+    method: 'POST',
+    body: JSON.stringify({ sku: 'x'.repeat(5_000), qty: 1 }),
+    headers: auth,
+  });
   assert.equal(huge.status, 413);
 
-  const proto = await fetch(`${base}/v1/things`, { method: 'POST', body: '{"__proto__": {"admin": true}, "sku": "A", "qty": 1}', headers: auth });
+  const proto = await fetch(`${base}/v1/things`, {
+    method: 'POST',
+    body: '{"__proto__": {"admin": true}, "sku": "A", "qty": 1}',
+    headers: auth,
+  });
   assert.equal(proto.status, 201);
   assert.deepEqual(await proto.json(), { sku: 'A', qty: 1 });
 

@@ -10,8 +10,14 @@ test('shutdown closes in reverse order once, aborts the signal, and survives a f
   const lc = new Lifecycle(quiet, 5_000);
   const order: string[] = [];
   lc.register('mongo', () => void order.push('mongo'));
-  lc.register('producer', async () => { order.push('producer'); throw new Error('already closed'); });
-  lc.register('consumer', async () => { await new Promise((r) => setTimeout(r, 20)); order.push('consumer'); });
+  lc.register('producer', async () => {
+    order.push('producer');
+    throw new Error('already closed');
+  });
+  lc.register('consumer', async () => {
+    await new Promise((r) => setTimeout(r, 20));
+    order.push('consumer');
+  });
   assert.equal(lc.signal.aborted, false);
   const a = lc.shutdown('test');
   const b = lc.shutdown('again');

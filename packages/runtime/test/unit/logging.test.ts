@@ -7,8 +7,21 @@ import { startTelemetry, withSpan } from '../../src/telemetry/index.js';
 
 function capture(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
   const chunks: string[] = [];
-  const stream = new Writable({ write: (c, _e, cb) => { chunks.push(String(c)); cb(); } });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  const stream = new Writable({
+    write: (c, _e, cb) => {
+      chunks.push(String(c));
+      cb();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 test('JSON lines carry service, trace_id, span_id and correlation id; errors are serialised', async (t) => {

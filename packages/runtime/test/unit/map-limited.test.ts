@@ -15,6 +15,15 @@ test('mapLimited keeps order, never exceeds its limit, and refuses a limit that 
   assert.deepEqual(out, ['0:5', '1:1', '2:4', '3:2', '4:3', '5:0']);
   assert.equal(peak, 2);
   assert.deepEqual(await mapLimited([], 3, async () => 1), []);
-  await assert.rejects(mapLimited([1], 0, async () => 1), /positive integer/);
-  await assert.rejects(mapLimited([1, 2], 1, async (n) => { if (n === 2) throw new Error('boom'); return n; }), /boom/);
+  await assert.rejects(
+    mapLimited([1], 0, async () => 1),
+    /positive integer/,
+  );
+  await assert.rejects(
+    mapLimited([1, 2], 1, async (n) => {
+      if (n === 2) throw new Error('boom');
+      return n;
+    }),
+    /boom/,
+  );
 });

@@ -17,7 +17,7 @@ test('orderIdOf is null for events about no single order and for hostile shapes'
   }
 });
 
-test('an order\'s trace id is stable, valid, and differs per order and per company', () => {
+test("an order's trace id is stable, valid, and differs per order and per company", () => {
   const a = orderTraceId('acme', 'S00042');
   assert.match(a, /^[0-9a-f]{32}$/);
   assert.equal(orderTraceId('acme', 'S00042'), a, 'every service derives the same id');

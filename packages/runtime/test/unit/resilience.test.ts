@@ -2,8 +2,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
-  Circuit, CircuitOpenError, PermanentError, PoisonMessageError, TransientError,
-  backoffDelay, classifyError, classifyHttpStatus, compileRetryPolicy, parseRetryAfter, withRetry,
+  Circuit,
+  CircuitOpenError,
+  PermanentError,
+  PoisonMessageError,
+  TransientError,
+  backoffDelay,
+  classifyError,
+  classifyHttpStatus,
+  compileRetryPolicy,
+  parseRetryAfter,
+  withRetry,
 } from '../../src/resilience/index.js';
 
 test('classifies ODX errors by their kind and class', () => {
@@ -20,7 +29,10 @@ test('classifies foreign errors by their properties', () => {
   assert.deepEqual([classifyError(econn).kind, classifyError(econn).errorClass], ['transient', 'network.econnrefused']);
   const fetchFailed = new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) });
   assert.equal(classifyError(fetchFailed).kind, 'transient');
-  const kafkaNonRetriable = Object.assign(new Error('Topic authorization failed'), { retriable: false, type: 'TOPIC_AUTHORIZATION_FAILED' });
+  const kafkaNonRetriable = Object.assign(new Error('Topic authorization failed'), {
+    retriable: false,
+    type: 'TOPIC_AUTHORIZATION_FAILED',
+  });
   assert.equal(classifyError(kafkaNonRetriable).kind, 'permanent');
   const zod = Object.assign(new Error('bad'), { name: 'ZodError' });
   assert.equal(classifyError(zod).kind, 'permanent');
@@ -52,7 +64,10 @@ test('backoff stays within [0, min(max, base*factor^(n-1))] for any attempt', ()
     }),
   );
   const none = compileRetryPolicy({ baseDelayMs: 100, maxDelayMs: 1_000, jitter: 'none' });
-  assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffDelay(none, n)), [100, 200, 400, 800, 1000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((n) => backoffDelay(none, n)),
+    [100, 200, 400, 800, 1000],
+  );
   assert.throws(() => compileRetryPolicy({ maxAttempts: 0 }), /maxAttempts/);
 });
 
@@ -68,11 +83,23 @@ test('withRetry retries transient failures only, up to maxAttempts', async () =>
   assert.equal(calls, 3);
 
   calls = 0;
-  await assert.rejects(withRetry(async () => { calls++; throw new PermanentError('no'); }, policy), /no/);
+  await assert.rejects(
+    withRetry(async () => {
+      calls++;
+      throw new PermanentError('no');
+    }, policy),
+    /no/,
+  );
   assert.equal(calls, 1);
 
   calls = 0;
-  await assert.rejects(withRetry(async () => { calls++; throw new TransientError('down'); }, policy), /down/);
+  await assert.rejects(
+    withRetry(async () => {
+      calls++;
+      throw new TransientError('down');
+    }, policy),
+    /down/,
+  );
   assert.equal(calls, 4);
 });
 
@@ -82,16 +109,32 @@ test('a circuit opens on transient failures, rejects fast while open, and half-o
   const states: string[] = [];
   circuit.onStateChange((s) => states.push(s));
   // Permanent errors say nothing about the remote's health: they never open it.
-  for (let i = 0; i < 10; i++) await assert.rejects(circuit.fire(async () => { throw new PermanentError('bad input'); }), /bad input/);
+  for (let i = 0; i < 10; i++)
+    await assert.rejects(
+      circuit.fire(async () => {
+        throw new PermanentError('bad input');
+      }),
+      /bad input/,
+    );
   assert.equal(circuit.state, 'closed');
   let failures = 0;
   while (circuit.state === 'closed' && failures < 50) {
-    await assert.rejects(circuit.fire(async () => { throw new TransientError('503'); }), /503/);
+    await assert.rejects(
+      circuit.fire(async () => {
+        throw new TransientError('503');
+      }),
+      /503/,
+    );
     failures++;
   }
   assert.equal(circuit.state, 'open');
   let called = false;
-  await assert.rejects(circuit.fire(async () => { called = true; }), (err: unknown) => err instanceof CircuitOpenError);
+  await assert.rejects(
+    circuit.fire(async () => {
+      called = true;
+    }),
+    (err: unknown) => err instanceof CircuitOpenError,
+  );
   assert.equal(called, false);
   await new Promise((r) => setTimeout(r, 250));
   assert.equal(circuit.state, 'half-open');

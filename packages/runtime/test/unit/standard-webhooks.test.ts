@@ -8,7 +8,9 @@ const key = webhookKey(secret);
 const now = 1_900_000_000;
 const body = '{"type":"order.picked","data":{}}';
 const headers = (o: { id?: string; ts?: number; sig?: string } = {}) => ({
-  id: o.id ?? 'msg_1', timestamp: String(o.ts ?? now), signature: o.sig ?? signWebhook(secret, o.id ?? 'msg_1', o.ts ?? now, body),
+  id: o.id ?? 'msg_1',
+  timestamp: String(o.ts ?? now),
+  signature: o.sig ?? signWebhook(secret, o.id ?? 'msg_1', o.ts ?? now, body),
 });
 
 test('accepts a Standard Webhooks signature, also among several (key rotation)', () => {
@@ -56,6 +58,7 @@ test('a mounted webhook route counts deliveries by outcome on /metrics', async (
   assert.equal(unavailable.status, 503);
   assert.equal(unavailable.headers.get('retry-after'), '5');
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  const sample = (outcome: string): number => Number(new RegExp(`odx_webhook_deliveries_total\\{route="/v1/webhooks/x",outcome="${outcome}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  const sample = (outcome: string): number =>
+    Number(new RegExp(`odx_webhook_deliveries_total\\{route="/v1/webhooks/x",outcome="${outcome}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
   assert.deepEqual([sample('accepted'), sample('rejected'), sample('failed')], [2, 1, 1]);
 });

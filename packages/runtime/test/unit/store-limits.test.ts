@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chunked, configureStoreLimits, DEFAULT_STORE_LIMITS, FERRETDB_UPDATE_STATEMENT_LIMIT, storeLimits } from '../../src/store/index.js';
+import {
+  chunked,
+  configureStoreLimits,
+  DEFAULT_STORE_LIMITS,
+  FERRETDB_UPDATE_STATEMENT_LIMIT,
+  storeLimits,
+} from '../../src/store/index.js';
 
 test('chunked splits in order and refuses a size that would loop forever', () => {
   assert.deepEqual(chunked([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);

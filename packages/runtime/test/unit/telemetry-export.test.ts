@@ -8,7 +8,9 @@ test('spans are exported over OTLP/HTTP when an endpoint is set', async (t) => {
   const received: Array<{ path: string; bytes: number }> = [];
   const server = createServer((req, res) => {
     let bytes = 0;
-    req.on('data', (c: Buffer) => { bytes += c.length; });
+    req.on('data', (c: Buffer) => {
+      bytes += c.length;
+    });
     req.on('end', () => {
       received.push({ path: req.url ?? '', bytes });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');

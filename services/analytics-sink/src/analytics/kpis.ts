@@ -7,7 +7,6 @@ import { rate, summarize, type DurationSummary, type Rate } from './percentiles.
 /** Tracking milestones a delivered shipment is expected to have reported. */
 export const EXPECTED_TRACKING = ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED'] as const;
 
-
 export interface KpiWindow {
   /** Inclusive; null = unbounded. */
   from: Date | null;
@@ -76,7 +75,11 @@ export function lifecyclesOf(entries: readonly IndexedEvent[]): OrderLifecycle[]
  *   partner's 997/999/TA1 whose businessObjectId is the document id, or whose
  *   businessRef is the document's group control number (same partner).
  */
-export function computeKpis(entries: readonly IndexedEvent[], window: KpiWindow, options: { ediAckSlaMs: number; now: Date }): BusinessKpis {
+export function computeKpis(
+  entries: readonly IndexedEvent[],
+  window: KpiWindow,
+  options: { ediAckSlaMs: number; now: Date },
+): BusinessKpis {
   // The index cannot hold an id twice; deduplicating here keeps the function honest for any input.
   const unique = [...new Map(entries.map((e) => [e._id, e])).values()];
   const events = unique.filter((e) => e.entry === 'event');
@@ -170,7 +173,9 @@ function shipmentCompleteness(events: readonly IndexedEvent[], w: KpiWindow): Bu
     if (!list) perCarrier.set(carrier, (list = []));
     list.push(seen);
   }
-  const byCarrier = Object.fromEntries([...perCarrier].sort(([a], [b]) => a.localeCompare(b)).map(([c, list]) => [c, completenessOf(list)]));
+  const byCarrier = Object.fromEntries(
+    [...perCarrier].sort(([a], [b]) => a.localeCompare(b)).map(([c, list]) => [c, completenessOf(list)]),
+  );
   return { ...completenessOf(all), byCarrier };
 }
 
@@ -185,7 +190,8 @@ function ediAcks(events: readonly IndexedEvent[], w: KpiWindow, o: { ediAckSlaMs
   for (const a of acks) {
     if (a.facts.objectId) earliest(byObjectId, a.facts.objectId, a.time);
     // The gateway writes a 997's reference as "<functional id> <GS06>" (e.g. "PR 17"); the GS06 is what matches.
-    if (a.facts.objectRef && a.facts.partner) earliest(byGroupRef, `${a.facts.partner}\u0000${a.facts.objectRef.replace(/^[A-Z]{2} (?=\S+$)/, '')}`, a.time);
+    if (a.facts.objectRef && a.facts.partner)
+      earliest(byGroupRef, `${a.facts.partner}\u0000${a.facts.objectRef.replace(/^[A-Z]{2} (?=\S+$)/, '')}`, a.time);
   }
   const latencies = new Map<string, number[]>();
   const stats = new Map<string, Omit<EdiPartnerAcks, 'latency'>>();
@@ -211,7 +217,9 @@ function ediAcks(events: readonly IndexedEvent[], w: KpiWindow, o: { ediAckSlaMs
     } else if (o.now.getTime() - e.time.getTime() > o.ediAckSlaMs) s.overdue++;
     else s.pending++;
   }
-  const byPartner = Object.fromEntries([...stats].sort(([a], [b]) => a.localeCompare(b)).map(([p, s]) => [p, { ...s, latency: summarize(latencies.get(p) ?? []) }]));
+  const byPartner = Object.fromEntries(
+    [...stats].sort(([a], [b]) => a.localeCompare(b)).map(([p, s]) => [p, { ...s, latency: summarize(latencies.get(p) ?? []) }]),
+  );
   const overall = { sent: 0, acknowledged: 0, onTime: 0, late: 0, overdue: 0, pending: 0 };
   for (const s of stats.values()) for (const k of Object.keys(overall) as Array<keyof typeof overall>) overall[k] += s[k];
   return { slaMs: o.ediAckSlaMs, overall: { ...overall, latency: summarize([...latencies.values()].flat()) }, byPartner };

@@ -1,7 +1,18 @@
 import type { EventFacts, IndexedEvent } from '../ingest/event-record.js';
 
 /** Milestones of an order, in the order the happy path reaches them. */
-export const MILESTONES = ['received', 'confirmed', 'released', 'picked', 'packed', 'booked', 'dispatched', 'delivered', 'invoiced', 'paid'] as const;
+export const MILESTONES = [
+  'received',
+  'confirmed',
+  'released',
+  'picked',
+  'packed',
+  'booked',
+  'dispatched',
+  'delivered',
+  'invoiced',
+  'paid',
+] as const;
 export type Milestone = (typeof MILESTONES)[number] | 'cancelled';
 
 /** Event type -> the milestone it marks. */
@@ -49,7 +60,10 @@ export interface OrderLifecycle {
   lastEventAt: Date | null;
 }
 
-type Entry = Pick<IndexedEvent, 'type' | 'time' | 'entry' | 'source' | 'ceSource' | 'links' | 'eventId'> & { facts: EventFacts; error?: { errorClass: string | null } | undefined };
+type Entry = Pick<IndexedEvent, 'type' | 'time' | 'entry' | 'source' | 'ceSource' | 'links' | 'eventId'> & {
+  facts: EventFacts;
+  error?: { errorClass: string | null } | undefined;
+};
 
 /** Builds the lifecycle of `orderId` from the index entries attributed to it. */
 export function buildLifecycle(orderId: string, entries: readonly Entry[]): OrderLifecycle {
@@ -79,8 +93,17 @@ export function buildLifecycle(orderId: string, entries: readonly Entry[]): Orde
       const prev = milestones[m];
       if (!prev || e.time < prev) milestones[m] = e.time;
     }
-    if (e.type === 'ShipmentException') exceptions.push({ time: e.time, kind: 'shipment-exception', code: e.facts.exceptionCode ?? null, severity: e.facts.severity ?? null, eventId: e.eventId, type: e.type });
-    if (e.type === 'ShipmentPicked' && e.facts.shortPicked === true) exceptions.push({ time: e.time, kind: 'short-pick', code: 'SHORT_PICK', severity: null, eventId: e.eventId, type: e.type });
+    if (e.type === 'ShipmentException')
+      exceptions.push({
+        time: e.time,
+        kind: 'shipment-exception',
+        code: e.facts.exceptionCode ?? null,
+        severity: e.facts.severity ?? null,
+        eventId: e.eventId,
+        type: e.type,
+      });
+    if (e.type === 'ShipmentPicked' && e.facts.shortPicked === true)
+      exceptions.push({ time: e.time, kind: 'short-pick', code: 'SHORT_PICK', severity: null, eventId: e.eventId, type: e.type });
   }
   exceptions.sort((a, b) => a.time.getTime() - b.time.getTime());
   return {

@@ -19,7 +19,16 @@ export interface TimelineHop {
   /** Milliseconds since the previous hop (null for the first). */
   sincePreviousMs: number | null;
   sinceFirstMs: number;
-  error?: { group: string | null; errorClass: string | null; kind: string | null; message: string | null; attempt: number | null; originalTopic: string | null; originalPartition: number | null; originalOffset: number | null };
+  error?: {
+    group: string | null;
+    errorClass: string | null;
+    kind: string | null;
+    message: string | null;
+    attempt: number | null;
+    originalTopic: string | null;
+    originalPartition: number | null;
+    originalOffset: number | null;
+  };
 }
 
 export interface OrderTimeline {
@@ -65,18 +74,46 @@ const TYPE_RANK: Record<string, number> = { OrderReceived: 0, OrderConfirmed: 1 
 
 /** Every entry of `orderId` among `entries`, in time order, with the gaps between hops. */
 export function buildTimeline(ref: string, orderId: string, entries: readonly IndexedEvent[]): OrderTimeline {
-  const mine = [...(assignOrders(entries).get(orderId) ?? [])].sort((a, b) =>
-    a.time.getTime() - b.time.getTime()
-    || (TYPE_RANK[a.type] ?? 2) - (TYPE_RANK[b.type] ?? 2)
-    || a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset);
+  const mine = [...(assignOrders(entries).get(orderId) ?? [])].sort(
+    (a, b) =>
+      a.time.getTime() - b.time.getTime() ||
+      (TYPE_RANK[a.type] ?? 2) - (TYPE_RANK[b.type] ?? 2) ||
+      a.topic.localeCompare(b.topic) ||
+      a.partition - b.partition ||
+      a.offset - b.offset,
+  );
   const first = mine[0]?.time.getTime() ?? 0;
   let prev: number | null = null;
   const hops = mine.map((e): TimelineHop => {
     const t = e.time.getTime();
     const hop: TimelineHop = {
-      time: e.time.toISOString(), type: e.type, entry: e.entry, eventId: e.eventId, topic: e.topic, partition: e.partition, offset: e.offset,
-      key: e.key, traceId: e.traceId, source: e.source, service: e.ceSource, sincePreviousMs: prev === null ? null : t - prev, sinceFirstMs: t - first,
-      ...(e.error ? { error: { group: e.error.group, errorClass: e.error.errorClass, kind: e.error.kind, message: e.error.message, attempt: e.error.attempt, originalTopic: e.error.originalTopic, originalPartition: e.error.originalPartition, originalOffset: e.error.originalOffset } } : {}),
+      time: e.time.toISOString(),
+      type: e.type,
+      entry: e.entry,
+      eventId: e.eventId,
+      topic: e.topic,
+      partition: e.partition,
+      offset: e.offset,
+      key: e.key,
+      traceId: e.traceId,
+      source: e.source,
+      service: e.ceSource,
+      sincePreviousMs: prev === null ? null : t - prev,
+      sinceFirstMs: t - first,
+      ...(e.error
+        ? {
+            error: {
+              group: e.error.group,
+              errorClass: e.error.errorClass,
+              kind: e.error.kind,
+              message: e.error.message,
+              attempt: e.error.attempt,
+              originalTopic: e.error.originalTopic,
+              originalPartition: e.error.originalPartition,
+              originalOffset: e.error.originalOffset,
+            },
+          }
+        : {}),
     };
     prev = t;
     return hop;

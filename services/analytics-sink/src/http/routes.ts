@@ -4,9 +4,12 @@ import { z } from 'zod';
 import { csvHeader, csvLine, exportRow, ndjsonLine } from '../export/export-rows.js';
 import type { SinkQueries } from '../sink-queries.js';
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z' }).transform((s) => new Date(s));
+const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z' })
+  .transform((s) => new Date(s));
 
-export const kpiQuery = z.strictObject({ from: instant.optional(), to: instant.optional() })
+export const kpiQuery = z
+  .strictObject({ from: instant.optional(), to: instant.optional() })
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
 
 export const exportQuery = z.strictObject({
@@ -15,7 +18,11 @@ export const exportQuery = z.strictObject({
 });
 
 /** Order references: ids, Odoo names (S00042), PO numbers; printable, bounded. */
-export const orderRef = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+export const orderRef = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 /**
  * GET /v1/kpis?from&to, GET /v1/inventory/mismatches?from&to, GET /v1/orders/:ref/timeline,
@@ -38,8 +45,10 @@ export function mountSinkRoutes(http: HttpApp, queries: SinkQueries): void {
     const parsed = orderRef.safeParse(req.params['ref']);
     if (!parsed.success) throw new HttpProblem(400, 'Bad Request', `order reference ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
     const r = await queries.timeline(parsed.data);
-    if (r.status === 'unknown') throw new HttpProblem(404, 'Not Found', `no events for an order "${parsed.data}" (order id, Odoo order name or customer PO)`);
-    if (r.status === 'ambiguous') throw new HttpProblem(409, 'Conflict', `"${parsed.data}" names several orders; ask by order id`, { orderIds: r.orderIds });
+    if (r.status === 'unknown')
+      throw new HttpProblem(404, 'Not Found', `no events for an order "${parsed.data}" (order id, Odoo order name or customer PO)`);
+    if (r.status === 'ambiguous')
+      throw new HttpProblem(409, 'Conflict', `"${parsed.data}" names several orders; ask by order id`, { orderIds: r.orderIds });
     res.json(r.timeline);
   });
 
@@ -55,7 +64,10 @@ export function mountSinkRoutes(http: HttpApp, queries: SinkQueries): void {
     }
     // Written in chunks, waiting for the socket to drain, so a large day never sits in one buffer.
     for (let i = 0; i < entries.length && !res.destroyed; i += 500) {
-      const chunk = entries.slice(i, i + 500).map((e) => (q.format === 'csv' ? csvLine(exportRow(e)) : ndjsonLine(exportRow(e)))).join('');
+      const chunk = entries
+        .slice(i, i + 500)
+        .map((e) => (q.format === 'csv' ? csvLine(exportRow(e)) : ndjsonLine(exportRow(e))))
+        .join('');
       if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
     }
     res.end();

@@ -88,21 +88,32 @@ function compact<T extends object>(o: T): T {
 /** The facts of one event (see EventFacts). */
 export function factsOf(event: CanonicalEvent): EventFacts {
   switch (event.eventType) {
-    case 'ShipmentPicked': return compact({ shortPicked: event.payload.shortPicked, warehouse: event.payload.warehouseCode });
-    case 'ShipmentBooked': return compact({ carrier: event.payload.carrierCode });
-    case 'ShipmentDispatched': return compact({ carrier: event.payload.shipment.carrierCode ?? undefined });
+    case 'ShipmentPicked':
+      return compact({ shortPicked: event.payload.shortPicked, warehouse: event.payload.warehouseCode });
+    case 'ShipmentBooked':
+      return compact({ carrier: event.payload.carrierCode });
+    case 'ShipmentDispatched':
+      return compact({ carrier: event.payload.shipment.carrierCode ?? undefined });
     case 'ShipmentMilestoneRecorded': {
       const e = event.payload;
       return compact({ carrier: e.carrierCode, milestone: e.milestone.code });
     }
-    case 'ShipmentDelivered': return compact({ carrier: event.payload.carrierCode });
+    case 'ShipmentDelivered':
+      return compact({ carrier: event.payload.carrierCode });
     case 'ShipmentException': {
       const e = event.payload;
       return compact({ exceptionCode: e.exceptionCode, severity: e.severity });
     }
     case 'InventoryMismatchDetected': {
       const e = event.payload;
-      return compact({ sku: e.sku, warehouse: e.warehouseCode, odooOnHand: e.odooOnHand, wmsOnHand: e.wmsOnHand, difference: e.difference, tolerance: e.tolerance });
+      return compact({
+        sku: e.sku,
+        warehouse: e.warehouseCode,
+        odooOnHand: e.odooOnHand,
+        wmsOnHand: e.wmsOnHand,
+        difference: e.difference,
+        tolerance: e.tolerance,
+      });
     }
     case 'InventoryLevelChanged': {
       const l = event.payload.level;
@@ -117,8 +128,13 @@ export function factsOf(event: CanonicalEvent): EventFacts {
       const e = event.payload;
       const d = e.document;
       return compact({
-        partner: d.partnerId, transactionSet: d.transactionSet, documentId: d.documentId, groupControlNumber: d.groupControlNumber ?? undefined,
-        objectType: d.businessObjectType ?? undefined, objectId: d.businessObjectId ?? undefined, objectRef: d.businessRef ?? undefined,
+        partner: d.partnerId,
+        transactionSet: d.transactionSet,
+        documentId: d.documentId,
+        groupControlNumber: d.groupControlNumber ?? undefined,
+        objectType: d.businessObjectType ?? undefined,
+        objectId: d.businessObjectId ?? undefined,
+        objectRef: d.businessRef ?? undefined,
         ediStatus: 'status' in e ? e.status : undefined,
       });
     }
@@ -130,7 +146,8 @@ export function factsOf(event: CanonicalEvent): EventFacts {
       const pay = event.payload.payment;
       return compact({ amount: pay.amount, currency: pay.currency });
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 

@@ -40,7 +40,7 @@ export class FailureTopicReader {
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly o: FailureTopicReaderOptions) {}
+  constructor(private readonly options: FailureTopicReaderOptions) {}
 
   get topics(): string[] {
     return [...this.subscribed];
@@ -48,54 +48,69 @@ export class FailureTopicReader {
 
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.o.refreshMs);
+    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs);
     this.timer.unref();
   }
 
   /** Re-lists topics and resubscribes when new retry/DLQ topics appeared. Serialised. */
   refresh(): Promise<void> {
-    this.chain = this.chain.then(() => this.doRefresh()).catch((err: unknown) => {
-      this.o.logger.warn('retry/DLQ topic refresh failed', { err });
-    });
+    this.chain = this.chain
+      .then(() => this.doRefresh())
+      .catch((err: unknown) => {
+        this.options.logger.warn('retry/DLQ topic refresh failed', { err });
+      });
     return this.chain;
   }
 
   private async doRefresh(): Promise<void> {
     if (this.closed) return;
-    const found = (await this.o.cluster.listTopics()).filter((t) => isFailureTopicOf(t, this.o.topics));
+    const found = (await this.options.cluster.listTopics()).filter((t) => isFailureTopicOf(t, this.options.topics));
     if (found.length === 0 || found.every((t) => this.subscribed.has(t))) return;
     await this.consumer?.close();
     if (this.closed) return;
-    const consumer = new RawConsumer(this.o.cluster, {
-      groupId: this.o.groupId, topics: found, fromBeginning: true, maxWaitMs: 500, partitionConcurrency: 3,
-      sessionTimeoutMs: this.o.sessionTimeoutMs,
+    const consumer = new RawConsumer(this.options.cluster, {
+      groupId: this.options.groupId,
+      topics: found,
+      fromBeginning: true,
+      maxWaitMs: 500,
+      partitionConcurrency: 3,
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
       onBatch: (batch) => this.index(batch),
     });
     this.consumer = consumer;
     await consumer.start();
     this.subscribed = new Set(found);
-    this.o.logger.info('reading retry/DLQ topics', { topics: found.length });
+    this.options.logger.info('reading retry/DLQ topics', { topics: found.length });
   }
 
   private async index(batch: RawBatch): Promise<void> {
     const d = parseDerivedTopic(batch.topic);
     if (!d) return;
-    const entries = await Promise.all(batch.messages.map(async (m) => {
-      let decoded: FailureMessage['decoded'];
-      try {
-        const r = await this.o.serde.decode(m.value);
-        decoded = { eventType: r.eventType, payload: r.payload };
-      } catch {
-        decoded = undefined; // poison: indexed from its headers and key
-      }
-      return failureEntryOf({
-        entry: d.dlq ? 'dlq' : 'retry', topic: batch.topic, partition: batch.partition, offset: m.offset,
-        key: m.key ? m.key.toString('utf8') : null, headers: m.headers, timestamp: m.timestamp,
-        originalTopic: d.topic, catalogKey: this.o.topics.get(d.topic), decoded,
-      });
-    }));
-    const inserted = await this.o.index.insert(entries);
-    this.o.onIndexed?.(d.dlq ? 'dlq' : 'retry', inserted);
+    const entries = await Promise.all(
+      batch.messages.map(async (m) => {
+        let decoded: FailureMessage['decoded'];
+        try {
+          const r = await this.options.serde.decode(m.value);
+          decoded = { eventType: r.eventType, payload: r.payload };
+        } catch {
+          decoded = undefined; // poison: indexed from its headers and key
+        }
+        return failureEntryOf({
+          entry: d.dlq ? 'dlq' : 'retry',
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key ? m.key.toString('utf8') : null,
+          headers: m.headers,
+          timestamp: m.timestamp,
+          originalTopic: d.topic,
+          catalogKey: this.options.topics.get(d.topic),
+          decoded,
+        });
+      }),
+    );
+    const inserted = await this.options.index.insert(entries);
+    this.options.onIndexed?.(d.dlq ? 'dlq' : 'retry', inserted);
   }
 
   /** Stops reading; idempotent. */

@@ -73,7 +73,11 @@ export class IndexCommit extends IdempotencyStore {
         this.onCommitted(inserted, docs.length, Number(process.hrtime.bigint() - started) / 1e9);
         return claims.length;
       } catch (err) {
-        this.logger.warn('event index insert failed; retrying (offsets stay uncommitted)', { err, entries: docs.length, retry_in_ms: delay });
+        this.logger.warn('event index insert failed; retrying (offsets stay uncommitted)', {
+          err,
+          entries: docs.length,
+          retry_in_ms: delay,
+        });
         await sleep(delay);
         delay = Math.min(delay * 2, 5_000);
       }

@@ -58,7 +58,12 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
   switch (event.eventType) {
     case 'OrderReceived': {
       const e = event.payload;
-      return [link('order', e.order.orderId), link('name', e.order.name), link('po', e.order.clientOrderRef), link('edidoc', e.sourceDocumentId)];
+      return [
+        link('order', e.order.orderId),
+        link('name', e.order.name),
+        link('po', e.order.clientOrderRef),
+        link('edidoc', e.sourceDocumentId),
+      ];
     }
     case 'OrderConfirmed': {
       const e = event.payload;
@@ -84,7 +89,13 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
     }
     case 'InvoicePosted': {
       const i = event.payload.invoice;
-      return [link('invoice', i.invoiceId), link('order', i.orderId), link('name', i.orderName), link('po', i.clientOrderRef), ...i.shipmentIds.map((s) => link('shipment', s))];
+      return [
+        link('invoice', i.invoiceId),
+        link('order', i.orderId),
+        link('name', i.orderName),
+        link('po', i.clientOrderRef),
+        ...i.shipmentIds.map((s) => link('shipment', s)),
+      ];
     }
     case 'PaymentReceived':
       return event.payload.payment.allocations.map((a) => link('invoice', a.invoiceId));
@@ -113,10 +124,15 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
 /** The link kind a catalog topic's message key names (its `key` field), for messages that cannot be decoded. */
 export function keyLinkKind(catalogKey: string | undefined): LinkKind | undefined {
   switch (catalogKey) {
-    case 'orderId': return 'order';
-    case 'shipmentId': return 'shipment';
-    case 'invoiceId': return 'invoice';
-    case 'returnId': return 'return';
-    default: return undefined;
+    case 'orderId':
+      return 'order';
+    case 'shipmentId':
+      return 'shipment';
+    case 'invoiceId':
+      return 'invoice';
+    case 'returnId':
+      return 'return';
+    default:
+      return undefined;
   }
 }

@@ -13,14 +13,22 @@ export interface GroupLag {
 
 /** Messages held in the DLQ topics of `topics` (any group): high minus low watermark, summed over partitions. */
 export async function dlqDepth(cluster: ClusterAdmin, topics: ReadonlySet<string>): Promise<DlqDepth> {
-  const names = (await cluster.listTopics()).filter((t) => {
-    const d = parseDerivedTopic(t);
-    return d?.dlq === true && topics.has(d.topic);
-  }).sort();
-  const out = await Promise.all(names.map(async (topic) => {
-    const offsets = await cluster.watermarks(topic);
-    return { topic, group: parseDerivedTopic(topic)!.group, depth: [...offsets.values()].reduce((s, o) => s + Math.max(0, Number(o.high - o.low)), 0) };
-  }));
+  const names = (await cluster.listTopics())
+    .filter((t) => {
+      const d = parseDerivedTopic(t);
+      return d?.dlq === true && topics.has(d.topic);
+    })
+    .sort();
+  const out = await Promise.all(
+    names.map(async (topic) => {
+      const offsets = await cluster.watermarks(topic);
+      return {
+        topic,
+        group: parseDerivedTopic(topic)!.group,
+        depth: [...offsets.values()].reduce((s, o) => s + Math.max(0, Number(o.high - o.low)), 0),
+      };
+    }),
+  );
   return { total: out.reduce((s, t) => s + t.depth, 0), topics: out };
 }
 
@@ -32,7 +40,11 @@ export async function dlqDepth(cluster: ClusterAdmin, topics: ReadonlySet<string
  * committed offsets on one of `discoverOn` is found and reported on exactly
  * those topics, so a service is measured on what it actually reads.
  */
-export async function consumerLag(cluster: ClusterAdmin, groups: ReadonlyMap<string, readonly string[]>, discoverOn: ReadonlySet<string> = new Set()): Promise<GroupLag[]> {
+export async function consumerLag(
+  cluster: ClusterAdmin,
+  groups: ReadonlyMap<string, readonly string[]>,
+  discoverOn: ReadonlySet<string> = new Set(),
+): Promise<GroupLag[]> {
   const existing = new Set(await cluster.listTopics());
   const discovering = groups.size === 0;
   if (discovering) {

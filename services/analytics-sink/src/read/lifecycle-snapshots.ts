@@ -36,13 +36,16 @@ export class LifecycleSnapshots {
   private running: Promise<number> | undefined;
   private primed = false;
 
-  constructor(private readonly o: LifecycleSnapshotsOptions) {
-    this.collection = o.db.collection<LifecycleDoc>(o.collection ?? 'analytics_order_lifecycles');
+  constructor(private readonly options: LifecycleSnapshotsOptions) {
+    this.collection = options.db.collection<LifecycleDoc>(options.collection ?? 'analytics_order_lifecycles');
   }
 
   start(): void {
-    if (this.o.intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => this.o.logger.warn('lifecycle snapshot run failed', { err })), this.o.intervalMs);
+    if (this.options.intervalMs <= 0) return;
+    this.timer = setInterval(
+      () => void this.runOnce().catch((err: unknown) => this.options.logger.warn('lifecycle snapshot run failed', { err })),
+      this.options.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -60,15 +63,18 @@ export class LifecycleSnapshots {
       this.primed = true;
     }
     const changed: LifecycleDoc[] = [];
-    for (const l of lifecyclesOf(await this.o.read.inRange(null, null))) {
+    for (const l of lifecyclesOf(await this.options.read.inRange(null, null))) {
       const { orderId, ...rest } = l;
       const doc: LifecycleDoc = { _id: orderId, ...rest, updatedAt: new Date() };
       if (this.written.get(orderId) !== fingerprint(doc)) changed.push(doc);
     }
-    const batch = changed.slice(0, this.o.maxPerRun);
+    const batch = changed.slice(0, this.options.maxPerRun);
     if (batch.length === 0) return 0;
     // In commands of at most ODX_MONGO_MAX_STATEMENTS: one bulkWrite of 100+ upserts wedges FerretDB (docs/known-issues.md).
-    await bulkWriteInChunks(this.collection, batch.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })));
+    await bulkWriteInChunks(
+      this.collection,
+      batch.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })),
+    );
     for (const d of batch) this.written.set(d._id, fingerprint(d));
     return batch.length;
   }

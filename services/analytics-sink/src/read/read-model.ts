@@ -62,7 +62,10 @@ export class MemoryReadModel implements ReadModel {
   private timers: NodeJS.Timeout[] = [];
 
   /** @param retentionMs entries whose business time is older are not kept (0 = keep all); older questions go to the database. */
-  constructor(private readonly index: IndexSource, private readonly retentionMs = 0) {
+  constructor(
+    private readonly index: IndexSource,
+    private readonly retentionMs = 0,
+  ) {
     this.database = new DatabaseReadModel(index);
     index.onInserted((docs) => this.add(docs));
   }

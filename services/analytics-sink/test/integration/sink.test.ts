@@ -15,9 +15,15 @@ test('KPIs of a known scenario, published through the real producer, equal the e
   const { rt, url, sink } = await startSink(world);
   // Every event once, then a third of them again (a producer retry or a replay): the index must not double.
   await publish(rt, world, s.events);
-  await publish(rt, world, s.events.filter((_, i) => i % 3 === 0));
+  await publish(
+    rt,
+    world,
+    s.events.filter((_, i) => i % 3 === 0),
+  );
   // Poison: not Avro; an unknown schema id; an Avro event without any headers (indexed from its meta).
-  const headerless = sampleEvent('OrderConfirmed', { meta: sampleMeta({ eventId: randomUUID(), occurredAt: new Date(s.t0.getTime() + 2 * 3_600_000) }) });
+  const headerless = sampleEvent('OrderConfirmed', {
+    meta: sampleMeta({ eventId: randomUUID(), occurredAt: new Date(s.t0.getTime() + 2 * 3_600_000) }),
+  });
   headerless.order = { ...headerless.order, orderId: `H-${world.id}`, name: `H-${world.id}`, clientOrderRef: null };
   const encoded = await rt.serde.encode(world.topics.orders, 'OrderConfirmed', headerless);
   await rt.producer.publishRaw([
@@ -31,13 +37,30 @@ test('KPIs of a known scenario, published through the real producer, equal the e
   await ensureTopics(rt.admin, [{ name: retryTopic, partitions: 1, replicationFactor: 1, config: {} }]);
   const confirmedA = s.events.find((e) => e.eventType === 'OrderConfirmed' && e.key === s.ids.A)!;
   const encA = await rt.serde.encode(world.topics.orders, 'OrderConfirmed', confirmedA.payload);
-  await rt.producer.publishRaw([{
-    topic: retryTopic, key: s.ids.A, value: encA.value,
-    headers: { ce_id: confirmedA.payload.meta.eventId, 'odx.errors.class': 'http.503', 'odx.errors.kind': 'transient', 'odx.errors.attempt': '1', 'odx.errors.original.topic': world.topics.orders, 'odx.errors.original.partition': '0', 'odx.errors.original.offset': '0', 'odx.errors.last.failure.time': new Date(s.t0.getTime() + 3_600_000 + 500).toISOString() },
-  }]);
+  await rt.producer.publishRaw([
+    {
+      topic: retryTopic,
+      key: s.ids.A,
+      value: encA.value,
+      headers: {
+        ce_id: confirmedA.payload.meta.eventId,
+        'odx.errors.class': 'http.503',
+        'odx.errors.kind': 'transient',
+        'odx.errors.attempt': '1',
+        'odx.errors.original.topic': world.topics.orders,
+        'odx.errors.original.partition': '0',
+        'odx.errors.original.offset': '0',
+        'odx.errors.last.failure.time': new Date(s.t0.getTime() + 3_600_000 + 500).toISOString(),
+      },
+    },
+  ]);
 
   const total = s.events.length + 1;
-  await eventually(async () => ((await sink.index.count({ entry: 'event' })) === total ? true : undefined), 40_000, `${total} indexed events`);
+  await eventually(
+    async () => ((await sink.index.count({ entry: 'event' })) === total ? true : undefined),
+    40_000,
+    `${total} indexed events`,
+  );
   await eventually(async () => ((await sink.index.count({ entry: 'dlq' })) === 2 ? true : undefined), 20_000, 'two DLQ entries indexed');
   await eventually(async () => ((await sink.index.count({ entry: 'retry' })) === 1 ? true : undefined), 20_000, 'the retry entry indexed');
 
@@ -56,13 +79,20 @@ test('KPIs of a known scenario, published through the real producer, equal the e
   assert.deepEqual(k.ediAcknowledgments.byPartner[s.ids.p1], EXPECTED.ediP1);
   assert.deepEqual(k.ediAcknowledgments.byPartner[s.ids.p2], EXPECTED.ediP2);
   assert.equal(k.percentileMethod, 'nearest-rank');
-  assert.deepEqual(k.dlq.topics.filter((d) => d.depth > 0).map((d) => [d.topic, d.depth]), [[`${world.topics.orders}.${world.group}.dlq`, 2]]);
+  assert.deepEqual(
+    k.dlq.topics.filter((d) => d.depth > 0).map((d) => [d.topic, d.depth]),
+    [[`${world.topics.orders}.${world.group}.dlq`, 2]],
+  );
   assert.equal(k.dlq.total, 2);
-  const lag = await eventually(async () => {
-    const r = (await getJson(`${url}/v1/kpis`)).body as Kpis;
-    const g = r.consumerLag.find((x) => x.group === world.group);
-    return g && g.total === 0 ? g : undefined;
-  }, 20_000, 'sink lag 0 after commit');
+  const lag = await eventually(
+    async () => {
+      const r = (await getJson(`${url}/v1/kpis`)).body as Kpis;
+      const g = r.consumerLag.find((x) => x.group === world.group);
+      return g && g.total === 0 ? g : undefined;
+    },
+    20_000,
+    'sink lag 0 after commit',
+  );
   assert.equal(lag.topics.length, Object.keys(world.topics).length);
 
   // The poison messages show in order A's timeline as DLQ entries (linked by their key).
@@ -71,7 +101,10 @@ test('KPIs of a known scenario, published through the real producer, equal the e
   assert.deepEqual(dlq.map((h) => h.error?.errorClass).sort(), ['serde.not-confluent-wire', 'serde.unknown-schema']);
   assert.ok(dlq.every((h) => h.error?.originalTopic === world.topics.orders && h.error.group === world.group));
   const retry = tl.hops.filter((h) => h.entry === 'retry');
-  assert.deepEqual(retry.map((h) => [h.type, h.topic, h.error?.errorClass, h.eventId]), [['OrderConfirmed', retryTopic, 'http.503', confirmedA.payload.meta.eventId]]);
+  assert.deepEqual(
+    retry.map((h) => [h.type, h.topic, h.error?.errorClass, h.eventId]),
+    [['OrderConfirmed', retryTopic, 'http.503', confirmedA.payload.meta.eventId]],
+  );
   // It sits right after the confirmation it retried (0.5 s later), and is not a milestone of its own.
   const iConfirmed = tl.hops.findIndex((h) => h.type === 'OrderConfirmed' && h.entry === 'event');
   assert.equal(tl.hops[iConfirmed + 1]?.entry, 'retry');
@@ -79,11 +112,15 @@ test('KPIs of a known scenario, published through the real producer, equal the e
 
   // The inventory mismatch ledger of the window.
   const ledger = (await getJson(`${url}/v1/inventory/mismatches?${q}`)).body as { count: number; mismatches: Array<{ sku: string }> };
-  assert.deepEqual(ledger.mismatches.map((m) => m.sku), [s.ids.sku2]);
+  assert.deepEqual(
+    ledger.mismatches.map((m) => m.sku),
+    [s.ids.sku2],
+  );
 
   // Prometheus: what was newly indexed, by kind.
   const metrics = await (await fetch(`${url}/metrics`)).text();
-  const series = (entry: string): number => Number(new RegExp(`^odx_sink_indexed_total\\{[^}]*entry="${entry}"[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+  const series = (entry: string): number =>
+    Number(new RegExp(`^odx_sink_indexed_total\\{[^}]*entry="${entry}"[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
   assert.deepEqual([series('event'), series('retry'), series('dlq')], [total, 1, 2]);
 
   // Bad parameters: 400 problem+json naming the field.
@@ -101,62 +138,100 @@ const variants = [
   // The scenario lies in January 2026: with a one-day retention nothing is held, every question goes to the database.
   { readModel: 'memory', retention: '86400000' },
 ] as const;
-for (const { readModel, retention } of variants) test(`the timeline of an order lists every hop across Odoo, WMS, TMS and EDI; unknown orders are 404; the export streams the day (read model: ${readModel}, retention ${retention} ms)`, async (t) => {
-  const world = await createWorld(t, { ODX_SINK_READ_MODEL: readModel, ODX_SINK_MEMORY_RETENTION_MS: retention, ODX_SINK_LIFECYCLE_INTERVAL_MS: '300' });
-  const s = buildScenario();
-  const { rt, url, sink } = await startSink(world);
-  await publish(rt, world, s.events);
-  await eventually(async () => ((await sink.index.count({ entry: 'event' })) === s.events.length ? true : undefined), 40_000, 'all indexed');
+for (const { readModel, retention } of variants)
+  test(`the timeline of an order lists every hop across Odoo, WMS, TMS and EDI; unknown orders are 404; the export streams the day (read model: ${readModel}, retention ${retention} ms)`, async (t) => {
+    const world = await createWorld(t, {
+      ODX_SINK_READ_MODEL: readModel,
+      ODX_SINK_MEMORY_RETENTION_MS: retention,
+      ODX_SINK_LIFECYCLE_INTERVAL_MS: '300',
+    });
+    const s = buildScenario();
+    const { rt, url, sink } = await startSink(world);
+    await publish(rt, world, s.events);
+    await eventually(
+      async () => ((await sink.index.count({ entry: 'event' })) === s.events.length ? true : undefined),
+      40_000,
+      'all indexed',
+    );
 
-  for (const ref of [s.ids.A, s.ids.nameA, s.ids.poA]) {
-    const res = await getJson(`${url}/v1/orders/${encodeURIComponent(ref)}/timeline`);
-    assert.equal(res.status, 200, ref);
-    const tl = res.body as OrderTimeline;
-    assert.equal(tl.orderId, s.ids.A);
-    assert.deepEqual(tl.hops.map((h) => h.type), EXPECTED.timelineA);
-    assert.deepEqual(tl.hops.map((h) => (Date.parse(h.time) - s.t0.getTime()) / 3_600_000), EXPECTED.timelineAHours);
-    assert.ok(tl.hops.every((h) => h.entry === 'event' && h.topic.startsWith(`test.sink-${world.id}.`) && h.offset >= 0 && /^[0-9a-f]{32}$/.test(h.traceId ?? '')));
-    assert.equal(tl.hops[0]?.sincePreviousMs, null);
-    assert.equal(tl.hops[1]?.sincePreviousMs, 3_600_000);
-    assert.equal(tl.lifecycle.stage, 'paid');
-    assert.deepEqual(Object.keys(tl.lifecycle.milestones).sort(), ['booked', 'confirmed', 'delivered', 'dispatched', 'invoiced', 'packed', 'paid', 'picked', 'received', 'released']);
-  }
-  // One lifecycle document per order is kept in MongoDB (A-F), A's with every milestone.
-  const docs = await eventually(async () => {
-    const d = await sink.lifecycles.collection.find({}).toArray();
-    // A snapshot run may have started before the last events were indexed; the next one completes it.
-    const snapA = d.find((x) => x._id === s.ids.A);
-    return d.length === 6 && snapA?.stage === 'paid' && Object.keys(snapA.milestones).length === 10 ? d : undefined;
-  }, 20_000, 'six lifecycle documents, A\'s with every milestone');
-  const a = docs.find((x) => x._id === s.ids.A)!;
-  assert.equal(a.milestones.dispatched?.getTime(), s.t0.getTime() + 6 * 3_600_000);
-  assert.deepEqual(a.shipmentIds, [s.ids.shipA]);
-  assert.deepEqual(docs.map((d) => d._id).sort(), [s.ids.A, s.ids.B, s.ids.C, s.ids.D, s.ids.E, s.ids.F].sort());
-  assert.equal(docs.find((x) => x._id === s.ids.D)?.stage, 'cancelled');
+    for (const ref of [s.ids.A, s.ids.nameA, s.ids.poA]) {
+      const res = await getJson(`${url}/v1/orders/${encodeURIComponent(ref)}/timeline`);
+      assert.equal(res.status, 200, ref);
+      const tl = res.body as OrderTimeline;
+      assert.equal(tl.orderId, s.ids.A);
+      assert.deepEqual(
+        tl.hops.map((h) => h.type),
+        EXPECTED.timelineA,
+      );
+      assert.deepEqual(
+        tl.hops.map((h) => (Date.parse(h.time) - s.t0.getTime()) / 3_600_000),
+        EXPECTED.timelineAHours,
+      );
+      assert.ok(
+        tl.hops.every(
+          (h) =>
+            h.entry === 'event' && h.topic.startsWith(`test.sink-${world.id}.`) && h.offset >= 0 && /^[0-9a-f]{32}$/.test(h.traceId ?? ''),
+        ),
+      );
+      assert.equal(tl.hops[0]?.sincePreviousMs, null);
+      assert.equal(tl.hops[1]?.sincePreviousMs, 3_600_000);
+      assert.equal(tl.lifecycle.stage, 'paid');
+      assert.deepEqual(Object.keys(tl.lifecycle.milestones).sort(), [
+        'booked',
+        'confirmed',
+        'delivered',
+        'dispatched',
+        'invoiced',
+        'packed',
+        'paid',
+        'picked',
+        'received',
+        'released',
+      ]);
+    }
+    // One lifecycle document per order is kept in MongoDB (A-F), A's with every milestone.
+    const docs = await eventually(
+      async () => {
+        const d = await sink.lifecycles.collection.find({}).toArray();
+        // A snapshot run may have started before the last events were indexed; the next one completes it.
+        const snapA = d.find((x) => x._id === s.ids.A);
+        return d.length === 6 && snapA?.stage === 'paid' && Object.keys(snapA.milestones).length === 10 ? d : undefined;
+      },
+      20_000,
+      "six lifecycle documents, A's with every milestone",
+    );
+    const a = docs.find((x) => x._id === s.ids.A)!;
+    assert.equal(a.milestones.dispatched?.getTime(), s.t0.getTime() + 6 * 3_600_000);
+    assert.deepEqual(a.shipmentIds, [s.ids.shipA]);
+    assert.deepEqual(docs.map((d) => d._id).sort(), [s.ids.A, s.ids.B, s.ids.C, s.ids.D, s.ids.E, s.ids.F].sort());
+    assert.equal(docs.find((x) => x._id === s.ids.D)?.stage, 'cancelled');
 
-  if (readModel === 'memory') assert.equal((sink.read as MemoryReadModel).size, retention === '0' ? s.events.length : 0);
-  const ready = (await getJson(`${url}/readyz`)).body as { ready: boolean; checks: Record<string, { ok: boolean }> };
-  assert.equal(ready.ready, true);
-  assert.equal(ready.checks['analytics-read-model']?.ok, readModel === 'memory' ? true : undefined);
+    if (readModel === 'memory') assert.equal((sink.read as MemoryReadModel).size, retention === '0' ? s.events.length : 0);
+    const ready = (await getJson(`${url}/readyz`)).body as { ready: boolean; checks: Record<string, { ok: boolean }> };
+    assert.equal(ready.ready, true);
+    assert.equal(ready.checks['analytics-read-model']?.ok, readModel === 'memory' ? true : undefined);
 
-  const missing = await getJson(`${url}/v1/orders/${encodeURIComponent(`nope-${world.id}`)}/timeline`);
-  assert.equal(missing.status, 404);
-  assert.match(missing.type ?? '', /application\/problem\+json/);
-  assert.equal((await getJson(`${url}/v1/orders/${encodeURIComponent('a\u0001b')}/timeline`)).status, 400);
+    const missing = await getJson(`${url}/v1/orders/${encodeURIComponent(`nope-${world.id}`)}/timeline`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.type ?? '', /application\/problem\+json/);
+    assert.equal((await getJson(`${url}/v1/orders/${encodeURIComponent('a\u0001b')}/timeline`)).status, 400);
 
-  // Export of T0's day: every event of that day (hours 0-23), as NDJSON and as CSV with one row each.
-  const day = s.t0.toISOString().slice(0, 10);
-  const expected = s.events.filter((e) => e.payload.meta.occurredAt.toISOString().slice(0, 10) === day).length;
-  const nd = await fetch(`${url}/v1/export?day=${day}&format=ndjson`);
-  assert.equal(nd.status, 200);
-  const lines = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l) as { time: string; event_id: string });
-  assert.equal(lines.length, expected);
-  assert.ok(lines.every((l) => l.time.startsWith(day)));
-  const csv = await fetch(`${url}/v1/export?day=${day}&format=csv`);
-  assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
-  assert.equal((await csv.text()).split('\r\n').filter((l) => l !== '').length, expected + 1);
-  assert.equal((await getJson(`${url}/v1/export?day=2026-02-30`)).status, 400);
-});
+    // Export of T0's day: every event of that day (hours 0-23), as NDJSON and as CSV with one row each.
+    const day = s.t0.toISOString().slice(0, 10);
+    const expected = s.events.filter((e) => e.payload.meta.occurredAt.toISOString().slice(0, 10) === day).length;
+    const nd = await fetch(`${url}/v1/export?day=${day}&format=ndjson`);
+    assert.equal(nd.status, 200);
+    const lines = (await nd.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string; event_id: string });
+    assert.equal(lines.length, expected);
+    assert.ok(lines.every((l) => l.time.startsWith(day)));
+    const csv = await fetch(`${url}/v1/export?day=${day}&format=csv`);
+    assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
+    assert.equal((await csv.text()).split('\r\n').filter((l) => l !== '').length, expected + 1);
+    assert.equal((await getJson(`${url}/v1/export?day=2026-02-30`)).status, 400);
+  });
 
 test('the sink stopped mid-stream and started again loses nothing and doubles nothing', async (t) => {
   const world = await createWorld(t, { ODX_SINK_BATCH_SIZE: '50' });
@@ -182,7 +257,11 @@ test('the sink stopped mid-stream and started again loses nothing and doubles no
   });
   const midway = await countIndexed(world);
   const second = await startSink(world);
-  await eventually(async () => ((await second.sink.index.count({ entry: 'event' })) >= all.length ? true : undefined), 60_000, 'everything indexed after restart');
+  await eventually(
+    async () => ((await second.sink.index.count({ entry: 'event' })) >= all.length ? true : undefined),
+    60_000,
+    'everything indexed after restart',
+  );
   // Settle: nothing beyond the published events arrives.
   await new Promise((r) => setTimeout(r, 1500));
   const ids = await second.sink.index.collection.find({}, { projection: { _id: 1 } }).toArray();
@@ -218,7 +297,11 @@ test('the sink killed (SIGKILL) mid-stream and started again loses nothing and d
   assert.ok(midway > 0 && midway < all.length, `killed mid-stream (had ${midway} of ${all.length})`);
 
   const second = await startSink(world);
-  await eventually(async () => ((await second.sink.index.count({ entry: 'event' })) >= all.length ? true : undefined), 90_000, 'everything indexed after the crash');
+  await eventually(
+    async () => ((await second.sink.index.count({ entry: 'event' })) >= all.length ? true : undefined),
+    90_000,
+    'everything indexed after the crash',
+  );
   await new Promise((r) => setTimeout(r, 1500));
   const ids = await second.sink.index.collection.find({}, { projection: { _id: 1 } }).toArray();
   assert.equal(ids.length, all.length);

@@ -13,8 +13,12 @@ export interface Cleanup {
 }
 
 const CATALOG: Record<TopicKind, string> = {
-  orders: 'odx.orders.v1', shipments: 'odx.shipments.v1', inventory: 'odx.inventory.v1',
-  invoices: 'odx.invoices.v1', payments: 'odx.payments.v1', edi: 'odx.edi.documents.v1',
+  orders: 'odx.orders.v1',
+  shipments: 'odx.shipments.v1',
+  inventory: 'odx.inventory.v1',
+  invoices: 'odx.invoices.v1',
+  payments: 'odx.payments.v1',
+  edi: 'odx.edi.documents.v1',
 };
 
 /** One test's private world: topics, a consumer group and a database, all removed after the test. */
@@ -38,10 +42,16 @@ export interface RunningSink {
 export async function createWorld(t: Cleanup, env: Record<string, string> = {}): Promise<SinkWorld> {
   const id = randomUUID().slice(0, 8);
   // Named so that, in one hour, the EDI topic sorts before the shipments topic (timeline tie-break).
-  const topics = Object.fromEntries((Object.keys(CATALOG) as TopicKind[]).map((k) => [k, `test.sink-${id}.${k}`])) as Record<TopicKind, string>;
+  const topics = Object.fromEntries((Object.keys(CATALOG) as TopicKind[]).map((k) => [k, `test.sink-${id}.${k}`])) as Record<
+    TopicKind,
+    string
+  >;
   const group = `sink-${id}`;
   const world: SinkWorld = {
-    id, topics, group, running: [],
+    id,
+    topics,
+    group,
+    running: [],
     env: {
       ...process.env,
       ODX_SERVICE_NAME: 'analytics-sink',
@@ -108,7 +118,6 @@ export async function getJson(url: string): Promise<{ status: number; type: stri
   }
   return { status: res.status, type: res.headers.get('content-type'), body };
 }
-
 
 /** A runtime on the world's settings without the sink (to publish or to look at the database); closed with the world. */
 export async function openRuntime(world: SinkWorld): Promise<ServiceRuntime> {

@@ -15,9 +15,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += c;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
   }
   return rows;
 }
@@ -36,9 +49,33 @@ test('CSV fields are quoted and escaped; formula-looking text is defused; number
 
 test('a hostile export row reads back column for column', () => {
   const e: IndexedEvent = {
-    _id: 'dlq:t:0:1', eventId: null, entry: 'dlq', type: 'unknown', key: 'k,"\r\n=cmd', topic: 't', partition: 0, offset: 1, originalTopic: 'o', traceId: null,
-    time: new Date(Date.UTC(2026, 0, 2)), source: null, ceSource: null, correlationId: null, links: ['order:O,1', 'shipment:S"2'], facts: {},
-    error: { group: 'g', errorClass: 'serde.x', kind: 'poison', message: 'bad "thing",\nline 2', attempt: 1, originalTopic: 'o', originalPartition: 0, originalOffset: 1, firstFailureTime: null },
+    _id: 'dlq:t:0:1',
+    eventId: null,
+    entry: 'dlq',
+    type: 'unknown',
+    key: 'k,"\r\n=cmd',
+    topic: 't',
+    partition: 0,
+    offset: 1,
+    originalTopic: 'o',
+    traceId: null,
+    time: new Date(Date.UTC(2026, 0, 2)),
+    source: null,
+    ceSource: null,
+    correlationId: null,
+    links: ['order:O,1', 'shipment:S"2'],
+    facts: {},
+    error: {
+      group: 'g',
+      errorClass: 'serde.x',
+      kind: 'poison',
+      message: 'bad "thing",\nline 2',
+      attempt: 1,
+      originalTopic: 'o',
+      originalPartition: 0,
+      originalOffset: 1,
+      firstFailureTime: null,
+    },
   };
   const rows = parseCsv(csvHeader() + csvLine(exportRow(e)));
   assert.deepEqual(rows[0], [...EXPORT_COLUMNS]);
@@ -54,11 +91,23 @@ test('a hostile export row reads back column for column', () => {
 test('query validation: dates, ranges, unknown and repeated parameters, days, formats, references', () => {
   assert.deepEqual(kpiQuery.parse({}), {});
   assert.equal(kpiQuery.parse({ from: '2026-01-01T00:00:00Z' }).from?.toISOString(), '2026-01-01T00:00:00.000Z');
-  for (const bad of [{ from: 'yesterday' }, { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }, { from: ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'] }, { form: '2026-01-01T00:00:00Z' }, { to: '2026-13-01T00:00:00Z' }]) {
+  for (const bad of [
+    { from: 'yesterday' },
+    { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+    { from: ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'] },
+    { form: '2026-01-01T00:00:00Z' },
+    { to: '2026-13-01T00:00:00Z' },
+  ]) {
     assert.equal(kpiQuery.safeParse(bad).success, false, JSON.stringify(bad));
   }
   assert.deepEqual(exportQuery.parse({ day: '2026-01-05' }), { day: '2026-01-05', format: 'ndjson' });
-  for (const bad of [{}, { day: '2026-1-5' }, { day: '2026-02-30' }, { day: '2026-01-05', format: 'xlsx' }, { day: '2026-01-05', extra: '1' }]) {
+  for (const bad of [
+    {},
+    { day: '2026-1-5' },
+    { day: '2026-02-30' },
+    { day: '2026-01-05', format: 'xlsx' },
+    { day: '2026-01-05', extra: '1' },
+  ]) {
     assert.equal(exportQuery.safeParse(bad).success, false, JSON.stringify(bad));
   }
   assert.equal(orderRef.safeParse('S00042').success, true);
@@ -68,11 +117,21 @@ test('query validation: dates, ranges, unknown and repeated parameters, days, fo
 
 test('config: defaults to every catalog topic; test topics alias catalog topics; bad values name the variable', () => {
   const c = loadSinkConfig({});
-  assert.deepEqual(c.topics.map((t) => t.name), loadCatalog().topics.map((t) => t.name));
+  assert.deepEqual(
+    c.topics.map((t) => t.name),
+    loadCatalog().topics.map((t) => t.name),
+  );
   assert.equal(c.groupId, 'analytics-sink');
   assert.equal(c.lagGroups.size, 0, 'no groups configured: the groups reading the sink topics are discovered at query time');
-  const d = loadSinkConfig({ ODX_SINK_TOPICS: 'my.orders=odx.orders.v1, odx.shipments.v1', ODX_SINK_GROUP: 'g1', ODX_SINK_LAG_GROUPS: 'g1' });
-  assert.deepEqual(d.topics, [{ name: 'my.orders', catalogTopic: 'odx.orders.v1', catalogKey: 'orderId' }, { name: 'odx.shipments.v1', catalogTopic: 'odx.shipments.v1', catalogKey: 'shipmentId' }]);
+  const d = loadSinkConfig({
+    ODX_SINK_TOPICS: 'my.orders=odx.orders.v1, odx.shipments.v1',
+    ODX_SINK_GROUP: 'g1',
+    ODX_SINK_LAG_GROUPS: 'g1',
+  });
+  assert.deepEqual(d.topics, [
+    { name: 'my.orders', catalogTopic: 'odx.orders.v1', catalogKey: 'orderId' },
+    { name: 'odx.shipments.v1', catalogTopic: 'odx.shipments.v1', catalogKey: 'shipmentId' },
+  ]);
   assert.deepEqual([...d.lagGroups], [['g1', ['my.orders', 'odx.shipments.v1']]]);
   assert.throws(() => loadSinkConfig({ ODX_SINK_TOPICS: 'nope.v1' }), /ODX_SINK_TOPICS/);
   assert.throws(() => loadSinkConfig({ ODX_SINK_TOPICS: 'a b' }), /ODX_SINK_TOPICS/);

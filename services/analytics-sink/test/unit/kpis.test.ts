@@ -8,11 +8,19 @@ import { buildScenario, EXPECTED, HOUR, type ScenarioEvent } from '../support/sc
 
 /** The index entries the sink would write for the scenario (coordinates made up, topics named by kind). */
 function entries(events: ScenarioEvent[]): IndexedEvent[] {
-  return events.map(({ kind, ...e }, i) => indexEntryOf({
-    ...e, topic: `t.${kind}`, receivedFrom: { topic: `t.${kind}`, partition: 0, offset: String(i) },
-    fullName: `com.odx.events.${e.eventType}`, eventId: e.payload.meta.eventId,
-    headers: { ce_source: '/odx/test', traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` }, attempt: 1, idempotencyKey: 'x', signal: new AbortController().signal,
-  } satisfies ConsumedEvent));
+  return events.map(({ kind, ...e }, i) =>
+    indexEntryOf({
+      ...e,
+      topic: `t.${kind}`,
+      receivedFrom: { topic: `t.${kind}`, partition: 0, offset: String(i) },
+      fullName: `com.odx.events.${e.eventType}`,
+      eventId: e.payload.meta.eventId,
+      headers: { ce_source: '/odx/test', traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` },
+      attempt: 1,
+      idempotencyKey: 'x',
+      signal: new AbortController().signal,
+    } satisfies ConsumedEvent),
+  );
 }
 
 test('KPIs of the known scenario equal the hand-worked values', () => {
@@ -48,9 +56,18 @@ test('the timeline of order A lists every hop in time order with the gaps betwee
   const all = entries(s.events);
   for (const ref of [s.ids.A, s.ids.nameA, s.ids.poA]) assert.deepEqual(ordersForReference(ref, all), [s.ids.A]);
   const tl = buildTimeline(s.ids.A, s.ids.A, all);
-  assert.deepEqual(tl.hops.map((h) => h.type), EXPECTED.timelineA);
-  assert.deepEqual(tl.hops.map((h) => h.sinceFirstMs / HOUR), EXPECTED.timelineAHours);
-  assert.deepEqual(tl.hops.map((h) => h.sincePreviousMs), EXPECTED.timelineAHours.map((h, i) => (i === 0 ? null : (h - EXPECTED.timelineAHours[i - 1]!) * HOUR)));
+  assert.deepEqual(
+    tl.hops.map((h) => h.type),
+    EXPECTED.timelineA,
+  );
+  assert.deepEqual(
+    tl.hops.map((h) => h.sinceFirstMs / HOUR),
+    EXPECTED.timelineAHours,
+  );
+  assert.deepEqual(
+    tl.hops.map((h) => h.sincePreviousMs),
+    EXPECTED.timelineAHours.map((h, i) => (i === 0 ? null : (h - EXPECTED.timelineAHours[i - 1]!) * HOUR)),
+  );
   assert.equal(tl.lifecycle.stage, 'paid');
   assert.deepEqual(tl.traceIds, ['ab'.repeat(16)]);
   assert.deepEqual(tl.lifecycle.sourceSystems, ['edi', 'odoo', 'odx', 'tms', 'wms']);
@@ -60,6 +77,9 @@ test('order B gets its shipment events although the pick and pack name only the 
   const s = buildScenario();
   const tl = buildTimeline(s.ids.B, s.ids.B, entries(s.events));
   assert.ok(tl.hops.some((h) => h.type === 'ShipmentPicked'));
-  assert.deepEqual(tl.lifecycle.exceptions.map((x) => x.kind), ['short-pick']);
+  assert.deepEqual(
+    tl.lifecycle.exceptions.map((x) => x.kind),
+    ['short-pick'],
+  );
   assert.equal(tl.lifecycle.milestones['picked'], new Date(s.t0.getTime() + 4 * HOUR).toISOString());
 });

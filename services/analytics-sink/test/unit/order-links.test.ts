@@ -15,7 +15,12 @@ test('each event type links to the objects its schema names', () => {
   oc.order = { ...oc.order, name: null, clientOrderRef: '' };
   assert.deepEqual(orderLinks({ eventType: 'OrderConfirmed', payload: oc }), ['order:O1']);
   const fr = sampleEvent('FulfillmentRequested');
-  assert.deepEqual(orderLinks({ eventType: 'FulfillmentRequested', payload: fr }).filter((t) => t.startsWith('shipment:') || t.startsWith('order:')).sort(), [`order:${fr.shipment.orderId}`, `shipment:${fr.shipment.shipmentId}`].sort());
+  assert.deepEqual(
+    orderLinks({ eventType: 'FulfillmentRequested', payload: fr })
+      .filter((t) => t.startsWith('shipment:') || t.startsWith('order:'))
+      .sort(),
+    [`order:${fr.shipment.orderId}`, `shipment:${fr.shipment.shipmentId}`].sort(),
+  );
   const picked = sampleEvent('ShipmentPicked', { orderId: null });
   assert.deepEqual(orderLinks({ eventType: 'ShipmentPicked', payload: picked }), ['shipment:1310']);
   const inv = sampleEvent('InvoicePosted');
@@ -23,12 +28,30 @@ test('each event type links to the objects its schema names', () => {
   assert.ok(invLinks.includes(`invoice:${inv.invoice.invoiceId}`));
   for (const s of inv.invoice.shipmentIds) assert.ok(invLinks.includes(`shipment:${s}`));
   const pay = sampleEvent('PaymentReceived');
-  assert.deepEqual(orderLinks({ eventType: 'PaymentReceived', payload: pay }), pay.payment.allocations.map((a) => `invoice:${a.invoiceId}`));
-  const sent = sampleEvent('EdiDocumentSent', { document: sampleEdiDocument({ documentId: 'D1', businessObjectType: 'shipment', businessObjectId: 'S9', businessRef: 'BOL-1' }), inResponseTo: 'D0' });
+  assert.deepEqual(
+    orderLinks({ eventType: 'PaymentReceived', payload: pay }),
+    pay.payment.allocations.map((a) => `invoice:${a.invoiceId}`),
+  );
+  const sent = sampleEvent('EdiDocumentSent', {
+    document: sampleEdiDocument({ documentId: 'D1', businessObjectType: 'shipment', businessObjectId: 'S9', businessRef: 'BOL-1' }),
+    inResponseTo: 'D0',
+  });
   assert.deepEqual(orderLinks({ eventType: 'EdiDocumentSent', payload: sent }).sort(), ['edidoc:D0', 'edidoc:D1', 'shipment:S9']);
-  const ack = sampleEvent('EdiDocumentReceived', { document: sampleEdiDocument({ documentId: 'A1', transactionSet: '997', businessObjectType: 'ack', businessObjectId: 'D1', businessRef: null }), ackDocumentId: null });
+  const ack = sampleEvent('EdiDocumentReceived', {
+    document: sampleEdiDocument({
+      documentId: 'A1',
+      transactionSet: '997',
+      businessObjectType: 'ack',
+      businessObjectId: 'D1',
+      businessRef: null,
+    }),
+    ackDocumentId: null,
+  });
   assert.deepEqual(orderLinks({ eventType: 'EdiDocumentReceived', payload: ack }).sort(), ['edidoc:A1', 'edidoc:D1']);
-  const po850 = sampleEvent('EdiDocumentReceived', { document: sampleEdiDocument({ documentId: 'E1', businessObjectType: 'order', businessObjectId: 'O1', businessRef: 'PO-1' }), ackDocumentId: null });
+  const po850 = sampleEvent('EdiDocumentReceived', {
+    document: sampleEdiDocument({ documentId: 'E1', businessObjectType: 'order', businessObjectId: 'O1', businessRef: 'PO-1' }),
+    ackDocumentId: null,
+  });
   assert.deepEqual(orderLinks({ eventType: 'EdiDocumentReceived', payload: po850 }).sort(), ['edidoc:E1', 'order:O1', 'po:PO-1']);
 });
 
@@ -44,7 +67,8 @@ test('every event type maps without throwing; master data links to no order; unk
     const links = orderLinks(sample(t));
     for (const l of links) assert.ok(parseLink(l), `${t}: ${l}`);
   }
-  for (const t of ['ProductUpserted', 'CustomerUpserted', 'PriceChanged', 'InventoryLevelChanged'] as const) assert.deepEqual(orderLinks(sample(t)), []);
+  for (const t of ['ProductUpserted', 'CustomerUpserted', 'PriceChanged', 'InventoryLevelChanged'] as const)
+    assert.deepEqual(orderLinks(sample(t)), []);
   assert.equal(canonicalEventOf({ eventType: 'SomethingNew', payload: { meta: {} } }), undefined);
   assert.equal(parseLink('evil'), undefined);
   assert.equal(parseLink('other:1'), undefined);
@@ -64,23 +88,56 @@ test('order resolution: shipments, invoices, EDI chains and payments reach their
     e('8', 'PaymentReceived', ['invoice:I2', 'invoice:I9']),
     e('9', 'ShipmentPicked', ['shipment:S7']), // never tied to an order
   ]);
-  assert.deepEqual(m.get('O1')?.map((x) => x._id).sort(), ['1', '3', '4', '5', '6']);
-  assert.deepEqual(m.get('O2')?.map((x) => x._id).sort(), ['2', '7', '8']);
+  assert.deepEqual(
+    m
+      .get('O1')
+      ?.map((x) => x._id)
+      .sort(),
+    ['1', '3', '4', '5', '6'],
+  );
+  assert.deepEqual(
+    m
+      .get('O2')
+      ?.map((x) => x._id)
+      .sort(),
+    ['2', '7', '8'],
+  );
   assert.equal(m.size, 2);
 });
 
 test('trace ids come only from well-formed traceparents', () => {
   assert.equal(traceIdOf('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'), '0af7651916cd43dd8448eb211c80319c');
-  for (const bad of [undefined, '', 'garbage', '00-xyz-b7ad6b7169203331-01', `00-${'0'.repeat(32)}-b7ad6b7169203331-01`, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331']) {
+  for (const bad of [
+    undefined,
+    '',
+    'garbage',
+    '00-xyz-b7ad6b7169203331-01',
+    `00-${'0'.repeat(32)}-b7ad6b7169203331-01`,
+    '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331',
+  ]) {
     assert.equal(traceIdOf(bad), null, String(bad));
   }
 });
 
 test('an undecodable DLQ message is indexed from its headers and linked by its topic key', () => {
   const entry = failureEntryOf({
-    entry: 'dlq', topic: 'odx.orders.v1.g.dlq', partition: 2, offset: '17', key: 'O-5', timestamp: Date.UTC(2026, 0, 1),
-    headers: { 'odx.errors.class': 'serde.not-confluent-wire', 'odx.errors.kind': 'poison', 'odx.errors.attempt': '1', 'odx.errors.original.offset': '4', 'odx.errors.original.partition': 'x', 'odx.errors.consumer.group': 'g' },
-    originalTopic: 'odx.orders.v1', catalogKey: 'orderId', decoded: undefined,
+    entry: 'dlq',
+    topic: 'odx.orders.v1.g.dlq',
+    partition: 2,
+    offset: '17',
+    key: 'O-5',
+    timestamp: Date.UTC(2026, 0, 1),
+    headers: {
+      'odx.errors.class': 'serde.not-confluent-wire',
+      'odx.errors.kind': 'poison',
+      'odx.errors.attempt': '1',
+      'odx.errors.original.offset': '4',
+      'odx.errors.original.partition': 'x',
+      'odx.errors.consumer.group': 'g',
+    },
+    originalTopic: 'odx.orders.v1',
+    catalogKey: 'orderId',
+    decoded: undefined,
   });
   assert.equal(entry._id, 'dlq:odx.orders.v1.g.dlq:2:17');
   assert.equal(entry.type, 'unknown');
@@ -89,14 +146,33 @@ test('an undecodable DLQ message is indexed from its headers and linked by its t
   assert.equal(entry.error?.originalOffset, 4);
   assert.equal(entry.error?.originalPartition, null); // not a number: not trusted
   assert.equal(entry.time.getTime(), Date.UTC(2026, 0, 1));
-  const noKey = failureEntryOf({ entry: 'retry', topic: 't.g.retry.1', partition: 0, offset: '0', key: null, timestamp: 0, headers: {}, originalTopic: 't', catalogKey: 'partnerId', decoded: undefined });
+  const noKey = failureEntryOf({
+    entry: 'retry',
+    topic: 't.g.retry.1',
+    partition: 0,
+    offset: '0',
+    key: null,
+    timestamp: 0,
+    headers: {},
+    originalTopic: 't',
+    catalogKey: 'partnerId',
+    decoded: undefined,
+  });
   assert.deepEqual(noKey.links, []);
 });
 
 test('a DLQ message of an event type this build does not know keeps its type name and is linked by its topic key', () => {
   const entry = failureEntryOf({
-    entry: 'dlq', topic: 'odx.orders.v1.g.dlq', partition: 0, offset: '3', key: 'O-7', timestamp: Date.UTC(2026, 0, 1),
-    headers: {}, originalTopic: 'odx.orders.v1', catalogKey: 'orderId', decoded: { eventType: 'OrderSplit', payload: { meta: {} } },
+    entry: 'dlq',
+    topic: 'odx.orders.v1.g.dlq',
+    partition: 0,
+    offset: '3',
+    key: 'O-7',
+    timestamp: Date.UTC(2026, 0, 1),
+    headers: {},
+    originalTopic: 'odx.orders.v1',
+    catalogKey: 'orderId',
+    decoded: { eventType: 'OrderSplit', payload: { meta: {} } },
   });
   assert.equal(entry.type, 'OrderSplit');
   assert.deepEqual(entry.links, ['order:O-7']);
@@ -106,9 +182,20 @@ test('a DLQ message of an event type this build does not know keeps its type nam
 
 test('stored entries read back exactly, dates included', () => {
   const entry = failureEntryOf({
-    entry: 'retry', topic: 't.g.retry.1', partition: 1, offset: '9', key: 'k"\n', timestamp: Date.UTC(2026, 0, 1),
-    headers: { 'odx.errors.first.failure.time': '2026-01-01T00:00:00.000Z', 'odx.errors.attempt': '2', traceparent: `00-${'12'.repeat(16)}-${'34'.repeat(8)}-01` },
-    originalTopic: 't', catalogKey: 'orderId', decoded: { eventType: 'ShipmentException', payload: sampleEvent('ShipmentException') },
+    entry: 'retry',
+    topic: 't.g.retry.1',
+    partition: 1,
+    offset: '9',
+    key: 'k"\n',
+    timestamp: Date.UTC(2026, 0, 1),
+    headers: {
+      'odx.errors.first.failure.time': '2026-01-01T00:00:00.000Z',
+      'odx.errors.attempt': '2',
+      traceparent: `00-${'12'.repeat(16)}-${'34'.repeat(8)}-01`,
+    },
+    originalTopic: 't',
+    catalogKey: 'orderId',
+    decoded: { eventType: 'ShipmentException', payload: sampleEvent('ShipmentException') },
   });
   const back = fromStored(toStored(entry));
   assert.deepEqual(back, entry);

@@ -10,8 +10,20 @@ test('nearest-rank percentiles of small samples', () => {
   assert.equal(percentile([3, 1, 2, 4], 50), 2); // rank ceil(0.5 * 4) = 2
   assert.equal(percentile([3, 1, 2, 4], 95), 4); // rank ceil(3.8) = 4
   assert.equal(percentile([15, 20, 35, 40, 50], 40), 20); // the textbook example: rank ceil(2) = 2
-  assert.equal(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95), 95);
-  assert.equal(percentile(Array.from({ length: 20 }, (_, i) => 20 - i), 95), 19);
+  assert.equal(
+    percentile(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      95,
+    ),
+    95,
+  );
+  assert.equal(
+    percentile(
+      Array.from({ length: 20 }, (_, i) => 20 - i),
+      95,
+    ),
+    19,
+  );
 });
 
 test('percentile rejects ranks outside (0, 100]', () => {
@@ -19,15 +31,21 @@ test('percentile rejects ranks outside (0, 100]', () => {
 });
 
 test('property: the percentile is an input value, at least p% of values are <= it, and it is monotone in p', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: -1e9, max: 1e9 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 100 }), (xs, p) => {
-    const v = percentile(xs, p)!;
-    assert.ok(xs.includes(v));
-    assert.ok(xs.filter((x) => x <= v).length >= (p / 100) * xs.length);
-    // No smaller input value satisfies it (it is the smallest such value).
-    const smaller = xs.filter((x) => x < v);
-    assert.ok(smaller.length < (p / 100) * xs.length);
-    assert.ok(percentile(xs, Math.min(100, p + 1))! >= v);
-  }));
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: -1e9, max: 1e9 }), { minLength: 1, maxLength: 200 }),
+      fc.integer({ min: 1, max: 100 }),
+      (xs, p) => {
+        const v = percentile(xs, p)!;
+        assert.ok(xs.includes(v));
+        assert.ok(xs.filter((x) => x <= v).length >= (p / 100) * xs.length);
+        // No smaller input value satisfies it (it is the smallest such value).
+        const smaller = xs.filter((x) => x < v);
+        assert.ok(smaller.length < (p / 100) * xs.length);
+        assert.ok(percentile(xs, Math.min(100, p + 1))! >= v);
+      },
+    ),
+  );
 });
 
 test('summarize gives count, p50, p95, min and max; rates keep their base', () => {

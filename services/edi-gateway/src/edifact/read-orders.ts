@@ -17,11 +17,21 @@ export interface EdifactMessage {
 
 export type EdifactReading =
   | { ok: true; partner: PartnerProfile; controlRef: string; sender: string; recipient: string; messages: EdifactMessage[] }
-  | { ok: false; partner: PartnerProfile | null; controlRef: string | null; sender: string | null; recipient: string | null; problems: string[] };
+  | {
+      ok: false;
+      partner: PartnerProfile | null;
+      controlRef: string | null;
+      sender: string | null;
+      recipient: string | null;
+      problems: string[];
+    };
 
 /** True when the document is UN/EDIFACT (starts with UNA or UNB). */
 export function looksLikeEdifact(bytes: Buffer): boolean {
-  const head = bytes.subarray(0, 16).toString('latin1').replace(/^[\s]+/, '');
+  const head = bytes
+    .subarray(0, 16)
+    .toString('latin1')
+    .replace(/^[\s]+/, '');
   return head.startsWith('UNA') || head.startsWith('UNB');
 }
 
@@ -43,24 +53,48 @@ export function readEdifactOrders(bytes: Buffer, partners: PartnerDirectory, exp
   try {
     segs = new Reader({ autoDetectEncoding: true }).parse(text);
   } catch (err) {
-    return { ok: false, partner: hinted, controlRef: null, sender: null, recipient: null, problems: [`not a readable EDIFACT interchange: ${errorMessage(err)}`] };
+    return {
+      ok: false,
+      partner: hinted,
+      controlRef: null,
+      sender: null,
+      recipient: null,
+      problems: [`not a readable EDIFACT interchange: ${errorMessage(err)}`],
+    };
   }
   const unb = segs[0];
-  if (unb?.name !== 'UNB') return { ok: false, partner: hinted, controlRef: null, sender: null, recipient: null, problems: ['the interchange does not start with UNB'] };
+  if (unb?.name !== 'UNB')
+    return {
+      ok: false,
+      partner: hinted,
+      controlRef: null,
+      sender: null,
+      recipient: null,
+      problems: ['the interchange does not start with UNB'],
+    };
   const sender = c(unb, 1);
   const recipient = c(unb, 2);
   const controlRef = c(unb, 4);
   const base = { controlRef: controlRef || null, sender, recipient };
   const partner = partners.byEdifactSender(sender);
   if (!partner || !partner.edifact) return { ok: false, partner: hinted, ...base, problems: [`no partner profile sends as UNB ${sender}`] };
-  if (hinted && hinted.id !== partner.id) return { ok: false, partner: hinted, ...base, problems: [`the interchange comes from partner "${partner.id}" but arrived on the channel of "${hinted.id}"`] };
-  if (recipient !== partner.edifact.ourId) return { ok: false, partner, ...base, problems: [`UNB03 is "${recipient}", expected our id "${partner.edifact.ourId}"`] };
+  if (hinted && hinted.id !== partner.id)
+    return {
+      ok: false,
+      partner: hinted,
+      ...base,
+      problems: [`the interchange comes from partner "${partner.id}" but arrived on the channel of "${hinted.id}"`],
+    };
+  if (recipient !== partner.edifact.ourId)
+    return { ok: false, partner, ...base, problems: [`UNB03 is "${recipient}", expected our id "${partner.edifact.ourId}"`] };
   if (!controlRef) return { ok: false, partner, ...base, problems: ['UNB05 (interchange control reference) is missing'] };
   const unz = segs[segs.length - 1];
   if (unz?.name !== 'UNZ') return { ok: false, partner, ...base, problems: ['the UNZ trailer is missing'] };
   const messageCount = segs.filter((s) => s.name === 'UNH').length;
-  if (c(unz, 0) !== String(messageCount)) return { ok: false, partner, ...base, problems: [`UNZ01 says ${c(unz, 0)} messages, the interchange has ${messageCount}`] };
-  if (c(unz, 1) !== controlRef) return { ok: false, partner, ...base, problems: [`UNZ02 (${c(unz, 1)}) does not match UNB05 (${controlRef})`] };
+  if (c(unz, 0) !== String(messageCount))
+    return { ok: false, partner, ...base, problems: [`UNZ01 says ${c(unz, 0)} messages, the interchange has ${messageCount}`] };
+  if (c(unz, 1) !== controlRef)
+    return { ok: false, partner, ...base, problems: [`UNZ02 (${c(unz, 1)}) does not match UNB05 (${controlRef})`] };
 
   const messages: EdifactMessage[] = [];
   for (let i = 1; i < segs.length - 1; i++) {
@@ -79,7 +113,13 @@ export function readEdifactOrders(bytes: Buffer, partners: PartnerDirectory, exp
     }
     if (c(unh, 1) !== 'ORDERS') errors.push(`message type ${c(unh, 1) || '(none)'} is not accepted; only ORDERS`);
     const read = errors.length ? { po: null, errors: [] } : readOrders(body, partner);
-    messages.push({ reference, type, text: [unh, ...body, ...(unt ? [unt] : [])].map(render).join(''), errors: [...errors, ...read.errors], po: read.po });
+    messages.push({
+      reference,
+      type,
+      text: [unh, ...body, ...(unt ? [unt] : [])].map(render).join(''),
+      errors: [...errors, ...read.errors],
+      po: read.po,
+    });
     i = unt ? end : end - 1;
   }
   return { ok: true, partner, controlRef, sender, recipient, messages };
@@ -102,18 +142,35 @@ function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: Purc
     switch (s.name) {
       case 'DTM': {
         const [q = '', v = '', f = '102'] = s.elements[0] ?? [];
-        if (f !== '102' || !validDate(v)) { errors.push(`DTM ${q}: "${v}" is not a CCYYMMDD (102) date`); break; }
+        if (f !== '102' || !validDate(v)) {
+          errors.push(`DTM ${q}: "${v}" is not a CCYYMMDD (102) date`);
+          break;
+        }
         const d = new Date(Date.UTC(Number(v.slice(0, 4)), Number(v.slice(4, 6)) - 1, Number(v.slice(6, 8))));
         if (q === '137') poDate = d;
-        else if (q === '2') { if (line) line.requestedDate = d; else requested = d; }
+        else if (q === '2') {
+          if (line) line.requestedDate = d;
+          else requested = d;
+        }
         break;
       }
-      case 'CUX': if (c(s, 0, 1)) currency = c(s, 0, 1); break;
+      case 'CUX':
+        if (c(s, 0, 1)) currency = c(s, 0, 1);
+        break;
       case 'NAD':
         if (c(s, 0) === 'DP' || c(s, 0) === 'ST') {
           const code = c(s, 1) || null;
           const mapped = code ? profile.mappings.shipTo[code] : undefined;
-          shipTo = { locationCode: code, name: mapped?.name ?? (c(s, 3) || null), street1: mapped?.street1 ?? (c(s, 4) || null), street2: null, city: mapped?.city ?? (c(s, 5) || null), region: mapped?.region ?? null, postalCode: mapped?.postalCode ?? (c(s, 7) || null), countryCode: mapped?.countryCode ?? (c(s, 8) || null) };
+          shipTo = {
+            locationCode: code,
+            name: mapped?.name ?? (c(s, 3) || null),
+            street1: mapped?.street1 ?? (c(s, 4) || null),
+            street2: null,
+            city: mapped?.city ?? (c(s, 5) || null),
+            region: mapped?.region ?? null,
+            postalCode: mapped?.postalCode ?? (c(s, 7) || null),
+            countryCode: mapped?.countryCode ?? (c(s, 8) || null),
+          };
         }
         break;
       case 'LIN': {
@@ -121,14 +178,28 @@ function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: Purc
         const type = c(s, 2, 1);
         const productIds: Record<string, string> = {};
         if (id) productIds[ITEM_TYPES[type] ?? 'EN'] = id;
-        line = { lineNumber: Number(c(s, 0)) || lines.length + 1, buyerLineId: c(s, 0) || String(lines.length + 1), quantity: '', partnerUom: 'PCE', uom: 'EA', unitPrice: null, productIds, sku: '', gtin: null, description: null, requestedDate: null };
+        line = {
+          lineNumber: Number(c(s, 0)) || lines.length + 1,
+          buyerLineId: c(s, 0) || String(lines.length + 1),
+          quantity: '',
+          partnerUom: 'PCE',
+          uom: 'EA',
+          unitPrice: null,
+          productIds,
+          sku: '',
+          gtin: null,
+          description: null,
+          requestedDate: null,
+        };
         lines.push(line);
         break;
       }
       case 'PIA':
         if (line) for (const [id = '', type = ''] of s.elements.slice(1)) if (id) line.productIds[ITEM_TYPES[type] ?? type] = id;
         break;
-      case 'IMD': if (line && c(s, 2, 3)) line.description = c(s, 2, 3); break;
+      case 'IMD':
+        if (line && c(s, 2, 3)) line.description = c(s, 2, 3);
+        break;
       case 'QTY':
         if (line && c(s, 0) === '21') {
           const q = parseX12Decimal(c(s, 0, 1), 4);
@@ -145,23 +216,43 @@ function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: Purc
           else line.unitPrice = formatScaled(p, 6);
         }
         break;
-      case 'CNT': if (c(s, 0) === '2') declaredLines = c(s, 0, 1); break;
-      default: break;
+      case 'CNT':
+        if (c(s, 0) === '2') declaredLines = c(s, 0, 1);
+        break;
+      default:
+        break;
     }
   }
   if (!poDate) errors.push('DTM+137 (order date) is missing');
   if (lines.length === 0) errors.push('the order has no LIN line');
   for (const l of lines) {
     if (!l.quantity) errors.push(`LIN ${l.buyerLineId}: QTY+21 is missing`);
-    const mapped = Object.values(l.productIds).map((id) => profile.mappings.items[id]).find((x) => x !== undefined);
-    if (!mapped && profile.orders.requireItemMapping) errors.push(`LIN ${l.buyerLineId}: item ${Object.values(l.productIds).join('/') || '(none)'} is not in the partner profile`);
+    const mapped = Object.values(l.productIds)
+      .map((id) => profile.mappings.items[id])
+      .find((x) => x !== undefined);
+    if (!mapped && profile.orders.requireItemMapping)
+      errors.push(`LIN ${l.buyerLineId}: item ${Object.values(l.productIds).join('/') || '(none)'} is not in the partner profile`);
     l.sku = mapped ?? l.productIds['VP'] ?? Object.values(l.productIds)[0] ?? '';
     if (!l.sku) errors.push(`LIN ${l.buyerLineId}: no item number`);
     l.gtin = l.productIds['EN'] ?? l.productIds['UP'] ?? null;
   }
-  if (declaredLines !== null && declaredLines !== String(lines.length)) errors.push(`CNT+2 says ${declaredLines} lines, the order has ${lines.length}`);
+  if (declaredLines !== null && declaredLines !== String(lines.length))
+    errors.push(`CNT+2 says ${declaredLines} lines, the order has ${lines.length}`);
   if (errors.length) return { po: null, errors };
-  return { po: { purpose: '00', orderType: 'SA', poNumber, poDate: poDate!, currency, requestedDeliveryDate: requested, shipTo, lines, notes: null }, errors };
+  return {
+    po: {
+      purpose: '00',
+      orderType: 'SA',
+      poNumber,
+      poDate: poDate!,
+      currency,
+      requestedDeliveryDate: requested,
+      shipTo,
+      lines,
+      notes: null,
+    },
+    errors,
+  };
 }
 
 function render(s: EdifactSegment): string {

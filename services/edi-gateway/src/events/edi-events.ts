@@ -32,7 +32,12 @@ export interface EventContext {
   causationId?: string | null;
 }
 
-export function receivedEvent(rec: EdiDocumentRecord, ctx: EventContext, status: string = rec.status, errors: string[] = rec.errors): OutgoingEvent {
+export function receivedEvent(
+  rec: EdiDocumentRecord,
+  ctx: EventContext,
+  status: string = rec.status,
+  errors: string[] = rec.errors,
+): OutgoingEvent {
   const payload: EdiDocumentReceived = {
     meta: {
       eventId: deterministicEventId('EdiDocumentReceived', rec._id, status),

@@ -30,9 +30,20 @@ function bearer(req: Request): string | null {
 const unauthorized = (): HttpProblem => new HttpProblem(401, 'Unauthorized', 'a valid bearer token is required');
 
 const listQuery = z.object({
-  partner: z.string().regex(/^[a-z0-9-]+$/).optional(),
-  status: z.enum(['accepted', 'accepted_with_errors', 'rejected', 'built', 'sent', 'acknowledged', 'ack_rejected', 'ack_overdue']).optional(),
-  type: z.string().regex(/^(\d{3}|TA1|ISA|UNB|ORDERS|CONTRL|DESADV|INVOIC)$/, 'a transaction set such as 850, or TA1, ISA, UNB, ORDERS, CONTRL, DESADV, INVOIC').optional(),
+  partner: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .optional(),
+  status: z
+    .enum(['accepted', 'accepted_with_errors', 'rejected', 'built', 'sent', 'acknowledged', 'ack_rejected', 'ack_overdue'])
+    .optional(),
+  type: z
+    .string()
+    .regex(
+      /^(\d{3}|TA1|ISA|UNB|ORDERS|CONTRL|DESADV|INVOIC)$/,
+      'a transaction set such as 850, or TA1, ISA, UNB, ORDERS, CONTRL, DESADV, INVOIC',
+    )
+    .optional(),
   direction: z.enum(['in', 'out']).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
@@ -73,8 +84,13 @@ export function mountEdiRoutes(http: HttpApp, o: EdiRoutesOptions): void {
     const token = bearer(req);
     // Unknown partner, partner without HTTP, missing or wrong token: all the same 401.
     if (!expected || !token || !sameSecret(token, expected)) throw unauthorized();
-    if (!Buffer.isBuffer(req.body)) throw new HttpProblem(415, 'Unsupported Media Type', 'send the X12 interchange as the raw body (e.g. application/edi-x12), not JSON');
-    const result = await o.processor.process(req.body, { transport: 'http', fileName: typeof req.headers['x-edi-file-name'] === 'string' ? req.headers['x-edi-file-name'].slice(0, 200) : null, expectedPartnerId: partnerId });
+    if (!Buffer.isBuffer(req.body))
+      throw new HttpProblem(415, 'Unsupported Media Type', 'send the X12 interchange as the raw body (e.g. application/edi-x12), not JSON');
+    const result = await o.processor.process(req.body, {
+      transport: 'http',
+      fileName: typeof req.headers['x-edi-file-name'] === 'string' ? req.headers['x-edi-file-name'].slice(0, 200) : null,
+      expectedPartnerId: partnerId,
+    });
     const status = result.status === 'duplicate' ? 409 : result.status === 'rejected' ? 422 : 200;
     res.status(status).json(result);
   });

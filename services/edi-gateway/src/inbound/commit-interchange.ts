@@ -38,15 +38,20 @@ export interface CommitDeps {
  *    id is deterministic, so a resumed attempt finds it sent and sends nothing.
  * 6. The claim marked done: from then on the control number is a duplicate.
  */
-export async function commitInterchange(deps: CommitDeps, plan: InterchangeCommit): Promise<{ reply: { documentId: string; type: string } | null }> {
+export async function commitInterchange(
+  deps: CommitDeps,
+  plan: InterchangeCommit,
+): Promise<{ reply: { documentId: string; type: string } | null }> {
   await Promise.all(plan.orderFacts.map((facts) => deps.orderFacts.remember(facts)));
 
   const links = await deps.publisher.publishAll(plan.records.flatMap((r) => r.events));
   let next = 0;
-  await Promise.all(plan.records.map(({ record, events }) => {
-    const produced = events.map((): DocumentLink => ({ ...links[next++]!, role: 'produced' }));
-    return deps.documents.insert({ ...record, links: [...record.links, ...produced] });
-  }));
+  await Promise.all(
+    plan.records.map(({ record, events }) => {
+      const produced = events.map((): DocumentLink => ({ ...links[next++]!, role: 'produced' }));
+      return deps.documents.insert({ ...record, links: [...record.links, ...produced] });
+    }),
+  );
 
   for (const a of plan.acknowledgments) await applyAcknowledgment(deps, a);
 

@@ -7,7 +7,13 @@ import type { EdiDocumentRecord } from '../store/document-store.js';
 import type { EdiOrderFacts } from '../store/order-facts.js';
 import { documentRecord, interchangeRecord, type ReceivedFile } from './audit-records.js';
 import type { InboundResult } from './inbound-result.js';
-import type { ParsedInterchange, ReceivedAcknowledgment, ReceivedDocument, ReceivedEnvelope, RejectedInterchange } from './parsed-interchange.js';
+import type {
+  ParsedInterchange,
+  ReceivedAcknowledgment,
+  ReceivedDocument,
+  ReceivedEnvelope,
+  RejectedInterchange,
+} from './parsed-interchange.js';
 import type { SendReplyOptions } from './replies.js';
 
 /** Everything one interchange leaves behind, decided before anything is written; commitInterchange writes it. */
@@ -45,14 +51,30 @@ export function planAcceptedCommit(o: PlanContext & { interchange: ParsedInterch
   const received = planned.map((p) => p.record);
   const accepted = received.filter((r) => r.status === 'accepted').length;
   const status = received.length > 0 && accepted === received.length ? 'accepted' : accepted === 0 ? 'rejected' : 'partially_accepted';
-  const record = interchangeRecord({ id: ic.id, envelope: ic.envelope, file, status: status === 'partially_accepted' ? 'accepted_with_errors' : status, errors: [], ackDocumentId: replyId });
+  const record = interchangeRecord({
+    id: ic.id,
+    envelope: ic.envelope,
+    file,
+    status: status === 'partially_accepted' ? 'accepted_with_errors' : status,
+    errors: [],
+    ackDocumentId: replyId,
+  });
   return {
     records: [{ record, events: [] }, ...planned.map((p) => ({ record: p.record, events: p.events }))],
     orderFacts: planned.flatMap((p) => (p.facts ? [p.facts] : [])),
     acknowledgments: planned.flatMap((p) => (p.acknowledgment ? [p.acknowledgment] : [])),
-    reply: ic.reply && replyId ? { partner, documentId: replyId, reply: ic.reply, answers: ic.id, businessRef: controlRef(ic.envelope), at: file.receivedAt } : null,
+    reply:
+      ic.reply && replyId
+        ? { partner, documentId: replyId, reply: ic.reply, answers: ic.id, businessRef: controlRef(ic.envelope), at: file.receivedAt }
+        : null,
     claim: { partnerId: partner.id, key: ic.claimKey, sha256: file.sha256 },
-    result: { status, partnerId: partner.id, interchangeControlNumber: ic.envelope.controlNumber, documents: received.map(summary), errors: received.flatMap((r) => r.errors) },
+    result: {
+      status,
+      partnerId: partner.id,
+      interchangeControlNumber: ic.envelope.controlNumber,
+      documents: received.map(summary),
+      errors: received.flatMap((r) => r.errors),
+    },
   };
 }
 
@@ -64,23 +86,53 @@ interface PlannedDocument {
 }
 
 /** One document's record and events (OrderReceived first for a purchase order), and its order facts or acknowledgment. */
-function planDocument(o: PlanContext & { interchange: ParsedInterchange; document: ReceivedDocument; partner: PartnerProfile; ackDocumentId: string | null }): PlannedDocument {
+function planDocument(
+  o: PlanContext & { interchange: ParsedInterchange; document: ReceivedDocument; partner: PartnerProfile; ackDocumentId: string | null },
+): PlannedDocument {
   const { document, partner, file } = o;
   const content = document.content;
   const planned: Omit<PlannedDocument, 'record'> = { events: [], facts: null, acknowledgment: null };
-  let business: Pick<EdiDocumentRecord, 'businessObjectType' | 'businessObjectId' | 'businessRef'> = { businessObjectType: null, businessObjectId: null, businessRef: null };
+  let business: Pick<EdiDocumentRecord, 'businessObjectType' | 'businessObjectId' | 'businessRef'> = {
+    businessObjectType: null,
+    businessObjectId: null,
+    businessRef: null,
+  };
   if (content?.kind === 'purchaseOrder') {
-    const order = mapPurchaseOrder(content.po, { profile: partner, documentId: document.documentId, company: o.company, receivedAt: file.receivedAt });
+    const order = mapPurchaseOrder(content.po, {
+      profile: partner,
+      documentId: document.documentId,
+      company: o.company,
+      receivedAt: file.receivedAt,
+    });
     const orderId = order.order.orderId;
     business = { businessObjectType: 'order', businessObjectId: orderId, businessRef: content.po.poNumber };
     planned.events.push(outgoingEvent('OrderReceived', orderId, order, { topic: o.topics.orders }));
-    planned.facts = { _id: orderId, partnerId: partner.id, documentId: document.documentId, createdAt: file.receivedAt, ...partnerOrderOf(content.po) };
+    planned.facts = {
+      _id: orderId,
+      partnerId: partner.id,
+      documentId: document.documentId,
+      createdAt: file.receivedAt,
+      ...partnerOrderOf(content.po),
+    };
   } else if (content?.kind === 'acknowledgment') {
-    business = { businessObjectType: 'ack', businessObjectId: null, businessRef: `${content.ack.functionalId} ${content.ack.groupControlNumber}` };
+    business = {
+      businessObjectType: 'ack',
+      businessObjectId: null,
+      businessRef: `${content.ack.functionalId} ${content.ack.groupControlNumber}`,
+    };
     planned.acknowledgment = { partnerId: partner.id, ack: content.ack, documentId: document.documentId };
   }
-  const record = documentRecord({ document, envelope: o.interchange.envelope, interchangeId: o.interchange.id, file, ackDocumentId: o.ackDocumentId, business });
-  planned.events.push(receivedEvent(record, { company: o.company, topic: o.topics.edi, correlationId: record.businessObjectId ?? o.interchange.id }));
+  const record = documentRecord({
+    document,
+    envelope: o.interchange.envelope,
+    interchangeId: o.interchange.id,
+    file,
+    ackDocumentId: o.ackDocumentId,
+    business,
+  });
+  planned.events.push(
+    receivedEvent(record, { company: o.company, topic: o.topics.edi, correlationId: record.businessObjectId ?? o.interchange.id }),
+  );
   return { ...planned, record };
 }
 
@@ -100,13 +152,27 @@ export function planRejectedCommit(o: PlanContext & { rejected: RejectedIntercha
     records: [{ record, events: [receivedEvent(record, { company: o.company, topic: o.topics.edi, correlationId: id })] }],
     orderFacts: [],
     acknowledgments: [],
-    reply: partner && reply && replyId ? { partner, documentId: replyId, reply, answers: id, businessRef: controlRef(envelope), at: o.file.receivedAt } : null,
+    reply:
+      partner && reply && replyId
+        ? { partner, documentId: replyId, reply, answers: id, businessRef: controlRef(envelope), at: o.file.receivedAt }
+        : null,
     claim: null,
-    result: { status: 'rejected', partnerId: partner?.id ?? null, interchangeControlNumber: envelope.controlNumber, documents: [summary(record)], errors: record.errors },
+    result: {
+      status: 'rejected',
+      partnerId: partner?.id ?? null,
+      interchangeControlNumber: envelope.controlNumber,
+      documents: [summary(record)],
+      errors: record.errors,
+    },
   };
 }
 
 /** How a reply's audit record names what it answers: `ISA13 000000701`, `UNB05 EF0001`. */
 const controlRef = (e: ReceivedEnvelope): string => `${e.type === 'ISA' ? 'ISA13' : 'UNB05'} ${e.controlNumber ?? 'unreadable'}`;
 
-const summary = (r: EdiDocumentRecord): InboundResult['documents'][number] => ({ documentId: r._id, type: r.type, status: r.status, errors: r.errors });
+const summary = (r: EdiDocumentRecord): InboundResult['documents'][number] => ({
+  documentId: r._id,
+  type: r.type,
+  status: r.status,
+  errors: r.errors,
+});

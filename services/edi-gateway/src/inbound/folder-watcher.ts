@@ -40,16 +40,18 @@ export class FolderWatcher {
   private running: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(private readonly o: FolderWatcherOptions) {}
+  constructor(private readonly options: FolderWatcherOptions) {}
 
   start(): void {
     const tick = (): void => {
       if (this.stopped) return;
-      this.running = this.pollOnce().catch((err: unknown) => {
-        this.o.logger.warn('inbound folder poll failed', { err });
-      }).finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs);
-      });
+      this.running = this.pollOnce()
+        .catch((err: unknown) => {
+          this.options.logger.warn('inbound folder poll failed', { err });
+        })
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
+        });
     };
     tick();
   }
@@ -58,38 +60,40 @@ export class FolderWatcher {
   async pollOnce(): Promise<void> {
     const jobs: Array<() => Promise<void>> = [];
     for (const p of this.enabledPartners()) {
-      const work = partnerFolder(this.o.root, p, 'work');
+      const work = partnerFolder(this.options.root, p, 'work');
       for (const f of await readdir(work).catch(() => [] as string[])) {
         const m = /^(.*)\.([^.]+)\.(\d+)$/.exec(f);
-        if (m && Date.now() - Number(m[3]) > this.o.staleClaimMs) jobs.push(() => this.reclaim(p, join(work, f), m[1]!));
+        if (m && Date.now() - Number(m[3]) > this.options.staleClaimMs) jobs.push(() => this.reclaim(p, join(work, f), m[1]!));
       }
-      const dir = partnerFolder(this.o.root, p, 'inbound');
+      const dir = partnerFolder(this.options.root, p, 'inbound');
       const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => !IN_PROGRESS.test(n)).sort();
       for (const name of names) jobs.push(() => this.claimAndProcess(p, name));
     }
-    const limit = this.o.concurrency ?? 4;
+    const limit = this.options.concurrency ?? 4;
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, async () => {
-      while (next < jobs.length && !this.stopped) await jobs[next++]!();
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(limit, jobs.length) }, async () => {
+        while (next < jobs.length && !this.stopped) await jobs[next++]!();
+      }),
+    );
   }
 
   /** A claim whose owner died mid-way: taken over by another atomic rename. */
   private async reclaim(p: PartnerProfile, stale: string, name: string): Promise<void> {
-    const claimed = join(partnerFolder(this.o.root, p, 'work'), `${name}.${this.o.instanceId}.${Date.now()}`);
+    const claimed = join(partnerFolder(this.options.root, p, 'work'), `${name}.${this.options.instanceId}.${Date.now()}`);
     try {
       await rename(stale, claimed);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    this.o.logger.warn('re-processing a stale claim', { partner: p.id, file: name });
+    this.options.logger.warn('re-processing a stale claim', { partner: p.id, file: name });
     await this.processClaimed(p, claimed, name);
   }
 
   private async claimAndProcess(p: PartnerProfile, name: string): Promise<void> {
-    const from = join(partnerFolder(this.o.root, p, 'inbound'), name);
-    const claimed = join(partnerFolder(this.o.root, p, 'work'), `${name}.${this.o.instanceId}.${Date.now()}`);
+    const from = join(partnerFolder(this.options.root, p, 'inbound'), name);
+    const claimed = join(partnerFolder(this.options.root, p, 'work'), `${name}.${this.options.instanceId}.${Date.now()}`);
     try {
       const s = await stat(from);
       if (!s.isFile()) return;
@@ -106,22 +110,27 @@ export class FolderWatcher {
     try {
       const size = (await stat(claimed)).size;
       // A huge file is never loaded: its head says whom to answer, its size that it is refused.
-      const bytes = size > this.o.maxBytes ? await readHead(claimed, 4096) : await readFile(claimed);
-      outcome = await this.o.processor.process(bytes, { transport: 'folder', fileName: name, expectedPartnerId: p.id, declaredSize: size });
+      const bytes = size > this.options.maxBytes ? await readHead(claimed, 4096) : await readFile(claimed);
+      outcome = await this.options.processor.process(bytes, {
+        transport: 'folder',
+        fileName: name,
+        expectedPartnerId: p.id,
+        declaredSize: size,
+      });
     } catch (err) {
       // Kafka or MongoDB trouble: the file stays in work and is taken over once its claim is stale.
-      this.o.logger.error('inbound file failed; left in work for retry', { partner: p.id, file: name, err });
+      this.options.logger.error('inbound file failed; left in work for retry', { partner: p.id, file: name, err });
       outcome = err instanceof Error ? err : new Error(String(err));
-      this.o.onFile?.(name, outcome);
+      this.options.onFile?.(name, outcome);
       return;
     }
     const target = outcome.status === 'accepted' ? 'archive' : 'error';
-    await rename(claimed, join(partnerFolder(this.o.root, p, target), `${Date.now()}-${name}`));
-    this.o.onFile?.(name, outcome);
+    await rename(claimed, join(partnerFolder(this.options.root, p, target), `${Date.now()}-${name}`));
+    this.options.onFile?.(name, outcome);
   }
 
   private enabledPartners(): PartnerProfile[] {
-    return this.o.partners.all().filter((p) => p.transport.folder.enabled);
+    return this.options.partners.all().filter((p) => p.transport.folder.enabled);
   }
 
   async stop(): Promise<void> {

@@ -32,7 +32,8 @@ export class InboundProcessor {
 
   async process(bytes: Buffer, source: InboundSource, receivedAt = new Date()): Promise<InboundResult> {
     const result = await this.processOnce({ bytes, sha256: sha256Hex(bytes), source, receivedAt });
-    for (const doc of result.documents) this.deps.metrics?.documents.inc({ partner: result.partnerId ?? 'unknown', direction: 'in', type: doc.type, status: doc.status });
+    for (const doc of result.documents)
+      this.deps.metrics?.documents.inc({ partner: result.partnerId ?? 'unknown', direction: 'in', type: doc.type, status: doc.status });
     return result;
   }
 
@@ -42,16 +43,23 @@ export class InboundProcessor {
     if (!reading.ok) return this.commit(planRejectedCommit({ ...context, rejected: reading.rejected, idKey: file.sha256.slice(0, 32) }));
     const { interchange } = reading;
     const { partner } = interchange.envelope;
-    if (await this.deps.seen.claim(partner.id, interchange.claimKey, file.sha256) === 'duplicate') {
+    if ((await this.deps.seen.claim(partner.id, interchange.claimKey, file.sha256)) === 'duplicate') {
       const rejected = { envelope: interchange.envelope, problems: [interchange.repeat.problem], reply: interchange.repeat.reply };
-      const result = await this.commit(planRejectedCommit({ ...context, rejected, idKey: `${file.sha256.slice(0, 16)}-${file.receivedAt.getTime()}` }));
+      const result = await this.commit(
+        planRejectedCommit({ ...context, rejected, idKey: `${file.sha256.slice(0, 16)}-${file.receivedAt.getTime()}` }),
+      );
       return { ...result, status: 'duplicate' };
     }
     return this.commit(planAcceptedCommit({ ...context, interchange }));
   }
 
   private read({ bytes, source }: ReceivedFile): InboundReading {
-    const options = { partners: this.deps.partners, expectedPartnerId: source.expectedPartnerId, maxBytes: this.deps.maxBytes, ...(source.declaredSize !== undefined ? { declaredSize: source.declaredSize } : {}) };
+    const options = {
+      partners: this.deps.partners,
+      expectedPartnerId: source.expectedPartnerId,
+      maxBytes: this.deps.maxBytes,
+      ...(source.declaredSize !== undefined ? { declaredSize: source.declaredSize } : {}),
+    };
     // Oversized documents go the X12 way, which refuses them unread (with a TA1 when the head names the partner).
     const edifact = Math.max(bytes.length, source.declaredSize ?? 0) <= this.deps.maxBytes && looksLikeEdifact(bytes);
     return edifact ? parseEdifactInterchange(bytes, options) : parseX12Interchange(bytes, options);
@@ -61,9 +69,20 @@ export class InboundProcessor {
     const { reply } = await commitInterchange(this.deps, plan);
     const r = plan.result;
     const [interchange] = plan.records;
-    const log = { partner: r.partnerId ?? 'unknown', standard: interchange?.record.standard, control: r.interchangeControlNumber, status: r.status, file: interchange?.record.fileName };
+    const log = {
+      partner: r.partnerId ?? 'unknown',
+      standard: interchange?.record.standard,
+      control: r.interchangeControlNumber,
+      status: r.status,
+      file: interchange?.record.fileName,
+    };
     // Only an interchange processed under its claim holds one; a rejection is refused whole.
-    if (plan.claim) this.deps.logger.info('EDI interchange processed', { ...log, documents: r.documents.length, accepted: r.documents.filter((d) => d.status === 'accepted').length });
+    if (plan.claim)
+      this.deps.logger.info('EDI interchange processed', {
+        ...log,
+        documents: r.documents.length,
+        accepted: r.documents.filter((d) => d.status === 'accepted').length,
+      });
     else this.deps.logger.warn('EDI interchange rejected', { ...log, errors: r.errors });
     return { ...r, acknowledgments: reply ? [reply] : [] };
   }

@@ -17,25 +17,55 @@ export interface ParseEdifactOptions {
  */
 export function parseEdifactInterchange(bytes: Buffer, o: ParseEdifactOptions): InboundReading {
   const r = readEdifactOrders(bytes, o.partners, o.expectedPartnerId ?? null);
-  const envelope: ReceivedEnvelope = { standard: 'EDIFACT', type: 'UNB', version: 'D', partner: r.partner, controlNumber: r.controlRef, senderId: r.sender ?? '', receiverId: r.recipient ?? '' };
-  const rejecting = (theirRef: string | null): Reply | null => r.partner?.edifact && theirRef && r.sender
-    ? { type: 'CONTRL', report: { theirRef, theirSender: r.sender, theirRecipient: r.recipient ?? '', accepted: false, messages: [] } }
-    : null;
+  const envelope: ReceivedEnvelope = {
+    standard: 'EDIFACT',
+    type: 'UNB',
+    version: 'D',
+    partner: r.partner,
+    controlNumber: r.controlRef,
+    senderId: r.sender ?? '',
+    receiverId: r.recipient ?? '',
+  };
+  const rejecting = (theirRef: string | null): Reply | null =>
+    r.partner?.edifact && theirRef && r.sender
+      ? { type: 'CONTRL', report: { theirRef, theirSender: r.sender, theirRecipient: r.recipient ?? '', accepted: false, messages: [] } }
+      : null;
   if (!r.ok) return { ok: false, rejected: { envelope, problems: r.problems, reply: rejecting(r.controlRef) } };
 
   const { partner, controlRef } = r;
   const id = `in:${partner.id}:UNB:${controlRef}`;
   const documents = r.messages.map((m): ReceivedDocument => ({
-    documentId: `${id}:${m.reference}`, type: 'ORDERS', version: m.type.split(':').slice(1, 3).join(':') || 'unknown', groupControlNumber: null,
-    controlNumber: m.reference, raw: m.text, problems: m.errors, content: m.errors.length === 0 && m.po ? { kind: 'purchaseOrder', po: m.po } : null,
+    documentId: `${id}:${m.reference}`,
+    type: 'ORDERS',
+    version: m.type.split(':').slice(1, 3).join(':') || 'unknown',
+    groupControlNumber: null,
+    controlNumber: m.reference,
+    raw: m.text,
+    problems: m.errors,
+    content: m.errors.length === 0 && m.po ? { kind: 'purchaseOrder', po: m.po } : null,
   }));
   const verdicts = r.messages.map((m, i) => ({ reference: m.reference, type: m.type, accepted: documents[i]!.problems.length === 0 }));
   return {
     ok: true,
     interchange: {
-      envelope: { ...envelope, partner, controlNumber: controlRef }, id, claimKey: `UNB:${controlRef}`, documents,
-      reply: { type: 'CONTRL', report: { theirRef: controlRef, theirSender: r.sender, theirRecipient: r.recipient, accepted: verdicts.some((v) => v.accepted), messages: verdicts } },
-      repeat: { problem: `interchange control reference ${controlRef} was received from ${partner.id} before`, reply: rejecting(controlRef) },
+      envelope: { ...envelope, partner, controlNumber: controlRef },
+      id,
+      claimKey: `UNB:${controlRef}`,
+      documents,
+      reply: {
+        type: 'CONTRL',
+        report: {
+          theirRef: controlRef,
+          theirSender: r.sender,
+          theirRecipient: r.recipient,
+          accepted: verdicts.some((v) => v.accepted),
+          messages: verdicts,
+        },
+      },
+      repeat: {
+        problem: `interchange control reference ${controlRef} was received from ${partner.id} before`,
+        reply: rejecting(controlRef),
+      },
     },
   };
 }

@@ -24,7 +24,8 @@ export function parseX12Interchange(bytes: Buffer, o: ParseX12Options): InboundR
     return {
       ok: false,
       rejected: {
-        envelope: envelopeOf(isa, partner), problems: reading.problems.map((p) => p.message),
+        envelope: envelopeOf(isa, partner),
+        problems: reading.problems.map((p) => p.message),
         reply: partner !== null && ta1Code !== null ? { type: 'TA1', isa: isa && answeredIsa(isa), noteCode: ta1Code } : null,
       },
     };
@@ -46,7 +47,10 @@ export function parseX12Interchange(bytes: Buffer, o: ParseX12Options): InboundR
   return {
     ok: true,
     interchange: {
-      envelope: { ...envelopeOf(isa, partner), partner, controlNumber: isa.controlNumber }, id, claimKey: isa.controlNumber, documents,
+      envelope: { ...envelopeOf(isa, partner), partner, controlNumber: isa.controlNumber },
+      id,
+      claimKey: isa.controlNumber,
+      documents,
       reply: partner.acknowledgments.send997 && acks.length > 0 ? { type: '997', sets: acks } : null,
       repeat: {
         problem: `interchange control number ${isa.controlNumber} was received from ${partner.id} before`,
@@ -57,37 +61,61 @@ export function parseX12Interchange(bytes: Buffer, o: ParseX12Options): InboundR
 }
 
 /** One set: its segment rules (850, 997), its AK2 loop outcome and its document. */
-function readSet(s: SetReading, g: GroupReading, partner: PartnerProfile): { outcome: SetOutcome; document: Omit<ReceivedDocument, 'documentId'> } {
+function readSet(
+  s: SetReading,
+  g: GroupReading,
+  partner: PartnerProfile,
+): { outcome: SetOutcome; document: Omit<ReceivedDocument, 'documentId'> } {
   const v850 = s.problems.length === 0 && s.code === '850' ? validate850(s.transaction, partner) : null;
   const v997 = s.problems.length === 0 && s.code === '997' ? validate997(s.transaction) : null;
   const segmentErrors = v850?.errors ?? v997?.errors ?? [];
-  const problems = [...g.problems.map((p) => `group ${g.controlNumber}: ${p.message}`), ...s.problems.map((p) => p.message), ...segmentErrors.map(describeSegmentError)];
+  const problems = [
+    ...g.problems.map((p) => `group ${g.controlNumber}: ${p.message}`),
+    ...s.problems.map((p) => p.message),
+    ...segmentErrors.map(describeSegmentError),
+  ];
   let content: DocumentContent | null = null;
   if (problems.length === 0 && v850?.po) content = { kind: 'purchaseOrder', po: v850.po };
   if (problems.length === 0 && v997?.ack) content = { kind: 'acknowledgment', ack: neutralAck(v997.ack) };
   return {
     outcome: { code: s.code, controlNumber: s.controlNumber, setCodes: s.problems.map((p) => p.code), segmentErrors },
     document: {
-      type: s.code || 'unknown', version: g.version || partner.version, groupControlNumber: g.controlNumber, controlNumber: s.controlNumber,
-      raw: s.transaction.toString(), problems, content,
+      type: s.code || 'unknown',
+      version: g.version || partner.version,
+      groupControlNumber: g.controlNumber,
+      controlNumber: s.controlNumber,
+      raw: s.transaction.toString(),
+      problems,
+      content,
     },
   };
 }
 
 function envelopeOf(isa: IsaFacts | null, partner: PartnerProfile | null): ReceivedEnvelope {
   return {
-    standard: 'X12', type: 'ISA', version: partner?.version ?? 'unknown', partner, controlNumber: isa?.controlNumber ?? null,
-    senderId: isa?.senderId.trim() ?? '', receiverId: isa?.receiverId.trim() ?? '',
+    standard: 'X12',
+    type: 'ISA',
+    version: partner?.version ?? 'unknown',
+    partner,
+    controlNumber: isa?.controlNumber ?? null,
+    senderId: isa?.senderId.trim() ?? '',
+    receiverId: isa?.receiverId.trim() ?? '',
   };
 }
 
-const answeredIsa = (isa: IsaFacts): { controlNumber: string; date: string; time: string } => ({ controlNumber: isa.controlNumber, date: isa.date, time: isa.time });
+const answeredIsa = (isa: IsaFacts): { controlNumber: string; date: string; time: string } => ({
+  controlNumber: isa.controlNumber,
+  date: isa.date,
+  time: isa.time,
+});
 
 /** AK9/AK5 A (accepted) and E (accepted with errors) accept; P, R and the rest do not. */
 function neutralAck(ack: ReceivedAck): ReceivedAcknowledgment {
   const accepts = (status: string): boolean => status === 'A' || status === 'E';
   return {
-    functionalId: ack.functionalId, groupControlNumber: ack.groupControlNumber, groupAccepted: accepts(ack.groupStatus),
+    functionalId: ack.functionalId,
+    groupControlNumber: ack.groupControlNumber,
+    groupAccepted: accepts(ack.groupStatus),
     sets: ack.sets.map((s) => ({ controlNumber: s.controlNumber, accepted: accepts(s.status) })),
   };
 }

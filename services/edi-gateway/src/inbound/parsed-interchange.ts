@@ -63,9 +63,7 @@ export interface ReceivedDocument {
   content: DocumentContent | null;
 }
 
-export type DocumentContent =
-  | { kind: 'purchaseOrder'; po: PurchaseOrder }
-  | { kind: 'acknowledgment'; ack: ReceivedAcknowledgment };
+export type DocumentContent = { kind: 'purchaseOrder'; po: PurchaseOrder } | { kind: 'acknowledgment'; ack: ReceivedAcknowledgment };
 
 /** A partner's acknowledgment of one of our groups (an X12 997). */
 export interface ReceivedAcknowledgment {

@@ -29,8 +29,16 @@ export interface SendReplyOptions {
 /** Builds, records, delivers and announces a reply through the document sender. */
 export function sendReply(o: SendReplyOptions): Promise<EdiDocumentRecord> {
   const req = {
-    profile: o.partner, documentId: o.documentId, businessObjectType: 'ack', businessObjectId: null, businessRef: o.businessRef,
-    inResponseTo: o.answers, source: null, correlationId: o.answers, causationId: null, expectAck: false,
+    profile: o.partner,
+    documentId: o.documentId,
+    businessObjectType: 'ack',
+    businessObjectId: null,
+    businessRef: o.businessRef,
+    inResponseTo: o.answers,
+    source: null,
+    correlationId: o.answers,
+    causationId: null,
+    expectAck: false,
   };
   const r = o.reply;
   switch (r.type) {
@@ -38,7 +46,11 @@ export function sendReply(o: SendReplyOptions): Promise<EdiDocumentRecord> {
       return o.sender.sendSets(req, r.sets, o.at);
     case 'TA1': {
       // An unreadable ISA is answered with zeros and the time we read it.
-      const answered = r.isa ?? { controlNumber: '000000000', date: o.at.toISOString().slice(2, 10).replace(/-/g, ''), time: o.at.toISOString().slice(11, 16).replace(':', '') };
+      const answered = r.isa ?? {
+        controlNumber: '000000000',
+        date: o.at.toISOString().slice(2, 10).replace(/-/g, ''),
+        time: o.at.toISOString().slice(11, 16).replace(':', ''),
+      };
       return o.sender.sendTa1(req, answered, r.noteCode, o.at);
     }
     case 'CONTRL':

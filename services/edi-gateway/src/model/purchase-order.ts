@@ -45,7 +45,10 @@ export interface PurchaseOrderLine {
 }
 
 /** What the partner's later documents quote of an ordered line: their line id, unit, price and item ids. */
-export type PartnerOrderLine = Pick<PurchaseOrderLine, 'lineNumber' | 'buyerLineId' | 'sku' | 'quantity' | 'partnerUom' | 'unitPrice' | 'productIds'>;
+export type PartnerOrderLine = Pick<
+  PurchaseOrderLine,
+  'lineNumber' | 'buyerLineId' | 'sku' | 'quantity' | 'partnerUom' | 'unitPrice' | 'productIds'
+>;
 
 /** The partner's view of an order: PO number and date, and its lines when we received it by EDI (none otherwise). */
 export interface PartnerOrder {
@@ -59,6 +62,14 @@ export function partnerOrderOf(po: PurchaseOrder): PartnerOrder {
   return {
     poNumber: po.poNumber,
     poDate: po.poDate,
-    lines: po.lines.map((l) => ({ lineNumber: l.lineNumber, buyerLineId: l.buyerLineId, sku: l.sku, quantity: l.quantity, partnerUom: l.partnerUom, unitPrice: l.unitPrice, productIds: l.productIds })),
+    lines: po.lines.map((l) => ({
+      lineNumber: l.lineNumber,
+      buyerLineId: l.buyerLineId,
+      sku: l.sku,
+      quantity: l.quantity,
+      partnerUom: l.partnerUom,
+      unitPrice: l.unitPrice,
+      productIds: l.productIds,
+    })),
   };
 }

@@ -25,29 +25,42 @@ export class AckWatchdog {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly o: AckWatchdogOptions) {}
+  constructor(private readonly options: AckWatchdogOptions) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.sweep().catch((err: unknown) => this.o.logger.warn('ack watchdog sweep failed', { err })), this.o.intervalMs);
+    this.timer = setInterval(
+      () => void this.sweep().catch((err: unknown) => this.options.logger.warn('ack watchdog sweep failed', { err })),
+      this.options.intervalMs,
+    );
     this.timer.unref();
   }
 
   /** One pass; returns the ids of the documents raised. */
   sweep(now = new Date()): Promise<string[]> {
     const run = (this.running ?? Promise.resolve()).then(async () => {
-      const late = await this.o.documents.overdue(now);
+      const late = await this.options.documents.overdue(now);
       const raised: string[] = [];
       for (const doc of late) {
-        const errors = [`no 997 from ${doc.partnerId} for ${doc.type} ${doc._id} (ISA13 ${doc.interchangeControlNumber}, GS06 ${doc.groupControlNumber ?? '-'}) by ${doc.ackDueAt?.toISOString() ?? '?'}`];
-        const event = receivedEvent({ ...doc, createdAt: now }, { company: this.o.company, topic: this.o.ediTopic, correlationId: doc.businessObjectId ?? doc._id }, 'ack_overdue', errors);
-        const [link] = await this.o.publisher.publishAll([event]);
-        await this.o.documents.setStatus(doc._id, 'ack_overdue', { errors, links: link ? [{ ...link, role: 'produced' }] : [] });
+        const errors = [
+          `no 997 from ${doc.partnerId} for ${doc.type} ${doc._id} (ISA13 ${doc.interchangeControlNumber}, GS06 ${doc.groupControlNumber ?? '-'}) by ${doc.ackDueAt?.toISOString() ?? '?'}`,
+        ];
+        const event = receivedEvent(
+          { ...doc, createdAt: now },
+          { company: this.options.company, topic: this.options.ediTopic, correlationId: doc.businessObjectId ?? doc._id },
+          'ack_overdue',
+          errors,
+        );
+        const [link] = await this.options.publisher.publishAll([event]);
+        await this.options.documents.setStatus(doc._id, 'ack_overdue', { errors, links: link ? [{ ...link, role: 'produced' }] : [] });
         raised.push(doc._id);
       }
-      if (raised.length) this.o.logger.warn('EDI acknowledgments overdue', { count: raised.length });
+      if (raised.length) this.options.logger.warn('EDI acknowledgments overdue', { count: raised.length });
       return raised;
     });
-    this.running = run.then(() => undefined, () => undefined);
+    this.running = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

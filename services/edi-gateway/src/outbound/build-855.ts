@@ -26,7 +26,18 @@ export function lineStatus(ordered: PartnerOrderLine | undefined, qty: string, p
 export function build855(e: OrderConfirmed, partnerOrder: PartnerOrder, profile: PartnerProfile): SetBody {
   const o = e.order;
   const segments: SegmentSpec[] = [
-    ['BAK', '00', profile.outbound.ack855Type, partnerOrder.poNumber, ccyymmdd(partnerOrder.poDate), '', '', '', o.name ?? o.orderId, ccyymmdd(e.confirmedAt)],
+    [
+      'BAK',
+      '00',
+      profile.outbound.ack855Type,
+      partnerOrder.poNumber,
+      ccyymmdd(partnerOrder.poDate),
+      '',
+      '',
+      '',
+      o.name ?? o.orderId,
+      ccyymmdd(e.confirmedAt),
+    ],
     ['CUR', 'SE', o.currency],
   ];
   if (o.promisedDeliveryDate) segments.push(['DTM', '067', ccyymmdd(o.promisedDeliveryDate)]);
@@ -34,12 +45,22 @@ export function build855(e: OrderConfirmed, partnerOrder: PartnerOrder, profile:
   const confirmed = new Set<number>();
   let count = 0;
   o.lines.forEach((l, i) => {
-    const ordered = partnerOrder.lines.find((f) => f.lineNumber === l.lineNumber && f.sku === l.sku) ?? partnerOrder.lines.find((f) => f.sku === l.sku && !confirmed.has(f.lineNumber));
+    const ordered =
+      partnerOrder.lines.find((f) => f.lineNumber === l.lineNumber && f.sku === l.sku) ??
+      partnerOrder.lines.find((f) => f.sku === l.sku && !confirmed.has(f.lineNumber));
     if (ordered) confirmed.add(ordered.lineNumber);
     const lineNo = ordered?.buyerLineId ?? String(l.lineNumber || i + 1);
     const uom = ordered?.partnerUom ?? partnerUom(profile, l.uom);
     // PO1 echoes the ordered quantity with the price we confirm (so an IP line carries the new price); ACK02 the confirmed quantity.
-    segments.push(['PO1', lineNo, toX12Decimal(ordered?.quantity ?? l.quantity), uom, toX12Decimal(l.unitPrice), '', ...productIdPairs(l.sku, ordered, l.gtin)]);
+    segments.push([
+      'PO1',
+      lineNo,
+      toX12Decimal(ordered?.quantity ?? l.quantity),
+      uom,
+      toX12Decimal(l.unitPrice),
+      '',
+      ...productIdPairs(l.sku, ordered, l.gtin),
+    ]);
     if (l.description) segments.push(['PID', 'F', '', '', '', l.description.slice(0, 80)]);
     const status = lineStatus(ordered, l.quantity, l.unitPrice);
     const date = l.promisedDate ?? o.promisedDeliveryDate;
@@ -48,7 +69,15 @@ export function build855(e: OrderConfirmed, partnerOrder: PartnerOrder, profile:
   });
   for (const f of partnerOrder.lines) {
     if (confirmed.has(f.lineNumber)) continue;
-    segments.push(['PO1', f.buyerLineId, toX12Decimal(f.quantity), f.partnerUom, toX12Decimal(f.unitPrice ?? '0'), '', ...productIdPairs(f.sku, f)]);
+    segments.push([
+      'PO1',
+      f.buyerLineId,
+      toX12Decimal(f.quantity),
+      f.partnerUom,
+      toX12Decimal(f.unitPrice ?? '0'),
+      '',
+      ...productIdPairs(f.sku, f),
+    ]);
     segments.push(['ACK', 'IR', '0', f.partnerUom]);
     count++;
   }

@@ -8,7 +8,15 @@ import { partnerUom, productIdPairs } from './build-855.js';
 import { ssccFor } from './sscc.js';
 
 /** ODX service levels -> X12 element 284 codes. */
-const SERVICE_LEVEL_CODES: Record<string, string> = { GROUND: 'SG', STANDARD: 'SG', ECONOMY: 'SG', '2DAY': 'SE', EXPRESS: 'ND', NEXTDAY: 'ND', OVERNIGHT: 'ON' };
+const SERVICE_LEVEL_CODES: Record<string, string> = {
+  GROUND: 'SG',
+  STANDARD: 'SG',
+  ECONOMY: 'SG',
+  '2DAY': 'SE',
+  EXPRESS: 'ND',
+  NEXTDAY: 'ND',
+  OVERNIGHT: 'ON',
+};
 
 /** Why an ASN cannot be built (permanent: the event itself lacks what an 856 needs). */
 export class AsnDataError extends Error {
@@ -21,11 +29,18 @@ export class AsnDataError extends Error {
  * pack / item (BSN05 0001): SSCC-18 per package (MAN*GM), carrier SCAC (TD5),
  * BOL and tracking (REF*BM, REF*CN, MAN*CP per parcel).
  */
-export function build856(s: Shipment, dispatchedAt: Date, partnerOrder: PartnerOrder, profile: PartnerProfile, booking: BookingFacts | null = null): SetBody {
+export function build856(
+  s: Shipment,
+  dispatchedAt: Date,
+  partnerOrder: PartnerOrder,
+  profile: PartnerProfile,
+  booking: BookingFacts | null = null,
+): SetBody {
   if (s.packages.length === 0) throw new AsnDataError(`shipment ${s.shipmentId} has no packages`);
-  const packs = s.packages.map((p) => ({ ...p, contents: p.contents.length > 0 ? p.contents : [] as ShipmentLine[] }));
+  const packs = s.packages.map((p) => ({ ...p, contents: p.contents.length > 0 ? p.contents : ([] as ShipmentLine[]) }));
   if (packs.every((p) => p.contents.length === 0)) {
-    if (packs.length !== 1 || s.lines.length === 0) throw new AsnDataError(`shipment ${s.shipmentId} does not say what each of its ${packs.length} packages holds`);
+    if (packs.length !== 1 || s.lines.length === 0)
+      throw new AsnDataError(`shipment ${s.shipmentId} does not say what each of its ${packs.length} packages holds`);
     packs[0]!.contents = s.lines;
   }
   const scac = s.carrierCode ?? booking?.carrierCode ?? null;
@@ -44,9 +59,15 @@ export function build856(s: Shipment, dispatchedAt: Date, partnerOrder: PartnerO
   if (tracking) segments.push(['REF', 'CN', tracking.slice(0, 30)]);
   segments.push(['DTM', '011', ccyymmdd(s.shippedAt ?? dispatchedAt)]);
   if (s.estimatedDeliveryAt) segments.push(['DTM', '017', ccyymmdd(s.estimatedDeliveryAt)]);
-  segments.push(['N1', 'ST', (s.shipTo.name ?? s.shipTo.companyName ?? 'SHIP TO').slice(0, 60), ...(s.shipTo.locationCode ? ['92', s.shipTo.locationCode] : [])]);
+  segments.push([
+    'N1',
+    'ST',
+    (s.shipTo.name ?? s.shipTo.companyName ?? 'SHIP TO').slice(0, 60),
+    ...(s.shipTo.locationCode ? ['92', s.shipTo.locationCode] : []),
+  ]);
   if (s.shipTo.street1) segments.push(['N3', s.shipTo.street1.slice(0, 55), ...(s.shipTo.street2 ? [s.shipTo.street2.slice(0, 55)] : [])]);
-  if (s.shipTo.city) segments.push(['N4', s.shipTo.city.slice(0, 30), s.shipTo.region ?? '', s.shipTo.postalCode ?? '', s.shipTo.countryCode ?? '']);
+  if (s.shipTo.city)
+    segments.push(['N4', s.shipTo.city.slice(0, 30), s.shipTo.region ?? '', s.shipTo.postalCode ?? '', s.shipTo.countryCode ?? '']);
   segments.push(['N1', 'SF', (s.shipFrom?.name ?? s.warehouseCode).slice(0, 60)]);
   let hl = 1;
   segments.push(['HL', String(++hl), '1', 'O']);
@@ -54,7 +75,10 @@ export function build856(s: Shipment, dispatchedAt: Date, partnerOrder: PartnerO
   segments.push(['PRF', partnerOrder.poNumber, '', '', ccyymmdd(partnerOrder.poDate)]);
   for (const p of packs) {
     const sscc = ssccFor(p.packageId, p.sscc, profile.outbound.gs1CompanyPrefix);
-    if (!sscc) throw new AsnDataError(`package ${p.packageId} has no valid SSCC and the profile of ${profile.id} has no GS1 company prefix to make one`);
+    if (!sscc)
+      throw new AsnDataError(
+        `package ${p.packageId} has no valid SSCC and the profile of ${profile.id} has no GS1 company prefix to make one`,
+      );
     segments.push(['HL', String(++hl), String(orderHl), 'P']);
     const packHl = hl;
     segments.push(['MAN', 'GM', sscc]);
@@ -63,7 +87,11 @@ export function build856(s: Shipment, dispatchedAt: Date, partnerOrder: PartnerO
     for (const c of p.contents) {
       const ordered = partnerOrder.lines.find((l) => (c.lineNumber !== null && l.lineNumber === c.lineNumber) || l.sku === c.sku);
       segments.push(['HL', String(++hl), String(packHl), 'I']);
-      segments.push(['LIN', ordered?.buyerLineId ?? (c.lineNumber !== null ? String(c.lineNumber) : ''), ...productIdPairs(c.sku, ordered, c.gtin)]);
+      segments.push([
+        'LIN',
+        ordered?.buyerLineId ?? (c.lineNumber !== null ? String(c.lineNumber) : ''),
+        ...productIdPairs(c.sku, ordered, c.gtin),
+      ]);
       segments.push(['SN1', '', toX12Decimal(c.quantity), ordered?.partnerUom ?? partnerUom(profile, c.uom)]);
       if (c.lotNumber) segments.push(['REF', 'LT', c.lotNumber.slice(0, 30)]);
     }

@@ -24,11 +24,19 @@ export function buildDesadv(s: Shipment, dispatchedAt: Date, order: PartnerOrder
   for (const p of s.packages) {
     const sscc = ssccFor(p.packageId, p.sscc, profile.outbound.gs1CompanyPrefix);
     if (!sscc) throw new AsnDataError(`package ${p.packageId} has no SSCC and the profile of ${profile.id} has no GS1 company prefix`);
-    segments.push(['CPS', String(++cps), '1'], ['PAC', '1', '', p.packageType === 'PALLET' ? '201' : 'CT'], ['PCI', '33E'], ['GIN', 'BJ', sscc]);
+    segments.push(
+      ['CPS', String(++cps), '1'],
+      ['PAC', '1', '', p.packageType === 'PALLET' ? '201' : 'CT'],
+      ['PCI', '33E'],
+      ['GIN', 'BJ', sscc],
+    );
     for (const c of p.contents) {
       const ordered = order.lines.find((l) => (c.lineNumber !== null && l.lineNumber === c.lineNumber) || l.sku === c.sku);
       seq++;
-      segments.push(['LIN', ordered?.buyerLineId ?? String(c.lineNumber ?? seq), '', comp(c.sku.slice(0, 35), 'SA')], ['QTY', comp('12', toX12Decimal(c.quantity), c.uom.slice(0, 3))]);
+      segments.push(
+        ['LIN', ordered?.buyerLineId ?? String(c.lineNumber ?? seq), '', comp(c.sku.slice(0, 35), 'SA')],
+        ['QTY', comp('12', toX12Decimal(c.quantity), c.uom.slice(0, 3))],
+      );
     }
   }
   segments.push(['CNT', comp('2', String(s.packages.reduce((n, p) => n + p.contents.length, 0)))]);

@@ -22,6 +22,12 @@ export function buildInvoic(inv: Invoice, order: PartnerOrder): EdifactBody {
       ['PRI', comp('AAA', toX12Decimal(l.unitPrice))],
     );
   });
-  segments.push(['UNS', 'S'], ['CNT', comp('2', String(inv.lines.length))], ['MOA', comp('86', toX12Decimal(inv.amountTotal))], ['MOA', comp('125', toX12Decimal(inv.amountUntaxed))], ['MOA', comp('176', toX12Decimal(inv.amountTax))]);
+  segments.push(
+    ['UNS', 'S'],
+    ['CNT', comp('2', String(inv.lines.length))],
+    ['MOA', comp('86', toX12Decimal(inv.amountTotal))],
+    ['MOA', comp('125', toX12Decimal(inv.amountUntaxed))],
+    ['MOA', comp('176', toX12Decimal(inv.amountTax))],
+  );
   return { type: 'INVOIC', segments };
 }

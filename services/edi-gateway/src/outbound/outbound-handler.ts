@@ -33,34 +33,70 @@ type Target = { profile: PartnerProfile; order: PartnerOrder };
 export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promise<void> {
   const byCustomer = (customer: Party | null): PartnerProfile | undefined => {
     if (!customer) return undefined;
-    return (customer.ediPartnerId ? deps.partners.get(customer.ediPartnerId) : undefined)
-      ?? deps.partners.all().find((p) => p.customer.ref !== null && p.customer.ref === customer.ref);
+    return (
+      (customer.ediPartnerId ? deps.partners.get(customer.ediPartnerId) : undefined) ??
+      deps.partners.all().find((p) => p.customer.ref !== null && p.customer.ref === customer.ref)
+    );
   };
   // Only orders that can be a partner's are looked up (lookups scan on FerretDB): ids the
   // gateway gave its 850s, and orders of a partner's customer.
-  const targetFor = async (orderId: string | null, customer: Party | null, fallbackPo: string | null, fallbackDate: Date, set: '855' | '856' | '810'): Promise<Target | null> => {
+  const targetFor = async (
+    orderId: string | null,
+    customer: Party | null,
+    fallbackPo: string | null,
+    fallbackDate: Date,
+    set: '855' | '856' | '810',
+  ): Promise<Target | null> => {
     const viaCustomer = byCustomer(customer);
     const facts = orderId && (orderId.startsWith('odx:edi:') || viaCustomer) ? await deps.orderFacts.find(orderId) : null;
     const profile = facts ? deps.partners.get(facts.partnerId) : viaCustomer;
     if (!profile || !profile.transactionSets.outbound.includes(set)) return null;
     if (facts) return { profile, order: facts };
-    if (!fallbackPo) throw new PermanentError(`order ${orderId ?? '?'} of partner ${profile.id} has no PO number (client order reference) to quote in an ${set}`, { errorClass: 'edi.no-po-number' });
+    if (!fallbackPo)
+      throw new PermanentError(
+        `order ${orderId ?? '?'} of partner ${profile.id} has no PO number (client order reference) to quote in an ${set}`,
+        { errorClass: 'edi.no-po-number' },
+      );
     return { profile, order: { poNumber: fallbackPo, poDate: fallbackDate, lines: [] } };
   };
 
-  const send = async (e: ConsumedEvent, target: Target, body: SetBody | EdifactBody, business: { type: string; id: string; ref: string }): Promise<void> => {
-    const source: PublishedEvent = { topic: e.receivedFrom.topic, partition: e.receivedFrom.partition, offset: e.receivedFrom.offset, eventType: e.eventType, eventId: e.eventId };
+  const send = async (
+    e: ConsumedEvent,
+    target: Target,
+    body: SetBody | EdifactBody,
+    business: { type: string; id: string; ref: string },
+  ): Promise<void> => {
+    const source: PublishedEvent = {
+      topic: e.receivedFrom.topic,
+      partition: e.receivedFrom.partition,
+      offset: e.receivedFrom.offset,
+      eventType: e.eventType,
+      eventId: e.eventId,
+    };
     const meta = e.payload.meta;
     const kind = 'code' in body ? body.code : body.type;
     const req = {
       // One document per business object (the order's 855, the shipment's 856, the invoice's 810): Odoo
       // re-announces an order on every change, and a repeated event must not send the partner a second 855.
-      profile: target.profile, documentId: `out:${target.profile.id}:${kind}:${business.type}:${business.id}`, businessObjectType: business.type, businessObjectId: business.id,
+      profile: target.profile,
+      documentId: `out:${target.profile.id}:${kind}:${business.type}:${business.id}`,
+      businessObjectType: business.type,
+      businessObjectId: business.id,
       // EDIFACT documents are not tracked for CONTRL yet, so no acknowledgment window.
-      businessRef: business.ref, inResponseTo: null, source, correlationId: meta.correlationId, causationId: e.eventId, expectAck: 'code' in body,
+      businessRef: business.ref,
+      inResponseTo: null,
+      source,
+      correlationId: meta.correlationId,
+      causationId: e.eventId,
+      expectAck: 'code' in body,
     };
     const rec = 'code' in body ? await deps.sender.sendSets(req, [body]) : await deps.sender.sendEdifact(req, body);
-    deps.logger.info('EDI document sent', { partner: target.profile.id, set: kind, document_id: rec._id, control: rec.interchangeControlNumber });
+    deps.logger.info('EDI document sent', {
+      partner: target.profile.id,
+      set: kind,
+      document_id: rec._id,
+      control: rec.interchangeControlNumber,
+    });
   };
   return async (e) => {
     switch (e.eventType) {
@@ -73,7 +109,12 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
       }
       case 'ShipmentBooked': {
         const p = e.payload;
-        await deps.bookings.remember(p.shipmentId, { carrierCode: p.carrierCode, trackingNumber: p.trackingNumber, bookingRef: p.bookingRef, packageTrackingNumbers: p.packageTrackingNumbers });
+        await deps.bookings.remember(p.shipmentId, {
+          carrierCode: p.carrierCode,
+          trackingNumber: p.trackingNumber,
+          bookingRef: p.bookingRef,
+          packageTrackingNumbers: p.packageTrackingNumbers,
+        });
         return;
       }
       case 'ShipmentDispatched': {
@@ -84,9 +125,19 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
         const booking = await deps.bookings.find(s.shipmentId);
         let body: SetBody | EdifactBody;
         try {
-          body = t.profile.outbound.standard === 'EDIFACT'
-            ? buildDesadv({ ...s, carrierCode: s.carrierCode ?? booking?.carrierCode ?? null, bookingRef: s.bookingRef ?? booking?.bookingRef ?? null }, p.dispatchedAt, t.order, t.profile)
-            : build856(s, p.dispatchedAt, t.order, t.profile, booking);
+          body =
+            t.profile.outbound.standard === 'EDIFACT'
+              ? buildDesadv(
+                  {
+                    ...s,
+                    carrierCode: s.carrierCode ?? booking?.carrierCode ?? null,
+                    bookingRef: s.bookingRef ?? booking?.bookingRef ?? null,
+                  },
+                  p.dispatchedAt,
+                  t.order,
+                  t.profile,
+                )
+              : build856(s, p.dispatchedAt, t.order, t.profile, booking);
         } catch (err) {
           if (err instanceof AsnDataError) throw new PermanentError(err.message, { errorClass: 'edi.asn-data', cause: err });
           throw err;
@@ -98,7 +149,12 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
         const p = e.payload;
         const inv = p.invoice;
         const t = await targetFor(inv.orderId, inv.customer, inv.clientOrderRef, inv.invoiceDate, '810');
-        if (t) await send(e, t, t.profile.outbound.standard === 'EDIFACT' ? buildInvoic(inv, t.order) : build810(inv, t.order, t.profile), { type: 'invoice', id: inv.invoiceId, ref: inv.name });
+        if (t)
+          await send(e, t, t.profile.outbound.standard === 'EDIFACT' ? buildInvoic(inv, t.order) : build810(inv, t.order, t.profile), {
+            type: 'invoice',
+            id: inv.invoiceId,
+            ref: inv.name,
+          });
         return;
       }
       default:

@@ -5,104 +5,161 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const qualifier = z.string().regex(/^[A-Z0-9]{2}$/, 'a two-character ISA id qualifier, e.g. ZZ, 01, 12');
-const isaId = z.string().min(1).max(15).regex(/^[A-Za-z0-9 ._-]+$/, 'at most 15 characters: letters, digits, space, . _ -');
-const gsId = z.string().min(2).max(15).regex(/^[A-Za-z0-9 ._-]+$/, '2 to 15 characters: letters, digits, space, . _ -');
+const isaId = z
+  .string()
+  .min(1)
+  .max(15)
+  .regex(/^[A-Za-z0-9 ._-]+$/, 'at most 15 characters: letters, digits, space, . _ -');
+const gsId = z
+  .string()
+  .min(2)
+  .max(15)
+  .regex(/^[A-Za-z0-9 ._-]+$/, '2 to 15 characters: letters, digits, space, . _ -');
 const oneChar = z.string().length(1, 'exactly one character');
 const setCode = z.enum(['850', '855', '856', '810', '997']);
 
 /** How one partner's documents are read, validated, mapped and written. */
-export const partnerProfileSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes (it names folders and the Kafka key)'),
-  name: z.string().min(1),
-  /** Interchange ids: the partner's (they send as) and ours (they send to). */
-  isa: z.object({
-    partnerQualifier: qualifier,
-    partnerId: isaId,
-    ourQualifier: qualifier,
-    ourId: isaId,
-    /** ISA15 we send and accept: P production, T test. */
-    usageIndicator: z.enum(['P', 'T']).default('P'),
-  }),
-  gs: z.object({ partnerId: gsId, ourId: gsId }),
-  version: z.enum(['004010', '005010']),
-  /** UN/EDIFACT interchange ids (UNB02/UNB03), for partners that also send ORDERS. */
-  edifact: z.object({ partnerId: z.string().min(1).max(35), ourId: z.string().min(1).max(35) }).optional(),
-  /** Separators of what we send (what the partner sends is read from its ISA). */
-  separators: z.object({
-    element: oneChar,
-    segment: z.string().min(1).max(2).regex(/^[^\sA-Za-z0-9]\n?$|^\n$|^\r\n$/, 'one non-alphanumeric character, optionally followed by a newline, or a newline alone'),
-    component: oneChar,
-    /** ISA11 in 005010 (in 004010 ISA11 is the standards id "U"). */
-    repetition: oneChar.default('{'),
-  }).superRefine((s, ctx) => {
-    const chars = [s.element, s.segment[0]!, s.component, s.repetition];
-    if (new Set(chars).size !== chars.length) ctx.addIssue({ code: 'custom', message: 'element, segment, component and repetition separators must all differ' });
-  }),
-  transactionSets: z.object({
-    inbound: z.array(setCode).default(['850', '997']),
-    outbound: z.array(setCode).default(['997', '855', '856', '810']),
-  }).default({ inbound: ['850', '997'], outbound: ['997', '855', '856', '810'] }),
-  transport: z.object({
-    /** Folder tree <root>/<id>/{inbound,archive,error,outbound}; root from EDI_FOLDER_ROOT when not set here. */
-    folder: z.object({ enabled: z.boolean().default(true), root: z.string().min(1).optional() }).default({ enabled: true }),
-    http: z.object({
-      /** Environment variable holding the bearer token the partner posts with. */
-      inboundTokenEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name, e.g. EDI_TOKEN_NORTHWIND').optional(),
-      /** Where documents for the partner are POSTed (besides the outbound folder). */
-      outboundUrl: z.url().optional(),
-      outboundTokenEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name').optional(),
-    }).default({}),
-  }).default({ folder: { enabled: true }, http: {} }),
-  /** The Odoo customer the partner's orders are booked on. */
-  customer: z.object({ partyId: z.string().min(1), ref: z.string().min(1).nullable().default(null), name: z.string().min(1) }),
-  mappings: z.object({
-    /** Partner product id (UPC, buyer part number, vendor part number) -> our SKU. */
-    items: z.record(z.string(), z.string().min(1)).default({}),
-    /** Partner unit-of-measure code -> ours (e.g. CA -> CS). */
-    uom: z.record(z.string(), z.string().min(1)).default({}),
-    /** Ship-to location code (N104) -> Odoo delivery address. */
-    shipTo: z.record(z.string(), z.object({
-      addressId: z.string().min(1).nullable().default(null),
-      name: z.string().nullable().default(null),
-      street1: z.string().nullable().default(null),
-      city: z.string().nullable().default(null),
-      region: z.string().nullable().default(null),
-      postalCode: z.string().nullable().default(null),
-      countryCode: z.string().length(2).nullable().default(null),
-    })).default({}),
-  }).default({ items: {}, uom: {}, shipTo: {} }),
-  orders: z.object({
-    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code').default('USD'),
-    warehouseCode: z.string().min(1).nullable().default(null),
-    /** Reject an 850 line whose item has no mapping (else the partner's id is passed on as SKU). */
-    requireItemMapping: z.boolean().default(true),
-  }).default({ currency: 'USD', warehouseCode: null, requireItemMapping: true }),
-  acknowledgments: z.object({
-    /** How long our documents may wait for the partner's 997 before an alert. */
-    windowMinutes: z.number().int().positive().default(24 * 60),
-    /** Send a 997 for each functional group received. */
-    send997: z.boolean().default(true),
-  }).default({ windowMinutes: 24 * 60, send997: true }),
-  outbound: z.object({
-    /** What we send: X12 855/856/810, or EDIFACT DESADV/INVOIC (needs `edifact` ids; no order response). */
-    standard: z.enum(['X12', 'EDIFACT']).default('X12'),
-    /** 855 BAK02: AD acknowledge with detail, AC with detail and change. */
-    ack855Type: z.enum(['AD', 'AC', 'AK']).default('AD'),
-    /** 856 hierarchy: SOPI (shipment/order/pack/item). */
-    asnStructure: z.enum(['SOPI']).default('SOPI'),
-    /** Our GS1 company prefix, used only when a package carries no SSCC. */
-    gs1CompanyPrefix: z.string().regex(/^\d{7,10}$/, '7 to 10 digits').nullable().default(null),
-  }).default({ standard: 'X12', ack855Type: 'AD', asnStructure: 'SOPI', gs1CompanyPrefix: null }),
-}).superRefine((p, ctx) => {
-  if (p.outbound.standard === 'EDIFACT' && !p.edifact) ctx.addIssue({ code: 'custom', path: ['edifact'], message: 'required when outbound.standard is EDIFACT' });
-});
+export const partnerProfileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes (it names folders and the Kafka key)'),
+    name: z.string().min(1),
+    /** Interchange ids: the partner's (they send as) and ours (they send to). */
+    isa: z.object({
+      partnerQualifier: qualifier,
+      partnerId: isaId,
+      ourQualifier: qualifier,
+      ourId: isaId,
+      /** ISA15 we send and accept: P production, T test. */
+      usageIndicator: z.enum(['P', 'T']).default('P'),
+    }),
+    gs: z.object({ partnerId: gsId, ourId: gsId }),
+    version: z.enum(['004010', '005010']),
+    /** UN/EDIFACT interchange ids (UNB02/UNB03), for partners that also send ORDERS. */
+    edifact: z.object({ partnerId: z.string().min(1).max(35), ourId: z.string().min(1).max(35) }).optional(),
+    /** Separators of what we send (what the partner sends is read from its ISA). */
+    separators: z
+      .object({
+        element: oneChar,
+        segment: z
+          .string()
+          .min(1)
+          .max(2)
+          .regex(/^[^\sA-Za-z0-9]\n?$|^\n$|^\r\n$/, 'one non-alphanumeric character, optionally followed by a newline, or a newline alone'),
+        component: oneChar,
+        /** ISA11 in 005010 (in 004010 ISA11 is the standards id "U"). */
+        repetition: oneChar.default('{'),
+      })
+      .superRefine((s, ctx) => {
+        const chars = [s.element, s.segment[0]!, s.component, s.repetition];
+        if (new Set(chars).size !== chars.length)
+          ctx.addIssue({ code: 'custom', message: 'element, segment, component and repetition separators must all differ' });
+      }),
+    transactionSets: z
+      .object({
+        inbound: z.array(setCode).default(['850', '997']),
+        outbound: z.array(setCode).default(['997', '855', '856', '810']),
+      })
+      .default({ inbound: ['850', '997'], outbound: ['997', '855', '856', '810'] }),
+    transport: z
+      .object({
+        /** Folder tree <root>/<id>/{inbound,archive,error,outbound}; root from EDI_FOLDER_ROOT when not set here. */
+        folder: z.object({ enabled: z.boolean().default(true), root: z.string().min(1).optional() }).default({ enabled: true }),
+        http: z
+          .object({
+            /** Environment variable holding the bearer token the partner posts with. */
+            inboundTokenEnv: z
+              .string()
+              .regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name, e.g. EDI_TOKEN_NORTHWIND')
+              .optional(),
+            /** Where documents for the partner are POSTed (besides the outbound folder). */
+            outboundUrl: z.url().optional(),
+            outboundTokenEnv: z
+              .string()
+              .regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name')
+              .optional(),
+          })
+          .default({}),
+      })
+      .default({ folder: { enabled: true }, http: {} }),
+    /** The Odoo customer the partner's orders are booked on. */
+    customer: z.object({ partyId: z.string().min(1), ref: z.string().min(1).nullable().default(null), name: z.string().min(1) }),
+    mappings: z
+      .object({
+        /** Partner product id (UPC, buyer part number, vendor part number) -> our SKU. */
+        items: z.record(z.string(), z.string().min(1)).default({}),
+        /** Partner unit-of-measure code -> ours (e.g. CA -> CS). */
+        uom: z.record(z.string(), z.string().min(1)).default({}),
+        /** Ship-to location code (N104) -> Odoo delivery address. */
+        shipTo: z
+          .record(
+            z.string(),
+            z.object({
+              addressId: z.string().min(1).nullable().default(null),
+              name: z.string().nullable().default(null),
+              street1: z.string().nullable().default(null),
+              city: z.string().nullable().default(null),
+              region: z.string().nullable().default(null),
+              postalCode: z.string().nullable().default(null),
+              countryCode: z.string().length(2).nullable().default(null),
+            }),
+          )
+          .default({}),
+      })
+      .default({ items: {}, uom: {}, shipTo: {} }),
+    orders: z
+      .object({
+        currency: z
+          .string()
+          .regex(/^[A-Z]{3}$/, 'ISO 4217 code')
+          .default('USD'),
+        warehouseCode: z.string().min(1).nullable().default(null),
+        /** Reject an 850 line whose item has no mapping (else the partner's id is passed on as SKU). */
+        requireItemMapping: z.boolean().default(true),
+      })
+      .default({ currency: 'USD', warehouseCode: null, requireItemMapping: true }),
+    acknowledgments: z
+      .object({
+        /** How long our documents may wait for the partner's 997 before an alert. */
+        windowMinutes: z
+          .number()
+          .int()
+          .positive()
+          .default(24 * 60),
+        /** Send a 997 for each functional group received. */
+        send997: z.boolean().default(true),
+      })
+      .default({ windowMinutes: 24 * 60, send997: true }),
+    outbound: z
+      .object({
+        /** What we send: X12 855/856/810, or EDIFACT DESADV/INVOIC (needs `edifact` ids; no order response). */
+        standard: z.enum(['X12', 'EDIFACT']).default('X12'),
+        /** 855 BAK02: AD acknowledge with detail, AC with detail and change. */
+        ack855Type: z.enum(['AD', 'AC', 'AK']).default('AD'),
+        /** 856 hierarchy: SOPI (shipment/order/pack/item). */
+        asnStructure: z.enum(['SOPI']).default('SOPI'),
+        /** Our GS1 company prefix, used only when a package carries no SSCC. */
+        gs1CompanyPrefix: z
+          .string()
+          .regex(/^\d{7,10}$/, '7 to 10 digits')
+          .nullable()
+          .default(null),
+      })
+      .default({ standard: 'X12', ack855Type: 'AD', asnStructure: 'SOPI', gs1CompanyPrefix: null }),
+  })
+  .superRefine((p, ctx) => {
+    if (p.outbound.standard === 'EDIFACT' && !p.edifact)
+      ctx.addIssue({ code: 'custom', path: ['edifact'], message: 'required when outbound.standard is EDIFACT' });
+  });
 
 export type PartnerProfile = z.output<typeof partnerProfileSchema>;
 
 /** A profile file that does not load; names the file and each field at fault. */
 export class PartnerProfileError extends Error {
   readonly kind = 'permanent' as const;
-  constructor(readonly file: string, readonly problems: ReadonlyArray<{ field: string; message: string }>) {
+  constructor(
+    readonly file: string,
+    readonly problems: ReadonlyArray<{ field: string; message: string }>,
+  ) {
     super(`invalid partner profile ${file}:\n${problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`);
     this.name = 'PartnerProfileError';
   }
@@ -114,14 +171,20 @@ export function parsePartnerProfile(text: string, file: string): PartnerProfile 
   try {
     raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new PartnerProfileError(file, [{ field: '(file)', message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}` }]);
+    throw new PartnerProfileError(file, [
+      { field: '(file)', message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}` },
+    ]);
   }
   const result = partnerProfileSchema.safeParse(raw);
   if (!result.success) {
-    throw new PartnerProfileError(file, result.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', message: i.message })));
+    throw new PartnerProfileError(
+      file,
+      result.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', message: i.message })),
+    );
   }
   const stem = basename(file).replace(/\.(ya?ml|json)$/, '');
-  if (stem !== result.data.id) throw new PartnerProfileError(file, [{ field: 'id', message: `must match the file name ("${stem}"), got "${result.data.id}"` }]);
+  if (stem !== result.data.id)
+    throw new PartnerProfileError(file, [{ field: 'id', message: `must match the file name ("${stem}"), got "${result.data.id}"` }]);
   return result.data;
 }
 
@@ -149,7 +212,9 @@ export class PartnerDirectory {
 
   /** Loads every *.yaml, *.yml and *.json file in `dir`; one error lists every bad file. */
   static fromDirectory(dir: string): PartnerDirectory {
-    const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+    const files = readdirSync(dir)
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .sort();
     const profiles: PartnerProfile[] = [];
     const errors: string[] = [];
     for (const f of files) {

@@ -22,6 +22,13 @@ export class BookingFactsStore {
 
   async find(shipmentId: string): Promise<BookingFacts | null> {
     const d = await this.col.findOne({ _id: shipmentId });
-    return d ? { carrierCode: d.carrierCode, trackingNumber: d.trackingNumber, bookingRef: d.bookingRef, packageTrackingNumbers: d.packageTrackingNumbers } : null;
+    return d
+      ? {
+          carrierCode: d.carrierCode,
+          trackingNumber: d.trackingNumber,
+          bookingRef: d.bookingRef,
+          packageTrackingNumbers: d.packageTrackingNumbers,
+        }
+      : null;
   }
 }

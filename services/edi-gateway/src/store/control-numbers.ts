@@ -50,14 +50,16 @@ export class ControlNumberAllocator {
   next(partnerId: string, kind: ControlKind): Promise<number> {
     const key = `${partnerId}:${kind}`;
     // One allocation at a time per key keeps numbers increasing in call order.
-    const run = (this.queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(async () => {
-      let range = this.current.get(key);
-      if (!range || range.next > range.end) {
-        range = await this.reserve(partnerId, kind);
-        this.current.set(key, range);
-      }
-      return range.next++;
-    });
+    const run = (this.queues.get(key) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        let range = this.current.get(key);
+        if (!range || range.next > range.end) {
+          range = await this.reserve(partnerId, kind);
+          this.current.set(key, range);
+        }
+        return range.next++;
+      });
     this.queues.set(key, run);
     return run;
   }
@@ -75,7 +77,16 @@ export class ControlNumberAllocator {
     const [last] = await this.col.find({ partnerId, kind }).sort({ block: -1 }).limit(1).toArray();
     let block = (last?.block ?? -1) + 1;
     for (let attempt = 0; attempt < 1_000; attempt++, block++) {
-      if (await insertOnce(this.col, { _id: `${partnerId}:${kind}:${block}`, partnerId, kind, block, owner: this.options.owner, reservedAt: new Date() })) {
+      if (
+        await insertOnce(this.col, {
+          _id: `${partnerId}:${kind}:${block}`,
+          partnerId,
+          kind,
+          block,
+          owner: this.options.owner,
+          reservedAt: new Date(),
+        })
+      ) {
         return { next: block * this.blockSize + 1, end: (block + 1) * this.blockSize };
       }
     }

@@ -3,8 +3,14 @@ import type { Collection, Db, Filter } from 'mongodb';
 import type { PublishedEvent } from '@odx/runtime';
 
 export type DocumentStatus =
-  | 'accepted' | 'accepted_with_errors' | 'rejected' // received
-  | 'built' | 'sent' | 'acknowledged' | 'ack_rejected' | 'ack_overdue'; // sent
+  | 'accepted'
+  | 'accepted_with_errors'
+  | 'rejected' // received
+  | 'built'
+  | 'sent'
+  | 'acknowledged'
+  | 'ack_rejected'
+  | 'ack_overdue'; // sent
 
 export type DocumentLink = PublishedEvent & { role: 'produced' | 'source' };
 
@@ -101,7 +107,17 @@ export class DocumentStore {
 
   /** Records a status change (once per status and document). */
   async setStatus(documentId: string, status: DocumentStatus, extra: StatusExtra = {}): Promise<void> {
-    await insertOnce(this.statuses, withoutNulChars({ _id: `${documentId}:${status}`, documentId, status, at: new Date(), links: extra.links ?? [], ...withoutLinks(extra) }));
+    await insertOnce(
+      this.statuses,
+      withoutNulChars({
+        _id: `${documentId}:${status}`,
+        documentId,
+        status,
+        at: new Date(),
+        links: extra.links ?? [],
+        ...withoutLinks(extra),
+      }),
+    );
   }
 
   async get(id: string): Promise<EdiDocumentRecord | null> {
@@ -116,10 +132,17 @@ export class DocumentStore {
 
   /** Sent documents whose acknowledgment is overdue at `now` and that no later status settled. */
   async overdue(now: Date, limit = 500): Promise<EdiDocumentRecord[]> {
-    const due = await this.statuses.find({ status: 'sent', ackDueAt: { $lt: now } }).limit(limit * 4).toArray();
+    const due = await this.statuses
+      .find({ status: 'sent', ackDueAt: { $lt: now } })
+      .limit(limit * 4)
+      .toArray();
     if (due.length === 0) return [];
     const ids = due.map((d) => d.documentId);
-    const settled = new Set((await this.statuses.find({ documentId: { $in: ids }, status: { $in: ['acknowledged', 'ack_rejected', 'ack_overdue'] } }).toArray()).map((s) => s.documentId));
+    const settled = new Set(
+      (
+        await this.statuses.find({ documentId: { $in: ids }, status: { $in: ['acknowledged', 'ack_rejected', 'ack_overdue'] } }).toArray()
+      ).map((s) => s.documentId),
+    );
     const open = ids.filter((id) => !settled.has(id)).slice(0, limit);
     if (open.length === 0) return [];
     // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB.
@@ -133,7 +156,11 @@ export class DocumentStore {
     if (q.direction) filter.direction = q.direction;
     // The status filter applies to the merged (current) status, so read a wider window first.
     const window = q.status ? Math.max(q.limit * 10, 1_000) : q.limit;
-    const recs = await this.col.find(filter, { projection: { raw: 0 } }).sort({ createdAt: -1 }).limit(window).toArray();
+    const recs = await this.col
+      .find(filter, { projection: { raw: 0 } })
+      .sort({ createdAt: -1 })
+      .limit(window)
+      .toArray();
     const merged = await this.merge(recs as EdiDocumentRecord[]);
     return merged.filter((r) => !q.status || r.status === q.status).slice(0, q.limit);
   }
@@ -153,7 +180,10 @@ export class DocumentStore {
       let out = r;
       for (const c of list) {
         out = {
-          ...out, status: c.status, updatedAt: c.at, links: [...out.links, ...c.links],
+          ...out,
+          status: c.status,
+          updatedAt: c.at,
+          links: [...out.links, ...c.links],
           ...(c.transport !== undefined ? { transport: c.transport } : {}),
           ...(c.ackDueAt !== undefined ? { ackDueAt: c.ackDueAt } : {}),
           ...(c.ackDocumentId !== undefined ? { ackDocumentId: c.ackDocumentId } : {}),

@@ -34,15 +34,24 @@ export class Delivery {
       try {
         res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/edi-x12', 'x-edi-file-name': fileName, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: {
+            'content-type': 'application/edi-x12',
+            'x-edi-file-name': fileName,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
           body: content,
           signal: AbortSignal.timeout(this.options.httpTimeoutMs ?? 15_000),
         });
       } catch (err) {
-        throw new TransientError(`POST to ${profile.id} failed: ${errorMessage(err)}`, { errorClass: 'edi.delivery-unavailable', cause: err });
+        throw new TransientError(`POST to ${profile.id} failed: ${errorMessage(err)}`, {
+          errorClass: 'edi.delivery-unavailable',
+          cause: err,
+        });
       }
-      if (res.status >= 500 || res.status === 429) throw new TransientError(`partner ${profile.id} answered ${res.status}`, { errorClass: 'edi.delivery-unavailable' });
-      if (!res.ok) throw new PermanentError(`partner ${profile.id} refused the document (${res.status})`, { errorClass: 'edi.delivery-refused' });
+      if (res.status >= 500 || res.status === 429)
+        throw new TransientError(`partner ${profile.id} answered ${res.status}`, { errorClass: 'edi.delivery-unavailable' });
+      if (!res.ok)
+        throw new PermanentError(`partner ${profile.id} refused the document (${res.status})`, { errorClass: 'edi.delivery-refused' });
       used.push('http');
     }
     if (used.length === 0) throw new PermanentError(`partner ${profile.id} has no outbound transport`, { errorClass: 'edi.no-transport' });

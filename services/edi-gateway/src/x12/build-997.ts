@@ -22,8 +22,16 @@ export function groupStatus(groupProblems: number, outcomes: SetOutcome[]): Grou
 }
 
 /** A 997 for one received group: AK1, an AK2/AK3/AK4/AK5 loop per set, AK9. */
-export function build997(group: Pick<GroupReading, 'functionalId' | 'controlNumber' | 'version' | 'problems'>, outcomes: SetOutcome[], version: '004010' | '005010'): SetBody {
-  const segments: SegmentSpec[] = [version === '005010' ? ['AK1', group.functionalId, group.controlNumber, group.version] : ['AK1', group.functionalId, group.controlNumber]];
+export function build997(
+  group: Pick<GroupReading, 'functionalId' | 'controlNumber' | 'version' | 'problems'>,
+  outcomes: SetOutcome[],
+  version: '004010' | '005010',
+): SetBody {
+  const segments: SegmentSpec[] = [
+    version === '005010'
+      ? ['AK1', group.functionalId, group.controlNumber, group.version]
+      : ['AK1', group.functionalId, group.controlNumber],
+  ];
   for (const o of outcomes) {
     segments.push(['AK2', o.code, o.controlNumber]);
     for (const e of o.segmentErrors.slice(0, 50)) {
@@ -36,7 +44,14 @@ export function build997(group: Pick<GroupReading, 'functionalId' | 'controlNumb
   }
   const status = groupStatus(group.problems.length, outcomes);
   const accepted = status === 'R' ? 0 : outcomes.filter((o) => o.setCodes.length === 0 && o.segmentErrors.length === 0).length;
-  segments.push(['AK9', status, String(outcomes.length), String(outcomes.length), String(accepted), ...group.problems.map((p) => p.code).slice(0, 5)]);
+  segments.push([
+    'AK9',
+    status,
+    String(outcomes.length),
+    String(outcomes.length),
+    String(accepted),
+    ...group.problems.map((p) => p.code).slice(0, 5),
+  ]);
   return { code: '997', segments };
 }
 

@@ -50,10 +50,22 @@ export function hhmm(d: Date): string {
 export function isaElements(profile: PartnerProfile, controlNumber: number, at: Date, ackRequested = false): string[] {
   const v5 = profile.version === '005010';
   return [
-    '00', ''.padEnd(10), '00', ''.padEnd(10),
-    profile.isa.ourQualifier, profile.isa.ourId.padEnd(15), profile.isa.partnerQualifier, profile.isa.partnerId.padEnd(15),
-    yymmdd(at), hhmm(at), v5 ? profile.separators.repetition : 'U', v5 ? '00501' : '00401', pad9(controlNumber),
-    ackRequested ? '1' : '0', profile.isa.usageIndicator, profile.separators.component,
+    '00',
+    ''.padEnd(10),
+    '00',
+    ''.padEnd(10),
+    profile.isa.ourQualifier,
+    profile.isa.ourId.padEnd(15),
+    profile.isa.partnerQualifier,
+    profile.isa.partnerId.padEnd(15),
+    yymmdd(at),
+    hhmm(at),
+    v5 ? profile.separators.repetition : 'U',
+    v5 ? '00501' : '00401',
+    pad9(controlNumber),
+    ackRequested ? '1' : '0',
+    profile.isa.usageIndicator,
+    profile.separators.component,
   ];
 }
 
@@ -66,7 +78,8 @@ export function buildInterchange(profile: PartnerProfile, control: ControlNumber
   if (sets.length === 0) throw new Error('an interchange needs at least one transaction set');
   if (control.sets.length !== sets.length) throw new Error('one ST02 per set is needed');
   const functionalId = FUNCTIONAL_ID[sets[0]!.code];
-  if (!functionalId || sets.some((s) => FUNCTIONAL_ID[s.code] !== functionalId)) throw new Error('every set of a group needs the same functional id');
+  if (!functionalId || sets.some((s) => FUNCTIONAL_ID[s.code] !== functionalId))
+    throw new Error('every set of a group needs the same functional id');
   const options = serializationOptions(profile);
   const s = profile.separators;
   const reserved = new Set([s.element, s.segment[0]!, s.component, s.repetition, '\n', '\r']);
@@ -75,7 +88,16 @@ export function buildInterchange(profile: PartnerProfile, control: ControlNumber
   const interchange = new X12Interchange(options);
   interchange.setHeader(isaElements(profile, control.interchange, at));
   const group = interchange.addFunctionalGroup(options);
-  group.setHeader([functionalId, profile.gs.ourId, profile.gs.partnerId, ccyymmdd(at), hhmm(at), String(control.group), 'X', profile.version]);
+  group.setHeader([
+    functionalId,
+    profile.gs.ourId,
+    profile.gs.partnerId,
+    ccyymmdd(at),
+    hhmm(at),
+    String(control.group),
+    'X',
+    profile.version,
+  ]);
   sets.forEach((body, i) => {
     const tx = group.addTransaction();
     tx.setHeader([body.code, st02(control.sets[i]!)]);
@@ -85,14 +107,23 @@ export function buildInterchange(profile: PartnerProfile, control: ControlNumber
 }
 
 /** A TA1-only interchange (no functional group), for envelope errors. */
-export function buildTa1Interchange(profile: PartnerProfile, controlNumber: number, answered: { controlNumber: string; date: string; time: string }, accepted: boolean, noteCode: string, at: Date): string {
+export function buildTa1Interchange(
+  profile: PartnerProfile,
+  controlNumber: number,
+  answered: { controlNumber: string; date: string; time: string },
+  accepted: boolean,
+  noteCode: string,
+  at: Date,
+): string {
   const options = serializationOptions(profile);
   const seg = (tag: string, elements: string[]): string => new X12Segment(tag, options).setElements(elements).toString(options);
   const eol = options.format ? '\n' : '';
   return withFinalNewline(
-    seg('ISA', isaElements(profile, controlNumber, at)) + eol +
-    seg('TA1', [answered.controlNumber, answered.date, answered.time, accepted ? 'A' : 'R', noteCode]) + eol +
-    seg('IEA', ['0', pad9(controlNumber)]),
+    seg('ISA', isaElements(profile, controlNumber, at)) +
+      eol +
+      seg('TA1', [answered.controlNumber, answered.date, answered.time, accepted ? 'A' : 'R', noteCode]) +
+      eol +
+      seg('IEA', ['0', pad9(controlNumber)]),
     profile,
   );
 }

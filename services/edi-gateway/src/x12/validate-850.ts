@@ -11,7 +11,48 @@ const PRODUCT_QUALIFIERS = new Set(['UP', 'UK', 'EN', 'UA', 'BP', 'VP', 'VN', 'I
 const BEG01 = new Set(['00', '05', '06', '07']);
 const BEG02 = new Set(['SA', 'NE', 'KN', 'RL', 'DS', 'OS', 'BK', 'RO', 'CF']);
 /** Segments an 850 may carry; anything else is reported as unexpected. */
-const KNOWN_SEGMENTS = new Set(['BEG', 'CUR', 'REF', 'PER', 'TAX', 'FOB', 'CSH', 'SAC', 'ITD', 'DIS', 'DTM', 'LIN', 'SI', 'PID', 'MEA', 'PWK', 'PKG', 'TD1', 'TD5', 'TD3', 'TD4', 'MAN', 'CTP', 'TXI', 'N9', 'MSG', 'N1', 'N2', 'N3', 'N4', 'PO1', 'PO3', 'PO4', 'SDQ', 'SCH', 'AMT', 'CTT', 'SLN', 'QTY', 'ACK']);
+const KNOWN_SEGMENTS = new Set([
+  'BEG',
+  'CUR',
+  'REF',
+  'PER',
+  'TAX',
+  'FOB',
+  'CSH',
+  'SAC',
+  'ITD',
+  'DIS',
+  'DTM',
+  'LIN',
+  'SI',
+  'PID',
+  'MEA',
+  'PWK',
+  'PKG',
+  'TD1',
+  'TD5',
+  'TD3',
+  'TD4',
+  'MAN',
+  'CTP',
+  'TXI',
+  'N9',
+  'MSG',
+  'N1',
+  'N2',
+  'N3',
+  'N4',
+  'PO1',
+  'PO3',
+  'PO4',
+  'SDQ',
+  'SCH',
+  'AMT',
+  'CTT',
+  'SLN',
+  'QTY',
+  'ACK',
+]);
 
 function el(seg: X12Segment, n: number): string {
   return seg.elements[n - 1]?.value ?? '';
@@ -24,8 +65,22 @@ function el(seg: X12Segment, n: number): string {
  */
 export function validate850(tx: X12Transaction, profile: PartnerProfile): { errors: SegmentError[]; po: PurchaseOrder | null } {
   const errors: SegmentError[] = [];
-  const err = (seg: X12Segment, position: number, loopId: string | null, elements: Array<[number, string, string]>, message: string, code: string = AK3.segmentHasElementErrors): void => {
-    errors.push({ segmentId: seg.tag, position, loopId, code, elements: elements.map(([p, c, v]) => ({ position: p, code: c, value: v })), message });
+  const err = (
+    seg: X12Segment,
+    position: number,
+    loopId: string | null,
+    elements: Array<[number, string, string]>,
+    message: string,
+    code: string = AK3.segmentHasElementErrors,
+  ): void => {
+    errors.push({
+      segmentId: seg.tag,
+      position,
+      loopId,
+      code,
+      elements: elements.map(([p, c, v]) => ({ position: p, code: c, value: v })),
+      message,
+    });
   };
   let beg: { purpose: string; orderType: string; poNumber: string; poDate: Date } | null = null;
   let currency = profile.orders.currency;
@@ -73,13 +128,15 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
       }
       case 'CUR':
         if (el(seg, 1) === 'BY' || el(seg, 1) === 'SE') {
-          if (!/^[A-Z]{3}$/.test(el(seg, 2))) return err(seg, position, null, [[2, AK4.invalidCode, el(seg, 2)]], 'CUR02 is not an ISO 4217 code');
+          if (!/^[A-Z]{3}$/.test(el(seg, 2)))
+            return err(seg, position, null, [[2, AK4.invalidCode, el(seg, 2)]], 'CUR02 is not an ISO 4217 code');
           currency = el(seg, 2);
         }
         return;
       case 'DTM':
         if (!el(seg, 1)) return err(seg, position, loop, [[1, AK4.mandatoryMissing, '']], 'DTM01 qualifier missing');
-        if (el(seg, 2) && !validDate(el(seg, 2))) return err(seg, position, loop, [[2, AK4.invalidDate, el(seg, 2)]], `DTM02 "${el(seg, 2)}" is not a date`);
+        if (el(seg, 2) && !validDate(el(seg, 2)))
+          return err(seg, position, loop, [[2, AK4.invalidDate, el(seg, 2)]], `DTM02 "${el(seg, 2)}" is not a date`);
         if (['002', '010', '037', '074'].includes(el(seg, 1)) && el(seg, 2)) {
           const d = toDate(el(seg, 2));
           const line = currentLine as PurchaseOrderLine | null;
@@ -93,14 +150,22 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
       case 'N1': {
         inShipTo = el(seg, 1) === 'ST';
         if (!el(seg, 1)) return err(seg, position, 'N1', [[1, AK4.mandatoryMissing, '']], 'N101 entity code missing');
-        if (el(seg, 3) && !el(seg, 4)) return err(seg, position, 'N1', [[4, AK4.conditionalMissing, '']], 'N104 required when N103 is given');
-        if (!el(seg, 2) && !el(seg, 4)) return err(seg, position, 'N1', [[2, AK4.conditionalMissing, '']], 'N1 needs a name (N102) or an id (N104)');
+        if (el(seg, 3) && !el(seg, 4))
+          return err(seg, position, 'N1', [[4, AK4.conditionalMissing, '']], 'N104 required when N103 is given');
+        if (!el(seg, 2) && !el(seg, 4))
+          return err(seg, position, 'N1', [[2, AK4.conditionalMissing, '']], 'N1 needs a name (N102) or an id (N104)');
         if (inShipTo) {
           const code = el(seg, 4) || null;
           const mapped = code ? profile.mappings.shipTo[code] : undefined;
           shipTo = {
-            locationCode: code, name: mapped?.name ?? (el(seg, 2) || null), street1: mapped?.street1 ?? null, street2: null,
-            city: mapped?.city ?? null, region: mapped?.region ?? null, postalCode: mapped?.postalCode ?? null, countryCode: mapped?.countryCode ?? null,
+            locationCode: code,
+            name: mapped?.name ?? (el(seg, 2) || null),
+            street1: mapped?.street1 ?? null,
+            street2: null,
+            city: mapped?.city ?? null,
+            region: mapped?.region ?? null,
+            postalCode: mapped?.postalCode ?? null,
+            countryCode: mapped?.countryCode ?? null,
           };
         }
         return;
@@ -113,7 +178,8 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
         }
         return;
       case 'N4':
-        if (el(seg, 4) && !/^[A-Z]{2,3}$/.test(el(seg, 4))) return err(seg, position, 'N1', [[4, AK4.invalidCode, el(seg, 4)]], `N404 "${el(seg, 4)}" is not a country code`);
+        if (el(seg, 4) && !/^[A-Z]{2,3}$/.test(el(seg, 4)))
+          return err(seg, position, 'N1', [[4, AK4.invalidCode, el(seg, 4)]], `N404 "${el(seg, 4)}" is not a country code`);
         if (inShipTo && shipTo) {
           shipTo.city ??= el(seg, 1) || null;
           shipTo.region ??= el(seg, 2) || null;
@@ -143,18 +209,34 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
           else productIds[q] = id;
         }
         if (Object.keys(productIds).length === 0 && !bad.some(([p]) => p >= 6)) bad.push([7, AK4.mandatoryMissing, '']);
-        const mappedSku = Object.values(productIds).map((id) => profile.mappings.items[id]).find((s) => s !== undefined);
+        const mappedSku = Object.values(productIds)
+          .map((id) => profile.mappings.items[id])
+          .find((s) => s !== undefined);
         if (!mappedSku && Object.keys(productIds).length > 0 && profile.orders.requireItemMapping) {
           bad.push([7, AK4.invalidCode, Object.values(productIds)[0] ?? '']);
         }
         const lineNumber = /^\d{1,6}$/.test(el(seg, 1)) ? Number(el(seg, 1)) : lines.length + 1;
         if (el(seg, 1) && lines.some((l) => l.buyerLineId === el(seg, 1))) bad.push([1, AK4.invalidCode, el(seg, 1)]);
-        if (bad.length) return err(seg, position, 'PO1', bad, `PO1 line ${el(seg, 1) || lines.length + 1} has ${bad.length} bad element(s)${!mappedSku && profile.orders.requireItemMapping ? ' (item not in the partner profile)' : ''}`);
+        if (bad.length)
+          return err(
+            seg,
+            position,
+            'PO1',
+            bad,
+            `PO1 line ${el(seg, 1) || lines.length + 1} has ${bad.length} bad element(s)${!mappedSku && profile.orders.requireItemMapping ? ' (item not in the partner profile)' : ''}`,
+          );
         currentLine = {
-          lineNumber, buyerLineId: el(seg, 1) || String(lineNumber), quantity: formatScaled(qty!, 4), partnerUom: el(seg, 3),
-          uom: profile.mappings.uom[el(seg, 3)] ?? el(seg, 3), unitPrice: price === null ? null : formatScaled(price, 6), productIds,
+          lineNumber,
+          buyerLineId: el(seg, 1) || String(lineNumber),
+          quantity: formatScaled(qty!, 4),
+          partnerUom: el(seg, 3),
+          uom: profile.mappings.uom[el(seg, 3)] ?? el(seg, 3),
+          unitPrice: price === null ? null : formatScaled(price, 6),
+          productIds,
           sku: mappedSku ?? productIds['VP'] ?? productIds['SK'] ?? Object.values(productIds)[0]!,
-          gtin: productIds['UP'] ?? productIds['EN'] ?? productIds['UK'] ?? null, description: null, requestedDate: null,
+          gtin: productIds['UP'] ?? productIds['EN'] ?? productIds['UK'] ?? null,
+          description: null,
+          requestedDate: null,
         };
         lines.push(currentLine);
         return;
@@ -163,7 +245,14 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
         if (currentLine && el(seg, 5)) currentLine.description ??= el(seg, 5);
         return;
       case 'CTT':
-        if (!/^\d+$/.test(el(seg, 1))) return err(seg, position, 'CTT', [[1, el(seg, 1) ? AK4.invalidCharacter : AK4.mandatoryMissing, el(seg, 1)]], 'CTT01 must be the number of PO1 lines');
+        if (!/^\d+$/.test(el(seg, 1)))
+          return err(
+            seg,
+            position,
+            'CTT',
+            [[1, el(seg, 1) ? AK4.invalidCharacter : AK4.mandatoryMissing, el(seg, 1)]],
+            'CTT01 must be the number of PO1 lines',
+          );
         ctt = { seg, position };
         return;
       default:
@@ -171,18 +260,51 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
     }
   });
 
-  if (!tx.segments.some((seg) => seg.tag === 'BEG')) errors.unshift({ segmentId: 'BEG', position: 2, loopId: null, code: AK3.mandatorySegmentMissing, elements: [], message: 'the mandatory BEG segment is missing' });
+  if (!tx.segments.some((seg) => seg.tag === 'BEG'))
+    errors.unshift({
+      segmentId: 'BEG',
+      position: 2,
+      loopId: null,
+      code: AK3.mandatorySegmentMissing,
+      elements: [],
+      message: 'the mandatory BEG segment is missing',
+    });
   const poLines = tx.segments.filter((s) => s.tag === 'PO1').length;
-  if (poLines === 0) errors.push({ segmentId: 'PO1', position: tx.segments.length + 1, loopId: 'PO1', code: AK3.mandatorySegmentMissing, elements: [], message: 'an 850 needs at least one PO1 line' });
+  if (poLines === 0)
+    errors.push({
+      segmentId: 'PO1',
+      position: tx.segments.length + 1,
+      loopId: 'PO1',
+      code: AK3.mandatorySegmentMissing,
+      elements: [],
+      message: 'an 850 needs at least one PO1 line',
+    });
   const c = ctt as { seg: X12Segment; position: number } | null;
   if (c && Number(el(c.seg, 1)) !== poLines) {
-    errors.push({ segmentId: 'CTT', position: c.position, loopId: 'CTT', code: AK3.segmentHasElementErrors, elements: [{ position: 1, code: AK4.invalidCode, value: el(c.seg, 1) }], message: `CTT01 says ${el(c.seg, 1)} lines, the order has ${poLines}` });
+    errors.push({
+      segmentId: 'CTT',
+      position: c.position,
+      loopId: 'CTT',
+      code: AK3.segmentHasElementErrors,
+      elements: [{ position: 1, code: AK4.invalidCode, value: el(c.seg, 1) }],
+      message: `CTT01 says ${el(c.seg, 1)} lines, the order has ${poLines}`,
+    });
   }
   if (errors.length > 0 || !beg) return { errors, po: null };
   const b = beg as { purpose: string; orderType: string; poNumber: string; poDate: Date };
   return {
     errors,
-    po: { purpose: b.purpose, orderType: b.orderType, poNumber: b.poNumber, poDate: b.poDate, currency, requestedDeliveryDate: requested, shipTo, lines, notes: notes.length ? notes.join('\n') : null },
+    po: {
+      purpose: b.purpose,
+      orderType: b.orderType,
+      poNumber: b.poNumber,
+      poDate: b.poDate,
+      currency,
+      requestedDeliveryDate: requested,
+      shipTo,
+      lines,
+      notes: notes.length ? notes.join('\n') : null,
+    },
   };
 }
 

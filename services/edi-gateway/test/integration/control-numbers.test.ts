@@ -32,7 +32,11 @@ test('control numbers are unique and increasing per partner, across instances an
   ]);
   const all = [...first, 16, ...fromA, ...fromB];
   assert.equal(new Set(all).size, all.length, 'unique');
-  for (const seq of [fromA, fromB]) assert.ok(seq.every((n, i) => i === 0 || n > seq[i - 1]!), 'increasing within an instance');
+  for (const seq of [fromA, fromB])
+    assert.ok(
+      seq.every((n, i) => i === 0 || n > seq[i - 1]!),
+      'increasing within an instance',
+    );
   assert.ok(Math.min(...fromA, ...fromB) > 16);
 
   const env = await a.forInterchange('globex', 3);

@@ -23,7 +23,11 @@ test('documents for a partner with an HTTP endpoint are POSTed with its token; a
         res.writeHead(503).end('busy');
         return;
       }
-      received.push({ auth: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8'), name: req.headers['x-edi-file-name'] as string | undefined });
+      received.push({
+        auth: req.headers.authorization,
+        body: Buffer.concat(chunks).toString('utf8'),
+        name: req.headers['x-edi-file-name'] as string | undefined,
+      });
       res.writeHead(202).end();
     });
   });
@@ -34,13 +38,22 @@ test('documents for a partner with an HTTP endpoint are POSTed with its token; a
   const dir = mkdtempSync(join(tmpdir(), 'edi-profiles-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'northwind.yaml'), readFileSync(join(PARTNERS_DIR, 'northwind.yaml')));
-  const globex = readFileSync(join(PARTNERS_DIR, 'globex.yaml'), 'utf8').replace('    inboundTokenEnv: EDI_TOKEN_GLOBEX', `    inboundTokenEnv: EDI_TOKEN_GLOBEX\n    outboundUrl: http://127.0.0.1:${port}/edi/in\n    outboundTokenEnv: EDI_GLOBEX_OUT_TOKEN`);
+  const globex = readFileSync(join(PARTNERS_DIR, 'globex.yaml'), 'utf8').replace(
+    '    inboundTokenEnv: EDI_TOKEN_GLOBEX',
+    `    inboundTokenEnv: EDI_TOKEN_GLOBEX\n    outboundUrl: http://127.0.0.1:${port}/edi/in\n    outboundTokenEnv: EDI_GLOBEX_OUT_TOKEN`,
+  );
   writeFileSync(join(dir, 'globex.yaml'), globex);
   const outToken = `out-${randomUUID()}`;
   const gw = await startGateway(t, { EDI_PARTNERS_DIR: dir, EDI_GLOBEX_OUT_TOKEN: outToken, EDI_FOLDER_TRANSPORT: 'false' });
 
   const inv = sampleEvent('InvoicePosted', { meta: sampleMeta({ eventId: randomUUID() }) });
-  inv.invoice = { ...inv.invoice, invoiceId: 'inv-http-1', clientOrderRef: 'GX-PO-7', name: 'INV/2026/0100', customer: { ...inv.invoice.customer, ref: 'C00002', ediPartnerId: null } };
+  inv.invoice = {
+    ...inv.invoice,
+    invoiceId: 'inv-http-1',
+    clientOrderRef: 'GX-PO-7',
+    name: 'INV/2026/0100',
+    customer: { ...inv.invoice.customer, ref: 'C00002', ediPartnerId: null },
+  };
   await gw.publish([{ eventType: 'InvoicePosted', key: 'inv-http-1', topic: gw.topics.invoices, payload: inv }]);
   await eventually(() => (received.length === 1 ? true : undefined), 30_000, 'the 810 POSTed after the retry');
   assert.equal(calls, 2, 'one refused attempt, one accepted');
@@ -50,10 +63,14 @@ test('documents for a partner with an HTTP endpoint are POSTed with its token; a
   assert.deepEqual(files, [received[0]!.name], 'the folder copy has the same name');
   assert.equal(gw.read('globex', 'outbound', files[0]!), received[0]!.body, 'and the same bytes: the retry resent the stored interchange');
   // The partner has the bytes once its endpoint answered; the gateway records "sent" right after.
-  const doc = await eventually(async () => {
-    const [d] = await gw.gateway.documents.list({ partner: 'globex', type: '810', limit: 5 });
-    return d?.status === 'sent' ? d : undefined;
-  }, 15_000, 'the 810 recorded as sent');
+  const doc = await eventually(
+    async () => {
+      const [d] = await gw.gateway.documents.list({ partner: 'globex', type: '810', limit: 5 });
+      return d?.status === 'sent' ? d : undefined;
+    },
+    15_000,
+    'the 810 recorded as sent',
+  );
   assert.equal(doc?.transport, 'folder+http');
 });
 
@@ -61,7 +78,13 @@ test('a partner that takes EDIFACT gets DESADV and INVOIC instead of 856 and 810
   const dir = mkdtempSync(join(tmpdir(), 'edi-profiles-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'globex.yaml'), readFileSync(join(PARTNERS_DIR, 'globex.yaml')));
-  writeFileSync(join(dir, 'northwind.yaml'), readFileSync(join(PARTNERS_DIR, 'northwind.yaml'), 'utf8').replace('outbound:\n  ack855Type: AD', 'outbound:\n  standard: EDIFACT\n  ack855Type: AD'));
+  writeFileSync(
+    join(dir, 'northwind.yaml'),
+    readFileSync(join(PARTNERS_DIR, 'northwind.yaml'), 'utf8').replace(
+      'outbound:\n  ack855Type: AD',
+      'outbound:\n  standard: EDIFACT\n  ack855Type: AD',
+    ),
+  );
   const gw = await startGateway(t, { EDI_PARTNERS_DIR: dir, EDI_FOLDER_TRANSPORT: 'false' });
   assert.equal(gw.gateway.partners.get('northwind')?.outbound.standard, 'EDIFACT');
   const customer = { ...sampleEvent('OrderConfirmed').order.customer, ref: 'C00001', ediPartnerId: null };
@@ -71,19 +94,35 @@ test('a partner that takes EDIFACT gets DESADV and INVOIC instead of 856 and 810
   dispatched.shipment = { ...dispatched.shipment, orderId: '4242', clientOrderRef: 'NW-EF-9', customer };
   const inv = sampleEvent('InvoicePosted', { meta: sampleMeta({ eventId: randomUUID() }) });
   inv.invoice = { ...inv.invoice, orderId: '4242', clientOrderRef: 'NW-EF-9', customer };
-  const ev = <T extends EventType>(eventType: T, key: string, topic: string, payload: EventPayloads[T]): OutgoingEvent => outgoingEvent(eventType, key, payload, { topic });
+  const ev = <T extends EventType>(eventType: T, key: string, topic: string, payload: EventPayloads[T]): OutgoingEvent =>
+    outgoingEvent(eventType, key, payload, { topic });
   await gw.publish([
     ev('OrderConfirmed', '4242', gw.topics.orders, confirmed),
     ev('ShipmentDispatched', dispatched.shipment.shipmentId, gw.topics.shipments, dispatched),
     ev('InvoicePosted', inv.invoice.invoiceId, gw.topics.invoices, inv),
   ]);
-  const files = await eventually(() => {
-    const f = gw.files('northwind', 'outbound');
-    return f.length >= 2 ? f : undefined;
-  }, 30_000, 'DESADV and INVOIC written');
+  const files = await eventually(
+    () => {
+      const f = gw.files('northwind', 'outbound');
+      return f.length >= 2 ? f : undefined;
+    },
+    30_000,
+    'DESADV and INVOIC written',
+  );
   await new Promise((r) => setTimeout(r, 500));
-  assert.deepEqual(gw.files('northwind', 'outbound').map((f) => f.split('-')[0]).sort(), ['DESADV', 'INVOIC'], 'no 855 for an EDIFACT partner');
-  const desadv = gw.read('northwind', 'outbound', files.find((f) => f.startsWith('DESADV'))!);
+  assert.deepEqual(
+    gw
+      .files('northwind', 'outbound')
+      .map((f) => f.split('-')[0])
+      .sort(),
+    ['DESADV', 'INVOIC'],
+    'no 855 for an EDIFACT partner',
+  );
+  const desadv = gw.read(
+    'northwind',
+    'outbound',
+    files.find((f) => f.startsWith('DESADV'))!,
+  );
   assert.match(desadv, /^UNA:\+\.\? 'UNB\+UNOC:3\+4000000000002:14\+4000000000001:14\+/);
   assert.ok(desadv.includes("RFF+ON:NW-EF-9'"));
   const [doc] = await gw.gateway.documents.list({ partner: 'northwind', type: 'DESADV', limit: 1 });

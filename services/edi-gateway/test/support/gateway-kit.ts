@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RawConsumer, createServiceRuntime, dlqTopicName, retryTopicName, type ClusterAdmin, type OutgoingEvent, type ServiceRuntime } from '@odx/runtime';
+import {
+  RawConsumer,
+  createServiceRuntime,
+  dlqTopicName,
+  retryTopicName,
+  type ClusterAdmin,
+  type OutgoingEvent,
+  type ServiceRuntime,
+} from '@odx/runtime';
 import { loadGatewayConfig, type EdiGatewayConfig } from '../../src/config.js';
 import { startEdiGateway, type EdiGateway } from '../../src/gateway-service.js';
 import { PARTNERS_DIR } from './x12-samples.js';
@@ -41,10 +49,17 @@ export interface RunningGateway {
 }
 
 /** A gateway on the real stack with its own topics, group, database and folder tree; removed after the test. */
-export async function startGateway(t: Cleanup, env: Record<string, string> = {}, options: { topics?: Partial<RunningGateway['topics']>; createTopics?: boolean; startAtEnd?: boolean } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  t: Cleanup,
+  env: Record<string, string> = {},
+  options: { topics?: Partial<RunningGateway['topics']>; createTopics?: boolean; startAtEnd?: boolean } = {},
+): Promise<RunningGateway> {
   const id = randomUUID().slice(0, 8);
   const topics = {
-    orders: `test.edi.orders-${id}`, shipments: `test.edi.shipments-${id}`, invoices: `test.edi.invoices-${id}`, documents: `test.edi.documents-${id}`,
+    orders: `test.edi.orders-${id}`,
+    shipments: `test.edi.shipments-${id}`,
+    invoices: `test.edi.invoices-${id}`,
+    documents: `test.edi.documents-${id}`,
     ...options.topics,
   };
   const group = `edi-${id}`;
@@ -76,13 +91,24 @@ export async function startGateway(t: Cleanup, env: Record<string, string> = {},
   const rt = await createServiceRuntime({ name: 'edi-gateway', env: fullEnv });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   const own = Object.values(topics).filter((name) => name.startsWith('test.'));
-  if (options.createTopics !== false) await rt.cluster.ensureTopics(own.map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
+  if (options.createTopics !== false)
+    await rt.cluster.ensureTopics(own.map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
   const config = loadGatewayConfig(fullEnv);
   const consumed = [...new Set([topics.orders, topics.shipments, topics.invoices])];
-  const created = [...own, ...consumed.flatMap((topic) => [...config.outbound.retryDelaysMs.map((_, i) => retryTopicName(topic, group, i + 1)), dlqTopicName(topic, group)])];
+  const created = [
+    ...own,
+    ...consumed.flatMap((topic) => [
+      ...config.outbound.retryDelaysMs.map((_, i) => retryTopicName(topic, group, i + 1)),
+      dlqTopicName(topic, group),
+    ]),
+  ];
   if (options.startAtEnd) {
     // Shared topics (the round trip uses the real odx.orders.v1): skip their history.
-    await skipHistory(rt.cluster, group, consumed.filter((topic) => !topic.startsWith('test.')));
+    await skipHistory(
+      rt.cluster,
+      group,
+      consumed.filter((topic) => !topic.startsWith('test.')),
+    );
   }
   const consumers: RawConsumer[] = [];
   let gateway: EdiGateway | undefined;
@@ -103,23 +129,40 @@ export async function startGateway(t: Cleanup, env: Record<string, string> = {},
   const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
   const dir = (partnerId: string, folder: string): string => join(root, partnerId, folder);
   return {
-    rt, gateway, config, url, root, topics,
+    rt,
+    gateway,
+    config,
+    url,
+    root,
+    topics,
     drop: (partnerId, name, content) => {
       const tmp = join(dir(partnerId, 'inbound'), `.${name}.tmp`);
       writeFileSync(tmp, content);
       renameSync(tmp, join(dir(partnerId, 'inbound'), name));
     },
-    files: (partnerId, folder) => readdirSync(dir(partnerId, folder)).filter((f) => !f.startsWith('.')).sort(),
+    files: (partnerId, folder) =>
+      readdirSync(dir(partnerId, folder))
+        .filter((f) => !f.startsWith('.'))
+        .sort(),
     read: (partnerId, folder, name) => readFileSync(join(dir(partnerId, folder), name), 'utf8'),
     publish: async (events) => void (await rt.producer.publish(events)),
     collect: async (topic, atLeast, timeoutMs = 20_000) => {
       const out: Collected[] = [];
       const consumer = new RawConsumer(rt.cluster, {
-        groupId: `edi-reader-${randomUUID().slice(0, 8)}`, topics: [topic], maxWaitMs: 100,
+        groupId: `edi-reader-${randomUUID().slice(0, 8)}`,
+        topics: [topic],
+        maxWaitMs: 100,
         onBatch: async ({ messages }) => {
           for (const m of messages) {
             const decoded = await rt.serde.decode<Record<string, unknown>>(m.value);
-            out.push({ key: m.key?.toString() ?? null, eventType: decoded.eventType, payload: decoded.payload, headers: m.headers, partition: m.partition, offset: m.offset });
+            out.push({
+              key: m.key?.toString() ?? null,
+              eventType: decoded.eventType,
+              payload: decoded.payload,
+              headers: m.headers,
+              partition: m.partition,
+              offset: m.offset,
+            });
           }
         },
       });
@@ -144,7 +187,10 @@ export async function skipHistory(on: ClusterAdmin | ServiceRuntime['kafka'], gr
   if (topics.length === 0) return;
   if ('watermarks' in on) {
     const ends = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await on.watermarks(topic) })));
-    await on.setGroupOffsets(groupId, ends.flatMap(({ topic, offsets }) => [...offsets].map(([partition, { high }]) => ({ topic, partition, offset: high }))));
+    await on.setGroupOffsets(
+      groupId,
+      ends.flatMap(({ topic, offsets }) => [...offsets].map(([partition, { high }]) => ({ topic, partition, offset: high }))),
+    );
     return;
   }
   const kafka = on;
@@ -159,11 +205,12 @@ export async function skipHistory(on: ClusterAdmin | ServiceRuntime['kafka'], gr
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
     await joined;
-    await consumer.commitOffsets(ends.flatMap(({ topic, offsets }) => offsets.map((o) => ({ topic, partition: o.partition, offset: o.high }))));
+    await consumer.commitOffsets(
+      ends.flatMap(({ topic, offsets }) => offsets.map((o) => ({ topic, partition: o.partition, offset: o.high }))),
+    );
   } finally {
     await consumer.disconnect();
   }
 }
-
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -57,18 +57,48 @@ export interface SampleInterchange {
 }
 
 export function northwindEnvelope(isa13: string, groups: SampleGroup[]): SampleInterchange {
-  return { style: NORTHWIND_STYLE, sender: { qualifier: 'ZZ', id: 'NORTHWIND' }, receiver: { qualifier: 'ZZ', id: 'ODXDIST' }, isa13, groups: groups.map((g) => ({ gs02: 'NORTHWIND', gs03: 'ODXDIST', ...g })) };
+  return {
+    style: NORTHWIND_STYLE,
+    sender: { qualifier: 'ZZ', id: 'NORTHWIND' },
+    receiver: { qualifier: 'ZZ', id: 'ODXDIST' },
+    isa13,
+    groups: groups.map((g) => ({ gs02: 'NORTHWIND', gs03: 'ODXDIST', ...g })),
+  };
 }
 
 export function globexEnvelope(isa13: string, groups: SampleGroup[]): SampleInterchange {
-  return { style: GLOBEX_STYLE, sender: { qualifier: '01', id: '123456789' }, receiver: { qualifier: '01', id: '987654321' }, isa13, groups: groups.map((g) => ({ gs02: 'GLOBEXSUP', gs03: 'ODXDIST', ...g })) };
+  return {
+    style: GLOBEX_STYLE,
+    sender: { qualifier: '01', id: '123456789' },
+    receiver: { qualifier: '01', id: '987654321' },
+    isa13,
+    groups: groups.map((g) => ({ gs02: 'GLOBEXSUP', gs03: 'ODXDIST', ...g })),
+  };
 }
 
 /** Serializes a sample interchange exactly as described (including deliberate mistakes). */
 export function render(x: SampleInterchange): string {
   const { element: e, segment: t } = x.style;
   const seg = (parts: string[]): string => parts.join(e) + t;
-  let out = seg(['ISA', '00', ''.padEnd(10), '00', ''.padEnd(10), x.sender.qualifier, x.sender.id.padEnd(15), x.receiver.qualifier, x.receiver.id.padEnd(15), '261120', '1015', x.style.isa11, x.style.isa12, x.isa13, '0', x.usage ?? 'P', x.style.component]);
+  let out = seg([
+    'ISA',
+    '00',
+    ''.padEnd(10),
+    '00',
+    ''.padEnd(10),
+    x.sender.qualifier,
+    x.sender.id.padEnd(15),
+    x.receiver.qualifier,
+    x.receiver.id.padEnd(15),
+    '261120',
+    '1015',
+    x.style.isa11,
+    x.style.isa12,
+    x.isa13,
+    '0',
+    x.usage ?? 'P',
+    x.style.component,
+  ]);
   for (const g of x.groups) {
     out += seg(['GS', g.functionalId ?? 'PO', g.gs02 ?? '', g.gs03 ?? '', '20261120', '1015', g.gs06, 'X', x.style.gs08]);
     for (const s of g.sets) {
@@ -105,13 +135,30 @@ export function po850(po: string, lines: PoLine[], o: { shipTo?: string; cttCoun
 }
 
 export const NW_LINES: PoLine[] = [
-  { qty: '10', uom: 'EA', price: '12.5', ids: [['UP', '012345000011'], ['BP', 'NW-1']], description: 'Widget' },
+  {
+    qty: '10',
+    uom: 'EA',
+    price: '12.5',
+    ids: [
+      ['UP', '012345000011'],
+      ['BP', 'NW-1'],
+    ],
+    description: 'Widget',
+  },
   { qty: '2', uom: 'CA', price: '99.99', ids: [['BP', 'NW-4']] },
 ];
 
 export const GX_LINES: PoLine[] = [
   { qty: '5', uom: 'EA', price: '3.25', ids: [['BP', 'GX-100']] },
-  { qty: '1', uom: 'BX', price: '40', ids: [['BP', 'GX-200'], ['VP', 'SKU-00007']] },
+  {
+    qty: '1',
+    uom: 'BX',
+    price: '40',
+    ids: [
+      ['BP', 'GX-200'],
+      ['VP', 'SKU-00007'],
+    ],
+  },
 ];
 
 /** A valid single-850 interchange from Northwind. */
@@ -121,15 +168,33 @@ export function northwind850(isa13: string, po: string, lines: PoLine[] = NW_LIN
 
 /** A valid single-850 interchange from Globex (| and newline separators). */
 export function globex850(isa13: string, po: string, lines: PoLine[] = GX_LINES): string {
-  return render(globexEnvelope(isa13, [{ gs06: String(Number(isa13)), sets: [{ st02: '0001', segments: po850(po, lines, { shipTo: 'STORE-9' }) }] }]));
+  return render(
+    globexEnvelope(isa13, [{ gs06: String(Number(isa13)), sets: [{ st02: '0001', segments: po850(po, lines, { shipTo: 'STORE-9' }) }] }]),
+  );
 }
 
 /** An EDIFACT ORDERS interchange from Northwind's stores (UNA, ' terminators, + and : separators). */
-export function northwindOrders(controlRef: string, po: string, o: { unz01?: string; unt01?: string; qty?: string; sender?: string; type?: string } = {}): string {
+export function northwindOrders(
+  controlRef: string,
+  po: string,
+  o: { unz01?: string; unt01?: string; qty?: string; sender?: string; type?: string } = {},
+): string {
   const msg = [
-    `UNH+1+${o.type ?? 'ORDERS:D:96A:UN'}'`, `BGM+220+${po}+9'`, 'DTM+137:20261120:102\'', 'DTM+2:20261201:102\'', 'NAD+DP+0007::9\'', 'CUX+2:USD:9\'',
-    'LIN+1++012345000011:EN\'', 'IMD+F++:::Widget\'', `QTY+21:${o.qty ?? '10'}:PCE'`, 'PRI+AAA:12.5\'',
-    'LIN+2++NW-4:BP\'', 'QTY+21:2:CA\'', 'PRI+AAA:99.99\'', 'UNS+S\'', 'CNT+2:2\'',
+    `UNH+1+${o.type ?? 'ORDERS:D:96A:UN'}'`,
+    `BGM+220+${po}+9'`,
+    "DTM+137:20261120:102'",
+    "DTM+2:20261201:102'",
+    "NAD+DP+0007::9'",
+    "CUX+2:USD:9'",
+    "LIN+1++012345000011:EN'",
+    "IMD+F++:::Widget'",
+    `QTY+21:${o.qty ?? '10'}:PCE'`,
+    "PRI+AAA:12.5'",
+    "LIN+2++NW-4:BP'",
+    "QTY+21:2:CA'",
+    "PRI+AAA:99.99'",
+    "UNS+S'",
+    "CNT+2:2'",
   ];
   return `UNA:+.? 'UNB+UNOC:3+${o.sender ?? '4000000000001'}:14+4000000000002:14+261120:1015+${controlRef}'${msg.join('')}UNT+${o.unt01 ?? String(msg.length + 1)}+1'UNZ+${o.unz01 ?? '1'}+${controlRef}'`;
 }

@@ -42,19 +42,26 @@ const broken: Array<[string, string, RegExp]> = [
   ['a bad qualifier', valid.replace('partnerQualifier: ZZ', 'partnerQualifier: Z'), /isa\.partnerQualifier/],
   ['a missing customer', valid.replace(/customer:.*\n/, ''), /customer: /],
   ['an unknown transaction set', `${valid}transactionSets: { inbound: ["850", "999"] }\n`, /transactionSets\.inbound\.1/],
-  ['a token given inline instead of an env name', `${valid}transport: { http: { inboundTokenEnv: "s3cr3t-token" } }\n`, /transport\.http\.inboundTokenEnv/],
+  [
+    'a token given inline instead of an env name',
+    `${valid}transport: { http: { inboundTokenEnv: "s3cr3t-token" } }\n`,
+    /transport\.http\.inboundTokenEnv/,
+  ],
   ['an id that does not match the file', valid.replace('id: acme', 'id: other'), /id: must match the file name/],
   ['YAML that does not parse', 'id: [unclosed', /\(file\): not valid YAML/],
 ];
 
 for (const [what, text, expected] of broken) {
   test(`a profile with ${what} is refused, naming the file and field`, () => {
-    assert.throws(() => parsePartnerProfile(text, '/x/acme.yaml'), (err: unknown) => {
-      assert.ok(err instanceof PartnerProfileError);
-      assert.match(err.message, /invalid partner profile \/x\/acme\.yaml/);
-      assert.match(err.message, expected);
-      return true;
-    });
+    assert.throws(
+      () => parsePartnerProfile(text, '/x/acme.yaml'),
+      (err: unknown) => {
+        assert.ok(err instanceof PartnerProfileError);
+        assert.match(err.message, /invalid partner profile \/x\/acme\.yaml/);
+        assert.match(err.message, expected);
+        return true;
+      },
+    );
   });
 }
 
@@ -65,6 +72,17 @@ test('a directory with a bad file fails listing every bad file; duplicate ISA id
   assert.throws(() => PartnerDirectory.fromDirectory(dir), /bad\.yaml[\s\S]*name/);
   const dir2 = mkdtempSync(join(tmpdir(), 'edi-profiles-'));
   writeFileSync(join(dir2, 'acme.yaml'), valid);
-  writeFileSync(join(dir2, 'acme2.json'), JSON.stringify({ id: 'acme2', name: 'A2', isa: { partnerQualifier: 'ZZ', partnerId: 'ACME', ourQualifier: 'ZZ', ourId: 'ODX' }, gs: { partnerId: 'AC', ourId: 'ODX' }, version: '005010', separators: { element: '|', segment: '\n', component: '^' }, customer: { partyId: '8', name: 'A2' } }));
+  writeFileSync(
+    join(dir2, 'acme2.json'),
+    JSON.stringify({
+      id: 'acme2',
+      name: 'A2',
+      isa: { partnerQualifier: 'ZZ', partnerId: 'ACME', ourQualifier: 'ZZ', ourId: 'ODX' },
+      gs: { partnerId: 'AC', ourId: 'ODX' },
+      version: '005010',
+      separators: { element: '|', segment: '\n', component: '^' },
+      customer: { partyId: '8', name: 'A2' },
+    }),
+  );
   assert.throws(() => PartnerDirectory.fromDirectory(dir2), /both send as ISA ZZ\/ACME/);
 });

@@ -20,10 +20,13 @@ test('EDIFACT ORDERS reads into the same purchase order an 850 gives, through th
   const e = mapPurchaseOrder(m.po!, { profile: r.partner, documentId: 'd', company: 'c', receivedAt: new Date() });
   assert.equal(e.order.orderId, 'odx:edi:northwind:EF-1');
   assert.equal(e.order.shipTo.city, 'Reno');
-  assert.deepEqual(e.order.lines.map((l) => [l.sku, l.quantity, l.uom, l.unitPrice, l.description]), [
-    ['SKU-00001', '10.0000', 'EA', '12.500000', 'Widget'],
-    ['SKU-00004', '2.0000', 'CS', '99.990000', 'SKU-00004'],
-  ]);
+  assert.deepEqual(
+    e.order.lines.map((l) => [l.sku, l.quantity, l.uom, l.unitPrice, l.description]),
+    [
+      ['SKU-00001', '10.0000', 'EA', '12.500000', 'Widget'],
+      ['SKU-00004', '2.0000', 'CS', '99.990000', 'SKU-00004'],
+    ],
+  );
 });
 
 const bad: Array<[string, string, string | null, RegExp]> = [

@@ -4,10 +4,37 @@ import { decimal, m2oId, m2oName, odooDate, str } from '../odoo/odoo-values.js';
 import { orderIdOf, type OdooRecord } from './map-sale-order.js';
 
 export const INVOICE_FIELDS = [
-  'name', 'move_type', 'state', 'payment_state', 'partner_id', 'invoice_origin', 'invoice_date', 'invoice_date_due', 'currency_id',
-  'invoice_line_ids', 'amount_untaxed', 'amount_tax', 'amount_total', 'amount_residual', 'invoice_payment_term_id', 'payment_reference', 'ref',
+  'name',
+  'move_type',
+  'state',
+  'payment_state',
+  'partner_id',
+  'invoice_origin',
+  'invoice_date',
+  'invoice_date_due',
+  'currency_id',
+  'invoice_line_ids',
+  'amount_untaxed',
+  'amount_tax',
+  'amount_total',
+  'amount_residual',
+  'invoice_payment_term_id',
+  'payment_reference',
+  'ref',
 ];
-export const INVOICE_LINE_FIELDS = ['product_id', 'name', 'quantity', 'product_uom_id', 'price_unit', 'discount', 'price_subtotal', 'price_total', 'tax_ids', 'sale_line_ids', 'display_type'];
+export const INVOICE_LINE_FIELDS = [
+  'product_id',
+  'name',
+  'quantity',
+  'product_uom_id',
+  'price_unit',
+  'discount',
+  'price_subtotal',
+  'price_total',
+  'tax_ids',
+  'sale_line_ids',
+  'display_type',
+];
 
 export interface AccountingContext {
   lines: Map<number, OdooRecord>;
@@ -28,45 +55,86 @@ export function mapInvoice(inv: OdooRecord, ctx: AccountingContext): InvoicePost
   const lines: InvoiceLine[] = [];
   for (const id of Array.isArray(inv['invoice_line_ids']) ? (inv['invoice_line_ids'] as number[]) : []) {
     const l = ctx.lines.get(id);
-    if (!l || str(l['display_type']) && l['display_type'] !== 'product') continue;
+    if (!l || (str(l['display_type']) && l['display_type'] !== 'product')) continue;
     const product = ctx.products.get(m2oId(l['product_id']) ?? -1);
     const subtotal = typeof l['price_subtotal'] === 'number' ? l['price_subtotal'] : 0;
     const total = typeof l['price_total'] === 'number' ? l['price_total'] : subtotal;
     const saleLines = Array.isArray(l['sale_line_ids']) ? (l['sale_line_ids'] as number[]) : [];
     lines.push({
-      lineId: String(l.id), orderLineId: saleLines[0] !== undefined ? String(saleLines[0]) : null, lineNumber: lines.length + 1,
-      sku: str(product?.['default_code']), productId: m2oId(l['product_id']) !== null ? String(m2oId(l['product_id'])) : null,
-      description: str(l['name']) ?? '', quantity: decimal(l['quantity'], 4), uom: m2oName(l['product_uom_id']),
-      unitPrice: decimal(l['price_unit'], 6), discountPercent: decimal(l['discount'], 4),
+      lineId: String(l.id),
+      orderLineId: saleLines[0] !== undefined ? String(saleLines[0]) : null,
+      lineNumber: lines.length + 1,
+      sku: str(product?.['default_code']),
+      productId: m2oId(l['product_id']) !== null ? String(m2oId(l['product_id'])) : null,
+      description: str(l['name']) ?? '',
+      quantity: decimal(l['quantity'], 4),
+      uom: m2oName(l['product_uom_id']),
+      unitPrice: decimal(l['price_unit'], 6),
+      discountPercent: decimal(l['discount'], 4),
       taxCodes: Array.isArray(l['tax_ids']) ? (l['tax_ids'] as unknown[]).map(String) : [],
-      subtotal: decimal(subtotal, 4), taxAmount: decimal(total - subtotal, 4), total: decimal(total, 4),
+      subtotal: decimal(subtotal, 4),
+      taxAmount: decimal(total - subtotal, 4),
+      total: decimal(total, 4),
     });
   }
   const invoiceDate = odooDate(inv['invoice_date']) ?? odooDate(inv['write_date']) ?? new Date(0);
-  const address = partner ? {
-    addressId: String(partner.id), name: str(partner['name']), companyName: null, street1: str(partner['street']), street2: str(partner['street2']),
-    city: str(partner['city']), region: m2oName(partner['state_id']), postalCode: str(partner['zip']), countryCode: str(partner['country_code']),
-    locationCode: null, phone: str(partner['phone']), email: str(partner['email']),
-  } : null;
+  const address = partner
+    ? {
+        addressId: String(partner.id),
+        name: str(partner['name']),
+        companyName: null,
+        street1: str(partner['street']),
+        street2: str(partner['street2']),
+        city: str(partner['city']),
+        region: m2oName(partner['state_id']),
+        postalCode: str(partner['zip']),
+        countryCode: str(partner['country_code']),
+        locationCode: null,
+        phone: str(partner['phone']),
+        email: str(partner['email']),
+      }
+    : null;
   return {
     meta: {
       eventId: deterministicEventId('account.move', inv.id, 'InvoicePosted', String(inv['name'] ?? '')),
-      occurredAt: odooDate(inv['write_date']) ?? invoiceDate, source: 'odoo',
-      correlationId: order ? orderIdOf(order) : `account.move:${inv.id}`, causationId: null, company: ctx.company,
+      occurredAt: odooDate(inv['write_date']) ?? invoiceDate,
+      source: 'odoo',
+      correlationId: order ? orderIdOf(order) : `account.move:${inv.id}`,
+      causationId: null,
+      company: ctx.company,
     },
     invoice: {
-      invoiceId: String(inv.id), name: str(inv['name']) ?? `invoice ${inv.id}`, moveType: 'out_invoice', state: 'posted',
-      paymentState: str(inv['payment_state']), orderId: order ? orderIdOf(order) : null, orderName: str(inv['invoice_origin']),
+      invoiceId: String(inv.id),
+      name: str(inv['name']) ?? `invoice ${inv.id}`,
+      moveType: 'out_invoice',
+      state: 'posted',
+      paymentState: str(inv['payment_state']),
+      orderId: order ? orderIdOf(order) : null,
+      orderName: str(inv['invoice_origin']),
       clientOrderRef: str(order?.['client_order_ref']),
       customer: {
-        partyId: partner ? String(partner.id) : 'unknown', ref: str(partner?.['ref']), name: str(partner?.['name']) ?? m2oName(inv['partner_id']) ?? 'unknown',
-        vatNumber: str(partner?.['vat']), gln: null, ediPartnerId: null, email: str(partner?.['email']), phone: str(partner?.['phone']),
+        partyId: partner ? String(partner.id) : 'unknown',
+        ref: str(partner?.['ref']),
+        name: str(partner?.['name']) ?? m2oName(inv['partner_id']) ?? 'unknown',
+        vatNumber: str(partner?.['vat']),
+        gln: null,
+        ediPartnerId: null,
+        email: str(partner?.['email']),
+        phone: str(partner?.['phone']),
       },
-      billTo: address, shipTo: null, invoiceDate, dueDate: odooDate(inv['invoice_date_due']),
-      currency: m2oName(inv['currency_id']) ?? 'EUR', lines,
-      amountUntaxed: decimal(inv['amount_untaxed'], 4), amountTax: decimal(inv['amount_tax'], 4), amountTotal: decimal(inv['amount_total'], 4),
-      amountResidual: decimal(inv['amount_residual'], 4), paymentTerm: m2oName(inv['invoice_payment_term_id']),
-      paymentReference: str(inv['payment_reference']), shipmentIds: [],
+      billTo: address,
+      shipTo: null,
+      invoiceDate,
+      dueDate: odooDate(inv['invoice_date_due']),
+      currency: m2oName(inv['currency_id']) ?? 'EUR',
+      lines,
+      amountUntaxed: decimal(inv['amount_untaxed'], 4),
+      amountTax: decimal(inv['amount_tax'], 4),
+      amountTotal: decimal(inv['amount_total'], 4),
+      amountResidual: decimal(inv['amount_residual'], 4),
+      paymentTerm: m2oName(inv['invoice_payment_term_id']),
+      paymentReference: str(inv['payment_reference']),
+      shipmentIds: [],
     },
     postedAt: odooDate(inv['write_date']) ?? invoiceDate,
   };
@@ -87,16 +155,32 @@ export function mapInvoicePayment(inv: OdooRecord, ctx: AccountingContext): Paym
   return {
     meta: {
       eventId: deterministicEventId('account.move', inv.id, 'PaymentReceived', String(inv['payment_state']), paid),
-      occurredAt: at, source: 'odoo', correlationId: `account.move:${inv.id}`, causationId: null, company: ctx.company,
+      occurredAt: at,
+      source: 'odoo',
+      correlationId: `account.move:${inv.id}`,
+      causationId: null,
+      company: ctx.company,
     },
     payment: {
-      paymentId, name: null, paymentType: 'inbound',
+      paymentId,
+      name: null,
+      paymentType: 'inbound',
       customer: {
-        partyId: partner ? String(partner.id) : 'unknown', ref: str(partner?.['ref']), name: str(partner?.['name']) ?? m2oName(inv['partner_id']) ?? 'unknown',
-        vatNumber: str(partner?.['vat']), gln: null, ediPartnerId: null, email: str(partner?.['email']), phone: str(partner?.['phone']),
+        partyId: partner ? String(partner.id) : 'unknown',
+        ref: str(partner?.['ref']),
+        name: str(partner?.['name']) ?? m2oName(inv['partner_id']) ?? 'unknown',
+        vatNumber: str(partner?.['vat']),
+        gln: null,
+        ediPartnerId: null,
+        email: str(partner?.['email']),
+        phone: str(partner?.['phone']),
       },
-      amount: paid, currency: m2oName(inv['currency_id']) ?? 'EUR', paymentDate: at, method: null,
-      reference: str(inv['payment_reference']), journalCode: null,
+      amount: paid,
+      currency: m2oName(inv['currency_id']) ?? 'EUR',
+      paymentDate: at,
+      method: null,
+      reference: str(inv['payment_reference']),
+      journalCode: null,
       allocations: [{ invoiceId: String(inv.id), invoiceName: str(inv['name']), amount: paid }],
     },
   };

@@ -5,13 +5,49 @@ import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
 import type { OdooRecord } from './map-sale-order.js';
 
 export const PRODUCT_MASTER_FIELDS = [
-  'default_code', 'name', 'barcode', 'uom_id', 'uom_po_id', 'categ_id', 'type', 'is_storable', 'tracking', 'weight', 'volume',
-  'hs_code', 'list_price', 'currency_id', 'sale_ok', 'purchase_ok', 'active', 'product_tmpl_id', 'description_sale',
+  'default_code',
+  'name',
+  'barcode',
+  'uom_id',
+  'uom_po_id',
+  'categ_id',
+  'type',
+  'is_storable',
+  'tracking',
+  'weight',
+  'volume',
+  'hs_code',
+  'list_price',
+  'currency_id',
+  'sale_ok',
+  'purchase_ok',
+  'active',
+  'product_tmpl_id',
+  'description_sale',
 ];
 
 export const CUSTOMER_FIELDS = [
-  'name', 'ref', 'is_company', 'active', 'vat', 'email', 'phone', 'street', 'street2', 'city', 'zip', 'state_id', 'country_code',
-  'child_ids', 'type', 'property_product_pricelist', 'property_payment_term_id', 'credit_limit', 'category_id', 'customer_rank', 'parent_id',
+  'name',
+  'ref',
+  'is_company',
+  'active',
+  'vat',
+  'email',
+  'phone',
+  'street',
+  'street2',
+  'city',
+  'zip',
+  'state_id',
+  'country_code',
+  'child_ids',
+  'type',
+  'property_product_pricelist',
+  'property_payment_term_id',
+  'credit_limit',
+  'category_id',
+  'customer_rank',
+  'parent_id',
 ];
 
 function meta(model: string, r: OdooRecord, eventType: string, company: string) {
@@ -60,15 +96,26 @@ export function mapProduct(p: OdooRecord, adapter: OdooVersionAdapter, company: 
 
 function address(p: OdooRecord): Address {
   return {
-    addressId: String(p.id), name: str(p['name']), companyName: null, street1: str(p['street']), street2: str(p['street2']),
-    city: str(p['city']), region: m2oName(p['state_id']), postalCode: str(p['zip']), countryCode: str(p['country_code']),
-    locationCode: str(p['ref']), phone: str(p['phone']), email: str(p['email']),
+    addressId: String(p.id),
+    name: str(p['name']),
+    companyName: null,
+    street1: str(p['street']),
+    street2: str(p['street2']),
+    city: str(p['city']),
+    region: m2oName(p['state_id']),
+    postalCode: str(p['zip']),
+    countryCode: str(p['country_code']),
+    locationCode: str(p['ref']),
+    phone: str(p['phone']),
+    email: str(p['email']),
   };
 }
 
 /** res.partner (a customer) -> CustomerUpserted, with its delivery addresses. */
 export function mapCustomer(c: OdooRecord, children: Map<number, OdooRecord>, company: string): CustomerUpserted {
-  const kids = (Array.isArray(c['child_ids']) ? (c['child_ids'] as number[]) : []).map((id) => children.get(id)).filter((x): x is OdooRecord => !!x);
+  const kids = (Array.isArray(c['child_ids']) ? (c['child_ids'] as number[]) : [])
+    .map((id) => children.get(id))
+    .filter((x): x is OdooRecord => !!x);
   const invoice = kids.find((k) => k['type'] === 'invoice');
   return {
     meta: meta('res.partner', c, 'CustomerUpserted', company),
@@ -95,7 +142,19 @@ export function mapCustomer(c: OdooRecord, children: Map<number, OdooRecord>, co
   };
 }
 
-export const PRICELIST_ITEM_FIELDS = ['pricelist_id', 'product_id', 'product_tmpl_id', 'applied_on', 'compute_price', 'fixed_price', 'min_quantity', 'date_start', 'date_end', 'currency_id', 'active'];
+export const PRICELIST_ITEM_FIELDS = [
+  'pricelist_id',
+  'product_id',
+  'product_tmpl_id',
+  'applied_on',
+  'compute_price',
+  'fixed_price',
+  'min_quantity',
+  'date_start',
+  'date_end',
+  'currency_id',
+  'active',
+];
 
 /** A fixed price for a product on a pricelist (product.pricelist.item) -> PriceChanged; formula rules map to nothing. */
 export function mapPricelistItem(item: OdooRecord, products: Map<number, OdooRecord>, company: string): PriceChanged | null {

@@ -7,17 +7,62 @@ export type OdooRecord = Record<string, unknown> & { id: number };
 
 /** Fields the poller reads from sale.order. */
 export const SALE_ORDER_FIELDS = [
-  'name', 'state', 'client_order_ref', 'origin', 'partner_id', 'partner_invoice_id', 'partner_shipping_id',
-  'date_order', 'commitment_date', 'warehouse_id', 'currency_id', 'amount_untaxed', 'amount_tax', 'amount_total',
-  'order_line', 'carrier_id', 'note', 'payment_term_id', 'incoterm', 'write_date', 'write_uid',
+  'name',
+  'state',
+  'client_order_ref',
+  'origin',
+  'partner_id',
+  'partner_invoice_id',
+  'partner_shipping_id',
+  'date_order',
+  'commitment_date',
+  'warehouse_id',
+  'currency_id',
+  'amount_untaxed',
+  'amount_tax',
+  'amount_total',
+  'order_line',
+  'carrier_id',
+  'note',
+  'payment_term_id',
+  'incoterm',
+  'write_date',
+  'write_uid',
 ];
 
 export function saleOrderLineFields(adapter: OdooVersionAdapter): string[] {
-  return ['order_id', 'sequence', 'product_id', 'name', 'product_uom_qty', 'product_uom', 'price_unit', 'discount',
-    'price_subtotal', 'price_total', adapter.saleLineTaxField, 'display_type'];
+  return [
+    'order_id',
+    'sequence',
+    'product_id',
+    'name',
+    'product_uom_qty',
+    'product_uom',
+    'price_unit',
+    'discount',
+    'price_subtotal',
+    'price_total',
+    adapter.saleLineTaxField,
+    'display_type',
+  ];
 }
 
-export const PARTNER_FIELDS = ['name', 'ref', 'vat', 'email', 'phone', 'street', 'street2', 'city', 'zip', 'state_id', 'country_id', 'country_code', 'parent_id', 'commercial_partner_id'];
+export const PARTNER_FIELDS = [
+  'name',
+  'ref',
+  'vat',
+  'email',
+  'phone',
+  'street',
+  'street2',
+  'city',
+  'zip',
+  'state_id',
+  'country_id',
+  'country_code',
+  'parent_id',
+  'commercial_partner_id',
+];
 export const PRODUCT_FIELDS = ['default_code', 'barcode', 'name'];
 export const WAREHOUSE_FIELDS = ['code', 'name'];
 
@@ -98,8 +143,13 @@ export function mapSaleOrder(order: OdooRecord, ctx: SaleOrderContext): SaleOrde
       eventType: 'OrderCancelled',
       key: orderId,
       payload: {
-        meta: meta('OrderCancelled'), orderId, orderName: str(order['name']), clientOrderRef: str(order['client_order_ref']),
-        reason: null, cancelledBy: m2oName(order['write_uid']), cancelledAt: writeDate,
+        meta: meta('OrderCancelled'),
+        orderId,
+        orderName: str(order['name']),
+        clientOrderRef: str(order['client_order_ref']),
+        reason: null,
+        cancelledBy: m2oName(order['write_uid']),
+        cancelledAt: writeDate,
       },
     };
   }

@@ -34,7 +34,10 @@ export class OdooClient {
   private uid: number | undefined;
   private readonly timeoutMs: number;
 
-  constructor(private readonly conn: OdooConnection, circuit?: Circuit) {
+  constructor(
+    private readonly conn: OdooConnection,
+    circuit?: Circuit,
+  ) {
     this.timeoutMs = conn.timeoutMs ?? 30_000;
     this.circuit = circuit ?? new Circuit('odoo', { timeoutMs: this.timeoutMs + 1_000, resetTimeoutMs: 5_000 });
   }
@@ -42,7 +45,8 @@ export class OdooClient {
   async version(): Promise<OdooVersion> {
     const v = (await this.call('common', 'version', [])) as { server_version?: string; server_version_info?: unknown[] };
     const major = Number(v.server_version_info?.[0] ?? String(v.server_version ?? '').split('.')[0]);
-    if (!Number.isInteger(major)) throw new PermanentError(`Odoo answered version() without a version: ${JSON.stringify(v)}`, { errorClass: 'odoo.bad-response' });
+    if (!Number.isInteger(major))
+      throw new PermanentError(`Odoo answered version() without a version: ${JSON.stringify(v)}`, { errorClass: 'odoo.bad-response' });
     return { serverVersion: String(v.server_version ?? major), major };
   }
 
@@ -51,7 +55,10 @@ export class OdooClient {
     if (this.uid !== undefined) return this.uid;
     const uid = await this.call('common', 'authenticate', [this.conn.db, this.conn.username, this.conn.password, {}]);
     if (typeof uid !== 'number' || uid <= 0) {
-      throw new PermanentError(`Odoo refused the login of "${this.conn.username}" on database "${this.conn.db}" at ${this.conn.url} (wrong user, password/API key or database)`, { errorClass: 'odoo.access-denied' });
+      throw new PermanentError(
+        `Odoo refused the login of "${this.conn.username}" on database "${this.conn.db}" at ${this.conn.url} (wrong user, password/API key or database)`,
+        { errorClass: 'odoo.access-denied' },
+      );
     }
     this.uid = uid;
     return uid;
@@ -74,8 +81,13 @@ export class OdooClient {
 
   private call(service: 'common' | 'object', method: string, args: unknown[]): Promise<unknown> {
     return this.circuit.fire(() =>
-      withSpan(`odoo ${service}.${method}`, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'jsonrpc', 'rpc.service': service, 'rpc.method': method, 'server.address': this.conn.url } }, () =>
-        this.post(service, method, args),
+      withSpan(
+        `odoo ${service}.${method}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { 'rpc.system': 'jsonrpc', 'rpc.service': service, 'rpc.method': method, 'server.address': this.conn.url },
+        },
+        () => this.post(service, method, args),
       ),
     );
   }
@@ -91,25 +103,38 @@ export class OdooClient {
       });
     } catch (err) {
       const timeout = (err as { name?: string }).name === 'TimeoutError';
-      throw new TransientError(timeout ? `Odoo did not answer ${service}.${method} within ${this.timeoutMs} ms` : `Odoo unreachable at ${this.conn.url}: ${String((err as Error).cause ?? err)}`, {
-        errorClass: timeout ? 'odoo.timeout' : 'odoo.unreachable', cause: err,
-      });
+      throw new TransientError(
+        timeout
+          ? `Odoo did not answer ${service}.${method} within ${this.timeoutMs} ms`
+          : `Odoo unreachable at ${this.conn.url}: ${String((err as Error).cause ?? err)}`,
+        {
+          errorClass: timeout ? 'odoo.timeout' : 'odoo.unreachable',
+          cause: err,
+        },
+      );
     }
     const text = await res.text().catch(() => '');
     const status = classifyHttpStatus(res.status, res.headers.get('retry-after'));
     if (status) {
       const Err = status.kind === 'transient' ? TransientError : PermanentError;
-      throw new Err(`Odoo answered HTTP ${res.status} to ${service}.${method}: ${text.slice(0, 200)}`, { errorClass: `odoo.${status.errorClass}`, ...(status.retryAfterMs !== undefined ? { retryAfterMs: status.retryAfterMs } : {}) });
+      throw new Err(`Odoo answered HTTP ${res.status} to ${service}.${method}: ${text.slice(0, 200)}`, {
+        errorClass: `odoo.${status.errorClass}`,
+        ...(status.retryAfterMs !== undefined ? { retryAfterMs: status.retryAfterMs } : {}),
+      });
     }
     let body: { result?: unknown; error?: { message?: string; data?: OdooErrorData } };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
       // An HTML page from a proxy, or JSON cut short: the server is not healthy right now.
-      throw new TransientError(`Odoo answered ${service}.${method} with something that is not JSON (${res.headers.get('content-type') ?? 'no content type'}): ${text.slice(0, 120)}`, { errorClass: 'odoo.bad-response' });
+      throw new TransientError(
+        `Odoo answered ${service}.${method} with something that is not JSON (${res.headers.get('content-type') ?? 'no content type'}): ${text.slice(0, 120)}`,
+        { errorClass: 'odoo.bad-response' },
+      );
     }
     if (body.error) throw classifyOdooFault(body.error.data, body.error.message ?? 'Odoo Server Error');
-    if (!('result' in body)) throw new TransientError(`Odoo answered ${service}.${method} without a result`, { errorClass: 'odoo.bad-response' });
+    if (!('result' in body))
+      throw new TransientError(`Odoo answered ${service}.${method} without a result`, { errorClass: 'odoo.bad-response' });
     return body.result;
   }
 

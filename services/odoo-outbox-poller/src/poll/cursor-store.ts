@@ -16,7 +16,11 @@ interface CursorDoc extends PollCursor {
 export class CursorStore {
   private readonly collection: Collection<CursorDoc>;
 
-  constructor(db: Db, private readonly scope: string, collection = 'odx_poll_cursors') {
+  constructor(
+    db: Db,
+    private readonly scope: string,
+    collection = 'odx_poll_cursors',
+  ) {
     this.collection = db.collection<CursorDoc>(collection);
   }
 

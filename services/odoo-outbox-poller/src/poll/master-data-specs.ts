@@ -1,5 +1,12 @@
 import { outgoingEvent } from '@odx/runtime';
-import { CUSTOMER_FIELDS, PRICELIST_ITEM_FIELDS, PRODUCT_MASTER_FIELDS, mapCustomer, mapPricelistItem, mapProduct } from '../mapping/map-master-data.js';
+import {
+  CUSTOMER_FIELDS,
+  PRICELIST_ITEM_FIELDS,
+  PRODUCT_MASTER_FIELDS,
+  mapCustomer,
+  mapPricelistItem,
+  mapProduct,
+} from '../mapping/map-master-data.js';
 import type { FieldCatalog } from '../odoo/field-catalog.js';
 import type { OdooClient } from '../odoo/odoo-client.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';

@@ -57,14 +57,14 @@ export class ModelPoller {
   private readonly lookbackMs: number;
   private readonly intervalMs: number;
 
-  constructor(private readonly o: ModelPollerOptions) {
-    this.batchSize = o.batchSize ?? 500;
-    this.lookbackMs = (o.lookbackSeconds ?? 30) * 1000;
-    this.intervalMs = o.intervalMs ?? 1000;
+  constructor(private readonly options: ModelPollerOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.lookbackMs = (options.lookbackSeconds ?? 30) * 1000;
+    this.intervalMs = options.intervalMs ?? 1000;
   }
 
   get model(): string {
-    return this.o.spec.model;
+    return this.options.spec.model;
   }
 
   get position(): PollCursor | undefined {
@@ -75,8 +75,8 @@ export class ModelPoller {
 
   private async ensureCursor(): Promise<void> {
     if (this.loaded) return;
-    this.readFields = await this.o.fields.available(this.model, [...this.o.spec.fields, 'write_date']);
-    this.cursor = await this.o.cursors.load(this.model);
+    this.readFields = await this.options.fields.available(this.model, [...this.options.spec.fields, 'write_date']);
+    this.cursor = await this.options.cursors.load(this.model);
     this.loaded = true;
   }
 
@@ -87,11 +87,14 @@ export class ModelPoller {
    */
   async pollOnce(): Promise<number> {
     await this.ensureCursor();
-    const base = this.o.spec.domain ?? [];
+    const base = this.options.spec.domain ?? [];
     const kw = { fields: this.readFields, limit: this.batchSize, context: { active_test: false } };
     if (this.cursor) {
       // 1. Finish the cursor's second, in id order.
-      const rest = await this.o.client.searchRead<OdooRecord>(this.model, [...base, ...restOfSecondDomain(this.cursor)], { ...kw, order: ORDER_BY_ID });
+      const rest = await this.options.client.searchRead<OdooRecord>(this.model, [...base, ...restOfSecondDomain(this.cursor)], {
+        ...kw,
+        order: ORDER_BY_ID,
+      });
       if (rest.length > 0) {
         await this.publish(rest);
         await this.advance({ writeDate: this.cursor.writeDate, id: rest[rest.length - 1]!.id });
@@ -99,7 +102,10 @@ export class ModelPoller {
       }
     }
     // 2. Later seconds, in write_date order.
-    const later = await this.o.client.searchRead<OdooRecord>(this.model, [...base, ...laterSecondsDomain(this.cursor)], { ...kw, order: ORDER_BY_WRITE_DATE });
+    const later = await this.options.client.searchRead<OdooRecord>(this.model, [...base, ...laterSecondsDomain(this.cursor)], {
+      ...kw,
+      order: ORDER_BY_WRITE_DATE,
+    });
     if (later.length === 0) return 0;
     const lastSecond = secondOf(later[later.length - 1]!);
     if (later.length === this.batchSize) {
@@ -131,7 +137,7 @@ export class ModelPoller {
   private async advance(next: PollCursor): Promise<void> {
     if (this.cursor && !cursorAfter(next, this.cursor)) return;
     this.cursor = next;
-    await this.o.cursors.save(this.model, next);
+    await this.options.cursors.save(this.model, next);
   }
 
   /** Re-scans the lookback window behind the cursor; returns how many late records it published. */
@@ -140,20 +146,27 @@ export class ModelPoller {
     if (!this.cursor || this.lookbackMs === 0) return 0;
     for (const [k, expiry] of this.published) if (expiry < now) this.published.delete(k);
     const from = toOdooDatetime(new Date((odooDate(this.cursor.writeDate)?.getTime() ?? now) - this.lookbackMs));
-    const records = await this.o.client.searchRead<OdooRecord>(this.model, [...(this.o.spec.domain ?? []), ...behindCursorDomain(from, this.cursor)], {
-      fields: this.readFields, order: ORDER_BY_WRITE_DATE, context: { active_test: false },
-    });
+    const records = await this.options.client.searchRead<OdooRecord>(
+      this.model,
+      [...(this.options.spec.domain ?? []), ...behindCursorDomain(from, this.cursor)],
+      {
+        fields: this.readFields,
+        order: ORDER_BY_WRITE_DATE,
+        context: { active_test: false },
+      },
+    );
     if (records.length === 0) return 0;
     const late = await this.publish(records, true);
-    if (late > 0) this.o.logger.info('lookback found changes the cursor had passed (late commits)', { model: this.model, events: late });
+    if (late > 0)
+      this.options.logger.info('lookback found changes the cursor had passed (late commits)', { model: this.model, events: late });
     return late;
   }
 
   /** Maps and publishes records; with `onlyNew`, events already published are left out. Returns events published. */
   private async publish(records: OdooRecord[], onlyNew = false): Promise<number> {
-    let events = await this.o.spec.toEvents(records);
+    let events = await this.options.spec.toEvents(records);
     if (onlyNew) events = events.filter((e) => !this.published.has(e.payload.meta.eventId));
-    if (events.length > 0) await this.o.producer.publish(events);
+    if (events.length > 0) await this.options.producer.publish(events);
     const expiry = Date.now() + 2 * this.lookbackMs + 60_000;
     for (const e of events) this.published.set(e.payload.meta.eventId, expiry);
     return events.length;
@@ -177,11 +190,11 @@ export class ModelPoller {
           lastLookback = Date.now();
         }
         failures = 0;
-        this.o.onCycle?.({ model: this.model, ok: true, records: read });
+        this.options.onCycle?.({ model: this.model, ok: true, records: read });
       } catch (error) {
         failures++;
-        this.o.onCycle?.({ model: this.model, ok: false, records: 0, error });
-        this.o.logger.warn('poll failed', { model: this.model, err: error, failures });
+        this.options.onCycle?.({ model: this.model, ok: false, records: 0, error });
+        this.options.logger.warn('poll failed', { model: this.model, err: error, failures });
         await sleep(backoffDelay(policy, failures) + 100, undefined, { signal }).catch(() => undefined);
         continue;
       }

@@ -2,7 +2,15 @@ import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
 import { messageKeyFor, type EventPayloads, type EventType } from '@odx/schemas';
 import { INVOICE_FIELDS, INVOICE_LINE_FIELDS, mapInvoice, mapInvoicePayment, type AccountingContext } from '../mapping/map-accounting.js';
 import { PARTNER_FIELDS, PRODUCT_FIELDS, WAREHOUSE_FIELDS, type OdooRecord } from '../mapping/map-sale-order.js';
-import { LOCATION_FIELDS, PICKING_FIELDS, QUANT_FIELDS, mapDonePicking, mapQuant, moveFields, type StockContext } from '../mapping/map-stock.js';
+import {
+  LOCATION_FIELDS,
+  PICKING_FIELDS,
+  QUANT_FIELDS,
+  mapDonePicking,
+  mapQuant,
+  moveFields,
+  type StockContext,
+} from '../mapping/map-stock.js';
 import type { FieldCatalog } from '../odoo/field-catalog.js';
 import type { OdooClient } from '../odoo/odoo-client.js';
 import { m2oId, str } from '../odoo/odoo-values.js';
@@ -17,9 +25,18 @@ export function keyed<T extends EventType>(eventType: T, payload: EventPayloads[
 }
 
 const ids = (records: OdooRecord[], field: string): number[] => records.map((r) => m2oId(r[field]) ?? 0);
-const many = (records: OdooRecord[], field: string): number[] => records.flatMap((r) => (Array.isArray(r[field]) ? (r[field] as number[]) : []));
+const many = (records: OdooRecord[], field: string): number[] =>
+  records.flatMap((r) => (Array.isArray(r[field]) ? (r[field] as number[]) : []));
 
-async function stockContext(client: OdooClient, catalog: FieldCatalog, adapter: OdooVersionAdapter, company: string, productIds: number[], locationIds: number[], extra: Partial<StockContext> = {}): Promise<StockContext> {
+async function stockContext(
+  client: OdooClient,
+  catalog: FieldCatalog,
+  adapter: OdooVersionAdapter,
+  company: string,
+  productIds: number[],
+  locationIds: number[],
+  extra: Partial<StockContext> = {},
+): Promise<StockContext> {
   const [products, locations] = await Promise.all([
     readMap(client, catalog, 'product.product', productIds, PRODUCT_FIELDS),
     readMap(client, catalog, 'stock.location', locationIds, LOCATION_FIELDS),
@@ -48,14 +65,25 @@ export function quantSpec(client: OdooClient, catalog: FieldCatalog, adapter: Od
  * write-back validated for the warehouse (`echoes`): their dispatch is already
  * on Kafka as the warehouse's ShipmentDispatched.
  */
-export function pickingSpec(client: OdooClient, catalog: FieldCatalog, adapter: OdooVersionAdapter, company: string, echoes?: EchoMarks): ModelSpec {
+export function pickingSpec(
+  client: OdooClient,
+  catalog: FieldCatalog,
+  adapter: OdooVersionAdapter,
+  company: string,
+  echoes?: EchoMarks,
+): ModelSpec {
   return {
     model: 'stock.picking',
     fields: PICKING_FIELDS,
     domain: [['picking_type_code', '=', 'outgoing']],
     async toEvents(records) {
       const finished = records.filter((p) => str(p['state']) === 'done');
-      const echoed = echoes ? await echoes.marked('stock.picking', finished.map((p) => p.id)) : new Set<number>();
+      const echoed = echoes
+        ? await echoes.marked(
+            'stock.picking',
+            finished.map((p) => p.id),
+          )
+        : new Set<number>();
       const done = finished.filter((p) => !echoed.has(p.id));
       if (done.length === 0) return [];
       const moves = await readMap(client, catalog, 'stock.move', many(done, 'move_ids'), moveFields(adapter));
@@ -63,7 +91,11 @@ export function pickingSpec(client: OdooClient, catalog: FieldCatalog, adapter: 
         readMap(client, catalog, 'res.partner', ids(done, 'partner_id'), PARTNER_FIELDS),
         readMap(client, catalog, 'sale.order', ids(done, 'sale_id'), ['name', 'client_order_ref', 'origin']),
       ]);
-      const ctx = await stockContext(client, catalog, adapter, company, ids([...moves.values()], 'product_id'), ids(done, 'location_id'), { moves, partners, orders });
+      const ctx = await stockContext(client, catalog, adapter, company, ids([...moves.values()], 'product_id'), ids(done, 'location_id'), {
+        moves,
+        partners,
+        orders,
+      });
       return done.flatMap((p) => {
         const e = mapDonePicking(p, ctx);
         return e ? [keyed('ShipmentDispatched', e)] : [];
@@ -87,10 +119,19 @@ export function invoiceSpec(client: OdooClient, catalog: FieldCatalog, company: 
         readMap(client, catalog, 'product.product', ids([...lines.values()], 'product_id'), PRODUCT_FIELDS),
       ]);
       const origins = [...new Set(posted.map((r) => str(r['invoice_origin'])).filter((x): x is string => !!x))];
-      const orders = origins.length > 0
-        ? await client.searchRead<OdooRecord>('sale.order', [['name', 'in', origins]], { fields: await catalog.available('sale.order', ['name', 'client_order_ref', 'origin']) })
-        : [];
-      const ctx: AccountingContext = { lines, partners, products, ordersByName: new Map(orders.map((o) => [String(o['name']), o])), company };
+      const orders =
+        origins.length > 0
+          ? await client.searchRead<OdooRecord>('sale.order', [['name', 'in', origins]], {
+              fields: await catalog.available('sale.order', ['name', 'client_order_ref', 'origin']),
+            })
+          : [];
+      const ctx: AccountingContext = {
+        lines,
+        partners,
+        products,
+        ordersByName: new Map(orders.map((o) => [String(o['name']), o])),
+        company,
+      };
       return posted.flatMap((inv) => {
         const out: OutgoingEvent[] = [];
         const invoice = mapInvoice(inv, ctx);

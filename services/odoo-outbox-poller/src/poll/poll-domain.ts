@@ -20,7 +20,11 @@ export function nextSecond(writeDate: string): string {
 
 /** The rest of the cursor's second: `wd <= write_date < wd+1s AND id > cursor.id`, read in id order. */
 export function restOfSecondDomain(cursor: PollCursor): unknown[] {
-  return [['write_date', '>=', cursor.writeDate], ['write_date', '<', nextSecond(cursor.writeDate)], ['id', '>', cursor.id]];
+  return [
+    ['write_date', '>=', cursor.writeDate],
+    ['write_date', '<', nextSecond(cursor.writeDate)],
+    ['id', '>', cursor.id],
+  ];
 }
 
 /** Everything after the cursor's second (or everything, without a cursor), read in write_date order. */
@@ -36,8 +40,14 @@ export function laterSecondsDomain(cursor: PollCursor | undefined): unknown[] {
 export function behindCursorDomain(from: string, cursor: PollCursor): unknown[] {
   return [
     '|',
-    '&', ['write_date', '>=', from], ['write_date', '<', cursor.writeDate],
-    '&', '&', ['write_date', '>=', cursor.writeDate], ['write_date', '<', nextSecond(cursor.writeDate)], ['id', '<=', cursor.id],
+    '&',
+    ['write_date', '>=', from],
+    ['write_date', '<', cursor.writeDate],
+    '&',
+    '&',
+    ['write_date', '>=', cursor.writeDate],
+    ['write_date', '<', nextSecond(cursor.writeDate)],
+    ['id', '<=', cursor.id],
   ];
 }
 

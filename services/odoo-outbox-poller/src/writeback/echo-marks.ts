@@ -1,7 +1,13 @@
 import { findByIds, insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 
-interface EchoDoc { _id: string; model: string; odooId: number; cause: string; at: Date }
+interface EchoDoc {
+  _id: string;
+  model: string;
+  odooId: number;
+  cause: string;
+  at: Date;
+}
 
 /**
  * Records written back to Odoo because of an event from another system, so the
@@ -27,7 +33,10 @@ export class EchoMarks {
   async marked(model: string, odooIds: number[]): Promise<Set<number>> {
     if (odooIds.length === 0) return new Set();
     // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB, which grows with history.
-    const docs = await findByIds(this.c, odooIds.map((id) => `${model}:${id}`));
+    const docs = await findByIds(
+      this.c,
+      odooIds.map((id) => `${model}:${id}`),
+    );
     return new Set(docs.map((d) => d.odooId));
   }
 }

@@ -27,11 +27,25 @@ export type WritebackOutcome = { action: string; odooModel: string; odooId: numb
  */
 export async function writeOrderReceived(o: WritebackOptions, e: OrderReceived): Promise<WritebackOutcome> {
   const order = e.order;
-  const partnerDomain = order.customer.ref ? [['ref', '=', order.customer.ref]] : /^\d+$/.test(order.customer.partyId) ? [['id', '=', Number(order.customer.partyId)]] : [['name', '=', order.customer.name]];
+  const partnerDomain = order.customer.ref
+    ? [['ref', '=', order.customer.ref]]
+    : /^\d+$/.test(order.customer.partyId)
+      ? [['id', '=', Number(order.customer.partyId)]]
+      : [['name', '=', order.customer.name]];
   const [partner] = await o.client.searchRead<OdooRecord>('res.partner', partnerDomain, { fields: ['name'], limit: 1 });
-  if (!partner) throw new PermanentError(`customer ${order.customer.ref ?? order.customer.partyId} (${order.customer.name}) is not in Odoo`, { errorClass: 'odoo.unknown-customer' });
+  if (!partner)
+    throw new PermanentError(`customer ${order.customer.ref ?? order.customer.partyId} (${order.customer.name}) is not in Odoo`, {
+      errorClass: 'odoo.unknown-customer',
+    });
   if (order.clientOrderRef) {
-    const [existing] = await o.client.searchRead<OdooRecord>('sale.order', [['partner_id', '=', partner.id], ['client_order_ref', '=', order.clientOrderRef]], { fields: ['name'], limit: 1, context: { active_test: false } });
+    const [existing] = await o.client.searchRead<OdooRecord>(
+      'sale.order',
+      [
+        ['partner_id', '=', partner.id],
+        ['client_order_ref', '=', order.clientOrderRef],
+      ],
+      { fields: ['name'], limit: 1, context: { active_test: false } },
+    );
     if (existing) return { action: 'exists', odooModel: 'sale.order', odooId: existing.id };
   }
   const skus = order.lines.map((l) => l.sku);
@@ -46,12 +60,16 @@ export async function writeOrderReceived(o: WritebackOptions, e: OrderReceived):
     origin: order.orderId,
     ...(warehouse ? { warehouse_id: warehouse.id } : {}),
     ...(order.requestedDeliveryDate ? { commitment_date: order.requestedDeliveryDate.toISOString().slice(0, 19).replace('T', ' ') } : {}),
-    order_line: order.lines.map((l) => [0, 0, {
-      product_id: products.get(l.sku)!.id,
-      product_uom_qty: Number(l.quantity),
-      ...(l.unitPrice ? { price_unit: Number(l.unitPrice) } : {}),
-      ...(l.description ? { name: l.description } : {}),
-    }]),
+    order_line: order.lines.map((l) => [
+      0,
+      0,
+      {
+        product_id: products.get(l.sku)!.id,
+        product_uom_qty: Number(l.quantity),
+        ...(l.unitPrice ? { price_unit: Number(l.unitPrice) } : {}),
+        ...(l.description ? { name: l.description } : {}),
+      },
+    ]),
   };
   const id = await o.client.executeKw<number | number[]>('sale.order', 'create', [vals]);
   const orderIdInOdoo = Array.isArray(id) ? id[0]! : id;
@@ -63,7 +81,10 @@ export async function writeOrderReceived(o: WritebackOptions, e: OrderReceived):
 export async function writeShipmentBooked(o: WritebackOptions, e: ShipmentBooked): Promise<WritebackOutcome> {
   if (!e.orderId) throw new PermanentError(`ShipmentBooked ${e.shipmentId} names no order`, { errorClass: 'odoo.no-order' });
   const picking = await findOutgoingPicking(o.client, e.orderId);
-  const [carrier] = await o.client.searchRead<OdooRecord>('delivery.carrier', [['name', 'ilike', e.carrierCode]], { fields: ['name'], limit: 1 });
+  const [carrier] = await o.client.searchRead<OdooRecord>('delivery.carrier', [['name', 'ilike', e.carrierCode]], {
+    fields: ['name'],
+    limit: 1,
+  });
   const vals: Record<string, unknown> = { carrier_tracking_ref: e.trackingNumber ?? e.bookingRef };
   if (carrier) vals['carrier_id'] = carrier.id;
   await o.client.executeKw('stock.picking', 'write', [[picking.id], vals]);
@@ -78,8 +99,15 @@ export async function writeShipmentDispatched(o: WritebackOptions, e: ShipmentDi
   if (picking['state'] === 'done') return { action: 'already-done', odooModel: 'stock.picking', odooId: picking.id };
   const moveIds = Array.isArray(picking['move_ids']) ? (picking['move_ids'] as number[]) : [];
   const moves = await o.client.read<OdooRecord>('stock.move', moveIds, ['product_id', 'product_uom_qty', o.adapter.moveDoneQuantityField]);
-  const products = await productsBySku(o.client, s.lines.map((l) => l.sku));
-  requireProducts(products, s.lines.map((l) => l.sku), `shipment ${s.shipmentId}`);
+  const products = await productsBySku(
+    o.client,
+    s.lines.map((l) => l.sku),
+  );
+  requireProducts(
+    products,
+    s.lines.map((l) => l.sku),
+    `shipment ${s.shipmentId}`,
+  );
   const shipped = new Map<number, number>();
   for (const l of s.lines) {
     const pid = products.get(l.sku)!.id;
@@ -99,17 +127,32 @@ export async function writeInventoryAdjusted(o: WritebackOptions, e: InventoryAd
   const a = e.adjustment;
   const products = await productsBySku(o.client, [a.sku]);
   requireProducts(products, [a.sku], `adjustment ${a.adjustmentId}`);
-  const [warehouse] = await o.client.searchRead<OdooRecord>('stock.warehouse', [['code', '=', a.warehouseCode]], { fields: ['lot_stock_id'], limit: 1 });
+  const [warehouse] = await o.client.searchRead<OdooRecord>('stock.warehouse', [['code', '=', a.warehouseCode]], {
+    fields: ['lot_stock_id'],
+    limit: 1,
+  });
   const locationId = m2oId(warehouse?.['lot_stock_id']);
-  if (!warehouse || locationId === null) throw new PermanentError(`warehouse ${a.warehouseCode} is not in Odoo`, { errorClass: 'odoo.unknown-warehouse' });
+  if (!warehouse || locationId === null)
+    throw new PermanentError(`warehouse ${a.warehouseCode} is not in Odoo`, { errorClass: 'odoo.unknown-warehouse' });
   const productId = products.get(a.sku)!.id;
-  const [quant] = await o.client.searchRead<OdooRecord>('stock.quant', [['product_id', '=', productId], ['location_id', '=', locationId]], { fields: ['quantity'], limit: 1 });
+  const [quant] = await o.client.searchRead<OdooRecord>(
+    'stock.quant',
+    [
+      ['product_id', '=', productId],
+      ['location_id', '=', locationId],
+    ],
+    { fields: ['quantity'], limit: 1 },
+  );
   const onHand = typeof quant?.['quantity'] === 'number' ? quant['quantity'] : 0;
   // The warehouse's resulting count, when it sends one, is absolute and so safe to
   // apply twice; a bare delta is not (a crash between Odoo applying it and the
   // idempotency key being marked done would apply it again).
   const target = e.resultingOnHand !== null ? Number(e.resultingOnHand) : onHand + Number(a.quantityDelta);
-  const quantId = quant ? quant.id : await o.client.executeKw<number>('stock.quant', 'create', [{ product_id: productId, location_id: locationId, inventory_quantity: target }]);
+  const quantId = quant
+    ? quant.id
+    : await o.client.executeKw<number>('stock.quant', 'create', [
+        { product_id: productId, location_id: locationId, inventory_quantity: target },
+      ]);
   if (quant) await o.client.executeKw('stock.quant', 'write', [[quant.id], { inventory_quantity: target }]);
   await o.client.executeKw('stock.quant', 'action_apply_inventory', [[quantId]]);
   return { action: 'adjusted', odooModel: 'stock.quant', odooId: quantId };
@@ -120,8 +163,12 @@ export function writebackHandler(o: WritebackOptions): EventHandler {
   return async (e) => {
     let outcome: WritebackOutcome;
     switch (e.eventType) {
-      case 'OrderReceived': outcome = await writeOrderReceived(o, e.payload); break;
-      case 'ShipmentBooked': outcome = await writeShipmentBooked(o, e.payload); break;
+      case 'OrderReceived':
+        outcome = await writeOrderReceived(o, e.payload);
+        break;
+      case 'ShipmentBooked':
+        outcome = await writeShipmentBooked(o, e.payload);
+        break;
       case 'ShipmentDispatched': {
         const p = e.payload;
         if (p.meta.source === 'odoo') return; // Odoo's own dispatch, published by the poller
@@ -134,7 +181,8 @@ export function writebackHandler(o: WritebackOptions): EventHandler {
         outcome = await writeInventoryAdjusted(o, p);
         break;
       }
-      default: return; // other events on these topics are not written back
+      default:
+        return; // other events on these topics are not written back
     }
     o.logger.info('wrote back to Odoo', { event_type: e.eventType, ...outcome });
   };

@@ -22,8 +22,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 function poller(kit: PollerTestKit, odoo: OdooFixture, batchSize: number, scope = 'test'): ModelPoller {
   const catalog = new FieldCatalog(odoo.client);
   return new ModelPoller({
-    client: odoo.client, fields: catalog, spec: kit.redirect(saleOrderSpec(odoo.client, catalog, versionAdapter(17), 'acme')),
-    cursors: new CursorStore(kit.db, scope), producer: kit.producer, logger: kit.logger, batchSize, lookbackSeconds: 30,
+    client: odoo.client,
+    fields: catalog,
+    spec: kit.redirect(saleOrderSpec(odoo.client, catalog, versionAdapter(17), 'acme')),
+    cursors: new CursorStore(kit.db, scope),
+    producer: kit.producer,
+    logger: kit.logger,
+    batchSize,
+    lookbackSeconds: 30,
   });
 }
 
@@ -115,8 +121,22 @@ test('10,000 orders generated while polling (same-second bursts, late commits) c
   const stop = new AbortController();
   const polling = p.run(stop.signal);
   const counts = await runLoad({
-    url: odoo.sim.url, db: 'odx', login: 'admin', password: 'admin', adminToken: 'sim-admin', orders: 10_000, rate: 100_000, concurrency: 8,
-    sameSecond: 200, latePercent: 5, lateSeconds: 3, cancelRatio: 0, validateRatio: 0.2, invoiceRatio: 0.1, payRatio: 0, seed: 7,
+    url: odoo.sim.url,
+    db: 'odx',
+    login: 'admin',
+    password: 'admin',
+    adminToken: 'sim-admin',
+    orders: 10_000,
+    rate: 100_000,
+    concurrency: 8,
+    sameSecond: 200,
+    latePercent: 5,
+    lateSeconds: 3,
+    cancelRatio: 0,
+    validateRatio: 0.2,
+    invoiceRatio: 0.1,
+    payRatio: 0,
+    seed: 7,
   });
   assert.equal(counts.errors, 0);
   assert.equal(counts.confirmed, 10_000);
@@ -145,7 +165,12 @@ test('a poller process killed with SIGKILL mid-stream and started again loses no
   const first = start();
   // Kill it once it has published a few batches but not all.
   let cycles = 0;
-  first.stdout!.on('data', (chunk: Buffer) => { cycles += chunk.toString().split('\n').filter((l) => /^cycle [1-9]/.test(l)).length; });
+  first.stdout!.on('data', (chunk: Buffer) => {
+    cycles += chunk
+      .toString()
+      .split('\n')
+      .filter((l) => /^cycle [1-9]/.test(l)).length;
+  });
   const deadline = Date.now() + 60_000;
   while (cycles < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   first.kill('SIGKILL');
@@ -164,16 +189,28 @@ test('the Odoo simulator process stopped for a while during polling: no loss, ca
   let sim = await startOdooSimulator({ port: 0, dataFile, seed: { products: 20, customers: 10 } });
   const port = sim.port;
   const client = new OdooClient({ url: sim.url, db: 'odx', username: 'admin', password: 'admin', timeoutMs: 2_000 });
-  t.after(async () => { client.close(); await sim.close(); });
+  t.after(async () => {
+    client.close();
+    await sim.close();
+  });
   const catalog = new FieldCatalog(client);
   const p = new ModelPoller({
-    client, fields: catalog, spec: kit.redirect(saleOrderSpec(client, catalog, versionAdapter(17), 'acme')),
-    cursors: new CursorStore(kit.db, 'stopped'), producer: kit.producer, logger: kit.logger, batchSize: 10, intervalMs: 100, lookbackSeconds: 30,
+    client,
+    fields: catalog,
+    spec: kit.redirect(saleOrderSpec(client, catalog, versionAdapter(17), 'acme')),
+    cursors: new CursorStore(kit.db, 'stopped'),
+    producer: kit.producer,
+    logger: kit.logger,
+    batchSize: 10,
+    intervalMs: 100,
+    lookbackSeconds: 30,
   });
   const partner = (await client.executeKw<number[]>('res.partner', 'search', [[['customer_rank', '>', 0]]], { limit: 1 }))[0]!;
   const product = (await client.executeKw<number[]>('product.product', 'search', [[['type', '=', 'product']]], { limit: 1 }))[0]!;
   const order = async (): Promise<number> => {
-    const id = await client.executeKw<number>('sale.order', 'create', [{ partner_id: partner, order_line: [[0, 0, { product_id: product, product_uom_qty: 1 }]] }]);
+    const id = await client.executeKw<number>('sale.order', 'create', [
+      { partner_id: partner, order_line: [[0, 0, { product_id: product, product_uom_qty: 1 }]] },
+    ]);
     await client.executeKw('sale.order', 'action_confirm', [[id]]);
     return id;
   };
@@ -185,7 +222,13 @@ test('the Odoo simulator process stopped for a while during polling: no loss, ca
   await sim.close(); // Odoo goes away mid-stream
   await new Promise((r) => setTimeout(r, 2_000));
   sim = await startOdooSimulator({ port, dataFile, seed: { products: 20, customers: 10 } }); // same data, same address
-  for (let i = 0; i < 5; i++) ids.push(await order().catch(async () => { await new Promise((r) => setTimeout(r, 6_000)); return order(); }));
+  for (let i = 0; i < 5; i++)
+    ids.push(
+      await order().catch(async () => {
+        await new Promise((r) => setTimeout(r, 6_000));
+        return order();
+      }),
+    );
   const confirmed = confirmations(await kit.readAll(ids.length, 60_000));
   stop.abort();
   await polling;

@@ -24,13 +24,28 @@ function countCalls(odoo: OdooFixture): Map<string, number> {
   return calls;
 }
 
-async function runWriteback(t: { after: (fn: () => Promise<void>) => void }, kit: PollerTestKit, odoo: OdooFixture, handled: () => void): Promise<ConsumerRunner> {
+async function runWriteback(
+  t: { after: (fn: () => Promise<void>) => void },
+  kit: PollerTestKit,
+  odoo: OdooFixture,
+  handled: () => void,
+): Promise<ConsumerRunner> {
   const groupId = `wb-${randomUUID().slice(0, 8)}`;
   const handler = writebackHandler({ client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false });
   const runner = new ConsumerRunner({
-    kafka: kit.kafka, serde: kit.serde, producer: kit.producer, logger: kit.logger, groupId, topics: [kit.topic],
-    idempotency: new IdempotencyStore({ db: kit.db }), retryDelaysMs: [500], circuits: [odoo.client.circuit],
-    handler: async (e) => { await handler(e); handled(); },
+    kafka: kit.kafka,
+    serde: kit.serde,
+    producer: kit.producer,
+    logger: kit.logger,
+    groupId,
+    topics: [kit.topic],
+    idempotency: new IdempotencyStore({ db: kit.db }),
+    retryDelaysMs: [500],
+    circuits: [odoo.client.circuit],
+    handler: async (e) => {
+      await handler(e);
+      handled();
+    },
   });
   kit.track(retryTopicName(kit.topic, groupId, 1));
   kit.track(dlqTopicName(kit.topic, groupId));
@@ -55,7 +70,9 @@ test('a redelivered ShipmentBooked writes the tracking reference once', async (t
   const booked: ShipmentBooked = {
     ...sampleEvent('ShipmentBooked'),
     meta: sampleMeta({ eventId: randomUUID(), correlationId: String(orderId), occurredAt: new Date() }),
-    orderId: String(orderId), trackingNumber: '1Z999AA10123456784', carrierCode: 'DHL',
+    orderId: String(orderId),
+    trackingNumber: '1Z999AA10123456784',
+    carrierCode: 'DHL',
   };
   const event: OutgoingEvent = { eventType: 'ShipmentBooked', key: booked.shipmentId, topic: kit.topic, payload: booked };
   await kit.producer.publish([event, event]);
@@ -66,15 +83,28 @@ test('a redelivered ShipmentBooked writes the tracking reference once', async (t
   await runner.close(); // before the clients it uses go away
   assert.equal(handled, 1, 'the second delivery was dropped by its idempotency key');
   assert.equal(calls.get('stock.picking.write'), 1, 'Odoo was written once');
-  const [picking] = await odoo.client.searchRead<OdooRecord>('stock.picking', [['sale_id', '=', orderId!]], { fields: ['carrier_tracking_ref'] });
+  const [picking] = await odoo.client.searchRead<OdooRecord>('stock.picking', [['sale_id', '=', orderId!]], {
+    fields: ['carrier_tracking_ref'],
+  });
   assert.equal(picking?.['carrier_tracking_ref'], '1Z999AA10123456784');
 });
 
 test('an OrderReceived for an existing client_order_ref creates nothing new, even under a new event id', async (t) => {
   const kit = await pollerKit(t);
   const odoo = await odooFixture(t);
-  const [partner] = await odoo.client.searchRead<OdooRecord>('res.partner', [['customer_rank', '>', 0], ['parent_id', '=', false], ['ref', '!=', false]], { fields: ['name', 'ref'], limit: 1 });
-  const [product] = await odoo.client.searchRead<OdooRecord>('product.product', [['default_code', '!=', false]], { fields: ['default_code'], limit: 1 });
+  const [partner] = await odoo.client.searchRead<OdooRecord>(
+    'res.partner',
+    [
+      ['customer_rank', '>', 0],
+      ['parent_id', '=', false],
+      ['ref', '!=', false],
+    ],
+    { fields: ['name', 'ref'], limit: 1 },
+  );
+  const [product] = await odoo.client.searchRead<OdooRecord>('product.product', [['default_code', '!=', false]], {
+    fields: ['default_code'],
+    limit: 1,
+  });
   assert.ok(partner && product, 'seed data has a customer with a ref and a product with a SKU');
   const po = `PO-${randomUUID().slice(0, 6)}`;
   const received = (): OutgoingEvent => {
@@ -83,7 +113,11 @@ test('an OrderReceived for an existing client_order_ref creates nothing new, eve
       ...base,
       meta: sampleMeta({ eventId: randomUUID(), correlationId: po, occurredAt: new Date(), source: 'edi' }),
       order: {
-        ...base.order, orderId: `odx:edi:test:${po}`, odooId: null, clientOrderRef: po, warehouseCode: null,
+        ...base.order,
+        orderId: `odx:edi:test:${po}`,
+        odooId: null,
+        clientOrderRef: po,
+        warehouseCode: null,
         customer: { ...base.order.customer, ref: String(partner['ref']), name: String(partner['name']) },
         lines: base.order.lines.slice(0, 1).map((l) => ({ ...l, sku: String(product['default_code']), quantity: '3.0000' })),
       },
@@ -95,7 +129,9 @@ test('an OrderReceived for an existing client_order_ref creates nothing new, eve
   const runner = await runWriteback(t, kit, odoo, () => void handled++);
   await until(() => handled >= 2);
   await runner.close();
-  const orders = await odoo.client.searchRead<OdooRecord>('sale.order', [['client_order_ref', '=', po]], { fields: ['origin', 'order_line'] });
+  const orders = await odoo.client.searchRead<OdooRecord>('sale.order', [['client_order_ref', '=', po]], {
+    fields: ['origin', 'order_line'],
+  });
   assert.equal(orders.length, 1, 'one sale.order for the PO');
   assert.equal(orders[0]!['origin'], `odx:edi:test:${po}`, 'the ODX order id is kept in origin');
 });
@@ -104,13 +140,19 @@ test('ShipmentDispatched from the warehouse validates the picking with the shipp
   const kit = await pollerKit(t);
   const odoo = await odooFixture(t);
   const [orderId] = await odoo.orders(1);
-  const [line] = await odoo.client.searchRead<OdooRecord>('sale.order.line', [['order_id', '=', orderId!]], { fields: ['product_id', 'product_uom_qty'] });
+  const [line] = await odoo.client.searchRead<OdooRecord>('sale.order.line', [['order_id', '=', orderId!]], {
+    fields: ['product_id', 'product_uom_qty'],
+  });
   const [product] = await odoo.client.read<OdooRecord>('product.product', [(line!['product_id'] as [number, string])[0]], ['default_code']);
   const base = sampleEvent('ShipmentDispatched');
   const dispatched = {
     ...base,
     meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }),
-    shipment: { ...base.shipment, orderId: String(orderId), lines: [{ ...base.shipment.lines[0]!, sku: String(product!['default_code']), quantity: `${Number(line!['product_uom_qty'])}.0000` }] },
+    shipment: {
+      ...base.shipment,
+      orderId: String(orderId),
+      lines: [{ ...base.shipment.lines[0]!, sku: String(product!['default_code']), quantity: `${Number(line!['product_uom_qty'])}.0000` }],
+    },
   };
   const options = { client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false };
   const first = await writeShipmentDispatched(options, dispatched);
@@ -120,22 +162,45 @@ test('ShipmentDispatched from the warehouse validates the picking with the shipp
   const [after] = await odoo.client.read<OdooRecord>('sale.order.line', [line!.id], ['qty_delivered']);
   assert.equal(after!['qty_delivered'], line!['product_uom_qty']);
   assert.equal((await writeShipmentDispatched(options, dispatched)).action, 'already-done');
-  await assert.rejects(writeShipmentDispatched(options, { ...dispatched, shipment: { ...dispatched.shipment, orderId: '999999' } }), (err: unknown) => (err as { errorClass?: string }).errorClass === 'odoo.order-not-found');
+  await assert.rejects(
+    writeShipmentDispatched(options, { ...dispatched, shipment: { ...dispatched.shipment, orderId: '999999' } }),
+    (err: unknown) => (err as { errorClass?: string }).errorClass === 'odoo.order-not-found',
+  );
 });
 
 test('InventoryAdjusted from the warehouse changes Odoo stock by the delta; unknown SKUs are permanent errors', async (t) => {
   const kit = await pollerKit(t);
   const odoo = await odooFixture(t);
   const [warehouse] = await odoo.client.searchRead<OdooRecord>('stock.warehouse', [], { fields: ['code', 'lot_stock_id'], limit: 1 });
-  const [product] = await odoo.client.searchRead<OdooRecord>('product.product', [['type', '=', 'product']], { fields: ['default_code'], limit: 1 });
+  const [product] = await odoo.client.searchRead<OdooRecord>('product.product', [['type', '=', 'product']], {
+    fields: ['default_code'],
+    limit: 1,
+  });
   const location = (warehouse!['lot_stock_id'] as [number, string])[0];
   const onHand = async (): Promise<number> => {
-    const quants = await odoo.client.searchRead<OdooRecord>('stock.quant', [['product_id', '=', product!.id], ['location_id', '=', location]], { fields: ['quantity'] });
+    const quants = await odoo.client.searchRead<OdooRecord>(
+      'stock.quant',
+      [
+        ['product_id', '=', product!.id],
+        ['location_id', '=', location],
+      ],
+      { fields: ['quantity'] },
+    );
     return quants.reduce((n, q) => n + Number(q['quantity']), 0);
   };
   const before = await onHand();
   const base = sampleEvent('InventoryAdjusted');
-  const adjusted = { ...base, meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }), resultingOnHand: null, adjustment: { ...base.adjustment, sku: String(product!['default_code']), warehouseCode: String(warehouse!['code']), quantityDelta: '-3.0000' } };
+  const adjusted = {
+    ...base,
+    meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }),
+    resultingOnHand: null,
+    adjustment: {
+      ...base.adjustment,
+      sku: String(product!['default_code']),
+      warehouseCode: String(warehouse!['code']),
+      quantityDelta: '-3.0000',
+    },
+  };
   const options = { client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false };
   await writeInventoryAdjusted(options, adjusted);
   assert.equal(await onHand(), before - 3);
@@ -144,7 +209,12 @@ test('InventoryAdjusted from the warehouse changes Odoo stock by the delta; unkn
   await writeInventoryAdjusted(options, absolute);
   await writeInventoryAdjusted(options, absolute);
   assert.equal(await onHand(), before + 10);
-  await assert.rejects(writeInventoryAdjusted(options, { ...adjusted, adjustment: { ...adjusted.adjustment, sku: 'NO-SUCH-SKU' } }), (err: unknown) => (err as { kind?: string; errorClass?: string }).kind === 'permanent' && (err as { errorClass?: string }).errorClass === 'odoo.unknown-sku');
+  await assert.rejects(
+    writeInventoryAdjusted(options, { ...adjusted, adjustment: { ...adjusted.adjustment, sku: 'NO-SUCH-SKU' } }),
+    (err: unknown) =>
+      (err as { kind?: string; errorClass?: string }).kind === 'permanent' &&
+      (err as { errorClass?: string }).errorClass === 'odoo.unknown-sku',
+  );
 });
 
 test('a picking the write-back validated for the warehouse is not announced again; one validated in Odoo is', async (t) => {
@@ -152,15 +222,28 @@ test('a picking the write-back validated for the warehouse is not announced agai
   const odoo = await odooFixture(t);
   const echoes = new EchoMarks(kit.db, `echoes_${randomUUID().slice(0, 8)}`);
   const [fromWms, inOdoo] = await odoo.orders(2);
-  const pickingOf = async (orderId: number): Promise<OdooRecord> => (await odoo.client.searchRead<OdooRecord>('stock.picking', [['sale_id', '=', orderId]], { fields: ['state', 'move_ids'] }))[0]!;
+  const pickingOf = async (orderId: number): Promise<OdooRecord> =>
+    (await odoo.client.searchRead<OdooRecord>('stock.picking', [['sale_id', '=', orderId]], { fields: ['state', 'move_ids'] }))[0]!;
   // The warehouse shipped order 1: the write-back validates its picking (and marks it first).
-  const [line] = await odoo.client.searchRead<OdooRecord>('sale.order.line', [['order_id', '=', fromWms!]], { fields: ['product_id', 'product_uom_qty'] });
+  const [line] = await odoo.client.searchRead<OdooRecord>('sale.order.line', [['order_id', '=', fromWms!]], {
+    fields: ['product_id', 'product_uom_qty'],
+  });
   const [product] = await odoo.client.read<OdooRecord>('product.product', [(line!['product_id'] as [number, string])[0]], ['default_code']);
   const base = sampleEvent('ShipmentDispatched');
-  await writeShipmentDispatched({ client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false, echoes }, {
-    ...base, meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }),
-    shipment: { ...base.shipment, orderId: String(fromWms), lines: [{ ...base.shipment.lines[0]!, sku: String(product!['default_code']), quantity: `${Number(line!['product_uom_qty'])}.0000` }] },
-  });
+  await writeShipmentDispatched(
+    { client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false, echoes },
+    {
+      ...base,
+      meta: sampleMeta({ eventId: randomUUID(), source: 'wms' }),
+      shipment: {
+        ...base.shipment,
+        orderId: String(fromWms),
+        lines: [
+          { ...base.shipment.lines[0]!, sku: String(product!['default_code']), quantity: `${Number(line!['product_uom_qty'])}.0000` },
+        ],
+      },
+    },
+  );
   // Order 2's picking is validated by someone in Odoo (no warehouse integration for it).
   const other = await pickingOf(inOdoo!);
   const moves = await odoo.client.read<OdooRecord>('stock.move', other['move_ids'] as number[], ['product_uom_qty']);
@@ -172,8 +255,11 @@ test('a picking the write-back validated for the warehouse is not announced agai
   const spec = pickingSpec(odoo.client, new FieldCatalog(odoo.client), versionAdapter(17), 'acme', echoes);
   const records = await odoo.client.read<OdooRecord>('stock.picking', [first.id, other.id], spec.fields);
   const events = await spec.toEvents(records);
-  assert.deepEqual(events.map((e) => [e.eventType, e.eventType === 'ShipmentDispatched' ? e.payload.shipment.orderId : null]), [['ShipmentDispatched', String(inOdoo)]],
-    'only the picking Odoo validated by itself is announced');
+  assert.deepEqual(
+    events.map((e) => [e.eventType, e.eventType === 'ShipmentDispatched' ? e.payload.shipment.orderId : null]),
+    [['ShipmentDispatched', String(inOdoo)]],
+    'only the picking Odoo validated by itself is announced',
+  );
   const withoutMarks = await pickingSpec(odoo.client, new FieldCatalog(odoo.client), versionAdapter(17), 'acme').toEvents(records);
   assert.equal(withoutMarks.length, 2, 'without the marks both would be');
 });

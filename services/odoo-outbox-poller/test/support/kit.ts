@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import {
-  EventProducer, EventSerde, RawConsumer, createClusterAdmin, createKafka, createLogger, loadRuntimeConfig,
-  type ClusterAdmin, type EventProducerOptions, type Logger, type OutgoingEvent,
+  EventProducer,
+  EventSerde,
+  RawConsumer,
+  createClusterAdmin,
+  createKafka,
+  createLogger,
+  loadRuntimeConfig,
+  type ClusterAdmin,
+  type EventProducerOptions,
+  type Logger,
+  type OutgoingEvent,
 } from '@odx/runtime';
 import { MongoClient, type Db } from 'mongodb';
 import type { ModelSpec } from '../../src/poll/model-poller.js';
@@ -33,7 +42,16 @@ const uid = (p: string): string => `${p}-${randomUUID().slice(0, 8)}`;
 /** Kafka, registry and MongoDB of the real local stack, a fresh topic and database per test. */
 export async function pollerKit(t: Cleanup): Promise<PollerTestKit> {
   const config = loadRuntimeConfig('poller-test');
-  const logger = createLogger({ service: 'poller-test', level: 'error', stream: new Writable({ write: (c, _e, cb) => { if (process.env['ODX_TEST_LOG_LEVEL']) process.stderr.write(c); cb(); } }) });
+  const logger = createLogger({
+    service: 'poller-test',
+    level: 'error',
+    stream: new Writable({
+      write: (c, _e, cb) => {
+        if (process.env['ODX_TEST_LOG_LEVEL']) process.stderr.write(c);
+        cb();
+      },
+    }),
+  });
   const kafka = createKafka(config.kafka, logger);
   const cluster = createClusterAdmin(config.kafka, logger);
   const topic = uid('test.odoo');
@@ -51,13 +69,23 @@ export async function pollerKit(t: Cleanup): Promise<PollerTestKit> {
     await mongo.close();
   });
   return {
-    kafka, cluster, serde, producer, db, logger, topic,
+    kafka,
+    cluster,
+    serde,
+    producer,
+    db,
+    logger,
+    topic,
     track: (name) => void tracked.add(name),
-    redirect: (spec) => ({ ...spec, toEvents: async (records) => (await spec.toEvents(records)).map((e): OutgoingEvent => ({ ...e, topic })) }),
+    redirect: (spec) => ({
+      ...spec,
+      toEvents: async (records) => (await spec.toEvents(records)).map((e): OutgoingEvent => ({ ...e, topic })),
+    }),
     readAll: async (expectedAtLeast, timeoutMs = 30_000) => {
       const seen: Array<{ type: string; id: string; key: string; payload: unknown }> = [];
       const consumer = new RawConsumer(cluster, {
-        groupId: uid('reader'), topics: [topic],
+        groupId: uid('reader'),
+        topics: [topic],
         onBatch: async ({ messages }) => {
           for (const m of messages) {
             const decoded = await serde.decode(m.value);

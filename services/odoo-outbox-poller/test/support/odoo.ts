@@ -19,15 +19,27 @@ export async function odooFixture(t: Cleanup): Promise<OdooFixture> {
     client.close();
     await sim.close();
   });
-  const partners = await client.searchRead<OdooRecord>('res.partner', [['customer_rank', '>', 0], ['parent_id', '=', false]], { fields: ['name'], limit: 10 });
-  const products = await client.searchRead<OdooRecord>('product.product', [['type', '=', 'product']], { fields: ['default_code'], limit: 10 });
+  const partners = await client.searchRead<OdooRecord>(
+    'res.partner',
+    [
+      ['customer_rank', '>', 0],
+      ['parent_id', '=', false],
+    ],
+    { fields: ['name'], limit: 10 },
+  );
+  const products = await client.searchRead<OdooRecord>('product.product', [['type', '=', 'product']], {
+    fields: ['default_code'],
+    limit: 10,
+  });
   if (partners.length === 0 || products.length === 0) throw new Error('the simulator has no seed customers or products');
   return {
     sim,
     client,
     admin: async (path, body) => {
       const res = await fetch(`${sim.url}/sim/admin${path}`, {
-        method: 'POST', headers: { authorization: 'Bearer sim-admin', 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
+        method: 'POST',
+        headers: { authorization: 'Bearer sim-admin', 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
       });
       if (!res.ok) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
       return res.json();
@@ -36,11 +48,13 @@ export async function odooFixture(t: Cleanup): Promise<OdooFixture> {
       const ids: number[] = [];
       for (let i = 0; i < count; i++) {
         const partner = partners[i % partners.length]!;
-        const id = await client.executeKw<number>('sale.order', 'create', [{
-          partner_id: partner.id,
-          client_order_ref: options.clientOrderRef?.(i) ?? `PO-${Date.now()}-${i}`,
-          order_line: [[0, 0, { product_id: products[i % products.length]!.id, product_uom_qty: 1 + (i % 5) }]],
-        }]);
+        const id = await client.executeKw<number>('sale.order', 'create', [
+          {
+            partner_id: partner.id,
+            client_order_ref: options.clientOrderRef?.(i) ?? `PO-${Date.now()}-${i}`,
+            order_line: [[0, 0, { product_id: products[i % products.length]!.id, product_uom_qty: 1 + (i % 5) }]],
+          },
+        ]);
         if (options.confirm ?? true) await client.executeKw('sale.order', 'action_confirm', [[id]]);
         ids.push(id);
       }

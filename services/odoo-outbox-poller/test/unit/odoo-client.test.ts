@@ -6,14 +6,25 @@ import { OdxError, PermanentError, TransientError } from '@odx/runtime';
 import { OdooClient } from '../../src/odoo/odoo-client.js';
 
 /** A stand-in for a broken Odoo or the proxy in front of it: answers what `reply` says. */
-async function badOdoo(t: { after: (fn: () => Promise<void>) => void }, reply: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<string> {
+async function badOdoo(
+  t: { after: (fn: () => Promise<void>) => void },
+  reply: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<string> {
   const server = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => reply(req, res, body));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -39,14 +50,18 @@ test('Odoo faults are classified by exception class', async (t) => {
     'odoo.exceptions.AccessError': 'You are not allowed to modify Sales Order',
     'odoo.exceptions.ValidationError': 'The SKU must be unique',
     'odoo.exceptions.MissingError': 'Record does not exist or has been deleted.',
-    'builtins.ValueError': 'Invalid leaf (\'x\', \'~\', 1)',
+    'builtins.ValueError': "Invalid leaf ('x', '~', 1)",
     'psycopg2.errors.SerializationFailure': 'could not serialize access due to concurrent update',
   };
   let next = '';
   const url = await badOdoo(t, (_req, res, body) => {
     const call = JSON.parse(body) as { params: { method: string } };
     if (call.params.method === 'authenticate') return json(res, 200, { jsonrpc: '2.0', id: 1, result: 2 });
-    json(res, 200, { jsonrpc: '2.0', id: 1, error: { code: 200, message: 'Odoo Server Error', data: { name: next, message: faults[next], debug: 'Traceback ...' } } });
+    json(res, 200, {
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: 200, message: 'Odoo Server Error', data: { name: next, message: faults[next], debug: 'Traceback ...' } },
+    });
   });
   const c = client(url);
   t.after(() => c.close());
@@ -78,7 +93,8 @@ test('HTML error pages, truncated JSON, 5xx and timeouts are transient; 404 is p
   const url = await badOdoo(t, (_req, res) => {
     if (mode === 'html') return void res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad Gateway</body></html>');
     if (mode === 'html200') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Maintenance</body></html>');
-    if (mode === 'truncated') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"jsonrpc": "2.0", "id": 1, "resu');
+    if (mode === 'truncated')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"jsonrpc": "2.0", "id": 1, "resu');
     if (mode === '503') return void res.writeHead(503, { 'retry-after': '4' }).end('busy');
     if (mode === '404') return void res.writeHead(404).end('not found');
     if (mode === 'no-result') return json(res, 200, { jsonrpc: '2.0', id: 1 });

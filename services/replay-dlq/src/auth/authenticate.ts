@@ -11,7 +11,10 @@ export function authenticate(settings: TokenSettings): RequestHandler {
     const header = req.headers.authorization ?? '';
     const match = BEARER.exec(header);
     res.setHeader('www-authenticate', 'Bearer realm="odx-replay-dlq"');
-    if (!match) return next(new HttpProblem(401, 'Unauthorized', header ? 'malformed Authorization header; expected "Bearer <jwt>"' : 'missing bearer token'));
+    if (!match)
+      return next(
+        new HttpProblem(401, 'Unauthorized', header ? 'malformed Authorization header; expected "Bearer <jwt>"' : 'missing bearer token'),
+      );
     verifyToken(settings, match[1]!).then(
       (principal) => {
         res.removeHeader('www-authenticate');
@@ -38,4 +41,3 @@ export function principalOf(res: Response): Principal {
   if (!p) throw new HttpProblem(401, 'Unauthorized', 'not authenticated');
   return p;
 }
-

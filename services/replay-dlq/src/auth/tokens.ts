@@ -39,7 +39,12 @@ export async function mintToken(settings: TokenSettings, subject: string, roles:
 export async function verifyToken(settings: TokenSettings, token: string): Promise<Principal> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, key(settings.secret), { algorithms: ['HS256'], issuer: settings.issuer, audience: settings.audience, requiredClaims: ['sub', 'exp'] }));
+    ({ payload } = await jwtVerify(token, key(settings.secret), {
+      algorithms: ['HS256'],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      requiredClaims: ['sub', 'exp'],
+    }));
   } catch (err) {
     if (err instanceof errors.JWTExpired) throw new TokenRejected('token expired');
     if (err instanceof errors.JOSEError) throw new TokenRejected(`invalid token (${err.code})`);
@@ -49,6 +54,7 @@ export async function verifyToken(settings: TokenSettings, token: string): Promi
   const role = strongestRole(claimed);
   if (!role) throw new TokenRejected('token carries no known role (viewer, operator, admin)');
   const subject = payload['sub'];
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200) throw new TokenRejected('token subject is missing or too long');
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200)
+    throw new TokenRejected('token subject is missing or too long');
   return { subject, role };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { FailureInfo } from './dlq-message.js';
 
-const isoOrEpoch = z.union([z.iso.datetime({ offset: true }), z.coerce.number().int().nonnegative()])
+const isoOrEpoch = z
+  .union([z.iso.datetime({ offset: true }), z.coerce.number().int().nonnegative()])
   .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 
 /** Filters for browsing and redriving DLQ messages; every field is optional and they combine with AND. */

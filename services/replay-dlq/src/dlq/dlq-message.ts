@@ -23,7 +23,10 @@ export function readFailure(headers: Record<string, string>): FailureInfo {
     message: headers[ERROR_HEADERS.message] ?? null,
     originalTopic: headers[ERROR_HEADERS.originalTopic] ?? null,
     originalPartition: int(headers[ERROR_HEADERS.originalPartition]),
-    originalOffset: headers[ERROR_HEADERS.originalOffset] !== undefined && /^\d{1,19}$/.test(headers[ERROR_HEADERS.originalOffset]!) ? headers[ERROR_HEADERS.originalOffset]! : null,
+    originalOffset:
+      headers[ERROR_HEADERS.originalOffset] !== undefined && /^\d{1,19}$/.test(headers[ERROR_HEADERS.originalOffset]!)
+        ? headers[ERROR_HEADERS.originalOffset]!
+        : null,
     consumerGroup: headers[ERROR_HEADERS.consumerGroup] ?? null,
     attempt: int(headers[ERROR_HEADERS.attempt]),
     firstFailureTime: headers[ERROR_HEADERS.firstFailureTime] ?? null,
@@ -44,7 +47,12 @@ export const REDRIVE_HEADERS = {
  * above all, so consumers' idempotency drops duplicates), traceparent and any
  * other header stay, and the redrive's provenance is added.
  */
-export function redriveHeaders(headers: Record<string, string>, source: { topic: string; partition: number; offset: string }, redriveId: string, actor: string): Record<string, string> {
+export function redriveHeaders(
+  headers: Record<string, string>,
+  source: { topic: string; partition: number; offset: string },
+  redriveId: string,
+  actor: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const failurePrefixes = ['odx.errors.', 'odx.retry.', 'odx.redrive.'];
   for (const [k, v] of Object.entries(headers)) {

@@ -29,7 +29,14 @@ export class RedriveRecords {
   async record(entries: Array<{ source: string; target: string; repeat: boolean }>, redriveId: string, actor: string): Promise<void> {
     if (entries.length === 0) return;
     const at = new Date();
-    const docs = entries.map((e) => ({ _id: e.repeat ? `${e.source}#${redriveId}` : e.source, source: e.source, redriveId, target: e.target, at, actor }));
+    const docs = entries.map((e) => ({
+      _id: e.repeat ? `${e.source}#${redriveId}` : e.source,
+      source: e.source,
+      redriveId,
+      target: e.target,
+      at,
+      actor,
+    }));
     // A duplicate id means a concurrent redrive recorded the same message first: that record stands.
     await insertManyInChunks(this.col, docs);
   }

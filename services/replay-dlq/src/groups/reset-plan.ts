@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-const offset = z.union([z.string().regex(/^\d{1,19}$/, 'an offset is a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+const offset = z
+  .union([z.string().regex(/^\d{1,19}$/, 'an offset is a non-negative integer'), z.number().int().nonnegative()])
+  .transform((v) => BigInt(v));
 const shift = z.union([z.string().regex(/^-?\d{1,19}$/, 'a whole number, may be negative'), z.number().int()]).transform((v) => BigInt(v));
 
 /** How to move a group's offsets: exactly one strategy, as kafka-consumer-groups offers them. */
@@ -8,7 +10,11 @@ export const resetStrategySchema = z.union([
   z.strictObject({ toEarliest: z.literal(true) }),
   z.strictObject({ toLatest: z.literal(true) }),
   z.strictObject({ toOffset: offset }),
-  z.strictObject({ toDatetime: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]).transform((v) => (typeof v === 'number' ? v : Date.parse(v))) }),
+  z.strictObject({
+    toDatetime: z
+      .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
+      .transform((v) => (typeof v === 'number' ? v : Date.parse(v))),
+  }),
   z.strictObject({ shiftBy: shift }),
 ]);
 export type ResetStrategy = z.output<typeof resetStrategySchema>;
@@ -46,6 +52,11 @@ export function planReset(parts: PartitionState[], s: ResetStrategy, atTime?: Ma
       want = at;
     } else want = (p.committed ?? p.low) + s.shiftBy;
     const target = want < p.low ? p.low : want > p.high ? p.high : want;
-    return { partition: p.partition, current: p.committed === null ? null : p.committed.toString(), target: target.toString(), clamped: target !== want };
+    return {
+      partition: p.partition,
+      current: p.committed === null ? null : p.committed.toString(),
+      target: target.toString(),
+      clamped: target !== want,
+    };
   });
 }

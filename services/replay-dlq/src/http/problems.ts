@@ -10,7 +10,8 @@ export function problemFor(err: unknown): unknown {
   if (err instanceof GroupHasMembers) return new HttpProblem(409, 'Conflict', err.message, { state: err.state, members: err.members });
   if (err instanceof Conflict) return new HttpProblem(409, 'Conflict', err.message);
   if (err instanceof Unprocessable) return new HttpProblem(422, 'Unprocessable Content', err.message);
-  if (err instanceof RedriveIncomplete) return new HttpProblem(502, 'Bad Gateway', err.message, { redriveId: err.redriveId, redriven: err.redriven });
+  if (err instanceof RedriveIncomplete)
+    return new HttpProblem(502, 'Bad Gateway', err.message, { redriveId: err.redriveId, redriven: err.redriven });
   return err;
 }
 

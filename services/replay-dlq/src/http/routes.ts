@@ -12,13 +12,21 @@ import { replayRequestSchema } from '../replay/replay-plan.js';
 import type { ReplayService } from '../replay/replay-service.js';
 import { domainErrorsAsProblems } from './problems.js';
 
-const offsetString = z.union([z.string().regex(/^\d{1,19}$/, 'an offset is a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v).toString());
+const offsetString = z
+  .union([z.string().regex(/^\d{1,19}$/, 'an offset is a non-negative integer'), z.number().int().nonnegative()])
+  .transform((v) => BigInt(v).toString());
 const partition = z.coerce.number().int().nonnegative().max(100_000);
 const bodyCursor = z.record(z.string().regex(/^\d{1,6}$/, 'partition numbers'), offsetString);
 /** `0:120,1:98` in a query string. */
-const queryCursor = z.string().max(100_000).regex(/^\d{1,6}:\d{1,19}(,\d{1,6}:\d{1,19})*$/, 'looks like PARTITION:OFFSET[,PARTITION:OFFSET...]')
+const queryCursor = z
+  .string()
+  .max(100_000)
+  .regex(/^\d{1,6}:\d{1,19}(,\d{1,6}:\d{1,19})*$/, 'looks like PARTITION:OFFSET[,PARTITION:OFFSET...]')
   .transform((s) => Object.fromEntries(s.split(',').map((pair) => pair.split(':') as [string, string])));
-const partitionList = z.string().regex(/^\d{1,6}(,\d{1,6})*$/, 'comma-separated partition numbers').transform((s) => s.split(',').map(Number));
+const partitionList = z
+  .string()
+  .regex(/^\d{1,6}(,\d{1,6})*$/, 'comma-separated partition numbers')
+  .transform((s) => s.split(',').map(Number));
 
 const browseQuery = dlqFilterSchema.extend({
   partitions: partitionList.optional(),
@@ -27,16 +35,22 @@ const browseQuery = dlqFilterSchema.extend({
   maxScan: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
 });
 
-const redriveBody = z.strictObject({
-  selection: z.array(z.strictObject({ partition, offset: offsetString })).min(1).max(10_000).optional(),
-  filter: dlqFilterSchema.optional(),
-  cursor: bodyCursor.optional(),
-  limit: z.number().int().min(1).max(1_000_000).optional(),
-  targetTopic: z.string().min(1).max(249).optional(),
-  payload: z.unknown().optional(),
-  execute: z.boolean().default(false),
-  force: z.boolean().default(false),
-}).refine((b) => !(b.selection && (b.filter || b.cursor)), { message: 'use either selection or filter/cursor', path: ['selection'] });
+const redriveBody = z
+  .strictObject({
+    selection: z
+      .array(z.strictObject({ partition, offset: offsetString }))
+      .min(1)
+      .max(10_000)
+      .optional(),
+    filter: dlqFilterSchema.optional(),
+    cursor: bodyCursor.optional(),
+    limit: z.number().int().min(1).max(1_000_000).optional(),
+    targetTopic: z.string().min(1).max(249).optional(),
+    payload: z.unknown().optional(),
+    execute: z.boolean().default(false),
+    force: z.boolean().default(false),
+  })
+  .refine((b) => !(b.selection && (b.filter || b.cursor)), { message: 'use either selection or filter/cursor', path: ['selection'] });
 
 const purgeBody = z.strictObject({
   /** Delete records below these offsets (per partition); absent = everything. */
@@ -55,7 +69,10 @@ const auditQuery = z.strictObject({
   action: z.enum(['dlq.redrive', 'dlq.purge', 'replay.start', 'replay.cancel', 'groups.reset']).optional(),
   actor: z.string().max(200).optional(),
   target: z.string().max(300).optional(),
-  since: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
 

@@ -5,7 +5,8 @@ const LEGAL = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /** InvalidRequest for names Kafka would refuse, NotFound for topics that do not exist. */
 export async function requireTopic(cluster: ClusterAdmin, name: string, what = 'topic'): Promise<void> {
-  if (!LEGAL.test(name) || name === '.' || name === '..') throw new InvalidRequest(`${what} "${name.slice(0, 300)}" is not a legal Kafka topic name`);
+  if (!LEGAL.test(name) || name === '.' || name === '..')
+    throw new InvalidRequest(`${what} "${name.slice(0, 300)}" is not a legal Kafka topic name`);
   const topics = await cluster.listTopics();
   if (!topics.includes(name)) throw new NotFound('topic', [name], `${what} ${name} does not exist`);
 }

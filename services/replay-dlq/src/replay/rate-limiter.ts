@@ -5,7 +5,10 @@ export class RateLimiter {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly ratePerSec: number, private readonly now: () => number = () => Date.now()) {
+  constructor(
+    private readonly ratePerSec: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {
     this.tokens = ratePerSec;
     this.last = this.now();
   }

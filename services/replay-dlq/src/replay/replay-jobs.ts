@@ -75,7 +75,10 @@ export class ReplayJobStore {
   }
 
   async claim(job: ReplayJob, owner: string, leaseUntil: Date): Promise<boolean> {
-    const r = await this.col.updateOne({ _id: job._id, status: 'running', leaseUntil: job.leaseUntil }, { $set: { owner, leaseUntil, updatedAt: new Date() }, $inc: { runs: 1 } });
+    const r = await this.col.updateOne(
+      { _id: job._id, status: 'running', leaseUntil: job.leaseUntil },
+      { $set: { owner, leaseUntil, updatedAt: new Date() }, $inc: { runs: 1 } },
+    );
     return r.matchedCount === 1;
   }
 
@@ -86,7 +89,13 @@ export class ReplayJobStore {
   }
 
   /** Final progress; the status changes only from running (a cancel stays a cancel). */
-  async finish(id: string, owner: string, p: JobProgress, status: Exclude<ReplayStatus, 'running'> | 'released', error?: string): Promise<void> {
+  async finish(
+    id: string,
+    owner: string,
+    p: JobProgress,
+    status: Exclude<ReplayStatus, 'running'> | 'released',
+    error?: string,
+  ): Promise<void> {
     const now = new Date();
     if (status === 'released') {
       await this.col.updateOne({ _id: id, owner }, { $set: { ...p, leaseUntil: now, updatedAt: now } });

@@ -1,4 +1,12 @@
-import { readRanges, type ClusterAdmin, type EventProducer, type EventSerde, type Logger, type RawMessage, type RawOutgoingMessage } from '@odx/runtime';
+import {
+  readRanges,
+  type ClusterAdmin,
+  type EventProducer,
+  type EventSerde,
+  type Logger,
+  type RawMessage,
+  type RawOutgoingMessage,
+} from '@odx/runtime';
 import { sameEventType } from '../dlq/dlq-filter.js';
 import { MAX_REQUEST_BYTES, messageBytes } from '../kafka/produce-chunks.js';
 import { READER_GROUP_PREFIX } from '../kafka/reader-group.js';
@@ -22,14 +30,22 @@ export interface ReplayWorkerOptions {
 }
 
 /** Does a message pass the job's key, event type and time filters? */
-export async function passesJobFilter(job: Pick<ReplayJob, 'filter'>, m: Pick<RawMessage, 'timestamp' | 'key' | 'value' | 'headers'>, serde: EventSerde): Promise<boolean> {
+export async function passesJobFilter(
+  job: Pick<ReplayJob, 'filter'>,
+  m: Pick<RawMessage, 'timestamp' | 'key' | 'value' | 'headers'>,
+  serde: EventSerde,
+): Promise<boolean> {
   const f = job.filter;
   if (f.fromTime && m.timestamp < f.fromTime.getTime()) return false;
   if (f.toTime && m.timestamp >= f.toTime.getTime()) return false;
   if (f.keys && !f.keys.includes(m.key?.toString('utf8') ?? '')) return false;
   if (f.eventTypes) {
     let type = m.headers['ce_type'] ?? null;
-    if (!type) type = await serde.decode(m.value).then((d) => d.fullName, () => null);
+    if (!type)
+      type = await serde.decode(m.value).then(
+        (d) => d.fullName,
+        () => null,
+      );
     if (!f.eventTypes.some((t) => sameEventType(type, t))) return false;
   }
   return true;
@@ -49,17 +65,19 @@ export class ReplayWorker {
   private closing: Promise<void> | undefined;
   private polling: Promise<void> | undefined;
 
-  constructor(private readonly o: ReplayWorkerOptions) {}
+  constructor(private readonly options: ReplayWorkerOptions) {}
 
   start(): void {
     const tick = (): void => {
       this.timer = undefined;
-      this.polling = this.poll().catch((err: unknown) => {
-        this.o.logger.warn('replay job poll failed', { err });
-      }).finally(() => {
-        this.polling = undefined;
-        if (!this.closing) this.timer = setTimeout(tick, this.o.pollMs);
-      });
+      this.polling = this.poll()
+        .catch((err: unknown) => {
+          this.options.logger.warn('replay job poll failed', { err });
+        })
+        .finally(() => {
+          this.polling = undefined;
+          if (!this.closing) this.timer = setTimeout(tick, this.options.pollMs);
+        });
     };
     tick();
   }
@@ -78,9 +96,9 @@ export class ReplayWorker {
   }
 
   private async poll(): Promise<void> {
-    for (const job of await this.o.store.runnable(new Date())) {
+    for (const job of await this.options.store.runnable(new Date())) {
       if (this.closing || this.running.has(job._id)) continue;
-      if (!(await this.o.store.claim(job, this.o.instanceId, new Date(Date.now() + this.o.leaseMs)))) continue;
+      if (!(await this.options.store.claim(job, this.options.instanceId, new Date(Date.now() + this.options.leaseMs)))) continue;
       const abort = new AbortController();
       const done = this.run(job, abort.signal).finally(() => this.running.delete(job._id));
       this.running.set(job._id, { abort, done });
@@ -88,7 +106,7 @@ export class ReplayWorker {
   }
 
   private async run(job: ReplayJob, signal: AbortSignal): Promise<void> {
-    const log = this.o.logger.child({ job: job._id });
+    const log = this.options.logger.child({ job: job._id });
     log.info('replay job running', { source: job.sourceTopic, target: job.targetTopic, runs: job.runs + 1 });
     const parts = new Map(job.partitions.map((p) => [p.partition, { ...p }]));
     const counts = { scanned: job.scanned, published: job.published, skipped: job.skipped };
@@ -98,21 +116,37 @@ export class ReplayWorker {
     signal.addEventListener('abort', onOuter, { once: true });
     let lost = false;
     const save = async (): Promise<void> => {
-      const ok = await this.o.store.progress(job._id, this.o.instanceId, snapshot(), new Date(Date.now() + this.o.leaseMs));
+      const ok = await this.options.store.progress(
+        job._id,
+        this.options.instanceId,
+        snapshot(),
+        new Date(Date.now() + this.options.leaseMs),
+      );
       if (!ok && !stop.signal.aborted) {
         lost = true;
         stop.abort();
       }
     };
-    const progressTimer = setInterval(() => void save().catch((err: unknown) => log.warn('saving replay progress failed', { err })), this.o.progressMs);
+    const progressTimer = setInterval(
+      () => void save().catch((err: unknown) => log.warn('saving replay progress failed', { err })),
+      this.options.progressMs,
+    );
     const limiter = job.ratePerSec ? new RateLimiter(job.ratePerSec) : undefined;
     const f = job.filter;
     const filtered = f.fromTime !== null || f.toTime !== null || f.keys !== null || f.eventTypes !== null;
-    const chunkSize = job.ratePerSec ? Math.max(1, Math.min(this.o.produceBatch, Math.floor(job.ratePerSec / 10))) : this.o.produceBatch;
+    const chunkSize = job.ratePerSec
+      ? Math.max(1, Math.min(this.options.produceBatch, Math.floor(job.ratePerSec / 10)))
+      : this.options.produceBatch;
     try {
-      await readRanges(this.o.cluster, {
-        signal: stop.signal, groupPrefix: READER_GROUP_PREFIX,
-        ranges: [...parts.values()].map((p) => ({ topic: job.sourceTopic, partition: p.partition, from: BigInt(p.position), to: BigInt(p.to) })),
+      await readRanges(this.options.cluster, {
+        signal: stop.signal,
+        groupPrefix: READER_GROUP_PREFIX,
+        ranges: [...parts.values()].map((p) => ({
+          topic: job.sourceTopic,
+          partition: p.partition,
+          from: BigInt(p.position),
+          to: BigInt(p.to),
+        })),
         onBatch: async (b) => {
           const pos = parts.get(b.partition)!;
           let out: RawOutgoingMessage[] = [];
@@ -123,7 +157,7 @@ export class ReplayWorker {
             if (out.length > 0) {
               if (limiter) await limiter.take(out.length, stop.signal);
               if (stop.signal.aborted) return;
-              await this.o.producer.publishRaw(out);
+              await this.options.producer.publishRaw(out);
               counts.published += out.length;
             }
             counts.scanned += pendingScanned;
@@ -136,10 +170,16 @@ export class ReplayWorker {
           for (const m of b.messages) {
             if (stop.signal.aborted) return false;
             // No await per message unless the job filters (a microtask each adds up at 10^5 messages/s).
-            if (!filtered || (await passesJobFilter(job, m, this.o.serde))) {
+            if (!filtered || (await passesJobFilter(job, m, this.options.serde))) {
               const copy: RawOutgoingMessage = {
-                topic: job.targetTopic, key: m.key, value: m.value,
-                headers: { ...m.headers, [REPLAY_HEADERS.job]: job._id, [REPLAY_HEADERS.source]: `${job.sourceTopic}/${b.partition}/${m.offset}` },
+                topic: job.targetTopic,
+                key: m.key,
+                value: m.value,
+                headers: {
+                  ...m.headers,
+                  [REPLAY_HEADERS.job]: job._id,
+                  [REPLAY_HEADERS.source]: `${job.sourceTopic}/${b.partition}/${m.offset}`,
+                },
               };
               const size = messageBytes(copy);
               // Flushed before this message is counted, so the saved position never passes an unsent message.
@@ -163,11 +203,18 @@ export class ReplayWorker {
       if (lost || (signal.aborted && !this.closing)) log.info('replay job stopped: cancelled or taken over', counts);
       else if (finished) log.info('replay job completed', counts);
       else log.info('replay job paused for shutdown; it resumes from its saved position', counts);
-      await this.o.store.finish(job._id, this.o.instanceId, snapshot(), finished && !lost ? 'completed' : signal.aborted && !lost ? (this.closing ? 'released' : 'cancelled') : 'released');
+      await this.options.store.finish(
+        job._id,
+        this.options.instanceId,
+        snapshot(),
+        finished && !lost ? 'completed' : signal.aborted && !lost ? (this.closing ? 'released' : 'cancelled') : 'released',
+      );
     } catch (err) {
       clearInterval(progressTimer);
       log.error('replay job failed', { err, ...counts });
-      await this.o.store.finish(job._id, this.o.instanceId, snapshot(), 'failed', err instanceof Error ? err.message : String(err)).catch(() => undefined);
+      await this.options.store
+        .finish(job._id, this.options.instanceId, snapshot(), 'failed', err instanceof Error ? err.message : String(err))
+        .catch(() => undefined);
     } finally {
       signal.removeEventListener('abort', onOuter);
     }

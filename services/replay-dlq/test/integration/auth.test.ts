@@ -17,11 +17,34 @@ test('every endpoint refuses missing, malformed, forged and expired credentials 
   const settings = s.config.auth;
   const key = new TextEncoder().encode(settings.secret);
   const forged = await mintToken({ ...settings, secret: 'x'.repeat(40) }, 'mallory', ['admin']);
-  const expired = await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('old').setIssuer(settings.issuer).setAudience(settings.audience).setIssuedAt(1_000).setExpirationTime(2_000).sign(key);
+  const expired = await new SignJWT({ roles: ['admin'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('old')
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt(1_000)
+    .setExpirationTime(2_000)
+    .sign(key);
   const otherAudience = await mintToken({ ...settings, audience: 'some-other-service' }, 'eve', ['admin']);
-  const noRole = await new SignJWT({ roles: ['superuser'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(settings.issuer).setAudience(settings.audience).setExpirationTime('1h').sign(key);
-  const unsigned = new UnsecuredJWT({ roles: ['admin'] }).setSubject('x').setIssuer(settings.issuer).setAudience(settings.audience).setExpirationTime('1h').encode();
-  const noExp = await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(settings.issuer).setAudience(settings.audience).sign(key);
+  const noRole = await new SignJWT({ roles: ['superuser'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('x')
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setExpirationTime('1h')
+    .sign(key);
+  const unsigned = new UnsecuredJWT({ roles: ['admin'] })
+    .setSubject('x')
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setExpirationTime('1h')
+    .encode();
+  const noExp = await new SignJWT({ roles: ['admin'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('x')
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .sign(key);
   const badHeaders: Array<[string, string | undefined]> = [
     ['none', undefined],
     ['basic', 'Basic YWRtaW46YWRtaW4='],
@@ -34,21 +57,33 @@ test('every endpoint refuses missing, malformed, forged and expired credentials 
     ['no expiry', `Bearer ${noExp}`],
   ];
   // The table covers every route the service mounts (a new route without an entry fails here).
-  interface Layer { route?: { path: string; methods: Record<string, boolean> } }
-  const mounted = (s.rt.http.api.stack as Layer[]).flatMap((l) => (l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
+  interface Layer {
+    route?: { path: string; methods: Record<string, boolean> };
+  }
+  const mounted = (s.rt.http.api.stack as Layer[]).flatMap((l) =>
+    l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : [],
+  );
   assert.deepEqual(mounted.sort(), ENDPOINTS.map((e) => `${e.method} ${e.path}`).sort());
   let checked = 0;
   for (const e of ENDPOINTS) {
     const url = `${s.url}${concrete(e.path)}`;
     const body = e.method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {};
     for (const [name, header] of badHeaders) {
-      const res = await fetch(url, { method: e.method, ...body, headers: { ...(body.headers ?? {}), ...(header ? { authorization: header } : {}) } });
+      const res = await fetch(url, {
+        method: e.method,
+        ...body,
+        headers: { ...(body.headers ?? {}), ...(header ? { authorization: header } : {}) },
+      });
       assert.equal(res.status, 401, `${e.method} ${e.path} with ${name} credentials -> ${res.status}`);
       assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
       checked++;
     }
     for (const role of ROLES) {
-      const res = await fetch(url, { method: e.method, ...body, headers: { ...(body.headers ?? {}), authorization: `Bearer ${await s.token(role)}` } });
+      const res = await fetch(url, {
+        method: e.method,
+        ...body,
+        headers: { ...(body.headers ?? {}), authorization: `Bearer ${await s.token(role)}` },
+      });
       if (grants(role, e.role)) assert.ok(res.status !== 401 && res.status !== 403, `${e.method} ${e.path} as ${role} -> ${res.status}`);
       else assert.equal(res.status, 403, `${e.method} ${e.path} as ${role} -> ${res.status}`);
       checked++;

@@ -8,13 +8,22 @@ import { event, startService, uniqueName, type RunningService } from '../support
 // Run as users do: `npx odx ...` from a folder inside the repo that is not its root.
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function odx(s: RunningService, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function odx(
+  s: RunningService,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('npx', ['--no-install', 'odx', ...args], {
-      cwd: here,
-      env: { ...process.env, ODX_REPLAY_URL: s.url, ODX_REPLAY_JWT_SECRET: s.config.auth.secret, ...env },
-      timeout: 120_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    execFile(
+      'npx',
+      ['--no-install', 'odx', ...args],
+      {
+        cwd: here,
+        env: { ...process.env, ODX_REPLAY_URL: s.url, ODX_REPLAY_JWT_SECRET: s.config.auth.secret, ...env },
+        timeout: 120_000,
+      },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -25,7 +34,12 @@ test('the odx CLI against a running service: token, dlq list/redrive/purge, repl
   const dlq = dlqTopicName(src, 'cligrp');
   await s.topics([src, dst, dlq], 2);
   await s.rt.producer.publish(Array.from({ length: 20 }, (_, i) => event(src, `K-${i}`)));
-  await s.rt.producer.publish(Array.from({ length: 5 }, (_, i) => ({ ...event(dlq, `D-${i}`), headers: { [ERROR_HEADERS.originalTopic]: src, [ERROR_HEADERS.errorClass]: 'test.cli' } })));
+  await s.rt.producer.publish(
+    Array.from({ length: 5 }, (_, i) => ({
+      ...event(dlq, `D-${i}`),
+      headers: { [ERROR_HEADERS.originalTopic]: src, [ERROR_HEADERS.errorClass]: 'test.cli' },
+    })),
+  );
 
   const minted = await odx(s, ['--json', 'token', '--role', 'operator', '--subject', 'cli-tester']);
   assert.equal(minted.code, 0, minted.stderr);
@@ -70,6 +84,12 @@ test('the odx CLI against a running service: token, dlq list/redrive/purge, repl
   assert.equal(audit.code, 0, audit.stderr);
   const entries = JSON.parse(audit.stdout).entries as Array<{ action: string; count: number }>;
   // --batch 2 pages through the 5 messages: three redrive requests, then the replay.
-  assert.deepEqual(entries.filter((e) => e.action === 'dlq.redrive').map((e) => e.count).sort(), [1, 2, 2]);
+  assert.deepEqual(
+    entries
+      .filter((e) => e.action === 'dlq.redrive')
+      .map((e) => e.count)
+      .sort(),
+    [1, 2, 2],
+  );
   assert.equal(entries.filter((e) => e.action === 'replay.start').length, 1);
 });

@@ -13,10 +13,18 @@ test('redrive with an edited payload (schema-checked), to a chosen topic; purge;
   const dlq = dlqTopicName(topic, 'grp');
   await s.topics([topic, other, dlq], 2);
   const failed = [event(dlq, 'K-1'), event(dlq, 'K-2'), event(dlq, 'K-3')];
-  await s.rt.producer.publish(failed.map((e) => ({
-    ...e,
-    headers: { [ERROR_HEADERS.originalTopic]: topic, [ERROR_HEADERS.errorClass]: 'test.invalid-order', [ERROR_HEADERS.kind]: 'permanent', [ERROR_HEADERS.message]: 'order name missing', [ERROR_HEADERS.consumerGroup]: 'grp' },
-  })));
+  await s.rt.producer.publish(
+    failed.map((e) => ({
+      ...e,
+      headers: {
+        [ERROR_HEADERS.originalTopic]: topic,
+        [ERROR_HEADERS.errorClass]: 'test.invalid-order',
+        [ERROR_HEADERS.kind]: 'permanent',
+        [ERROR_HEADERS.message]: 'order name missing',
+        [ERROR_HEADERS.consumerGroup]: 'grp',
+      },
+    })),
+  );
 
   const browse = await s.call('GET', `/dlq/${enc(dlq)}/messages?key=K-1`, 'viewer');
   assert.equal(browse.status, 200);
@@ -28,13 +36,27 @@ test('redrive with an edited payload (schema-checked), to a chosen topic; purge;
   // Edits must fit the schema and apply to exactly one message.
   const bad = structuredClone(m.payload);
   bad.order.lines = 'not a list';
-  const invalid = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { selection: [{ partition: m.partition, offset: m.offset }], payload: bad, execute: true });
+  const invalid = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', {
+    selection: [{ partition: m.partition, offset: m.offset }],
+    payload: bad,
+    execute: true,
+  });
   assert.equal(invalid.status, 422);
   assert.match(invalid.body.detail, /order\.lines/);
-  const two = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { selection: [{ partition: 0, offset: '0' }, { partition: 1, offset: '0' }], payload: edited });
+  const two = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', {
+    selection: [
+      { partition: 0, offset: '0' },
+      { partition: 1, offset: '0' },
+    ],
+    payload: edited,
+  });
   assert.equal(two.status, 400);
 
-  const ok = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { selection: [{ partition: m.partition, offset: m.offset }], payload: edited, execute: true });
+  const ok = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', {
+    selection: [{ partition: m.partition, offset: m.offset }],
+    payload: edited,
+    execute: true,
+  });
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.equal(ok.body.redriven, 1);
   const [copy, ...rest] = await s.read(topic);
@@ -48,16 +70,32 @@ test('redrive with an edited payload (schema-checked), to a chosen topic; purge;
   assert.ok(!Object.keys(copy!.headers).some((h) => h.startsWith('odx.errors.')), 'failure headers were carried over');
 
   // The same message twice in one selection is one redrive (and it was redriven already: forced).
-  const twice = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { selection: [{ partition: m.partition, offset: m.offset }, { partition: m.partition, offset: Number(m.offset) }], force: true });
+  const twice = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', {
+    selection: [
+      { partition: m.partition, offset: m.offset },
+      { partition: m.partition, offset: Number(m.offset) },
+    ],
+    force: true,
+  });
   assert.equal(twice.status, 200);
   assert.equal(twice.body.wouldRedrive, 1);
-  const huge = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { selection: Array.from({ length: 10_001 }, (_, i) => ({ partition: 0, offset: String(i) })) });
+  const huge = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', {
+    selection: Array.from({ length: 10_001 }, (_, i) => ({ partition: 0, offset: String(i) })),
+  });
   assert.equal(huge.status, 400);
 
   // To a chosen topic (the rest), and to one that does not exist.
-  const missing = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { filter: {}, targetTopic: 'test.rdlq.nope-nope', execute: true });
+  const missing = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', {
+    filter: {},
+    targetTopic: 'test.rdlq.nope-nope',
+    execute: true,
+  });
   assert.equal(missing.status, 404);
-  const elsewhere = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { filter: { errorClass: 'test.invalid-order' }, targetTopic: other, execute: true });
+  const elsewhere = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', {
+    filter: { errorClass: 'test.invalid-order' },
+    targetTopic: other,
+    execute: true,
+  });
   assert.equal(elsewhere.body.redriven, 2);
   assert.equal(elsewhere.body.skippedAlreadyRedriven, 1);
   assert.deepEqual((await s.read(other)).map((x) => x.key).sort(), ['K-2', 'K-3']);
@@ -105,7 +143,11 @@ test('redrive with an edited payload (schema-checked), to a chosen topic; purge;
   ];
   for (const [method, path, body, status] of cases) {
     const res = await s.call(method, path, method === 'GET' ? 'viewer' : 'admin', body);
-    assert.equal(res.status, status, `${method} ${path.slice(0, 80)} ${typeof body === 'string' ? body.slice(0, 40) : JSON.stringify(body)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    assert.equal(
+      res.status,
+      status,
+      `${method} ${path.slice(0, 80)} ${typeof body === 'string' ? body.slice(0, 40) : JSON.stringify(body)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`,
+    );
     assert.equal(typeof res.body.title, 'string');
   }
 });

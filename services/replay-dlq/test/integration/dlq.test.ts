@@ -18,13 +18,21 @@ test('1,000 poison messages reach the DLQ, are listed and browsed, and after the
   s.defer(async () => {
     for (const r of runners) await r.close();
   });
-  const broken = s.rt.consumer({ groupId: group, topics: [topic], retryDelaysMs: [200], handler: async () => { throw new PoisonMessageError('cannot map this order', { errorClass: 'test.poison' }); } });
+  const broken = s.rt.consumer({
+    groupId: group,
+    topics: [topic],
+    retryDelaysMs: [200],
+    handler: async () => {
+      throw new PoisonMessageError('cannot map this order', { errorClass: 'test.poison' });
+    },
+  });
   runners.push(broken);
   await broken.start();
 
   const events = Array.from({ length: 1000 }, (_, i) => event(topic, `O-${i % 97}`));
   for (let i = 0; i < events.length; i += 500) await s.rt.producer.publish(events.slice(i, i + 500));
-  const depth = async (): Promise<number> => [...(await s.rt.cluster.watermarks(dlq)).values()].reduce((n, p) => n + Number(p.high - p.low), 0);
+  const depth = async (): Promise<number> =>
+    [...(await s.rt.cluster.watermarks(dlq)).values()].reduce((n, p) => n + Number(p.high - p.low), 0);
   await waitFor('1000 messages in the DLQ', async () => (await depth()) === 1000, 90_000, 500);
   await broken.close();
 
@@ -50,7 +58,9 @@ test('1,000 poison messages reach the DLQ, are listed and browsed, and after the
   assert.equal(m.payload.meta.eventId, m.eventId);
   assert.equal(m.redriven, false);
   assert.ok(page1.body.nextCursor);
-  const cursor = Object.entries(page1.body.nextCursor as Record<string, string>).map(([p, o]) => `${p}:${o}`).join(',');
+  const cursor = Object.entries(page1.body.nextCursor as Record<string, string>)
+    .map(([p, o]) => `${p}:${o}`)
+    .join(',');
   const page2 = await s.call('GET', `/dlq/${enc(dlq)}/messages?limit=10&cursor=${cursor}`, 'viewer');
   const seen1 = new Set(page1.body.messages.map((x: { partition: number; offset: string }) => `${x.partition}/${x.offset}`));
   assert.equal(page2.body.messages.length, 10);
@@ -62,7 +72,15 @@ test('1,000 poison messages reach the DLQ, are listed and browsed, and after the
 
   // The consumer is fixed.
   const processed = new Map<string, number>();
-  const fixed = s.rt.consumer({ groupId: group, topics: [topic], retryDelaysMs: [200], provisionTopics: false, handler: async (e) => { processed.set(e.eventId, (processed.get(e.eventId) ?? 0) + 1); } });
+  const fixed = s.rt.consumer({
+    groupId: group,
+    topics: [topic],
+    retryDelaysMs: [200],
+    provisionTopics: false,
+    handler: async (e) => {
+      processed.set(e.eventId, (processed.get(e.eventId) ?? 0) + 1);
+    },
+  });
   runners.push(fixed);
   await fixed.start();
 
@@ -91,23 +109,38 @@ test('1,000 poison messages reach the DLQ, are listed and browsed, and after the
   const one = { partition: m.partition, offset: m.offset };
   const refused = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { selection: [one], execute: true });
   assert.equal(refused.status, 409);
-  const browsed = await s.call('GET', `/dlq/${enc(dlq)}/messages?limit=1&partitions=${m.partition}&cursor=${m.partition}:${m.offset}`, 'viewer');
+  const browsed = await s.call(
+    'GET',
+    `/dlq/${enc(dlq)}/messages?limit=1&partitions=${m.partition}&cursor=${m.partition}:${m.offset}`,
+    'viewer',
+  );
   assert.equal(browsed.body.messages[0].redriven, true);
   const forced = await s.call('POST', `/dlq/${enc(dlq)}/redrive`, 'operator', { selection: [one], execute: true, force: true });
   assert.equal(forced.status, 200);
   assert.equal(forced.body.redriven, 1);
   // Wait until the group has consumed to the end of the topic (the forced copy included).
-  await waitFor('group caught up', async () => {
-    const ends = await s.rt.cluster.watermarks(topic);
-    const committed = (await s.rt.cluster.committedOffsets(group, [topic]))[0]!.partitions;
-    return [...ends].every(([partition, { high }]) => committed.find((c) => c.partition === partition)?.offset === high);
-  }, 60_000, 250);
+  await waitFor(
+    'group caught up',
+    async () => {
+      const ends = await s.rt.cluster.watermarks(topic);
+      const committed = (await s.rt.cluster.committedOffsets(group, [topic]))[0]!.partitions;
+      return [...ends].every(([partition, { high }]) => committed.find((c) => c.partition === partition)?.offset === high);
+    },
+    60_000,
+    250,
+  );
   assert.equal(processed.size, 1000);
-  assert.ok([...processed.values()].every((n) => n === 1), 'the forced repeat was processed again');
+  assert.ok(
+    [...processed.values()].every((n) => n === 1),
+    'the forced repeat was processed again',
+  );
 
   // Redriven copies carry their provenance and the original key; the audit trail has the redrives.
   const audit = await s.call('GET', `/audit?action=dlq.redrive&target=${enc(dlq)}`, 'viewer');
-  assert.deepEqual(audit.body.entries.map((e: { count: number }) => e.count).sort((a: number, b: number) => a - b), [0, 1, 1000]);
+  assert.deepEqual(
+    audit.body.entries.map((e: { count: number }) => e.count).sort((a: number, b: number) => a - b),
+    [0, 1, 1000],
+  );
   assert.equal(audit.body.entries[0].actor, 'operator-user');
   void REDRIVE_HEADERS;
 });

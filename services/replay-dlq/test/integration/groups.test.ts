@@ -16,7 +16,13 @@ test('group reset: described, planned, refused while active, applied to a dateti
   for (let i = 0; i < 30; i++) {
     const e = event(topic, `K-${i}`);
     ids.push(e.payload.meta.eventId);
-    out.push({ topic, key: e.key, value: (await s.rt.serde.encode(topic, e.eventType, e.payload)).value, headers: { ce_id: e.payload.meta.eventId }, timestamp: String(t0 + i * 1_000) });
+    out.push({
+      topic,
+      key: e.key,
+      value: (await s.rt.serde.encode(topic, e.eventType, e.payload)).value,
+      headers: { ce_id: e.payload.meta.eventId },
+      timestamp: String(t0 + i * 1_000),
+    });
   }
   await s.rt.producer.publishRaw(out);
 
@@ -26,7 +32,14 @@ test('group reset: described, planned, refused while active, applied to a dateti
   });
   const seen: string[] = [];
   const consume = async (): Promise<ConsumerRunner> => {
-    const r = s.rt.consumer({ groupId: group, topics: [topic], idempotency: false, provisionTopics: false, retryDelaysMs: [], handler: async (e) => void seen.push(e.eventId) });
+    const r = s.rt.consumer({
+      groupId: group,
+      topics: [topic],
+      idempotency: false,
+      provisionTopics: false,
+      retryDelaysMs: [],
+      handler: async (e) => void seen.push(e.eventId),
+    });
     runners.push(r);
     await r.start();
     return r;
@@ -47,10 +60,14 @@ test('group reset: described, planned, refused while active, applied to a dateti
   assert.equal(refused.status, 409);
   await runner.close();
 
-  const described = await waitFor('group empty', async () => {
-    const d = await s.call('GET', `/groups/${enc(group)}`, 'viewer');
-    return d.body.state === 'Empty' && d.body.topics[0]?.lag === 0 ? d.body : undefined;
-  }, 30_000);
+  const described = await waitFor(
+    'group empty',
+    async () => {
+      const d = await s.call('GET', `/groups/${enc(group)}`, 'viewer');
+      return d.body.state === 'Empty' && d.body.topics[0]?.lag === 0 ? d.body : undefined;
+    },
+    30_000,
+  );
   const ends = await s.rt.cluster.watermarks(topic);
   for (const p of described.topics[0].partitions) {
     assert.equal(p.committed, ends.get(p.partition)!.high.toString());
@@ -61,7 +78,10 @@ test('group reset: described, planned, refused while active, applied to a dateti
   const plan = await s.call('POST', `/groups/${enc(group)}/reset`, 'operator', { topic, strategy });
   assert.equal(plan.body.dryRun, true);
   const expected = await s.rt.cluster.offsetsAtTime(topic, t0 + 20_000);
-  assert.deepEqual(plan.body.plan.map((p: { partition: number; target: string }) => [p.partition, p.target]), [...expected].map(([partition, offset]) => [partition, offset.toString()]));
+  assert.deepEqual(
+    plan.body.plan.map((p: { partition: number; target: string }) => [p.partition, p.target]),
+    [...expected].map(([partition, offset]) => [partition, offset.toString()]),
+  );
   assert.deepEqual(await s.rt.cluster.committedOffsets(group, [topic]), committedBefore, 'the dry run changed offsets');
   const shift = await s.call('POST', `/groups/${enc(group)}/reset`, 'operator', { topic, partitions: [0], strategy: { shiftBy: -2 } });
   assert.equal(shift.body.plan.length, 1);

@@ -6,25 +6,44 @@ import { REPLAY_HEADERS } from '../../src/replay/replay-worker.js';
 import { event, startService, uniqueName, waitFor, type RunningService } from '../support/service-kit.js';
 
 /** Produces `n` events with explicit timestamps `t0 + i * stepMs`; returns their ids in order. */
-async function produceTimed(s: RunningService, topic: string, n: number, t0: number, stepMs: number, key = (i: number) => `K-${i % 7}`): Promise<string[]> {
+async function produceTimed(
+  s: RunningService,
+  topic: string,
+  n: number,
+  t0: number,
+  stepMs: number,
+  key = (i: number) => `K-${i % 7}`,
+): Promise<string[]> {
   const ids: string[] = [];
   const out: RawOutgoingMessage[] = [];
   for (let i = 0; i < n; i++) {
     const e = event(topic, key(i));
     const { value } = await s.rt.serde.encode(topic, e.eventType, e.payload);
     ids.push(e.payload.meta.eventId);
-    out.push({ topic, key: e.key, value, headers: { ce_id: e.payload.meta.eventId, ce_type: 'com.odx.events.OrderConfirmed', ce_specversion: '1.0' }, timestamp: String(t0 + i * stepMs) });
+    out.push({
+      topic,
+      key: e.key,
+      value,
+      headers: { ce_id: e.payload.meta.eventId, ce_type: 'com.odx.events.OrderConfirmed', ce_specversion: '1.0' },
+      timestamp: String(t0 + i * stepMs),
+    });
   }
   for (let i = 0; i < out.length; i += 1000) await s.rt.producer.publishRaw(out.slice(i, i + 1000));
   return ids;
 }
 
-async function waitForJob(s: RunningService, id: string, status = 'completed', timeoutMs = 60_000): Promise<any> { // any: the job JSON
-  return waitFor(`job ${id} ${status}`, async () => {
-    const r = await s.call('GET', `/replays/${id}`, 'viewer');
-    if (r.body.status === 'failed') throw new Error(`job failed: ${r.body.error}`);
-    return r.body.status === status ? r.body : undefined;
-  }, timeoutMs, 200);
+async function waitForJob(s: RunningService, id: string, status = 'completed', timeoutMs = 60_000): Promise<any> {
+  // any: the job JSON
+  return waitFor(
+    `job ${id} ${status}`,
+    async () => {
+      const r = await s.call('GET', `/replays/${id}`, 'viewer');
+      if (r.body.status === 'failed') throw new Error(`job failed: ${r.body.error}`);
+      return r.body.status === status ? r.body : undefined;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 test('a replay by time window republishes exactly the messages inside the window, keeping key and event id', async (t) => {
@@ -55,14 +74,23 @@ test('a replay by time window republishes exactly the messages inside the window
 
   // Filtered by key over explicit offset ranges.
   const byKey = await s.call('POST', '/replays', 'operator', {
-    sourceTopic: source, targetTopic: target, keys: ['K-3'], eventTypes: ['OrderConfirmed'],
-    ranges: [0, 1, 2].map((partition) => ({ partition, from: 0 })), execute: true,
+    sourceTopic: source,
+    targetTopic: target,
+    keys: ['K-3'],
+    eventTypes: ['OrderConfirmed'],
+    ranges: [0, 1, 2].map((partition) => ({ partition, from: 0 })),
+    execute: true,
   });
   const done = await waitForJob(s, byKey.body.job._id);
   const k3 = ids.filter((_, i) => i % 7 === 3);
   assert.equal(done.published, k3.length);
   assert.equal(done.skipped, 30 - k3.length);
-  const none = await s.call('POST', '/replays', 'operator', { sourceTopic: source, targetTopic: target, eventTypes: ['ShipmentPacked'], execute: true });
+  const none = await s.call('POST', '/replays', 'operator', {
+    sourceTopic: source,
+    targetTopic: target,
+    eventTypes: ['ShipmentPacked'],
+    execute: true,
+  });
   assert.equal((await waitForJob(s, none.body.job._id)).published, 0);
   assert.equal((await s.read(target)).length, 10 + k3.length);
 
@@ -98,9 +126,19 @@ test('a replay job survives a restart of the service and finishes; a cancelled o
   await first.topics([source, target]);
   const ids = await produceTimed(first, source, 600, Date.now() - 60_000, 10);
 
-  const started = await first.call('POST', '/replays', 'operator', { sourceTopic: source, targetTopic: target, ratePerSec: 150, execute: true });
+  const started = await first.call('POST', '/replays', 'operator', {
+    sourceTopic: source,
+    targetTopic: target,
+    ratePerSec: 150,
+    execute: true,
+  });
   const id = started.body.job._id as string;
-  await waitFor('some progress', async () => ((await first.call('GET', `/replays/${id}`, 'viewer')).body.published >= 100 ? true : undefined), 30_000, 100);
+  await waitFor(
+    'some progress',
+    async () => ((await first.call('GET', `/replays/${id}`, 'viewer')).body.published >= 100 ? true : undefined),
+    30_000,
+    100,
+  );
   await first.stop();
 
   const second = await startService(t, { database });
@@ -115,9 +153,19 @@ test('a replay job survives a restart of the service and finishes; a cancelled o
   assert.equal(copies.length, 600);
 
   // Cancel: the job stops where it is.
-  const slow = await second.call('POST', '/replays', 'operator', { sourceTopic: source, targetTopic: target, ratePerSec: 50, execute: true });
+  const slow = await second.call('POST', '/replays', 'operator', {
+    sourceTopic: source,
+    targetTopic: target,
+    ratePerSec: 50,
+    execute: true,
+  });
   const slowId = slow.body.job._id as string;
-  await waitFor('slow job started', async () => ((await second.call('GET', `/replays/${slowId}`, 'viewer')).body.published > 0 ? true : undefined), 30_000, 100);
+  await waitFor(
+    'slow job started',
+    async () => ((await second.call('GET', `/replays/${slowId}`, 'viewer')).body.published > 0 ? true : undefined),
+    30_000,
+    100,
+  );
   const cancelled = await second.call('POST', `/replays/${slowId}/cancel`, 'operator');
   assert.equal(cancelled.status, 200);
   assert.equal(cancelled.body.status, 'cancelled');

@@ -93,13 +93,22 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
     }
     if (!o.database) {
       const m = new MongoClient(rt.config.mongo.url);
-      await m.db(database).dropDatabase().catch(() => undefined);
+      await m
+        .db(database)
+        .dropDatabase()
+        .catch(() => undefined);
       await m.close();
     }
   });
   const token = (role: Role, subject = `${role}-user`): Promise<string> => mintToken(config.auth, subject, [role]);
   return {
-    rt, svc, config, url, env, token, stop,
+    rt,
+    svc,
+    config,
+    url,
+    env,
+    token,
+    stop,
     topics: async (names, partitions = 3) => {
       for (const n of names) created.add(n);
       await rt.cluster.ensureTopics(names.map((name) => ({ name, partitions, replicationFactor: 1, config: {} })));
@@ -113,8 +122,18 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
         ranges: [...wm].map(([partition, { low, high }]) => ({ topic, partition, from: low, to: high })),
         onBatch: async (b) => {
           for (const m of b.messages) {
-            const payload = await rt.serde.decode(m.value).then((d) => d.payload, () => null);
-            out.push({ partition: b.partition, offset: m.offset, timestamp: m.timestamp, key: m.key?.toString('utf8') ?? null, headers: m.headers, payload });
+            const payload = await rt.serde.decode(m.value).then(
+              (d) => d.payload,
+              () => null,
+            );
+            out.push({
+              partition: b.partition,
+              offset: m.offset,
+              timestamp: m.timestamp,
+              key: m.key?.toString('utf8') ?? null,
+              headers: m.headers,
+              payload,
+            });
           }
         },
       });
@@ -124,7 +143,11 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
       const headers: Record<string, string> = {};
       if (role) headers['authorization'] = `Bearer ${await token(role)}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
       const text = await res.text();
       let parsed: unknown = text;
       try {

@@ -20,7 +20,13 @@ test('minted tokens verify to their subject and strongest role', async () => {
   const t = await mintToken(settings, 'alice', ['viewer', 'operator']);
   assert.deepEqual(await verifyToken(settings, t), { subject: 'alice', role: 'operator' });
   // A single `role` claim (other issuers' habit) is understood too.
-  const single = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setIssuer('odx').setAudience('odx-replay-dlq').setExpirationTime('5m').sign(new TextEncoder().encode(settings.secret));
+  const single = await new SignJWT({ role: 'admin' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bob')
+    .setIssuer('odx')
+    .setAudience('odx-replay-dlq')
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(settings.secret));
   assert.deepEqual(await verifyToken(settings, single), { subject: 'bob', role: 'admin' });
 });
 
@@ -40,7 +46,10 @@ test('tokens are rejected when expired, for another audience or issuer, re-signe
 });
 
 test('arbitrary strings never verify and never throw anything but TokenRejected', async () => {
-  await fc.assert(fc.asyncProperty(fc.string({ maxLength: 300 }), async (s) => {
-    await assert.rejects(verifyToken(settings, s), TokenRejected);
-  }), { numRuns: 200 });
+  await fc.assert(
+    fc.asyncProperty(fc.string({ maxLength: 300 }), async (s) => {
+      await assert.rejects(verifyToken(settings, s), TokenRejected);
+    }),
+    { numRuns: 200 },
+  );
 });

@@ -7,10 +7,17 @@ import { REDRIVE_HEADERS, readFailure, redriveHeaders } from '../../src/dlq/dlq-
 import { reviveJsonPayload } from '../../src/dlq/revive-payload.js';
 
 const headers = {
-  ce_id: 'e-1', ce_type: 'com.odx.events.OrderConfirmed', traceparent: '00-abc-def-01',
-  [ERROR_HEADERS.originalTopic]: 'odx.orders.v1', [ERROR_HEADERS.originalPartition]: '2', [ERROR_HEADERS.originalOffset]: '17',
-  [ERROR_HEADERS.errorClass]: 'wms.validation', [ERROR_HEADERS.kind]: 'permanent', [ERROR_HEADERS.attempt]: '4',
-  [RETRY_HEADERS.attempt]: '4', [REDRIVE_HEADERS.id]: 'older-redrive',
+  ce_id: 'e-1',
+  ce_type: 'com.odx.events.OrderConfirmed',
+  traceparent: '00-abc-def-01',
+  [ERROR_HEADERS.originalTopic]: 'odx.orders.v1',
+  [ERROR_HEADERS.originalPartition]: '2',
+  [ERROR_HEADERS.originalOffset]: '17',
+  [ERROR_HEADERS.errorClass]: 'wms.validation',
+  [ERROR_HEADERS.kind]: 'permanent',
+  [ERROR_HEADERS.attempt]: '4',
+  [RETRY_HEADERS.attempt]: '4',
+  [REDRIVE_HEADERS.id]: 'older-redrive',
 };
 
 test('failure context is read from the odx.errors headers; malformed numbers become null', () => {
@@ -29,7 +36,10 @@ test('redriven copies keep ce_* and trace headers, drop failure/retry bookkeepin
   assert.equal(out['ce_id'], 'e-1');
   assert.equal(out['traceparent'], '00-abc-def-01');
   assert.ok(!Object.keys(out).some((k) => k.startsWith('odx.errors.') || k.startsWith('odx.retry.')));
-  assert.deepEqual([out[REDRIVE_HEADERS.source], out[REDRIVE_HEADERS.id], out[REDRIVE_HEADERS.by]], ['odx.orders.v1.wms.dlq/1/99', 'r-1', 'alice']);
+  assert.deepEqual(
+    [out[REDRIVE_HEADERS.source], out[REDRIVE_HEADERS.id], out[REDRIVE_HEADERS.by]],
+    ['odx.orders.v1.wms.dlq/1/99', 'r-1', 'alice'],
+  );
 });
 
 test('DLQ filters combine with AND; times accept ISO and epoch ms; unknown fields are refused', () => {
@@ -55,7 +65,9 @@ test('an edited payload in its JSON form is revived into Avro values (dates back
   assert.equal(revived.meta.occurredAt.getTime(), original.meta.occurredAt.getTime());
   assert.deepEqual(revived, original);
   // What does not fit is left for the schema check to name.
-  const wrong = reviveJsonPayload('OrderConfirmed', { ...json, meta: { ...json.meta, occurredAt: 'not a date' } }) as { meta: { occurredAt: unknown } };
+  const wrong = reviveJsonPayload('OrderConfirmed', { ...json, meta: { ...json.meta, occurredAt: 'not a date' } }) as {
+    meta: { occurredAt: unknown };
+  };
   assert.equal(wrong.meta.occurredAt, 'not a date');
   assert.throws(() => reviveJsonPayload('NoSuchEvent', {}), /unknown event type/);
 });

@@ -4,16 +4,18 @@ import fc from 'fast-check';
 import { MAX_REQUEST_BYTES, chunkBySize, messageBytes } from '../../src/kafka/produce-chunks.js';
 
 test('produce requests stay under the count and byte caps, keep order and lose nothing', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 300_000 }), { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), (sizes, maxCount) => {
-    const chunks = chunkBySize(sizes, (n) => n, maxCount);
-    assert.deepEqual(chunks.flat(), sizes);
-    for (const c of chunks) {
-      assert.ok(c.length >= 1 && c.length <= maxCount);
-      // Only a single oversized item may exceed the byte cap, alone.
-      const bytes = c.reduce((a, b) => a + b, 0);
-      assert.ok(bytes <= MAX_REQUEST_BYTES || c.length === 1);
-    }
-  }));
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 300_000 }), { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), (sizes, maxCount) => {
+      const chunks = chunkBySize(sizes, (n) => n, maxCount);
+      assert.deepEqual(chunks.flat(), sizes);
+      for (const c of chunks) {
+        assert.ok(c.length >= 1 && c.length <= maxCount);
+        // Only a single oversized item may exceed the byte cap, alone.
+        const bytes = c.reduce((a, b) => a + b, 0);
+        assert.ok(bytes <= MAX_REQUEST_BYTES || c.length === 1);
+      }
+    }),
+  );
 });
 
 test('message size counts value, key and headers', () => {

@@ -51,7 +51,11 @@ export function bookingHandler(deps: BookingHandlerDeps): EventHandler<BookingEv
 export type BookingEventType = 'OrderConfirmed' | 'ShipmentPacked' | 'OrderCancelled';
 
 /** The event types the handler acts on; everything else on its topics is skipped before any I/O. */
-export const HANDLED_EVENT_TYPES: ReadonlySet<BookingEventType> = new Set<BookingEventType>(['OrderConfirmed', 'ShipmentPacked', 'OrderCancelled']);
+export const HANDLED_EVENT_TYPES: ReadonlySet<BookingEventType> = new Set<BookingEventType>([
+  'OrderConfirmed',
+  'ShipmentPacked',
+  'OrderCancelled',
+]);
 
 /**
  * Compensation for a cancelled order: voids each of its bookings the carrier
@@ -77,7 +81,9 @@ export async function voidBookings(deps: BookingHandlerDeps, event: OrderCancell
     await deps.bookings.close(r._id);
   }
   if (collected.length > 0) {
-    throw new PermanentError(`order ${orderId} cancelled in ODX but the carrier already collected: ${collected.join(', ')}`, { errorClass: 'tms.already-collected' });
+    throw new PermanentError(`order ${orderId} cancelled in ODX but the carrier already collected: ${collected.join(', ')}`, {
+      errorClass: 'tms.already-collected',
+    });
   }
 }
 
@@ -96,15 +102,22 @@ export async function bookShipment(deps: BookingHandlerDeps, packed: ShipmentPac
   } else {
     booking = await rateAndBook(deps, packed);
   }
-  await deps.producer.publish([{
-    eventType: 'ShipmentBooked',
-    key: messageKeyFor('ShipmentBooked', mapShipmentBooked(packed, booking)),
-    payload: mapShipmentBooked(packed, booking),
-    topic: deps.topics.shipments,
-  }]);
+  await deps.producer.publish([
+    {
+      eventType: 'ShipmentBooked',
+      key: messageKeyFor('ShipmentBooked', mapShipmentBooked(packed, booking)),
+      payload: mapShipmentBooked(packed, booking),
+      topic: deps.topics.shipments,
+    },
+  ]);
   await deps.bookings.recordBooking({
-    _id: reference, orderId: packed.orderId, tmsShipmentId: booking.id, carrierCode: booking.carrier.code,
-    company: packed.meta.company, correlationId: packed.meta.correlationId, bookedAt: (deps.now ?? (() => new Date()))(),
+    _id: reference,
+    orderId: packed.orderId,
+    tmsShipmentId: booking.id,
+    carrierCode: booking.carrier.code,
+    company: packed.meta.company,
+    correlationId: packed.meta.correlationId,
+    bookedAt: (deps.now ?? (() => new Date()))(),
   });
   return booking;
 }
@@ -112,7 +125,9 @@ export async function bookShipment(deps: BookingHandlerDeps, packed: ShipmentPac
 async function usable(deps: BookingHandlerDeps, reference: string): Promise<TmsShipment | null> {
   const existing = await deps.client.findByReference(reference);
   if (existing && existing.status === 'voided') {
-    throw new PermanentError(`TMS booking ${existing.id} for shipment ${reference} was voided; booking again needs an operator`, { errorClass: 'tms.voided' });
+    throw new PermanentError(`TMS booking ${existing.id} for shipment ${reference} was voided; booking again needs an operator`, {
+      errorClass: 'tms.voided',
+    });
   }
   return existing;
 }
@@ -120,11 +135,14 @@ async function usable(deps: BookingHandlerDeps, reference: string): Promise<TmsS
 async function rateAndBook(deps: BookingHandlerDeps, packed: ShipmentPacked): Promise<TmsShipment> {
   const reference = packed.shipmentId;
   const log = { shipment_id: reference, order_id: packed.orderId };
-  if (packed.packages.length === 0) throw new PermanentError(`shipment ${reference} was packed without packages`, { errorClass: 'tms.no-packages' });
+  if (packed.packages.length === 0)
+    throw new PermanentError(`shipment ${reference} was packed without packages`, { errorClass: 'tms.no-packages' });
   const facts = packed.orderId ? await deps.orders.get(packed.orderId) : null;
   if (!facts) {
     // The OrderConfirmed (on another topic) may not have been read yet: retry later.
-    throw new TransientError(`no OrderConfirmed seen for order ${packed.orderId ?? '(none)'} of shipment ${reference}: ship-to unknown`, { errorClass: 'tms.order-unknown' });
+    throw new TransientError(`no OrderConfirmed seen for order ${packed.orderId ?? '(none)'} of shipment ${reference}: ship-to unknown`, {
+      errorClass: 'tms.order-unknown',
+    });
   }
   const shipTo = toTmsAddress(facts.shipTo);
   if (!shipTo) throw new PermanentError(`order ${facts._id} has no ship-to postal code and country`, { errorClass: 'tms.validation' });
@@ -134,17 +152,39 @@ async function rateAndBook(deps: BookingHandlerDeps, packed: ShipmentPacked): Pr
 
   for (let attempt = 1; ; attempt++) {
     const { rates } = await deps.client.rates({
-      shipFrom, shipTo: toPlace(shipTo), packages: toParcels(packed, { dimensionsCm: deps.rating.defaultPackageCm }), shipDate: today, reference,
+      shipFrom,
+      shipTo: toPlace(shipTo),
+      packages: toParcels(packed, { dimensionsCm: deps.rating.defaultPackageCm }),
+      shipDate: today,
+      reference,
     });
     const choice = chooseRate(rates, deps.rating.policy, {
-      deliverBy: facts.deliverBy, maxTransitDays: deps.rating.maxTransitDays, serviceLevel, excludedCarriers: deps.rating.excludedCarriers,
+      deliverBy: facts.deliverBy,
+      maxTransitDays: deps.rating.maxTransitDays,
+      serviceLevel,
+      excludedCarriers: deps.rating.excludedCarriers,
     });
     if (!choice.ok) throw new PermanentError(`cannot book shipment ${reference}: ${choice.reason}`, { errorClass: 'tms.no-rate' });
-    if (!choice.onTime) deps.logger.warn('no rate meets the delivery promise; booking the fastest', { ...log, deliver_by: facts.deliverBy, quote: choice.quote.quoteId });
+    if (!choice.onTime)
+      deps.logger.warn('no rate meets the delivery promise; booking the fastest', {
+        ...log,
+        deliver_by: facts.deliverBy,
+        quote: choice.quote.quoteId,
+      });
     try {
-      const { shipment, created } = await deps.client.book({ reference, quoteId: choice.quote.quoteId, shipTo, ...(packed.orderId ? { orderRef: packed.orderId } : {}) });
+      const { shipment, created } = await deps.client.book({
+        reference,
+        quoteId: choice.quote.quoteId,
+        shipTo,
+        ...(packed.orderId ? { orderRef: packed.orderId } : {}),
+      });
       deps.logger.info(created ? 'shipment booked in the TMS' : 'TMS returned the existing booking', {
-        ...log, tms_shipment: shipment.id, carrier: shipment.carrier.code, service: shipment.service.code, cost: shipment.cost.amount, reason: choice.reason,
+        ...log,
+        tms_shipment: shipment.id,
+        carrier: shipment.carrier.code,
+        service: shipment.service.code,
+        cost: shipment.cost.amount,
+        reason: choice.reason,
       });
       return shipment;
     } catch (err) {
@@ -157,7 +197,11 @@ async function rateAndBook(deps: BookingHandlerDeps, packed: ShipmentPacked): Pr
         }
         throw err;
       }
-      if (attempt === 1 && err instanceof PermanentError && (err.errorClass === 'tms.quote_expired' || err.errorClass === 'tms.unknown_quote')) {
+      if (
+        attempt === 1 &&
+        err instanceof PermanentError &&
+        (err.errorClass === 'tms.quote_expired' || err.errorClass === 'tms.unknown_quote')
+      ) {
         deps.logger.info('quote expired before booking; rating again', log);
         continue;
       }

@@ -32,7 +32,10 @@ export class BookingRecords {
   }
 
   async recordNews(shipmentId: string, at: Date, closed: boolean): Promise<void> {
-    await this.c.updateOne({ _id: shipmentId }, closed ? { $set: { closed: true, lastNewsAt: at } } : { $max: { lastNewsAt: at }, $set: { lateRaised: false } });
+    await this.c.updateOne(
+      { _id: shipmentId },
+      closed ? { $set: { closed: true, lastNewsAt: at } } : { $max: { lastNewsAt: at }, $set: { lateRaised: false } },
+    );
   }
 
   /** Bookings made for an ODX order. */
@@ -47,7 +50,10 @@ export class BookingRecords {
 
   /** Open bookings with no news since `before` and no late exception raised for that silence yet. */
   async silentSince(before: Date, limit = 500): Promise<BookingRecord[]> {
-    return this.c.find({ closed: false, lateRaised: false, lastNewsAt: { $lt: before } }).limit(limit).toArray();
+    return this.c
+      .find({ closed: false, lateRaised: false, lastNewsAt: { $lt: before } })
+      .limit(limit)
+      .toArray();
   }
 
   /** Marks the silence that ended at `forNewsAt` as reported (unless news arrived meanwhile). */

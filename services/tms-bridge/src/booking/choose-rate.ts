@@ -20,9 +20,7 @@ export interface RateConstraints {
   excludedCarriers: readonly string[];
 }
 
-export type RateChoice =
-  | { ok: true; quote: RateQuote; onTime: boolean; reason: string }
-  | { ok: false; reason: string };
+export type RateChoice = { ok: true; quote: RateQuote; onTime: boolean; reason: string } | { ok: false; reason: string };
 
 const cents = (q: RateQuote): number => Math.round(Number(q.price.amount) * 100);
 
@@ -45,7 +43,8 @@ export function meetsPromise(q: RateQuote, c: Pick<RateConstraints, 'deliverBy' 
 export function chooseRate(quotes: readonly RateQuote[], policy: RatePolicy, c: RateConstraints): RateChoice {
   const excluded = new Set(c.excludedCarriers.map((x) => x.toUpperCase()));
   let pool = quotes.filter((q) => !excluded.has(q.carrier.code.toUpperCase()));
-  if (pool.length === 0) return { ok: false, reason: quotes.length === 0 ? 'the TMS offered no rates' : 'every offered carrier is excluded' };
+  if (pool.length === 0)
+    return { ok: false, reason: quotes.length === 0 ? 'the TMS offered no rates' : 'every offered carrier is excluded' };
   if (c.serviceLevel !== null) {
     const levelled = pool.filter((q) => q.service.level === c.serviceLevel);
     if (levelled.length > 0) pool = levelled;
@@ -73,8 +72,17 @@ export function toTmsServiceLevel(serviceLevel: string | null | undefined, map: 
 }
 
 const DEFAULT_LEVELS: Record<string, string> = {
-  ECONOMY: 'economy', SAVER: 'economy',
-  STANDARD: 'standard', GROUND: 'standard', PARCEL: 'standard',
-  EXPRESS: 'express', '2DAY': 'express', NEXTDAY: 'express', OVERNIGHT: 'express', PRIORITY: 'express',
-  FREIGHT: 'freight', LTL: 'freight', FTL: 'freight',
+  ECONOMY: 'economy',
+  SAVER: 'economy',
+  STANDARD: 'standard',
+  GROUND: 'standard',
+  PARCEL: 'standard',
+  EXPRESS: 'express',
+  '2DAY': 'express',
+  NEXTDAY: 'express',
+  OVERNIGHT: 'express',
+  PRIORITY: 'express',
+  FREIGHT: 'freight',
+  LTL: 'freight',
+  FTL: 'freight',
 };

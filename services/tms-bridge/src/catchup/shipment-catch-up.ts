@@ -1,4 +1,12 @@
-import { CatchUpRunner, ChangeCursorStore, mountCatchUpRoute, type ChangeFeed, type ChangePage, type CompiledCatchUpOptions, type ServiceRuntime } from '@odx/runtime';
+import {
+  CatchUpRunner,
+  ChangeCursorStore,
+  mountCatchUpRoute,
+  type ChangeFeed,
+  type ChangePage,
+  type CompiledCatchUpOptions,
+  type ServiceRuntime,
+} from '@odx/runtime';
 import { mapTrackingWebhook, type TrackingContext } from '../mapping/map-tracking.js';
 import type { ListedShipment } from '../tms/shipment-page.js';
 import type { TmsClient } from '../tms/tms-client.js';
@@ -69,8 +77,13 @@ export interface TmsCatchUpDeps {
  */
 export function startTmsCatchUp(d: TmsCatchUpDeps): CatchUpRunner<ListedShipment> {
   const runner = new CatchUpRunner<ListedShipment>({
-    feed: TMS_SHIPMENT_FEED, cursorId: `${d.groupId}:${TMS_SHIPMENT_FEED}`, source: new TmsShipmentFeed(d.client, d.publisher, d.mapping),
-    cursors: new ChangeCursorStore(d.rt.db), logger: d.rt.logger, registry: d.rt.metrics.registry, options: d.options,
+    feed: TMS_SHIPMENT_FEED,
+    cursorId: `${d.groupId}:${TMS_SHIPMENT_FEED}`,
+    source: new TmsShipmentFeed(d.client, d.publisher, d.mapping),
+    cursors: new ChangeCursorStore(d.rt.db),
+    logger: d.rt.logger,
+    registry: d.rt.metrics.registry,
+    options: d.options,
   });
   mountCatchUpRoute(d.rt.http, { runner, system: 'TMS', recordsOfOrder: (orderRef) => tmsShipmentsOf(orderRef, d.client) });
   d.rt.lifecycle.register('tms-catch-up', () => runner.stop());

@@ -29,7 +29,13 @@ export function severityOf(code: string): Severity {
 
 function location(l: TrackingWebhook['data']['event']['location']): Location | null {
   if (!l) return null;
-  return { facility: l.facility ?? null, city: l.city ?? null, region: null, postalCode: l.postalCode ?? null, countryCode: l.countryCode ?? null };
+  return {
+    facility: l.facility ?? null,
+    city: l.city ?? null,
+    region: null,
+    postalCode: l.postalCode ?? null,
+    countryCode: l.countryCode ?? null,
+  };
 }
 
 /**
@@ -57,7 +63,17 @@ export function mapTrackingWebhook(w: TrackingWebhook, ctx: TrackingContext): Tr
   if (w.type === 'tracking.delivered') {
     return {
       eventType: 'ShipmentDelivered',
-      payload: { meta, shipmentId, orderId, carrierCode: d.carrier.code, trackingNumber, deliveredAt: occurredAt, receivedBy: null, proofOfDeliveryUri: null, location: location(ev.location) },
+      payload: {
+        meta,
+        shipmentId,
+        orderId,
+        carrierCode: d.carrier.code,
+        trackingNumber,
+        deliveredAt: occurredAt,
+        receivedBy: null,
+        proofOfDeliveryUri: null,
+        location: location(ev.location),
+      },
     };
   }
   if (w.type === 'tracking.exception') {
@@ -66,17 +82,34 @@ export function mapTrackingWebhook(w: TrackingWebhook, ctx: TrackingContext): Tr
     return {
       eventType: 'ShipmentException',
       payload: {
-        meta, shipmentId, orderId, exceptionCode, severity: severityOf(exceptionCode),
-        description: ev.description ?? `carrier reported ${raw}`, reportedBy: d.carrier.scac ?? d.carrier.code,
-        location: location(ev.location), revisedDeliveryAt: estimatedDeliveryAt,
+        meta,
+        shipmentId,
+        orderId,
+        exceptionCode,
+        severity: severityOf(exceptionCode),
+        description: ev.description ?? `carrier reported ${raw}`,
+        reportedBy: d.carrier.scac ?? d.carrier.code,
+        location: location(ev.location),
+        revisedDeliveryAt: estimatedDeliveryAt,
       },
     };
   }
   return {
     eventType: 'ShipmentMilestoneRecorded',
     payload: {
-      meta, shipmentId, orderId, carrierCode: d.carrier.code, trackingNumber,
-      milestone: { code: MILESTONE_CODES[w.type]!, carrierStatusCode: ev.status, description: ev.description ?? null, occurredAt, location: location(ev.location), estimatedDeliveryAt },
+      meta,
+      shipmentId,
+      orderId,
+      carrierCode: d.carrier.code,
+      trackingNumber,
+      milestone: {
+        code: MILESTONE_CODES[w.type]!,
+        carrierStatusCode: ev.status,
+        description: ev.description ?? null,
+        occurredAt,
+        location: location(ev.location),
+        estimatedDeliveryAt,
+      },
     },
   };
 }

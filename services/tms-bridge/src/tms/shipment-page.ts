@@ -26,11 +26,16 @@ export interface ShipmentPage {
 /** Reads a shipment page; anything else is a permanent `tms.bad-response` naming what is wrong. */
 export function parseShipmentPage(body: unknown): ShipmentPage {
   if (body === null || typeof body !== 'object') {
-    throw new PermanentError('TMS answered GET /v1/shipments with a body that is not a JSON object (truncated, or not JSON)', { errorClass: 'tms.bad-response' });
+    throw new PermanentError('TMS answered GET /v1/shipments with a body that is not a JSON object (truncated, or not JSON)', {
+      errorClass: 'tms.bad-response',
+    });
   }
   const parsed = shipmentPageSchema.safeParse(body);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; ');
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+      .join('; ');
     throw new PermanentError(`TMS answered a shipment page we cannot read: ${issues}`, { errorClass: 'tms.bad-response' });
   }
   return { items: parsed.data.items, nextPageToken: parsed.data.nextPageToken ?? null };

@@ -1,6 +1,13 @@
 import { PermanentError, RestClient, TransientError, type Circuit, type CircuitBreakerOptions } from '@odx/runtime';
 import { parseShipmentPage, type ShipmentPage } from './shipment-page.js';
-import { rateResponseSchema, tmsShipmentSchema, type BookingRequest, type RateRequest, type RateResponse, type TmsShipment } from './tms-types.js';
+import {
+  rateResponseSchema,
+  tmsShipmentSchema,
+  type BookingRequest,
+  type RateRequest,
+  type RateResponse,
+  type TmsShipment,
+} from './tms-types.js';
 
 export interface TmsClientOptions {
   url: string;
@@ -21,9 +28,15 @@ export class TmsClient {
 
   constructor(o: TmsClientOptions) {
     this.rest = new RestClient({
-      system: 'TMS', errorClassPrefix: 'tms', ...o,
-      permanentErrorClass: (status, problem) => problem.code === 'quote_expired' || problem.code === 'unknown_quote' ? `tms.${problem.code}`
-        : status === 409 && problem.code === 'already_collected' ? 'tms.already-collected' : undefined,
+      system: 'TMS',
+      errorClassPrefix: 'tms',
+      ...o,
+      permanentErrorClass: (status, problem) =>
+        problem.code === 'quote_expired' || problem.code === 'unknown_quote'
+          ? `tms.${problem.code}`
+          : status === 409 && problem.code === 'already_collected'
+            ? 'tms.already-collected'
+            : undefined,
     });
   }
 
@@ -34,7 +47,8 @@ export class TmsClient {
   async rates(request: RateRequest): Promise<RateResponse> {
     const { body } = await this.rest.call('POST', '/v1/rates', request);
     const parsed = rateResponseSchema.safeParse(body);
-    if (!parsed.success) throw new PermanentError(`TMS answered rates we cannot read: ${issues(parsed.error)}`, { errorClass: 'tms.bad-response' });
+    if (!parsed.success)
+      throw new PermanentError(`TMS answered rates we cannot read: ${issues(parsed.error)}`, { errorClass: 'tms.bad-response' });
     return parsed.data;
   }
 
@@ -53,7 +67,13 @@ export class TmsClient {
   }
 
   /** One page of shipments, ordered by (updatedAt, id): those changed at or after `updatedSince`, of one `orderRef`, or with one `reference`. */
-  async listShipments(q: { updatedSince?: Date; orderRef?: string; reference?: string; limit: number; pageToken?: string | null }): Promise<ShipmentPage> {
+  async listShipments(q: {
+    updatedSince?: Date;
+    orderRef?: string;
+    reference?: string;
+    limit: number;
+    pageToken?: string | null;
+  }): Promise<ShipmentPage> {
     const query = new URLSearchParams({ limit: String(q.limit) });
     if (q.updatedSince) query.set('updatedSince', q.updatedSince.toISOString());
     if (q.orderRef !== undefined) query.set('orderRef', q.orderRef);
@@ -81,11 +101,14 @@ export function answerMayBeLost(err: unknown): boolean {
 
 function parseShipment(body: unknown): TmsShipment {
   const parsed = tmsShipmentSchema.safeParse(body);
-  if (!parsed.success) throw new PermanentError(`TMS answered a shipment we cannot read: ${issues(parsed.error)}`, { errorClass: 'tms.bad-response' });
+  if (!parsed.success)
+    throw new PermanentError(`TMS answered a shipment we cannot read: ${issues(parsed.error)}`, { errorClass: 'tms.bad-response' });
   return parsed.data;
 }
 
 function issues(e: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
-  return e.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+  return e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.')}: ${i.message}`)
+    .join('; ');
 }
-

@@ -64,7 +64,16 @@ export type RateQuote = z.output<typeof rateQuoteSchema>;
 export const rateResponseSchema = z.object({
   requestId: z.string().optional(),
   rates: z.array(rateQuoteSchema),
-  messages: z.array(z.object({ carrier: z.string().optional(), service: z.string().optional(), code: z.string().optional(), text: z.string().optional() })).optional(),
+  messages: z
+    .array(
+      z.object({
+        carrier: z.string().optional(),
+        service: z.string().optional(),
+        code: z.string().optional(),
+        text: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type RateResponse = z.output<typeof rateResponseSchema>;
 
@@ -93,7 +102,13 @@ const location = z.object({
   countryCode: z.string().nullable().optional(),
 });
 
-export const TRACKING_TYPES = ['tracking.picked_up', 'tracking.in_transit', 'tracking.out_for_delivery', 'tracking.delivered', 'tracking.exception'] as const;
+export const TRACKING_TYPES = [
+  'tracking.picked_up',
+  'tracking.in_transit',
+  'tracking.out_for_delivery',
+  'tracking.delivered',
+  'tracking.exception',
+] as const;
 export type TrackingType = (typeof TRACKING_TYPES)[number];
 
 export const trackingWebhookSchema = z.object({

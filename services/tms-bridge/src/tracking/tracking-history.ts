@@ -16,13 +16,22 @@ export function trackingWebhooksOf(shipment: ListedShipment): TrackingWebhook[] 
   return shipment.events.flatMap((event): TrackingWebhook[] => {
     const type = trackingTypeOf(event.status);
     if (type === undefined) return [];
-    return [{
-      type,
-      timestamp: event.occurredAt,
-      data: {
-        shipmentId: shipment.id, reference: shipment.reference, orderRef: shipment.orderRef ?? null, trackingNumber: shipment.trackingNumber,
-        carrier: shipment.carrier, service: shipment.service, status: event.status, event, estimatedDeliveryAt: shipment.estimatedDeliveryAt ?? null,
+    return [
+      {
+        type,
+        timestamp: event.occurredAt,
+        data: {
+          shipmentId: shipment.id,
+          reference: shipment.reference,
+          orderRef: shipment.orderRef ?? null,
+          trackingNumber: shipment.trackingNumber,
+          carrier: shipment.carrier,
+          service: shipment.service,
+          status: event.status,
+          event,
+          estimatedDeliveryAt: shipment.estimatedDeliveryAt ?? null,
+        },
       },
-    }];
+    ];
   });
 }

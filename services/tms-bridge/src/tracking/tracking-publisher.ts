@@ -35,7 +35,7 @@ const FINAL_EXCEPTIONS = new Set(['LOST', 'REFUSED']);
 export class TrackingPublisher {
   private readonly lock = new KeyedLock();
 
-  constructor(private readonly o: TrackingPublisherOptions) {}
+  constructor(private readonly options: TrackingPublisherOptions) {}
 
   /** Publishes the event unless it was published before; resolves after Kafka acknowledged it. */
   async publish(event: TrackingEventOut): Promise<TrackingOutcome> {
@@ -44,27 +44,29 @@ export class TrackingPublisher {
     const rank = trackingRank(event);
     const outcome = await this.lock.run(shipmentId, async (): Promise<TrackingOutcome> => {
       if (rank === null) {
-        if (await this.o.milestones.hasException(shipmentId, eventId)) return 'stale';
+        if (await this.options.milestones.hasException(shipmentId, eventId)) return 'stale';
         await this.send(event);
-        await this.o.milestones.recordException(shipmentId, eventId);
+        await this.options.milestones.recordException(shipmentId, eventId);
         return 'published';
       }
-      const recorded = await this.o.milestones.recorded(shipmentId);
+      const recorded = await this.options.milestones.recorded(shipmentId);
       if (recorded.has(rank)) return 'stale';
       await this.send(event);
-      await this.o.milestones.record(shipmentId, rank);
+      await this.options.milestones.record(shipmentId, rank);
       return [...recorded].some((r) => r > rank) ? 'late' : 'published';
     });
     if (outcome === 'published') {
-      const closed = event.eventType === 'ShipmentDelivered' || (event.eventType === 'ShipmentException' && FINAL_EXCEPTIONS.has(event.payload.exceptionCode));
-      await this.o.bookings.recordNews(shipmentId, new Date(), closed).catch((err: unknown) => {
-        this.o.logger.warn('could not record tracking news for the watchdog', { shipment_id: shipmentId, err });
+      const closed =
+        event.eventType === 'ShipmentDelivered' ||
+        (event.eventType === 'ShipmentException' && FINAL_EXCEPTIONS.has(event.payload.exceptionCode));
+      await this.options.bookings.recordNews(shipmentId, new Date(), closed).catch((err: unknown) => {
+        this.options.logger.warn('could not record tracking news for the watchdog', { shipment_id: shipmentId, err });
       });
     }
     return outcome;
   }
 
   private async send(event: TrackingEventOut): Promise<void> {
-    await this.o.producer.publish([{ ...event, key: messageKeyFor(event.eventType, event.payload), topic: this.o.topic }]);
+    await this.options.producer.publish([{ ...event, key: messageKeyFor(event.eventType, event.payload), topic: this.options.topic }]);
   }
 }

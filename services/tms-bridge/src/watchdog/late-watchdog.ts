@@ -18,7 +18,11 @@ export function lateException(r: BookingRecord, timeoutMs: number, now: Date): S
   return {
     meta: {
       eventId: deterministicEventId('tms-bridge', 'late', r._id, r.lastNewsAt.toISOString()),
-      occurredAt: now, source: 'odx', correlationId: r.correlationId, causationId: null, company: r.company,
+      occurredAt: now,
+      source: 'odx',
+      correlationId: r.correlationId,
+      causationId: null,
+      company: r.company,
     },
     shipmentId: r._id,
     orderId: r.orderId,
@@ -41,13 +45,13 @@ export class LateWatchdog {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
 
-  constructor(private readonly o: LateWatchdogOptions) {}
+  constructor(private readonly options: LateWatchdogOptions) {}
 
   start(): void {
-    if (this.o.milestoneTimeoutMs <= 0 || this.timer) return;
+    if (this.options.milestoneTimeoutMs <= 0 || this.timer) return;
     this.timer = setInterval(() => {
-      void this.sweep().catch((err: unknown) => this.o.logger.warn('watchdog sweep failed', { err }));
-    }, this.o.intervalMs);
+      void this.sweep().catch((err: unknown) => this.options.logger.warn('watchdog sweep failed', { err }));
+    }, this.options.intervalMs);
     this.timer.unref();
   }
 
@@ -66,13 +70,15 @@ export class LateWatchdog {
   }
 
   private async doSweep(): Promise<number> {
-    const now = (this.o.now ?? (() => new Date()))();
-    const silent = await this.o.bookings.silentSince(new Date(now.getTime() - this.o.milestoneTimeoutMs));
+    const now = (this.options.now ?? (() => new Date()))();
+    const silent = await this.options.bookings.silentSince(new Date(now.getTime() - this.options.milestoneTimeoutMs));
     for (const r of silent) {
-      const payload = lateException(r, this.o.milestoneTimeoutMs, now);
-      await this.o.producer.publish([{ eventType: 'ShipmentException', key: messageKeyFor('ShipmentException', payload), payload, topic: this.o.topics.shipments }]);
-      await this.o.bookings.markLateRaised(r._id, r.lastNewsAt);
-      this.o.logger.warn('shipment is late: no tracking milestone in time', { shipment_id: r._id, last_news_at: r.lastNewsAt });
+      const payload = lateException(r, this.options.milestoneTimeoutMs, now);
+      await this.options.producer.publish([
+        { eventType: 'ShipmentException', key: messageKeyFor('ShipmentException', payload), payload, topic: this.options.topics.shipments },
+      ]);
+      await this.options.bookings.markLateRaised(r._id, r.lastNewsAt);
+      this.options.logger.warn('shipment is late: no tracking milestone in time', { shipment_id: r._id, last_news_at: r.lastNewsAt });
     }
     return silent.length;
   }

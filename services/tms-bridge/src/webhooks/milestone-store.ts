@@ -10,7 +10,12 @@ export function trackingRank(e: TrackingEventOut): number | null {
 }
 
 /** `rank` 0: an exception (`_id` `<shipmentId>:x:<eventId>`). */
-interface MilestoneDoc { _id: string; shipment: string; rank: number; at: Date }
+interface MilestoneDoc {
+  _id: string;
+  shipment: string;
+  rank: number;
+  at: Date;
+}
 
 /**
  * The tracking milestones each shipment has reported, as insert-only
@@ -30,7 +35,10 @@ export class MilestoneStore {
   /** Ranks of the milestones already recorded for the shipment. */
   async recorded(shipmentId: string): Promise<Set<number>> {
     // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB.
-    const docs = await findByIds(this.c, [1, 2, 3, 4].map((r) => `${shipmentId}:${r}`));
+    const docs = await findByIds(
+      this.c,
+      [1, 2, 3, 4].map((r) => `${shipmentId}:${r}`),
+    );
     return new Set(docs.map((d) => d.rank));
   }
 

@@ -51,11 +51,24 @@ export class WebhookProcessor {
   readonly trackingPublisher: TrackingPublisher;
   private readonly receiver: StandardWebhookReceiver<TrackingWebhook, WebhookOutcome>;
 
-  constructor(private readonly o: WebhookProcessorOptions) {
-    this.trackingPublisher = new TrackingPublisher({ producer: o.producer, milestones: o.milestones, bookings: o.bookings, logger: o.logger, topic: o.topics.shipments });
+  constructor(private readonly options: WebhookProcessorOptions) {
+    this.trackingPublisher = new TrackingPublisher({
+      producer: options.producer,
+      milestones: options.milestones,
+      bookings: options.bookings,
+      logger: options.logger,
+      topic: options.topics.shipments,
+    });
     this.receiver = new StandardWebhookReceiver({
-      sender: 'TMS', secret: o.secret, toleranceSeconds: o.toleranceSeconds, idempotency: o.idempotency, scope: WEBHOOK_SCOPE, logger: o.logger,
-      parse: parseBody, typeOf: (w) => w.type, handle: (w) => this.handle(w),
+      sender: 'TMS',
+      secret: options.secret,
+      toleranceSeconds: options.toleranceSeconds,
+      idempotency: options.idempotency,
+      scope: WEBHOOK_SCOPE,
+      logger: options.logger,
+      parse: parseBody,
+      typeOf: (w) => w.type,
+      handle: (w) => this.handle(w),
     });
   }
 
@@ -65,7 +78,7 @@ export class WebhookProcessor {
 
   /** Publishes the tracking event once per milestone (exceptions once per event id), never moving the shipment backwards; feeds the watchdog. */
   private async handle(webhook: TrackingWebhook): Promise<WebhookOutcome> {
-    const event = mapTrackingWebhook(webhook, this.o.mapping);
+    const event = mapTrackingWebhook(webhook, this.options.mapping);
     const outcome = await this.trackingPublisher.publish(event);
     return outcome === 'stale' ? { status: 'stale', events: [] } : { status: outcome, events: [event.eventType] };
   }

@@ -34,8 +34,10 @@ test('ShipmentPacked -> rates, one booking by shipment id, ShipmentBooked on Kaf
   assert.ok(made, 'booked in the TMS under the shipment id');
   assert.equal(bookingsFor(tms, packed.shipmentId), 1);
   assert.equal(made.orderRef, order.order.orderId);
-  assert.deepEqual([e.shipmentId, e.orderId, e.carrierCode, e.serviceLevel, e.bookingRef, e.trackingNumber, e.currency],
-    [packed.shipmentId, order.order.orderId, made.carrier.code, made.service.code, made.id, made.trackingNumber, made.cost.currency]);
+  assert.deepEqual(
+    [e.shipmentId, e.orderId, e.carrierCode, e.serviceLevel, e.bookingRef, e.trackingNumber, e.currency],
+    [packed.shipmentId, order.order.orderId, made.carrier.code, made.service.code, made.id, made.trackingNumber, made.cost.currency],
+  );
   assert.equal(e.freightCost, Number(made.cost.amount).toFixed(4));
   assert.equal(e.labelUri, made.label.url);
   assert.equal(e.packageTrackingNumbers[packed.packages[0]!.packageId], made.packages[0]!.trackingNumber);
@@ -43,7 +45,8 @@ test('ShipmentPacked -> rates, one booking by shipment id, ShipmentBooked on Kaf
 
   // Promise far away: the cheapest quote overall (the TMS lists cheapest first).
   const rates = await call(tms.url, 'POST', '/v1/rates', {
-    shipFrom: { postalCode: '10115', countryCode: 'DE', city: 'Berlin' }, shipTo: { postalCode: '80331', countryCode: 'DE' },
+    shipFrom: { postalCode: '10115', countryCode: 'DE', city: 'Berlin' },
+    shipTo: { postalCode: '80331', countryCode: 'DE' },
     packages: [{ weightKg: 18.75, lengthCm: 60, widthCm: 40, heightCm: 35.5 }],
   });
   const cheapest = (rates.body as { rates: Array<{ service: { code: string } }> }).rates[0]!;
@@ -53,7 +56,13 @@ test('ShipmentPacked -> rates, one booking by shipment id, ShipmentBooked on Kaf
 test('the TMS times out on a booking it actually made: no double booking, one ShipmentBooked', async (t) => {
   const { tms, b } = await tmsWithBridge(t);
   const shipments = await b.collect(b.topics.shipments);
-  const fault = await call(tms.url, 'PATCH', '/sim/admin/faults', { timeoutButSucceed: { routes: ['POST /v1/shipments'], mode: 'hang', count: 1 } }, ADMIN);
+  const fault = await call(
+    tms.url,
+    'PATCH',
+    '/sim/admin/faults',
+    { timeoutButSucceed: { routes: ['POST /v1/shipments'], mode: 'hang', count: 1 } },
+    ADMIN,
+  );
   assert.equal(fault.status, 200, JSON.stringify(fault.body));
   const { order, packed } = packedOrder();
   await b.publish([{ eventType: 'OrderConfirmed', payload: order }]);
@@ -74,11 +83,18 @@ test('a redelivered ShipmentPacked (same event, and a new event id for the same 
   const shipments = await b.collect(b.topics.shipments);
   const { order, packed } = packedOrder();
   await b.publish([{ eventType: 'OrderConfirmed', payload: order }]);
-  await b.publish([{ eventType: 'ShipmentPacked', payload: packed }, { eventType: 'ShipmentPacked', payload: packed }]);
+  await b.publish([
+    { eventType: 'ShipmentPacked', payload: packed },
+    { eventType: 'ShipmentPacked', payload: packed },
+  ]);
   await eventually(() => shipments.find((m) => m.eventType === 'ShipmentBooked'), 20_000, 'ShipmentBooked');
   const again = { ...packed, meta: { ...packed.meta, eventId: randomUUID() } };
   await b.publish([{ eventType: 'ShipmentPacked', payload: again }]);
-  await eventually(() => (shipments.filter((m) => m.eventType === 'ShipmentBooked').length >= 2 ? true : undefined), 20_000, 'the second (re-)publication');
+  await eventually(
+    () => (shipments.filter((m) => m.eventType === 'ShipmentBooked').length >= 2 ? true : undefined),
+    20_000,
+    'the second (re-)publication',
+  );
   await sleep(1_000);
   assert.equal(bookingsFor(tms, packed.shipmentId), 1, 'exactly one booking');
   const booked = shipments.filter((m) => m.eventType === 'ShipmentBooked');
@@ -103,19 +119,46 @@ test('OrderCancelled voids the booking before dispatch; a later ShipmentPacked i
   const shipments = await b.collect(b.topics.shipments);
   const ordersDlq = await b.collect(dlqTopicName(b.topics.orders, b.config.consumer.groupId));
   const cancel = (orderId: string): OutgoingEvent => ({
-    eventType: 'OrderCancelled', key: orderId, topic: b.topics.orders,
-    payload: { meta: { eventId: randomUUID(), occurredAt: new Date(), source: 'odoo', correlationId: orderId, causationId: null, company: 'acme' }, orderId, orderName: null, clientOrderRef: null, reason: 'customer cancelled', cancelledBy: 'test', cancelledAt: new Date() },
+    eventType: 'OrderCancelled',
+    key: orderId,
+    topic: b.topics.orders,
+    payload: {
+      meta: { eventId: randomUUID(), occurredAt: new Date(), source: 'odoo', correlationId: orderId, causationId: null, company: 'acme' },
+      orderId,
+      orderName: null,
+      clientOrderRef: null,
+      reason: 'customer cancelled',
+      cancelledBy: 'test',
+      cancelledAt: new Date(),
+    },
   });
   const booked = packedOrder();
   const collected = packedOrder();
-  await b.publish([{ eventType: 'OrderConfirmed', payload: booked.order }, { eventType: 'OrderConfirmed', payload: collected.order }]);
-  await b.publish([{ eventType: 'ShipmentPacked', payload: booked.packed }, { eventType: 'ShipmentPacked', payload: collected.packed }]);
-  await eventually(() => (shipments.filter((m) => m.eventType === 'ShipmentBooked').length === 2 ? true : undefined), 20_000, 'two bookings');
+  await b.publish([
+    { eventType: 'OrderConfirmed', payload: booked.order },
+    { eventType: 'OrderConfirmed', payload: collected.order },
+  ]);
+  await b.publish([
+    { eventType: 'ShipmentPacked', payload: booked.packed },
+    { eventType: 'ShipmentPacked', payload: collected.packed },
+  ]);
+  await eventually(
+    () => (shipments.filter((m) => m.eventType === 'ShipmentBooked').length === 2 ? true : undefined),
+    20_000,
+    'two bookings',
+  );
   const collectedId = tms.shipments.findByReference(collected.packed.shipmentId)!.id;
-  assert.ok((await call(tms.url, 'POST', `/sim/admin/shipments/${collectedId}/advance`, {}, ADMIN)).status < 300, 'the carrier picked it up');
+  assert.ok(
+    (await call(tms.url, 'POST', `/sim/admin/shipments/${collectedId}/advance`, {}, ADMIN)).status < 300,
+    'the carrier picked it up',
+  );
 
   await b.rt.producer.publish([cancel(booked.order.order.orderId), cancel(collected.order.order.orderId)]);
-  await eventually(() => (tms.shipments.findByReference(booked.packed.shipmentId)?.status === 'voided' ? true : undefined), 20_000, 'the booking voided');
+  await eventually(
+    () => (tms.shipments.findByReference(booked.packed.shipmentId)?.status === 'voided' ? true : undefined),
+    20_000,
+    'the booking voided',
+  );
   const dead = await eventually(() => ordersDlq[0], 20_000, 'the collected one in the DLQ');
   assert.equal(dead.key, collected.order.order.orderId);
   assert.equal(dead.headers['odx.errors.class'], 'tms.already-collected');

@@ -10,17 +10,39 @@ import { startTmsSimulator, TEST_TIMINGS, type TmsSimulator } from '@odx/sim-tms
 import { postSignedWebhook } from '@odx/sim-wms/kit';
 import { mapTrackingWebhook } from '../../src/mapping/map-tracking.js';
 import { trackingWebhookSchema } from '../../src/tms/tms-types.js';
-import { ADMIN, SECRET, call, eventually, packedOrder, sleep, startBridge, type Cleanup, type Collected, type RunningBridge } from '../support/bridge-kit.js';
+import {
+  ADMIN,
+  SECRET,
+  call,
+  eventually,
+  packedOrder,
+  sleep,
+  startBridge,
+  type Cleanup,
+  type Collected,
+  type RunningBridge,
+} from '../support/bridge-kit.js';
 
 /** Nothing listens there: deliveries fail until the TMS gives them up. */
 const DEAD_URL = 'http://127.0.0.1:9/webhooks/tms';
 const TRACKING = new Set(['ShipmentMilestoneRecorded', 'ShipmentDelivered', 'ShipmentException']);
 
-interface Delivery { webhookId: string; eventType: string; status: string; payload: unknown }
+interface Delivery {
+  webhookId: string;
+  eventType: string;
+  status: string;
+  payload: unknown;
+}
 
 async function tmsAndBridge(t: Cleanup, env: Record<string, string>): Promise<{ tms: TmsSimulator; b: RunningBridge }> {
   // Tracking moves only when the test says so; a webhook nobody takes is given up within a second.
-  const tms = await startTmsSimulator({ port: 0, ...TEST_TIMINGS, autoAdvance: false, delivery: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50, timeoutMs: 1_000 }, webhookSecret: SECRET });
+  const tms = await startTmsSimulator({
+    port: 0,
+    ...TEST_TIMINGS,
+    autoAdvance: false,
+    delivery: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50, timeoutMs: 1_000 },
+    webhookSecret: SECRET,
+  });
   t.after(() => tms.close());
   const b = await startBridge(t, tms.url, env);
   const sub = await call(tms.url, 'PUT', '/sim/admin/subscriptions', { items: [{ url: DEAD_URL }] }, ADMIN);
@@ -29,16 +51,28 @@ async function tmsAndBridge(t: Cleanup, env: Record<string, string>): Promise<{ 
 }
 
 /** Books `n` shipments through the bridge (OrderConfirmed + ShipmentPacked); returns their TMS ids by ODX shipment id. */
-async function book(b: RunningBridge, tms: TmsSimulator, n: number): Promise<Array<{ orderId: string; shipmentId: string; tmsId: string }>> {
+async function book(
+  b: RunningBridge,
+  tms: TmsSimulator,
+  n: number,
+): Promise<Array<{ orderId: string; shipmentId: string; tmsId: string }>> {
   const made = Array.from({ length: n }, () => packedOrder());
   for (const { order, packed } of made) {
     await b.publish([{ eventType: 'OrderConfirmed', payload: order }]);
     await b.publish([{ eventType: 'ShipmentPacked', payload: packed }]);
   }
-  return eventually(() => {
-    const found = made.map(({ order, packed }) => ({ orderId: order.order.orderId, shipmentId: packed.shipmentId, tmsId: tms.shipments.findByReference(packed.shipmentId)?.id }));
-    return found.every((f) => f.tmsId !== undefined) ? found.map((f) => ({ ...f, tmsId: f.tmsId! })) : undefined;
-  }, 30_000, `${n} bookings`);
+  return eventually(
+    () => {
+      const found = made.map(({ order, packed }) => ({
+        orderId: order.order.orderId,
+        shipmentId: packed.shipmentId,
+        tmsId: tms.shipments.findByReference(packed.shipmentId)?.id,
+      }));
+      return found.every((f) => f.tmsId !== undefined) ? found.map((f) => ({ ...f, tmsId: f.tmsId! })) : undefined;
+    },
+    30_000,
+    `${n} bookings`,
+  );
 }
 
 async function advance(tms: TmsSimulator, tmsId: string, times: number): Promise<void> {
@@ -49,16 +83,22 @@ async function advance(tms: TmsSimulator, tmsId: string, times: number): Promise
 }
 
 async function givenUp(tms: TmsSimulator, expect: number): Promise<Delivery[]> {
-  return eventually(async () => {
-    const items = (await call(tms.url, 'GET', '/sim/admin/deliveries?limit=1000', undefined, ADMIN)).body.items as Delivery[];
-    const failed = items.filter((d) => d.status === 'failed');
-    return failed.length >= expect && items.every((d) => d.status !== 'scheduled') ? failed : undefined;
-  }, 30_000, `${expect} webhooks given up by the TMS`);
+  return eventually(
+    async () => {
+      const items = (await call(tms.url, 'GET', '/sim/admin/deliveries?limit=1000', undefined, ADMIN)).body.items as Delivery[];
+      const failed = items.filter((d) => d.status === 'failed');
+      return failed.length >= expect && items.every((d) => d.status !== 'scheduled') ? failed : undefined;
+    },
+    30_000,
+    `${expect} webhooks given up by the TMS`,
+  );
 }
 
 const catchUp = async (b: RunningBridge, body: unknown = {}) => call(b.url, 'POST', '/v1/catch-up', body);
 const tracking = (messages: Collected[], shipmentId?: string): Collected[] =>
-  messages.filter((m) => TRACKING.has(m.eventType) && (shipmentId === undefined || m.key === shipmentId)).sort((x, y) => x.offset - y.offset);
+  messages
+    .filter((m) => TRACKING.has(m.eventType) && (shipmentId === undefined || m.key === shipmentId))
+    .sort((x, y) => x.offset - y.offset);
 const eventIdOf = (m: Collected): string => (m.payload as { meta: { eventId: string } }).meta.eventId;
 
 test('tracking webhooks given up by the TMS: catch-up publishes every missing milestone and exception once, with the webhook ids; late webhooks and a second run publish nothing', async (t) => {
@@ -66,7 +106,13 @@ test('tracking webhooks given up by the TMS: catch-up publishes every missing mi
   const shipments = await b.collect(b.topics.shipments);
   const booked = await book(b, tms, 3);
   await advance(tms, booked[0]!.tmsId, 2);
-  const ex = await call(tms.url, 'POST', `/sim/admin/shipments/${booked[0]!.tmsId}/exception`, { code: 'DELAYED', description: 'held at hub' }, ADMIN);
+  const ex = await call(
+    tms.url,
+    'POST',
+    `/sim/admin/shipments/${booked[0]!.tmsId}/exception`,
+    { code: 'DELAYED', description: 'held at hub' },
+    ADMIN,
+  );
   assert.equal(ex.status, 200);
   await advance(tms, booked[0]!.tmsId, 2);
   await advance(tms, booked[1]!.tmsId, 4);
@@ -81,14 +127,26 @@ test('tracking webhooks given up by the TMS: catch-up publishes every missing mi
   await eventually(() => (tracking(shipments).length === 10 ? true : undefined), 15_000, '10 tracking events');
 
   const first = tracking(shipments, booked[0]!.shipmentId);
-  assert.deepEqual(first.map((m) => m.eventType), ['ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded', 'ShipmentException', 'ShipmentMilestoneRecorded', 'ShipmentDelivered'], 'in the order the carrier reported');
-  assert.deepEqual(first.filter((m) => m.eventType === 'ShipmentMilestoneRecorded').map((m) => payloadOf(m, 'ShipmentMilestoneRecorded').milestone.code), ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY']);
-  assert.deepEqual([payloadOf(first[2]!, 'ShipmentException').exceptionCode, payloadOf(first[2]!, 'ShipmentException').description], ['DELAYED', 'held at hub']);
+  assert.deepEqual(
+    first.map((m) => m.eventType),
+    ['ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded', 'ShipmentException', 'ShipmentMilestoneRecorded', 'ShipmentDelivered'],
+    'in the order the carrier reported',
+  );
+  assert.deepEqual(
+    first.filter((m) => m.eventType === 'ShipmentMilestoneRecorded').map((m) => payloadOf(m, 'ShipmentMilestoneRecorded').milestone.code),
+    ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY'],
+  );
+  assert.deepEqual(
+    [payloadOf(first[2]!, 'ShipmentException').exceptionCode, payloadOf(first[2]!, 'ShipmentException').description],
+    ['DELAYED', 'held at hub'],
+  );
   assert.equal(payloadOf(first[4]!, 'ShipmentDelivered').orderId, booked[0]!.orderId);
   assert.equal(tracking(shipments, booked[2]!.shipmentId).length, 1);
 
   // The same ids the webhooks carried: event ids come from facts both paths see (TMS shipment, reference, tracking event id and status).
-  const expected = new Set(lost.map((d) => mapTrackingWebhook(trackingWebhookSchema.parse(d.payload), { company: b.rt.config.company }).payload.meta.eventId));
+  const expected = new Set(
+    lost.map((d) => mapTrackingWebhook(trackingWebhookSchema.parse(d.payload), { company: b.rt.config.company }).payload.meta.eventId),
+  );
   assert.deepEqual(new Set(tracking(shipments).map(eventIdOf)), expected);
 
   // The watchdog heard the news: delivered shipments are closed.
@@ -107,7 +165,10 @@ test('tracking webhooks given up by the TMS: catch-up publishes every missing mi
   await sleep(500);
   assert.equal(tracking(shipments).length, 10);
   const cursor = await new ChangeCursorStore(b.rt.db).load(`${b.config.consumer.groupId}:tms-shipments`);
-  const last = tms.shipments.list({ limit: 100 }).sort((x, y) => (x.updatedAt === y.updatedAt ? (x.id < y.id ? -1 : 1) : x.updatedAt < y.updatedAt ? -1 : 1)).at(-1)!;
+  const last = tms.shipments
+    .list({ limit: 100 })
+    .sort((x, y) => (x.updatedAt === y.updatedAt ? (x.id < y.id ? -1 : 1) : x.updatedAt < y.updatedAt ? -1 : 1))
+    .at(-1)!;
   assert.deepEqual(cursor, { updatedAt: last.updatedAt, id: last.id });
 
   const metrics = await (await fetch(`${b.url}/metrics`)).text();

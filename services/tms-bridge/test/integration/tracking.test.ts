@@ -7,7 +7,8 @@ import { payloadOf, payloadsOf } from '@odx/runtime/testing';
 import { parseEventType } from '@odx/schemas';
 import { ADMIN, SECRET, call, eventually, packedOrder, sleep, startBridge, type RunningBridge } from '../support/bridge-kit.js';
 
-const postWebhook = (b: RunningBridge, body: string, o: { secret?: string; timestamp?: number; id?: string } = {}) => postSignedWebhook(b.webhookUrl, o.secret ?? SECRET, body, o);
+const postWebhook = (b: RunningBridge, body: string, o: { secret?: string; timestamp?: number; id?: string } = {}) =>
+  postSignedWebhook(b.webhookUrl, o.secret ?? SECRET, body, o);
 
 test('booking, then signed tracking webhooks become milestones and ShipmentDelivered, one each', async (t) => {
   const tms = await startTmsSimulator({ port: 0, ...TEST_TIMINGS, webhookSecret: SECRET });
@@ -26,21 +27,41 @@ test('booking, then signed tracking webhooks become milestones and ShipmentDeliv
   await sleep(500);
   const mine = shipments.filter((m) => m.key === packed.shipmentId && m.eventType !== 'ShipmentPacked').sort((x, y) => x.offset - y.offset);
   // Concurrent (duplicated) deliveries may land in arrival order; the carrier's occurredAt orders them.
-  assert.deepEqual(mine.map((m) => m.eventType).sort(), ['ShipmentBooked', 'ShipmentDelivered', 'ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded']);
+  assert.deepEqual(mine.map((m) => m.eventType).sort(), [
+    'ShipmentBooked',
+    'ShipmentDelivered',
+    'ShipmentMilestoneRecorded',
+    'ShipmentMilestoneRecorded',
+    'ShipmentMilestoneRecorded',
+  ]);
   assert.equal(mine[0]!.eventType, 'ShipmentBooked');
-  const milestones = payloadsOf(mine, 'ShipmentMilestoneRecorded')
-    .sort((x, y) => new Date(x.milestone.occurredAt).getTime() - new Date(y.milestone.occurredAt).getTime());
-  assert.deepEqual(milestones.map((m) => m.milestone.code), ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY']);
+  const milestones = payloadsOf(mine, 'ShipmentMilestoneRecorded').sort(
+    (x, y) => new Date(x.milestone.occurredAt).getTime() - new Date(y.milestone.occurredAt).getTime(),
+  );
+  assert.deepEqual(
+    milestones.map((m) => m.milestone.code),
+    ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY'],
+  );
   const made = tms.shipments.findByReference(packed.shipmentId)!;
   for (const m of milestones) {
     assert.ok(parseEventType('ShipmentMilestoneRecorded').isValid(m));
-    assert.deepEqual([m.shipmentId, m.orderId, m.carrierCode, m.trackingNumber], [packed.shipmentId, order.order.orderId, made.carrier.code, made.trackingNumber]);
+    assert.deepEqual(
+      [m.shipmentId, m.orderId, m.carrierCode, m.trackingNumber],
+      [packed.shipmentId, order.order.orderId, made.carrier.code, made.trackingNumber],
+    );
   }
-  const delivered = payloadOf(mine.find((m) => m.eventType === 'ShipmentDelivered')!, 'ShipmentDelivered');
+  const delivered = payloadOf(
+    mine.find((m) => m.eventType === 'ShipmentDelivered')!,
+    'ShipmentDelivered',
+  );
   assert.ok(parseEventType('ShipmentDelivered').isValid(delivered));
   assert.equal(delivered.shipmentId, packed.shipmentId);
   const records = b.rt.db.collection<{ _id: string; closed: boolean }>('tms_bridge_bookings');
-  await eventually(async () => ((await records.findOne({ _id: packed.shipmentId }))?.closed ? true : undefined), 5_000, 'the watchdog stops following a delivered shipment');
+  await eventually(
+    async () => ((await records.findOne({ _id: packed.shipmentId }))?.closed ? true : undefined),
+    5_000,
+    'the watchdog stops following a delivered shipment',
+  );
 
   // An injected exception becomes ShipmentException.
   const again = packedOrder();
@@ -48,9 +69,19 @@ test('booking, then signed tracking webhooks become milestones and ShipmentDeliv
   await b.publish([{ eventType: 'ShipmentPacked', payload: again.packed }]);
   await eventually(() => tms.shipments.findByReference(again.packed.shipmentId), 20_000, 'second booking');
   const id = tms.shipments.findByReference(again.packed.shipmentId)!.id;
-  const ex = await call(tms.url, 'POST', `/sim/admin/shipments/${id}/exception`, { code: 'LOST', description: 'parcel lost in hub' }, ADMIN);
+  const ex = await call(
+    tms.url,
+    'POST',
+    `/sim/admin/shipments/${id}/exception`,
+    { code: 'LOST', description: 'parcel lost in hub' },
+    ADMIN,
+  );
   assert.ok(ex.status < 300, JSON.stringify(ex.body));
-  const exc = await eventually(() => shipments.find((m) => m.eventType === 'ShipmentException' && m.key === again.packed.shipmentId), 20_000, 'ShipmentException');
+  const exc = await eventually(
+    () => shipments.find((m) => m.eventType === 'ShipmentException' && m.key === again.packed.shipmentId),
+    20_000,
+    'ShipmentException',
+  );
   const p = payloadOf(exc, 'ShipmentException');
   assert.ok(parseEventType('ShipmentException').isValid(p));
   assert.deepEqual([p.exceptionCode, p.severity, p.description], ['LOST', 'CRITICAL', 'parcel lost in hub']);
@@ -60,11 +91,26 @@ test('a bad signature or a stale timestamp gets 401 and publishes nothing; a rep
   const b = await startBridge(t, 'http://127.0.0.1:9');
   const shipments = await b.collect(b.topics.shipments);
   const body = JSON.stringify({
-    type: 'tracking.in_transit', timestamp: new Date().toISOString(),
+    type: 'tracking.in_transit',
+    timestamp: new Date().toISOString(),
     data: {
-      shipmentId: 'SHP-000009', reference: 'SHIP-X1', orderRef: 'O-1', trackingNumber: '1ZODX9', carrier: { code: 'UPS', name: 'UPS', scac: 'UPSN' },
-      status: 'in_transit', event: { eventId: 'EVT-9', status: 'in_transit', occurredAt: new Date().toISOString(), description: 'Departed', exceptionCode: null, location: null },
-      estimatedDeliveryAt: null, packages: [], version: 3,
+      shipmentId: 'SHP-000009',
+      reference: 'SHIP-X1',
+      orderRef: 'O-1',
+      trackingNumber: '1ZODX9',
+      carrier: { code: 'UPS', name: 'UPS', scac: 'UPSN' },
+      status: 'in_transit',
+      event: {
+        eventId: 'EVT-9',
+        status: 'in_transit',
+        occurredAt: new Date().toISOString(),
+        description: 'Departed',
+        exceptionCode: null,
+        location: null,
+      },
+      estimatedDeliveryAt: null,
+      packages: [],
+      version: 3,
     },
   });
   const bad = await postWebhook(b, body, { secret: 'whsec_' + Buffer.from('not-the-secret').toString('base64') });
@@ -111,7 +157,11 @@ test('watchdog: a booking with no tracking news in time raises ShipmentException
   const adv = await call(tms.url, 'POST', `/sim/admin/shipments/${id}/advance`, {}, ADMIN);
   assert.ok(adv.status < 300, JSON.stringify(adv.body));
   await eventually(() => shipments.find((m) => m.eventType === 'ShipmentMilestoneRecorded'), 10_000, 'the milestone');
-  await eventually(() => (shipments.filter((m) => m.eventType === 'ShipmentException').length === 2 ? true : undefined), 10_000, 'a second late exception');
+  await eventually(
+    () => (shipments.filter((m) => m.eventType === 'ShipmentException').length === 2 ? true : undefined),
+    10_000,
+    'a second late exception',
+  );
   const ids = new Set(payloadsOf(shipments, 'ShipmentException').map((p) => p.meta.eventId));
   assert.equal(ids.size, 2);
 });
@@ -119,23 +169,57 @@ test('watchdog: a booking with no tracking news in time raises ShipmentException
 test('out-of-order tracking: a late milestone is published once as history, a repeated one not at all, and delivery never twice', async (t) => {
   const b = await startBridge(t, 'http://127.0.0.1:9');
   const shipments = await b.collect(b.topics.shipments);
-  const body = (type: string, eventId: string) => JSON.stringify({
-    type: `tracking.${type}`, timestamp: new Date().toISOString(),
-    data: {
-      shipmentId: 'SHP-000077', reference: 'SHIP-MONO', orderRef: 'O-7', trackingNumber: '1ZODX77', carrier: { code: 'UPS', name: 'UPS', scac: 'UPSN' },
-      status: type, event: { eventId, status: type, occurredAt: new Date().toISOString(), description: type, exceptionCode: type === 'exception' ? 'DELAYED' : null, location: null },
-      estimatedDeliveryAt: null, packages: [], version: 3,
-    },
-  });
+  const body = (type: string, eventId: string) =>
+    JSON.stringify({
+      type: `tracking.${type}`,
+      timestamp: new Date().toISOString(),
+      data: {
+        shipmentId: 'SHP-000077',
+        reference: 'SHIP-MONO',
+        orderRef: 'O-7',
+        trackingNumber: '1ZODX77',
+        carrier: { code: 'UPS', name: 'UPS', scac: 'UPSN' },
+        status: type,
+        event: {
+          eventId,
+          status: type,
+          occurredAt: new Date().toISOString(),
+          description: type,
+          exceptionCode: type === 'exception' ? 'DELAYED' : null,
+          location: null,
+        },
+        estimatedDeliveryAt: null,
+        packages: [],
+        version: 3,
+      },
+    });
   const answers: string[] = [];
-  for (const [type, id] of [['picked_up', 'E1'], ['delivered', 'E4'], ['in_transit', 'E2'], ['out_for_delivery', 'E3'], ['in_transit', 'E2b'], ['delivered', 'E4b'], ['exception', 'E5']] as const) {
+  for (const [type, id] of [
+    ['picked_up', 'E1'],
+    ['delivered', 'E4'],
+    ['in_transit', 'E2'],
+    ['out_for_delivery', 'E3'],
+    ['in_transit', 'E2b'],
+    ['delivered', 'E4b'],
+    ['exception', 'E5'],
+  ] as const) {
     const r = await postWebhook(b, body(type, id));
     assert.equal(r.status, 200, JSON.stringify(r.body));
     answers.push((r.body as { status: string }).status);
   }
-  assert.deepEqual(answers, ['published', 'published', 'late', 'late', 'stale', 'stale', 'published'], 'late milestones count once; repeats never; exceptions always');
+  assert.deepEqual(
+    answers,
+    ['published', 'published', 'late', 'late', 'stale', 'stale', 'published'],
+    'late milestones count once; repeats never; exceptions always',
+  );
   await eventually(() => (shipments.length === 5 ? true : undefined), 10_000, 'five events');
   await sleep(300);
-  assert.deepEqual(shipments.map((m) => m.eventType), ['ShipmentMilestoneRecorded', 'ShipmentDelivered', 'ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded', 'ShipmentException']);
-  assert.deepEqual(payloadsOf(shipments, 'ShipmentMilestoneRecorded').map((p) => p.milestone.code), ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY']);
+  assert.deepEqual(
+    shipments.map((m) => m.eventType),
+    ['ShipmentMilestoneRecorded', 'ShipmentDelivered', 'ShipmentMilestoneRecorded', 'ShipmentMilestoneRecorded', 'ShipmentException'],
+  );
+  assert.deepEqual(
+    payloadsOf(shipments, 'ShipmentMilestoneRecorded').map((p) => p.milestone.code),
+    ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY'],
+  );
 });

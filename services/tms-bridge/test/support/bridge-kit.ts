@@ -13,7 +13,6 @@ export type Collected = CollectedMessage;
 export const SECRET = `whsec_${Buffer.from(`tms-bridge-test-${randomUUID()}`).toString('base64')}`;
 export const ADMIN = { authorization: 'Bearer sim-admin' };
 
-
 export interface RunningBridge {
   rt: ServiceRuntime;
   bridge: TmsBridge;
@@ -21,7 +20,9 @@ export interface RunningBridge {
   url: string;
   webhookUrl: string;
   topics: { orders: string; shipments: string; dlq: string };
-  publish(events: Array<{ eventType: 'OrderConfirmed'; payload: OrderConfirmed } | { eventType: 'ShipmentPacked'; payload: ShipmentPacked }>): Promise<void>;
+  publish(
+    events: Array<{ eventType: 'OrderConfirmed'; payload: OrderConfirmed } | { eventType: 'ShipmentPacked'; payload: ShipmentPacked }>,
+  ): Promise<void>;
   collect(topic: string): Promise<Collected[]>;
   messageCount(topic: string): Promise<number>;
 }
@@ -52,12 +53,18 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
   };
   const rt = await createServiceRuntime({ name: 'tms-bridge', env: fullEnv });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
-  await ensureTopics(rt.admin, Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
+  await ensureTopics(
+    rt.admin,
+    Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })),
+  );
   const consumers: ConsumerLike[] = [];
   const config = loadBridgeConfig(fullEnv);
   const created = [
     ...Object.values(topics),
-    ...Object.values(topics).flatMap((topic) => [...config.consumer.retryDelaysMs.map((_, i) => retryTopicName(topic, group, i + 1)), dlqTopicName(topic, group)]),
+    ...Object.values(topics).flatMap((topic) => [
+      ...config.consumer.retryDelaysMs.map((_, i) => retryTopicName(topic, group, i + 1)),
+      dlqTopicName(topic, group),
+    ]),
   ];
   let bridge: TmsBridge | undefined;
   t.after(async () => {
@@ -74,12 +81,20 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
   const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
 
   return {
-    rt, bridge, config, url, webhookUrl: `${url}${WEBHOOK_PATH}`,
+    rt,
+    bridge,
+    config,
+    url,
+    webhookUrl: `${url}${WEBHOOK_PATH}`,
     topics: { ...topics, dlq: dlqTopicName(topics.shipments, group) },
     publish: async (events) => {
-      await rt.producer.publish(events.map((e) => e.eventType === 'OrderConfirmed'
-        ? { eventType: e.eventType, key: e.payload.order.orderId, payload: e.payload, topic: topics.orders }
-        : { eventType: e.eventType, key: e.payload.shipmentId, payload: e.payload, topic: topics.shipments }));
+      await rt.producer.publish(
+        events.map((e) =>
+          e.eventType === 'OrderConfirmed'
+            ? { eventType: e.eventType, key: e.payload.order.orderId, payload: e.payload, topic: topics.orders }
+            : { eventType: e.eventType, key: e.payload.shipmentId, payload: e.payload, topic: topics.shipments },
+        ),
+      );
     },
     collect: (topic) => collectTopic(rt.kafka, rt.serde, topic, (c) => consumers.push(c)),
     messageCount: async (topic) => {
@@ -90,15 +105,24 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
 }
 
 /** An OrderConfirmed (ship-to Munich) and its ShipmentPacked (one carton from WH1), fresh ids. */
-export function packedOrder(o: { promisedInDays?: number | null; serviceLevel?: string | null } = {}): { order: OrderConfirmed; packed: ShipmentPacked } {
+export function packedOrder(o: { promisedInDays?: number | null; serviceLevel?: string | null } = {}): {
+  order: OrderConfirmed;
+  packed: ShipmentPacked;
+} {
   const orderId = `T-${randomUUID().slice(0, 12)}`;
   const shipmentId = `SHP-${randomUUID().slice(0, 12)}`;
   const order = sampleEvent('OrderConfirmed', { meta: sampleMeta({ eventId: randomUUID(), correlationId: orderId }) });
   const promised = o.promisedInDays === null ? null : new Date(Date.now() + (o.promisedInDays ?? 10) * 86_400_000);
   order.order = {
-    ...order.order, orderId, odooId: orderId, name: orderId, warehouseCode: 'WH1',
+    ...order.order,
+    orderId,
+    odooId: orderId,
+    name: orderId,
+    warehouseCode: 'WH1',
     shipTo: { ...order.order.shipTo, city: 'München', region: null, postalCode: '80331', countryCode: 'DE' },
-    promisedDeliveryDate: promised, requestedDeliveryDate: null, serviceLevel: o.serviceLevel === undefined ? null : o.serviceLevel,
+    promisedDeliveryDate: promised,
+    requestedDeliveryDate: null,
+    serviceLevel: o.serviceLevel === undefined ? null : o.serviceLevel,
   };
   const packed = sampleEvent('ShipmentPacked', { meta: sampleMeta({ eventId: randomUUID(), correlationId: orderId }) });
   packed.shipmentId = shipmentId;

@@ -4,7 +4,14 @@ import { chooseRate, meetsPromise, toTmsServiceLevel, type RateConstraints } fro
 import type { RateQuote } from '../../src/tms/tms-types.js';
 
 function quote(id: string, carrier: string, level: string, amount: string, transitDays: number, date: string): RateQuote {
-  return { quoteId: id, carrier: { code: carrier }, service: { code: `${carrier}_${level.toUpperCase()}`, level }, price: { amount, currency: 'EUR' }, transitDays, estimatedDeliveryDate: date };
+  return {
+    quoteId: id,
+    carrier: { code: carrier },
+    service: { code: `${carrier}_${level.toUpperCase()}`, level },
+    price: { amount, currency: 'EUR' },
+    transitDays,
+    estimatedDeliveryDate: date,
+  };
 }
 
 const quotes: RateQuote[] = [
@@ -61,7 +68,11 @@ test('cheapest and fastest policies; excluded carriers; ties by quote id', () =>
   const noDpd = chooseRate(quotes, 'cheapest-on-time', { ...none, excludedCarriers: ['dpd'] });
   assert.ok(noDpd.ok);
   assert.equal(noDpd.quote.quoteId, 'q3');
-  const tie = chooseRate([quote('b', 'UPS', 'standard', '10.00', 3, '2030-01-18'), quote('a', 'DHL', 'standard', '10.00', 3, '2030-01-18')], 'cheapest', none);
+  const tie = chooseRate(
+    [quote('b', 'UPS', 'standard', '10.00', 3, '2030-01-18'), quote('a', 'DHL', 'standard', '10.00', 3, '2030-01-18')],
+    'cheapest',
+    none,
+  );
   assert.ok(tie.ok);
   assert.equal(tie.quote.quoteId, 'a');
   assert.deepEqual(chooseRate([], 'cheapest', none), { ok: false, reason: 'the TMS offered no rates' });

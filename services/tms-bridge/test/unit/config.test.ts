@@ -12,10 +12,18 @@ test('defaults apply; ship-from, levels, carriers and dimensions are parsed', ()
   assert.equal(c.watchdog.milestoneTimeoutMs, 48 * 3_600_000);
 
   const d = loadBridgeConfig({
-    TMS_WEBHOOK_SECRET: 'long-enough', TMS_SHIP_FROM: 'WH1=DE:10115:Berlin, WH2=AT:1010', TMS_RATE_POLICY: 'fastest',
-    TMS_EXCLUDED_CARRIERS: 'NRL, DPD', TMS_SERVICE_LEVEL_MAP: 'white_glove=express', TMS_DEFAULT_PACKAGE_CM: '50x40x30', TMS_MILESTONE_TIMEOUT_MS: '0',
+    TMS_WEBHOOK_SECRET: 'long-enough',
+    TMS_SHIP_FROM: 'WH1=DE:10115:Berlin, WH2=AT:1010',
+    TMS_RATE_POLICY: 'fastest',
+    TMS_EXCLUDED_CARRIERS: 'NRL, DPD',
+    TMS_SERVICE_LEVEL_MAP: 'white_glove=express',
+    TMS_DEFAULT_PACKAGE_CM: '50x40x30',
+    TMS_MILESTONE_TIMEOUT_MS: '0',
   });
-  assert.deepEqual(d.rating.shipFrom, { WH1: { countryCode: 'DE', postalCode: '10115', city: 'Berlin' }, WH2: { countryCode: 'AT', postalCode: '1010' } });
+  assert.deepEqual(d.rating.shipFrom, {
+    WH1: { countryCode: 'DE', postalCode: '10115', city: 'Berlin' },
+    WH2: { countryCode: 'AT', postalCode: '1010' },
+  });
   assert.equal(d.rating.policy, 'fastest');
   assert.deepEqual(d.rating.excludedCarriers, ['NRL', 'DPD']);
   assert.deepEqual(d.rating.serviceLevelMap, { WHITE_GLOVE: 'express' });

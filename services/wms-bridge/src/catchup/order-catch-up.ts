@@ -1,4 +1,12 @@
-import { CatchUpRunner, ChangeCursorStore, mountCatchUpRoute, type ChangeFeed, type ChangePage, type CompiledCatchUpOptions, type ServiceRuntime } from '@odx/runtime';
+import {
+  CatchUpRunner,
+  ChangeCursorStore,
+  mountCatchUpRoute,
+  type ChangeFeed,
+  type ChangePage,
+  type CompiledCatchUpOptions,
+  type ServiceRuntime,
+} from '@odx/runtime';
 import { reachedStage } from '../mapping/reached-stage.js';
 import type { OrderRecords } from '../orders/order-records.js';
 import type { StagePublisher } from '../stages/stage-publisher.js';
@@ -65,8 +73,13 @@ export interface WmsCatchUpDeps {
  */
 export function startWmsCatchUp(d: WmsCatchUpDeps): CatchUpRunner<ListedOrder> {
   const runner = new CatchUpRunner<ListedOrder>({
-    feed: WMS_ORDER_FEED, cursorId: `${d.groupId}:${WMS_ORDER_FEED}`, source: new WmsOrderFeed(d.client, d.publisher),
-    cursors: new ChangeCursorStore(d.rt.db), logger: d.rt.logger, registry: d.rt.metrics.registry, options: d.options,
+    feed: WMS_ORDER_FEED,
+    cursorId: `${d.groupId}:${WMS_ORDER_FEED}`,
+    source: new WmsOrderFeed(d.client, d.publisher),
+    cursors: new ChangeCursorStore(d.rt.db),
+    logger: d.rt.logger,
+    registry: d.rt.metrics.registry,
+    options: d.options,
   });
   mountCatchUpRoute(d.rt.http, { runner, system: 'WMS', recordsOfOrder: (orderRef) => wmsOrdersOf(orderRef, d.client, d.records) });
   d.rt.lifecycle.register('wms-catch-up', () => runner.stop());

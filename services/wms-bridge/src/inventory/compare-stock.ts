@@ -90,7 +90,11 @@ function newer(a: OdooLevel, b: OdooLevel): boolean {
  * A level with no WMS row counts as 0 in the WMS; a WMS row with no level is
  * reported as unknown to Odoo rather than judged. Pure.
  */
-export function compareStock(levels: readonly OdooLevel[], wms: readonly WmsStock[], o: { tolerance: bigint; warehouses: WarehouseMapping }): StockComparison {
+export function compareStock(
+  levels: readonly OdooLevel[],
+  wms: readonly WmsStock[],
+  o: { tolerance: bigint; warehouses: WarehouseMapping },
+): StockComparison {
   const wmsByPair = new Map<string, bigint>();
   for (const row of wms) {
     const k = pairKey(toOdxWarehouse(o.warehouses, row.warehouse), row.sku);
@@ -105,23 +109,40 @@ export function compareStock(levels: readonly OdooLevel[], wms: readonly WmsStoc
     const inWms = wmsByPair.get(k) ?? 0n;
     const diff = inWms - odoo;
     if ((diff < 0n ? -diff : diff) > o.tolerance) {
-      mismatches.push({ sku: l.sku, warehouseCode: l.warehouseCode, productId: l.productId, uom: l.uom, odooOnHand: formatUnits(odoo), wmsOnHand: formatUnits(inWms), difference: formatUnits(diff) });
+      mismatches.push({
+        sku: l.sku,
+        warehouseCode: l.warehouseCode,
+        productId: l.productId,
+        uom: l.uom,
+        odooOnHand: formatUnits(odoo),
+        wmsOnHand: formatUnits(inWms),
+        difference: formatUnits(diff),
+      });
     }
   }
-  const unknownToOdoo = [...wmsByPair].filter(([k]) => !seen.has(k)).map(([k, units]) => {
-    const [warehouseCode, sku] = k.split('\u0000') as [string, string];
-    return { sku, warehouseCode, wmsOnHand: formatUnits(units) };
-  });
+  const unknownToOdoo = [...wmsByPair]
+    .filter(([k]) => !seen.has(k))
+    .map(([k, units]) => {
+      const [warehouseCode, sku] = k.split('\u0000') as [string, string];
+      return { sku, warehouseCode, wmsOnHand: formatUnits(units) };
+    });
   mismatches.sort((a, b) => a.warehouseCode.localeCompare(b.warehouseCode) || a.sku.localeCompare(b.sku));
   return { compared: seen.size, mismatches, unknownToOdoo };
 }
 
 /** The event for one delta; its id depends on the run, warehouse and SKU, so a re-published run is the same events. Pure. */
-export function mismatchEvent(d: StockDelta, run: { runId: string; company: string; tolerance: bigint; detectedAt: Date }): InventoryMismatchDetected {
+export function mismatchEvent(
+  d: StockDelta,
+  run: { runId: string; company: string; tolerance: bigint; detectedAt: Date },
+): InventoryMismatchDetected {
   return {
     meta: {
       eventId: deterministicEventId('wms-bridge', 'reconciliation', run.runId, d.warehouseCode, d.sku),
-      occurredAt: run.detectedAt, source: 'odx', correlationId: run.runId, causationId: null, company: run.company,
+      occurredAt: run.detectedAt,
+      source: 'odx',
+      correlationId: run.runId,
+      causationId: null,
+      company: run.company,
     },
     sku: d.sku,
     productId: d.productId,

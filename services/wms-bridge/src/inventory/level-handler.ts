@@ -14,11 +14,20 @@ export function levelOf(event: InventoryLevelChanged): OdooLevel | null {
   try {
     toUnits(l.onHand);
   } catch (err) {
-    throw new PermanentError(`InventoryLevelChanged ${event.meta.eventId}: on-hand ${JSON.stringify(l.onHand)} is not a decimal`, { errorClass: 'wms-bridge.level', cause: err });
+    throw new PermanentError(`InventoryLevelChanged ${event.meta.eventId}: on-hand ${JSON.stringify(l.onHand)} is not a decimal`, {
+      errorClass: 'wms-bridge.level',
+      cause: err,
+    });
   }
   return {
-    eventId: event.meta.eventId, sku: l.sku, warehouseCode: l.warehouseCode, productId: l.productId, uom: l.uom,
-    onHand: l.onHand, asOf: new Date(l.asOf), occurredAt: new Date(event.meta.occurredAt),
+    eventId: event.meta.eventId,
+    sku: l.sku,
+    warehouseCode: l.warehouseCode,
+    productId: l.productId,
+    uom: l.uom,
+    onHand: l.onHand,
+    asOf: new Date(l.asOf),
+    occurredAt: new Date(event.meta.occurredAt),
   };
 }
 

@@ -15,7 +15,6 @@ interface LevelDoc {
   at: Date;
 }
 
-
 /**
  * Odoo's stock levels as InventoryLevelChanged reported them, append-only
  * (one insert per event, `_id` = event id, FerretDB's cheap operation); the
@@ -44,7 +43,9 @@ export class LevelStore {
   /** Deletes levels superseded by a later one and recorded before `before`; returns how many. */
   async sweepSuperseded(before: Date): Promise<number> {
     const docs = await this.collection.find({}, { projection: { sku: 1, warehouseCode: 1, asOf: 1, occurredAt: 1, at: 1 } }).toArray();
-    const keep = new Set(latestLevels(docs.map((d) => ({ ...d, eventId: d._id, productId: null, uom: '', onHand: '0' }))).map((l) => l.eventId));
+    const keep = new Set(
+      latestLevels(docs.map((d) => ({ ...d, eventId: d._id, productId: null, uom: '', onHand: '0' }))).map((l) => l.eventId),
+    );
     const gone = docs.filter((d) => !keep.has(d._id) && d.at < before).map((d) => d._id);
     return deleteByIds(this.collection, gone);
   }

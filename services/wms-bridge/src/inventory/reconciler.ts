@@ -53,16 +53,16 @@ export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
   private running: { runId: string; done: Promise<ReconciliationReport> } | null = null;
 
-  constructor(private readonly o: ReconcilerOptions) {}
+  constructor(private readonly options: ReconcilerOptions) {}
 
   start(): void {
-    if (this.o.intervalMs <= 0 || this.timer) return;
+    if (this.options.intervalMs <= 0 || this.timer) return;
     this.timer = setInterval(() => {
-      const slot = new Date(Math.floor(Date.now() / this.o.intervalMs) * this.o.intervalMs).toISOString();
+      const slot = new Date(Math.floor(Date.now() / this.options.intervalMs) * this.options.intervalMs).toISOString();
       this.run({ trigger: 'schedule', runId: `recon-${slot}` }).catch((err: unknown) => {
-        if (!(err instanceof ReconciliationBusyError)) this.o.logger.warn('scheduled reconciliation failed', { err });
+        if (!(err instanceof ReconciliationBusyError)) this.options.logger.warn('scheduled reconciliation failed', { err });
       });
-    }, this.o.intervalMs);
+    }, this.options.intervalMs);
     this.timer.unref();
   }
 
@@ -85,25 +85,45 @@ export class Reconciler {
 
   private async doRun(runId: string, trigger: 'schedule' | 'request', only: string[] | undefined): Promise<ReconciliationReport> {
     const startedAt = new Date();
-    const levels = await this.o.levels.latest(only);
+    const levels = await this.options.levels.latest(only);
     const warehouses = [...new Set([...(only ?? []), ...levels.map((l) => l.warehouseCode)])].sort();
-    const wmsCodes = [...new Set(warehouses.map((w) => toWmsWarehouse(this.o.warehouses, w)))];
+    const wmsCodes = [...new Set(warehouses.map((w) => toWmsWarehouse(this.options.warehouses, w)))];
     const stock: WmsStock[] = [];
-    for (const code of wmsCodes) stock.push(...(await this.o.client.inventory(code)));
-    const result = compareStock(levels, stock, { tolerance: this.o.tolerance, warehouses: this.o.warehouses });
+    for (const code of wmsCodes) stock.push(...(await this.options.client.inventory(code)));
+    const result = compareStock(levels, stock, { tolerance: this.options.tolerance, warehouses: this.options.warehouses });
     const detectedAt = new Date();
-    const events = result.mismatches.map((d) => mismatchEvent(d, { runId, company: this.o.company, tolerance: this.o.tolerance, detectedAt }));
+    const events = result.mismatches.map((d) =>
+      mismatchEvent(d, { runId, company: this.options.company, tolerance: this.options.tolerance, detectedAt }),
+    );
     for (let i = 0; i < events.length; i += 500) {
-      await this.o.producer.publish(events.slice(i, i + 500).map((payload) => ({
-        eventType: 'InventoryMismatchDetected', key: messageKeyFor('InventoryMismatchDetected', payload), payload, topic: this.o.topic,
-      })));
+      await this.options.producer.publish(
+        events.slice(i, i + 500).map((payload) => ({
+          eventType: 'InventoryMismatchDetected',
+          key: messageKeyFor('InventoryMismatchDetected', payload),
+          payload,
+          topic: this.options.topic,
+        })),
+      );
     }
     const report: ReconciliationReport = {
-      runId, trigger, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), warehouses,
-      compared: result.compared, mismatchCount: result.mismatches.length, unknownToOdooCount: result.unknownToOdoo.length,
+      runId,
+      trigger,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      warehouses,
+      compared: result.compared,
+      mismatchCount: result.mismatches.length,
+      unknownToOdooCount: result.unknownToOdoo.length,
       mismatches: result.mismatches.slice(0, 100),
     };
-    this.o.logger.info('inventory reconciliation done', { run_id: runId, trigger, warehouses, compared: report.compared, mismatches: report.mismatchCount, unknown_to_odoo: report.unknownToOdooCount });
+    this.options.logger.info('inventory reconciliation done', {
+      run_id: runId,
+      trigger,
+      warehouses,
+      compared: report.compared,
+      mismatches: report.mismatchCount,
+      unknown_to_odoo: report.unknownToOdooCount,
+    });
     return report;
   }
 }

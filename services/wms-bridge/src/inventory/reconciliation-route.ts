@@ -4,10 +4,12 @@ import { ReconciliationBusyError, type Reconciler } from './reconciler.js';
 
 export const RECONCILIATIONS_PATH = '/v1/reconciliations';
 
-const body = z.object({
-  /** ODX warehouse codes; default: every warehouse Odoo reported levels for. */
-  warehouses: z.array(z.string().trim().min(1).max(50)).min(1).max(100).optional(),
-}).strict();
+const body = z
+  .object({
+    /** ODX warehouse codes; default: every warehouse Odoo reported levels for. */
+    warehouses: z.array(z.string().trim().min(1).max(50)).min(1).max(100).optional(),
+  })
+  .strict();
 
 /** `POST /v1/reconciliations`: runs a reconciliation now and answers its report. */
 export function mountReconciliationRoute(http: HttpApp, reconciler: Reconciler): void {
@@ -19,13 +21,21 @@ export function mountReconciliationRoute(http: HttpApp, reconciler: Reconciler):
       });
     }
     try {
-      const report = await reconciler.run({ trigger: 'request', ...(parsed.data.warehouses ? { warehouses: [...new Set(parsed.data.warehouses)] } : {}) });
+      const report = await reconciler.run({
+        trigger: 'request',
+        ...(parsed.data.warehouses ? { warehouses: [...new Set(parsed.data.warehouses)] } : {}),
+      });
       res.status(200).json(report);
     } catch (err) {
       if (err instanceof ReconciliationBusyError) throw new HttpProblem(409, 'Conflict', err.message, { runId: err.runId });
       const c = classifyError(err);
       if (c.kind === 'transient' || c.circuitOpen) {
-        throw new HttpProblem(503, 'Service Unavailable', `the WMS could not be read: ${c.message}`, c.retryAfterMs !== undefined ? { retryAfterSeconds: Math.ceil(c.retryAfterMs / 1000) } : {});
+        throw new HttpProblem(
+          503,
+          'Service Unavailable',
+          `the WMS could not be read: ${c.message}`,
+          c.retryAfterMs !== undefined ? { retryAfterSeconds: Math.ceil(c.retryAfterMs / 1000) } : {},
+        );
       }
       throw new HttpProblem(502, 'Bad Gateway', `reconciliation failed: ${c.message}`);
     }

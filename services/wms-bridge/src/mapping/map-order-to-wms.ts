@@ -10,14 +10,19 @@ const QTY = /^(\d+)(?:\.(\d+))?$/;
 function wholeUnits(quantity: string, where: string): number {
   const m = QTY.exec(quantity);
   if (!m || /[1-9]/.test(m[2] ?? '') || Number(m[1]) <= 0) {
-    throw new PermanentError(`${where}: quantity ${quantity} is not a positive whole number of units, which the WMS requires`, { errorClass: 'wms-bridge.mapping' });
+    throw new PermanentError(`${where}: quantity ${quantity} is not a positive whole number of units, which the WMS requires`, {
+      errorClass: 'wms-bridge.mapping',
+    });
   }
   return Number(m[1]);
 }
 
 function mapAddress(a: Address, where: string): WmsAddress {
   const name = a.name ?? a.companyName;
-  const missing: string[] = [...(name ? [] : ['name']), ...(['street1', 'city', 'postalCode', 'countryCode'] as const).filter((k) => !a[k])];
+  const missing: string[] = [
+    ...(name ? [] : ['name']),
+    ...(['street1', 'city', 'postalCode', 'countryCode'] as const).filter((k) => !a[k]),
+  ];
   if (missing.length > 0) {
     throw new PermanentError(`${where}: ship-to lacks ${missing.join(', ')}, which the WMS requires`, { errorClass: 'wms-bridge.mapping' });
   }
@@ -85,7 +90,12 @@ export function mapFulfillmentToWms(event: FulfillmentRequested, warehouses: War
     externalRef: fulfilmentRefFor(s.orderId, s.shipmentId),
     warehouse: toWmsWarehouse(warehouses, s.warehouseCode),
     shipTo: mapAddress(s.shipTo, where),
-    lines: s.lines.map((l, i) => ({ lineRef: l.orderLineId ?? l.lineId, sku: l.sku, qty: wholeUnits(l.quantity, `${where} line ${i + 1}`), uom: l.uom })),
+    lines: s.lines.map((l, i) => ({
+      lineRef: l.orderLineId ?? l.lineId,
+      sku: l.sku,
+      qty: wholeUnits(l.quantity, `${where} line ${i + 1}`),
+      uom: l.uom,
+    })),
     requestedShipDate: (s.scheduledShipDate ?? event.meta.occurredAt).toISOString().slice(0, 10),
     ...(s.carrierCode ? { carrierHint: s.carrierCode } : {}),
   };

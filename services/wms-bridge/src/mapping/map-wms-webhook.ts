@@ -1,6 +1,13 @@
 import { deterministicEventId } from '@odx/runtime';
 import type {
-  Address, EventMeta, InventoryAdjusted, ShipmentDispatched, ShipmentLine, ShipmentPackage, ShipmentPacked, ShipmentPicked,
+  Address,
+  EventMeta,
+  InventoryAdjusted,
+  ShipmentDispatched,
+  ShipmentLine,
+  ShipmentPackage,
+  ShipmentPacked,
+  ShipmentPicked,
 } from '@odx/schemas';
 import type { WmsInventoryAdjustment, WmsOutboundOrder } from '../wms/wms-types.js';
 import { orderIdOf, shipmentIdOf } from './external-ref.js';
@@ -33,7 +40,12 @@ function meta(eventId: string, occurredAt: Date, correlationId: string, ctx: Map
   return { eventId, occurredAt, source: 'wms', correlationId, causationId: null, company: ctx.company };
 }
 
-function line(order: WmsOutboundOrder, l: { lineNumber: number; lineRef: string | null; sku: string }, qty: number, uom: string): ShipmentLine {
+function line(
+  order: WmsOutboundOrder,
+  l: { lineNumber: number; lineRef: string | null; sku: string },
+  qty: number,
+  uom: string,
+): ShipmentLine {
   return {
     lineId: `${order.id}/${l.lineNumber}`,
     orderLineId: l.lineRef,
@@ -57,7 +69,9 @@ function packages(order: WmsOutboundOrder): ShipmentPackage[] {
     sscc: p.sscc ?? null,
     packageType: p.packageType,
     weightKg: dec4(p.weightKg),
-    dimensions: p.dimensions ? { lengthCm: dec2(p.dimensions.lengthCm), widthCm: dec2(p.dimensions.widthCm), heightCm: dec2(p.dimensions.heightCm) } : null,
+    dimensions: p.dimensions
+      ? { lengthCm: dec2(p.dimensions.lengthCm), widthCm: dec2(p.dimensions.widthCm), heightCm: dec2(p.dimensions.heightCm) }
+      : null,
     trackingNumber: null,
     contents: p.contents.map((c) => line(order, c, c.qty, uomOf.get(c.lineNumber) ?? 'EA')),
   }));
@@ -70,8 +84,18 @@ function totalWeight(order: WmsOutboundOrder): string {
 function shipTo(order: WmsOutboundOrder): Address {
   const a = order.shipTo;
   return {
-    addressId: null, name: a.name, companyName: a.company ?? null, street1: a.street1, street2: a.street2 ?? null, city: a.city,
-    region: a.region ?? null, postalCode: a.postalCode, countryCode: a.countryCode, locationCode: null, phone: a.phone ?? null, email: a.email ?? null,
+    addressId: null,
+    name: a.name,
+    companyName: a.company ?? null,
+    street1: a.street1,
+    street2: a.street2 ?? null,
+    city: a.city,
+    region: a.region ?? null,
+    postalCode: a.postalCode,
+    countryCode: a.countryCode,
+    locationCode: null,
+    phone: a.phone ?? null,
+    email: a.email ?? null,
   };
 }
 
@@ -94,9 +118,13 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
       return {
         eventType: 'ShipmentPicked',
         payload: {
-          meta: meta(eventId, pickedAt, correlationId, ctx), shipmentId, orderId, warehouseCode,
+          meta: meta(eventId, pickedAt, correlationId, ctx),
+          shipmentId,
+          orderId,
+          warehouseCode,
           lines: order.lines.map((l) => line(order, l, l.pickedQty, l.uom)),
-          shortPicked: order.shortPicked, pickedAt,
+          shortPicked: order.shortPicked,
+          pickedAt,
         },
       };
     }
@@ -104,7 +132,15 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
       const packedAt = at(order.packedAt, now);
       return {
         eventType: 'ShipmentPacked',
-        payload: { meta: meta(eventId, packedAt, correlationId, ctx), shipmentId, orderId, warehouseCode, packages: packages(order), totalWeightKg: totalWeight(order), packedAt },
+        payload: {
+          meta: meta(eventId, packedAt, correlationId, ctx),
+          shipmentId,
+          orderId,
+          warehouseCode,
+          packages: packages(order),
+          totalWeightKg: totalWeight(order),
+          packedAt,
+        },
       };
     }
     case 'shipped': {
@@ -114,11 +150,28 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
         payload: {
           meta: meta(eventId, shippedAt, correlationId, ctx),
           shipment: {
-            shipmentId, name: order.id, orderId, orderName: null, clientOrderRef: null, customer: null, warehouseCode, state: 'dispatched',
-            shipFrom: null, shipTo: shipTo(order), carrierCode: order.carrierHint ?? null, serviceLevel: null, bookingRef: order.bolNumber ?? null,
-            trackingNumber: null, lines: order.lines.map((l) => line(order, l, l.shippedQty, l.uom)), packages: packages(order), milestones: [],
-            totalWeightKg: totalWeight(order), scheduledShipDate: order.requestedShipDate ? new Date(`${order.requestedShipDate.slice(0, 10)}T00:00:00Z`) : null,
-            shippedAt, estimatedDeliveryAt: null, deliveredAt: null,
+            shipmentId,
+            name: order.id,
+            orderId,
+            orderName: null,
+            clientOrderRef: null,
+            customer: null,
+            warehouseCode,
+            state: 'dispatched',
+            shipFrom: null,
+            shipTo: shipTo(order),
+            carrierCode: order.carrierHint ?? null,
+            serviceLevel: null,
+            bookingRef: order.bolNumber ?? null,
+            trackingNumber: null,
+            lines: order.lines.map((l) => line(order, l, l.shippedQty, l.uom)),
+            packages: packages(order),
+            milestones: [],
+            totalWeightKg: totalWeight(order),
+            scheduledShipDate: order.requestedShipDate ? new Date(`${order.requestedShipDate.slice(0, 10)}T00:00:00Z`) : null,
+            shippedAt,
+            estimatedDeliveryAt: null,
+            deliveredAt: null,
           },
           dispatchedAt: shippedAt,
         },
@@ -135,11 +188,27 @@ export function mapInventoryAdjustment(adj: WmsInventoryAdjustment, ctx: Mapping
   return {
     eventType: 'InventoryAdjusted',
     payload: {
-      meta: { eventId: deterministicEventId('wms', 'inventory.adjusted', adj.warehouse, adj.sku, adj.adjustmentId, adj.adjustedAt), occurredAt: adjustedAt, source: 'wms', correlationId: `${warehouseCode}:${adj.sku}`, causationId: null, company: ctx.company },
+      meta: {
+        eventId: deterministicEventId('wms', 'inventory.adjusted', adj.warehouse, adj.sku, adj.adjustmentId, adj.adjustedAt),
+        occurredAt: adjustedAt,
+        source: 'wms',
+        correlationId: `${warehouseCode}:${adj.sku}`,
+        causationId: null,
+        company: ctx.company,
+      },
       adjustment: {
-        adjustmentId: adj.adjustmentId, sku: adj.sku, productId: null, warehouseCode, locationCode: null, lotNumber: null, uom: 'EA',
-        quantityDelta: dec4(adj.delta), reasonCode: REASON_CODES.has(reason) ? reason : 'OTHER',
-        reference: REASON_CODES.has(reason) || !adj.reason ? null : adj.reason, adjustedBy: 'wms', adjustedAt,
+        adjustmentId: adj.adjustmentId,
+        sku: adj.sku,
+        productId: null,
+        warehouseCode,
+        locationCode: null,
+        lotNumber: null,
+        uom: 'EA',
+        quantityDelta: dec4(adj.delta),
+        reasonCode: REASON_CODES.has(reason) ? reason : 'OTHER',
+        reference: REASON_CODES.has(reason) || !adj.reason ? null : adj.reason,
+        adjustedBy: 'wms',
+        adjustedAt,
       },
       resultingOnHand: dec4(adj.onHand),
     },

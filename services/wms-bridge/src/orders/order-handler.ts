@@ -61,7 +61,13 @@ export function orderHandler(deps: OrderHandlerDeps): EventHandler<OrderEventTyp
  * or a released picking. With both modes on, an order already released the
  * other way is not released again (which would ship it twice).
  */
-async function release(deps: OrderHandlerDeps, orderId: string | null, pickingRef: string | null, requests: CreateOutboundOrderRequest[], idempotencyKey: string): Promise<void> {
+async function release(
+  deps: OrderHandlerDeps,
+  orderId: string | null,
+  pickingRef: string | null,
+  requests: CreateOutboundOrderRequest[],
+  idempotencyKey: string,
+): Promise<void> {
   if (orderId !== null && (await deps.records.isCancelled(orderId))) {
     deps.logger.info('order was cancelled before it reached the WMS; not releasing it', { order_id: orderId });
     return;
@@ -77,10 +83,18 @@ async function release(deps: OrderHandlerDeps, orderId: string | null, pickingRe
     // The WMS is idempotent by externalRef: a redelivery or a retry after a lost answer returns the existing order.
     const { order, created } = await deps.client.createOrder(request, `${idempotencyKey}:${request.externalRef}`);
     deps.logger.info(created ? 'outbound order created in the WMS' : 'outbound order already in the WMS', {
-      order_id: orderId, external_ref: request.externalRef, wms_order: order.id, warehouse: request.warehouse,
+      order_id: orderId,
+      external_ref: request.externalRef,
+      wms_order: order.id,
+      warehouse: request.warehouse,
     });
   }
-  if (orderId !== null) await deps.records.rememberRefs(orderId, requests.map((r) => r.externalRef), pickingRef ?? orderId);
+  if (orderId !== null)
+    await deps.records.rememberRefs(
+      orderId,
+      requests.map((r) => r.externalRef),
+      pickingRef ?? orderId,
+    );
 }
 
 async function cancel(deps: OrderHandlerDeps, event: OrderCancelled): Promise<void> {
@@ -113,6 +127,8 @@ async function cancel(deps: OrderHandlerDeps, event: OrderCancelled): Promise<vo
   }
   if (shipped.length > 0) {
     // Compensation is impossible once goods left: an operator has to start a return.
-    throw new PermanentError(`order ${orderId} cancelled in ODX but already shipped by the WMS: ${shipped.join(', ')}`, { errorClass: 'wms.already-shipped' });
+    throw new PermanentError(`order ${orderId} cancelled in ODX but already shipped by the WMS: ${shipped.join(', ')}`, {
+      errorClass: 'wms.already-shipped',
+    });
   }
 }

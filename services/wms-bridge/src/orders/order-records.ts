@@ -1,8 +1,16 @@
 import { insertOnce } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 
-interface RefsDoc { _id: string; orderId?: string; refs: string[]; at: Date }
-interface CancelDoc { _id: string; at: Date }
+interface RefsDoc {
+  _id: string;
+  orderId?: string;
+  refs: string[];
+  at: Date;
+}
+interface CancelDoc {
+  _id: string;
+  at: Date;
+}
 
 /** Collections of per-order state, swept after the retention time. */
 export const ORDER_STATE_COLLECTIONS = ['wms_bridge_orders', 'wms_bridge_cancellations'] as const;

@@ -24,17 +24,19 @@ export interface StagePublisherOptions {
 export class StagePublisher {
   private readonly lock = new KeyedLock();
 
-  constructor(private readonly o: StagePublisherOptions) {}
+  constructor(private readonly options: StagePublisherOptions) {}
 
   /** Publishes the missing stages up to `reached`; resolves after Kafka acknowledged, with the events ([] when nothing was missing). */
   publishMissing(order: WmsOutboundOrder, reached: ProgressStage): Promise<BridgeEvent[]> {
     return this.lock.run(order.id, async () => {
-      const todo = stagesToPublish(reached, await this.o.stages.recorded(order));
+      const todo = stagesToPublish(reached, await this.options.stages.recorded(order));
       if (todo.length === 0) return [];
-      const events = todo.map((s) => mapOrderStage(order, s, this.o.mapping));
+      const events = todo.map((s) => mapOrderStage(order, s, this.options.mapping));
       // One request, one partition (same key): the stages of an order land in order.
-      await this.o.producer.publish(events.map((e) => ({ ...e, key: messageKeyFor(e.eventType, e.payload), topic: this.o.topic })));
-      await this.o.stages.record(order, todo);
+      await this.options.producer.publish(
+        events.map((e) => ({ ...e, key: messageKeyFor(e.eventType, e.payload), topic: this.options.topic })),
+      );
+      await this.options.stages.record(order, todo);
       return events;
     });
   }

@@ -23,7 +23,8 @@ export function startStateSweeper(o: StateSweeperOptions, signal: AbortSignal): 
     const before = new Date(now.getTime() - o.retentionMs);
     let deleted = 0;
     // In bounded batches: one unbounded delete of a backlog fails on FerretDB (docs/known-issues.md).
-    for (const name of o.collections) deleted += (await deleteManyInBatches(o.db.collection(name), { at: { $lt: before } }, { signal })).deleted;
+    for (const name of o.collections)
+      deleted += (await deleteManyInBatches(o.db.collection(name), { at: { $lt: before } }, { signal })).deleted;
     for (const work of o.extra ?? []) deleted += await work(now);
     if (deleted > 0) o.logger.info('swept expired bridge state', { deleted });
     return deleted;

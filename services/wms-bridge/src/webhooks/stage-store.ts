@@ -4,10 +4,18 @@ import { STAGES, type Stage } from '../mapping/order-stages.js';
 
 export const STAGE_COLLECTION = 'wms_bridge_order_stages';
 
-interface StageDoc { _id: string; order: string; stage: Stage; at: Date }
+interface StageDoc {
+  _id: string;
+  order: string;
+  stage: Stage;
+  at: Date;
+}
 
 /** A WMS order as the stage store names it: our reference and the WMS's id. */
-export interface StagedOrder { id: string; externalRef: string }
+export interface StagedOrder {
+  id: string;
+  externalRef: string;
+}
 
 /**
  * The stages already published per WMS order, one insert-only document per
@@ -25,7 +33,10 @@ export class StageStore {
 
   async recorded(order: StagedOrder): Promise<Stage[]> {
     // Point lookups: an `_id: { $in }` filter scans the whole collection on FerretDB.
-    const docs = await findByIds(this.c, STAGES.map((s) => `${keyOf(order)}:${s}`));
+    const docs = await findByIds(
+      this.c,
+      STAGES.map((s) => `${keyOf(order)}:${s}`),
+    );
     return docs.map((d) => d.stage);
   }
 
@@ -33,7 +44,10 @@ export class StageStore {
     if (stages.length === 0) return;
     const at = new Date();
     // Stages recorded before (a duplicate key) are fine; any other failure throws.
-    await insertManyInChunks(this.c, stages.map((stage) => ({ _id: `${keyOf(order)}:${stage}`, order: order.id, stage, at })));
+    await insertManyInChunks(
+      this.c,
+      stages.map((stage) => ({ _id: `${keyOf(order)}:${stage}`, order: order.id, stage, at })),
+    );
   }
 }
 

@@ -49,11 +49,23 @@ export class WebhookProcessor {
   readonly stagePublisher: StagePublisher;
   private readonly receiver: StandardWebhookReceiver<WmsWebhook, WebhookOutcome>;
 
-  constructor(private readonly o: WebhookProcessorOptions) {
-    this.stagePublisher = new StagePublisher({ producer: o.producer, stages: o.stages, mapping: o.mapping, topic: o.topics.shipments });
+  constructor(private readonly options: WebhookProcessorOptions) {
+    this.stagePublisher = new StagePublisher({
+      producer: options.producer,
+      stages: options.stages,
+      mapping: options.mapping,
+      topic: options.topics.shipments,
+    });
     this.receiver = new StandardWebhookReceiver({
-      sender: 'WMS', secret: o.secret, toleranceSeconds: o.toleranceSeconds, idempotency: o.idempotency, scope: WEBHOOK_SCOPE, logger: o.logger,
-      parse: parseBody, typeOf: (w) => w.type, handle: (w) => this.handle(w),
+      sender: 'WMS',
+      secret: options.secret,
+      toleranceSeconds: options.toleranceSeconds,
+      idempotency: options.idempotency,
+      scope: WEBHOOK_SCOPE,
+      logger: options.logger,
+      parse: parseBody,
+      typeOf: (w) => w.type,
+      handle: (w) => this.handle(w),
     });
   }
 
@@ -63,7 +75,7 @@ export class WebhookProcessor {
 
   private async handle(webhook: WmsWebhook): Promise<WebhookOutcome> {
     if (webhook.type === 'inventory.adjusted') {
-      const event = mapInventoryAdjustment(webhook.data, this.o.mapping);
+      const event = mapInventoryAdjustment(webhook.data, this.options.mapping);
       await this.publish([event]);
       return { status: 'published', events: [event.eventType] };
     }
@@ -72,11 +84,13 @@ export class WebhookProcessor {
   }
 
   private async publish(events: BridgeEvent[]): Promise<void> {
-    await this.o.producer.publish(events.map((e) => ({
-      ...e,
-      key: messageKeyFor(e.eventType, e.payload),
-      topic: e.eventType === 'InventoryAdjusted' ? this.o.topics.inventory : this.o.topics.shipments,
-    })));
+    await this.options.producer.publish(
+      events.map((e) => ({
+        ...e,
+        key: messageKeyFor(e.eventType, e.payload),
+        topic: e.eventType === 'InventoryAdjusted' ? this.options.topics.inventory : this.options.topics.shipments,
+      })),
+    );
   }
 }
 

@@ -19,11 +19,16 @@ export interface OrderPage {
 /** Reads an order page; anything else is a permanent `wms.bad-response` naming what is wrong. */
 export function parseOrderPage(body: unknown): OrderPage {
   if (body === null || typeof body !== 'object') {
-    throw new PermanentError('WMS answered GET /v1/outbound-orders with a body that is not a JSON object (truncated, or not JSON)', { errorClass: 'wms.bad-response' });
+    throw new PermanentError('WMS answered GET /v1/outbound-orders with a body that is not a JSON object (truncated, or not JSON)', {
+      errorClass: 'wms.bad-response',
+    });
   }
   const parsed = orderPageSchema.safeParse(body);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; ');
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+      .join('; ');
     throw new PermanentError(`WMS answered an order page we cannot read: ${issues}`, { errorClass: 'wms.bad-response' });
   }
   return { items: parsed.data.items, nextPageToken: parsed.data.nextPageToken ?? null };

@@ -1,6 +1,12 @@
 import { PermanentError, RestClient, type Circuit, type CircuitBreakerOptions } from '@odx/runtime';
 import { parseOrderPage, type OrderPage } from './order-page.js';
-import { inventoryListSchema, outboundOrderSchema, type CreateOutboundOrderRequest, type WmsOutboundOrder, type WmsStockRow } from './wms-types.js';
+import {
+  inventoryListSchema,
+  outboundOrderSchema,
+  type CreateOutboundOrderRequest,
+  type WmsOutboundOrder,
+  type WmsStockRow,
+} from './wms-types.js';
 
 export interface WmsClientOptions {
   url: string;
@@ -21,8 +27,10 @@ export class WmsClient {
 
   constructor(o: WmsClientOptions) {
     this.rest = new RestClient({
-      system: 'WMS', errorClassPrefix: 'wms', ...o,
-      permanentErrorClass: (status, problem) => status === 409 && problem.code === 'already_shipped' ? 'wms.already-shipped' : undefined,
+      system: 'WMS',
+      errorClassPrefix: 'wms',
+      ...o,
+      permanentErrorClass: (status, problem) => (status === 409 && problem.code === 'already_shipped' ? 'wms.already-shipped' : undefined),
     });
   }
 
@@ -73,7 +81,13 @@ export class WmsClient {
     const { body } = await this.rest.call('GET', `/v1/inventory?warehouse=${encodeURIComponent(warehouse)}`);
     const parsed = inventoryListSchema.safeParse(body);
     if (!parsed.success) {
-      throw new PermanentError(`WMS answered inventory we cannot read: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { errorClass: 'wms.bad-response' });
+      throw new PermanentError(
+        `WMS answered inventory we cannot read: ${parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}`,
+        { errorClass: 'wms.bad-response' },
+      );
     }
     return parsed.data.items;
   }
@@ -86,8 +100,13 @@ export class WmsClient {
 function parseOrder(body: unknown): WmsOutboundOrder {
   const parsed = outboundOrderSchema.safeParse(body);
   if (!parsed.success) {
-    throw new PermanentError(`WMS answered an order we cannot read: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { errorClass: 'wms.bad-response' });
+    throw new PermanentError(
+      `WMS answered an order we cannot read: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+      { errorClass: 'wms.bad-response' },
+    );
   }
   return parsed.data;
 }
-

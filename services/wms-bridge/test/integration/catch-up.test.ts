@@ -8,7 +8,17 @@ import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator } from '@odx/sim-wms
 import { postSignedWebhook } from '@odx/sim-wms/kit';
 import { ChangeCursorStore } from '@odx/runtime';
 import { payloadOf } from '@odx/runtime/testing';
-import { ADMIN, SECRET, call, confirmedOrder, eventually, startBridge, type Cleanup, type Collected, type RunningBridge } from '../support/bridge-kit.js';
+import {
+  ADMIN,
+  SECRET,
+  call,
+  confirmedOrder,
+  eventually,
+  startBridge,
+  type Cleanup,
+  type Collected,
+  type RunningBridge,
+} from '../support/bridge-kit.js';
 
 /** Nothing listens there: deliveries fail until the WMS gives them up. */
 const DEAD_URL = 'http://127.0.0.1:9/webhooks/wms';
@@ -16,12 +26,29 @@ const STAGE_EVENTS = ['ShipmentPicked', 'ShipmentPacked', 'ShipmentDispatched'];
 
 interface CatchUpAnswer {
   status: number;
-  body: { pages: number; records: number; eventsPublished: number; cursor: { updatedAt: string; id: string } | null; detail?: string; errorClass?: string };
+  body: {
+    pages: number;
+    records: number;
+    eventsPublished: number;
+    cursor: { updatedAt: string; id: string } | null;
+    detail?: string;
+    errorClass?: string;
+  };
 }
 
-async function wmsAndBridge(t: Cleanup, env: Record<string, string>, options: { autoAdvance?: boolean } = {}): Promise<{ wms: WmsSimulator; b: RunningBridge }> {
+async function wmsAndBridge(
+  t: Cleanup,
+  env: Record<string, string>,
+  options: { autoAdvance?: boolean } = {},
+): Promise<{ wms: WmsSimulator; b: RunningBridge }> {
   // A short retry policy: a webhook nobody takes is given up for good within a second.
-  const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, delivery: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50, timeoutMs: 1_000 }, webhookSecret: SECRET, ...options });
+  const wms = await startWmsSimulator({
+    port: 0,
+    ...TEST_TIMINGS,
+    delivery: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50, timeoutMs: 1_000 },
+    webhookSecret: SECRET,
+    ...options,
+  });
   t.after(() => wms.close());
   const b = await startBridge(t, wms.url, env);
   return { wms, b };
@@ -33,15 +60,28 @@ async function subscribe(wms: WmsSimulator, url: string): Promise<void> {
 }
 
 /** Waits until every webhook of the WMS was given up (failed) or answered. */
-async function deliveriesSettled(wms: WmsSimulator, expectFailed: number): Promise<Array<{ webhookId: string; eventType: string; status: string; payload: unknown }>> {
-  return eventually(async () => {
-    const items = (await call(wms.url, 'GET', '/sim/admin/deliveries?limit=1000', undefined, ADMIN)).body.items as Array<{ webhookId: string; eventType: string; status: string; payload: unknown }>;
-    const failed = items.filter((d) => d.status === 'failed');
-    return failed.length >= expectFailed && items.every((d) => d.status !== 'scheduled') ? failed : undefined;
-  }, 30_000, `${expectFailed} webhooks given up by the WMS`);
+async function deliveriesSettled(
+  wms: WmsSimulator,
+  expectFailed: number,
+): Promise<Array<{ webhookId: string; eventType: string; status: string; payload: unknown }>> {
+  return eventually(
+    async () => {
+      const items = (await call(wms.url, 'GET', '/sim/admin/deliveries?limit=1000', undefined, ADMIN)).body.items as Array<{
+        webhookId: string;
+        eventType: string;
+        status: string;
+        payload: unknown;
+      }>;
+      const failed = items.filter((d) => d.status === 'failed');
+      return failed.length >= expectFailed && items.every((d) => d.status !== 'scheduled') ? failed : undefined;
+    },
+    30_000,
+    `${expectFailed} webhooks given up by the WMS`,
+  );
 }
 
-const catchUp = async (b: RunningBridge, body: unknown = {}): Promise<CatchUpAnswer> => (await call(b.url, 'POST', '/v1/catch-up', body)) as CatchUpAnswer;
+const catchUp = async (b: RunningBridge, body: unknown = {}): Promise<CatchUpAnswer> =>
+  (await call(b.url, 'POST', '/v1/catch-up', body)) as CatchUpAnswer;
 
 function stageEventsOf(messages: Collected[], orderId: string): Collected[] {
   return messages.filter((m) => m.key === orderId && STAGE_EVENTS.includes(m.eventType)).sort((x, y) => x.offset - y.offset);
@@ -55,7 +95,11 @@ test('webhooks given up by the WMS: catch-up publishes every missing stage once,
   const shipments = await b.collect(b.topics.shipments);
   const orders = Array.from({ length: 5 }, () => confirmedOrder());
   await b.publishOrders(orders);
-  await eventually(() => (wms.orders.list({ limit: 100 }).filter((o) => o.status === 'shipped').length === 5 ? true : undefined), 30_000, 'five orders shipped in the WMS');
+  await eventually(
+    () => (wms.orders.list({ limit: 100 }).filter((o) => o.status === 'shipped').length === 5 ? true : undefined),
+    30_000,
+    'five orders shipped in the WMS',
+  );
   const lost = await deliveriesSettled(wms, 15);
   assert.equal(await b.messageCount(b.topics.shipments), 0, 'no webhook reached the bridge');
 
@@ -67,13 +111,20 @@ test('webhooks given up by the WMS: catch-up publishes every missing stage once,
   await eventually(() => (shipments.length === 15 ? true : undefined), 15_000, '15 stage events');
   for (const o of orders) {
     const mine = stageEventsOf(shipments, o.order.orderId);
-    assert.deepEqual(mine.map((m) => m.eventType), STAGE_EVENTS, `${o.order.orderId}: each stage once, in order`);
+    assert.deepEqual(
+      mine.map((m) => m.eventType),
+      STAGE_EVENTS,
+      `${o.order.orderId}: each stage once, in order`,
+    );
     const dispatched = payloadOf(mine[2]!, 'ShipmentDispatched');
     assert.equal(dispatched.shipment.state, 'dispatched');
     assert.match(dispatched.shipment.bookingRef ?? '', /^BOL/);
   }
   const cursor = await new ChangeCursorStore(b.rt.db).load(`${b.config.consumer.groupId}:wms-orders`);
-  const last = wms.orders.list({ limit: 100 }).sort((x, y) => (x.updatedAt === y.updatedAt ? (x.id < y.id ? -1 : 1) : x.updatedAt < y.updatedAt ? -1 : 1)).at(-1)!;
+  const last = wms.orders
+    .list({ limit: 100 })
+    .sort((x, y) => (x.updatedAt === y.updatedAt ? (x.id < y.id ? -1 : 1) : x.updatedAt < y.updatedAt ? -1 : 1))
+    .at(-1)!;
   assert.deepEqual(cursor, { updatedAt: last.updatedAt, id: last.id }, 'the cursor stands at the last order handled');
 
   // The WMS's webhooks arrive after all (a late retry, a replay): same event ids, nothing new.
@@ -98,17 +149,29 @@ test('webhooks given up by the WMS: catch-up publishes every missing stage once,
 });
 
 test('the schedule fills in what a bridge outage lost, after the stages that did arrive', async (t) => {
-  const { wms, b } = await wmsAndBridge(t, { ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS: '300', ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS: '1000' }, { autoAdvance: false });
+  const { wms, b } = await wmsAndBridge(
+    t,
+    { ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS: '300', ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS: '1000' },
+    { autoAdvance: false },
+  );
   await subscribe(wms, b.webhookUrl);
   const shipments = await b.collect(b.topics.shipments);
   const orders = Array.from({ length: 3 }, () => confirmedOrder());
   await b.publishOrders(orders);
-  const wmsOrders = await eventually(() => {
-    const found = orders.map((o) => wms.orders.list({ externalRef: o.order.orderId, limit: 1 })[0]);
-    return found.every((o) => o !== undefined) ? found.map((o) => o!) : undefined;
-  }, 20_000, 'the WMS orders');
+  const wmsOrders = await eventually(
+    () => {
+      const found = orders.map((o) => wms.orders.list({ externalRef: o.order.orderId, limit: 1 })[0]);
+      return found.every((o) => o !== undefined) ? found.map((o) => o!) : undefined;
+    },
+    20_000,
+    'the WMS orders',
+  );
   for (const o of wmsOrders) await call(wms.url, 'POST', `/sim/admin/orders/${o.id}/advance`, {}, ADMIN);
-  await eventually(() => (shipments.filter((m) => m.eventType === 'ShipmentPicked').length === 3 ? true : undefined), 20_000, 'picked by webhook');
+  await eventually(
+    () => (shipments.filter((m) => m.eventType === 'ShipmentPicked').length === 3 ? true : undefined),
+    20_000,
+    'picked by webhook',
+  );
 
   // The bridge is unreachable for the WMS from here on: packed and shipped are given up.
   await subscribe(wms, DEAD_URL);
@@ -119,7 +182,11 @@ test('the schedule fills in what a bridge outage lost, after the stages that did
   await eventually(() => (shipments.length === 9 ? true : undefined), 20_000, 'packed and dispatched filled in by the schedule');
   await new Promise((r) => setTimeout(r, 800));
   assert.equal(shipments.length, 9, 'nothing twice across scheduled runs');
-  for (const o of orders) assert.deepEqual(stageEventsOf(shipments, o.order.orderId).map((m) => m.eventType), STAGE_EVENTS);
+  for (const o of orders)
+    assert.deepEqual(
+      stageEventsOf(shipments, o.order.orderId).map((m) => m.eventType),
+      STAGE_EVENTS,
+    );
 });
 
 test('a malformed list answer is a clear 502 and leaves the cursor where it was; one order can be caught up on its own', async (t) => {
@@ -131,7 +198,11 @@ test('a malformed list answer is a clear 502 and leaves the cursor where it was;
 
   const first = [confirmedOrder()];
   await b.publishOrders(first);
-  await eventually(() => (wms.orders.list({ externalRef: first[0]!.order.orderId, limit: 1 })[0]?.status === 'shipped' ? true : undefined), 20_000, 'first order shipped');
+  await eventually(
+    () => (wms.orders.list({ externalRef: first[0]!.order.orderId, limit: 1 })[0]?.status === 'shipped' ? true : undefined),
+    20_000,
+    'first order shipped',
+  );
   const settled = await catchUp(b);
   assert.equal(settled.body.eventsPublished, 3);
   const before = await cursors.load(cursorId);
@@ -139,10 +210,20 @@ test('a malformed list answer is a clear 502 and leaves the cursor where it was;
 
   const more = [confirmedOrder(), confirmedOrder()];
   await b.publishOrders(more);
-  await eventually(() => (more.every((o) => wms.orders.list({ externalRef: o.order.orderId, limit: 1 })[0]?.status === 'shipped') ? true : undefined), 20_000, 'two more orders shipped');
+  await eventually(
+    () => (more.every((o) => wms.orders.list({ externalRef: o.order.orderId, limit: 1 })[0]?.status === 'shipped') ? true : undefined),
+    20_000,
+    'two more orders shipped',
+  );
 
   for (const mode of ['truncated', 'html']) {
-    const fault = await call(wms.url, 'PATCH', '/sim/admin/faults', { malformedResponses: { routes: ['GET /v1/outbound-orders'], mode, count: 1 } }, ADMIN);
+    const fault = await call(
+      wms.url,
+      'PATCH',
+      '/sim/admin/faults',
+      { malformedResponses: { routes: ['GET /v1/outbound-orders'], mode, count: 1 } },
+      ADMIN,
+    );
     assert.equal(fault.status, 200);
     const bad = await catchUp(b);
     assert.equal(bad.status, 502, JSON.stringify(bad.body));
@@ -164,5 +245,9 @@ test('a malformed list answer is a clear 502 and leaves the cursor where it was;
   assert.equal(rest.status, 200);
   assert.equal(rest.body.eventsPublished, 3, 'only the order not caught up yet');
   await eventually(() => (shipments.length === 9 ? true : undefined), 15_000, 'nine events');
-  for (const o of [...first, ...more]) assert.deepEqual(stageEventsOf(shipments, o.order.orderId).map((m) => m.eventType), STAGE_EVENTS);
+  for (const o of [...first, ...more])
+    assert.deepEqual(
+      stageEventsOf(shipments, o.order.orderId).map((m) => m.eventType),
+      STAGE_EVENTS,
+    );
 });

@@ -15,7 +15,10 @@ test('OrderConfirmed creates the WMS outbound order once, also when the event is
   await b.publishOrders([event]);
   const created = await eventually(() => wms.orders.list({ externalRef: event.order.orderId, limit: 10 })[0], 20_000, 'the WMS order');
   assert.equal(created.warehouse, 'WH', 'WH1 is mapped to the WMS warehouse WH');
-  assert.deepEqual(created.lines.map((l) => [l.lineRef, l.sku, l.qty]), event.order.lines.map((l) => [l.lineId, l.sku, Number(l.quantity)]));
+  assert.deepEqual(
+    created.lines.map((l) => [l.lineRef, l.sku, l.qty]),
+    event.order.lines.map((l) => [l.lineId, l.sku, Number(l.quantity)]),
+  );
 
   // The same event again (same event id), and a second confirmation of the same order (new event id).
   const again = confirmedOrder({ orderId: event.order.orderId });
@@ -37,8 +40,20 @@ test('OrderConfirmed creates the WMS outbound order once, also when the event is
 
 test('a 422 from the WMS sends that order to the DLQ with the reason; other orders go on', async (t) => {
   const wms = await startWmsSimulator({
-    port: 0, ...TEST_TIMINGS, autoAdvance: false,
-    faults: { rejections: [{ route: 'POST /v1/outbound-orders', field: 'lines.*.sku', values: ['SKU-BLOCKED'], status: 422, message: 'SKU is blocked for outbound' }] },
+    port: 0,
+    ...TEST_TIMINGS,
+    autoAdvance: false,
+    faults: {
+      rejections: [
+        {
+          route: 'POST /v1/outbound-orders',
+          field: 'lines.*.sku',
+          values: ['SKU-BLOCKED'],
+          status: 422,
+          message: 'SKU is blocked for outbound',
+        },
+      ],
+    },
   });
   t.after(() => wms.close());
   const b = await startBridge(t, wms.url);
@@ -48,7 +63,11 @@ test('a 422 from the WMS sends that order to the DLQ with the reason; other orde
   const bad = confirmedOrder({ skus: ['SKU-A', 'SKU-BLOCKED'] });
   await b.publishOrders([good[0]!, good[1]!, bad, ...good.slice(2)]);
 
-  await eventually(() => (wms.orders.list({ limit: 100 }).length === 5 && dlq.length === 1 ? true : undefined), 20_000, '5 orders in the WMS and 1 in the DLQ');
+  await eventually(
+    () => (wms.orders.list({ limit: 100 }).length === 5 && dlq.length === 1 ? true : undefined),
+    20_000,
+    '5 orders in the WMS and 1 in the DLQ',
+  );
   const [dead] = dlq;
   assert.equal(dead!.key, bad.order.orderId);
   assert.equal(dead!.headers['odx.errors.class'], 'wms.validation');
@@ -67,16 +86,37 @@ test('OrderCancelled cancels an order not yet shipped; after shipping it lands i
   const open = confirmedOrder();
   const shipped = confirmedOrder();
   await b.publishOrders([open, shipped]);
-  const [wOpen, wShipped] = await eventually(() => {
-    const [x] = wms.orders.list({ externalRef: open.order.orderId, limit: 1 });
-    const [y] = wms.orders.list({ externalRef: shipped.order.orderId, limit: 1 });
-    return x && y ? [x, y] as const : undefined;
-  }, 20_000, 'both orders in the WMS');
+  const [wOpen, wShipped] = await eventually(
+    () => {
+      const [x] = wms.orders.list({ externalRef: open.order.orderId, limit: 1 });
+      const [y] = wms.orders.list({ externalRef: shipped.order.orderId, limit: 1 });
+      return x && y ? ([x, y] as const) : undefined;
+    },
+    20_000,
+    'both orders in the WMS',
+  );
   for (let i = 0; i < 3; i++) await call(wms.url, 'POST', `/sim/admin/orders/${wShipped.id}/advance`, undefined, ADMIN);
 
   const cancel = (orderId: string): OutgoingEvent => ({
-    eventType: 'OrderCancelled', key: orderId, topic: b.topics.orders,
-    payload: { meta: { eventId: crypto.randomUUID(), occurredAt: new Date(), source: 'odoo', correlationId: orderId, causationId: null, company: 'acme' }, orderId, orderName: null, clientOrderRef: null, reason: 'customer changed mind', cancelledBy: 'test', cancelledAt: new Date() },
+    eventType: 'OrderCancelled',
+    key: orderId,
+    topic: b.topics.orders,
+    payload: {
+      meta: {
+        eventId: crypto.randomUUID(),
+        occurredAt: new Date(),
+        source: 'odoo',
+        correlationId: orderId,
+        causationId: null,
+        company: 'acme',
+      },
+      orderId,
+      orderName: null,
+      clientOrderRef: null,
+      reason: 'customer changed mind',
+      cancelledBy: 'test',
+      cancelledAt: new Date(),
+    },
   });
   await b.rt.producer.publish([cancel(open.order.orderId), cancel(shipped.order.orderId)]);
 
@@ -100,20 +140,35 @@ test('FulfillmentRequested mode: a released picking becomes one WMS order; its p
   const shipmentId = `P-${crypto.randomUUID().slice(0, 8)}`;
   const fr = sampleEvent('FulfillmentRequested', { meta: sampleMeta({ eventId: crypto.randomUUID(), correlationId: orderId }) });
   fr.shipment = { ...fr.shipment, shipmentId, orderId, warehouseCode: 'WH1' };
-  const publishFr = () => b.rt.producer.publish([{ eventType: 'FulfillmentRequested', key: shipmentId, payload: fr, topic: b.topics.shipments }]);
+  const publishFr = () =>
+    b.rt.producer.publish([{ eventType: 'FulfillmentRequested', key: shipmentId, payload: fr, topic: b.topics.shipments }]);
   await publishFr();
   await publishFr(); // redelivered
   await b.publishOrders([confirmedOrder()]); // not this mode's trigger
 
-  const mine = await eventually(() => {
-    const xs = shipments.filter((m) => m.key === shipmentId && m.eventType !== 'FulfillmentRequested');
-    return xs.length >= 3 ? xs : undefined;
-  }, 20_000, 'three progress events');
-  assert.deepEqual(mine.map((m) => m.eventType), ['ShipmentPicked', 'ShipmentPacked', 'ShipmentDispatched']);
+  const mine = await eventually(
+    () => {
+      const xs = shipments.filter((m) => m.key === shipmentId && m.eventType !== 'FulfillmentRequested');
+      return xs.length >= 3 ? xs : undefined;
+    },
+    20_000,
+    'three progress events',
+  );
+  assert.deepEqual(
+    mine.map((m) => m.eventType),
+    ['ShipmentPicked', 'ShipmentPacked', 'ShipmentDispatched'],
+  );
   const picked = payloadOf(mine[0]!, 'ShipmentPicked');
-  assert.deepEqual([picked.shipmentId, picked.orderId, picked.warehouseCode, picked.meta.correlationId], [shipmentId, orderId, 'WH1', orderId]);
+  assert.deepEqual(
+    [picked.shipmentId, picked.orderId, picked.warehouseCode, picked.meta.correlationId],
+    [shipmentId, orderId, 'WH1', orderId],
+  );
   const all = (await call(wms.url, 'GET', '/v1/outbound-orders?limit=1000')).body as { items: Array<{ externalRef: string }> };
-  assert.deepEqual(all.items.map((o) => o.externalRef), [`${orderId}#${shipmentId}`], 'one WMS order, for the picking only');
+  assert.deepEqual(
+    all.items.map((o) => o.externalRef),
+    [`${orderId}#${shipmentId}`],
+    'one WMS order, for the picking only',
+  );
 
   const keys = b.rt.db.collection<{ key: string }>('odx_idempotency_keys');
   const group = b.config.consumer.groupId;

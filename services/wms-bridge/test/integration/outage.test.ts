@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS } from '@odx/sim-wms';
 import { ADMIN, call, confirmedOrder, eventually, startBridge } from '../support/bridge-kit.js';
 
-interface OrderList { items: Array<{ id: string; externalRef: string }> }
+interface OrderList {
+  items: Array<{ id: string; externalRef: string }>;
+}
 
 test('WMS answering 503 for 30 s while 1,000 orders flow: afterwards each order exists in the WMS exactly once, nothing in the DLQ', async (t) => {
   const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, autoAdvance: false });
@@ -24,12 +26,16 @@ test('WMS answering 503 for 30 s while 1,000 orders flow: afterwards each order 
   const during = (await call(wms.url, 'GET', '/v1/outbound-orders?limit=1000')).status;
   assert.equal(during, 503, 'the WMS is still down after all orders were published');
 
-  const list = await eventually(async () => {
-    if (Date.now() < downUntil) return undefined;
-    const res = await call(wms.url, 'GET', '/v1/outbound-orders?limit=1000');
-    const body = res.body as OrderList;
-    return res.status === 200 && body.items.length >= 1_000 ? body : undefined;
-  }, 90_000, 'all 1,000 orders in the WMS');
+  const list = await eventually(
+    async () => {
+      if (Date.now() < downUntil) return undefined;
+      const res = await call(wms.url, 'GET', '/v1/outbound-orders?limit=1000');
+      const body = res.body as OrderList;
+      return res.status === 200 && body.items.length >= 1_000 ? body : undefined;
+    },
+    90_000,
+    'all 1,000 orders in the WMS',
+  );
 
   const refs = list.items.map((o) => o.externalRef);
   assert.equal(new Set(refs).size, 1_000, 'no external reference twice');

@@ -29,7 +29,6 @@ export interface RunningBridge {
   messageCount(topic: string): Promise<number>;
 }
 
-
 /**
  * A wms-bridge on the real stack with its own topics, consumer group and
  * database, talking to `wmsUrl`; removed after the test.
@@ -59,7 +58,10 @@ export async function startBridge(t: Cleanup, wmsUrl: string, env: Record<string
   };
   const rt = await createServiceRuntime({ name: 'wms-bridge', env: fullEnv });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
-  await ensureTopics(rt.admin, Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
+  await ensureTopics(
+    rt.admin,
+    Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })),
+  );
   const consumers: ConsumerLike[] = [];
   const config = loadBridgeConfig(fullEnv);
   let bridge: WmsBridge | undefined;
@@ -78,10 +80,16 @@ export async function startBridge(t: Cleanup, wmsUrl: string, env: Record<string
   const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
 
   return {
-    rt, bridge, config, url, webhookUrl: `${url}${WEBHOOK_PATH}`,
+    rt,
+    bridge,
+    config,
+    url,
+    webhookUrl: `${url}${WEBHOOK_PATH}`,
     topics: { ...topics, dlq: dlqTopicName(topics.orders, group) },
     publishOrders: async (events) => {
-      await rt.producer.publish(events.map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: topics.orders })));
+      await rt.producer.publish(
+        events.map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: topics.orders })),
+      );
     },
     collect: (topic) => collectTopic(rt.kafka, rt.serde, topic, (c) => consumers.push(c)),
     messageCount: async (topic) => {
@@ -101,7 +109,15 @@ export function confirmedOrder(overrides: { orderId?: string; skus?: string[]; e
     orderId,
     odooId: orderId,
     name: orderId,
-    lines: (overrides.skus ?? ['SKU-A', 'SKU-B']).map((sku, i) => ({ ...template, lineId: `${orderId}-${i + 1}`, lineNumber: i + 1, sku, quantity: `${i + 2}.0000`, uom: 'EA', warehouseCode: null })),
+    lines: (overrides.skus ?? ['SKU-A', 'SKU-B']).map((sku, i) => ({
+      ...template,
+      lineId: `${orderId}-${i + 1}`,
+      lineNumber: i + 1,
+      sku,
+      quantity: `${i + 2}.0000`,
+      uom: 'EA',
+      warehouseCode: null,
+    })),
   };
   return event;
 }

@@ -18,17 +18,29 @@ test('the stage a listed order has reached: its status, or for a cancelled order
 });
 
 const order = {
-  id: 'OB-000001', externalRef: 'S42', warehouse: 'WH', status: 'packed', updatedAt: '2030-01-14T10:00:00.000Z', version: 3,
+  id: 'OB-000001',
+  externalRef: 'S42',
+  warehouse: 'WH',
+  status: 'packed',
+  updatedAt: '2030-01-14T10:00:00.000Z',
+  version: 3,
   shipTo: { name: 'Ada', street1: 'Str 1', city: 'Berlin', postalCode: '10115', countryCode: 'DE' },
   lines: [{ lineNumber: 1, lineRef: '901', sku: 'SKU-A', qty: 3, uom: 'EA', pickedQty: 3, shippedQty: 0 }],
-  shortPicked: false, packages: [],
+  shortPicked: false,
+  packages: [],
 };
 
-test('an order page is read with each order\'s updatedAt; anything else is a permanent wms.bad-response naming the fault', () => {
-  assert.deepEqual(parseOrderPage({ items: [order], nextPageToken: 'abc' }).items.map((o) => [o.id, o.updatedAt]), [['OB-000001', '2030-01-14T10:00:00.000Z']]);
+test("an order page is read with each order's updatedAt; anything else is a permanent wms.bad-response naming the fault", () => {
+  assert.deepEqual(
+    parseOrderPage({ items: [order], nextPageToken: 'abc' }).items.map((o) => [o.id, o.updatedAt]),
+    [['OB-000001', '2030-01-14T10:00:00.000Z']],
+  );
   assert.equal(parseOrderPage({ items: [] }).nextPageToken, null, 'no token: the last page');
   const fails = (body: unknown, message: RegExp): void => {
-    assert.throws(() => parseOrderPage(body), (err: unknown) => err instanceof PermanentError && err.errorClass === 'wms.bad-response' && message.test(err.message));
+    assert.throws(
+      () => parseOrderPage(body),
+      (err: unknown) => err instanceof PermanentError && err.errorClass === 'wms.bad-response' && message.test(err.message),
+    );
   };
   fails(null, /not a JSON object \(truncated, or not JSON\)/);
   fails('<html>', /not a JSON object/);
@@ -38,13 +50,26 @@ test('an order page is read with each order\'s updatedAt; anything else is a per
 });
 
 test('catch-up settings: defaults, and bad values name the variable', () => {
-  assert.deepEqual(loadBridgeConfig(SECRET).catchUp, { intervalMs: 60_000, overlapMs: 30_000, pageSize: 100, initialLookbackMs: 86_400_000, concurrency: 4 });
+  assert.deepEqual(loadBridgeConfig(SECRET).catchUp, {
+    intervalMs: 60_000,
+    overlapMs: 30_000,
+    pageSize: 100,
+    initialLookbackMs: 86_400_000,
+    concurrency: 4,
+  });
   const set = loadBridgeConfig({
-    ...SECRET, ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS: '0', ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS: '5000', ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE: '1000',
-    ODX_WMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS: '0', ODX_WMS_BRIDGE_CATCHUP_CONCURRENCY: '8',
+    ...SECRET,
+    ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS: '0',
+    ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS: '5000',
+    ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE: '1000',
+    ODX_WMS_BRIDGE_CATCHUP_INITIAL_LOOKBACK_MS: '0',
+    ODX_WMS_BRIDGE_CATCHUP_CONCURRENCY: '8',
   });
   assert.deepEqual(set.catchUp, { intervalMs: 0, overlapMs: 5_000, pageSize: 1_000, initialLookbackMs: 0, concurrency: 8 });
-  assert.throws(() => loadBridgeConfig({ ...SECRET, ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE: '5000' }), /ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE: must be at most 1000/);
+  assert.throws(
+    () => loadBridgeConfig({ ...SECRET, ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE: '5000' }),
+    /ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE: must be at most 1000/,
+  );
   assert.throws(() => loadBridgeConfig({ ...SECRET, ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS: '-1' }), /ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS/);
   assert.throws(() => loadBridgeConfig({ ...SECRET, ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS: 'soon' }), /ODX_WMS_BRIDGE_CATCHUP_OVERLAP_MS/);
 });

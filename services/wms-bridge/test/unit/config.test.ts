@@ -12,6 +12,9 @@ test('defaults apply and the warehouse map is parsed', () => {
 
 test('a missing secret or a bad value stops the service with a message naming the variable', () => {
   assert.throws(() => loadBridgeConfig({}), /WMS_WEBHOOK_SECRET: is required/);
-  assert.throws(() => loadBridgeConfig({ WMS_WEBHOOK_SECRET: 'long-enough', WMS_WAREHOUSE_MAP: 'WH1:WH' }), /WMS_WAREHOUSE_MAP: .*ODOO_CODE=WMS_CODE/);
+  assert.throws(
+    () => loadBridgeConfig({ WMS_WEBHOOK_SECRET: 'long-enough', WMS_WAREHOUSE_MAP: 'WH1:WH' }),
+    /WMS_WAREHOUSE_MAP: .*ODOO_CODE=WMS_CODE/,
+  );
   assert.throws(() => loadBridgeConfig({ WMS_WEBHOOK_SECRET: 'long-enough', WMS_URL: 'not a url' }), /WMS_URL/);
 });

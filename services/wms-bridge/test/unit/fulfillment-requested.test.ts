@@ -21,10 +21,19 @@ test('FulfillmentRequested -> one WMS order for the picking, whole units, mapped
   const r = mapFulfillmentToWms(e, warehouses);
   assert.equal(r.externalRef, `${e.shipment.orderId}#${e.shipment.shipmentId}`);
   assert.equal(r.warehouse, 'WH');
-  assert.deepEqual(r.lines.map((l) => [l.sku, l.qty]), e.shipment.lines.map((l) => [l.sku, Number(l.quantity)]));
+  assert.deepEqual(
+    r.lines.map((l) => [l.sku, l.qty]),
+    e.shipment.lines.map((l) => [l.sku, Number(l.quantity)]),
+  );
   assert.throws(() => mapFulfillmentToWms({ ...e, shipment: { ...e.shipment, lines: [] } }, warehouses), /no lines/);
-  assert.throws(() => mapFulfillmentToWms({ ...e, shipment: { ...e.shipment, lines: [{ ...e.shipment.lines[0]!, quantity: '1.5000' }] } }, warehouses), /whole number/);
-  assert.throws(() => mapFulfillmentToWms({ ...e, shipment: { ...e.shipment, shipTo: { ...e.shipment.shipTo, city: null } } }, warehouses), /city/);
+  assert.throws(
+    () => mapFulfillmentToWms({ ...e, shipment: { ...e.shipment, lines: [{ ...e.shipment.lines[0]!, quantity: '1.5000' }] } }, warehouses),
+    /whole number/,
+  );
+  assert.throws(
+    () => mapFulfillmentToWms({ ...e, shipment: { ...e.shipment, shipTo: { ...e.shipment.shipTo, city: null } } }, warehouses),
+    /city/,
+  );
 });
 
 test('release modes: the event types acted on, and the setting', () => {
