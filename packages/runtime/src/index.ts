@@ -1,5 +1,6 @@
 // @odx/runtime: the shared runtime of every ODX service. Each area is also
 // importable on its own, e.g. `@odx/runtime/kafka`.
+export * from './auth/index.js';
 export * from './catchup/index.js';
 export * from './concurrency/index.js';
 export * from './config/index.js';

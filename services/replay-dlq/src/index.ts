@@ -1,8 +1,20 @@
 export { loadReplayDlqConfig, DEFAULT_REPLAY_DLQ_PORT, type ReplayDlqConfig } from './config.js';
 export { startReplayDlq, type ReplayDlq } from './replay-dlq-service.js';
-export { authenticate, requireRole } from './auth/authenticate.js';
-export { mintToken, verifyToken, TokenRejected, type Principal, type TokenSettings } from './auth/tokens.js';
-export { ROLES, grants, isRole, strongestRole, type Role } from './auth/roles.js';
+// The bearer-token auth moved to the runtime (the orchestrator's case API uses it too); re-exported for existing importers.
+export {
+  authenticate,
+  requireRole,
+  mintToken,
+  verifyToken,
+  TokenRejected,
+  ROLES,
+  grants,
+  isRole,
+  strongestRole,
+  type Principal,
+  type Role,
+  type TokenSettings,
+} from '@odx/runtime';
 export { ENDPOINTS } from './http/routes.js';
 export {
   AlreadyRedriven,

@@ -1,6 +1,5 @@
 // replay-dlq: DLQ browse/redrive/purge, replay jobs, consumer-group resets and their audit trail, behind bearer tokens.
-import { createServiceRuntime } from '@odx/runtime';
-import { authenticate } from './auth/authenticate.js';
+import { authenticate, createServiceRuntime } from '@odx/runtime';
 import { DEFAULT_REPLAY_DLQ_PORT, loadReplayDlqConfig } from './config.js';
 import { startReplayDlq } from './replay-dlq-service.js';
 

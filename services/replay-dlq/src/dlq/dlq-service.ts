@@ -8,12 +8,12 @@ import {
   type EventSerde,
   type Logger,
   type PartitionRange,
+  type Principal,
   type RawMessage,
   type RawOutgoingMessage,
 } from '@odx/runtime';
 import { isEventType } from '@odx/schemas';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Principal } from '../auth/tokens.js';
 import { AlreadyRedriven, InvalidRequest, NotFound, RedriveIncomplete, Unprocessable } from '../errors.js';
 import { chunkBySize, messageBytes } from '../kafka/produce-chunks.js';
 import { READER_GROUP_PREFIX } from '../kafka/reader-group.js';
@@ -331,16 +331,14 @@ export class DlqService {
       return {
         ...base,
         wouldRedrive: todo.length,
-        sample: todo
-          .slice(0, 20)
-          .map((f) => ({
-            partition: f.partition,
-            offset: f.message.offset,
-            key: f.message.key?.toString('utf8') ?? null,
-            eventId: f.message.headers['ce_id'] ?? null,
-            errorClass: f.failure.errorClass,
-            target: req.targetTopic ?? f.failure.originalTopic,
-          })),
+        sample: todo.slice(0, 20).map((f) => ({
+          partition: f.partition,
+          offset: f.message.offset,
+          key: f.message.key?.toString('utf8') ?? null,
+          eventId: f.message.headers['ce_id'] ?? null,
+          errorClass: f.failure.errorClass,
+          target: req.targetTopic ?? f.failure.originalTopic,
+        })),
       };
     }
     const redriveId = randomUUID();

@@ -1,6 +1,5 @@
-import { GroupActiveError, IDLE_GROUP_STATES, type ClusterAdmin, type Logger } from '@odx/runtime';
+import { GroupActiveError, IDLE_GROUP_STATES, type ClusterAdmin, type Logger, type Principal } from '@odx/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Principal } from '../auth/tokens.js';
 import { GroupHasMembers, InvalidRequest, NotFound } from '../errors.js';
 import { requireTopic } from '../kafka/topics.js';
 import { planReset, type PartitionState, type ResetStrategy } from './reset-plan.js';

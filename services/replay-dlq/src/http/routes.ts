@@ -1,8 +1,7 @@
-import type { ClusterAdmin } from '@odx/runtime';
+import { principalOf, requireRole, type ClusterAdmin } from '@odx/runtime';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
-import { principalOf, requireRole } from '../auth/authenticate.js';
 import { dlqFilterSchema } from '../dlq/dlq-filter.js';
 import type { DlqService } from '../dlq/dlq-service.js';
 import { resetStrategySchema } from '../groups/reset-plan.js';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ClusterAdmin, Logger } from '@odx/runtime';
+import type { ClusterAdmin, Logger, Principal } from '@odx/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Principal } from '../auth/tokens.js';
 import { JobNotRunning, NotFound } from '../errors.js';
 import { requireTopic } from '../kafka/topics.js';
 import type { ReplayJob, ReplayJobStore, ReplayStatus } from './replay-jobs.js';

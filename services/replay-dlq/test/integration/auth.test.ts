@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { ROLES, grants } from '../../src/auth/roles.js';
-import { mintToken } from '../../src/auth/tokens.js';
+import { ROLES, grants, mintToken } from '@odx/runtime';
 import { ENDPOINTS } from '../../src/http/routes.js';
 import { startService } from '../support/service-kit.js';
 

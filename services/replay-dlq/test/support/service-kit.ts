@@ -1,10 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createClusterAdmin, createServiceRuntime, outgoingEvent, readRanges, type OutgoingEvent, type ServiceRuntime } from '@odx/runtime';
+import {
+  authenticate,
+  createClusterAdmin,
+  createServiceRuntime,
+  mintToken,
+  outgoingEvent,
+  readRanges,
+  type OutgoingEvent,
+  type Role,
+  type ServiceRuntime,
+} from '@odx/runtime';
 import type { EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import { authenticate } from '../../src/auth/authenticate.js';
-import type { Role } from '../../src/auth/roles.js';
-import { mintToken } from '../../src/auth/tokens.js';
 import { MongoClient } from 'mongodb';
 import { loadReplayDlqConfig, type ReplayDlqConfig } from '../../src/config.js';
 import { startReplayDlq, type ReplayDlq } from '../../src/replay-dlq-service.js';
@@ -28,7 +35,8 @@ export interface RunningService {
   env: NodeJS.ProcessEnv;
   token(role: Role, subject?: string): Promise<string>;
   /** An authenticated call as `role` (or anonymous with `null`). */
-  call(method: string, path: string, role: Role | null, body?: unknown): Promise<{ status: number; body: any }>; // any: tests read arbitrary JSON shapes
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
+  call(method: string, path: string, role: Role | null, body?: unknown): Promise<{ status: number; body: any }>;
   /** Shuts the service down (topics and database stay until the test ends). Idempotent. */
   stop(): Promise<void>;
   /** Creates topics deleted when the test ends. */
@@ -47,7 +55,8 @@ export interface ReadMessage {
   timestamp: number;
   key: string | null;
   headers: Record<string, string>;
-  payload: any; // any: tests look into whichever event shape they produced
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests look into whichever event shape they produced
+  payload: any;
 }
 
 export interface ServiceOptions {
@@ -149,7 +158,7 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
       const text = await res.text();
-      let parsed: unknown = text;
+      let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {

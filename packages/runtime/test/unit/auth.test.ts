@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import { ROLES, grants, strongestRole } from '../../src/auth/roles.js';
-import { TokenRejected, mintToken, verifyToken } from '../../src/auth/tokens.js';
+import { ROLES, TokenRejected, grants, mintToken, strongestRole, verifyToken } from '../../src/auth/index.js';
 
 const settings = { secret: 's'.repeat(32), issuer: 'odx', audience: 'odx-replay-dlq' };
 

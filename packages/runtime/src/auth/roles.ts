@@ -1,4 +1,4 @@
-/** Roles of people using replay-dlq; each includes the ones before it. */
+/** Roles of people using the ODX operations APIs (replay-dlq, the orchestrator's cases); each includes the ones before it. */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -1,16 +1,20 @@
-import { HttpProblem } from '@odx/runtime';
+import { HttpProblem } from '../http/problem.js';
 import type { RequestHandler, Response } from 'express';
 import { grants, type Role } from './roles.js';
 import { TokenRejected, verifyToken, type Principal, type TokenSettings } from './tokens.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
-/** 401 (with WWW-Authenticate) unless the request carries a valid bearer token; the principal goes to `res.locals`. */
-export function authenticate(settings: TokenSettings): RequestHandler {
+/**
+ * 401 (with WWW-Authenticate) unless the request carries a valid bearer token; the principal goes to `res.locals`.
+ * @param realm the realm the challenge names @default settings.audience
+ */
+export function authenticate(settings: TokenSettings, realm: string = settings.audience): RequestHandler {
+  const challenge = `Bearer realm="${realm.replace(/["\\]/g, '')}"`;
   return (req, res, next) => {
     const header = req.headers.authorization ?? '';
     const match = BEARER.exec(header);
-    res.setHeader('www-authenticate', 'Bearer realm="odx-replay-dlq"');
+    res.setHeader('www-authenticate', challenge);
     if (!match)
       return next(
         new HttpProblem(401, 'Unauthorized', header ? 'malformed Authorization header; expected "Bearer <jwt>"' : 'missing bearer token'),
