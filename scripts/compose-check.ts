@@ -145,7 +145,7 @@ function checkService(
   if (
     typeof svc.image === 'string' &&
     !svc.image.includes('${') &&
-    !/^[a-z0-9][a-z0-9._\/-]*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/.test(svc.image)
+    !/^[a-z0-9][a-z0-9._/-]*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/.test(svc.image)
   ) {
     problems.push(`${at}.image: "${svc.image}" is not a valid image reference`);
   }

@@ -14,7 +14,7 @@ export class DecimalType extends avsc.types.LogicalType implements DecimalSpec {
   readonly scale: number;
 
   // avsc passes its parsing options through; their shape is internal to avsc.
-  constructor(schema: AvscSchema, opts?: any) {
+  constructor(schema: AvscSchema, opts?: unknown) {
     super(schema, opts);
     const attrs = schema as { precision?: unknown; scale?: unknown };
     const precision = attrs.precision;

@@ -166,7 +166,7 @@ const handled = async (): Promise<{ indexed: number; duplicates: number }> => {
   const duplicates = (await sink.metrics.duplicates.get()).values.reduce((s, v) => s + v.value, 0);
   return { indexed, duplicates };
 };
-let last = { indexed: 0, duplicates: 0 };
+let last: { indexed: number; duplicates: number };
 let lastPrint = Date.now();
 let firstAt: bigint | undefined;
 for (;;) {

@@ -231,7 +231,7 @@ class KafkajsClusterAdmin implements ClusterAdmin {
       state: g.state,
       protocolType: g.protocolType,
       members: g.members.map((m) => {
-        let assignment: Record<string, number[]> = {};
+        let assignment: Record<string, number[]>;
         try {
           assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {};
         } catch {

@@ -22,6 +22,7 @@ export const orderRef = z
   .string()
   .min(1)
   .max(200)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 /**

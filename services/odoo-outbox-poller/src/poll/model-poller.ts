@@ -182,7 +182,7 @@ export class ModelPoller {
     let lastLookback = 0;
     let failures = 0;
     while (!signal.aborted) {
-      let read = 0;
+      let read: number;
       try {
         read = await this.pollOnce();
         if (read < this.batchSize || Date.now() - lastLookback >= lookbackEveryMs) {

@@ -1,13 +1,5 @@
+import avsc from 'avsc';
 import { isEventType, parseEventType } from '@odx/schemas';
-
-/** The parts of avsc's type classes this walk reads (avsc's typings do not expose them). */
-interface TypeShape {
-  typeName: string;
-  fields?: Array<{ name: string; type: TypeShape }>;
-  types?: TypeShape[];
-  itemsType?: TypeShape;
-  valuesType?: TypeShape;
-}
 
 /**
  * Turns an edited payload from its JSON form (as `dlq show` prints it: dates as
@@ -16,25 +8,25 @@ interface TypeShape {
  */
 export function reviveJsonPayload(eventType: string, json: unknown): unknown {
   if (!isEventType(eventType)) throw new Error(`unknown event type ${eventType}`);
-  const type = parseEventType(eventType) as unknown as TypeShape;
-  return revive(type, json);
+  return revive(parseEventType(eventType), json);
 }
 
-function revive(type: TypeShape, value: unknown): unknown {
+function revive(type: avsc.Type, value: unknown): unknown {
   if (type.typeName === 'logical:timestamp-millis') {
     if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value);
     return value;
   }
-  if (type.typeName === 'record' && type.fields && isPlainObject(value)) {
+  if (type instanceof avsc.types.RecordType && isPlainObject(value)) {
     const out: Record<string, unknown> = { ...value };
     for (const f of type.fields) if (f.name in value) out[f.name] = revive(f.type, value[f.name]);
     return out;
   }
-  if (type.typeName === 'array' && type.itemsType && Array.isArray(value)) return value.map((v) => revive(type.itemsType!, v));
-  if (type.typeName === 'map' && type.valuesType && isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(type.valuesType!, v)]));
+  if (type instanceof avsc.types.ArrayType && Array.isArray(value)) return value.map((v) => revive(type.itemsType, v));
+  if (type instanceof avsc.types.MapType && isPlainObject(value)) {
+    const valuesType: avsc.Type = type.valuesType;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(valuesType, v)]));
   }
-  if (type.typeName === 'union:unwrapped' && type.types) {
+  if (type instanceof avsc.types.UnwrappedUnionType) {
     if (value === null) return null;
     const branches = type.types.filter((t) => t.typeName !== 'null');
     return branches.length === 1 ? revive(branches[0]!, value) : value;

@@ -32,8 +32,8 @@ async function produceTimed(
   return ids;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the job JSON, read field by field by the tests
 async function waitForJob(s: RunningService, id: string, status = 'completed', timeoutMs = 60_000): Promise<any> {
-  // any: the job JSON
   return waitFor(
     `job ${id} ${status}`,
     async () => {

@@ -4,7 +4,7 @@
 // the tracking events it missed, once, with the webhook path's event ids.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ChangeCursorStore } from '@odx/runtime';
+import { canonicalEventOf, ChangeCursorStore } from '@odx/runtime';
 import { payloadOf } from '@odx/runtime/testing';
 import { startTmsSimulator, TEST_TIMINGS, type TmsSimulator } from '@odx/sim-tms';
 import { postSignedWebhook } from '@odx/sim-wms/kit';
@@ -99,7 +99,11 @@ const tracking = (messages: Collected[], shipmentId?: string): Collected[] =>
   messages
     .filter((m) => TRACKING.has(m.eventType) && (shipmentId === undefined || m.key === shipmentId))
     .sort((x, y) => x.offset - y.offset);
-const eventIdOf = (m: Collected): string => (m.payload as { meta: { eventId: string } }).meta.eventId;
+const eventIdOf = (m: Collected): string => {
+  const event = canonicalEventOf(m);
+  if (!event) throw new Error(`not a canonical event: ${m.eventType}`);
+  return event.payload.meta.eventId;
+};
 
 test('tracking webhooks given up by the TMS: catch-up publishes every missing milestone and exception once, with the webhook ids; late webhooks and a second run publish nothing', async (t) => {
   const { tms, b } = await tmsAndBridge(t, { ODX_TMS_BRIDGE_CATCHUP_INTERVAL_MS: '0', ODX_TMS_BRIDGE_CATCHUP_PAGE_SIZE: '2' });

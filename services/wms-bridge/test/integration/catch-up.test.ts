@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator } from '@odx/sim-wms';
 import { postSignedWebhook } from '@odx/sim-wms/kit';
-import { ChangeCursorStore } from '@odx/runtime';
+import { canonicalEventOf, ChangeCursorStore } from '@odx/runtime';
 import { payloadOf } from '@odx/runtime/testing';
 import {
   ADMIN,
@@ -87,7 +87,11 @@ function stageEventsOf(messages: Collected[], orderId: string): Collected[] {
   return messages.filter((m) => m.key === orderId && STAGE_EVENTS.includes(m.eventType)).sort((x, y) => x.offset - y.offset);
 }
 
-const eventIdOf = (m: Collected): string => (m.payload as { meta: { eventId: string } }).meta.eventId;
+const eventIdOf = (m: Collected): string => {
+  const event = canonicalEventOf(m);
+  if (!event) throw new Error(`not a canonical event: ${m.eventType}`);
+  return event.payload.meta.eventId;
+};
 
 test('webhooks given up by the WMS: catch-up publishes every missing stage once, over several pages; a late webhook and a second run publish nothing', async (t) => {
   const { wms, b } = await wmsAndBridge(t, { ODX_WMS_BRIDGE_CATCHUP_INTERVAL_MS: '0', ODX_WMS_BRIDGE_CATCHUP_PAGE_SIZE: '2' });
