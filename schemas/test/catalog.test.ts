@@ -21,15 +21,18 @@ const reparse = (text: string) => parseCatalog(text, schemaRepository());
 describe('topic catalog', () => {
   const catalog = loadCatalog();
 
-  it('lists the ten v1 topics', () => {
+  it('lists the thirteen v1 topics', () => {
     assert.deepEqual(catalog.topics.map((t) => t.name).sort(), [
+      'odx.cases.v1',
       'odx.customers.v1',
       'odx.edi.documents.v1',
       'odx.inventory.v1',
       'odx.invoices.v1',
+      'odx.orchestrator.inbox.v1',
       'odx.orders.v1',
       'odx.payments.v1',
       'odx.prices.v1',
+      'odx.process.v1',
       'odx.products.v1',
       'odx.returns.v1',
       'odx.shipments.v1',
@@ -147,7 +150,7 @@ describe('topic catalog', () => {
     it('unknown service, bad policy, retention on compact, missing retention', () => {
       expectError(
         catalogText.replace(
-          'consumers: [analytics-sink]\n    events:\n      PaymentReceived',
+          'consumers: [analytics-sink, order-orchestrator]\n    events:\n      PaymentReceived',
           'consumers: [billing]\n    events:\n      PaymentReceived',
         ),
         'odx.payments.v1',
@@ -181,7 +184,7 @@ describe('topic catalog', () => {
       );
     });
     it('the current file parses', () => {
-      assert.equal(reparse(catalogText).topics.length, 10);
+      assert.equal(reparse(catalogText).topics.length, 13);
     });
   });
 });

@@ -9,6 +9,7 @@ import type {
   EventMeta,
   EventPayloads,
   EventType,
+  ExceptionCase,
   Invoice,
   InventoryAdjustment,
   InventoryLevel,
@@ -429,6 +430,41 @@ export function sampleEdiDocument(overrides: Partial<EdiDocument> = {}): EdiDocu
   };
 }
 
+/** An open exception case on order 42 (a late carrier booking). */
+export function sampleExceptionCase(overrides: Partial<ExceptionCase> = {}): ExceptionCase {
+  return {
+    caseId: 'case-7f3a9c2e',
+    orderId: '42',
+    orderName: 'S00042',
+    step: 'carrier-booking',
+    reason: {
+      errorClass: 'step.overdue',
+      lastError: 'carrier booking overdue after 3 attempts; tms-bridge catch-up found no booking',
+      evidence: [
+        {
+          kind: 'record',
+          topic: 'odx.shipments.v1',
+          partition: 4,
+          offset: '18231',
+          eventId: '0b9c3f4e-6a2d-5c1e-9f7a-3d2b1c0e8f61',
+          note: null,
+        },
+        { kind: 'dlq-entry', topic: 'odx.shipments.v1.tms-bridge.dlq', partition: 0, offset: '12', eventId: null, note: 'tms.validation' },
+      ],
+    },
+    severity: 'high',
+    owner: { kind: 'team', id: 'transport-ops', name: 'Transport operations' },
+    status: 'open',
+    proposedAction: 'retry-step',
+    escalationLevel: 0,
+    openedAt: at(300),
+    updatedAt: at(300),
+    dueAt: at(360),
+    resolvedAt: null,
+    ...overrides,
+  };
+}
+
 const builders: { [K in EventType]: () => EventPayloads[K] } = {
   OrderReceived: () => ({
     meta: sampleMeta({ source: 'edi' }),
@@ -580,6 +616,89 @@ const builders: { [K in EventType]: () => EventPayloads[K] } = {
     }),
     transport: 'sftp',
     inResponseTo: null,
+  }),
+  OrderStageChanged: () => ({
+    meta: sampleMeta({ source: 'odx', causationId: '0b9c3f4e-6a2d-5c1e-9f7a-3d2b1c0e8f61' }),
+    orderId: '42',
+    orderName: 'S00042',
+    clientOrderRef: 'PO-778812',
+    customerId: '3187',
+    stage: 'pick-pack',
+    stageStatus: 'active',
+    previousStage: 'release',
+    previousStageStatus: 'active',
+    reason: 'FulfillmentRequested',
+    sequence: 4,
+    changedAt: at(60),
+    dueAt: at(60 + 4 * 60),
+    warehouseCodes: ['WH1'],
+    openCaseIds: [],
+  }),
+  ExceptionCaseOpened: () => ({
+    meta: sampleMeta({ source: 'odx' }),
+    case: sampleExceptionCase(),
+    change: { at: at(300), actor: 'order-orchestrator', action: 'opened', fromStatus: null, toStatus: 'open', note: null },
+  }),
+  ExceptionCaseUpdated: () => ({
+    meta: sampleMeta({ source: 'odx' }),
+    case: sampleExceptionCase({ status: 'acknowledged', updatedAt: at(320), owner: { kind: 'person', id: 'jane.doe', name: null } }),
+    change: {
+      at: at(320),
+      actor: 'jane.doe',
+      action: 'acknowledged',
+      fromStatus: 'open',
+      toStatus: 'acknowledged',
+      note: 'Calling the carrier',
+    },
+  }),
+  ExceptionCaseResolved: () => ({
+    meta: sampleMeta({ source: 'odx' }),
+    case: sampleExceptionCase({ status: 'resolved', updatedAt: at(400), resolvedAt: at(400) }),
+    change: {
+      at: at(400),
+      actor: 'jane.doe',
+      action: 'resolved',
+      fromStatus: 'acknowledged',
+      toStatus: 'resolved',
+      note: 'Booked by phone',
+    },
+    resolution: 'retried',
+  }),
+  OrchestratorSignal: () => ({
+    meta: sampleMeta({ source: 'odx' }),
+    orderId: '42',
+    kind: 'fact',
+    factType: 'ShipmentBooked',
+    order: null,
+    shipment: {
+      shipmentId: '1310',
+      stage: 'booked',
+      at: at(200),
+      warehouseCode: null,
+      carrierCode: 'UPSN',
+      serviceLevel: 'GROUND',
+      bookingRef: 'BOL-55120',
+      trackingNumber: '1Z999AA10123456784',
+      shortPicked: false,
+      exceptionCode: null,
+      description: null,
+    },
+    invoice: null,
+    payment: null,
+    cancellation: null,
+    timer: null,
+    command: null,
+    failure: null,
+    evidence: [
+      {
+        kind: 'record',
+        topic: 'odx.shipments.v1',
+        partition: 4,
+        offset: '18231',
+        eventId: '0b9c3f4e-6a2d-5c1e-9f7a-3d2b1c0e8f61',
+        note: null,
+      },
+    ],
   }),
 };
 

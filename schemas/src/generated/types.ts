@@ -32,6 +32,49 @@ export interface Address {
 }
 
 /**
+ * One change to an exception case, who made it and when.
+ *
+ * Avro record `com.odx.common.CaseHistoryEntry` (schemas/avro/common/CaseHistoryEntry.avsc).
+ */
+export interface CaseHistoryEntry {
+  at: Date;
+  /** User id of an operator, or a service name (order-orchestrator) for automatic changes. */
+  actor: string;
+  /** opened, evidence-added, assigned, acknowledged, escalated, retried, resolved, reopened. */
+  action: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  note: string | null;
+}
+
+/**
+ * Who must act on an exception case: a team or a person.
+ *
+ * Avro record `com.odx.common.CaseOwner` (schemas/avro/common/CaseOwner.avsc).
+ */
+export interface CaseOwner {
+  /** team or person. */
+  kind: string;
+  /** Team name (e.g. warehouse-ops, credit-control) or the person's user id. */
+  id: string;
+  /** Display name. */
+  name: string | null;
+}
+
+/**
+ * Why a case was opened: the error class, the last error and links to the evidence.
+ *
+ * Avro record `com.odx.common.CaseReason` (schemas/avro/common/CaseReason.avsc).
+ */
+export interface CaseReason {
+  /** Machine-readable class, e.g. step.overdue, credit.hold, wms.validation, order.cancelled-after-shipment. */
+  errorClass: string;
+  /** The last error or finding, in words. */
+  lastError: string;
+  evidence: EvidenceLink[];
+}
+
+/**
  * Customer master data (Odoo res.partner, commercial entity).
  *
  * Avro record `com.odx.common.Customer` (schemas/avro/common/Customer.avsc).
@@ -134,6 +177,55 @@ export interface EventMeta {
   causationId: string | null;
   /** Tenant: the Odoo company (res.company) code or id the event belongs to. */
   company: string;
+}
+
+/**
+ * Where to see what happened: one Kafka record (a source event, or an entry in a DLQ topic, which replay-dlq addresses by topic/partition/offset) or another reference.
+ *
+ * Avro record `com.odx.common.EvidenceLink` (schemas/avro/common/EvidenceLink.avsc).
+ */
+export interface EvidenceLink {
+  /** record (a record on a business or internal topic), dlq-entry (a record on a <topic>.<group>.dlq topic), http (a call to an outside system), note. */
+  kind: string;
+  topic: string | null;
+  partition: number | null;
+  /** Kafka offset as a decimal string (int64). */
+  offset: string | null;
+  /** meta.eventId of the record, when it could be decoded. */
+  eventId: string | null;
+  /** What the link shows, e.g. the error class of a DLQ entry or the URL called. */
+  note: string | null;
+}
+
+/**
+ * An exception case: a process step nothing automatic could finish, with an owner who must act. The history lives in the store; events carry the change they report.
+ *
+ * Avro record `com.odx.common.ExceptionCase` (schemas/avro/common/ExceptionCase.avsc).
+ */
+export interface ExceptionCase {
+  caseId: string;
+  /** ODX order id; the topic key, so one order's cases stay ordered. */
+  orderId: string;
+  /** Odoo order reference, e.g. S00042. */
+  orderName: string | null;
+  /** Process step: credit, allocation, release, pick-pack, carrier-booking, dispatch, delivery, invoice, payment (or another the orchestrator adds). */
+  step: string;
+  reason: CaseReason;
+  /** low, medium, high, critical. */
+  severity: string;
+  /** Null until routed or assigned. */
+  owner: CaseOwner | null;
+  /** open, acknowledged, escalated, resolved. */
+  status: string;
+  /** What the orchestrator proposes, e.g. return (an order cancelled after shipment), approve-credit, retry-step. */
+  proposedAction: string | null;
+  /** 0 until the first escalation. */
+  escalationLevel: number;
+  openedAt: Date;
+  updatedAt: Date;
+  /** When the case escalates unless acted on. */
+  dueAt: Date | null;
+  resolvedAt: Date | null;
 }
 
 /**
@@ -324,6 +416,36 @@ export interface Order {
 }
 
 /**
+ * An order was cancelled in Odoo.
+ *
+ * Avro record `com.odx.common.OrderCancellationFact` (schemas/avro/common/OrderCancellationFact.avsc).
+ */
+export interface OrderCancellationFact {
+  reason: string | null;
+  cancelledBy: string | null;
+  cancelledAt: Date;
+}
+
+/**
+ * An invoice posted for an order, as the order orchestrator keeps it.
+ *
+ * Avro record `com.odx.common.OrderInvoiceFact` (schemas/avro/common/OrderInvoiceFact.avsc).
+ */
+export interface OrderInvoiceFact {
+  invoiceId: string;
+  name: string | null;
+  /** out_invoice or out_refund. */
+  moveType: string;
+  state: string;
+  paymentState: string | null;
+  currency: string;
+  /** decimal(18,4). */
+  amountTotal: string;
+  /** decimal(18,4). */
+  amountResidual: string;
+}
+
+/**
  * One sales order line. Amounts are in the order currency.
  *
  * Avro record `com.odx.common.OrderLine` (schemas/avro/common/OrderLine.avsc).
@@ -363,6 +485,41 @@ export interface OrderLine {
   requestedDate: Date | null;
   /** Delivery date the distributor committed to. */
   promisedDate: Date | null;
+}
+
+/**
+ * The part of a payment allocated to one of an order's invoices.
+ *
+ * Avro record `com.odx.common.OrderPaymentFact` (schemas/avro/common/OrderPaymentFact.avsc).
+ */
+export interface OrderPaymentFact {
+  paymentId: string;
+  invoiceId: string;
+  /** decimal(18,4). Allocated to this invoice, in the payment currency. */
+  amount: string;
+  currency: string;
+  paidAt: Date;
+}
+
+/**
+ * What a shipment event says about an order's progress, as the order orchestrator keeps it.
+ *
+ * Avro record `com.odx.common.OrderShipmentFact` (schemas/avro/common/OrderShipmentFact.avsc).
+ */
+export interface OrderShipmentFact {
+  shipmentId: string;
+  /** requested, picked, packed, booked, dispatched, delivered, exception. */
+  stage: string;
+  /** When it happened in the source system. */
+  at: Date;
+  warehouseCode: string | null;
+  carrierCode: string | null;
+  serviceLevel: string | null;
+  bookingRef: string | null;
+  trackingNumber: string | null;
+  shortPicked: boolean;
+  exceptionCode: string | null;
+  description: string | null;
 }
 
 /**
@@ -448,6 +605,47 @@ export interface Price {
   validTo: Date | null;
   /** False when the rule was archived or deleted. */
   active: boolean;
+}
+
+/**
+ * An operator command for an order's process, usually sent from an exception case.
+ *
+ * Avro record `com.odx.common.ProcessCommand` (schemas/avro/common/ProcessCommand.avsc).
+ */
+export interface ProcessCommand {
+  /** retry-step, approve-credit, cancel-hold. */
+  command: string;
+  step: string | null;
+  caseId: string | null;
+  /** User id of the operator. */
+  actor: string;
+  note: string | null;
+}
+
+/**
+ * A step failed for good outside the orchestrator (e.g. a write-back that reached its DLQ).
+ *
+ * Avro record `com.odx.common.ProcessStepFailure` (schemas/avro/common/ProcessStepFailure.avsc).
+ */
+export interface ProcessStepFailure {
+  /** The step it belongs to, when the reporter knows it. */
+  step: string | null;
+  errorClass: string;
+  lastError: string;
+  /** Consumer group or service that gave up. */
+  reportedBy: string;
+}
+
+/**
+ * A step's due time passed: the timer scan found it open at dueAt.
+ *
+ * Avro record `com.odx.common.ProcessTimerFiring` (schemas/avro/common/ProcessTimerFiring.avsc).
+ */
+export interface ProcessTimerFiring {
+  step: string;
+  /** The step attempt the timer guarded (0 = first). */
+  attempt: number;
+  dueAt: Date;
 }
 
 /**
@@ -687,6 +885,42 @@ export interface EdiDocumentSent {
 }
 
 /**
+ * The order orchestrator opened an exception case: a step is stuck or failed for good and a person must act.
+ *
+ * Avro record `com.odx.events.ExceptionCaseOpened` (schemas/avro/events/ExceptionCaseOpened.avsc).
+ */
+export interface ExceptionCaseOpened {
+  meta: EventMeta;
+  case: ExceptionCase;
+  /** The opening entry of the case's history. */
+  change: CaseHistoryEntry;
+}
+
+/**
+ * A case was resolved, by an operator or because the process moved on by itself.
+ *
+ * Avro record `com.odx.events.ExceptionCaseResolved` (schemas/avro/events/ExceptionCaseResolved.avsc).
+ */
+export interface ExceptionCaseResolved {
+  meta: EventMeta;
+  case: ExceptionCase;
+  change: CaseHistoryEntry;
+  /** approved, retried, returned, cancelled, process-moved-on, dismissed, other. */
+  resolution: string;
+}
+
+/**
+ * An open case changed: assigned, acknowledged, escalated, retried or given more evidence. Carries the case as it is now and the history entry of the change.
+ *
+ * Avro record `com.odx.events.ExceptionCaseUpdated` (schemas/avro/events/ExceptionCaseUpdated.avsc).
+ */
+export interface ExceptionCaseUpdated {
+  meta: EventMeta;
+  case: ExceptionCase;
+  change: CaseHistoryEntry;
+}
+
+/**
  * Odoo released an outbound picking to the warehouse; the WMS should pick and pack it.
  *
  * Avro record `com.odx.events.FulfillmentRequested` (schemas/avro/events/FulfillmentRequested.avsc).
@@ -761,6 +995,33 @@ export interface InvoicePosted {
 }
 
 /**
+ * Internal to the order orchestrator: everything that changes an order's process (a business fact, a timer firing, an operator command, a step failure), keyed by order id so one consumer owns each order. Exactly one of the kind's fields is set.
+ *
+ * Avro record `com.odx.events.OrchestratorSignal` (schemas/avro/events/OrchestratorSignal.avsc).
+ */
+export interface OrchestratorSignal {
+  /** eventId is deterministic: the source event's id for facts; (order, step, attempt) for timers. */
+  meta: EventMeta;
+  /** ODX order id; the topic key. */
+  orderId: string;
+  /** fact, timer-fired, command, step-failed. */
+  kind: string;
+  /** For facts: the canonical event type it comes from (OrderConfirmed, ShipmentPicked, ...). */
+  factType: string | null;
+  /** OrderConfirmed: the order as confirmed. */
+  order: Order | null;
+  shipment: OrderShipmentFact | null;
+  invoice: OrderInvoiceFact | null;
+  payment: OrderPaymentFact | null;
+  cancellation: OrderCancellationFact | null;
+  timer: ProcessTimerFiring | null;
+  command: ProcessCommand | null;
+  failure: ProcessStepFailure | null;
+  /** Source record(s): topic/partition/offset of the canonical event or DLQ entry. */
+  evidence: EvidenceLink[];
+}
+
+/**
  * The order was cancelled in Odoo or by the customer.
  *
  * Avro record `com.odx.events.OrderCancelled` (schemas/avro/events/OrderCancelled.avsc).
@@ -797,6 +1058,37 @@ export interface OrderReceived {
   order: Order;
   /** EdiDocument.documentId (or shop order id) the order was read from. */
   sourceDocumentId: string | null;
+}
+
+/**
+ * An order's process moved to another stage (step of order to cash) or changed how that stage stands (held, overdue, failed).
+ *
+ * Avro record `com.odx.events.OrderStageChanged` (schemas/avro/events/OrderStageChanged.avsc).
+ */
+export interface OrderStageChanged {
+  meta: EventMeta;
+  /** ODX order id; the topic key. */
+  orderId: string;
+  /** Odoo order reference, e.g. S00042. */
+  orderName: string | null;
+  clientOrderRef: string | null;
+  customerId: string | null;
+  /** credit, allocation, release, pick-pack, carrier-booking, dispatch, delivery, invoice, payment, completed, cancelled. */
+  stage: string;
+  /** How the stage stands: active, held (waiting for a person, e.g. credit hold), overdue, failed, done (terminal stages). */
+  stageStatus: string;
+  previousStage: string | null;
+  previousStageStatus: string | null;
+  /** What moved it, e.g. the fact (ShipmentDispatched), a credit rule, a timer. */
+  reason: string | null;
+  /** 1 for the first stage of the order, +1 per change: consumers order and dedupe on it. */
+  sequence: number;
+  changedAt: Date;
+  /** When the stage becomes overdue (SLA). */
+  dueAt: Date | null;
+  /** Warehouses the order was allocated to. */
+  warehouseCodes: string[];
+  openCaseIds: string[];
 }
 
 /**
@@ -965,14 +1257,19 @@ export const EVENT_TYPES = [
   'CustomerUpserted',
   'EdiDocumentReceived',
   'EdiDocumentSent',
+  'ExceptionCaseOpened',
+  'ExceptionCaseResolved',
+  'ExceptionCaseUpdated',
   'FulfillmentRequested',
   'InventoryAdjusted',
   'InventoryLevelChanged',
   'InventoryMismatchDetected',
   'InvoicePosted',
+  'OrchestratorSignal',
   'OrderCancelled',
   'OrderConfirmed',
   'OrderReceived',
+  'OrderStageChanged',
   'PaymentReceived',
   'PriceChanged',
   'ProductUpserted',
@@ -993,14 +1290,19 @@ export interface EventPayloads {
   CustomerUpserted: CustomerUpserted;
   EdiDocumentReceived: EdiDocumentReceived;
   EdiDocumentSent: EdiDocumentSent;
+  ExceptionCaseOpened: ExceptionCaseOpened;
+  ExceptionCaseResolved: ExceptionCaseResolved;
+  ExceptionCaseUpdated: ExceptionCaseUpdated;
   FulfillmentRequested: FulfillmentRequested;
   InventoryAdjusted: InventoryAdjusted;
   InventoryLevelChanged: InventoryLevelChanged;
   InventoryMismatchDetected: InventoryMismatchDetected;
   InvoicePosted: InvoicePosted;
+  OrchestratorSignal: OrchestratorSignal;
   OrderCancelled: OrderCancelled;
   OrderConfirmed: OrderConfirmed;
   OrderReceived: OrderReceived;
+  OrderStageChanged: OrderStageChanged;
   PaymentReceived: PaymentReceived;
   PriceChanged: PriceChanged;
   ProductUpserted: ProductUpserted;

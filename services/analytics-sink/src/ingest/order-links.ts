@@ -111,6 +111,18 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
       const e = event.payload;
       return [...ediLinks(e.document), link('edidoc', e.inResponseTo)];
     }
+    case 'OrderStageChanged': {
+      const e = event.payload;
+      return [link('order', e.orderId), link('name', e.orderName), link('po', e.clientOrderRef)];
+    }
+    case 'ExceptionCaseOpened':
+    case 'ExceptionCaseUpdated':
+    case 'ExceptionCaseResolved': {
+      const c = event.payload.case;
+      return [link('order', c.orderId), link('name', c.orderName)];
+    }
+    // The orchestrator's internal inbox repeats facts already linked from their own topics.
+    case 'OrchestratorSignal':
     case 'CustomerUpserted':
     case 'ProductUpserted':
     case 'PriceChanged':
