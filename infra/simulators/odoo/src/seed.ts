@@ -4,8 +4,18 @@
  * EAN-13 barcodes, ~100 customer companies with invoice/delivery addresses,
  * pricelists, carriers and starting stock.
  */
+import { postInvoices } from './business/post-invoice.js';
+import { registerPayment } from './business/register-payment.js';
+import { formatDate } from './clock.js';
 import type { Env } from './orm/env.js';
 import { Prng, ean13 } from './prng.js';
+
+/**
+ * The customer the demo puts on credit hold: a 5,000.00 limit and 3,220.00 already owed
+ * (overdue invoices 2,875.00 and 575.00 left of 1,150.00, less a 230.00 credit note), so
+ * any order above 1,780.00 takes it over. The load generator leaves it out.
+ */
+export const CREDIT_HOLD_CUSTOMER = { ref: 'C90001', name: 'Overdue Hardware Co.', creditLimit: 5000, openReceivables: 3220 } as const;
 
 export interface SeedOptions {
   /** @default 200 */
@@ -153,6 +163,9 @@ export function seedDatabase(env: Env, opts: SeedOptions = {}): void {
       country_id: countries[cc],
       vat: cc === 'US' ? false : `${cc}${rng.int(100000000, 999999999)}`,
       property_product_pricelist: i % 3 === 0 ? tierPl : publicPl,
+      // Not drawn from the PRNG, so the rest of the seed stays as it was: every tenth customer has no
+      // limit of its own (0, as in Odoo), the others 100,000 to 500,000.
+      credit_limit: i % 10 === 0 ? 0 : 100_000 * (1 + (i % 5)),
     });
     env.create('res.partner', { parent_id: customer, type: 'invoice', name: 'Accounts Payable', email: `ap@${domain}${i}.example`, street, city, zip, country_id: countries[cc] });
     const docks = rng.int(1, 2);
@@ -171,4 +184,46 @@ export function seedDatabase(env: Env, opts: SeedOptions = {}): void {
       if (qty > 0) env.create('stock.quant', { product_id: pid, location_id: wh.stock, quantity: qty });
     }
   }
+
+  // Created last, so the ids of everything above are what they were before it existed.
+  seedCreditHoldCustomer(env, { usd, country: countries.US!, tax, product: products[0]! });
+}
+
+/** The credit-hold demo customer, its invoice address and its open (and settled) receivables. */
+function seedCreditHoldCustomer(env: Env, ctx: { usd: number; country: number; tax: number; product: number }): void {
+  const c = CREDIT_HOLD_CUSTOMER;
+  const customer = env.create('res.partner', {
+    name: c.name,
+    ref: c.ref,
+    is_company: true,
+    customer_rank: 1,
+    email: 'orders@overdue-hardware.example',
+    street: '9 Late Payment Ln',
+    city: 'Chicago',
+    zip: '60608',
+    country_id: ctx.country,
+    credit_limit: c.creditLimit,
+  });
+  const billTo = env.create('res.partner', { parent_id: customer, type: 'invoice', name: 'Accounts Payable', email: 'ap@overdue-hardware.example', city: 'Chicago', zip: '60608', country_id: ctx.country });
+  env.create('res.partner', { parent_id: customer, type: 'delivery', name: 'Receiving Dock 1', street: '9 Late Payment Ln', city: 'Chicago', zip: '60608', country_id: ctx.country });
+  // Invoiced 45 days ago, due after 30: overdue. 15% tax on every line.
+  const invoiceDate = formatDate(env.nowUs - 45 * 86_400_000_000);
+  const move = (moveType: 'out_invoice' | 'out_refund', qty: number, priceUnit: number, ref: string): number => {
+    const id = env.create('account.move', {
+      move_type: moveType,
+      partner_id: billTo,
+      currency_id: ctx.usd,
+      invoice_date: invoiceDate,
+      ref,
+      invoice_line_ids: [[0, 0, { product_id: ctx.product, name: ref, quantity: qty, price_unit: priceUnit, tax_ids: [[6, 0, [ctx.tax]]] }]],
+    });
+    postInvoices(env, [id]);
+    return id;
+  };
+  move('out_invoice', 10, 250, 'PO-OVERDUE-1'); // 2,875.00 not paid
+  registerPayment(env, [move('out_invoice', 4, 250, 'PO-OVERDUE-2')], 575); // 1,150.00, 575.00 paid: partial
+  const settled = move('out_invoice', 2, 250, 'PO-OVERDUE-3'); // 575.00, paid and reconciled with the bank
+  registerPayment(env, [settled], null);
+  env.write('account.move', [settled], { payment_state: 'paid' });
+  move('out_refund', 1, 200, 'RMA-OVERDUE-1'); // 230.00 credit note, not yet refunded
 }

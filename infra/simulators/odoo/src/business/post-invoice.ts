@@ -1,4 +1,4 @@
-/** account.move.action_post: number 'INV/<year>/<seq>', invoice and due dates, state posted, residual open. */
+/** account.move.action_post: number 'INV/<year>/<seq>' (credit notes 'RINV/…'), invoice and due dates, state posted, residual open. */
 import { formatDate } from '../clock.js';
 import { userError } from '../errors.js';
 import type { Env } from '../orm/env.js';
@@ -14,7 +14,9 @@ export function postInvoices(env: Env, ids: number[]): boolean {
     const invoiceDate = typeof move.invoice_date === 'string' ? move.invoice_date : formatDate(env.nowUs);
     const due = typeof move.invoice_date_due === 'string' ? move.invoice_date_due : addDays(invoiceDate, 30);
     const year = invoiceDate.slice(0, 4);
-    const name = move.name && move.name !== '/' ? String(move.name) : `INV/${year}/${String(env.nextSequence(`account.move.out_invoice.${year}`)).padStart(5, '0')}`;
+    // Customer invoices and credit notes have their own sequences in Odoo 17's sales journal (INV/, RINV/).
+    const prefix = move.move_type === 'out_refund' ? 'RINV' : 'INV';
+    const name = move.name && move.name !== '/' ? String(move.name) : `${prefix}/${year}/${String(env.nextSequence(`account.move.${move.move_type === 'out_refund' ? 'out_refund' : 'out_invoice'}.${year}`)).padStart(5, '0')}`;
     env.write('account.move', [move.id], { name, state: 'posted', invoice_date: invoiceDate, invoice_date_due: due, date: invoiceDate, payment_state: 'not_paid' });
     refreshInvoice(env, move.id);
   }

@@ -6,6 +6,7 @@
  * 'paid', which a client can simulate by writing payment_state).
  */
 import { round2 } from '../models/product.js';
+import { moveSign } from './sale-order-amounts.js';
 import { userError } from '../errors.js';
 import type { Env } from '../orm/env.js';
 
@@ -19,6 +20,7 @@ export function registerPayment(env: Env, moveIds: number[], amount: number | nu
     env.write('account.move', [move.id], {
       x_amount_paid: round2(Number(move.x_amount_paid ?? 0) + pay),
       amount_residual: left,
+      amount_residual_signed: moveSign(move.move_type) * left,
       payment_state: left <= 0 ? 'in_payment' : 'partial',
     });
   }

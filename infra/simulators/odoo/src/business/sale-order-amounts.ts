@@ -82,10 +82,23 @@ export function refreshInvoice(env: Env, moveId: number): void {
   const move = env.browse('account.move', moveId);
   const total = round2(untaxed + tax);
   const paid = Number(move.x_amount_paid ?? 0);
+  const residual = move.state === 'cancel' ? 0 : round2(Math.max(0, total - paid));
+  const sign = moveSign(move.move_type);
   env.setStored('account.move', moveId, {
     amount_untaxed: round2(untaxed),
     amount_tax: round2(tax),
     amount_total: total,
-    amount_residual: move.state === 'cancel' ? 0 : round2(Math.max(0, total - paid)),
+    amount_residual: residual,
+    amount_total_signed: sign * total,
+    amount_residual_signed: sign * residual,
   });
+}
+
+/**
+ * The sign of a move type's *_signed amounts (Odoo 17 account.move._compute_amount): what the partner
+ * owes is positive (customer invoices, vendor refunds), what we owe negative (credit notes, bills).
+ * amount_total / amount_residual stay positive for every type.
+ */
+export function moveSign(moveType: unknown): 1 | -1 {
+  return moveType === 'out_refund' || moveType === 'in_invoice' ? -1 : 1;
 }

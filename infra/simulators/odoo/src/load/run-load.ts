@@ -6,6 +6,7 @@
  */
 import { Prng } from '../prng.js';
 import { LATE_COMMIT_KEY } from '../rpc-service.js';
+import { CREDIT_HOLD_CUSTOMER } from '../seed.js';
 import { OdooJsonRpcClient, OdooRpcError } from './odoo-jsonrpc-client.js';
 
 export interface LoadOptions {
@@ -55,7 +56,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadCounts> {
   const client = new OdooJsonRpcClient(opts.url, opts.db, opts.login, opts.password);
   await client.authenticate();
   const catalog: Catalog = {
-    customers: await client.executeKw<number[]>('res.partner', 'search', [[['is_company', '=', true], ['customer_rank', '>', 0]]]),
+    // Not the credit-hold demo customer: its orders would stop at the credit check, by design.
+    customers: await client.executeKw<number[]>('res.partner', 'search', [[['is_company', '=', true], ['customer_rank', '>', 0], ['ref', '!=', CREDIT_HOLD_CUSTOMER.ref]]]),
     products: await client.executeKw<number[]>('product.product', 'search', [[['sale_ok', '=', true], ['type', 'in', ['product', 'consu']]]]),
     carriers: await client.executeKw<number[]>('delivery.carrier', 'search', [[]]),
   };

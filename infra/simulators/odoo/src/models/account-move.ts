@@ -18,7 +18,7 @@ export const accountMove = defineModel({
   name: 'account.move',
   description: 'Journal Entry',
   order: 'date desc, name desc, id desc',
-  displayName: (_env, rec) => (rec.state === 'draft' && (!rec.name || rec.name === '/') ? `${rec.move_type === 'out_invoice' ? 'Draft Invoice' : 'Draft Entry'} (* ${rec.id})` : String(rec.name)),
+  displayName: (_env, rec) => (rec.state === 'draft' && (!rec.name || rec.name === '/') ? `${rec.move_type === 'out_invoice' ? 'Draft Invoice' : rec.move_type === 'out_refund' ? 'Draft Credit Note' : 'Draft Entry'} (* ${rec.id})` : String(rec.name)),
   fields: {
     name: fields.char('Number', { default: '/', readonly: true }),
     move_type: fields.selection(MOVE_TYPES, 'Type', { default: 'entry', required: true }),
@@ -43,6 +43,10 @@ export const accountMove = defineModel({
     amount_tax: fields.monetary('Tax', { readonly: true }),
     amount_total: fields.monetary('Total', { readonly: true }),
     amount_residual: fields.monetary('Amount Due', { readonly: true }),
+    // In the company currency, negative for credit notes and bills (Odoo 17's *_signed fields); the
+    // simulator has no exchange rates, so they are the amounts above with the move type's sign.
+    amount_total_signed: fields.monetary('Total Signed', { readonly: true }),
+    amount_residual_signed: fields.monetary('Amount Due Signed', { readonly: true }),
     x_amount_paid: fields.monetary('Amount Paid (simulator)', { readonly: true }),
     narration: fields.html('Terms and Conditions'),
   },

@@ -1,5 +1,6 @@
 import type { Env } from '../orm/env.js';
 import { defineModel, fields, type RawRecord } from '../orm/model-def.js';
+import { round2 } from './product.js';
 
 const TYPES = [
   ['contact', 'Contact'],
@@ -30,6 +31,31 @@ function commercialPartner(env: Env, rec: RawRecord): number {
     cur = parent;
   }
   return cur.id;
+}
+
+/**
+ * res.partner.credit: what the commercial partner owes, the sum of the signed residuals of its posted
+ * customer invoices and credit notes (Odoo sums the open receivable lines, which carry the commercial
+ * partner; its contacts and addresses show 0).
+ */
+function totalReceivable(env: Env, rec: RawRecord): number {
+  if (commercialPartner(env, rec) !== rec.id) return 0;
+  let total = 0;
+  const todo = [rec.id];
+  const seen = new Set<number>();
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    for (const moveId of env.store.referencing('account.move', 'partner_id', pid)) {
+      const m = env.store.get('account.move', moveId);
+      if (m && m.state === 'posted' && (m.move_type === 'out_invoice' || m.move_type === 'out_refund')) total += Number(m.amount_residual_signed ?? 0);
+    }
+    for (const child of env.store.referencing('res.partner', 'parent_id', pid)) {
+      if (env.store.get('res.partner', child)?.is_company !== true) todo.push(child);
+    }
+  }
+  return round2(total);
 }
 
 export const resPartner = defineModel({
@@ -75,6 +101,20 @@ export const resPartner = defineModel({
     property_product_pricelist: fields.many2one('product.pricelist', 'Pricelist'),
     comment: fields.html('Notes'),
     active: fields.boolean('Active', { default: true }),
+    // account module (Odoo 17): a company-dependent Float; 0 means "no limit of its own" (Odoo's credit
+    // warning skips partners whose credit_limit is falsy), so use_partner_credit_limit is credit_limit != 0
+    // here, the company default being 0.
+    credit_limit: fields.float('Credit Limit', { help: 'Credit limit specific to this partner.' }),
+    use_partner_credit_limit: fields.boolean('Partner Limit', {
+      readonly: true,
+      help: 'Set a value greater than 0.0 to activate a credit limit check',
+      compute: (_env, rec) => Number(rec.credit_limit ?? 0) !== 0,
+    }),
+    credit: fields.monetary('Total Receivable', {
+      readonly: true,
+      help: 'Total amount this customer owes you.',
+      compute: (env, rec) => totalReceivable(env, rec),
+    }),
   },
   hooks: {
     afterCreate(env, ids) {
