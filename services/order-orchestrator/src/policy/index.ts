@@ -1,0 +1,24 @@
+export {
+  DEFAULT_POLICY_DIR,
+  loadOrchestratorPolicy,
+  parseOrchestratorPolicy,
+  POLICY_FILES,
+  type OrchestratorPolicy,
+  type PolicySource,
+} from './load-policy.js';
+export { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
+export { PolicyInputError } from './amounts.js';
+export { formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
+export { SLA_PRECEDENCE, SLA_STEPS, slaFor, type SlaContext, type SlaPolicy, type SlaStep } from './sla-policy.js';
+export { decideCredit, type CreditDecision, type CreditInput, type CreditPolicy, type CreditRule } from './credit-policy.js';
+export {
+  allocate,
+  stockKey,
+  warehouseOrder,
+  type AllocationInput,
+  type AllocationLine,
+  type AllocationPart,
+  type AllocationPolicy,
+  type AllocationResult,
+} from './allocation-policy.js';
+export { StockView, type LevelFact } from './stock-view.js';
