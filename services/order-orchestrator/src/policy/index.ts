@@ -22,3 +22,4 @@ export {
   type AllocationResult,
 } from './allocation-policy.js';
 export { StockView, type LevelFact } from './stock-view.js';
+export { OdooCreditReader, type CustomerCredit, type OdooCreditReaderOptions } from './odoo-credit-reader.js';
