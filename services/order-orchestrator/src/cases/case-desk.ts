@@ -65,7 +65,10 @@ export interface CaseDeskOptions {
 /** Where an opening came from (a label of the metrics). */
 export type OpeningSource = 'process' | 'dlq';
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 20;
+
+/** A short random pause after losing a race, so the writers of one case spread out. */
+const backOff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
 
 export class CaseDesk implements CaseDeskPort {
   private readonly now: () => Date;
@@ -206,15 +209,16 @@ export class CaseDesk implements CaseDeskPort {
   }
 
   /** The escalation scan's action on a case whose due time passed. */
-  async escalateOverdue(caseId: string): Promise<boolean> {
-    const t = await this.change(caseId, { kind: 'overdue' }, this.actor, { tolerateResolved: true });
+  async escalateOverdue(caseId: string, now: Date = this.now()): Promise<boolean> {
+    const t = await this.change(caseId, { kind: 'overdue' }, this.actor, { tolerateResolved: true, now });
     return t?.changed === true;
   }
 
-  /** Sends the last change's event again (it was stored, but Kafka did not acknowledge it). */
-  async republish(caseId: string): Promise<void> {
-    const c = await this.options.store.get(caseId);
-    if (c?.pending) await this.publish(c.record, c.last);
+  /** Sends the event of a stored change again (it was stored, but Kafka did not acknowledge its event). */
+  async republish(caseId: string, version: number): Promise<void> {
+    const change = await this.options.store.changeAt(caseId, version);
+    if (change) await this.publish(change.record, change.entry);
+    else await this.options.store.markPublished(caseId, version); // nothing left to say
   }
 
   private async act(
@@ -237,7 +241,12 @@ export class CaseDesk implements CaseDeskPort {
     caseId: string,
     action: CaseAction,
     actor: string,
-    o: { tolerateResolved?: boolean; command?: (r: CaseRecord) => Pick<ProcessCommandRequest, 'command' | 'step'> | undefined },
+    o: {
+      tolerateResolved?: boolean;
+      command?: (r: CaseRecord) => Pick<ProcessCommandRequest, 'command' | 'step'> | undefined;
+      /** The time the change happens at (the escalation scan's). @default now */
+      now?: Date;
+    },
   ): Promise<Transition | undefined> {
     const { store, metrics } = this.options;
     let commandSent = false;
@@ -248,14 +257,17 @@ export class CaseDesk implements CaseDeskPort {
         throw new CaseNotFound(caseId);
       }
       if (o.tolerateResolved && !isOpenStatus(current.record.status)) return undefined;
-      const t = applyCaseAction(current.record, action, { now: this.now(), actor, policy: this.options.policy });
+      const t = applyCaseAction(current.record, action, { now: o.now ?? this.now(), actor, policy: this.options.policy });
       if (!t.changed) return t;
       const cmd = o.command?.(current.record);
       if (cmd && !commandSent) {
         await this.options.commands.send({ orderId: current.record.orderId, caseId, actor, note: noteOf(action), ...cmd });
         commandSent = true;
       }
-      if (!(await store.update(t.record, current.record.version, t.entry, t.evidence))) continue;
+      if (!(await store.update(t.record, t.entry, t.evidence))) {
+        await backOff(attempt);
+        continue;
+      }
       if (t.record.status === 'resolved') {
         await store.releaseOpenSlot(t.record.orderId, t.record.step, caseId);
         metrics.resolved.inc({ resolution: t.record.resolution ?? 'other' });

@@ -7,6 +7,14 @@
 // links only), and the scans that remain (listing, the escalation scan) read
 // a collection that holds exceptions, not orders. The indexes are for MongoDB
 // proper (and FerretDB versions that use them).
+//
+// FerretDB does not make a filtered update a compare-and-set: two writers can
+// both match `{ _id, version: n }` and both write. So every change is decided
+// by a unique insert, history entry n+1, which carries the state it makes;
+// the case document is only ever overwritten with such a state (by its writer,
+// or by whoever finds an entry the case does not show yet because its writer
+// stopped in between). The events to send wait in a small outbox collection
+// until Kafka acknowledged them.
 import { findByIds, insertOnce, isDuplicateKeyError } from '@odx/runtime';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { CaseRecord, CaseStatus, Evidence, HistoryEntry } from './case-model.js';
@@ -15,22 +23,47 @@ export const CASE_COLLECTIONS = {
   cases: 'odx_cases',
   history: 'odx_case_history',
   keys: 'odx_case_keys',
+  outbox: 'odx_case_outbox',
 } as const;
 
-/** A stored case: the record, the last change (so an unpublished event can be sent again) and whether its event is still to send. */
+/** A stored case: the record and the change that made its version. */
 export interface CaseDoc extends Omit<CaseRecord, 'caseId'> {
   _id: string;
   last: HistoryEntry;
-  /** Set with every change, cleared once Kafka acknowledged the event of that version. */
-  pending: boolean;
 }
 
-/** One history entry: `_id` is `<caseId>|<version, 8 digits>`. */
+/** A change whose event Kafka has not acknowledged yet: `<caseId>|<version>`. */
+interface OutboxDoc {
+  _id: string;
+  caseId: string;
+  version: number;
+  at: Date;
+}
+
+/** A change as it was made: the case after it and its history entry. */
+export interface CaseChange {
+  record: CaseRecord;
+  entry: HistoryEntry;
+}
+
+/** One history entry: `_id` is `<caseId>|<version, 8 digits>`; `next` is the case it made. */
 interface HistoryDoc extends HistoryEntry {
   _id: string;
   caseId: string;
   version: number;
   evidence: Evidence[];
+  next: CaseDoc;
+}
+
+function historyDoc(record: CaseRecord, entry: HistoryEntry, evidence: Evidence[]): HistoryDoc {
+  return {
+    _id: historyId(record.caseId, record.version),
+    caseId: record.caseId,
+    version: record.version,
+    ...entry,
+    evidence,
+    next: toDoc(record, entry),
+  };
 }
 
 /** `open|<orderId>|<step>` -> the order step's open case; `dedupe|<key>` -> the case an opening went to. */
@@ -43,7 +76,6 @@ interface KeyDoc {
 export interface StoredCase {
   record: CaseRecord;
   last: HistoryEntry;
-  pending: boolean;
 }
 
 export interface CaseQuery {
@@ -59,26 +91,35 @@ const dedupeKey = (key: string): string => `dedupe|${key}`;
 
 function toDoc(record: CaseRecord, last: HistoryEntry): CaseDoc {
   const { caseId, ...rest } = record;
-  return { _id: caseId, ...rest, last, pending: true };
+  return { _id: caseId, ...rest, last };
 }
 
 function fromDoc(d: CaseDoc): StoredCase {
-  const { _id, last, pending, ...rest } = d;
-  return { record: { caseId: _id, ...rest }, last, pending };
+  const { _id, last, ...rest } = d;
+  return { record: { caseId: _id, ...rest }, last };
 }
 
 /** The fields the escalation scan reads. */
-export type CaseSummary = Pick<CaseDoc, '_id' | 'severity' | 'status' | 'dueAt' | 'version' | 'pending' | 'openedAt' | 'updatedAt'>;
+export type CaseSummary = Pick<CaseDoc, '_id' | 'severity' | 'status' | 'dueAt' | 'openedAt'>;
+
+/** A change still to publish. */
+export interface PendingEvent {
+  caseId: string;
+  version: number;
+  at: Date;
+}
 
 export class CaseStore {
   readonly cases: Collection<CaseDoc>;
   private readonly history: Collection<HistoryDoc>;
   private readonly keys: Collection<KeyDoc>;
+  private readonly outbox: Collection<OutboxDoc>;
 
   constructor(db: Db) {
     this.cases = db.collection<CaseDoc>(CASE_COLLECTIONS.cases);
     this.history = db.collection<HistoryDoc>(CASE_COLLECTIONS.history);
     this.keys = db.collection<KeyDoc>(CASE_COLLECTIONS.keys);
+    this.outbox = db.collection<OutboxDoc>(CASE_COLLECTIONS.outbox);
   }
 
   async init(): Promise<void> {
@@ -92,35 +133,63 @@ export class CaseStore {
     return d ? fromDoc(d) : null;
   }
 
-  /** Inserts a new case (version 1) and its first history entry; false when the case exists. */
+  /** Inserts a new case (version 1); false when the case exists (a concurrent opener wrote it). */
   async create(record: CaseRecord, entry: HistoryEntry, evidence: Evidence[]): Promise<boolean> {
-    const inserted = await insertOnce(this.cases, toDoc(record, entry));
-    // Also after a crash between the two inserts: the entry is written by whoever comes next.
-    await this.appendHistory(record, entry, evidence);
-    return inserted;
-  }
-
-  /**
-   * Writes `record` if the stored case is still at `expectedVersion` (one
-   * change at a time: a concurrent writer makes this return false, and the
-   * caller reloads and decides again), then its history entry.
-   */
-  async update(record: CaseRecord, expectedVersion: number, entry: HistoryEntry, evidence: Evidence[]): Promise<boolean> {
-    const { _id, ...fields } = toDoc(record, entry);
-    const res = await this.cases.updateOne({ _id, version: expectedVersion }, { $set: fields });
-    if (res.matchedCount === 0) return false;
-    await this.appendHistory(record, entry, evidence);
+    await this.queueEvent(record, entry.at);
+    if (!(await insertOnce(this.cases, toDoc(record, entry)))) return false;
+    await insertOnce(this.history, historyDoc(record, entry, evidence));
     return true;
   }
 
-  private async appendHistory(record: CaseRecord, entry: HistoryEntry, evidence: Evidence[]): Promise<void> {
-    await insertOnce(this.history, {
-      _id: historyId(record.caseId, record.version),
-      caseId: record.caseId,
-      version: record.version,
-      ...entry,
-      evidence,
-    });
+  /**
+   * Writes `record` (version n+1) over the case at version n if this change
+   * wins history entry n+1; false when another change took it (reload and
+   * decide again).
+   */
+  async update(record: CaseRecord, entry: HistoryEntry, evidence: Evidence[]): Promise<boolean> {
+    const doc = historyDoc(record, entry, evidence);
+    if (await insertOnce(this.history, doc)) {
+      await this.queueEvent(record, entry.at);
+      await this.rollForward(doc.next);
+      return true;
+    }
+    const taken = await this.history.findOne({ _id: doc._id });
+    if (taken) {
+      await this.queueEvent(fromDoc(taken.next).record, taken.at);
+      await this.rollForward(taken.next);
+    }
+    return false;
+  }
+
+  /** Writes the state of version v over version v-1 (nothing when the case is past it). */
+  private async rollForward(next: CaseDoc): Promise<void> {
+    const { _id, ...fields } = next;
+    await this.cases.updateOne({ _id, version: next.version - 1 }, { $set: fields });
+  }
+
+  private async queueEvent(record: CaseRecord, at: Date): Promise<void> {
+    await insertOnce(this.outbox, { _id: historyId(record.caseId, record.version), caseId: record.caseId, version: record.version, at });
+  }
+
+  /** Changes whose event is still to send (the outbox holds only those: it stays small). */
+  async pendingEvents(limit: number): Promise<PendingEvent[]> {
+    const docs = await this.outbox.find({}, { limit }).toArray();
+    return docs.map((d) => ({ caseId: d.caseId, version: d.version, at: d.at }));
+  }
+
+  /** The change that made `version` of a case, as it was (for sending its event again). */
+  async changeAt(caseId: string, version: number): Promise<CaseChange | null> {
+    const d = await this.history.findOne({ _id: historyId(caseId, version) });
+    if (!d) {
+      const c = await this.get(caseId);
+      return c && c.record.version === version ? { record: c.record, entry: c.last } : null;
+    }
+    return { record: fromDoc(d.next).record, entry: d.next.last };
+  }
+
+  /** Kafka acknowledged the event of `version`. */
+  async markPublished(caseId: string, version: number): Promise<void> {
+    await this.outbox.deleteOne({ _id: historyId(caseId, version) });
   }
 
   /** The newest `limit` history entries of a case (oldest first), read by _id; a missing entry (crash) is filled from `last`. */
@@ -146,11 +215,6 @@ export class CaseStore {
       else if (v === c.record.version) out.push({ ...c.last, version: v, evidence: [] });
     }
     return out;
-  }
-
-  /** The event of `version` was acknowledged: nothing to resend unless a newer change came meanwhile. */
-  async markPublished(caseId: string, version: number): Promise<void> {
-    await this.cases.updateOne({ _id: caseId, version }, { $set: { pending: false } });
   }
 
   /** Claims the order step's open-case slot for `caseId`; the case id holding it otherwise. */
@@ -207,16 +271,10 @@ export class CaseStore {
     return docs.map((d) => fromDoc({ ...d, keys: [] }).record);
   }
 
-  /**
-   * What the escalation scan needs, projected small: every unresolved case
-   * (due times, severities) and any case whose last event is still to send.
-   */
+  /** What the escalation scan needs of every unresolved case, projected small. */
   async scan(limit: number): Promise<CaseSummary[]> {
     return this.cases
-      .find(
-        { $or: [{ status: { $ne: 'resolved' } }, { pending: true }] },
-        { projection: { _id: 1, severity: 1, status: 1, dueAt: 1, version: 1, pending: 1, openedAt: 1, updatedAt: 1 }, limit },
-      )
+      .find({ status: { $ne: 'resolved' } }, { projection: { _id: 1, severity: 1, status: 1, dueAt: 1, openedAt: 1 }, limit })
       .toArray();
   }
 }

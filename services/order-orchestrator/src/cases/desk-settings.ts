@@ -1,4 +1,4 @@
-import { envVar, parseEnv } from '@odx/runtime';
+import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { z } from 'zod';
 import { SEVERITIES, type EscalationPolicy, type Owner, type Severity } from './case-model.js';
 
@@ -15,6 +15,8 @@ export interface ExceptionDeskSettings {
   dlqScanMs: number;
   /** Severity of a case a dead letter opens. */
   dlqSeverity: Severity;
+  /** Topic names as deployed: ODX_TOPIC_PREFIX, and odx.cases.v1 with it. */
+  topics: { prefix: string; cases: string };
 }
 
 const team = (id: string): Owner => ({ kind: 'team', id, name: null });
@@ -54,7 +56,7 @@ const schema = z.object({
   ODX_CASES_DLQ_SEVERITY: z.enum(SEVERITIES).default('high'),
 });
 
-/** Reads ODX_CASES_* (errors name the variable). */
+/** Reads ODX_CASES_* and ODX_TOPIC_PREFIX (errors name the variable). */
 export function loadExceptionDeskSettings(env: NodeJS.ProcessEnv = process.env): ExceptionDeskSettings {
   const e = parseEnv(schema, env);
   return {
@@ -73,5 +75,6 @@ export function loadExceptionDeskSettings(env: NodeJS.ProcessEnv = process.env):
     dlqIntake: e.ODX_CASES_DLQ_INTAKE,
     dlqScanMs: e.ODX_CASES_DLQ_SCAN_MS,
     dlqSeverity: e.ODX_CASES_DLQ_SEVERITY,
+    topics: { prefix: catalogTopicName('', env), cases: catalogTopicName('odx.cases.v1', env) },
   };
 }

@@ -27,23 +27,17 @@ export async function scanCases(o: { store: CaseStore; desk: CaseDesk; metrics: 
   let unresolved = 0;
   let escalated = 0;
   let republished = 0;
-  let pending = 0;
   for (const s of summaries) {
-    if (s.status !== 'resolved') {
-      unresolved++;
-      counts.set(`${s.severity}|${s.status}`, (counts.get(`${s.severity}|${s.status}`) ?? 0) + 1);
-      oldest.set(s.severity, Math.min(oldest.get(s.severity) ?? Number.POSITIVE_INFINITY, s.openedAt.getTime()));
-      if (s.dueAt && s.dueAt.getTime() <= o.now.getTime() && (await o.desk.escalateOverdue(s._id))) {
-        escalated++;
-        continue; // the escalation published the case as it is now
-      }
-    }
-    if (s.pending) {
-      pending++;
-      if (o.now.getTime() - s.updatedAt.getTime() < PUBLISH_GRACE_MS) continue;
-      await o.desk.republish(s._id);
-      republished++;
-    }
+    unresolved++;
+    counts.set(`${s.severity}|${s.status}`, (counts.get(`${s.severity}|${s.status}`) ?? 0) + 1);
+    oldest.set(s.severity, Math.min(oldest.get(s.severity) ?? Number.POSITIVE_INFINITY, s.openedAt.getTime()));
+    if (s.dueAt && s.dueAt.getTime() <= o.now.getTime() && (await o.desk.escalateOverdue(s._id, o.now))) escalated++;
+  }
+  const pending = await o.store.pendingEvents(SCAN_LIMIT);
+  for (const p of pending) {
+    if (Date.now() - p.at.getTime() < PUBLISH_GRACE_MS) continue;
+    await o.desk.republish(p.caseId, p.version);
+    republished++;
   }
   for (const severity of SEVERITIES) {
     for (const status of CASE_STATUSES)
@@ -51,6 +45,6 @@ export async function scanCases(o: { store: CaseStore; desk: CaseDesk; metrics: 
     const since = oldest.get(severity);
     o.metrics.oldestOpenSeconds.set({ severity }, since === undefined ? 0 : Math.max(0, (o.now.getTime() - since) / 1000));
   }
-  o.metrics.eventsPending.set(pending);
+  o.metrics.eventsPending.set(pending.length);
   return { unresolved, escalated, republished };
 }

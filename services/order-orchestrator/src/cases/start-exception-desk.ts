@@ -1,4 +1,4 @@
-import { catalogTopicName, type ServiceRuntime } from '@odx/runtime';
+import type { ServiceRuntime } from '@odx/runtime';
 import type { Router } from 'express';
 import { mountCaseRoutes } from '../http/case-routes.js';
 import { CaseDesk, type ProcessCommandSender } from './case-desk.js';
@@ -49,7 +49,7 @@ export async function startExceptionDesk(
     logger: rt.logger,
     policy: settings.escalation,
     owners: settings.owners,
-    topic: catalogTopicName('odx.cases.v1'),
+    topic: settings.topics.cases,
     company: rt.config.company,
   });
   const router = deps.api ?? rt.http.api;
@@ -61,7 +61,7 @@ export async function startExceptionDesk(
     desk,
     metrics,
     logger: rt.logger,
-    topicPrefix: catalogTopicName(''),
+    topicPrefix: settings.topics.prefix,
     severity: settings.dlqSeverity,
   });
 
