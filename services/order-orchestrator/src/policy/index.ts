@@ -23,3 +23,4 @@ export {
 } from './allocation-policy.js';
 export { StockView, type LevelFact } from './stock-view.js';
 export { OdooCreditReader, type CustomerCredit, type OdooCreditReaderOptions } from './odoo-credit-reader.js';
+export { policyPort, type PolicyPort } from './process-policy-port.js';
