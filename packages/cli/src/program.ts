@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError } from './api-client.js';
 import { registerAudit } from './commands/audit.js';
+import { registerCases } from './commands/cases.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerGroups } from './commands/groups.js';
+import { registerOrder } from './commands/order.js';
 import { registerReplay } from './commands/replay.js';
 import { registerToken } from './commands/token.js';
 import { registerTrace } from './commands/trace.js';
@@ -10,12 +12,12 @@ import { CommandContext, DEFAULT_URL, type CliIO } from './context.js';
 import { EXIT, ExitWith, UsageError, type ExitCode } from './exit-codes.js';
 
 /** Command groups, one file each under commands/; a new one (e.g. `odx trace`) is one more line here. */
-const COMMANDS = [registerDlq, registerReplay, registerGroups, registerAudit, registerToken, registerTrace];
+const COMMANDS = [registerDlq, registerReplay, registerGroups, registerAudit, registerToken, registerTrace, registerCases, registerOrder];
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('odx')
     .description(
-      'ODX operations: DLQ redrive, topic replay, consumer-group resets, audit (the replay-dlq service), order traces (the analytics-sink)',
+      'ODX operations: DLQ redrive, topic replay, consumer-group resets, audit (the replay-dlq service), order traces (the analytics-sink), order processes and exception cases (the order orchestrator)',
     )
     .option('--url <url>', `replay-dlq base URL (env ODX_REPLAY_URL, default ${DEFAULT_URL})`)
     .option('--token <jwt>', 'bearer token (env ODX_REPLAY_TOKEN; `odx token` mints one in development)')

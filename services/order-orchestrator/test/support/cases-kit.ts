@@ -38,6 +38,8 @@ export interface CasesKit {
   /** ODX_TOPIC_PREFIX of this test: its topics are `<prefix><catalog name>`. */
   prefix: string;
   commands: ProcessCommandRequest[];
+  /** A bearer token the desk accepts, for `role`. */
+  token(role: Role): Promise<string>;
   /** An authenticated call as `role` (anonymous with null); a string body is sent as it is. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
   call(method: string, path: string, role: Role | null, body?: unknown): Promise<{ status: number; type: string; body: any }>;
@@ -114,6 +116,7 @@ export async function startCasesKit(t: Cleanup, o: { afterMs?: number; failComma
     prefix,
     commands,
     topics,
+    token: (role) => mintToken(auth, `${role}-user`, [role]),
     call: async (method, path, role, body) => {
       const headers: Record<string, string> = {};
       if (role) headers['authorization'] = `Bearer ${await mintToken(auth, `${role}-user`, [role])}`;
