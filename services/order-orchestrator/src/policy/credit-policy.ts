@@ -70,41 +70,22 @@ export interface CreditDecision {
 
 /**
  * The credit check of one order. In order: listed customers are approved;
- * orders under `approveBelow` are approved; an order in another currency is
- * held (limits are in the company currency and the policy converts nothing);
- * a customer without a limit is approved or held as `withoutLimit` says;
- * otherwise the order is held when open receivables plus the order exceed the
- * limit (equal is within). Exact decimal comparisons. Pure; throws
- * PolicyInputError when an amount is not a decimal string.
+ * an order in another currency is held (limits and the threshold are in the
+ * company currency and the policy converts nothing); orders under
+ * `approveBelow` are approved; a customer without a limit is approved or
+ * held as `withoutLimit` says; otherwise the order is held when open
+ * receivables plus the order exceed the limit (equal is within). Exact decimal
+ * comparisons. Pure; throws PolicyInputError when an amount is not a decimal
+ * string.
  */
 export function decideCredit(input: CreditInput, policy: { credit: CreditPolicy }): CreditDecision {
+  const early = decideWithoutFacts(input, policy.credit);
+  if (early) return early;
   const p = policy.credit;
   const total = toUnits(input.orderTotal, 'decideCredit orderTotal');
   const open = toUnits(input.openReceivables, 'decideCredit openReceivables');
   const limit = input.creditLimit === null ? null : toUnits(input.creditLimit, 'decideCredit creditLimit');
   const money = (units: bigint): string => `${formatUnits(units)} ${p.currency}`;
-  if (p.autoApproveCustomers.has(input.customerId)) {
-    return {
-      decision: 'approve',
-      rule: 'auto-approved-customer',
-      detail: `customer ${input.customerId} is approved without a credit check (autoApproveCustomers)`,
-    };
-  }
-  const threshold = toUnits(p.approveBelow, 'credit policy approveBelow');
-  if (total < threshold) {
-    return {
-      decision: 'approve',
-      rule: 'below-threshold',
-      detail: `order total ${money(total)} is under the approval threshold ${money(threshold)}`,
-    };
-  }
-  if (input.currency && input.currency !== p.currency) {
-    return {
-      decision: 'hold',
-      rule: 'other-currency',
-      detail: `order total ${formatUnits(total)} ${input.currency} is not in ${p.currency}, the currency of credit limits; review it by hand`,
-    };
-  }
   if (limit === null || limit === 0n) {
     return {
       decision: p.withoutLimit,
@@ -122,4 +103,44 @@ export function decideCredit(input: CreditInput, policy: { credit: CreditPolicy 
     };
   }
   return { decision: 'approve', rule: 'within-credit-limit', detail: `${sum} is within the credit limit ${money(limit)}` };
+}
+
+/**
+ * Whether deciding this order needs the customer's limit and receivables: false when a rule
+ * that reads neither decides (listed customer, other currency, under the threshold), so the
+ * caller can skip the Odoo read. Pure.
+ */
+export function creditFactsNeeded(
+  order: Pick<CreditInput, 'customerId' | 'orderTotal' | 'currency'>,
+  policy: { credit: CreditPolicy },
+): boolean {
+  return decideWithoutFacts(order, policy.credit) === null;
+}
+
+/** The rules that need neither the limit nor the receivables; null when none decides. */
+function decideWithoutFacts(input: Pick<CreditInput, 'customerId' | 'orderTotal' | 'currency'>, p: CreditPolicy): CreditDecision | null {
+  const total = toUnits(input.orderTotal, 'decideCredit orderTotal');
+  if (p.autoApproveCustomers.has(input.customerId)) {
+    return {
+      decision: 'approve',
+      rule: 'auto-approved-customer',
+      detail: `customer ${input.customerId} is approved without a credit check (autoApproveCustomers)`,
+    };
+  }
+  if (input.currency && input.currency !== p.currency) {
+    return {
+      decision: 'hold',
+      rule: 'other-currency',
+      detail: `order total ${formatUnits(total)} ${input.currency} is not in ${p.currency}, the currency of credit limits; review it by hand`,
+    };
+  }
+  const threshold = toUnits(p.approveBelow, 'credit policy approveBelow');
+  if (total < threshold) {
+    return {
+      decision: 'approve',
+      rule: 'below-threshold',
+      detail: `order total ${formatUnits(total)} ${p.currency} is under the approval threshold ${formatUnits(threshold)} ${p.currency}`,
+    };
+  }
+  return null;
 }

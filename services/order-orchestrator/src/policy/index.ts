@@ -10,7 +10,14 @@ export { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
 export { PolicyInputError } from './amounts.js';
 export { formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
 export { SLA_PRECEDENCE, SLA_STEPS, slaFor, type SlaContext, type SlaPolicy, type SlaStep } from './sla-policy.js';
-export { decideCredit, type CreditDecision, type CreditInput, type CreditPolicy, type CreditRule } from './credit-policy.js';
+export {
+  creditFactsNeeded,
+  decideCredit,
+  type CreditDecision,
+  type CreditInput,
+  type CreditPolicy,
+  type CreditRule,
+} from './credit-policy.js';
 export {
   allocate,
   stockKey,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decideCredit, type CreditInput } from '../../src/policy/index.js';
+import { creditFactsNeeded, decideCredit, type CreditInput } from '../../src/policy/index.js';
 import { BASE_CREDIT, policyOf } from './policy-support.js';
 
 const policy = policyOf({ credit: { ...BASE_CREDIT, approveBelow: '250.00', autoApproveCustomers: ['C00001'], withoutLimit: 'approve' } });
@@ -29,7 +29,7 @@ describe('decideCredit', () => {
     assert.equal(decideCredit(order({ orderTotal: '250.2', openReceivables: '0.1', creditLimit: '250.3' }), policy).decision, 'approve');
   });
 
-  it('rules in order: listed customers, the threshold, another currency, no limit', () => {
+  it('rules in order: listed customers, another currency, the threshold, no limit', () => {
     assert.equal(decideCredit(order({ customerId: 'C00001', orderTotal: '999999.00' }), policy).rule, 'auto-approved-customer');
     assert.deepEqual(decideCredit(order({ orderTotal: '249.99' }), policy), {
       decision: 'approve',
@@ -45,6 +45,12 @@ describe('decideCredit', () => {
       ['hold', 'other-currency'],
     );
     assert.equal(decideCredit(order({ currency: 'USD', orderTotal: '1.00', creditLimit: null }), policy).rule, 'below-threshold');
+    assert.equal(
+      decideCredit(order({ currency: 'EUR', orderTotal: '1.00' }), policy).rule,
+      'other-currency',
+      'the threshold is in USD too',
+    );
+    assert.equal(decideCredit(order({ currency: 'EUR', customerId: 'C00001' }), policy).rule, 'auto-approved-customer');
     for (const creditLimit of [null, '0', '0.0000']) {
       assert.deepEqual(decideCredit(order({ creditLimit }), policy).rule, 'no-credit-limit');
       assert.equal(decideCredit(order({ creditLimit }), policy).decision, 'approve');
@@ -52,6 +58,34 @@ describe('decideCredit', () => {
     const strict = policyOf({ credit: { ...BASE_CREDIT, withoutLimit: 'hold', approveBelow: '0' } });
     assert.equal(decideCredit(order({ creditLimit: null, orderTotal: '0.01' }), strict).decision, 'hold');
     assert.equal(decideCredit(order({ orderTotal: '0', creditLimit: '1', openReceivables: '1' }), strict).decision, 'approve');
+  });
+
+  it('creditFactsNeeded: false exactly when a rule that reads neither limit nor receivables decides', () => {
+    assert.equal(creditFactsNeeded({ customerId: 'C00001', orderTotal: '9999.00', currency: 'USD' }, policy), false);
+    assert.equal(creditFactsNeeded({ customerId: 'C90001', orderTotal: '10.00', currency: 'USD' }, policy), false);
+    assert.equal(creditFactsNeeded({ customerId: 'C90001', orderTotal: '10.00', currency: 'EUR' }, policy), false);
+    assert.equal(creditFactsNeeded({ customerId: 'C90001', orderTotal: '250.00', currency: null }, policy), true);
+    const amounts = fc.constantFrom('0', '249.99', '250.00', '1000000.00', '3220.00', '-5.00', '5000.00');
+    fc.assert(
+      fc.property(
+        fc.constantFrom('C00001', 'C90001'),
+        amounts,
+        fc.constantFrom(null, 'USD', 'EUR'),
+        amounts,
+        amounts,
+        (customerId, orderTotal, currency, a, b) => {
+          if (creditFactsNeeded({ customerId, orderTotal, currency }, policy)) return;
+          const facts = (openReceivables: string, creditLimit: string | null): CreditInput => ({
+            customerId,
+            orderTotal,
+            currency,
+            openReceivables,
+            creditLimit,
+          });
+          assert.deepEqual(decideCredit(facts(a, b), policy), decideCredit(facts(b, null), policy));
+        },
+      ),
+    );
   });
 
   it('a customer in credit (negative receivables) has more room', () => {
