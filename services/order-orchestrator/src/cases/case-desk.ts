@@ -30,6 +30,8 @@ export interface ProcessCommandRequest {
   caseId: string;
   actor: string;
   note?: string | null;
+  /** The same request twice is one command: (case, version the action makes, command). */
+  requestId?: string;
 }
 
 /** Where process commands go (the orchestrator's inbox, keyed by order). */
@@ -261,7 +263,14 @@ export class CaseDesk implements CaseDeskPort {
       if (!t.changed) return t;
       const cmd = o.command?.(current.record);
       if (cmd && !commandSent) {
-        await this.options.commands.send({ orderId: current.record.orderId, caseId, actor, note: noteOf(action), ...cmd });
+        await this.options.commands.send({
+          orderId: current.record.orderId,
+          caseId,
+          actor,
+          note: noteOf(action),
+          requestId: `${caseId}:${t.record.version}:${cmd.command}`,
+          ...cmd,
+        });
         commandSent = true;
       }
       if (!(await store.update(t.record, t.entry, t.evidence))) {

@@ -89,7 +89,15 @@ test('a credit hold: opened once, more evidence attached, assigned, acknowledged
   assert.equal(resolved.status, 200);
   assert.equal(resolved.body.case.status, 'resolved');
   assert.deepEqual(kit.commands, [
-    { orderId, caseId: id, actor: 'operator-user', note: 'limit raised by finance', command: 'approve-credit', step: 'credit' },
+    {
+      orderId,
+      caseId: id,
+      actor: 'operator-user',
+      note: 'limit raised by finance',
+      requestId: `${id}:5:approve-credit`,
+      command: 'approve-credit',
+      step: 'credit',
+    },
   ]);
   const refused = await kit.call('POST', `/v1/cases/${id}/ack`, 'operator', {});
   assert.equal(refused.status, 409);
