@@ -1,0 +1,208 @@
+// The inbox consumer: the one writer of the processes whose order ids hash to
+// its partitions. Per batch of one partition: decode the signals, load the
+// orders' processes (cache, else point reads), read what deciding steps needs
+// (credit position), fold each signal, write the processes and due-index
+// entries (bounded commands), carry out the effects, and only then let the
+// offsets be committed. A crash anywhere repeats the batch: repeated signals
+// change nothing (their ids are in the process), and effects a written process
+// still lists in its outbox are carried out again (idempotent).
+import { RawConsumer, canonicalEventOf, classifyError, type ClusterAdmin, type EventSerde, type Logger, type RawBatch } from '@odx/runtime';
+import type { OrchestratorSignal } from '@odx/schemas';
+import type { DueChange, DueIndex } from '../timers/due-index.js';
+import type { EffectExecutor, OrderEffects } from './effect-executor.js';
+import type { Effect } from './effects.js';
+import { foldSignal, type FoldSettings } from './fold.js';
+import type { CreditFacts, ProcessPolicy } from './process-policy.js';
+import type { IndexedDue, ProcessState } from './process-state.js';
+import type { ProcessStore } from './process-store.js';
+import { isStepName } from './steps.js';
+
+/** A customer's credit position (Odoo: credit_limit and unpaid posted invoices). */
+export interface CreditReader {
+  read(customer: { partyId: string; customerId: string }): Promise<CreditFacts>;
+}
+
+/** Without a reader: nothing owed, no limit of its own (the policy's withoutLimit decides). */
+export const NO_CREDIT_FACTS: CreditReader = { read: () => Promise.resolve({ openReceivables: '0', creditLimit: null }) };
+
+export interface InboxMetrics {
+  signals(kind: string, outcome: 'applied' | 'duplicate', n: number): void;
+  batch(ms: number, orders: number): void;
+}
+
+export interface InboxConsumerOptions {
+  cluster: ClusterAdmin;
+  serde: EventSerde;
+  store: ProcessStore;
+  index: DueIndex;
+  executor: EffectExecutor;
+  policy: ProcessPolicy;
+  settings: FoldSettings;
+  credit: CreditReader;
+  stock: (skus: readonly string[]) => ReadonlyMap<string, string>;
+  logger: Logger;
+  groupId: string;
+  topic: string;
+  partitionConcurrency: number;
+  metrics?: InboxMetrics;
+  onFatal?: (err: Error) => void;
+}
+
+interface Delivered {
+  signal: OrchestratorSignal;
+  at: number;
+}
+
+export class InboxConsumer {
+  private readonly consumer: RawConsumer;
+  /** Per partition, the offset this instance expects next: another start means someone else wrote meanwhile. */
+  private readonly expected = new Map<number, bigint>();
+
+  constructor(private readonly options: InboxConsumerOptions) {
+    this.consumer = new RawConsumer(options.cluster, {
+      groupId: options.groupId,
+      topics: [options.topic],
+      partitionConcurrency: options.partitionConcurrency,
+      onBatch: (batch) => this.onBatch(batch),
+      ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+    });
+  }
+
+  start(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  close(): Promise<void> {
+    return this.consumer.close();
+  }
+
+  async onBatch(batch: RawBatch): Promise<void> {
+    const first = batch.messages[0];
+    const last = batch.messages[batch.messages.length - 1];
+    if (!first || !last) return;
+    const expected = this.expected.get(batch.partition);
+    if (expected !== undefined && BigInt(first.offset) !== expected) {
+      // Someone else owned the partition meanwhile (or this batch is repeated): the cache may be behind the store.
+      this.options.store.dropPartition(batch.partition);
+    }
+    this.expected.delete(batch.partition);
+    const delivered: Delivered[] = [];
+    for (const m of batch.messages) {
+      try {
+        const event = canonicalEventOf(await this.options.serde.decode(m.value));
+        if (event?.eventType === 'OrchestratorSignal') delivered.push({ signal: event.payload, at: m.timestamp });
+        else this.options.logger.warn('inbox record is not a signal; skipped', { partition: m.partition, offset: m.offset });
+      } catch (err) {
+        if (classifyError(err).kind === 'transient') throw err;
+        this.options.logger.error('undecodable inbox record skipped', { partition: m.partition, offset: m.offset, err });
+      }
+    }
+    await this.process(delivered, batch.partition);
+    this.expected.set(batch.partition, BigInt(last.offset) + 1n);
+  }
+
+  /** Folds and stores one partition's signals (exported for benchmarks and tests through `onBatch`). */
+  async process(delivered: readonly Delivered[], partition: number): Promise<void> {
+    const started = performance.now();
+    const { store, index, executor, metrics } = this.options;
+    const byOrder = new Map<string, Delivered[]>();
+    for (const d of delivered) {
+      let list = byOrder.get(d.signal.orderId);
+      if (!list) byOrder.set(d.signal.orderId, (list = []));
+      list.push(d);
+    }
+    const loaded = await store.load([...byOrder.keys()], partition);
+    const credit = await this.creditFacts(byOrder, loaded);
+
+    const changed: ProcessState[] = [];
+    const dueChanges: DueChange[] = [];
+    const effects: OrderEffects[] = [];
+    for (const [orderId, list] of byOrder) {
+      const before = loaded.get(orderId) ?? null;
+      let state = before;
+      const fresh: Effect[] = [];
+      const staleTimers: IndexedDue[] = [];
+      let applied = 0;
+      for (const d of list) {
+        const r = foldSignal(state, d.signal, {
+          now: d.at,
+          policy: this.options.policy,
+          settings: this.options.settings,
+          stock: this.options.stock,
+          ...(d.signal.order ? { credit: credit.get(orderId) ?? { openReceivables: '0', creditLimit: null } } : {}),
+        });
+        if (!r.changed) {
+          metrics?.signals(d.signal.kind, 'duplicate', 1);
+          continue;
+        }
+        applied++;
+        metrics?.signals(d.signal.kind, 'applied', 1);
+        state = r.state;
+        fresh.push(...r.effects);
+        const t = d.signal.timer;
+        if (t && isStepName(t.step)) staleTimers.push({ step: t.step, attempt: t.attempt, at: t.dueAt.getTime(), partition });
+      }
+      if (!state) continue;
+      // Effects a stored process still lists were decided before a crash (or a failed batch): carry them out again.
+      const pending = [...(before?.outbox ?? []), ...fresh];
+      if (applied === 0) {
+        if (pending.length > 0) effects.push({ orderId, effects: pending });
+        continue;
+      }
+      const next: ProcessState = { ...state, outbox: pending };
+      const wanted: IndexedDue | null = next.due ? { ...next.due, partition } : null;
+      const had = before?.dueIndexed ?? null;
+      const remove = [...(had && !sameDue(had, wanted) ? [had] : []), ...staleTimers.filter((t) => !sameDue(t, wanted))];
+      const add = wanted && !sameDue(had, wanted) ? wanted : null;
+      next.dueIndexed = wanted;
+      if (add || remove.length > 0) dueChanges.push({ orderId, add, remove });
+      changed.push(next);
+      if (pending.length > 0) effects.push({ orderId, effects: pending });
+    }
+
+    // Index additions first, the processes, then removals: a crash in between leaves an extra entry (a timer the
+    // fold ignores), never a process whose due time no index entry knows.
+    await index.add(dueChanges);
+    await store.save(changed, partition);
+    await index.remove(dueChanges);
+    await executor.run(effects);
+    // Done: the cached copies need not carry their effects any more (the next write stores that).
+    for (const s of changed) store.remember({ ...s, outbox: [] }, partition);
+    for (const { orderId } of effects) {
+      const s = loaded.get(orderId);
+      if (s && !changed.some((c) => c.orderId === orderId)) store.remember({ ...s, outbox: [] }, partition);
+    }
+    metrics?.batch(performance.now() - started, byOrder.size);
+  }
+
+  /** Credit positions of the customers of orders confirmed in this batch (read once per customer). */
+  private async creditFacts(
+    byOrder: Map<string, Delivered[]>,
+    loaded: Map<string, ProcessState | null>,
+  ): Promise<Map<string, CreditFacts>> {
+    const wanted = new Map<string, { partyId: string; customerId: string; orders: string[] }>();
+    for (const [orderId, list] of byOrder) {
+      if (loaded.get(orderId)?.credit) continue;
+      const order = list.find((d) => d.signal.order)?.signal.order;
+      if (!order) continue;
+      const customerId = order.customer.ref ?? order.customer.partyId;
+      const needed =
+        this.options.policy.creditFactsNeeded?.({ customerId, orderTotal: order.amountTotal, currency: order.currency }) ?? true;
+      if (!needed) continue;
+      let w = wanted.get(customerId);
+      if (!w) wanted.set(customerId, (w = { partyId: order.customer.partyId, customerId, orders: [] }));
+      w.orders.push(orderId);
+    }
+    const out = new Map<string, CreditFacts>();
+    for (const w of wanted.values()) {
+      const facts = await this.options.credit.read({ partyId: w.partyId, customerId: w.customerId });
+      for (const o of w.orders) out.set(o, facts);
+    }
+    return out;
+  }
+}
+
+function sameDue(a: IndexedDue | null, b: IndexedDue | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.step === b.step && a.attempt === b.attempt && a.at === b.at && a.partition === b.partition;
+}

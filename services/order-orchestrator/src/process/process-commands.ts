@@ -1,0 +1,20 @@
+// Operator commands for an order's process (retry a step, approve or refuse a
+// credit hold), usually sent from an exception case. They go through the
+// order's inbox like every other change, so the process has one writer.
+import { randomUUID } from 'node:crypto';
+import { outgoingEvent, type EventProducer } from '@odx/runtime';
+import { commandSignal, type ProcessCommandInput } from './signals.js';
+
+export class ProcessCommands {
+  constructor(
+    private readonly producer: EventProducer,
+    private readonly inboxTopic: string,
+    private readonly company: string,
+  ) {}
+
+  /** Publishes the command to the order's inbox; resolves once Kafka acknowledged it. */
+  async send(command: ProcessCommandInput): Promise<void> {
+    const signal = commandSignal(command, this.company, new Date(), randomUUID);
+    await this.producer.publish([outgoingEvent('OrchestratorSignal', signal.orderId, signal, { topic: this.inboxTopic })]);
+  }
+}
