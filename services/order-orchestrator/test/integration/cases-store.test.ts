@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { canonicalEventOf } from '@odx/runtime';
 import type { CaseOpening } from '../../src/cases/case-model.js';
-import { CASE_COLLECTIONS, CaseStore } from '../../src/cases/case-store.js';
+import { CASE_COLLECTIONS, CaseStore, type CaseDoc } from '../../src/cases/case-store.js';
 import { startCasesKit } from '../support/cases-kit.js';
 
 const opening = (orderId: string): CaseOpening => ({
@@ -23,7 +23,7 @@ test('a change whose writer stopped before writing the case is finished by the n
   const kit = await startCasesKit(t);
   const desk = kit.desk.desk;
   const c = await desk.open(opening(`O-${randomUUID().slice(0, 8)}`));
-  const cases = kit.rt.db.collection(CASE_COLLECTIONS.cases);
+  const cases = kit.rt.db.collection<CaseDoc>(CASE_COLLECTIONS.cases);
   const v1 = await cases.findOne({ _id: c.caseId });
   assert.ok(v1);
   await desk.assign(c.caseId, { kind: 'person', id: 'bob', name: null }, 'alice');
