@@ -1,15 +1,15 @@
 import { HttpProblem } from '../http/problem.js';
 import type { RequestHandler, Response } from 'express';
 import { grants, type Role } from './roles.js';
-import { TokenRejected, verifyToken, type Principal, type TokenSettings } from './tokens.js';
+import { TokenRejected, primaryAudience, verifyToken, type Principal, type TokenSettings } from './tokens.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
 /**
  * 401 (with WWW-Authenticate) unless the request carries a valid bearer token; the principal goes to `res.locals`.
- * @param realm the realm the challenge names @default settings.audience
+ * @param realm the realm the challenge names @default the (first) audience
  */
-export function authenticate(settings: TokenSettings, realm: string = settings.audience): RequestHandler {
+export function authenticate(settings: TokenSettings, realm: string = primaryAudience(settings)): RequestHandler {
   const challenge = `Bearer realm="${realm.replace(/["\\]/g, '')}"`;
   return (req, res, next) => {
     const header = req.headers.authorization ?? '';

@@ -4,7 +4,11 @@ import { strongestRole, type Role } from './roles.js';
 export interface TokenSettings {
   secret: string;
   issuer: string;
-  audience: string;
+  /**
+   * The audience tokens are minted for; when a list, a token for any of them is
+   * accepted (one operator token for several ODX APIs) and the first is minted.
+   */
+  audience: string | readonly string[];
 }
 
 /** Who is calling, as the verified token says. */
@@ -20,6 +24,13 @@ export class TokenRejected extends Error {
 
 const key = (secret: string): Uint8Array => new TextEncoder().encode(secret);
 
+/** The audience a token is minted for (the first, when several are accepted). */
+export function primaryAudience(settings: TokenSettings): string {
+  const first = typeof settings.audience === 'string' ? settings.audience : settings.audience[0];
+  if (!first) throw new Error('token settings name no audience');
+  return first;
+}
+
 /**
  * Mints an HS256 bearer token with a `roles` claim.
  * @param ttlSeconds lifetime @default 3600
@@ -29,7 +40,7 @@ export async function mintToken(settings: TokenSettings, subject: string, roles:
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(subject)
     .setIssuer(settings.issuer)
-    .setAudience(settings.audience)
+    .setAudience(primaryAudience(settings))
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(key(settings.secret));
@@ -42,7 +53,7 @@ export async function verifyToken(settings: TokenSettings, token: string): Promi
     ({ payload } = await jwtVerify(token, key(settings.secret), {
       algorithms: ['HS256'],
       issuer: settings.issuer,
-      audience: settings.audience,
+      audience: typeof settings.audience === 'string' ? settings.audience : [...settings.audience],
       requiredClaims: ['sub', 'exp'],
     }));
   } catch (err) {

@@ -52,3 +52,13 @@ test('arbitrary strings never verify and never throw anything but TokenRejected'
     { numRuns: 200 },
   );
 });
+
+test('settings with several audiences accept a token for any of them and mint for the first', async () => {
+  const both = { ...settings, audience: ['odx-order-orchestrator', 'odx-replay-dlq'] };
+  const fromReplay = await mintToken(settings, 'alice', ['operator']);
+  assert.deepEqual(await verifyToken(both, fromReplay), { subject: 'alice', role: 'operator' });
+  const minted = await mintToken(both, 'bob', ['viewer']);
+  await assert.rejects(verifyToken(settings, minted), TokenRejected, 'minted for the orchestrator, not for replay-dlq');
+  assert.deepEqual(await verifyToken({ ...settings, audience: 'odx-order-orchestrator' }, minted), { subject: 'bob', role: 'viewer' });
+  await assert.rejects(verifyToken({ ...settings, audience: ['a', 'b'] }, fromReplay), TokenRejected);
+});
