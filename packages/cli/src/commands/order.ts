@@ -18,6 +18,7 @@ const stepView = z.looseObject({
 });
 const processView = z.looseObject({
   orderId: z.string(),
+  orderName: z.string().nullable().optional(),
   stage: z.string().optional(),
   stageStatus: z.string().optional(),
   open: z.boolean().optional(),
@@ -44,7 +45,7 @@ function stepRows(p: ProcessView): Array<Array<string | number | null>> {
 }
 
 function describe(p: ProcessView, cases: readonly CaseView[]): string {
-  const name = p.order?.orderName;
+  const name = p.orderName ?? p.order?.orderName;
   const lines = [
     `order  ${name ? `${name} (${p.orderId})` : p.orderId}`,
     `stage  ${p.stage ?? '?'}${p.stageStatus ? ` (${p.stageStatus})` : ''}${p.open === false ? ', closed' : ''}`,

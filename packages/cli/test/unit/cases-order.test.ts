@@ -60,7 +60,7 @@ test('odx order shows the process (stage, steps, next due time) and the open cas
         stage: 'credit-hold',
         stageStatus: 'blocked',
         open: true,
-        order: { orderName: 'S00042' },
+        orderName: 'S00042',
         steps: {
           credit: {
             status: 'blocked',
