@@ -17,6 +17,11 @@ export type Evidence = EvidenceLink;
 export type Owner = CaseOwner;
 export type HistoryEntry = CaseHistoryEntry;
 
+/** Longest error text kept (the source may send pages of HTML). */
+export const MAX_ERROR_TEXT = 2_000;
+/** Evidence links taken from one opening. */
+export const MAX_OPENING_EVIDENCE = 20;
+
 /** Evidence links kept on the case itself; every link is also in the history entry that added it. */
 export const MAX_CASE_EVIDENCE = 20;
 /** Dedupe keys remembered on the case (the newest), so a repeated open() attaches nothing twice. */
@@ -127,9 +132,10 @@ function evidenceKey(e: Evidence): string {
 
 /** The case a new opening creates (version 1) and its history entry. */
 export function openCase(
-  opening: CaseOpening,
+  raw: CaseOpening,
   ctx: { caseId: string; now: Date; actor: string; defaultOwner: Owner | null; policy: EscalationPolicy },
 ): { record: CaseRecord; entry: HistoryEntry } {
+  const opening = bounded(raw);
   const evidence = dedupeEvidence([], opening.evidence);
   const record: CaseRecord = {
     caseId: ctx.caseId,
@@ -162,6 +168,16 @@ export function openCase(
     note: `${opening.reasonClass}: ${opening.lastError}`.slice(0, 1_000),
   };
   return { record, entry };
+}
+
+/** An opening cut to what a case keeps: whatever the process or a DLQ entry says, the document stays small. */
+export function bounded(o: CaseOpening): CaseOpening {
+  return {
+    ...o,
+    reasonClass: o.reasonClass.slice(0, 100),
+    lastError: o.lastError.slice(0, MAX_ERROR_TEXT),
+    evidence: o.evidence.slice(0, MAX_OPENING_EVIDENCE).map((e) => ({ ...e, note: e.note === null ? null : e.note.slice(0, 300) })),
+  };
 }
 
 function dedupeEvidence(have: readonly Evidence[], add: readonly Evidence[]): Evidence[] {
@@ -249,7 +265,7 @@ export function applyCaseAction(
       return { changed: true, record: next, entry: entry('resolved', 'resolved', note), evidence: [] };
     }
     case 'attach': {
-      const o = action.opening;
+      const o = bounded(action.opening);
       if (record.keys.includes(o.dedupeKey)) return { changed: false, record, why: 'opening already attached' };
       const added = dedupeEvidence(record.evidence, o.evidence);
       const room = Math.max(0, MAX_CASE_EVIDENCE - record.evidence.length);

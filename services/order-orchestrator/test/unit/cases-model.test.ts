@@ -218,3 +218,27 @@ test('property: any sequence of actions keeps the case consistent', () => {
     { numRuns: 300 },
   );
 });
+
+test('an opening is cut to what a case keeps, however much the source sent', () => {
+  const huge = opening({
+    reasonClass: 'c'.repeat(1_000),
+    lastError: '<html>'.repeat(100_000),
+    evidence: Array.from({ length: 500 }, (_, i) => ({
+      kind: 'record',
+      topic: 't',
+      partition: 0,
+      offset: String(i),
+      eventId: null,
+      note: 'n'.repeat(10_000),
+    })),
+  });
+  const r = openCase(huge, { caseId: 'c', now: t0, actor: 'x', defaultOwner: null, policy }).record;
+  assert.equal(r.errorClass.length, 100);
+  assert.equal(r.lastError.length, 2_000);
+  assert.equal(r.evidenceCount, 20);
+  assert.ok(r.evidence.every((e) => (e.note ?? '').length <= 300));
+  const t = applyCaseAction(r, { kind: 'attach', opening: { ...huge, dedupeKey: 'other' } }, { now: at(1), actor: 'x', policy });
+  assert.ok(t.changed);
+  assert.equal(t.record.lastError.length, 2_000);
+  assert.ok((t.entry.note ?? '').length <= 1_000);
+});
