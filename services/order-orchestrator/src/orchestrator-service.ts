@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
 import { topicByName } from '@odx/schemas';
 import type { OrchestratorConfig } from './config.js';
@@ -161,10 +162,7 @@ export async function startOrderOrchestrator(
   };
   const loop = (async () => {
     while (!abort.signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, config.timers.scanMs);
-        abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
+      await sleep(config.timers.scanMs, undefined, { signal: abort.signal }).catch(() => undefined);
       if (abort.signal.aborted) break;
       await scanTimers().catch((err: unknown) => rt.logger.warn('timer scan failed; next scan tries again', { err }));
     }

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { payloadsOf } from '@odx/runtime/testing';
+import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
+import { confirmedOrder, eventually, level, startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-kit.js';
+
+const meta = (): ReturnType<typeof sampleMeta> => sampleMeta({ eventId: randomUUID(), source: 'wms' });
+
+/** The warehouse and carrier facts of one shipment, in order, as the bridges publish them. */
+async function ship(
+  o: RunningOrchestrator,
+  orderId: string,
+  shipmentId: string,
+  upTo: 'packed' | 'booked' | 'dispatched' | 'delivered',
+): Promise<void> {
+  const t = o.topics.shipments;
+  await o.publish(
+    'ShipmentPicked',
+    shipmentId,
+    sampleEvent('ShipmentPicked', { meta: meta(), shipmentId, orderId, shortPicked: false }),
+    t,
+  );
+  await o.publish('ShipmentPacked', shipmentId, sampleEvent('ShipmentPacked', { meta: meta(), shipmentId, orderId }), t);
+  if (upTo === 'packed') return;
+  await o.publish('ShipmentBooked', shipmentId, sampleEvent('ShipmentBooked', { meta: meta(), shipmentId, orderId }), t);
+  if (upTo === 'booked') return;
+  const d = sampleEvent('ShipmentDispatched', { meta: meta() });
+  d.shipment = { ...d.shipment, shipmentId, orderId };
+  await o.publish('ShipmentDispatched', shipmentId, d, t);
+  if (upTo === 'dispatched') return;
+  await o.publish('ShipmentDelivered', shipmentId, sampleEvent('ShipmentDelivered', { meta: meta(), shipmentId, orderId }), t);
+}
+
+async function stage(o: RunningOrchestrator, orderId: string, want: string, timeoutMs = 30_000) {
+  return eventually(
+    async () => {
+      const p = await o.process(orderId);
+      return p?.stage === want ? p : undefined;
+    },
+    timeoutMs,
+    `order ${orderId} at stage ${want}`,
+  );
+}
+
+describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
+  it('takes orders from confirmation to paid, releasing each once (split where allowed) and publishing each stage once', async (t) => {
+    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' }, undefined);
+    await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);
+    await o.publish('InventoryLevelChanged', 'SKU-B', level('SKU-B', 'WH2', '100.0000'), o.topics.inventory);
+    await o.publish('InventoryLevelChanged', 'SKU-C', level('SKU-C', 'WH', '100.0000'), o.topics.inventory);
+    const releases = await o.collect(o.topics.shipments);
+    const stages = await o.collect(o.topics.process);
+    await eventually(
+      () => (o.orchestrator.stock ? o.orchestrator.stock.refresh().then((n) => (n >= 3 ? n : undefined)) : undefined),
+      20_000,
+      'stock levels',
+    );
+
+    const single = confirmedOrder(['SKU-A', 'SKU-C']);
+    const split = confirmedOrder(['SKU-A', 'SKU-B'], 'SPLIT');
+    for (const c of [single, split]) await o.publish('OrderConfirmed', c.order.orderId, c, o.topics.orders);
+
+    const s1 = await stage(o, single.order.orderId, 'pick-pack');
+    assert.deepEqual(
+      s1.allocation?.parts.map((p) => p.shipmentId),
+      [`${single.order.orderId}-WH`],
+    );
+    const s2 = await stage(o, split.order.orderId, 'pick-pack');
+    assert.deepEqual(s2.allocation?.parts.map((p) => p.warehouseCode).sort(), ['WH', 'WH2']);
+
+    for (const c of [single, split]) {
+      const p = await o.process(c.order.orderId);
+      for (const part of p?.allocation?.parts ?? []) await ship(o, c.order.orderId, part.shipmentId, 'delivered');
+      await stage(o, c.order.orderId, 'invoice');
+      const invoice = sampleEvent('InvoicePosted', { meta: sampleMeta({ eventId: randomUUID() }) });
+      const invoiceId = `INV-${c.order.orderId}`;
+      invoice.invoice = {
+        ...invoice.invoice,
+        invoiceId,
+        orderId: c.order.orderId,
+        moveType: 'out_invoice',
+        paymentState: 'not_paid',
+        amountTotal: '100.0000',
+        amountResidual: '100.0000',
+      };
+      const payment = sampleEvent('PaymentReceived', { meta: sampleMeta({ eventId: randomUUID() }) });
+      payment.payment = {
+        ...payment.payment,
+        paymentId: `PAY-${c.order.orderId}`,
+        allocations: [{ invoiceId, invoiceName: null, amount: '100.0000' }],
+      };
+      // The payment first: it waits for its invoice's order to be known.
+      await o.publish('PaymentReceived', payment.payment.paymentId, payment, o.topics.payments);
+      await o.publish('InvoicePosted', invoiceId, invoice, o.topics.invoices);
+    }
+    const done1 = await stage(o, single.order.orderId, 'completed');
+    assert.equal(done1.open, false);
+    await stage(o, split.order.orderId, 'completed');
+
+    const fr = payloadsOf(releases, 'FulfillmentRequested');
+    await eventually(() => (fr.length >= 3 ? true : undefined), 5_000, 'releases');
+    const released = payloadsOf(releases, 'FulfillmentRequested');
+    assert.equal(released.length, 3, 'one release per allocation part, never twice');
+    assert.equal(new Set(released.map((r) => r.shipment.shipmentId)).size, 3);
+    const changes = await eventually(() => {
+      const c = payloadsOf(stages, 'OrderStageChanged').filter((s) => s.orderId === single.order.orderId);
+      return c.some((s) => s.stage === 'completed') ? c : undefined;
+    });
+    assert.equal(new Set(changes.map((c) => c.meta.eventId)).size, changes.length, 'no stage event twice');
+    assert.deepEqual(
+      changes.map((c) => c.sequence),
+      changes.map((_, i) => i + 1),
+    );
+  });
+
+  it('compensates an order cancelled after release, and opens a return case for one cancelled after shipment', async (t) => {
+    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' });
+    await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);
+    await eventually(() => o.orchestrator.stock.refresh().then((n) => (n >= 1 ? n : undefined)), 20_000, 'stock');
+    const released = confirmedOrder(['SKU-A']);
+    const shipped = confirmedOrder(['SKU-A']);
+    for (const c of [released, shipped]) await o.publish('OrderConfirmed', c.order.orderId, c, o.topics.orders);
+    await stage(o, released.order.orderId, 'pick-pack');
+    await stage(o, shipped.order.orderId, 'pick-pack');
+    await ship(o, released.order.orderId, `${released.order.orderId}-WH`, 'booked');
+    await ship(o, shipped.order.orderId, `${shipped.order.orderId}-WH`, 'dispatched');
+    await stage(o, released.order.orderId, 'dispatch');
+    await stage(o, shipped.order.orderId, 'delivery');
+    for (const c of [released, shipped]) {
+      const cancel = sampleEvent('OrderCancelled', {
+        meta: sampleMeta({ eventId: randomUUID() }),
+        orderId: c.order.orderId,
+        reason: 'customer withdrew',
+      });
+      await o.publish('OrderCancelled', c.order.orderId, cancel, o.topics.orders);
+    }
+    const a = await stage(o, released.order.orderId, 'cancelled');
+    assert.deepEqual(a.cancellation?.compensation, {
+      wmsCancel: 'requested',
+      tmsVoid: 'requested',
+      allocation: 'released',
+      returnCase: false,
+    });
+    assert.equal(a.steps['release']?.status, 'compensated');
+    const b = await stage(o, shipped.order.orderId, 'cancelled');
+    assert.equal(b.cancellation?.compensation['returnCase'], true);
+    const cases = await eventually(async () => {
+      const res = await fetch(`${o.url}/v1/cases?order=${encodeURIComponent(shipped.order.orderId)}`, {
+        headers: { authorization: `Bearer ${o.token}` },
+      });
+      const body: unknown = await res.json();
+      const list = typeof body === 'object' && body !== null && 'cases' in body && Array.isArray(body.cases) ? body.cases : [];
+      return list.length > 0 ? list : undefined;
+    });
+    assert.equal(cases.length, 1);
+    assert.match(JSON.stringify(cases[0]), /order\.cancelled-after-shipment/);
+    assert.match(JSON.stringify(cases[0]), /"proposedAction":"return"/);
+  });
+
+  it('asks the bridge to catch up a late step and retries it, then opens a case, which the late fact resolves', async (t) => {
+    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '1000,1000' });
+    await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);
+    await eventually(() => o.orchestrator.stock.refresh().then((n) => (n >= 1 ? n : undefined)), 20_000, 'stock');
+    const releases = await o.collect(o.topics.shipments);
+    const late = confirmedOrder(['SKU-A']);
+    await o.publish('OrderConfirmed', late.order.orderId, late, o.topics.orders);
+    await stage(o, late.order.orderId, 'pick-pack');
+    // SLA 2 s, then two catch-up-and-retry rounds of 1 s, then a case.
+    const failed = await eventually(
+      async () => {
+        const p = await o.process(late.order.orderId);
+        return p?.stageStatus === 'failed' ? p : undefined;
+      },
+      30_000,
+      'the late step handed to a case',
+    );
+    assert.equal(failed.steps['pick-pack']?.attempts, 3);
+    assert.equal(failed.steps['pick-pack']?.caseOpen, true);
+    assert.deepEqual(
+      o.catchUps.filter((c) => c.endsWith(late.order.orderId)),
+      [`wms:${late.order.orderId}`, `wms:${late.order.orderId}`],
+    );
+    const fr = payloadsOf(releases, 'FulfillmentRequested').filter((r) => r.shipment.orderId === late.order.orderId);
+    assert.equal(fr.length, 3, 'released, then released again on each retry (new event id each time)');
+    assert.equal(new Set(fr.map((r) => r.meta.eventId)).size, 3);
+    const open = await eventually(async () => {
+      const res = await fetch(`${o.url}/v1/cases?order=${encodeURIComponent(late.order.orderId)}&status=open`, {
+        headers: { authorization: `Bearer ${o.token}` },
+      });
+      const body: unknown = await res.json();
+      const list = typeof body === 'object' && body !== null && 'cases' in body && Array.isArray(body.cases) ? body.cases : [];
+      return list.length > 0 ? list : undefined;
+    });
+    assert.match(JSON.stringify(open[0]), /step\.overdue/);
+
+    await ship(o, late.order.orderId, `${late.order.orderId}-WH`, 'packed');
+    await stage(o, late.order.orderId, 'carrier-booking');
+    await eventually(
+      async () => {
+        const res = await fetch(`${o.url}/v1/cases?order=${encodeURIComponent(late.order.orderId)}&status=resolved`, {
+          headers: { authorization: `Bearer ${o.token}` },
+        });
+        const body: unknown = await res.json();
+        const list = typeof body === 'object' && body !== null && 'cases' in body && Array.isArray(body.cases) ? body.cases : [];
+        return list.length > 0 ? list : undefined;
+      },
+      15_000,
+      'the case resolved when the process moved on',
+    );
+  });
+});

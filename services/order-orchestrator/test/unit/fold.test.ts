@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { CanonicalEvent, EventMetaLike } from '@odx/runtime';
+import type { EvidenceLink, OrchestratorSignal } from '@odx/schemas';
+import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
+import { signalsOf, type IntakeEventType } from '../../src/intake/map-event.js';
+import { foldSignal, type FoldContext } from '../../src/process/fold.js';
+import type { Effect } from '../../src/process/effects.js';
+import type { ProcessPolicy } from '../../src/process/process-policy.js';
+import type { ProcessState } from '../../src/process/process-state.js';
+import { commandSignal, timerSignal } from '../../src/process/signals.js';
+
+const T0 = Date.UTC(2026, 11, 7, 8, 0, 0);
+const HOUR = 3_600_000;
+
+/** Approves every order but customer HOLD, ships everything from WH1, SLA one hour per step. */
+const policy: ProcessPolicy = {
+  decideCredit: (i) =>
+    i.customerId === 'HOLD'
+      ? { decision: 'hold', rule: 'over-credit-limit', detail: 'over its limit' }
+      : { decision: 'approve', rule: 'within-credit-limit', detail: 'fine' },
+  allocate: (i) =>
+    i.stock.get('NONE|WH1') === '0'
+      ? { kind: 'short', missing: [{ sku: 'X', qty: '1' }] }
+      : { kind: 'allocated', parts: [{ warehouseCode: 'WH1', lines: i.lines }] },
+  slaMs: () => HOUR,
+};
+
+function ctx(now: number, overrides: Partial<FoldContext> = {}): FoldContext {
+  return {
+    now,
+    policy,
+    settings: { releaseMode: 'fulfillment-requested', company: 'acme', retryDelaysMs: [60_000, 120_000], service: 'order-orchestrator' },
+    stock: () => new Map(),
+    ...overrides,
+  };
+}
+
+const evidence: EvidenceLink = { kind: 'record', topic: 'odx.orders.v1', partition: 0, offset: '1', eventId: null, note: null };
+let seq = 0;
+const meta = (): EventMetaLike & { causationId: null; source: string } => ({
+  ...sampleMeta(),
+  eventId: `00000000-0000-8000-8000-${String(++seq).padStart(12, '0')}`,
+  causationId: null,
+});
+
+function signal(
+  event: CanonicalEvent<IntakeEventType>,
+  invoiceOrders: Map<string, string> = new Map([['9001', '42']]),
+): OrchestratorSignal {
+  const [s] = signalsOf(event, evidence, invoiceOrders).signals;
+  assert.ok(s, `no signal for ${event.eventType}`);
+  return s;
+}
+
+/** The canonical facts of order 42 from confirmation to payment, with the shipment the orchestrator released (42-WH1). */
+function lifecycle(): OrchestratorSignal[] {
+  const sh = '42-WH1';
+  return [
+    signal({ eventType: 'OrderConfirmed', payload: sampleEvent('OrderConfirmed', { meta: meta() }) }),
+    signal({ eventType: 'ShipmentPicked', payload: sampleEvent('ShipmentPicked', { meta: meta(), shipmentId: sh, shortPicked: false }) }),
+    signal({ eventType: 'ShipmentPacked', payload: sampleEvent('ShipmentPacked', { meta: meta(), shipmentId: sh }) }),
+    signal({ eventType: 'ShipmentBooked', payload: sampleEvent('ShipmentBooked', { meta: meta(), shipmentId: sh }) }),
+    signal({
+      eventType: 'ShipmentDispatched',
+      payload: {
+        ...sampleEvent('ShipmentDispatched'),
+        meta: meta(),
+        shipment: { ...sampleEvent('ShipmentDispatched').shipment, shipmentId: sh, orderId: '42' },
+      },
+    }),
+    signal({ eventType: 'ShipmentDelivered', payload: sampleEvent('ShipmentDelivered', { meta: meta(), shipmentId: sh }) }),
+    signal({
+      eventType: 'InvoicePosted',
+      payload: {
+        ...sampleEvent('InvoicePosted'),
+        meta: meta(),
+        invoice: {
+          ...sampleEvent('InvoicePosted').invoice,
+          invoiceId: '9001',
+          orderId: '42',
+          moveType: 'out_invoice',
+          paymentState: 'not_paid',
+        },
+      },
+    }),
+    signal({
+      eventType: 'PaymentReceived',
+      payload: {
+        ...sampleEvent('PaymentReceived'),
+        meta: meta(),
+        payment: {
+          ...sampleEvent('PaymentReceived').payment,
+          allocations: [{ invoiceId: '9001', invoiceName: null, amount: sampleEvent('InvoicePosted').invoice.amountTotal }],
+        },
+      },
+    }),
+  ];
+}
+
+function run(
+  signals: readonly OrchestratorSignal[],
+  start: ProcessState | null = null,
+  c: (i: number) => FoldContext = (i) => ctx(T0 + i * 1_000),
+) {
+  let state = start;
+  const effects: Effect[] = [];
+  signals.forEach((s, i) => {
+    const r = foldSignal(state, s, c(i));
+    state = r.state;
+    effects.push(...r.effects);
+  });
+  assert.ok(state);
+  return { state: state as ProcessState, effects };
+}
+
+const stages = (effects: Effect[]) =>
+  effects.flatMap((e) => (e.kind === 'publish-stage' ? [`${e.payload.stage}/${e.payload.stageStatus}`] : []));
+
+describe('the process fold', () => {
+  it('takes an order from confirmation to paid, releasing it once and publishing each stage once', () => {
+    const { state, effects } = run(lifecycle());
+    assert.equal(state.stage, 'completed');
+    assert.equal(state.open, false);
+    assert.equal(state.due, null);
+    for (const step of Object.values(state.steps)) assert.equal(step.status, 'done');
+    const releases = effects.flatMap((e) => (e.kind === 'publish-fulfillment' ? [e.payload] : []));
+    assert.equal(releases.length, 1);
+    const fr = releases[0];
+    assert.equal(fr?.shipment.shipmentId, '42-WH1');
+    assert.equal(fr?.shipment.orderId, '42');
+    assert.equal(fr?.shipment.lines.length, sampleEvent('OrderConfirmed').order.lines.length);
+    assert.deepEqual(stages(effects), [
+      'pick-pack/active',
+      'carrier-booking/active',
+      'dispatch/active',
+      'delivery/active',
+      'invoice/active',
+      'payment/active',
+      'completed/done',
+    ]);
+    const ids = effects.flatMap((e) => (e.kind === 'publish-stage' ? [e.payload.meta.eventId] : []));
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
+  it('changes nothing for a repeated signal', () => {
+    const signals = lifecycle().slice(0, 3);
+    const { state } = run(signals);
+    const again = foldSignal(state, signals[1]!, ctx(T0 + 99_000));
+    assert.equal(again.changed, false);
+    assert.equal(again.state, state);
+    assert.deepEqual(again.effects, []);
+  });
+
+  it('reaches the same end from any order of the facts, with no effect twice', () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(lifecycle().slice(1), { minLength: 7, maxLength: 7 }),
+        fc.array(fc.nat(7), { maxLength: 4 }),
+        (rest, repeats) => {
+          const all = [lifecycle()[0]!, ...rest];
+          const withRepeats = [...all, ...repeats.map((i) => all[i]!)];
+          const { state, effects } = run(withRepeats);
+          assert.equal(state.stage, 'completed');
+          const ids = effects.map((e) =>
+            e.kind === 'publish-stage' || e.kind === 'publish-fulfillment' ? e.payload.meta.eventId : JSON.stringify(e),
+          );
+          assert.equal(new Set(ids).size, ids.length);
+          assert.equal(effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holds credit with a case, and an approval moves the order on and resolves it', () => {
+    const confirmed = sampleEvent('OrderConfirmed', { meta: meta() });
+    confirmed.order.customer = { ...confirmed.order.customer, ref: 'HOLD' };
+    const held = run([signal({ eventType: 'OrderConfirmed', payload: confirmed })]);
+    assert.equal(held.state.stage, 'credit');
+    assert.equal(held.state.stageStatus, 'held');
+    assert.equal(held.state.due, null);
+    const opened = held.effects.find((e) => e.kind === 'open-case');
+    assert.equal(opened?.kind === 'open-case' && opened.opening.reasonClass, 'credit.hold');
+    assert.equal(held.effects.filter((e) => e.kind === 'publish-fulfillment').length, 0);
+
+    const approve = commandSignal(
+      { orderId: '42', command: 'approve-credit', caseId: 'c1', actor: 'jane' },
+      'acme',
+      new Date(T0),
+      () => 'r1',
+    );
+    const after = foldSignal(held.state, approve, ctx(T0 + 5_000));
+    assert.equal(after.state.stage, 'pick-pack');
+    assert.equal(after.state.credit?.approvedBy, 'jane');
+    assert.ok(after.effects.some((e) => e.kind === 'resolve-case' && e.step === 'credit'));
+    assert.equal(after.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
+  });
+
+  it('catches up and retries an overdue step, then opens a case, and resolves it when the step moves on', () => {
+    const { state } = run(lifecycle().slice(0, 1));
+    assert.equal(state.stage, 'pick-pack');
+    assert.deepEqual(state.due, { step: 'pick-pack', attempt: 0, at: T0 + HOUR });
+
+    let s = state;
+    const all: Effect[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const due = s.due!;
+      const r = foldSignal(s, timerSignal('42', 'pick-pack', due.attempt, due.at, 'acme', new Date(due.at)), ctx(due.at));
+      s = r.state;
+      all.push(...r.effects);
+      // A timer of an earlier attempt fired late changes nothing that matters.
+      const stale = foldSignal(s, timerSignal('42', 'pick-pack', due.attempt, due.at, 'acme', new Date(due.at)), ctx(due.at + 1));
+      assert.equal(stale.changed, false);
+    }
+    const catchUps = all.filter((e) => e.kind === 'catch-up');
+    assert.deepEqual(
+      catchUps.map((e) => e.kind === 'catch-up' && [e.bridge, e.attempt]),
+      [
+        ['wms', 1],
+        ['wms', 2],
+      ],
+    );
+    // Released again with a new event id per attempt (the WMS is idempotent by external reference).
+    const releases = all.flatMap((e) => (e.kind === 'publish-fulfillment' ? [e.payload.meta.eventId] : []));
+    assert.equal(new Set(releases).size, 2);
+    const cases = all.filter((e) => e.kind === 'open-case');
+    assert.equal(cases.length, 1);
+    assert.equal(s.stageStatus, 'failed');
+    assert.equal(s.due, null);
+    assert.deepEqual(stages(all), ['pick-pack/overdue', 'pick-pack/failed']);
+
+    const packed = foldSignal(s, lifecycle()[2]!, ctx(T0 + 10 * HOUR));
+    assert.equal(packed.state.stage, 'carrier-booking');
+    assert.equal(packed.state.stageStatus, 'active');
+    assert.ok(packed.effects.some((e) => e.kind === 'resolve-case' && e.step === 'pick-pack'));
+  });
+
+  it('compensates a cancellation after release and proposes a return after shipment', () => {
+    const cancel = (): OrchestratorSignal =>
+      signal({ eventType: 'OrderCancelled', payload: sampleEvent('OrderCancelled', { meta: meta() }) });
+    const released = run([...lifecycle().slice(0, 4), cancel()]);
+    assert.equal(released.state.stage, 'cancelled');
+    assert.deepEqual(released.state.cancellation?.compensation, {
+      wmsCancel: 'requested',
+      tmsVoid: 'requested',
+      allocation: 'released',
+      returnCase: false,
+    });
+    assert.equal(released.state.steps.release.status, 'compensated');
+    assert.equal(released.effects.filter((e) => e.kind === 'open-case').length, 0);
+    assert.equal(released.state.due, null);
+
+    const shipped = run([...lifecycle().slice(0, 5), cancel()]);
+    const ret = shipped.effects.find((e) => e.kind === 'open-case');
+    assert.equal(ret?.kind === 'open-case' && ret.opening.proposedAction, 'return');
+    assert.equal(shipped.state.cancellation?.compensation.returnCase, true);
+
+    // Goods that leave after the cancellation get the return case too, once.
+    const late = run([...lifecycle().slice(0, 4), cancel(), lifecycle()[4]!, lifecycle()[5]!]);
+    assert.equal(late.effects.filter((e) => e.kind === 'open-case').length, 1);
+  });
+
+  it('waits for stock, retrying allocation on its timer', () => {
+    const short = (skus: readonly string[]) => new Map(skus.length > 0 ? [['NONE|WH1', '0']] : []);
+    const { state } = run(lifecycle().slice(0, 1), null, (i) => ctx(T0 + i, { stock: short }));
+    assert.equal(state.stage, 'allocation');
+    assert.equal(state.steps.allocation.status, 'waiting');
+    const r = foldSignal(state, timerSignal('42', 'allocation', 0, state.due!.at, 'acme', new Date()), ctx(state.due!.at));
+    assert.equal(r.state.stage, 'pick-pack');
+    assert.equal(r.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
+  });
+});
