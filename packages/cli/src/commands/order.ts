@@ -27,6 +27,8 @@ const processView = z.looseObject({
   due: z.looseObject({ step: z.string(), at: time, attempt: z.number().optional() }).nullable().optional(),
 });
 type ProcessView = z.infer<typeof processView>;
+/** GET /v1/orders/:ref/process answers `{ process, cases? }`. */
+const processAnswer = z.looseObject({ process: processView, cases: z.array(z.unknown()).optional() });
 
 const when = (t: string | number | null | undefined): string | null =>
   t === null || t === undefined ? null : typeof t === 'number' ? new Date(t).toISOString() : t;
@@ -69,12 +71,14 @@ export function registerOrder(program: Command, ctx: CommandContext): void {
       if (ref.trim() === '' || ref.length > 200) throw new UsageError('the order reference must be 1 to 200 characters');
       const client = orchestratorClient(ctx, cmd);
       const raw = await client.request<unknown>('GET', `/v1/orders/${encodeURIComponent(ref)}/process`);
-      const parsed = processView.safeParse(raw);
+      const parsed = processAnswer.safeParse(raw);
       if (!parsed.success)
         throw new Error(`the orchestrator answered a process this CLI cannot read: ${parsed.error.issues[0]?.message ?? ''}`);
-      const p = parsed.data;
+      const p = parsed.data.process;
+      // The order's unresolved cases, as the desk lists them (also when the process answer carries its own view of them).
       const q = new URLSearchParams({ order: p.orderId, status: 'unresolved', limit: '100' });
       const { cases } = await client.request<{ cases: CaseView[] }>('GET', `/v1/cases?${q}`);
-      ctx.print(cmd, { process: raw, cases }, () => describe(p, cases));
+      const printed = raw !== null && typeof raw === 'object' ? raw : {};
+      ctx.print(cmd, { ...printed, cases }, () => describe(p, cases));
     });
 }
