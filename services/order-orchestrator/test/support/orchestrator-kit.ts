@@ -42,19 +42,13 @@ export function shortPolicy(slaMs = 2_000): ReturnType<typeof parseOrchestratorP
   });
 }
 
-export interface RunningOrchestrator {
+export interface RunningOrchestrator extends Omit<PreparedStack, 'rt'> {
+  /** The orchestrator's runtime. */
   rt: ServiceRuntime;
   orchestrator: OrderOrchestrator;
-  config: OrchestratorConfig;
-  env: NodeJS.ProcessEnv;
   url: string;
   /** Bearer token with the operator role. */
   token: string;
-  topics: OrchestratorConfig['topics'] & { cases: string };
-  /** Catch-up requests the stand-in bridges received: `wms:<orderRef>`. */
-  catchUps: string[];
-  publish<T extends keyof EventPayloads>(eventType: T, key: string, payload: EventPayloads[T], topic: string): Promise<void>;
-  collect(topic: string): Promise<CollectedMessage[]>;
   /** GET /v1/orders/:ref/process (undefined on 404). */
   process(ref: string): Promise<ProcessView | undefined>;
 }
@@ -93,11 +87,23 @@ async function standInBridge(t: Cleanup, name: string, seen: string[]): Promise<
   return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 }
 
-export async function startOrchestrator(
-  t: Cleanup,
-  env: Record<string, string> = {},
-  policy = shortPolicy(),
-): Promise<RunningOrchestrator> {
+export interface PreparedStack {
+  /** A runtime for the test itself (publishing, reading topics): not an orchestrator. */
+  rt: ServiceRuntime;
+  config: OrchestratorConfig;
+  env: NodeJS.ProcessEnv;
+  /** Tags every topic, group and database of the test. */
+  id: string;
+  topics: OrchestratorConfig['topics'] & { cases: string };
+  catchUps: string[];
+  publish<T extends keyof EventPayloads>(eventType: T, key: string, payload: EventPayloads[T], topic: string): Promise<void>;
+  collect(topic: string): Promise<CollectedMessage[]>;
+  /** Runs `fn` at cleanup before the topics and database go (stop what uses them). */
+  stopFirst(fn: () => Promise<void> | void): void;
+}
+
+/** Topics, database name, settings and stand-in bridges for an orchestrator; cleaned up after the test. */
+export async function prepareStack(t: Cleanup, env: Record<string, string> = {}): Promise<PreparedStack> {
   const id = randomUUID().slice(0, 8);
   const prefix = `test.orch-${id}.`;
   const catchUps: string[] = [];
@@ -124,7 +130,7 @@ export async function startOrchestrator(
     ...env,
   };
   const config = loadOrchestratorConfig(fullEnv);
-  const rt = await createServiceRuntime({ name: 'order-orchestrator', env: fullEnv, authenticate: authenticate(config.auth) });
+  const rt = await createServiceRuntime({ name: 'order-orchestrator-test', env: fullEnv });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   await ensureTopics(
     rt.cluster,
@@ -136,27 +142,20 @@ export async function startOrchestrator(
     })),
   );
   const readers: TopicCollector[] = [];
-  let orchestrator: OrderOrchestrator | undefined;
+  const first: Array<() => Promise<void> | void> = [];
   t.after(async () => {
+    for (const fn of first.reverse()) await fn();
     for (const r of readers) await r.close().catch(() => undefined);
-    await orchestrator?.stop();
     const mine = (await rt.cluster.listTopics()).filter((name) => name.includes(id));
     await rt.cluster.deleteTopics(mine).catch(() => undefined);
     await rt.db.dropDatabase().catch(() => undefined);
     await rt.shutdown('test done');
   });
-  orchestrator = await startOrderOrchestrator(rt, config, { policy, deskEnv: fullEnv });
-  const server = await rt.listen();
-  const addr = server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const token = await mintToken(config.auth, 'tester', ['operator']);
   return {
     rt,
-    orchestrator,
     config,
     env: fullEnv,
-    url,
-    token,
+    id,
     topics: { ...config.topics, cases: `${prefix}odx.cases.v1` },
     catchUps,
     publish: async (eventType, key, payload, topic) => {
@@ -164,13 +163,46 @@ export async function startOrchestrator(
       await rt.producer.publish([event]);
     },
     collect: (topic) => collectTopic(rt.cluster, rt.serde, topic, (r) => readers.push(r)),
-    process: async (ref) => {
-      const res = await fetch(`${url}/v1/orders/${encodeURIComponent(ref)}/process`, { headers: { authorization: `Bearer ${token}` } });
-      if (res.status === 404) return undefined;
-      const body: unknown = await res.json();
-      if (res.status !== 200 || !isProcessView(body)) throw new Error(`GET process answered ${res.status}: ${JSON.stringify(body)}`);
-      return body.process;
-    },
+    stopFirst: (fn) => void first.push(fn),
+  };
+}
+
+/** GET /v1/orders/:ref/process of the orchestrator at `url` (undefined on 404). */
+export async function fetchProcess(url: string, token: string, ref: string): Promise<ProcessView | undefined> {
+  const res = await fetch(`${url}/v1/orders/${encodeURIComponent(ref)}/process`, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status === 404) return undefined;
+  const body: unknown = await res.json();
+  if (res.status !== 200 || !isProcessView(body)) throw new Error(`GET process answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.process;
+}
+
+/** An orchestrator in this process on a prepared stack. */
+export async function startOrchestrator(
+  t: Cleanup,
+  env: Record<string, string> = {},
+  policy = shortPolicy(),
+): Promise<RunningOrchestrator> {
+  const stack = await prepareStack(t, env);
+  const { config } = stack;
+  const rt = await createServiceRuntime({ name: 'order-orchestrator', env: stack.env, authenticate: authenticate(config.auth) });
+  rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
+  let orchestrator: OrderOrchestrator | undefined;
+  stack.stopFirst(async () => {
+    await orchestrator?.stop();
+    await rt.shutdown('test done');
+  });
+  orchestrator = await startOrderOrchestrator(rt, config, { policy, deskEnv: stack.env });
+  const server = await rt.listen();
+  const addr = server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const token = await mintToken(config.auth, 'tester', ['operator']);
+  return {
+    ...stack,
+    rt,
+    orchestrator,
+    url,
+    token,
+    process: (ref) => fetchProcess(url, token, ref),
   };
 }
 
