@@ -95,15 +95,15 @@ test(
     for (const o of quiet) assert.ok(stack.catchUps.includes(`wms:${o.order.orderId}`), `catch-up asked for ${o.order.orderId}`);
 
     // No step executed twice: every release of an order is its first one or the re-release of a retry round the process
-  // recorded (ids are deterministic per attempt, so a repeat after the crash has the same id), never more.
-  const fr = payloadsOf(releases, 'FulfillmentRequested');
-  for (const o of orders) {
-    const p = await fetchProcess(url, token, o.order.orderId);
-    const attempts = p?.steps['pick-pack']?.attempts ?? 0;
-    const ids = new Set(fr.filter((r) => r.shipment.orderId === o.order.orderId).map((r) => r.meta.eventId));
-    assert.equal(ids.size, 1 + Math.min(attempts, 1), `releases of ${o.order.orderId} (pick-pack attempts ${attempts})`);
-  }
-  const bySeq = new Map<string, Set<string>>();
+    // recorded (ids are deterministic per attempt, so a repeat after the crash has the same id), never more.
+    const fr = payloadsOf(releases, 'FulfillmentRequested');
+    for (const o of orders) {
+      const p = await fetchProcess(url, token, o.order.orderId);
+      const attempts = p?.steps['pick-pack']?.attempts ?? 0;
+      const ids = new Set(fr.filter((r) => r.shipment.orderId === o.order.orderId).map((r) => r.meta.eventId));
+      assert.equal(ids.size, 1 + Math.min(attempts, 1), `releases of ${o.order.orderId} (pick-pack attempts ${attempts})`);
+    }
+    const bySeq = new Map<string, Set<string>>();
     for (const s of payloadsOf(stages, 'OrderStageChanged')) {
       const key = `${s.orderId}#${s.sequence}`;
       let ids = bySeq.get(key);
