@@ -1,4 +1,4 @@
-// `npm test`: type-check the whole repository, check schema compatibility and
+// `npm test`: type-check and lint the whole repository, check schema compatibility and
 // the compose file, bring up the local stack, then run every unit and
 // integration test with node's test runner. The runner's summary is the last
 // thing printed, so CI can read the result.
@@ -54,6 +54,7 @@ step('type-checking the repository (tsc --noEmit)', process.execPath, [
   '--noEmit',
 ]);
 if (explicit.length === 0) {
+  step('linting (eslint, prettier --check)', process.execPath, [...tsx, 'scripts/lint.ts']);
   step('checking schema compatibility with main', process.execPath, [...tsx, 'schemas/tools/check.ts']);
   step('checking docker-compose.yml', process.execPath, [...tsx, 'scripts/compose-check.ts']);
 }

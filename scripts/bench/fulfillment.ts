@@ -85,7 +85,7 @@ async function startBench(wms: WmsSimulator): Promise<Bench> {
   const rt = await createServiceRuntime({ name: 'wms-bridge', env });
   rt.logger.silent = true;
   await ensureTopics(
-    rt.admin,
+    rt.cluster,
     Object.values(topics).map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })),
   );
   const bridge = await startWmsBridge(rt, loadBridgeConfig(env));
@@ -99,8 +99,8 @@ async function startBench(wms: WmsSimulator): Promise<Bench> {
     orders: topics.orders,
     close: async () => {
       await bridge.stop();
-      const mine = (await rt.admin.listTopics()).filter((n) => n.includes(id));
-      await rt.admin.deleteTopics({ topics: mine }).catch(() => undefined);
+      const mine = (await rt.cluster.listTopics()).filter((n) => n.includes(id));
+      await rt.cluster.deleteTopics(mine).catch(() => undefined);
       await rt.db.dropDatabase().catch(() => undefined);
       await rt.shutdown('bench done');
     },

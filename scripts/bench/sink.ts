@@ -145,7 +145,7 @@ const messages = [...unique, ...unique.slice(0, N - unique.length)];
 const rt = await createServiceRuntime({ name: 'analytics-sink', env });
 rt.logger.silent = true;
 await ensureTopics(
-  rt.admin,
+  rt.cluster,
   Object.values(topics).map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1, config: {} })),
 );
 const producedAt = Date.now();
@@ -222,10 +222,8 @@ console.log(
   `target >= 5,000 events/s: whole run ${unique.length / seconds >= 5000 ? 'met' : 'not met'}, after start-up ${unique.length / (seconds - startupS) >= 5000 ? 'met' : 'not met'}`,
 );
 
-await rt.admin
-  .deleteTopics({ topics: (await rt.admin.listTopics()).filter((t) => t.startsWith(`bench.sink-${id}.`)) })
-  .catch(() => undefined);
-await rt.admin.deleteGroups([group, `${group}-failures`]).catch(() => undefined);
+await rt.cluster.deleteTopics((await rt.cluster.listTopics()).filter((t) => t.startsWith(`bench.sink-${id}.`))).catch(() => undefined);
+await rt.cluster.deleteGroups([group, `${group}-failures`]).catch(() => undefined);
 await rt.db.dropDatabase().catch(() => undefined);
 await rt.shutdown('bench done');
 process.exit(0);

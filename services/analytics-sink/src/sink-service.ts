@@ -1,4 +1,4 @@
-import { ConsumerRunner, consumerReadiness, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
+import type { RunningConsumer, ServiceRuntime } from '@odx/runtime';
 import type { AnalyticsSinkConfig } from './config.js';
 import { EventIndex } from './ingest/event-index.js';
 import { indexEntryOf } from './ingest/event-record.js';
@@ -24,7 +24,7 @@ export interface AnalyticsSink {
 }
 
 /**
- * Wires the sink into a runtime: the event index, a ConsumerRunner over the
+ * Wires the sink into a runtime: the event index, a consumer runner over the
  * canonical topics that stages each event's index entry and commits a claim
  * window with one insertMany (IndexCommit), a reader of every group's retry
  * and DLQ topics, the HTTP routes and the KPI gauges. Call before `rt.listen()`.
@@ -64,13 +64,8 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     kpiLookbackMs: config.kpiLookbackMs,
   });
 
-  // Built by hand on the runtime's client: `rt.consumer` takes no idempotency store of its own (yet).
-  const consumer = new ConsumerRunner({
-    kafka: rt.kafka,
-    serde: rt.serde,
-    producer: rt.producer,
-    logger: rt.logger,
-    metrics: rt.metrics,
+  // The index commit is the idempotency store: an event's index entry and its key are one insert.
+  const consumer = rt.consumer({
     groupId: config.groupId,
     topics: config.topics.map((t) => t.name),
     idempotency: commit,
@@ -79,7 +74,6 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     partitionConcurrency: config.consumer.partitionConcurrency,
     retryDelaysMs: config.consumer.retryDelaysMs,
     sessionTimeoutMs: config.consumer.sessionTimeoutMs,
-    onFatal: (err) => rt.lifecycle.fail(`consumer ${config.groupId} crashed`, err),
     handler: (event) => {
       commit.stage(indexEntryOf(event));
       return Promise.resolve();
@@ -113,7 +107,6 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
   // Registered before the runtime's own clients are closed (lifecycle closes in reverse order).
   rt.lifecycle.register('analytics-sink', stop);
 
-  rt.http.addReadinessCheck(consumerReadiness(`consumer:${config.groupId}`, consumer));
   await consumer.start();
   await failures.start();
   mountSinkRoutes(rt.http, queries);

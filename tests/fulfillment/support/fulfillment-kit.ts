@@ -1,12 +1,19 @@
 // The fulfillment chain on the real stack: both simulators over HTTP, both
 // bridges in-process with their own runtimes, sharing one set of test topics.
 import { randomUUID } from 'node:crypto';
-import { createServiceRuntime, ensureTopics, type ServiceRuntime } from '@odx/runtime';
+import {
+  collectTopic,
+  createServiceRuntime,
+  ensureTopics,
+  type CollectedMessage,
+  type ServiceRuntime,
+  type TopicCollector,
+} from '@odx/runtime';
 import type { OrderConfirmed } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { startTmsSimulator, TEST_TIMINGS as TMS_TIMINGS, type TmsSimulator, type TmsSimulatorOptions } from '@odx/sim-tms';
 import { startWmsSimulator, TEST_TIMINGS as WMS_TIMINGS, type WmsSimulator, type WmsSimulatorOptions } from '@odx/sim-wms';
-import { ADMIN, call, collectTopic, type Cleanup, type CollectedMessage, type ConsumerLike } from '@odx/sim-wms/kit';
+import { ADMIN, call, type Cleanup } from '@odx/sim-wms/kit';
 import { loadBridgeConfig as loadTmsConfig, startTmsBridge, WEBHOOK_PATH as TMS_WEBHOOK_PATH, type TmsBridge } from '@odx/tms-bridge';
 import { loadBridgeConfig as loadWmsConfig, startWmsBridge, WEBHOOK_PATH as WMS_WEBHOOK_PATH, type WmsBridge } from '@odx/wms-bridge';
 
@@ -85,16 +92,16 @@ export async function startFulfillmentStack(
   // The reader's runtime also owns topic creation and removal; registered first, so it is closed last.
   const readerRt = await createServiceRuntime({ name: 'fulfillment-test', env: runtimeEnv(id, 'fulfillment-test', {}) });
   readerRt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
-  const readers: ConsumerLike[] = [];
+  const readers: TopicCollector[] = [];
   t.after(async () => {
-    for (const c of readers) await c.disconnect().catch(() => undefined);
-    const mine = (await readerRt.admin.listTopics()).filter((name) => name.includes(id));
-    await readerRt.admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    for (const c of readers) await c.close().catch(() => undefined);
+    const mine = (await readerRt.cluster.listTopics()).filter((name) => name.includes(id));
+    await readerRt.cluster.deleteTopics(mine).catch(() => undefined);
     await readerRt.db.dropDatabase().catch(() => undefined);
     await readerRt.shutdown('test done');
   });
   await ensureTopics(
-    readerRt.admin,
+    readerRt.cluster,
     Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })),
   );
 
@@ -163,11 +170,11 @@ export async function startFulfillmentStack(
         events.map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: topics.orders })),
       );
     },
-    collect: (topic) => collectTopic(readerRt.kafka, readerRt.serde, topic, (c) => readers.push(c)),
+    collect: (topic) => collectTopic(readerRt.cluster, readerRt.serde, topic, (c) => readers.push(c)),
     countMessages: async (part) => {
-      const names = (await readerRt.admin.listTopics()).filter((name) => name.includes(id) && name.includes(part));
+      const names = (await readerRt.cluster.listTopics()).filter((name) => name.includes(id) && name.includes(part));
       let sum = 0;
-      for (const name of names) for (const p of await readerRt.admin.fetchTopicOffsets(name)) sum += Number(p.high);
+      for (const name of names) for (const w of (await readerRt.cluster.watermarks(name)).values()) sum += Number(w.high);
       return sum;
     },
   };

@@ -16,6 +16,8 @@ export type { PartitionRange, RangeBatch, ReadRangesOptions } from './range-read
 export { RawConsumer } from './raw-consumer.js';
 export type { RawBatch, RawConsumerOptions } from './raw-consumer.js';
 export type { RawMessage } from './raw-message.js';
+export { collectTopic } from './topic-collector.js';
+export type { CollectedMessage, TopicCollector } from './topic-collector.js';
 export { BatchingPublisher, EventProducer } from './event-producer.js';
 export type { BatchingPublisherOptions, EventProducerOptions, RawOutgoingMessage } from './event-producer.js';
 export { canonicalEventOf, outgoingEvent } from './events.js';

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { EventType } from '@odx/schemas';
-import type { Admin, Kafka } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import { loadRuntimeConfig, type CompiledRuntimeConfig } from '../config/runtime-config.js';
 import { createHttpApp, type HttpApp } from '../http/http-app.js';
@@ -38,13 +37,6 @@ export interface ServiceRuntime {
   metrics: RuntimeMetrics;
   /** Topics, offsets and consumer groups of the cluster; the connection for `readRanges` and `RawConsumer`. */
   cluster: ClusterAdmin;
-  /**
-   * @deprecated The raw kafkajs client: use `cluster`, `producer` and `consumer`.
-   * Left for callers not moved yet (a ConsumerRunner with its own idempotency store).
-   */
-  kafka: Kafka;
-  /** @deprecated The raw kafkajs admin: use `cluster`. */
-  admin: Admin;
   serde: EventSerde;
   producer: EventProducer;
   mongo: MongoClient;
@@ -52,10 +44,15 @@ export interface ServiceRuntime {
   idempotency: IdempotencyStore;
   http: HttpApp;
   lifecycle: Lifecycle;
-  /** A consumer runner sharing this runtime's clients; closed before the producer on shutdown. */
+  /**
+   * A consumer runner sharing this runtime's clients; closed before the producer
+   * on shutdown. Its idempotency keys go to the runtime's store unless
+   * `idempotency` is `false` (none) or a store of the service's own (a subclass
+   * that commits its effect with the keys, as analytics-sink's index does).
+   */
   consumer<T extends EventType = EventType>(
     options: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & {
-      idempotency?: false;
+      idempotency?: false | IdempotencyStore;
     },
   ): ConsumerRunner<T>;
   /** Starts the HTTP server on ODX_HTTP_HOST:ODX_HTTP_PORT. */
@@ -118,8 +115,6 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
     logger,
     metrics,
     cluster,
-    kafka,
-    admin,
     serde,
     producer,
     mongo,
@@ -128,7 +123,9 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
     http,
     lifecycle,
     consumer: <T extends EventType>(
-      o: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & { idempotency?: false },
+      o: Omit<ConsumerRunnerOptions<T>, 'kafka' | 'serde' | 'producer' | 'logger' | 'metrics' | 'idempotency'> & {
+        idempotency?: false | IdempotencyStore;
+      },
     ) => {
       const runner = new ConsumerRunner<T>({
         ...o,
@@ -137,7 +134,7 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
         producer,
         logger,
         metrics,
-        idempotency: o.idempotency === false ? false : idempotency,
+        idempotency: o.idempotency ?? idempotency,
         onFatal: o.onFatal ?? ((err) => lifecycle.fail(`consumer ${o.groupId} crashed`, err)),
       });
       lifecycle.register(`consumer:${o.groupId}`, () => runner.close());

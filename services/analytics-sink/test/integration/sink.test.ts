@@ -34,7 +34,7 @@ test('KPIs of a known scenario, published through the real producer, equal the e
 
   // Another service's retry copy of order A's confirmation, as the runtime's ConsumerRunner writes it.
   const retryTopic = `${world.topics.orders}.other-svc.retry.1`;
-  await ensureTopics(rt.admin, [{ name: retryTopic, partitions: 1, replicationFactor: 1, config: {} }]);
+  await ensureTopics(rt.cluster, [{ name: retryTopic, partitions: 1, replicationFactor: 1, config: {} }]);
   const confirmedA = s.events.find((e) => e.eventType === 'OrderConfirmed' && e.key === s.ids.A)!;
   const encA = await rt.serde.encode(world.topics.orders, 'OrderConfirmed', confirmedA.payload);
   await rt.producer.publishRaw([

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { X12Parser, type X12Interchange } from 'node-x12';
-import { createServiceRuntime, dlqTopicName, provisionCatalogTopics, retryTopicName } from '@odx/runtime';
+import { createClusterAdmin, createServiceRuntime, dlqTopicName, retryTopicName } from '@odx/runtime';
 import { OdooClient, loadPollerConfig, startPoller } from '@odx/odoo-outbox-poller';
 import { startOdooSimulator } from '@odx/sim-odoo';
 import { northwind850 } from '../support/x12-samples.js';
@@ -21,8 +21,6 @@ test("round trip: an 850 becomes an order in Odoo through the poller's write-bac
   // The gateway reads and writes the real orders topic, as the poller's write-back only listens there.
   const gw = await startGateway(t, {}, { topics: { orders: 'odx.orders.v1' }, startAtEnd: true });
   mark('gateway up');
-  await provisionCatalogTopics(gw.rt.admin);
-  mark('topics provisioned');
 
   // The Odoo connector, in-process: write-back (confirming received orders) and the sale.order poller.
   const pollerEnv: NodeJS.ProcessEnv = {
@@ -45,7 +43,7 @@ test("round trip: an 850 becomes an order in Odoo through the poller's write-bac
   poller.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   const pollerConfig = loadPollerConfig(pollerEnv);
   mark('poller runtime up');
-  await skipHistory(poller.kafka, pollerConfig.writeback.groupId, WRITEBACK_TOPICS);
+  await skipHistory(poller.cluster, pollerConfig.writeback.groupId, WRITEBACK_TOPICS);
   mark('write-back offsets set');
   t.after(async () => {
     const doomed = WRITEBACK_TOPICS.flatMap((topic) => [
@@ -54,24 +52,21 @@ test("round trip: an 850 becomes an order in Odoo through the poller's write-bac
       retryTopicName(topic, pollerConfig.writeback.groupId, 3),
       dlqTopicName(topic, pollerConfig.writeback.groupId),
     ]);
-    // The poller's own admin, before its runtime closes (an admin used after disconnect reconnects and leaks).
-    const existing = new Set(await poller.admin.listTopics());
+    // The poller's own cluster connection, before its runtime closes it.
+    const existing = new Set(await poller.cluster.listTopics());
     const present = doomed.filter((n) => existing.has(n));
     await poller.db.dropDatabase().catch(() => undefined);
     const stopped = poller.shutdown('test done');
     await stopped;
-    if (present.length) {
-      // Deleted through a short-lived admin of our own: both runtimes' clients may be closed by now.
-      const admin = poller.kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: present }).catch(() => undefined);
-      await admin.disconnect();
+    // Through a short-lived connection of our own: both runtimes' clients may be closed by now.
+    const cluster = createClusterAdmin(poller.config.kafka, poller.logger);
+    try {
+      if (present.length) await cluster.deleteTopics(present).catch(() => undefined);
+      // The write-back group read the real odx.* topics: remove it, or it shows up as lagging forever.
+      await cluster.deleteGroups([pollerConfig.writeback.groupId]).catch(() => undefined);
+    } finally {
+      await cluster.close();
     }
-    // The write-back group read the real odx.* topics: remove it, or it shows up as lagging forever.
-    const groups = poller.kafka.admin();
-    await groups.connect();
-    await groups.deleteGroups([pollerConfig.writeback.groupId]).catch(() => undefined);
-    await groups.disconnect();
   });
   await startPoller(poller, pollerConfig);
   mark('poller started');

@@ -103,7 +103,8 @@ export async function startGateway(
     ]),
   ];
   if (options.startAtEnd) {
-    // Shared topics (the round trip uses the real odx.orders.v1): skip their history.
+    // Shared topics (the round trip uses the real odx.orders.v1): they exist (a fresh stack has none yet), and their history is skipped.
+    await rt.cluster.provisionCatalogTopics();
     await skipHistory(
       rt.cluster,
       group,
@@ -179,38 +180,15 @@ export async function startGateway(
 
 /**
  * Commits `groupId`'s offsets at the end of `topics`, so the group starts with
- * what comes next (for shared topics with history); one group join for all topics.
- * A runtime's deprecated `kafka` is still taken (roundtrip.test.ts passes the
- * poller's) until its callers pass `cluster`.
+ * what comes next (for shared topics with history).
  */
-export async function skipHistory(on: ClusterAdmin | ServiceRuntime['kafka'], groupId: string, topics: string[]): Promise<void> {
+export async function skipHistory(cluster: ClusterAdmin, groupId: string, topics: string[]): Promise<void> {
   if (topics.length === 0) return;
-  if ('watermarks' in on) {
-    const ends = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await on.watermarks(topic) })));
-    await on.setGroupOffsets(
-      groupId,
-      ends.flatMap(({ topic, offsets }) => [...offsets].map(([partition, { high }]) => ({ topic, partition, offset: high }))),
-    );
-    return;
-  }
-  const kafka = on;
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
-  await admin.disconnect();
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics, fromBeginning: false });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
-    await joined;
-    await consumer.commitOffsets(
-      ends.flatMap(({ topic, offsets }) => offsets.map((o) => ({ topic, partition: o.partition, offset: o.high }))),
-    );
-  } finally {
-    await consumer.disconnect();
-  }
+  const ends = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await cluster.watermarks(topic) })));
+  await cluster.setGroupOffsets(
+    groupId,
+    ends.flatMap(({ topic, offsets }) => [...offsets].map(([partition, { high }]) => ({ topic, partition, offset: high }))),
+  );
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { createServiceRuntime, dlqTopicName, ensureTopics, retryTopicName, type ServiceRuntime } from '@odx/runtime';
+import {
+  collectTopic,
+  createServiceRuntime,
+  dlqTopicName,
+  ensureTopics,
+  retryTopicName,
+  type CollectedMessage,
+  type ServiceRuntime,
+  type TopicCollector,
+} from '@odx/runtime';
 import type { OrderConfirmed, ShipmentPacked } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import { collectTopic, type Cleanup, type CollectedMessage, type ConsumerLike } from '@odx/sim-wms/kit';
+import { type Cleanup } from '@odx/sim-wms/kit';
 import { loadBridgeConfig, type TmsBridgeConfig } from '../../src/config.js';
 import { startTmsBridge, type TmsBridge } from '../../src/bridge-service.js';
 import { WEBHOOK_PATH } from '../../src/webhooks/webhook-route.js';
@@ -54,10 +63,10 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
   const rt = await createServiceRuntime({ name: 'tms-bridge', env: fullEnv });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   await ensureTopics(
-    rt.admin,
+    rt.cluster,
     Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })),
   );
-  const consumers: ConsumerLike[] = [];
+  const consumers: TopicCollector[] = [];
   const config = loadBridgeConfig(fullEnv);
   const created = [
     ...Object.values(topics),
@@ -68,10 +77,10 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
   ];
   let bridge: TmsBridge | undefined;
   t.after(async () => {
-    for (const c of consumers) await c.disconnect().catch(() => undefined);
+    for (const c of consumers) await c.close().catch(() => undefined);
     await bridge?.watchdog.stop();
     await bridge?.consumer.close();
-    await rt.admin.deleteTopics({ topics: created }).catch(() => undefined);
+    await rt.cluster.deleteTopics(created).catch(() => undefined);
     await rt.db.dropDatabase().catch(() => undefined);
     await rt.shutdown('test done');
   });
@@ -96,10 +105,9 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
         ),
       );
     },
-    collect: (topic) => collectTopic(rt.kafka, rt.serde, topic, (c) => consumers.push(c)),
+    collect: (topic) => collectTopic(rt.cluster, rt.serde, topic, (c) => consumers.push(c)),
     messageCount: async (topic) => {
-      const offsets = await rt.admin.fetchTopicOffsets(topic);
-      return offsets.reduce((sum, o) => sum + Number(o.high), 0);
+      return [...(await rt.cluster.watermarks(topic)).values()].reduce((sum, w) => sum + Number(w.high), 0);
     },
   };
 }

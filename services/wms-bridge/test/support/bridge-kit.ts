@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createServiceRuntime, dlqTopicName, ensureTopics, type ServiceRuntime } from '@odx/runtime';
+import {
+  collectTopic,
+  createServiceRuntime,
+  dlqTopicName,
+  ensureTopics,
+  type CollectedMessage,
+  type ServiceRuntime,
+  type TopicCollector,
+} from '@odx/runtime';
 import type { OrderConfirmed } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import { collectTopic, type Cleanup, type CollectedMessage, type ConsumerLike } from '@odx/sim-wms/kit';
+import { type Cleanup } from '@odx/sim-wms/kit';
 import { loadBridgeConfig, type WmsBridgeConfig } from '../../src/config.js';
 import { startWmsBridge, type WmsBridge } from '../../src/bridge-service.js';
 import { WEBHOOK_PATH } from '../../src/webhooks/webhook-route.js';
@@ -59,18 +67,18 @@ export async function startBridge(t: Cleanup, wmsUrl: string, env: Record<string
   const rt = await createServiceRuntime({ name: 'wms-bridge', env: fullEnv });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   await ensureTopics(
-    rt.admin,
+    rt.cluster,
     Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })),
   );
-  const consumers: ConsumerLike[] = [];
+  const consumers: TopicCollector[] = [];
   const config = loadBridgeConfig(fullEnv);
   let bridge: WmsBridge | undefined;
   t.after(async () => {
-    for (const c of consumers) await c.disconnect().catch(() => undefined);
+    for (const c of consumers) await c.close().catch(() => undefined);
     await bridge?.stop();
     // The test's topics, and the retry and DLQ topics of its groups, all carry its id.
-    const created = (await rt.admin.listTopics()).filter((name) => name.includes(id));
-    await rt.admin.deleteTopics({ topics: created }).catch(() => undefined);
+    const created = (await rt.cluster.listTopics()).filter((name) => name.includes(id));
+    await rt.cluster.deleteTopics(created).catch(() => undefined);
     await rt.db.dropDatabase().catch(() => undefined);
     await rt.shutdown('test done');
   });
@@ -91,10 +99,9 @@ export async function startBridge(t: Cleanup, wmsUrl: string, env: Record<string
         events.map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: topics.orders })),
       );
     },
-    collect: (topic) => collectTopic(rt.kafka, rt.serde, topic, (c) => consumers.push(c)),
+    collect: (topic) => collectTopic(rt.cluster, rt.serde, topic, (c) => consumers.push(c)),
     messageCount: async (topic) => {
-      const offsets = await rt.admin.fetchTopicOffsets(topic);
-      return offsets.reduce((sum, o) => sum + Number(o.high), 0);
+      return [...(await rt.cluster.watermarks(topic)).values()].reduce((sum, w) => sum + Number(w.high), 0);
     },
   };
 }

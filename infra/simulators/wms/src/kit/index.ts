@@ -24,14 +24,4 @@ export { secretKey, signWebhook, verifyWebhook, type WebhookVerification } from 
 export { startRecordingReceiver, type ReceivedWebhook, type RecordingReceiver } from './recording-receiver.js';
 export { ADMIN, assertSigned, call, typesOf, type ApiAnswer } from './test-support.js';
 export { runSimulatorCli, type SimulatorCliSettings } from './cli.js';
-export {
-  collectTopic,
-  eventually,
-  postSignedWebhook,
-  uniqueName,
-  type Cleanup,
-  type CollectedMessage,
-  type ConsumerLike,
-  type DecoderLike,
-  type KafkaLike,
-} from './bridge-test-support.js';
+export { eventually, postSignedWebhook, uniqueName, type Cleanup } from './bridge-test-support.js';
