@@ -1,5 +1,6 @@
 // What the DLQ, replay and group services refuse, as facts. They know nothing of
 // HTTP: http/problems.ts is the one place that turns these into responses.
+import { errorMessage } from '@odx/runtime';
 
 /** The request cannot be right whatever the cluster holds: an illegal name, a partition the topic lacks, contradictory options. */
 export class InvalidRequest extends Error {
@@ -86,10 +87,7 @@ export class RedriveIncomplete extends Error {
     readonly total: number,
     cause: unknown,
   ) {
-    super(
-      `redrive ${redriveId} stopped after ${redriven} of ${total} messages: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
+    super(`redrive ${redriveId} stopped after ${redriven} of ${total} messages: ${errorMessage(cause)}`, { cause });
     this.name = 'RedriveIncomplete';
   }
 }

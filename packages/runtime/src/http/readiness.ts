@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Db } from 'mongodb';
+import { errorMessage } from '../resilience/errors.js';
 
 /** One dependency /readyz checks. Resolve when healthy, throw (with a reason) when not. */
 export interface ReadinessCheck {
@@ -75,7 +76,7 @@ export async function runReadiness(checks: ReadinessCheck[], timeoutMs = 2_000):
         ]);
         return [c.name, { ok: true, ms: Date.now() - started }] as const;
       } catch (err) {
-        return [c.name, { ok: false, ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) }] as const;
+        return [c.name, { ok: false, ms: Date.now() - started, error: errorMessage(err) }] as const;
       }
     }),
   );

@@ -1,5 +1,5 @@
 import { Circuit, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js';
-import { PermanentError, TransientError, classifyHttpStatus } from '../resilience/errors.js';
+import { classifyHttpStatus, errorMessage, PermanentError, TransientError } from '../resilience/errors.js';
 
 /** An RFC 9457 problem+json body, as far as a client reads it. */
 export interface RemoteProblem {
@@ -107,5 +107,5 @@ function problemText(p: RemoteProblem, raw: string): string {
 
 function describe(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  return cause?.code ?? cause?.message ?? errorMessage(err);
 }

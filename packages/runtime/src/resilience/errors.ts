@@ -94,7 +94,7 @@ function prop(err: unknown, key: string): unknown {
  * kafkajs, mongodb, fetch, opossum and zod classify without wrappers.
  */
 export function classifyError(err: unknown): FailureClassification {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const base = { message, circuitOpen: false, retryAfterMs: undefined as number | undefined };
   if (err instanceof OdxError) {
     return {

@@ -7,7 +7,7 @@ import {
   RegistryError,
   type RegistrySchema,
 } from '@odx/schemas';
-import { PermanentError, PoisonMessageError, TransientError } from '../resilience/errors.js';
+import { errorMessage, PermanentError, PoisonMessageError, TransientError } from '../resilience/errors.js';
 
 /** A plain Avro record schema (JSON form). */
 export interface AvroRecordSchema {
@@ -52,10 +52,6 @@ function simpleName(full: string): string {
   return dot === -1 ? full : full.slice(dot + 1);
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * Avro serde over a Confluent-compatible registry: Confluent wire format
  * (magic byte 0, 4-byte schema id, Avro body), TopicRecordNameStrategy subjects
@@ -82,7 +78,7 @@ export class EventSerde {
       if (err instanceof RegistryError && err.kind !== 'unavailable') {
         throw new PermanentError(`schema registry refused ${err.message}`, { errorClass: 'serde.schema-rejected', cause: err });
       }
-      throw new TransientError(`schema registry unavailable, cannot register ${messageOf(err)}`, {
+      throw new TransientError(`schema registry unavailable, cannot register ${errorMessage(err)}`, {
         errorClass: 'serde.registry-unavailable',
         cause: err,
       });
@@ -133,7 +129,7 @@ export class EventSerde {
       const invalid: string[] = [];
       type.isValid(payload, { errorHook: (path) => invalid.push(path.join('.') || '(root)') });
       const detail = invalid.length ? ` (invalid fields: ${invalid.join(', ')})` : '';
-      throw new PermanentError(`${eventType} does not match its schema${detail}: ${err instanceof Error ? err.message : String(err)}`, {
+      throw new PermanentError(`${eventType} does not match its schema${detail}: ${errorMessage(err)}`, {
         errorClass: 'serde.invalid',
         cause: err,
       });
@@ -169,10 +165,10 @@ export class EventSerde {
     try {
       return { schemaId, fullName: reader.fullName, eventType, payload: reader.read(value.subarray(5)) as T };
     } catch (err) {
-      throw new PoisonMessageError(
-        `cannot decode ${reader.fullName} (schema id ${schemaId}): ${err instanceof Error ? err.message : String(err)}`,
-        { errorClass: 'serde.undecodable', cause: err },
-      );
+      throw new PoisonMessageError(`cannot decode ${reader.fullName} (schema id ${schemaId}): ${errorMessage(err)}`, {
+        errorClass: 'serde.undecodable',
+        cause: err,
+      });
     }
   }
 
@@ -196,7 +192,7 @@ export class EventSerde {
       if (err instanceof RegistryError && err.kind === 'not-found') {
         throw new PoisonMessageError(`unknown schema: ${err.message}`, { errorClass: 'serde.unknown-schema', cause: err });
       }
-      throw new TransientError(`schema registry could not give ${messageOf(err)}`, {
+      throw new TransientError(`schema registry could not give ${errorMessage(err)}`, {
         errorClass: 'serde.registry-unavailable',
         cause: err,
       });
@@ -210,7 +206,7 @@ export class EventSerde {
     try {
       writer = avro.Type.forSchema(JSON.parse(registered.schema) as avro.Schema, { logicalTypes: avroLogicalTypes });
     } catch (err) {
-      throw new PoisonMessageError(`schema id ${schemaId} is not a valid Avro schema: ${messageOf(err)}`, {
+      throw new PoisonMessageError(`schema id ${schemaId} is not a valid Avro schema: ${errorMessage(err)}`, {
         errorClass: 'serde.undecodable',
         cause: err,
       });
@@ -231,10 +227,10 @@ export class EventSerde {
     try {
       resolver = local.createResolver(writer);
     } catch (err) {
-      throw new PoisonMessageError(
-        `schema id ${schemaId} (${fullName}) cannot be read as this service's version: ${err instanceof Error ? err.message : String(err)}`,
-        { errorClass: 'serde.incompatible', cause: err },
-      );
+      throw new PoisonMessageError(`schema id ${schemaId} (${fullName}) cannot be read as this service's version: ${errorMessage(err)}`, {
+        errorClass: 'serde.incompatible',
+        cause: err,
+      });
     }
     const reader = local;
     return { fullName, read: (body) => reader.fromBuffer(body, resolver) };

@@ -10,6 +10,7 @@ import {
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
+import { errorMessage } from '../resilience/errors.js';
 
 export { SpanKind };
 
@@ -32,7 +33,7 @@ export async function withSpan<T>(
         return await fn(span);
       } catch (err) {
         span.recordException(err instanceof Error ? err : new Error(String(err)));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
         throw err;
       } finally {
         span.end();

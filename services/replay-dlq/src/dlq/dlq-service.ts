@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
-  OdxError,
-  parseDerivedTopic,
-  readRanges,
   type ClusterAdmin,
+  errorMessage,
   type EventProducer,
   type EventSerde,
   type Logger,
+  OdxError,
+  parseDerivedTopic,
   type PartitionRange,
   type Principal,
   type RawMessage,
   type RawOutgoingMessage,
+  readRanges,
 } from '@odx/runtime';
 import { isEventType } from '@odx/schemas';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -215,7 +216,7 @@ export class DlqService {
       v.payload = decoded.payload;
       v.eventType ??= decoded.fullName;
     } catch (err) {
-      v.decodeError = err instanceof Error ? err.message : String(err);
+      v.decodeError = errorMessage(err);
       v.payload = m.value ? { base64: m.value.toString('base64') } : null;
     }
     return v;
@@ -399,9 +400,7 @@ export class DlqService {
     try {
       eventType = (await this.options.serde.decode(f.message.value)).eventType;
     } catch (err) {
-      throw new Unprocessable(
-        `the original message cannot be decoded, so its schema is unknown: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      throw new Unprocessable(`the original message cannot be decoded, so its schema is unknown: ${errorMessage(err)}`);
     }
     // Its writer schema is readable but no event this service can write: nothing to check an edit against.
     if (!isEventType(eventType)) throw new Unprocessable(`unknown event type ${eventType}`);

@@ -1,11 +1,12 @@
 import {
-  readRanges,
   type ClusterAdmin,
+  errorMessage,
   type EventProducer,
   type EventSerde,
   type Logger,
   type RawMessage,
   type RawOutgoingMessage,
+  readRanges,
 } from '@odx/runtime';
 import { sameEventType } from '../dlq/dlq-filter.js';
 import { MAX_REQUEST_BYTES, messageBytes } from '../kafka/produce-chunks.js';
@@ -212,9 +213,7 @@ export class ReplayWorker {
     } catch (err) {
       clearInterval(progressTimer);
       log.error('replay job failed', { err, ...counts });
-      await this.options.store
-        .finish(job._id, this.options.instanceId, snapshot(), 'failed', err instanceof Error ? err.message : String(err))
-        .catch(() => undefined);
+      await this.options.store.finish(job._id, this.options.instanceId, snapshot(), 'failed', errorMessage(err)).catch(() => undefined);
     } finally {
       signal.removeEventListener('abort', onOuter);
     }

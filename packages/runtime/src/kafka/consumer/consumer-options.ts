@@ -12,6 +12,7 @@ import { assertTopicName, dlqTopicName, retryTopicName } from '../topic-names.js
 import type { FailurePublisher } from './failure-router.js';
 import type { KafkaClient } from './kafkajs-group-client.js';
 import type { EventDecoder } from './prepare-message.js';
+import { errorMessage } from '../../resilience/errors.js';
 
 export interface ConsumerRunnerOptions<T extends EventType = EventType> {
   kafka: KafkaClient;
@@ -153,7 +154,7 @@ function topicNameProblem(name: string): string | undefined {
     assertTopicName(name);
     return undefined;
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return errorMessage(err);
   }
 }
 
