@@ -26,6 +26,7 @@ const COMMANDS = {
   'bench:replay': 'scripts/bench/replay.ts',
   'bench:sink': 'scripts/bench/sink.ts',
   'bench:store': 'scripts/bench/store.ts',
+  'bench:orchestrator': 'scripts/bench/orchestrator.ts',
   'soak:restarts': 'scripts/soak/restarts.ts',
   odx: 'packages/cli/src/main.ts',
   'sim:odoo': 'infra/simulators/odoo/src/main.ts',

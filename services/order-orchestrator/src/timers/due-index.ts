@@ -10,6 +10,8 @@ import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { IndexedDue } from '../process/process-state.js';
 
 export const DUE_COLLECTION = 'orchestrator_due';
+/** Where the scanners keep how far they have read (one document), so a start needs no listing of the index. */
+export const DUE_CURSOR_COLLECTION = 'orchestrator_due_cursor';
 
 export interface DueEntry {
   /** Order id. */
@@ -45,6 +47,7 @@ export function fieldOf(orderId: string): string {
 
 export class DueIndex {
   readonly collection: Collection<DueBucket>;
+  private readonly cursors: Collection<{ _id: string; slot: number; at: Date }>;
 
   constructor(
     db: Db,
@@ -52,6 +55,16 @@ export class DueIndex {
     readonly slotMs: number,
   ) {
     this.collection = db.collection<DueBucket>(DUE_COLLECTION);
+    this.cursors = db.collection(DUE_CURSOR_COLLECTION);
+  }
+
+  /** The first slot that may still hold due entries, as the last scan (of any instance) left it. */
+  async readCursor(): Promise<number | undefined> {
+    return (await this.cursors.findOne({ _id: 'scan' }))?.slot;
+  }
+
+  async writeCursor(slot: number): Promise<void> {
+    await this.cursors.replaceOne({ _id: 'scan' }, { slot, at: new Date() }, { upsert: true });
   }
 
   slotOf(at: number): number {

@@ -11,7 +11,8 @@ import type { DueIndex } from './due-index.js';
 
 export interface TimerScanOptions {
   index: DueIndex;
-  producer: EventProducer;
+  /** Publishes the timer signals (the runtime's producer). */
+  producer: Pick<EventProducer, 'publish'>;
   inboxTopic: string;
   company: string;
   /** Inbox partitions (one bucket per slot and partition). */
@@ -39,13 +40,19 @@ export class TimerScanner {
     this.partitions = Array.from({ length: options.partitions }, (_, i) => i);
   }
 
-  /** One scan now. */
+  /**
+   * One scan now: reads the buckets from the cursor to the current slot (by
+   * `_id`), sends the due entries, and moves the cursor to the first slot that
+   * still holds due entries (the fold removes them as it handles the timers).
+   */
   async scan(now = Date.now()): Promise<TimerScanResult> {
     const started = performance.now();
     const { index, producer, inboxTopic, company } = this.options;
     const refireMs = this.options.refireMs ?? 60_000;
     const current = index.slotOf(now);
-    if (this.nextSlot === undefined) this.nextSlot = (await index.slots())[0] ?? current;
+    // A start reads where the last scan stopped; only an index that never had a scan is listed.
+    if (this.nextSlot === undefined) this.nextSlot = (await index.readCursor()) ?? (await index.slots())[0] ?? current;
+    const from = this.nextSlot;
     const last = Math.min(current, this.nextSlot + (this.options.maxSlotsPerScan ?? 2_000) - 1);
     const slots: number[] = [];
     for (let s = this.nextSlot; s <= last; s++) slots.push(s);
@@ -77,6 +84,7 @@ export class TimerScanner {
     // Past slots with entries still in them are read again (the fold removes fired entries); the current slot always is.
     const resume = last < current ? last + 1 : current;
     this.nextSlot = earliestLeft === undefined ? resume : Math.min(earliestLeft, resume);
+    if (this.nextSlot !== from) await index.writeCursor(this.nextSlot);
     for (const [key, at] of this.sent) if (now - at > refireMs * 2) this.sent.delete(key);
     return { buckets: buckets.length, entries, fired: due.length, ms: performance.now() - started };
   }
