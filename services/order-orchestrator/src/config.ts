@@ -56,6 +56,9 @@ const schema = z.object({
   ODOO_TIMEOUT_MS: envVar.positiveInt().default(5_000),
   /** How long a customer's credit figures are reused. */
   ODX_ORCHESTRATOR_CREDIT_CACHE_MS: envVar.positiveInt().default(30_000),
+  /** How long a completed or cancelled process is kept (GET /v1/orders/:ref/process answers from it). */
+  ODX_ORCHESTRATOR_CLOSED_RETENTION_MS: envVar.positiveInt().default(30 * 24 * 3_600_000),
+  ODX_ORCHESTRATOR_SWEEP_INTERVAL_MS: envVar.positiveInt().default(3_600_000),
   ODX_ORCHESTRATOR_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
   ODX_ORCHESTRATOR_JWT_ISSUER: z.string().min(1).default('odx'),
   ODX_ORCHESTRATOR_JWT_AUDIENCE: z.string().min(1).default('odx-orchestrator'),
@@ -73,6 +76,8 @@ export interface OrchestratorConfig {
   partitionConcurrency: number;
   cacheSize: number;
   stockRefreshMs: number;
+  /** Closed processes are deleted `retentionMs` after they closed, checked every `intervalMs`. */
+  sweep: { retentionMs: number; intervalMs: number };
   /** null: no credit source (nothing owed, no limit). */
   odoo: { url: string; db: string; username: string; password: string; timeoutMs: number; cacheTtlMs: number } | null;
   auth: TokenSettings;
@@ -103,6 +108,7 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     partitionConcurrency: e.ODX_ORCHESTRATOR_PARTITION_CONCURRENCY,
     cacheSize: e.ODX_ORCHESTRATOR_CACHE_SIZE,
     stockRefreshMs: e.ODX_ORCHESTRATOR_STOCK_REFRESH_MS,
+    sweep: { retentionMs: e.ODX_ORCHESTRATOR_CLOSED_RETENTION_MS, intervalMs: e.ODX_ORCHESTRATOR_SWEEP_INTERVAL_MS },
     odoo:
       e.ODX_ORCHESTRATOR_CREDIT_SOURCE === 'odoo'
         ? {

@@ -168,11 +168,23 @@ export async function startOrderOrchestrator(
     }
   })();
 
+  const sweeper = (async () => {
+    while (!abort.signal.aborted) {
+      await sleep(config.sweep.intervalMs, undefined, { signal: abort.signal }).catch(() => undefined);
+      if (abort.signal.aborted) break;
+      await store
+        .sweepClosed(Date.now() - config.sweep.retentionMs, abort.signal)
+        .then((n) => n > 0 && rt.logger.info('closed processes swept', { deleted: n }))
+        .catch((err: unknown) => rt.logger.warn('sweep of closed processes failed; the next one tries again', { err }));
+    }
+  })();
+
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       abort.abort();
       await loop;
+      await sweeper;
       await intake.close();
       await inbox.close();
       await stock.close();

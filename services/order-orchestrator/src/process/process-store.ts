@@ -5,7 +5,7 @@
 // order (the owner of its inbox partition) keeps its process in memory and
 // only writes. Writes are replaceOne upserts in bounded commands (store-limits:
 // FerretDB holds a pool connection per update statement), a few commands at once.
-import { bulkWriteInChunks, findByIds, mapLimited, storeLimits, chunked } from '@odx/runtime';
+import { bulkWriteInChunks, chunked, deleteManyInBatches, findByIds, mapLimited, storeLimits } from '@odx/runtime';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { ProcessState } from './process-state.js';
 
@@ -109,6 +109,17 @@ export class ProcessStore {
     if (byName) return stateOf(byName);
     const byPo = await this.collection.findOne({ 'order.clientOrderRef': ref });
     return byPo ? stateOf(byPo) : null;
+  }
+
+  /**
+   * Deletes processes closed (completed or cancelled) before `before` (ms), in
+   * bounded batches: FerretDB has no TTL index, and every statement on the
+   * collection costs in proportion to its size.
+   */
+  async sweepClosed(before: number, signal?: AbortSignal): Promise<number> {
+    const { deleted } = await deleteManyInBatches(this.collection, { open: false, updatedAt: { $lt: before } }, signal ? { signal } : {});
+    for (const [id, c] of this.cache) if (!c.state.open && c.state.updatedAt < before) this.cache.delete(id);
+    return deleted;
   }
 
   /** The processes held in memory (metrics). */

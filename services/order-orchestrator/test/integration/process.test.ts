@@ -112,6 +112,10 @@ describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
       changes.map((c) => c.sequence),
       changes.map((_, i) => i + 1),
     );
+    // Closed processes go after their retention (FerretDB has no TTL index).
+    assert.equal(await o.orchestrator.store.sweepClosed(Date.now() - 60_000), 0);
+    assert.equal(await o.orchestrator.store.sweepClosed(Date.now() + 1), 2);
+    assert.equal(await o.process(single.order.orderId), undefined);
   });
 
   it('compensates an order cancelled after release, and opens a return case for one cancelled after shipment', async (t) => {
