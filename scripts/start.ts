@@ -1,11 +1,18 @@
 // `npm start`: the main job. Installs (scripts/odx.mjs), brings up the local
 // stack (Kafka, schema registry, MongoDB), the simulators of Odoo, the WMS and
 // the TMS, and every ODX service as its own process; then drives orders
-// through order to cash with a WMS outage and a poison message injected,
-// shows progress, prints the KPIs and one order's timeline, and keeps running
-// for exploration until Ctrl-C (`--exit` stops after the report).
+// through order to cash, orchestrated by the order orchestrator (credit check,
+// allocation, release as FulfillmentRequested), with a WMS outage, a poison
+// message and a credit hold on the way (an operator approves it with the odx
+// CLI), shows progress, prints the KPIs, the exception cases and one order's
+// timeline, and keeps running for exploration until Ctrl-C (`--exit` stops
+// after the report).
 //
-//   npm start [-- --orders 12] [-- --edi-orders 3] [-- --exit] [-- --no-faults]
+//   npm start [-- --orders 12] [-- --edi-orders 3] [-- --exit] [-- --no-faults] [-- --no-credit-hold]
+//             [-- --release-on fulfillment-requested|order-confirmed]
+//
+// --release-on order-confirmed: wms-bridge releases every confirmed order itself and the
+// orchestrator only observes (the flow before the orchestrator); a held order then ships anyway.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +20,18 @@ import { registerAll } from '@odx/schemas';
 import { createKafka, createLogger, loadRuntimeConfig, provisionCatalogTopics } from '@odx/runtime';
 import { endpointsEnv, loadStackConfig, stackUp, startWatchdog, type WatchdogEvent } from './stack/index.js';
 import { DemoScenario } from './demo/scenario.js';
-import { DEMO_EDI_TOKEN, DEMO_JWT_SECRET, PORTS, serviceSpecs, simulatorSpecs, url } from './demo/services.js';
+import { DemoExceptionDesk } from './demo/exception-desk.js';
+import {
+  DEMO_EDI_TOKEN,
+  DEMO_JWT_SECRET,
+  ORCHESTRATOR_AUDIENCE,
+  PORTS,
+  serviceSpecs,
+  simulatorSpecs,
+  url,
+  type ReleaseOn,
+} from './demo/services.js';
+import { waitForStockLevels } from './demo/stock-levels.js';
 import { ProcessSupervisor } from './demo/supervisor.js';
 
 const { values } = parseArgs({
@@ -22,6 +40,8 @@ const { values } = parseArgs({
     'edi-orders': { type: 'string', default: '3' },
     exit: { type: 'boolean', default: false },
     'no-faults': { type: 'boolean', default: false },
+    'no-credit-hold': { type: 'boolean', default: false },
+    'release-on': { type: 'string', default: 'fulfillment-requested' },
   },
   strict: true,
 });
@@ -35,6 +55,12 @@ const count = (name: string, v: string | undefined, max: number): number => {
 };
 const odooOrders = count('orders', values.orders, 500);
 const ediOrders = count('edi-orders', values['edi-orders'], 50);
+const RELEASE_MODES: readonly ReleaseOn[] = ['fulfillment-requested', 'order-confirmed'];
+const releaseOn = RELEASE_MODES.find((m) => m === values['release-on']);
+if (!releaseOn) {
+  process.stderr.write(`npm start: --release-on must be ${RELEASE_MODES.join(' or ')}, got "${values['release-on']}"\n`);
+  process.exit(2);
+}
 
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 const started = Date.now();
@@ -93,7 +119,7 @@ process.once('SIGTERM', () => void shutdown(0));
 
 try {
   say(`\nprocesses (logs in ${logDir})`);
-  for (const spec of [...simulatorSpecs(dataDir), ...serviceSpecs(stackEnv, dataDir)]) {
+  for (const spec of [...simulatorSpecs(dataDir), ...serviceSpecs(stackEnv, dataDir, PORTS, releaseOn)]) {
     const t0 = Date.now();
     await supervisor.start(spec);
     say(
@@ -101,6 +127,18 @@ try {
     );
   }
 
+  say(
+    releaseOn === 'fulfillment-requested'
+      ? '\nrelease  orchestrated: order-orchestrator checks credit, allocates and publishes FulfillmentRequested; wms-bridge releases those'
+      : '\nrelease  wms-bridge releases every OrderConfirmed (--release-on order-confirmed); order-orchestrator observes',
+  );
+  const levels = await waitForStockLevels(config.mongo, 60_000);
+  say(
+    levels > 0
+      ? `stock    the orchestrator's allocation knows ${levels} stock level(s) (InventoryLevelChanged from Odoo)`
+      : 'stock    the orchestrator has heard no stock level after 60 s: orders wait at allocation until it does',
+  );
+  const desk = new DemoExceptionDesk({ url: url(PORTS.orchestrator), jwtSecret: DEMO_JWT_SECRET, audience: ORCHESTRATOR_AUDIENCE });
   const scenario = new DemoScenario({
     kafka,
     admin,
@@ -111,6 +149,8 @@ try {
     odooOrders,
     ediOrders,
     faults: !values['no-faults'],
+    desk,
+    creditHold: !values['no-credit-hold'],
   });
   const outcome = await scenario.run();
   await scenario.report(outcome);
@@ -127,6 +167,7 @@ ODX is running. Where to look:
   analytics-sink         ${url(PORTS.analyticsSink)}/v1/kpis   and /v1/orders/<ref>/timeline
   edi-gateway            ${url(PORTS.ediGateway)}/v1/edi/documents   (Authorization: Bearer ${DEMO_EDI_TOKEN})
   replay-dlq             ${url(PORTS.replayDlq)}   (JWT: see the odx commands below)
+  order-orchestrator     ${url(PORTS.orchestrator)}   /v1/orders/<ref>/process and /v1/cases (JWT: see below)
   every service          /healthz  /readyz  /metrics
   partner folders        ${join(dataDir, 'edi')}
   service logs           ${logDir}
@@ -135,6 +176,10 @@ ODX is running. Where to look:
   npx odx dlq list                      DLQ topics, depth, error classes
   npx odx trace <order>                 one order's timeline across Odoo, WMS, TMS and EDI
   npx odx groups describe wms-bridge    committed offsets and lag
+
+  export ODX_ORCHESTRATOR_TOKEN=$(ODX_REPLAY_JWT_SECRET=${DEMO_JWT_SECRET} ODX_REPLAY_JWT_AUDIENCE=${ORCHESTRATOR_AUDIENCE} npx odx token --role operator)
+  npx odx cases list --status resolved  exception cases (credit holds, overdue steps, dead letters)
+  npx odx order <order>                 an order's process: stage, each step, due time, open cases
   npm run stack -- status               Kafka, registry, MongoDB
 `);
 if (values.exit) await shutdown(0);

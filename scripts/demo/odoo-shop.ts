@@ -7,6 +7,10 @@ interface Named {
   id: number;
   default_code?: string | false;
 }
+interface Stocked extends Named {
+  qty_available: number;
+  list_price: number;
+}
 interface Invoice {
   id: number;
   state: string;
@@ -19,10 +23,18 @@ export interface DemoOrder {
   clientRef: string;
 }
 
+/** The order the demo puts over a customer's credit limit. */
+export interface CreditHoldOrder extends DemoOrder {
+  customer: string;
+  customerRef: string;
+  /** Order total with tax, as Odoo computed it. */
+  amountTotal: number;
+}
+
 export class OdooShop {
   private readonly odoo: OdooClient;
   private customers: Named[] = [];
-  private products: Named[] = [];
+  private products: Stocked[] = [];
 
   constructor(url: string) {
     this.odoo = new OdooClient({ url, db: 'odx', username: 'admin', password: 'admin', timeoutMs: 10_000 });
@@ -41,7 +53,7 @@ export class OdooShop {
       ],
       { fields: ['id'], limit: 20, order: 'id' },
     );
-    const products = await this.odoo.executeKw<(Named & { qty_available: number; uom_name: string })[]>(
+    const products = await this.odoo.executeKw<(Stocked & { uom_name: string })[]>(
       'product.product',
       'search_read',
       [
@@ -50,7 +62,7 @@ export class OdooShop {
           ['sale_ok', '=', true],
         ],
       ],
-      { fields: ['id', 'default_code', 'qty_available', 'uom_name'], limit: 80, order: 'id' },
+      { fields: ['id', 'default_code', 'qty_available', 'uom_name', 'list_price'], limit: 80, order: 'id' },
     );
     this.products = products.filter((p) => p.qty_available >= 50 && p.uom_name === 'Units');
     if (this.customers.length === 0 || this.products.length < 3)
@@ -72,6 +84,52 @@ export class OdooShop {
     await this.odoo.executeKw('sale.order', 'action_confirm', [[odooId]]);
     const [order] = await this.odoo.executeKw<{ name: string }[]>('sale.order', 'read', [[odooId]], { fields: ['name'] });
     return { odooId, name: order?.name ?? String(odooId), clientRef };
+  }
+
+  /**
+   * Creates and confirms an order of customer `customerRef` (res.partner ref) worth at least `minUntaxed`
+   * before tax: the fewest units of the dearest stocked product, at its list price. Null when Odoo has no
+   * such customer (a simulator data file older than the customer).
+   */
+  async placeOrderOver(customerRef: string, minUntaxed: number, runTag: string): Promise<CreditHoldOrder | null> {
+    const [customer] = await this.odoo.executeKw<{ id: number; name: string }[]>(
+      'res.partner',
+      'search_read',
+      [
+        [
+          ['ref', '=', customerRef],
+          ['parent_id', '=', false],
+        ],
+      ],
+      { fields: ['id', 'name'], limit: 1 },
+    );
+    if (!customer) return null;
+    const product = [...this.products].sort((a, b) => b.list_price - a.list_price)[0]!;
+    const qty = Math.ceil(minUntaxed / product.list_price);
+    if (qty > product.qty_available / 2)
+      throw new Error(
+        `no product has stock enough for an order of ${minUntaxed} (${product.default_code}: ${product.qty_available} on hand)`,
+      );
+    const clientRef = `PO-${runTag}-CREDIT`;
+    const odooId = await this.odoo.executeKw<number>('sale.order', 'create', [
+      {
+        partner_id: customer.id,
+        client_order_ref: clientRef,
+        order_line: [[0, 0, { product_id: product.id, product_uom_qty: qty, price_unit: product.list_price }]],
+      },
+    ]);
+    await this.odoo.executeKw('sale.order', 'action_confirm', [[odooId]]);
+    const [order] = await this.odoo.executeKw<{ name: string; amount_total: number }[]>('sale.order', 'read', [[odooId]], {
+      fields: ['name', 'amount_total'],
+    });
+    return {
+      odooId,
+      name: order?.name ?? String(odooId),
+      clientRef,
+      customer: customer.name,
+      customerRef,
+      amountTotal: order?.amount_total ?? 0,
+    };
   }
 
   /** Sale orders created from purchase orders (client_order_ref), e.g. by the EDI write-back. */

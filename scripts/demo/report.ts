@@ -27,7 +27,17 @@ export interface KpiResponse {
 }
 
 /** Consumer groups of the services `npm start` runs. */
-const DEMO_GROUPS = new Set(['analytics-sink', 'edi-gateway', 'odoo-writeback', 'tms-bridge', 'wms-bridge', 'wms-bridge-levels']);
+const DEMO_GROUPS = new Set([
+  'analytics-sink',
+  'edi-gateway',
+  'odoo-writeback',
+  'order-orchestrator-inbox',
+  'order-orchestrator-intake',
+  'order-orchestrator-stock',
+  'tms-bridge',
+  'wms-bridge',
+  'wms-bridge-levels',
+]);
 
 const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
 const percent = (r: Rate): string => (r.rate === null ? '-' : `${(r.rate * 100).toFixed(1)} %`) + `  (${r.numerator}/${r.denominator})`;

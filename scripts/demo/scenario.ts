@@ -1,7 +1,9 @@
 // The order-to-cash scenario `npm start` drives: orders keyed into Odoo and
 // purchase orders (X12 850) from an EDI partner, a WMS outage and a poison
-// message injected on the way, progress read back from the analytics-sink,
-// and invoicing once deliveries are done.
+// message injected on the way, one order over its customer's credit limit
+// that an operator approves at the exception desk with the odx CLI, progress
+// read back from the analytics-sink and the order orchestrator, and
+// invoicing once deliveries are done.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { createKafka } from '@odx/runtime';
@@ -9,7 +11,8 @@ import { build850 } from './edi-850.js';
 import { acknowledgeOutbound } from './edi-partner.js';
 import { Accountant } from './accountant.js';
 import { scrapeConsumerGroups } from './consumer-group-metrics.js';
-import { OdooShop, type DemoOrder } from './odoo-shop.js';
+import { caseSummary, formatCases, type DemoCase, type DemoExceptionDesk } from './exception-desk.js';
+import { OdooShop, type CreditHoldOrder, type DemoOrder } from './odoo-shop.js';
 import { formatTimeline, type OrderTimeline } from '@odx/cli';
 import { formatConsumerGroups, formatKpis, stageLine, type KpiResponse } from './report.js';
 import { DEMO_EDI_TOKEN, PORTS, url } from './services.js';
@@ -28,6 +31,10 @@ export interface ScenarioOptions {
   odooOrders: number;
   ediOrders: number;
   faults: boolean;
+  /** The order orchestrator's API and the odx CLI, as an operator uses them. */
+  desk: DemoExceptionDesk;
+  /** Places one order over customer C90001's credit limit and approves its case with the CLI. */
+  creditHold: boolean;
   say: (line?: string) => void;
   elapsed: () => string;
   /** @default 300000 */
@@ -39,7 +46,29 @@ export interface ScenarioOutcome {
   odoo: DemoOrder[];
   ediPoNumbers: string[];
   completed: boolean;
+  /** Seconds from the first order placed until every order's process completed (paid); null if not all did. */
+  allPaidAfterSeconds: number | null;
+  creditHold: CreditHoldOrder | null;
 }
+
+/** The demo's credit-hold customer (seeded in the Odoo simulator: limit 5,000.00, 3,220.00 owed). */
+const CREDIT_HOLD_CUSTOMER = 'C90001';
+/** Above 5,000.00 - 3,220.00 = 1,780.00 before tax, so the order takes the customer over its limit. */
+const CREDIT_HOLD_MIN_UNTAXED = 1_900;
+/** The orchestrator's stages in process order (GET /v1/orders/:ref/process `stage`). */
+const PROCESS_STAGES = [
+  'credit',
+  'allocation',
+  'release',
+  'pick-pack',
+  'carrier-booking',
+  'dispatch',
+  'delivery',
+  'invoice',
+  'payment',
+  'completed',
+  'cancelled',
+];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const SIM_ADMIN = { Authorization: 'Bearer sim-admin', 'Content-Type': 'application/json' };
@@ -47,18 +76,20 @@ const SIM_ADMIN = { Authorization: 'Bearer sim-admin', 'Content-Type': 'applicat
 export class DemoScenario {
   private readonly shop = new OdooShop(url(PORTS.odoo));
   private readonly accountant = new Accountant(this.shop);
+  private creditHold: CreditHoldOrder | null = null;
 
   constructor(private readonly options: ScenarioOptions) {}
 
   async run(): Promise<ScenarioOutcome> {
     const { say, elapsed } = this.options;
     const since = new Date(Date.now() - 1_000);
-    const total = this.options.odooOrders + this.options.ediOrders;
     say(
       `\nscenario: ${this.options.odooOrders} orders keyed into Odoo, ${this.options.ediOrders} purchase orders (X12 850) from EDI partner northwind` +
+        (this.options.creditHold ? `, one order over customer ${CREDIT_HOLD_CUSTOMER}'s credit limit` : '') +
         (this.options.faults ? ', a 20 s WMS outage, one poison message' : ''),
     );
     await this.shop.load();
+    const firstOrderAt = Date.now();
 
     const odoo: DemoOrder[] = [];
     const ediPoNumbers: string[] = [];
@@ -69,6 +100,10 @@ export class DemoScenario {
         const order = await this.shop.placeOrder(i, this.options.runTag);
         odoo.push(order);
         say(`${elapsed()}  Odoo   ${order.name} confirmed (customer PO ${order.clientRef})`);
+      }
+      if (i === 0 && this.options.creditHold) {
+        this.creditHold = await this.placeCreditHold();
+        if (this.creditHold) odoo.push(this.creditHold);
       }
       if (i < this.options.ediOrders) {
         const po = `NW-${this.options.runTag}-${i + 1}`;
@@ -81,6 +116,13 @@ export class DemoScenario {
       await sleep(1_200);
     }
 
+    if (this.creditHold) await this.approveCreditHold(this.creditHold);
+
+    const total = this.options.odooOrders + this.options.ediOrders + (this.creditHold ? 1 : 0);
+    const refs = [...odoo.map((o) => o.name), ...ediPoNumbers];
+    let lastProcesses = '';
+    let allPaidAfterSeconds: number | null = null;
+    let settledAt: number | null = null;
     const acknowledged = new Set<string>();
     let ackControl = (Date.now() % 900_000_000) + 100_000;
     const deadline = Date.now() + (this.options.timeoutMs ?? 300_000);
@@ -93,6 +135,15 @@ export class DemoScenario {
         const acks = acknowledgeOutbound(join(this.options.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++);
         if (acks > 0) say(`${elapsed()}  EDI    northwind answered ${acks} document(s) from ODX with a 997`);
       }
+      const processes = await this.processStages(refs);
+      const processLine = processStageLine(processes);
+      if (processLine !== lastProcesses) say(`${elapsed()}  process ${processLine}`);
+      lastProcesses = processLine;
+      const allCompleted = (processes.get('completed') ?? 0) >= total;
+      if (allCompleted && allPaidAfterSeconds === null) {
+        allPaidAfterSeconds = Math.round((Date.now() - firstOrderAt) / 1000);
+        say(`${elapsed()}  all ${total} orders paid: every order's process completed, ${allPaidAfterSeconds} s after the first order`);
+      }
       const k = await this.kpis(since).catch(() => null);
       if (!k) continue;
       const line = stageLine(k.orders.byStage);
@@ -100,18 +151,24 @@ export class DemoScenario {
       last = line;
       const settled = (k.orders.byStage['invoiced'] ?? 0) + (k.orders.byStage['paid'] ?? 0);
       if (k.orders.total >= total && settled >= total && k.cycleTimes.confirmedToDelivered.count >= total) {
-        completed = true;
-        break;
+        settledAt ??= Date.now();
+        // The analytics-sink saw every order settled; the orchestrator judges paid (a minute's grace to hear it).
+        if (allCompleted || Date.now() - settledAt > 60_000) {
+          completed = true;
+          break;
+        }
       }
     }
     if (!completed) say(`${elapsed()}  not every order was delivered and paid within the time limit; the report shows where they are`);
+    else if (allPaidAfterSeconds === null)
+      say(`${elapsed()}  the analytics-sink counts every order settled, but not every order's process completed in the orchestrator`);
     await sleep(3_000); // let the last 810s land, then the partner's last 997s
     if (
       this.options.ediOrders > 0 &&
       acknowledgeOutbound(join(this.options.dataDir, 'edi', 'northwind'), since, acknowledged, () => ackControl++) > 0
     )
       await sleep(3_000);
-    return { since, odoo, ediPoNumbers, completed };
+    return { since, odoo, ediPoNumbers, completed, allPaidAfterSeconds, creditHold: this.creditHold };
   }
 
   async report(outcome: ScenarioOutcome): Promise<void> {
@@ -121,6 +178,7 @@ export class DemoScenario {
     for (const line of formatKpis(k)) say(line);
     say(`  ${formatConsumerGroups(await scrapeConsumerGroups(SERVICE_URLS))}`);
     if (outcome.ediPoNumbers.length > 0) await this.reportEdi();
+    await this.reportCases(outcome);
     const ref = outcome.ediPoNumbers[0] ?? outcome.odoo[0]?.name;
     if (ref) {
       const res = await fetch(`${url(PORTS.analyticsSink)}/v1/orders/${encodeURIComponent(ref)}/timeline`);
@@ -131,6 +189,93 @@ export class DemoScenario {
         say(`\nno timeline for ${ref}: HTTP ${res.status}`);
       }
     }
+  }
+
+  /** The exception cases opened during the run (GET /v1/cases), and the credit-hold order as it ended. */
+  private async reportCases(outcome: ScenarioOutcome): Promise<void> {
+    const { say, desk } = this.options;
+    const all = await desk.cases().catch((err: unknown) => err);
+    if (!Array.isArray(all)) {
+      say(`\nexception cases: ${all instanceof Error ? all.message : String(all)}`);
+      return;
+    }
+    const cases = all.filter((c: DemoCase) => new Date(c.openedAt) >= outcome.since);
+    say(`\nexception cases of this run (order-orchestrator GET /v1/cases): ${caseSummary(cases)}`);
+    for (const line of formatCases(cases)) say(`  ${line}`);
+    const held = outcome.creditHold;
+    if (held) {
+      say(`\nthe credit-hold order ${held.name} after its approval`);
+      await this.cli(['order', held.name]);
+    }
+  }
+
+  /** Places the order that takes customer C90001 over its credit limit (the orchestrator holds it). */
+  private async placeCreditHold(): Promise<CreditHoldOrder | null> {
+    const { say, elapsed } = this.options;
+    const order = await this.shop.placeOrderOver(CREDIT_HOLD_CUSTOMER, CREDIT_HOLD_MIN_UNTAXED, this.options.runTag);
+    if (!order) {
+      say(
+        `${elapsed()}  Odoo   no customer ${CREDIT_HOLD_CUSTOMER} in this Odoo database (its data file predates it): no credit hold this run`,
+      );
+      return null;
+    }
+    const amount = order.amountTotal.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    say(
+      `${elapsed()}  Odoo   ${order.name} confirmed for ${order.customer} (${order.customerRef}), ${amount} with tax: over its credit limit`,
+    );
+    return order;
+  }
+
+  /**
+   * The operator's part: waits for the credit case of the held order, shows the order
+   * with `odx order`, and approves the case with `odx cases resolve --approve`.
+   */
+  private async approveCreditHold(order: CreditHoldOrder): Promise<void> {
+    const { say, elapsed, desk } = this.options;
+    const deadline = Date.now() + 90_000;
+    let found: DemoCase | undefined;
+    while (!found && Date.now() < deadline) {
+      const cases = await desk.cases({ order: String(order.odooId) }).catch(() => []);
+      found = cases.find((c) => c.step === 'credit' && c.status !== 'resolved');
+      if (!found) await sleep(2_000);
+    }
+    if (!found) {
+      const p = await desk.process(order.name).catch(() => null);
+      say(
+        `${elapsed()}  CASE   no credit case for ${order.name} within 90 s (its process: ${p ? `${p.stage} (${p.stageStatus})` : 'none yet'}); not approved`,
+      );
+      return;
+    }
+    say(`${elapsed()}  CASE   ${found.caseId} opened: ${order.name} held at credit (${found.errorClass}: ${found.lastError})`);
+    await this.cli(['order', order.name]);
+    const run = await this.cli([
+      'cases',
+      'resolve',
+      found.caseId,
+      '--approve',
+      '--note',
+      'credit limit raised by finance (npm start demo)',
+    ]);
+    if (run.code === 0) say(`${elapsed()}  CASE   approved with the CLI: ${order.name} goes on to allocation and release`);
+  }
+
+  /** Runs the odx CLI and prints the command and what it printed, indented. */
+  private async cli(args: string[]): Promise<{ code: number }> {
+    const run = await this.options.desk.odx(args);
+    this.options.say(`${this.options.elapsed()}  $ ${run.command}${run.code === 0 ? '' : `   (exit code ${run.code})`}`);
+    for (const line of run.output) this.options.say(`          ${line}`);
+    return run;
+  }
+
+  /** How many of the orders are at each orchestrator stage ("none" while it has no process yet). */
+  private async processStages(refs: string[]): Promise<Map<string, number>> {
+    const stages = new Map<string, number>();
+    const found = await Promise.all(refs.map((r) => this.options.desk.process(r).catch(() => null)));
+    for (const p of found) {
+      const key = p ? p.stage : 'none';
+      stages.set(key, (stages.get(key) ?? 0) + 1);
+    }
+    return stages;
   }
 
   /** What went to and came from partner northwind, from the edi-gateway's document audit. */
@@ -208,4 +353,11 @@ export class DemoScenario {
         `${this.options.elapsed()}  Odoo   order ${f.orderId} delivered, but invoicing failed (attempt ${f.attempts}${f.gaveUp ? ', giving up' : ''}): ${f.error}`,
       );
   }
+}
+
+/** "credit 1 · pick-pack 3 · completed 10": orders per orchestrator stage, in process order. */
+function processStageLine(stages: ReadonlyMap<string, number>): string {
+  const known = PROCESS_STAGES.filter((st) => (stages.get(st) ?? 0) > 0).map((st) => `${st} ${stages.get(st)}`);
+  const other = [...stages].filter(([st]) => !PROCESS_STAGES.includes(st)).map(([st, n]) => `${st} ${n}`);
+  return [...known, ...other].join(' · ') || 'none yet';
 }

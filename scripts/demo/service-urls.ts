@@ -10,4 +10,5 @@ export const SERVICE_URLS: Readonly<Record<string, string>> = {
   'edi-gateway': url(PORTS.ediGateway),
   'analytics-sink': url(PORTS.analyticsSink),
   'replay-dlq': url(PORTS.replayDlq),
+  'order-orchestrator': url(PORTS.orchestrator),
 };

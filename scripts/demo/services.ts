@@ -7,8 +7,18 @@ import type { ProcessSpec } from './supervisor.js';
 export const DEMO_WEBHOOK_SECRET = 'whsec_b2R4LWRlbW8td2ViaG9vay1zZWNyZXQtbG9jYWwtb25seQ==';
 /** Bearer token of the edi-gateway's document listing, and the partners' inbound tokens, in the demo. Demo only. */
 export const DEMO_EDI_TOKEN = 'odx-demo-edi-api-token';
-/** HS256 secret of the replay-dlq API in the demo; `odx token` mints tokens with it. Demo only. */
+/** HS256 secret of the replay-dlq and order-orchestrator APIs in the demo; `odx token` mints tokens with it. Demo only. */
 export const DEMO_JWT_SECRET = 'odx-demo-jwt-secret-change-me-in-production';
+/** JWT audience of the order orchestrator's API (its ODX_ORCHESTRATOR_JWT_AUDIENCE default). */
+export const ORCHESTRATOR_AUDIENCE = 'odx-orchestrator';
+
+/**
+ * Who releases orders to the WMS. `fulfillment-requested` (the demo's default): the order orchestrator
+ * checks credit, allocates and publishes FulfillmentRequested, which wms-bridge releases. `order-confirmed`:
+ * wms-bridge releases every OrderConfirmed itself and the orchestrator only observes (the pre-orchestrator
+ * flow, kept so a site can move one flow at a time).
+ */
+export type ReleaseOn = 'fulfillment-requested' | 'order-confirmed';
 
 export const PORTS = {
   odoo: 8069,
@@ -20,6 +30,7 @@ export const PORTS = {
   ediGateway: 8104,
   analyticsSink: 8105,
   replayDlq: 8106,
+  orchestrator: 8107,
 } as const;
 
 /** Where each process listens; tests pass free ports of their own. */
@@ -49,7 +60,12 @@ export function simulatorSpecs(dataDir: string, ports: Ports = PORTS): ProcessSp
   ];
 }
 
-export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string, ports: Ports = PORTS): ProcessSpec[] {
+export function serviceSpecs(
+  stackEnv: Record<string, string>,
+  dataDir: string,
+  ports: Ports = PORTS,
+  releaseOn: ReleaseOn = 'fulfillment-requested',
+): ProcessSpec[] {
   const service = (name: string, port: number, extra: Record<string, string>): ProcessSpec => ({
     name,
     entry: `services/${name}/src/main.ts`,
@@ -66,6 +82,7 @@ export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string, 
       WMS_URL: url(ports.wms),
       WMS_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
       ODX_WMS_BRIDGE_RETRY_DELAYS_MS: '2000,5000,15000',
+      ODX_WMS_BRIDGE_RELEASE_ON: releaseOn,
     }),
     service('tms-bridge', ports.tmsBridge, {
       TMS_URL: url(ports.tms),
@@ -86,6 +103,15 @@ export function serviceSpecs(stackEnv: Record<string, string>, dataDir: string, 
     }),
     service('replay-dlq', ports.replayDlq, {
       ODX_REPLAY_JWT_SECRET: DEMO_JWT_SECRET,
+    }),
+    // Last: it asks the bridges to catch up on overdue orders, and reads credit from Odoo.
+    service('order-orchestrator', ports.orchestrator, {
+      ODOO_URL: url(ports.odoo),
+      ODX_ORCHESTRATOR_RELEASE_MODE: releaseOn === 'fulfillment-requested' ? 'fulfillment-requested' : 'observe',
+      ODX_ORCHESTRATOR_WMS_BRIDGE_URL: url(ports.wmsBridge),
+      ODX_ORCHESTRATOR_TMS_BRIDGE_URL: url(ports.tmsBridge),
+      ODX_ORCHESTRATOR_JWT_SECRET: DEMO_JWT_SECRET,
+      ODX_ORCHESTRATOR_JWT_AUDIENCE: ORCHESTRATOR_AUDIENCE,
     }),
   ];
 }

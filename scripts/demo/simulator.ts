@@ -2,7 +2,7 @@
 // that let an order go from confirmation to delivery in about a minute:
 //   node --import tsx scripts/demo/simulator.ts odoo|wms|tms
 // Settings come from the environment (DEMO_SIM_PORT, DEMO_SIM_WEBHOOK_URL,
-// DEMO_SIM_WEBHOOK_SECRET, DEMO_SIM_DATA_FILE).
+// DEMO_SIM_WEBHOOK_SECRET, DEMO_SIM_DATA_FILE, DEMO_SIM_WEBHOOK_RETRY).
 import { startOdooSimulator } from '@odx/sim-odoo';
 import { startTmsSimulator } from '@odx/sim-tms';
 import { startWmsSimulator } from '@odx/sim-wms';
@@ -13,7 +13,9 @@ const port = Number(env('PORT') ?? 0);
 const webhookUrl = env('WEBHOOK_URL');
 const webhookSecret = env('WEBHOOK_SECRET');
 const webhook = { ...(webhookUrl ? { webhookUrl } : {}), ...(webhookSecret ? { webhookSecret } : {}) };
-const delivery = { maxAttempts: 8, initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs: 5_000 };
+// The demo retries webhooks briefly; DEMO_SIM_WEBHOOK_RETRY=default keeps the simulators' own policy (5 attempts,
+// 1 s to 60 s back-off, then given up, as real WMS and TMS products do), which the outage test and soak need.
+const delivery = env('WEBHOOK_RETRY') === 'default' ? {} : { maxAttempts: 8, initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs: 5_000 };
 
 let close: () => Promise<void>;
 if (kind === 'odoo') {
