@@ -13,3 +13,4 @@ export {
   type CompiledCatchUpOptions,
 } from './catch-up-runner.js';
 export { CATCH_UP_PATH, mountCatchUpRoute, type CatchUpRouteOptions } from './catch-up-route.js';
+export { startCatchUp, type StartCatchUpOptions } from './start-catch-up.js';

@@ -1,7 +1,6 @@
 import {
-  CatchUpRunner,
-  ChangeCursorStore,
-  mountCatchUpRoute,
+  startCatchUp,
+  type CatchUpRunner,
   type ChangeFeed,
   type ChangePage,
   type CompiledCatchUpOptions,
@@ -76,17 +75,13 @@ export interface TmsCatchUpDeps {
  * the runtime's shutdown.
  */
 export function startTmsCatchUp(d: TmsCatchUpDeps): CatchUpRunner<ListedShipment> {
-  const runner = new CatchUpRunner<ListedShipment>({
+  return startCatchUp({
+    rt: d.rt,
     feed: TMS_SHIPMENT_FEED,
-    cursorId: `${d.groupId}:${TMS_SHIPMENT_FEED}`,
+    groupId: d.groupId,
     source: new TmsShipmentFeed(d.client, d.publisher, d.mapping),
-    cursors: new ChangeCursorStore(d.rt.db),
-    logger: d.rt.logger,
-    registry: d.rt.metrics.registry,
     options: d.options,
+    system: 'TMS',
+    recordsOfOrder: (orderRef) => tmsShipmentsOf(orderRef, d.client),
   });
-  mountCatchUpRoute(d.rt.http, { runner, system: 'TMS', recordsOfOrder: (orderRef) => tmsShipmentsOf(orderRef, d.client) });
-  d.rt.lifecycle.register('tms-catch-up', () => runner.stop());
-  runner.start();
-  return runner;
 }

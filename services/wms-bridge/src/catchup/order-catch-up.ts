@@ -1,7 +1,6 @@
 import {
-  CatchUpRunner,
-  ChangeCursorStore,
-  mountCatchUpRoute,
+  startCatchUp,
+  type CatchUpRunner,
   type ChangeFeed,
   type ChangePage,
   type CompiledCatchUpOptions,
@@ -72,17 +71,13 @@ export interface WmsCatchUpDeps {
  * shutdown.
  */
 export function startWmsCatchUp(d: WmsCatchUpDeps): CatchUpRunner<ListedOrder> {
-  const runner = new CatchUpRunner<ListedOrder>({
+  return startCatchUp({
+    rt: d.rt,
     feed: WMS_ORDER_FEED,
-    cursorId: `${d.groupId}:${WMS_ORDER_FEED}`,
+    groupId: d.groupId,
     source: new WmsOrderFeed(d.client, d.publisher),
-    cursors: new ChangeCursorStore(d.rt.db),
-    logger: d.rt.logger,
-    registry: d.rt.metrics.registry,
     options: d.options,
+    system: 'WMS',
+    recordsOfOrder: (orderRef) => wmsOrdersOf(orderRef, d.client, d.records),
   });
-  mountCatchUpRoute(d.rt.http, { runner, system: 'WMS', recordsOfOrder: (orderRef) => wmsOrdersOf(orderRef, d.client, d.records) });
-  d.rt.lifecycle.register('wms-catch-up', () => runner.stop());
-  runner.start();
-  return runner;
 }
