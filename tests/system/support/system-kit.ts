@@ -29,12 +29,21 @@ export interface RunningSystem {
   process(name: string): RunningProcess;
   /** Kills a process with SIGKILL and starts it again at once; resolves with the ms until its /readyz answered 2xx. */
   killAndRestart(name: string, readyWithinMs: number): Promise<number>;
+  /** Kills a process with SIGKILL and resolves once it is gone; `start` brings it back. */
+  kill(name: string): Promise<void>;
+  /** Starts a process of the system that is not running (after `kill`); resolves with the ms until it was ready. */
+  start(name: string, readyWithinMs: number): Promise<number>;
   /** Every service's /readyz status and body. */
   readiness(): Promise<Array<{ name: string; status: number; body: unknown }>>;
 }
 
+export interface SystemOptions {
+  /** More settings per process name, over the shared ones (e.g. `{ 'sim-wms': { DEMO_SIM_WEBHOOK_RETRY: 'default' } }`). */
+  env?: Record<string, Record<string, string>>;
+}
+
 /** Starts the system; everything is stopped and its database dropped after the test. */
-export async function startSystem(t: Cleanup, extraEnv: Record<string, string> = {}): Promise<RunningSystem> {
+export async function startSystem(t: Cleanup, extraEnv: Record<string, string> = {}, options: SystemOptions = {}): Promise<RunningSystem> {
   const id = randomUUID().slice(0, 8);
   const ports = Object.fromEntries(
     await Promise.all(Object.keys(PORTS).map(async (k) => [k, await freePort()] as const)),
@@ -58,11 +67,12 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     ODX_TMS_BRIDGE_GROUP: `sys-${id}-tms-bridge`,
     ODX_EDI_GROUP: `sys-${id}-edi-gateway`,
     ODX_SINK_GROUP: `sys-${id}-analytics-sink`,
+    ODX_ORCHESTRATOR_GROUP: `sys-${id}-order-orchestrator`,
     ...extraEnv,
   };
   const specs = [...simulatorSpecs(dataDir, ports), ...serviceSpecs(stackEnv, dataDir, ports)].map((s) => ({
     ...s,
-    env: { ...s.env, ...isolation },
+    env: { ...s.env, ...isolation, ...options.env?.[s.name] },
   }));
   const supervisor = new ProcessSupervisor(logDir);
   t.after(async () => {
@@ -85,6 +95,25 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     if (!p) throw new Error(`${name} is not running`);
     return p;
   };
+  const spec = (name: string): ProcessSpec => {
+    const s = specs.find((x) => x.name === name);
+    if (!s) throw new Error(`the system has no process ${name}`);
+    return s;
+  };
+  const kill = async (name: string): Promise<void> => {
+    const proc = running(name);
+    await new Promise<void>((resolve) => {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) return resolve();
+      proc.child.once('exit', () => resolve());
+      proc.child.kill('SIGKILL');
+    });
+    await supervisor.stop(name, 0); // forget the dead process
+  };
+  const start = async (name: string, readyWithinMs: number): Promise<number> => {
+    const started = Date.now();
+    await supervisor.start(spec(name), readyWithinMs);
+    return Date.now() - started;
+  };
   return {
     id,
     ports,
@@ -95,16 +124,11 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     supervisor,
     process: running,
     async killAndRestart(name, readyWithinMs) {
-      const proc = running(name);
-      await new Promise<void>((resolve) => {
-        proc.child.once('exit', () => resolve());
-        proc.child.kill('SIGKILL');
-      });
-      await supervisor.stop(name, 0); // forget the dead process
-      const started = Date.now();
-      await supervisor.start(proc.spec, readyWithinMs);
-      return Date.now() - started;
+      await kill(name);
+      return start(name, readyWithinMs);
     },
+    kill,
+    start,
     async readiness() {
       return Promise.all(
         specs
