@@ -160,7 +160,6 @@ const partitionOf = (orderId: string): number => {
 // --- 1b. the inbox path: fold, store, due index, effects -----------------------------------------------------------
 {
   const store = new ProcessStore(rt.db);
-  await store.init();
   const index = new DueIndex(rt.db, 10_000);
   const executor = new EffectExecutor({
     producer: rt.producer,
@@ -200,7 +199,7 @@ const partitionOf = (orderId: string): number => {
     }
   });
   const secs = (performance.now() - started) / 1000;
-  const stored = await store.collection.countDocuments({ stage: 'completed' });
+  const stored = await store.count({ stage: 'completed' });
   console.log(
     `inbox path (fold + process documents + due index + effects to Kafka): ${stream.length} events in ${secs.toFixed(2)} s = ${Math.round(stream.length / secs)} events/s ` +
       `(${batches} batches of up to ${BATCH}, ${PARTITIONS} partitions, ${CONCURRENCY} at once; ${stored}/${ORDERS} stored completed)`,

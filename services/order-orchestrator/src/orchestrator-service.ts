@@ -65,8 +65,7 @@ export async function startOrderOrchestrator(
   const policy = policyPort(deps.policy ?? loadOrchestratorPolicy(config.policyDir));
   const credit = deps.credit ?? creditReaderOf(config);
   const metrics = createOrchestratorMetrics(rt.metrics);
-  const store = new ProcessStore(rt.db, { cacheSize: config.cacheSize });
-  await store.init();
+  const store = new ProcessStore(rt.db, { cacheSize: config.cacheSize, shards: config.storeShards });
   metrics.watch(() => store.cached());
   const index = new DueIndex(rt.db, config.timers.slotMs);
   const links = new InvoiceLinks(rt.db);

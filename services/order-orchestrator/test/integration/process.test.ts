@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { payloadsOf } from '@odx/runtime/testing';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import { confirmedOrder, eventually, level, startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-kit.js';
+import { confirmedOrder, eventually, level, shortPolicy, startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-kit.js';
 
 const meta = (): ReturnType<typeof sampleMeta> => sampleMeta({ eventId: randomUUID(), source: 'wms' });
 
@@ -45,7 +45,8 @@ async function stage(o: RunningOrchestrator, orderId: string, want: string, time
 
 describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
   it('takes orders from confirmation to paid, releasing each once (split where allowed) and publishing each stage once', async (t) => {
-    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' }, undefined);
+    // SLAs long enough that no timer fires on a loaded machine.
+    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' }, shortPolicy(600_000));
     await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);
     await o.publish('InventoryLevelChanged', 'SKU-B', level('SKU-B', 'WH2', '100.0000'), o.topics.inventory);
     await o.publish('InventoryLevelChanged', 'SKU-C', level('SKU-C', 'WH', '100.0000'), o.topics.inventory);
@@ -98,9 +99,14 @@ describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
     assert.equal(done1.open, false);
     await stage(o, split.order.orderId, 'completed');
 
-    const fr = payloadsOf(releases, 'FulfillmentRequested');
-    await eventually(() => (fr.length >= 3 ? true : undefined), 5_000, 'releases');
-    const released = payloadsOf(releases, 'FulfillmentRequested');
+    const released = await eventually(
+      () => {
+        const fr = payloadsOf(releases, 'FulfillmentRequested');
+        return fr.length >= 3 ? fr : undefined;
+      },
+      20_000,
+      'releases',
+    );
     assert.equal(released.length, 3, 'one release per allocation part, never twice');
     assert.equal(new Set(released.map((r) => r.shipment.shipmentId)).size, 3);
     const changes = await eventually(() => {
@@ -119,7 +125,7 @@ describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
   });
 
   it('compensates an order cancelled after release, and opens a return case for one cancelled after shipment', async (t) => {
-    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' });
+    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' }, shortPolicy(600_000));
     await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);
     await eventually(() => o.orchestrator.stock.refresh().then((n) => (n >= 1 ? n : undefined)), 20_000, 'stock');
     const released = confirmedOrder(['SKU-A']);
@@ -181,12 +187,25 @@ describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
     );
     assert.equal(failed.steps['pick-pack']?.attempts, 3);
     assert.equal(failed.steps['pick-pack']?.caseOpen, true);
+    await eventually(
+      () => (o.catchUps.filter((c) => c === `wms:${late.order.orderId}`).length >= 2 ? true : undefined),
+      10_000,
+      'catch-ups',
+    );
     assert.deepEqual(
       o.catchUps.filter((c) => c.endsWith(late.order.orderId)),
       [`wms:${late.order.orderId}`, `wms:${late.order.orderId}`],
     );
-    const fr = payloadsOf(releases, 'FulfillmentRequested').filter((r) => r.shipment.orderId === late.order.orderId);
-    assert.equal(fr.length, 3, 'released, then released again on each retry (new event id each time)');
+    // Released, then released again on each retry (a new event id each time).
+    const fr = await eventually(
+      () => {
+        const mine = payloadsOf(releases, 'FulfillmentRequested').filter((r) => r.shipment.orderId === late.order.orderId);
+        return mine.length >= 3 ? mine : undefined;
+      },
+      20_000,
+      'releases',
+    );
+    assert.equal(fr.length, 3);
     assert.equal(new Set(fr.map((r) => r.meta.eventId)).size, 3);
     const open = await eventually(async () => {
       const res = await fetch(`${o.url}/v1/cases?order=${encodeURIComponent(late.order.orderId)}&status=open`, {
