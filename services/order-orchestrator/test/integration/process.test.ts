@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { payloadsOf } from '@odx/runtime/testing';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import { confirmedOrder, eventually, level, shortPolicy, startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-kit.js';
+import {
+  confirmedOrder,
+  eventually,
+  level,
+  shortPolicy,
+  startOrchestrator,
+  type RunningOrchestrator,
+} from '../support/orchestrator-kit.js';
 
 const meta = (): ReturnType<typeof sampleMeta> => sampleMeta({ eventId: randomUUID(), source: 'wms' });
 
