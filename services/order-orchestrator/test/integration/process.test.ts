@@ -175,6 +175,33 @@ describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
     assert.match(JSON.stringify(cases[0]), /"proposedAction":"return"/);
   });
 
+  it('holds an order over its credit as a case; approving the case releases the order', async (t) => {
+    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' }, shortPolicy(600_000, true));
+    await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);
+    await eventually(() => o.orchestrator.stock.refresh().then((n) => (n >= 1 ? n : undefined)), 20_000, 'stock');
+    const held = confirmedOrder(['SKU-A'], 'SLOW-PAYER');
+    await o.publish('OrderConfirmed', held.order.orderId, held, o.topics.orders);
+    const p = await stage(o, held.order.orderId, 'credit');
+    assert.equal(p.stageStatus, 'held');
+    const auth = { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' };
+    const [hold] = await eventually(async () => {
+      const res = await fetch(`${o.url}/v1/cases?order=${encodeURIComponent(held.order.orderId)}`, { headers: auth });
+      const body: unknown = await res.json();
+      const list = typeof body === 'object' && body !== null && 'cases' in body && Array.isArray(body.cases) ? body.cases : [];
+      return list.length > 0 ? list : undefined;
+    });
+    const caseId = typeof hold === 'object' && hold !== null && 'caseId' in hold ? String(hold.caseId) : '';
+    assert.match(JSON.stringify(hold), /credit\.hold/);
+    const res = await fetch(`${o.url}/v1/cases/${caseId}/resolve`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ resolution: 'approved', note: 'customer paid its overdue invoices' }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    const released = await stage(o, held.order.orderId, 'pick-pack');
+    assert.equal(released.steps['credit']?.status, 'done');
+  });
+
   it('asks the bridge to catch up a late step and retries it, then opens a case, which the late fact resolves', async (t) => {
     const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '1000,1000' });
     await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);

@@ -29,14 +29,19 @@ export interface Cleanup {
   after(fn: () => Promise<void> | void): void;
 }
 
-/** Every step due within seconds; warehouses WH then WH2, orders of customer SPLIT may be split. */
-export function shortPolicy(slaMs = 2_000): ReturnType<typeof parseOrchestratorPolicy> {
+/**
+ * Every step due within seconds; warehouses WH then WH2, orders of customer SPLIT may be split; credit approved
+ * (with `holdUnlisted`: held unless the customer is OK, as the test runs without a credit source).
+ */
+export function shortPolicy(slaMs = 2_000, holdUnlisted = false): ReturnType<typeof parseOrchestratorPolicy> {
   const steps = ['credit', 'allocation', 'release', 'pick-pack', 'carrier-booking', 'dispatch', 'delivery', 'invoice', 'payment'];
   return parseOrchestratorPolicy({
     sla: { file: 'test/sla.yaml', text: `steps:\n${steps.map((s) => `  ${s}:\n    default: ${Math.ceil(slaMs / 1000)}s\n`).join('')}` },
     credit: {
       file: 'test/credit.yaml',
-      text: 'currency: USD\napproveBelow: "1000000.00"\nautoApproveCustomers: []\nwithoutLimit: approve\n',
+      text: holdUnlisted
+        ? 'currency: USD\napproveBelow: "0"\nautoApproveCustomers: [OK]\nwithoutLimit: hold\n'
+        : 'currency: USD\napproveBelow: "1000000.00"\nautoApproveCustomers: []\nwithoutLimit: approve\n',
     },
     allocation: { file: 'test/allocation.yaml', text: 'warehouses: [WH, WH2]\nsplit: false\ncustomers:\n  SPLIT:\n    split: true\n' },
   });
