@@ -83,7 +83,12 @@ export function loadSinkConfig(env: NodeJS.ProcessEnv = process.env): AnalyticsS
   const e = parseEnv(schema, env);
   const catalog = loadCatalog();
   const byName = new Map(catalog.topics.map((t) => [t.name, t]));
-  const entries = e.ODX_SINK_TOPICS ?? catalog.topics.map((t) => `${catalogTopicName(t.name, env)}=${t.name}`);
+  // Unset: the catalog topics that name the sink among their consumers. Not a service's internal topic
+  // (odx.orchestrator.inbox.v1 carries each source event again under the source's event id: indexed too,
+  // whichever copy came first would take the id and the order's own event would be dropped as a duplicate).
+  const entries =
+    e.ODX_SINK_TOPICS ??
+    catalog.topics.filter((t) => t.consumers.includes('analytics-sink')).map((t) => `${catalogTopicName(t.name, env)}=${t.name}`);
   const topics = entries.map((entry): SinkTopic => {
     const [name, alias] = entry.split('=') as [string, string | undefined];
     const def = byName.get(alias ?? name);

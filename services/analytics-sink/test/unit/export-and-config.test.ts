@@ -115,11 +115,18 @@ test('query validation: dates, ranges, unknown and repeated parameters, days, fo
   for (const bad of ['', 'a\u0000b', 'x'.repeat(201), 'line\nbreak']) assert.equal(orderRef.safeParse(bad).success, false);
 });
 
-test('config: defaults to every catalog topic; test topics alias catalog topics; bad values name the variable', () => {
+test('config: defaults to the catalog topics the sink consumes; test topics alias catalog topics; bad values name the variable', () => {
   const c = loadSinkConfig({});
   assert.deepEqual(
     c.topics.map((t) => t.name),
-    loadCatalog().topics.map((t) => t.name),
+    loadCatalog()
+      .topics.filter((t) => t.consumers.includes('analytics-sink'))
+      .map((t) => t.name),
+  );
+  assert.ok(c.topics.length >= 12, 'every canonical topic');
+  assert.ok(
+    !c.topics.some((t) => t.name === 'odx.orchestrator.inbox.v1'),
+    "not the orchestrator's internal inbox (same event ids as its sources)",
   );
   assert.equal(c.groupId, 'analytics-sink');
   assert.equal(c.lagGroups.size, 0, 'no groups configured: the groups reading the sink topics are discovered at query time');
