@@ -407,7 +407,10 @@ class Fold {
     if (ctx.settings.releaseMode === 'fulfillment-requested' && s.allocation) {
       return s.allocation.parts.map((p) => s.shipments.find((x) => x.shipmentId === p.shipmentId));
     }
-    return s.shipments;
+    // Observing wms-bridge's own releases: the shipments the warehouse worked on (Odoo's picking, reported
+    // dispatched by the poller under its own id, is the same goods, not one more shipment to wait for).
+    const warehouse = s.shipments.filter((x) => x.picked !== null || x.packed !== null);
+    return warehouse.length > 0 ? warehouse : s.shipments;
   }
 
   private settled(invoiceId: string): boolean {

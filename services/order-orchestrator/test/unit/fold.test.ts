@@ -271,4 +271,35 @@ describe('the process fold', () => {
     assert.equal(r.state.stage, 'pick-pack');
     assert.equal(r.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
   });
+
+  it('in observe mode follows the shipments wms-bridge released, not the Odoo picking reported under another id', () => {
+    const observe = (i: number): FoldContext => ({ ...ctx(T0 + i * 1_000), settings: { ...ctx(0).settings, releaseMode: 'observe' } });
+    const dispatchedInOdoo = sampleEvent('ShipmentDispatched', { meta: meta() });
+    dispatchedInOdoo.shipment = { ...dispatchedInOdoo.shipment, shipmentId: '1310', orderId: '42' };
+    const sh = { meta: meta(), shipmentId: '42', orderId: '42' };
+    const picked = signal({ eventType: 'ShipmentPicked', payload: sampleEvent('ShipmentPicked', { ...sh, meta: meta() }) });
+    const packed = signal({ eventType: 'ShipmentPacked', payload: sampleEvent('ShipmentPacked', { ...sh, meta: meta() }) });
+    const booked = signal({ eventType: 'ShipmentBooked', payload: sampleEvent('ShipmentBooked', { ...sh, meta: meta() }) });
+    const delivered = signal({ eventType: 'ShipmentDelivered', payload: sampleEvent('ShipmentDelivered', { ...sh, meta: meta() }) });
+    const wmsDispatched = sampleEvent('ShipmentDispatched', { meta: meta() });
+    wmsDispatched.shipment = { ...wmsDispatched.shipment, shipmentId: '42', orderId: '42' };
+    const confirmed = signal({ eventType: 'OrderConfirmed', payload: sampleEvent('OrderConfirmed', { meta: meta() }) });
+    const waiting = run([confirmed], null, observe);
+    assert.equal(waiting.state.stage, 'release');
+    assert.equal(waiting.effects.filter((e) => e.kind === 'publish-fulfillment').length, 0, 'wms-bridge releases in this mode');
+    const { state } = run(
+      [
+        picked,
+        packed,
+        booked,
+        signal({ eventType: 'ShipmentDispatched', payload: wmsDispatched }),
+        signal({ eventType: 'ShipmentDispatched', payload: dispatchedInOdoo }),
+        delivered,
+      ],
+      waiting.state,
+      (i) => observe(i + 1),
+    );
+    assert.equal(state.stage, 'invoice');
+    assert.equal(state.shipments.length, 2);
+  });
 });
