@@ -83,7 +83,7 @@ const asPartner = (p: PartnerProfile): PartnerProfile => ({
   },
   gs: { partnerId: p.gs.ourId, ourId: p.gs.partnerId },
 });
-const items = Object.keys(northwind.mappings.items);
+const items = [...northwind.mappings.items.keys()];
 const make850 = (n: number, lines: number, run: string): Buffer => {
   const segments: Array<[string, ...string[]]> = [
     ['BEG', '00', 'SA', `B${run}-${n}`, '', '20261120'],

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { z } from 'zod';
+import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from './model/content-limits.js';
 
 const list = z.string().transform((s) =>
   s
@@ -22,6 +23,11 @@ const schema = z.object({
   EDI_STALE_CLAIM_MS: envVar.positiveInt().default(10 * 60_000),
   /** Largest document accepted, by file or HTTP. */
   EDI_MAX_BYTES: envVar.positiveInt().default(5 * 1024 * 1024),
+  /** Caps within one interchange (model/content-limits.ts); over any, the interchange is refused with a TA1 or CONTRL. */
+  EDI_MAX_SEGMENTS: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxSegments),
+  EDI_MAX_ELEMENTS_PER_SEGMENT: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxElementsPerSegment),
+  EDI_MAX_DOCUMENTS: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxDocuments),
+  EDI_MAX_LINES_PER_DOCUMENT: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxLinesPerDocument),
   /** Bearer token for GET /v1/edi/documents across partners (a partner's own token lists its own documents). */
   EDI_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   EDI_ACK_WATCH_INTERVAL_MS: envVar.positiveInt().default(60_000),
@@ -44,6 +50,7 @@ export interface EdiGatewayConfig {
   partnersDir: string;
   folder: { enabled: boolean; root: string; pollIntervalMs: number; concurrency: number; staleClaimMs: number };
   maxBytes: number;
+  limits: ContentLimits;
   apiToken: string | null;
   ackWatchIntervalMs: number;
   controlBlockSize: number;
@@ -67,6 +74,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGate
       staleClaimMs: e.EDI_STALE_CLAIM_MS,
     },
     maxBytes: e.EDI_MAX_BYTES,
+    limits: {
+      maxSegments: e.EDI_MAX_SEGMENTS,
+      maxElementsPerSegment: e.EDI_MAX_ELEMENTS_PER_SEGMENT,
+      maxDocuments: e.EDI_MAX_DOCUMENTS,
+      maxLinesPerDocument: e.EDI_MAX_LINES_PER_DOCUMENT,
+    },
     apiToken: e.EDI_API_TOKEN ?? null,
     ackWatchIntervalMs: e.EDI_ACK_WATCH_INTERVAL_MS,
     controlBlockSize: e.EDI_CONTROL_BLOCK_SIZE,

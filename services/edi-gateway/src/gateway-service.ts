@@ -73,6 +73,7 @@ export async function startEdiGateway(
     company: rt.config.company,
     topics: { orders: config.topics.orders, edi: config.topics.documents },
     maxBytes: config.maxBytes,
+    limits: config.limits,
     metrics,
   });
   mountEdiRoutes(rt.http, { partners, processor, documents, maxBytes: config.maxBytes, apiToken: config.apiToken, env: config.env });

@@ -1,9 +1,10 @@
-import { errorMessage } from '@odx/runtime';
-import Reader, { type EdifactSegment } from 'edifact/reader.js';
+import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from '../model/content-limits.js';
+import { runNow, type Stepwise } from '../model/stepwise.js';
 import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import { validDate } from '../x12/read-interchange.js';
 import { formatScaled, parseX12Decimal } from '../x12/x12-numbers.js';
+import { tokenizeEdifact, type EdifactSegment } from './tokenize.js';
 
 export interface EdifactMessage {
   /** UNH01 message reference. */
@@ -38,40 +39,47 @@ export function looksLikeEdifact(bytes: Buffer): boolean {
 const c = (seg: EdifactSegment | undefined, e: number, k = 0): string => seg?.elements[e]?.[k] ?? '';
 
 /** EDIFACT item number types (7143) -> the X12 qualifiers profiles map by. */
-const ITEM_TYPES: Record<string, string> = { EN: 'EN', SRV: 'EN', UP: 'UP', BP: 'BP', IN: 'IN', SA: 'VP', VN: 'VP', MF: 'VP' };
+const ITEM_TYPES = new Map([
+  ['EN', 'EN'],
+  ['SRV', 'EN'],
+  ['UP', 'UP'],
+  ['BP', 'BP'],
+  ['IN', 'IN'],
+  ['SA', 'VP'],
+  ['VN', 'VP'],
+  ['MF', 'VP'],
+]);
 
 /**
- * Parses an EDIFACT interchange with the `edifact` library and reads its ORDERS
+ * Reads an EDIFACT interchange (tokenize.ts, linear, within `limits`) and its ORDERS
  * messages: UNB/UNZ and UNH/UNT envelope (counts, references, ids against the
  * profile), then BGM, DTM, CUX, NAD, LIN/PIA/IMD/QTY/PRI and CNT into the same
  * purchase order an 850 gives, items and units mapped through the profile.
  */
-export function readEdifactOrders(bytes: Buffer, partners: PartnerDirectory, expectedPartnerId: string | null): EdifactReading {
+export function readEdifactOrders(
+  bytes: Buffer,
+  partners: PartnerDirectory,
+  expectedPartnerId: string | null,
+  limits: ContentLimits = DEFAULT_CONTENT_LIMITS,
+): EdifactReading {
+  return runNow(readEdifactOrdersSteps(bytes, partners, expectedPartnerId, limits));
+}
+
+/** readEdifactOrders with checkpoints (model/stepwise.ts) while tokenizing and between messages. */
+export function* readEdifactOrdersSteps(
+  bytes: Buffer,
+  partners: PartnerDirectory,
+  expectedPartnerId: string | null,
+  limits: ContentLimits,
+): Stepwise<EdifactReading> {
   const hinted = expectedPartnerId ? (partners.get(expectedPartnerId) ?? null) : null;
   const text = bytes.toString('latin1').trim();
-  let segs: EdifactSegment[];
-  try {
-    segs = new Reader({ autoDetectEncoding: true }).parse(text);
-  } catch (err) {
-    return {
-      ok: false,
-      partner: hinted,
-      controlRef: null,
-      sender: null,
-      recipient: null,
-      problems: [`not a readable EDIFACT interchange: ${errorMessage(err)}`],
-    };
-  }
+  const { segments: segs, problem } = yield* tokenizeEdifact(text, limits);
   const unb = segs[0];
-  if (unb?.name !== 'UNB')
-    return {
-      ok: false,
-      partner: hinted,
-      controlRef: null,
-      sender: null,
-      recipient: null,
-      problems: ['the interchange does not start with UNB'],
-    };
+  if (unb?.name !== 'UNB') {
+    const why = problem ? `not a readable EDIFACT interchange: ${problem.message}` : 'the interchange does not start with UNB';
+    return { ok: false, partner: hinted, controlRef: null, sender: null, recipient: null, problems: [why] };
+  }
   const sender = c(unb, 1);
   const recipient = c(unb, 2);
   const controlRef = c(unb, 4);
@@ -88,6 +96,18 @@ export function readEdifactOrders(bytes: Buffer, partners: PartnerDirectory, exp
   if (recipient !== partner.edifact.ourId)
     return { ok: false, partner, ...base, problems: [`UNB03 is "${recipient}", expected our id "${partner.edifact.ourId}"`] };
   if (!controlRef) return { ok: false, partner, ...base, problems: ['UNB05 (interchange control reference) is missing'] };
+  // The UNB named the partner, so a refusal can be answered with a CONTRL.
+  if (problem)
+    return {
+      ok: false,
+      partner,
+      ...base,
+      problems: [
+        problem.kind === 'limit'
+          ? `${problem.message}; the interchange is refused`
+          : `not a readable EDIFACT interchange: ${problem.message}`,
+      ],
+    };
   const unz = segs[segs.length - 1];
   if (unz?.name !== 'UNZ') return { ok: false, partner, ...base, problems: ['the UNZ trailer is missing'] };
   const messageCount = segs.filter((s) => s.name === 'UNH').length;
@@ -98,8 +118,12 @@ export function readEdifactOrders(bytes: Buffer, partners: PartnerDirectory, exp
 
   const messages: EdifactMessage[] = [];
   for (let i = 1; i < segs.length - 1; i++) {
+    yield;
     if (segs[i]!.name !== 'UNH') return { ok: false, partner, ...base, problems: [`segment ${segs[i]!.name} outside a message`] };
-    const end = segs.findIndex((s, j) => j > i && (s.name === 'UNT' || s.name === 'UNH' || s.name === 'UNZ'));
+    // Searched from the UNH on, not from the start: one pass over the interchange in all.
+    let end = i + 1;
+    while (end < segs.length && segs[end]!.name !== 'UNT' && segs[end]!.name !== 'UNH' && segs[end]!.name !== 'UNZ') end++;
+    if (end >= segs.length) end = -1;
     const unh = segs[i]!;
     const body = segs.slice(i + 1, end < 0 ? segs.length - 1 : end);
     const unt = end >= 0 && segs[end]!.name === 'UNT' ? segs[end]! : undefined;
@@ -112,7 +136,7 @@ export function readEdifactOrders(bytes: Buffer, partners: PartnerDirectory, exp
       if (c(unt, 1) !== reference) errors.push(`UNT02 (${c(unt, 1)}) does not match UNH01 (${reference})`);
     }
     if (c(unh, 1) !== 'ORDERS') errors.push(`message type ${c(unh, 1) || '(none)'} is not accepted; only ORDERS`);
-    const read = errors.length ? { po: null, errors: [] } : readOrders(body, partner);
+    const read = errors.length ? { po: null, errors: [] } : readOrders(body, partner, limits);
     messages.push({
       reference,
       type,
@@ -125,8 +149,18 @@ export function readEdifactOrders(bytes: Buffer, partners: PartnerDirectory, exp
   return { ok: true, partner, controlRef, sender, recipient, messages };
 }
 
-function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: PurchaseOrder | null; errors: string[] } {
+function readOrders(
+  body: EdifactSegment[],
+  profile: PartnerProfile,
+  limits: ContentLimits,
+): { po: PurchaseOrder | null; errors: string[] } {
   const errors: string[] = [];
+  const lineCount = body.reduce((n, s) => (s.name === 'LIN' ? n + 1 : n), 0);
+  if (lineCount > limits.maxLinesPerDocument)
+    return {
+      po: null,
+      errors: [`the message has ${lineCount} LIN lines, more than the ${limits.maxLinesPerDocument} accepted in one document`],
+    };
   const bgm = body.find((s) => s.name === 'BGM');
   const poNumber = c(bgm, 1);
   if (!bgm) errors.push('BGM is missing');
@@ -160,7 +194,7 @@ function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: Purc
       case 'NAD':
         if (c(s, 0) === 'DP' || c(s, 0) === 'ST') {
           const code = c(s, 1) || null;
-          const mapped = code ? profile.mappings.shipTo[code] : undefined;
+          const mapped = code ? profile.mappings.shipTo.get(code) : undefined;
           shipTo = {
             locationCode: code,
             name: mapped?.name ?? (c(s, 3) || null),
@@ -177,7 +211,7 @@ function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: Purc
         const id = c(s, 2);
         const type = c(s, 2, 1);
         const productIds: Record<string, string> = {};
-        if (id) productIds[ITEM_TYPES[type] ?? 'EN'] = id;
+        if (id) productIds[ITEM_TYPES.get(type) ?? 'EN'] = id;
         line = {
           lineNumber: Number(c(s, 0)) || lines.length + 1,
           buyerLineId: c(s, 0) || String(lines.length + 1),
@@ -195,7 +229,7 @@ function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: Purc
         break;
       }
       case 'PIA':
-        if (line) for (const [id = '', type = ''] of s.elements.slice(1)) if (id) line.productIds[ITEM_TYPES[type] ?? type] = id;
+        if (line) for (const [id = '', type = ''] of s.elements.slice(1)) if (id) line.productIds[ITEM_TYPES.get(type) ?? type] = id;
         break;
       case 'IMD':
         if (line && c(s, 2, 3)) line.description = c(s, 2, 3);
@@ -206,7 +240,7 @@ function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: Purc
           if (q === null || q <= 0n) errors.push(`LIN ${line.buyerLineId}: quantity "${c(s, 0, 1)}" is not a positive number`);
           else line.quantity = formatScaled(q, 4);
           line.partnerUom = c(s, 0, 2) || 'PCE';
-          line.uom = profile.mappings.uom[line.partnerUom] ?? (line.partnerUom === 'PCE' ? 'EA' : line.partnerUom);
+          line.uom = profile.mappings.uom.get(line.partnerUom) ?? (line.partnerUom === 'PCE' ? 'EA' : line.partnerUom);
         }
         break;
       case 'PRI':
@@ -228,7 +262,7 @@ function readOrders(body: EdifactSegment[], profile: PartnerProfile): { po: Purc
   for (const l of lines) {
     if (!l.quantity) errors.push(`LIN ${l.buyerLineId}: QTY+21 is missing`);
     const mapped = Object.values(l.productIds)
-      .map((id) => profile.mappings.items[id])
+      .map((id) => profile.mappings.items.get(id))
       .find((x) => x !== undefined);
     if (!mapped && profile.orders.requireItemMapping)
       errors.push(`LIN ${l.buyerLineId}: item ${Object.values(l.productIds).join('/') || '(none)'} is not in the partner profile`);

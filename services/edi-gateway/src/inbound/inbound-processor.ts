@@ -1,4 +1,6 @@
 import { looksLikeEdifact } from '../edifact/read-orders.js';
+import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from '../model/content-limits.js';
+import { runYielding } from '../model/stepwise.js';
 import type { PartnerDirectory } from '../partners/partner-profile.js';
 import type { EdiMetrics } from '../telemetry/edi-metrics.js';
 import { sha256Hex, type ReceivedFile } from './audit-records.js';
@@ -6,8 +8,8 @@ import { commitInterchange, type CommitDeps } from './commit-interchange.js';
 import { planAcceptedCommit, planRejectedCommit, type InterchangeCommit, type PlanContext } from './commit-plan.js';
 import type { InboundResult, InboundSource } from './inbound-result.js';
 import type { InboundReading } from './parsed-interchange.js';
-import { parseEdifactInterchange } from './parse-edifact-interchange.js';
-import { parseX12Interchange } from './parse-x12-interchange.js';
+import { parseEdifactInterchangeSteps } from './parse-edifact-interchange.js';
+import { parseX12InterchangeSteps } from './parse-x12-interchange.js';
 
 export type { InboundResult, InboundSource } from './inbound-result.js';
 
@@ -16,6 +18,8 @@ export interface InboundDeps extends CommitDeps {
   company: string;
   topics: { orders: string; edi: string };
   maxBytes: number;
+  /** Caps on segments, documents and lines per interchange. @default DEFAULT_CONTENT_LIMITS */
+  limits?: ContentLimits;
   metrics?: EdiMetrics;
 }
 
@@ -39,7 +43,7 @@ export class InboundProcessor {
 
   private async processOnce(file: ReceivedFile): Promise<InboundResult> {
     const context: PlanContext = { file, company: this.deps.company, topics: this.deps.topics };
-    const reading = this.read(file);
+    const reading = await this.read(file);
     if (!reading.ok) return this.commit(planRejectedCommit({ ...context, rejected: reading.rejected, idKey: file.sha256.slice(0, 32) }));
     const { interchange } = reading;
     const { partner } = interchange.envelope;
@@ -53,16 +57,18 @@ export class InboundProcessor {
     return this.commit(planAcceptedCommit({ ...context, interchange }));
   }
 
-  private read({ bytes, source }: ReceivedFile): InboundReading {
+  /** Parsed with turns for the event loop: a 5 MB interchange must not stall /healthz or the other transports. */
+  private read({ bytes, source }: ReceivedFile): Promise<InboundReading> {
     const options = {
       partners: this.deps.partners,
+      limits: this.deps.limits ?? DEFAULT_CONTENT_LIMITS,
       expectedPartnerId: source.expectedPartnerId,
       maxBytes: this.deps.maxBytes,
       ...(source.declaredSize !== undefined ? { declaredSize: source.declaredSize } : {}),
     };
     // Oversized documents go the X12 way, which refuses them unread (with a TA1 when the head names the partner).
     const edifact = Math.max(bytes.length, source.declaredSize ?? 0) <= this.deps.maxBytes && looksLikeEdifact(bytes);
-    return edifact ? parseEdifactInterchange(bytes, options) : parseX12Interchange(bytes, options);
+    return runYielding(edifact ? parseEdifactInterchangeSteps(bytes, options) : parseX12InterchangeSteps(bytes, options));
   }
 
   private async commit(plan: InterchangeCommit): Promise<InboundResult> {

@@ -1,4 +1,6 @@
-import { readEdifactOrders } from '../edifact/read-orders.js';
+import { readEdifactOrdersSteps } from '../edifact/read-orders.js';
+import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from '../model/content-limits.js';
+import { runNow, type Stepwise } from '../model/stepwise.js';
 import type { PartnerDirectory } from '../partners/partner-profile.js';
 import type { InboundReading, ReceivedDocument, ReceivedEnvelope } from './parsed-interchange.js';
 import type { Reply } from './replies.js';
@@ -7,6 +9,8 @@ export interface ParseEdifactOptions {
   partners: PartnerDirectory;
   /** The partner the transport says sent the file (folder or URL); UNB02 must agree. */
   expectedPartnerId?: string | null;
+  /** Caps on segments, messages and lines. @default DEFAULT_CONTENT_LIMITS */
+  limits?: ContentLimits;
 }
 
 /**
@@ -16,7 +20,12 @@ export interface ParseEdifactOptions {
  * CONTRL when it names a known partner and its reference.
  */
 export function parseEdifactInterchange(bytes: Buffer, o: ParseEdifactOptions): InboundReading {
-  const r = readEdifactOrders(bytes, o.partners, o.expectedPartnerId ?? null);
+  return runNow(parseEdifactInterchangeSteps(bytes, o));
+}
+
+/** parseEdifactInterchange with checkpoints (model/stepwise.ts). */
+export function* parseEdifactInterchangeSteps(bytes: Buffer, o: ParseEdifactOptions): Stepwise<InboundReading> {
+  const r = yield* readEdifactOrdersSteps(bytes, o.partners, o.expectedPartnerId ?? null, o.limits ?? DEFAULT_CONTENT_LIMITS);
   const envelope: ReceivedEnvelope = {
     standard: 'EDIFACT',
     type: 'UNB',

@@ -1,7 +1,8 @@
+import { runNow, type Stepwise } from '../model/stepwise.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import { build997, groupStatus, type SetOutcome } from '../x12/build-997.js';
 import type { SetBody } from '../x12/build-interchange.js';
-import { readInterchange, type GroupReading, type IsaFacts, type ReadOptions, type SetReading } from '../x12/read-interchange.js';
+import { readInterchangeSteps, type GroupReading, type IsaFacts, type ReadOptions, type SetReading } from '../x12/read-interchange.js';
 import { describeSegmentError } from '../x12/segment-error.js';
 import { validate850 } from '../x12/validate-850.js';
 import { validate997, type ReceivedAck } from '../x12/validate-997.js';
@@ -18,7 +19,12 @@ export interface ParseX12Options extends ReadOptions {
  * groups only when in error), or a TA1 when the envelope is refused.
  */
 export function parseX12Interchange(bytes: Buffer, o: ParseX12Options): InboundReading {
-  const reading = readInterchange(bytes, o.partners, o);
+  return runNow(parseX12InterchangeSteps(bytes, o));
+}
+
+/** parseX12Interchange with checkpoints (model/stepwise.ts) between the steps and the sets. */
+export function* parseX12InterchangeSteps(bytes: Buffer, o: ParseX12Options): Stepwise<InboundReading> {
+  const reading = yield* readInterchangeSteps(bytes, o.partners, o);
   if (!reading.ok) {
     const { isa, partner, ta1Code } = reading;
     return {
@@ -37,6 +43,7 @@ export function parseX12Interchange(bytes: Buffer, o: ParseX12Options): InboundR
   for (const g of reading.groups) {
     const outcomes: SetOutcome[] = [];
     for (const s of g.sets) {
+      yield;
       const read = readSet(s, g, partner);
       outcomes.push(read.outcome);
       documents.push({ ...read.document, documentId: `${id}:${g.controlNumber}:${s.controlNumber}` });

@@ -74,7 +74,7 @@ export function mapPurchaseOrder(po: PurchaseOrder, ctx: MapPurchaseOrderContext
         phone: null,
       },
       shipTo: {
-        addressId: po.shipTo?.locationCode ? (ctx.profile.mappings.shipTo[po.shipTo.locationCode]?.addressId ?? null) : null,
+        addressId: po.shipTo?.locationCode ? (ctx.profile.mappings.shipTo.get(po.shipTo.locationCode)?.addressId ?? null) : null,
         name: po.shipTo?.name ?? null,
         companyName: c.name,
         street1: po.shipTo?.street1 ?? null,

@@ -87,7 +87,7 @@ export function build855(e: OrderConfirmed, partnerOrder: PartnerOrder, profile:
 
 /** Our unit of measure in the partner's code (the profile maps theirs to ours). */
 export function partnerUom(profile: PartnerProfile, ours: string): string {
-  const found = Object.entries(profile.mappings.uom).find(([, v]) => v === ours);
+  const found = [...profile.mappings.uom].find(([, v]) => v === ours);
   const code = found ? found[0] : ours;
   return /^[A-Z0-9]{2}$/.test(code) ? code : 'EA';
 }

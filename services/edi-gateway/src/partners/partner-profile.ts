@@ -4,6 +4,15 @@ import { errorMessage } from '@odx/runtime';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
+/**
+ * Partner codes are looked up in Maps, not plain objects: an item or unit
+ * code a partner sends ("constructor", "__proto__", "toString") must not be
+ * found on Object.prototype.
+ */
+function toMap<V>(record: Record<string, V>): ReadonlyMap<string, V> {
+  return new Map(Object.entries(record));
+}
+
 const qualifier = z.string().regex(/^[A-Z0-9]{2}$/, 'a two-character ISA id qualifier, e.g. ZZ, 01, 12');
 const isaId = z
   .string()
@@ -86,9 +95,9 @@ export const partnerProfileSchema = z
     mappings: z
       .object({
         /** Partner product id (UPC, buyer part number, vendor part number) -> our SKU. */
-        items: z.record(z.string(), z.string().min(1)).default({}),
+        items: z.record(z.string(), z.string().min(1)).default({}).transform(toMap),
         /** Partner unit-of-measure code -> ours (e.g. CA -> CS). */
-        uom: z.record(z.string(), z.string().min(1)).default({}),
+        uom: z.record(z.string(), z.string().min(1)).default({}).transform(toMap),
         /** Ship-to location code (N104) -> Odoo delivery address. */
         shipTo: z
           .record(
@@ -103,9 +112,10 @@ export const partnerProfileSchema = z
               countryCode: z.string().length(2).nullable().default(null),
             }),
           )
-          .default({}),
+          .default({})
+          .transform(toMap),
       })
-      .default({ items: {}, uom: {}, shipTo: {} }),
+      .prefault({}),
     orders: z
       .object({
         currency: z

@@ -1,4 +1,4 @@
-// The `edifact` package ships no type declarations; this is the part the gateway uses.
+// The `edifact` package ships no type declarations; this is the part the tests use to read back what the gateway builds.
 declare module 'edifact/reader.js' {
   export interface EdifactSegment {
     name: string;

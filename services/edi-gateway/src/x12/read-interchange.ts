@@ -1,6 +1,10 @@
 import { errorMessage } from '@odx/runtime';
-import { X12Parser, type X12Interchange, type X12Transaction } from 'node-x12';
+import type { X12Interchange, X12Transaction } from 'node-x12';
+import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from '../model/content-limits.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
+import { runNow, type Stepwise } from '../model/stepwise.js';
+import { parseX12Segments } from './parse-segments.js';
+import { scanSegments } from './scan-segments.js';
 import { AK5, AK9, FUNCTIONAL_ID, TA1 } from './x12-codes.js';
 
 /** The separators an interchange declares in its ISA. */
@@ -191,6 +195,8 @@ export interface ReadOptions {
   maxBytes: number;
   /** The real size when `bytes` is only the document's head. */
   declaredSize?: number;
+  /** Caps on segments, sets and lines. @default DEFAULT_CONTENT_LIMITS */
+  limits?: ContentLimits;
 }
 
 /**
@@ -200,6 +206,11 @@ export interface ReadOptions {
  * checked by the set's validator.
  */
 export function readInterchange(bytes: Buffer, partners: PartnerDirectory, options: ReadOptions): InterchangeReading {
+  return runNow(readInterchangeSteps(bytes, partners, options));
+}
+
+/** readInterchange with checkpoints (model/stepwise.ts), for a caller that must not hold the event loop. */
+export function* readInterchangeSteps(bytes: Buffer, partners: PartnerDirectory, options: ReadOptions): Stepwise<InterchangeReading> {
   const hinted = options.expectedPartnerId ? (partners.get(options.expectedPartnerId) ?? null) : null;
   if (bytes.length === 0)
     return fail(null, hinted, hinted ? TA1.prematureEnd : null, { code: TA1.prematureEnd, message: 'the document is empty' });
@@ -245,12 +256,15 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
   if (isaProblem) return fail(isa, partner, isaProblem.code, isaProblem);
 
   const sep = isa.separators;
-  const segTerm = escapeRegExp(sep.segment);
-  const interchanges = start.match(new RegExp(`(^|${segTerm})\\s*ISA${escapeRegExp(sep.element)}`, 'g'))?.length ?? 0;
-  if (interchanges > 1)
+  const limits = options.limits ?? DEFAULT_CONTENT_LIMITS;
+  yield;
+  const scan = yield* scanSegments(start, sep, limits);
+  if (scan.overLimit !== null)
+    return fail(isa, partner, TA1.invalidContent, { code: TA1.invalidContent, message: `${scan.overLimit}; the interchange is refused` });
+  if (scan.interchanges > 1)
     return fail(isa, partner, TA1.invalidControlStructure, {
       code: TA1.invalidControlStructure,
-      message: `${interchanges} interchanges in one document; send one per file`,
+      message: `${scan.interchanges} interchanges in one document; send one per file`,
     });
   let tail = start.slice(start.lastIndexOf(sep.segment) + 1);
   // With newline terminators the last line often has none.
@@ -260,13 +274,11 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
       code: TA1.prematureEnd,
       message: `the document ends inside a segment: ${JSON.stringify(tail.slice(0, 40))}`,
     });
+  if (!scan.trailer) return fail(isa, partner, TA1.prematureEnd, { code: TA1.prematureEnd, message: 'the IEA trailer is missing' });
 
   let parsed: X12Interchange;
   try {
-    const parser = new X12Parser(false);
-    const result = parser.parse(sep.segment === '\n' && !start.endsWith('\n') ? `${start}\n` : start);
-    if (!result || !('functionalGroups' in result)) throw new Error('no interchange');
-    parsed = result;
+    parsed = yield* parseX12Segments(start, sep);
   } catch (err) {
     return fail(isa, partner, TA1.invalidControlStructure, {
       code: TA1.invalidControlStructure,
@@ -329,6 +341,7 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
     const sets: SetReading[] = [];
     const setNumbers = new Set<string>();
     for (const t of g.transactions) {
+      yield;
       const code = t.header.valueOf(1) ?? '';
       const st02 = t.header.valueOf(2) ?? '';
       const setProblems: Problem[] = [];
@@ -352,6 +365,12 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
         if (t.trailer.valueOf(2) !== st02)
           setProblems.push({ code: AK5.controlNumberMismatch, message: `SE02 (${t.trailer.valueOf(2)}) does not match ST02 (${st02})` });
       }
+      const lines = t.segments.reduce((n, s) => (s.tag === 'PO1' ? n + 1 : n), 0);
+      if (lines > limits.maxLinesPerDocument)
+        setProblems.push({
+          code: AK5.segmentsInError,
+          message: `the set has ${lines} PO1 lines, more than the ${limits.maxLinesPerDocument} accepted in one document`,
+        });
       sets.push({ code, controlNumber: st02, transaction: t, problems: setProblems });
     }
     groups.push({ functionalId: gs(1), senderId: gs(2), receiverId: gs(3), controlNumber, version: gs(8), sets, problems });
@@ -362,8 +381,4 @@ export function readInterchange(bytes: Buffer, partners: PartnerDirectory, optio
 /** Whether the profile accepts transaction set `code` (any text read from ST01/GS) from the partner. */
 function acceptsInbound(partner: PartnerProfile, code: string): boolean {
   return partner.transactionSets.inbound.some((accepted) => accepted === code);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -156,7 +156,7 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
           return err(seg, position, 'N1', [[2, AK4.conditionalMissing, '']], 'N1 needs a name (N102) or an id (N104)');
         if (inShipTo) {
           const code = el(seg, 4) || null;
-          const mapped = code ? profile.mappings.shipTo[code] : undefined;
+          const mapped = code ? profile.mappings.shipTo.get(code) : undefined;
           shipTo = {
             locationCode: code,
             name: mapped?.name ?? (el(seg, 2) || null),
@@ -210,7 +210,7 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
         }
         if (Object.keys(productIds).length === 0 && !bad.some(([p]) => p >= 6)) bad.push([7, AK4.mandatoryMissing, '']);
         const mappedSku = Object.values(productIds)
-          .map((id) => profile.mappings.items[id])
+          .map((id) => profile.mappings.items.get(id))
           .find((s) => s !== undefined);
         if (!mappedSku && Object.keys(productIds).length > 0 && profile.orders.requireItemMapping) {
           bad.push([7, AK4.invalidCode, Object.values(productIds)[0] ?? '']);
@@ -230,7 +230,7 @@ export function validate850(tx: X12Transaction, profile: PartnerProfile): { erro
           buyerLineId: el(seg, 1) || String(lineNumber),
           quantity: formatScaled(qty!, 4),
           partnerUom: el(seg, 3),
-          uom: profile.mappings.uom[el(seg, 3)] ?? el(seg, 3),
+          uom: profile.mappings.uom.get(el(seg, 3)) ?? el(seg, 3),
           unitPrice: price === null ? null : formatScaled(price, 6),
           productIds,
           sku: mappedSku ?? productIds['VP'] ?? productIds['SK'] ?? Object.values(productIds)[0]!,

@@ -1,0 +1,75 @@
+import type { ContentLimits } from '../model/content-limits.js';
+import type { Stepwise } from '../model/stepwise.js';
+
+/** What one linear pass over an interchange's segments found (blank segments skipped). */
+export interface SegmentScan {
+  segments: number;
+  /** Segments tagged ISA (more than one: several interchanges in one file). */
+  interchanges: number;
+  /** Segments tagged ST. */
+  sets: number;
+  /** Whether a segment tagged IEA was seen. */
+  trailer: boolean;
+  /** The first cap exceeded, as a sentence for the TA1 note and the audit; null when within every cap. */
+  overLimit: string | null;
+}
+
+const isBlank = (code: number): boolean => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+
+/**
+ * One pass over the characters (the separators are single characters, as
+ * readIsa checked), so the cost is linear in the text whatever it holds: a
+ * flood of terminators, one endless segment, no terminator at all. It stops
+ * at the first cap exceeded, before the parser builds an object per element.
+ */
+export function* scanSegments(
+  text: string,
+  separators: { element: string; segment: string },
+  limits: ContentLimits,
+): Stepwise<SegmentScan> {
+  const scan: SegmentScan = { segments: 0, interchanges: 0, sets: 0, trailer: false, overLimit: null };
+  const element = separators.element.charCodeAt(0);
+  const terminator = separators.segment.charCodeAt(0);
+  let tag = '';
+  let inTag = false;
+  let started = false;
+  let elements = 0;
+  const endSegment = (): void => {
+    const name = tag.trim();
+    if (name === 'ISA') scan.interchanges++;
+    else if (name === 'IEA') scan.trailer = true;
+    else if (name === 'ST') scan.sets++;
+  };
+  for (let i = 0; i < text.length; i++) {
+    if ((i & 0xffff) === 0xffff) yield;
+    const code = text.charCodeAt(i);
+    if (code === terminator) {
+      if (started) endSegment();
+      started = false;
+      if (scan.sets > limits.maxDocuments)
+        return { ...scan, overLimit: `the interchange holds more than ${limits.maxDocuments} transaction sets` };
+      continue;
+    }
+    if (!started) {
+      if (isBlank(code)) continue;
+      started = true;
+      inTag = true;
+      tag = '';
+      elements = 0;
+      if (++scan.segments > limits.maxSegments)
+        return { ...scan, overLimit: `the interchange holds more than ${limits.maxSegments} segments` };
+    }
+    if (code === element) {
+      inTag = false;
+      if (++elements > limits.maxElementsPerSegment)
+        return {
+          ...scan,
+          overLimit: `segment ${scan.segments} (${tag.slice(0, 8)}) has more than ${limits.maxElementsPerSegment} elements`,
+        };
+    } else if (inTag && tag.length < 8) tag += text[i];
+  }
+  if (started) endSegment();
+  if (scan.sets > limits.maxDocuments)
+    return { ...scan, overLimit: `the interchange holds more than ${limits.maxDocuments} transaction sets` };
+  return scan;
+}
