@@ -171,9 +171,11 @@ export async function startOrderOrchestrator(
     while (!abort.signal.aborted) {
       await sleep(config.sweep.intervalMs, undefined, { signal: abort.signal }).catch(() => undefined);
       if (abort.signal.aborted) break;
+      const before = Date.now() - config.sweep.retentionMs;
       await store
-        .sweepClosed(Date.now() - config.sweep.retentionMs, abort.signal)
-        .then((n) => n > 0 && rt.logger.info('closed processes swept', { deleted: n }))
+        .sweepClosed(before, abort.signal)
+        .then(async (n) => n + (await links.sweep(new Date(before), abort.signal)))
+        .then((n) => n > 0 && rt.logger.info('closed processes and old invoice links swept', { deleted: n }))
         .catch((err: unknown) => rt.logger.warn('sweep of closed processes failed; the next one tries again', { err }));
     }
   })();

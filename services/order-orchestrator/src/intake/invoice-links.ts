@@ -4,7 +4,7 @@
 // parked; whichever of the two arrives second finds the other (each side
 // writes first, then reads), so no payment is lost to the race. A payment
 // both sides send goes out twice with one id: the fold drops the repeat.
-import { deleteByIds, findByIds, insertManyInChunks, type EventMetaLike } from '@odx/runtime';
+import { deleteByIds, deleteManyInBatches, findByIds, insertManyInChunks, type EventMetaLike } from '@odx/runtime';
 import type { EvidenceLink, OrchestratorSignal, Payment } from '@odx/schemas';
 import type { Collection, Db } from 'mongodb';
 import { paymentSignal } from './map-event.js';
@@ -12,6 +12,8 @@ import { paymentSignal } from './map-event.js';
 interface LinkDoc {
   _id: string;
   orderId: string;
+  /** When it was linked (the sweeper's clock). */
+  at: Date;
 }
 
 interface ParkedPayment {
@@ -21,6 +23,7 @@ interface ParkedPayment {
   meta: { eventId: string; occurredAt: Date; source: string; correlationId: string; company: string };
   payment: { paymentId: string; amount: string; currency: string; paidAt: Date };
   evidence: EvidenceLink;
+  parkedAt: Date;
 }
 
 export const INVOICE_LINK_COLLECTIONS = { links: 'orchestrator_invoice_orders', parked: 'orchestrator_parked_payments' } as const;
@@ -43,7 +46,7 @@ export class InvoiceLinks {
     if (invoices.length === 0) return;
     await insertManyInChunks(
       this.links,
-      invoices.map((i) => ({ _id: i.invoiceId, orderId: i.orderId })),
+      invoices.map((i) => ({ _id: i.invoiceId, orderId: i.orderId, at: new Date() })),
     );
   }
 
@@ -78,6 +81,7 @@ export class InvoiceLinks {
         },
         payment: { paymentId: p.paymentId, amount: a.amount, currency: p.currency, paidAt: p.paymentDate },
         evidence,
+        parkedAt: new Date(),
       }));
     await insertManyInChunks(this.parked, docs);
     const orders = await this.ordersOf(invoiceIds);
@@ -98,6 +102,17 @@ export class InvoiceLinks {
       }
     }
     return { signals, settled };
+  }
+
+  /**
+   * Deletes links and parked payments older than `before` (a late payment of an invoice linked longer ago than
+   * the retention is parked until its own retention ends). FerretDB has no TTL index.
+   */
+  async sweep(before: Date, signal?: AbortSignal): Promise<number> {
+    const o = signal ? { signal } : {};
+    const links = await deleteManyInBatches(this.links, { at: { $lt: before } }, o);
+    const parked = await deleteManyInBatches(this.parked, { parkedAt: { $lt: before } }, o);
+    return links.deleted + parked.deleted;
   }
 
   /** Forgets parked payments whose signals the inbox acknowledged. */
