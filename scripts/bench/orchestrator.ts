@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServiceRuntime, ensureTopics, mapLimited, storeLimits } from '@odx/runtime';
+import { createServiceRuntime, ensureTopics, insertManyInChunks, mapLimited, storeLimits } from '@odx/runtime';
 import {
   BridgeCatchUp,
   DueIndex,
@@ -224,7 +224,7 @@ const partitionOf = (orderId: string): number => {
   }
   const docs = [...buckets.values()];
   const loadStart = performance.now();
-  for (let i = 0; i < docs.length; i += 500) await index.collection.insertMany(docs.slice(i, i + 500), { ordered: false });
+  await insertManyInChunks(index.collection, docs, { chunkSize: 500 });
   console.log(
     `\ndue index: ${OPEN} open orders in ${docs.length} buckets (10 s slots x ${PARTITIONS} partitions), written in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`,
   );
