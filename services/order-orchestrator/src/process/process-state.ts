@@ -140,7 +140,7 @@ export interface ProcessState {
   cancellation: { reason: string | null; cancelledBy: string | null; at: number; stageAtCancel: Stage; compensation: Compensation } | null;
   /** The one SLA timer: the current stage's step, the attempt it guards, and when it fires. */
   due: DueTimer | null;
-  /** Evidence of the latest facts (newest last, at most 10): the links a case gets. */
+  /** Evidence of the latest facts (newest last, at most 6): the links a case gets. */
   evidence: EvidenceLink[];
   /** Ids of the latest signals applied (newest last): a redelivered signal changes nothing. */
   signals: string[];
@@ -156,9 +156,11 @@ export interface IndexedDue extends DueTimer {
   partition: number;
 }
 
-export const MAX_SIGNAL_IDS = 200;
-export const MAX_EVIDENCE = 10;
-export const MAX_HISTORY = 60;
+// Caps that keep the document small: FerretDB's cost per statement grows with the bytes it moves. 64 signal ids
+// cover any redelivery (a repeated batch, a timer sent twice); facts older than that are idempotent by themselves.
+export const MAX_SIGNAL_IDS = 64;
+export const MAX_EVIDENCE = 6;
+export const MAX_HISTORY = 40;
 
 function freshStep(): StepState {
   return { status: 'pending', attempts: 0, retryFrom: 0, startedAt: null, doneAt: null, lastError: null, caseOpen: false, detail: null };
