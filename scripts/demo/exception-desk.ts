@@ -113,13 +113,19 @@ export function caseSummary(cases: readonly DemoCase[]): string {
   return `opened ${cases.length}, resolved ${resolved.length}${detail ? ` (${detail})` : ''}, open ${cases.length - resolved.length}`;
 }
 
-/** One line per case, oldest first: id, order, step, why, and where it stands. */
+/** One line per case, oldest first: id, order, step, severity, why, and where it stands (columns as wide as their widest value). */
 export function formatCases(cases: readonly DemoCase[]): string[] {
-  return [...cases]
+  const rows = [...cases]
     .sort((a, b) => a.openedAt.localeCompare(b.openedAt))
-    .map((c) => {
-      const state = c.status === 'resolved' ? `resolved (${c.resolution ?? '?'})` : c.status;
-      const why = c.lastError.length > 70 ? `${c.lastError.slice(0, 69)}…` : c.lastError;
-      return `${c.caseId}  ${(c.orderName ?? c.orderId).padEnd(10)} ${c.step.padEnd(10)} ${c.severity.padEnd(8)} ${c.errorClass.padEnd(18)} ${state.padEnd(20)} ${why}`;
-    });
+    .map((c) => [
+      c.caseId,
+      c.orderName ?? c.orderId,
+      c.step,
+      c.severity,
+      c.errorClass,
+      c.status === 'resolved' ? `resolved (${c.resolution ?? '?'})` : c.status,
+      c.lastError.length > 70 ? `${c.lastError.slice(0, 69)}…` : c.lastError,
+    ]);
+  const widths = rows.reduce<number[]>((w, r) => r.map((v, i) => Math.max(w[i] ?? 0, v.length)), []);
+  return rows.map((r) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  '));
 }

@@ -31,7 +31,6 @@ const DEMO_GROUPS = new Set([
   'analytics-sink',
   'edi-gateway',
   'odoo-writeback',
-  'order-orchestrator-inbox',
   'order-orchestrator-intake',
   'order-orchestrator-stock',
   'tms-bridge',
