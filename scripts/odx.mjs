@@ -28,6 +28,7 @@ const COMMANDS = {
   'bench:store': 'scripts/bench/store.ts',
   'bench:orchestrator': 'scripts/bench/orchestrator.ts',
   'soak:restarts': 'scripts/soak/restarts.ts',
+  'soak:outage': 'scripts/soak/outage.ts',
   odx: 'packages/cli/src/main.ts',
   'sim:odoo': 'infra/simulators/odoo/src/main.ts',
   'sim:odoo:load': 'infra/simulators/odoo/src/load.ts',

@@ -68,7 +68,7 @@ export interface OutageReport {
   restartSeconds: number;
   /** Webhook deliveries the simulators gave up on (all attempts failed). */
   webhooksGivenUp: { wms: number; tms: number };
-  /** Seconds after the restart from which on every order was delivered or named by an open case; null if not so within recoveryMs. */
+  /** Seconds after the restart (the bridges' start, not their readiness) from which on every order was delivered or named by an open case; null if not so within recoveryMs. */
   settledAfterSeconds: number | null;
   /** Seconds after the restart until the last order was delivered. */
   lastDeliveryAfterSeconds: number;
@@ -232,10 +232,14 @@ export async function runOutage(t: Cleanup, o: OutageOptions): Promise<OutageRep
   const stageEvents = await collectTopic(rt.cluster, rt.serde, topics.process, (r) => readers.push(r));
 
   // As the demo does: orders placed before the orchestrator has heard any stock level would wait at allocation.
-  const levels = await waitForStockLevels(
-    { url: process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/', database: sys.database },
-    120_000,
-  );
+  // The poller publishes the levels in pages: wait until their number stops growing.
+  const store = { url: process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/', database: sys.database };
+  let levels = await waitForStockLevels(store, 120_000);
+  for (let before = -1; levels !== before;) {
+    before = levels;
+    await sleep(2_000);
+    levels = await waitForStockLevels(store, 0);
+  }
   say(`orchestrator holds ${levels} stock levels`);
 
   const started = Date.now();
@@ -316,10 +320,10 @@ export async function runOutage(t: Cleanup, o: OutageOptions): Promise<OutageRep
   // settledAt: since when every order has been delivered or named by an open case (null while not);
   // the loop ends when all are delivered, or nothing more was delivered for QUIET_MS while settled.
   let settledAt: number | null = null;
-  let lastDeliveryAt = restartedAt;
+  let lastDeliveryAt = restartAt;
   let deliveredBefore = 0;
   let lastLine = 0;
-  while (Date.now() < restartedAt + o.recoveryMs) {
+  while (Date.now() < restartAt + o.recoveryMs) {
     await read();
     const done = [...outcomes.values()];
     const deliveredNow = done.filter((x) => x.delivered).length;
@@ -329,7 +333,7 @@ export async function runOutage(t: Cleanup, o: OutageOptions): Promise<OutageRep
     if (Date.now() - lastLine > 30_000) {
       lastLine = Date.now();
       say(
-        `${((Date.now() - restartedAt) / 1000).toFixed(0)} s after the restart: ${done.filter((x) => x.delivered).length}/${orderIds.length} delivered, ${done.filter((x) => !x.delivered && x.openCases.length > 0).length} with an open case; stages ${JSON.stringify(countBy(done.filter((x) => !x.delivered).map((x) => x.stage ?? 'unknown')))}`,
+        `${((Date.now() - restartAt) / 1000).toFixed(0)} s after the restart: ${done.filter((x) => x.delivered).length}/${orderIds.length} delivered, ${done.filter((x) => !x.delivered && x.openCases.length > 0).length} with an open case; stages ${JSON.stringify(countBy(done.filter((x) => !x.delivered).map((x) => x.stage ?? 'unknown')))}`,
       );
     }
     if (settledAt !== null && (deliveredNow === orderIds.length || Date.now() - lastDeliveryAt > QUIET_MS)) break;
@@ -378,8 +382,8 @@ export async function runOutage(t: Cleanup, o: OutageOptions): Promise<OutageRep
     downSeconds: (restartAt - killedAt) / 1000,
     restartSeconds: (restartedAt - restartAt) / 1000,
     webhooksGivenUp: { wms: await givenUp(wms), tms: await givenUp(tms) },
-    settledAfterSeconds: settledAt === null ? null : Math.max(0, settledAt - restartedAt) / 1000,
-    lastDeliveryAfterSeconds: (lastDeliveryAt - restartedAt) / 1000,
+    settledAfterSeconds: settledAt === null ? null : (settledAt - restartAt) / 1000,
+    lastDeliveryAfterSeconds: (lastDeliveryAt - restartAt) / 1000,
     delivered: all.filter((x) => x.delivered).length,
     withCase: all.filter((x) => !x.delivered && x.openCases.length > 0 && !x.externalDone),
     stuck: all.filter((x) => !x.delivered && x.openCases.length === 0),
