@@ -26,6 +26,7 @@ const schema = z.object({
   /** Caps within one interchange (model/content-limits.ts); over any, the interchange is refused with a TA1 or CONTRL. */
   EDI_MAX_SEGMENTS: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxSegments),
   EDI_MAX_ELEMENTS_PER_SEGMENT: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxElementsPerSegment),
+  EDI_MAX_ELEMENT_LENGTH: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxElementLength),
   EDI_MAX_DOCUMENTS: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxDocuments),
   EDI_MAX_LINES_PER_DOCUMENT: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxLinesPerDocument),
   /** Bearer token for GET /v1/edi/documents across partners (a partner's own token lists its own documents). */
@@ -77,6 +78,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGate
     limits: {
       maxSegments: e.EDI_MAX_SEGMENTS,
       maxElementsPerSegment: e.EDI_MAX_ELEMENTS_PER_SEGMENT,
+      maxElementLength: e.EDI_MAX_ELEMENT_LENGTH,
       maxDocuments: e.EDI_MAX_DOCUMENTS,
       maxLinesPerDocument: e.EDI_MAX_LINES_PER_DOCUMENT,
     },

@@ -42,6 +42,7 @@ export function* tokenizeEdifact(text: string, limits: ContentLimits): Stepwise<
   }
   const segments: EdifactSegment[] = [];
   const fail = (kind: 'syntax' | 'limit', message: string): Tokenized => ({ segments, problem: { kind, message } });
+  const { release, terminator } = advice;
   let messages = 0;
   let checkpoint = 0;
   while (pos < text.length) {
@@ -51,57 +52,101 @@ export function* tokenizeEdifact(text: string, limits: ContentLimits): Stepwise<
     }
     while (pos < text.length && isBlank(text[pos]!)) pos++;
     if (pos >= text.length) break;
-    const segmentStart = pos;
     if (segments.length >= limits.maxSegments) return fail('limit', `the interchange holds more than ${limits.maxSegments} segments`);
-    const elements: string[][] = [];
-    let components: string[] = [];
-    let value = '';
-    let values = 0;
-    let name: string | null = null;
-    let closed = false;
-    // Characters are gathered into chunks between separators, not appended one by one.
-    let chunkStart = pos;
-    for (; pos < text.length; pos++) {
-      const ch = text[pos]!;
-      if (ch === advice.release) {
-        value += text.slice(chunkStart, pos);
-        pos++;
-        if (pos >= text.length) return fail('syntax', 'the interchange ends with a release character');
-        chunkStart = pos;
-        continue;
-      }
-      if (ch !== advice.element && ch !== advice.component && ch !== advice.terminator) continue;
-      value += text.slice(chunkStart, pos);
-      chunkStart = pos + 1;
-      if (name === null) {
-        if (ch === advice.component) return fail('syntax', `segment ${segments.length + 1} has a component separator in its tag`);
-        name = value.trim();
-        if (!SEGMENT_TAG.test(name))
-          return fail('syntax', `segment ${segments.length + 1} has an invalid tag ${JSON.stringify(name.slice(0, 20))}`);
-      } else {
-        components.push(value);
-        if (++values > limits.maxElementsPerSegment)
-          return fail(
-            'limit',
-            `segment ${segments.length + 1} (${name}) has more than ${limits.maxElementsPerSegment} elements and components`,
-          );
-        if (ch !== advice.component) {
-          elements.push(components);
-          components = [];
-        }
-      }
-      value = '';
-      if (ch === advice.terminator) {
-        closed = true;
-        pos++;
-        break;
-      }
+    // The terminator that ends the segment is the first one not released (preceded by an odd run of release characters).
+    let end = text.indexOf(terminator, pos);
+    let released = false;
+    while (end >= 0) {
+      let run = 0;
+      while (end - run - 1 >= pos && text[end - run - 1] === release) run++;
+      if (run > 0) released = true;
+      if (run % 2 === 0) break;
+      end = text.indexOf(terminator, end + 1);
     }
-    if (!closed)
-      return fail('syntax', `the interchange ends inside a segment: ${JSON.stringify(text.slice(segmentStart, segmentStart + 30))}`);
-    segments.push({ name: name!, elements });
-    if (name === 'UNH' && ++messages > limits.maxDocuments)
+    if (end < 0) {
+      const rest = text.slice(pos).trimEnd();
+      if (rest.endsWith(release)) return fail('syntax', 'the interchange ends with a release character');
+      return fail('syntax', `the interchange ends inside a segment: ${JSON.stringify(rest.slice(0, 30))}`);
+    }
+    const raw = text.slice(pos, end);
+    pos = end + 1;
+    const segment = released || raw.includes(release) ? splitReleased(raw, advice, limits) : splitPlain(raw, advice, limits);
+    if (typeof segment === 'string')
+      return fail(segment.startsWith('!') ? 'syntax' : 'limit', `segment ${segments.length + 1} ${segment.replace(/^!/, '')}`);
+    segments.push(segment);
+    if (segment.name === 'UNH' && ++messages > limits.maxDocuments)
       return fail('limit', `the interchange holds more than ${limits.maxDocuments} messages`);
   }
   return { segments, problem: null };
+}
+
+type Advice = typeof DEFAULT_ADVICE;
+
+/**
+ * A segment without release characters: separators counted and values measured in one pass (so a
+ * 5 MB run of "+" is refused before `split` makes 5 M strings), then split.
+ * Returns the problem as a sentence (a leading "!" for a syntax error, else a cap).
+ */
+function splitPlain(raw: string, { component, element }: Advice, limits: ContentLimits): EdifactSegment | string {
+  let separators = 0;
+  let last = -1;
+  let tagEnd = -1;
+  for (let i = 0; i <= raw.length; i++) {
+    const ch = i < raw.length ? raw[i] : element;
+    if (ch !== element && ch !== component) continue;
+    if (tagEnd < 0) {
+      if (ch === component) return '!has a component separator in its tag';
+      tagEnd = i;
+    } else if (++separators > limits.maxElementsPerSegment) return `has more than ${limits.maxElementsPerSegment} elements and components`;
+    if (i - last - 1 > limits.maxElementLength) return `has a value longer than ${limits.maxElementLength} characters`;
+    last = i;
+  }
+  const name = raw.slice(0, tagEnd).trim();
+  if (!SEGMENT_TAG.test(name)) return `!has an invalid tag ${JSON.stringify(name.slice(0, 20))}`;
+  const elements =
+    tagEnd >= raw.length
+      ? []
+      : raw
+          .slice(tagEnd + 1)
+          .split(element)
+          .map((e) => e.split(component));
+  return { name, elements };
+}
+
+/** A segment with release characters, read a character at a time (the rare case). */
+function splitReleased(raw: string, { component, element, release }: Advice, limits: ContentLimits): EdifactSegment | string {
+  const elements: string[][] = [];
+  let components: string[] = [];
+  let name: string | null = null;
+  let value = '';
+  let chunkStart = 0;
+  let values = 0;
+  for (let i = 0; i <= raw.length; i++) {
+    const ch = i < raw.length ? raw[i] : element;
+    if (ch === release && i < raw.length) {
+      value += raw.slice(chunkStart, i);
+      i++;
+      if (i >= raw.length) return '!ends with a release character';
+      chunkStart = i;
+      continue;
+    }
+    if (ch !== element && ch !== component) continue;
+    value += raw.slice(chunkStart, i);
+    chunkStart = i + 1;
+    if (value.length > limits.maxElementLength) return `has a value longer than ${limits.maxElementLength} characters`;
+    if (name === null) {
+      if (ch === component) return '!has a component separator in its tag';
+      name = value.trim();
+      if (!SEGMENT_TAG.test(name)) return `!has an invalid tag ${JSON.stringify(name.slice(0, 20))}`;
+    } else {
+      if (++values > limits.maxElementsPerSegment) return `has more than ${limits.maxElementsPerSegment} elements and components`;
+      components.push(value);
+      if (ch === element) {
+        elements.push(components);
+        components = [];
+      }
+    }
+    value = '';
+  }
+  return { name: name ?? '', elements };
 }

@@ -34,6 +34,7 @@ export function* scanSegments(
   let inTag = false;
   let started = false;
   let elements = 0;
+  let valueStart = 0;
   const endSegment = (): void => {
     const name = tag.trim();
     if (name === 'ISA') scan.interchanges++;
@@ -44,6 +45,8 @@ export function* scanSegments(
     if ((i & 0xffff) === 0xffff) yield;
     const code = text.charCodeAt(i);
     if (code === terminator) {
+      if (started && i - valueStart > limits.maxElementLength)
+        return { ...scan, overLimit: tooLong(scan.segments, tag, limits.maxElementLength) };
       if (started) endSegment();
       started = false;
       if (scan.sets > limits.maxDocuments)
@@ -56,10 +59,13 @@ export function* scanSegments(
       inTag = true;
       tag = '';
       elements = 0;
+      valueStart = i;
       if (++scan.segments > limits.maxSegments)
         return { ...scan, overLimit: `the interchange holds more than ${limits.maxSegments} segments` };
     }
     if (code === element) {
+      if (i - valueStart > limits.maxElementLength) return { ...scan, overLimit: tooLong(scan.segments, tag, limits.maxElementLength) };
+      valueStart = i + 1;
       inTag = false;
       if (++elements > limits.maxElementsPerSegment)
         return {
@@ -68,8 +74,13 @@ export function* scanSegments(
         };
     } else if (inTag && tag.length < 8) tag += text[i];
   }
+  if (started && text.length - valueStart > limits.maxElementLength)
+    return { ...scan, overLimit: tooLong(scan.segments, tag, limits.maxElementLength) };
   if (started) endSegment();
   if (scan.sets > limits.maxDocuments)
     return { ...scan, overLimit: `the interchange holds more than ${limits.maxDocuments} transaction sets` };
   return scan;
 }
+
+const tooLong = (segment: number, tag: string, max: number): string =>
+  `segment ${segment} (${tag.trim().slice(0, 8)}) has an element longer than ${max} characters`;
