@@ -46,8 +46,11 @@ export interface FoldContext {
   now: number;
   policy: ProcessPolicy;
   settings: FoldSettings;
-  /** The customer's credit position, read before the fold for OrderConfirmed; absent: nothing owed, no limit. */
-  credit?: CreditFacts;
+  /**
+   * The customer's credit position, read before the fold for an order awaiting its credit decision; absent: nothing
+   * owed, no limit; `unavailable`: it could not be read (the decision waits for the credit step's timer).
+   */
+  credit?: CreditFacts | 'unavailable';
   /** Available stock (decimal strings) per `${sku}|${warehouse}` for the given SKUs. */
   stock: (skus: readonly string[]) => ReadonlyMap<string, string>;
 }
@@ -85,6 +88,8 @@ export function foldSignal(state: ProcessState | null, signal: OrchestratorSigna
 class Fold {
   /** Allocation is tried again on this signal (a timer or an operator's retry). */
   private retryAllocation = false;
+  /** The credit decision is tried again on this signal (it waited for the customer's credit position). */
+  private retryCredit = false;
 
   constructor(
     private readonly s: ProcessState,
@@ -220,6 +225,7 @@ class Fold {
     const bridge = bridgeOfStep(stepName);
     if (bridge) this.effects.push({ kind: 'catch-up', bridge, orderRef: s.orderId, step: stepName, attempt });
     if (stepName === 'allocation') this.retryAllocation = true;
+    if (stepName === 'credit') this.retryCredit = true;
     if ((stepName === 'release' || stepName === 'pick-pack') && ctx.settings.releaseMode === 'fulfillment-requested' && s.allocation) {
       // The WMS may never have got the release: publish it again (a new event id per attempt; the WMS is idempotent by external reference).
       for (const part of s.allocation.parts) {
@@ -294,23 +300,29 @@ class Fold {
     const order = s.order!;
     // credit
     const credit = s.steps.credit;
-    if (credit.status === 'pending') {
+    if (credit.status === 'pending' || (credit.status === 'active' && s.credit === null && this.retryCredit)) {
       this.start('credit');
-      const facts = ctx.credit ?? { openReceivables: '0', creditLimit: null };
-      const d = ctx.policy.decideCredit({
-        customerId: order.customerId,
-        orderTotal: order.amountTotal,
-        currency: order.currency,
-        openReceivables: facts.openReceivables,
-        creditLimit: facts.creditLimit,
-      });
-      s.credit = { decision: d.decision, rule: d.rule, detail: d.detail, decidedAt: ctx.now, approvedBy: null };
-      credit.detail = `${d.rule}: ${d.detail}`;
-      if (d.decision === 'approve') this.markDone('credit');
-      else {
-        credit.status = 'held';
-        credit.caseOpen = true;
-        this.openCase('credit', 'credit.hold', d.detail, 'medium', 'approve-credit', `${s.orderId}:credit:hold`);
+      if (ctx.credit === 'unavailable') {
+        // Decided on the credit step's timer, when the position can be read again (an overdue check opens a case).
+        credit.lastError = "the customer's credit position could not be read; the check is tried again on its timer";
+      } else {
+        const facts = ctx.credit ?? { openReceivables: '0', creditLimit: null };
+        const d = ctx.policy.decideCredit({
+          customerId: order.customerId,
+          orderTotal: order.amountTotal,
+          currency: order.currency,
+          openReceivables: facts.openReceivables,
+          creditLimit: facts.creditLimit,
+        });
+        s.credit = { decision: d.decision, rule: d.rule, detail: d.detail, decidedAt: ctx.now, approvedBy: null };
+        credit.detail = `${d.rule}: ${d.detail}`;
+        credit.lastError = null;
+        if (d.decision === 'approve') this.markDone('credit');
+        else {
+          credit.status = 'held';
+          credit.caseOpen = true;
+          this.openCase('credit', 'credit.hold', d.detail, 'medium', 'approve-credit', `${s.orderId}:credit:hold`);
+        }
       }
     }
     // allocation

@@ -129,7 +129,7 @@ export class InboxConsumer {
           policy: this.options.policy,
           settings: this.options.settings,
           stock: this.options.stock,
-          ...(d.signal.order ? { credit: credit.get(orderId) ?? { openReceivables: '0', creditLimit: null } } : {}),
+          ...(credit.has(orderId) ? { credit: credit.get(orderId)! } : {}),
         });
         if (!r.changed) {
           metrics?.signals(d.signal.kind, 'duplicate', 1);
@@ -175,27 +175,61 @@ export class InboxConsumer {
     metrics?.batch(performance.now() - started, byOrder.size);
   }
 
-  /** Credit positions of the customers of orders confirmed in this batch (read once per customer). */
+  /**
+   * Credit positions of the customers whose orders await a credit decision in this batch (confirmed now, or a
+   * credit timer or retry of an order that could not be decided before), read once per customer. A position
+   * that cannot be read is `unavailable`: the decision then waits for the credit step's timer, and the batch
+   * goes on (Odoo down must not stop the processes).
+   */
   private async creditFacts(
     byOrder: Map<string, Delivered[]>,
     loaded: Map<string, ProcessState | null>,
-  ): Promise<Map<string, CreditFacts>> {
+  ): Promise<Map<string, CreditFacts | 'unavailable'>> {
     const wanted = new Map<string, { partyId: string; customerId: string; orders: string[] }>();
     for (const [orderId, list] of byOrder) {
-      if (loaded.get(orderId)?.credit) continue;
-      const order = list.find((d) => d.signal.order)?.signal.order;
+      const state = loaded.get(orderId) ?? null;
+      if (state?.credit) continue;
+      const confirmed = list.find((d) => d.signal.order)?.signal.order;
+      const retried = list.some(
+        (d) =>
+          d.signal.timer?.step === 'credit' ||
+          (d.signal.command?.command === 'retry-step' && (d.signal.command.step ?? 'credit') === 'credit'),
+      );
+      const order = confirmed
+        ? {
+            customerId: confirmed.customer.ref ?? confirmed.customer.partyId,
+            partyId: confirmed.customer.partyId,
+            orderTotal: confirmed.amountTotal,
+            currency: confirmed.currency,
+          }
+        : state?.order && retried
+          ? {
+              customerId: state.order.customerId,
+              partyId: state.order.partyId,
+              orderTotal: state.order.amountTotal,
+              currency: state.order.currency,
+            }
+          : null;
       if (!order) continue;
-      const customerId = order.customer.ref ?? order.customer.partyId;
-      const needed =
-        this.options.policy.creditFactsNeeded?.({ customerId, orderTotal: order.amountTotal, currency: order.currency }) ?? true;
+      const needed = this.options.policy.creditFactsNeeded?.(order) ?? true;
       if (!needed) continue;
-      let w = wanted.get(customerId);
-      if (!w) wanted.set(customerId, (w = { partyId: order.customer.partyId, customerId, orders: [] }));
+      let w = wanted.get(order.customerId);
+      if (!w) wanted.set(order.customerId, (w = { partyId: order.partyId, customerId: order.customerId, orders: [] }));
       w.orders.push(orderId);
     }
-    const out = new Map<string, CreditFacts>();
+    const out = new Map<string, CreditFacts | 'unavailable'>();
     for (const w of wanted.values()) {
-      const facts = await this.options.credit.read({ partyId: w.partyId, customerId: w.customerId });
+      let facts: CreditFacts | 'unavailable';
+      try {
+        facts = await this.options.credit.read({ partyId: w.partyId, customerId: w.customerId });
+      } catch (err) {
+        this.options.logger.warn('credit position could not be read; the credit check waits for its timer', {
+          customer: w.customerId,
+          orders: w.orders.length,
+          err,
+        });
+        facts = 'unavailable';
+      }
       for (const o of w.orders) out.set(o, facts);
     }
     return out;

@@ -302,4 +302,22 @@ describe('the process fold', () => {
     assert.equal(state.stage, 'invoice');
     assert.equal(state.shipments.length, 2);
   });
+
+  it('waits for a credit position that cannot be read, and decides on the credit timer', () => {
+    const unreadable = run(lifecycle().slice(0, 1), null, (i) => ctx(T0 + i, { credit: 'unavailable' }));
+    assert.equal(unreadable.state.stage, 'credit');
+    assert.equal(unreadable.state.credit, null);
+    assert.equal(unreadable.state.due?.step, 'credit');
+    // A fact meanwhile does not decide it without the position.
+    const still = foldSignal(unreadable.state, lifecycle()[1]!, ctx(T0 + 10));
+    assert.equal(still.state.credit, null);
+    const due = still.state.due!;
+    const decided = foldSignal(
+      still.state,
+      timerSignal('42', 'credit', due.attempt, due.at, 'acme', new Date(due.at)),
+      ctx(due.at, { credit: { openReceivables: '10.0000', creditLimit: '1000.0000' } }),
+    );
+    assert.equal(decided.state.steps.credit.status, 'done');
+    assert.equal(decided.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
+  });
 });
