@@ -163,7 +163,7 @@ export class InboxConsumer {
     // Index additions first, the processes, then removals: a crash in between leaves an extra entry (a timer the
     // fold ignores), never a process whose due time no index entry knows.
     await index.add(dueChanges);
-    await store.save(changed, partition);
+    await store.save(changed, partition, new Set(changed.filter((c) => loaded.get(c.orderId) === null).map((c) => c.orderId)));
     await index.remove(dueChanges);
     await executor.run(effects);
     // Done: the cached copies need not carry their effects any more (the next write stores that).

@@ -12,7 +12,7 @@
 // On a real MongoDB the shards cost nothing. Writes are replaceOne upserts in
 // bounded commands (store-limits: FerretDB holds a pool connection per update
 // statement), one shard's statements per command, a few commands at once.
-import { bulkWriteInChunks, chunked, deleteManyInBatches, findByIds, mapLimited, storeLimits } from '@odx/runtime';
+import { bulkWriteInChunks, chunked, deleteManyInBatches, findByIds, insertManyInChunks, mapLimited, storeLimits } from '@odx/runtime';
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { ProcessState } from './process-state.js';
 
@@ -92,19 +92,40 @@ export class ProcessStore {
     return out;
   }
 
-  /** Writes `states` (one upsert each) and keeps them as the cache's copy. */
-  async save(states: readonly ProcessState[], partition: number): Promise<void> {
+  /**
+   * Writes `states` and keeps them as the cache's copy: processes not stored yet (`fresh`: the load found none)
+   * are inserted, one insert command per shard (an insert is cheap on FerretDB: only the unique `_id` index is
+   * checked), the others replaced, one upsert statement each.
+   */
+  async save(states: readonly ProcessState[], partition: number, fresh: ReadonlySet<string> = new Set()): Promise<void> {
     if (states.length === 0) return;
-    const byShard = new Map<Collection<ProcessDoc>, AnyBulkWriteOperation<ProcessDoc>[]>();
+    const inserts = new Map<Collection<ProcessDoc>, ProcessState[]>();
+    const replaces = new Map<Collection<ProcessDoc>, ProcessState[]>();
     for (const s of states) {
       const shard = this.shardOf(s.orderId);
-      const op: AnyBulkWriteOperation<ProcessDoc> = { replaceOne: { filter: { _id: s.orderId }, replacement: s, upsert: true } };
-      const list = byShard.get(shard);
-      if (list) list.push(op);
-      else byShard.set(shard, [op]);
+      const into = fresh.has(s.orderId) ? inserts : replaces;
+      const list = into.get(shard);
+      if (list) list.push(s);
+      else into.set(shard, [s]);
     }
+    // An insert that meets a stored document (a crash after the write, before the cache knew) becomes a replace.
+    await mapLimited([...inserts], this.writeConcurrency, async ([shard, list]) => {
+      const { duplicates } = await insertManyInChunks(
+        shard,
+        list.map((s) => ({ _id: s.orderId, ...s })),
+      );
+      if (duplicates.length === 0) return;
+      const again = replaces.get(shard) ?? [];
+      for (const i of duplicates) again.push(list[i]!);
+      replaces.set(shard, again);
+    });
     const size = storeLimits().maxStatements;
-    const commands = [...byShard].flatMap(([shard, ops]) => chunked(ops, size).map((chunk) => ({ shard, chunk })));
+    const commands = [...replaces].flatMap(([shard, list]) =>
+      chunked(
+        list.map((s): AnyBulkWriteOperation<ProcessDoc> => ({ replaceOne: { filter: { _id: s.orderId }, replacement: s, upsert: true } })),
+        size,
+      ).map((chunk) => ({ shard, chunk })),
+    );
     await mapLimited(commands, this.writeConcurrency, ({ shard, chunk }) => bulkWriteInChunks(shard, chunk, { chunkSize: size }));
     for (const s of states) this.remember(s, partition);
   }
