@@ -34,7 +34,17 @@ export class DecimalType extends avsc.types.LogicalType implements DecimalSpec {
   }
 
   protected override _fromValue(value: Buffer): string {
+    // A value of `precision` digits fits in this many bytes; a longer one (a hostile 1 MB "decimal") would
+    // make a BigInt of millions of digits, whose toString is superlinear, before failing the precision.
+    if (value.length > this.maxBytes)
+      throw new RangeError(
+        `decimal(${this.precision}, ${this.scale}): ${value.length} bytes, at most ${this.maxBytes} hold ${this.precision} digits`,
+      );
     return formatDecimal(fromTwosComplement(value), this.scale);
+  }
+
+  private get maxBytes(): number {
+    return Math.ceil((this.precision * Math.log2(10) + 1) / 8);
   }
 
   protected override _toValue(value: unknown): Buffer {

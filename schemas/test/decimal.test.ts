@@ -106,3 +106,26 @@ describe('timestamp-millis logical type', () => {
     assert.throws(() => ts.toBuffer(new Date('nope')), /invalid Date/);
   });
 });
+
+describe('decimal logical type under hostile bytes', () => {
+  it('refuses more bytes than its precision needs, before making a BigInt of them', () => {
+    const bytes = parseAvroSchema('bytes');
+    // 18 digits fit in 8 bytes; the largest values of precision 18 still read.
+    assert.equal(money.fromBuffer(money.toBuffer('99999999999999.9999')), '99999999999999.9999');
+    const huge = bytes.toBuffer(Buffer.alloc(1_000_000, 0x7f));
+    const before = process.cpuUsage();
+    assert.throws(() => money.fromBuffer(huge), /1000000 bytes, at most 8 hold 18 digits/);
+    const used = process.cpuUsage(before);
+    assert.ok((used.user + used.system) / 1000 < 100);
+  });
+
+  it('every value within the precision reads back (property)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 18n) + 1n, max: 10n ** 18n - 1n }), (unscaled) => {
+        const text = formatDecimal(unscaled, 4);
+        assert.equal(money.fromBuffer(money.toBuffer(text)), text);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

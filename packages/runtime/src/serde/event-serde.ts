@@ -1,4 +1,5 @@
 import avro from 'avsc';
+import { avroBoundsChecker } from './avro-bounds.js';
 import {
   avroLogicalTypes,
   fullName as eventFullName,
@@ -219,9 +220,17 @@ export class EventSerde {
     } catch {
       local = undefined; // not an event this process knows: read with the writer schema
     }
+    // Lengths and block counts are checked against the bytes before avsc follows them (avro-bounds.ts).
+    const inBounds = avroBoundsChecker(writer);
     if (!local || local.equals(writer)) {
       const type = local ?? writer;
-      return { fullName, read: (body) => type.fromBuffer(body) };
+      return {
+        fullName,
+        read: (body) => {
+          inBounds(body);
+          return type.fromBuffer(body);
+        },
+      };
     }
     let resolver: ReturnType<avro.Type['createResolver']>;
     try {
@@ -233,6 +242,12 @@ export class EventSerde {
       });
     }
     const reader = local;
-    return { fullName, read: (body) => reader.fromBuffer(body, resolver) };
+    return {
+      fullName,
+      read: (body) => {
+        inBounds(body);
+        return reader.fromBuffer(body, resolver);
+      },
+    };
   }
 }

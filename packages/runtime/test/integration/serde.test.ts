@@ -149,3 +149,29 @@ test('bad input: invalid payloads name the field; garbage and unknown ids are po
     return true;
   });
 });
+
+test('a hostile array block count is poison at once, not millions of reads', async (t) => {
+  const kit = await createTestKit(t);
+  const ns = `test.odx.${uniqueName('blocks').replace(/-/g, '_')}`;
+  const schema: AvroRecordSchema = {
+    type: 'record',
+    name: 'Lines',
+    namespace: ns,
+    fields: [{ name: 'qty', type: { type: 'array', items: 'long' } }],
+  };
+  const schemas: SchemaSource = { schemaFor: () => schema, fullNameOf: () => `${ns}.Lines` };
+  const serde = new EventSerde({ registryUrl: kit.registryUrl, schemas });
+  const good = await serde.encode(uniqueName('test.odx.blocks'), 'Lines', { qty: [1, 2, 3] });
+  assert.deepEqual((await serde.decode<{ qty: number[] }>(good.value)).payload.qty, [1, 2, 3]);
+  // The 5-byte frame, then a block count of 2^40 (zigzag varint) and nothing after it.
+  const hostile = Buffer.concat([good.value.subarray(0, 5), Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x40])]);
+  const before = process.cpuUsage();
+  await assert.rejects(serde.decode(hostile), (err: unknown) => {
+    assert.ok(err instanceof PoisonMessageError);
+    assert.equal(err.errorClass, 'serde.undecodable');
+    assert.match(err.message, /array block of \d+ items in 0 bytes/);
+    return true;
+  });
+  const used = process.cpuUsage(before);
+  assert.ok((used.user + used.system) / 1000 < 200);
+});
