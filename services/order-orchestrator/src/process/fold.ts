@@ -167,6 +167,7 @@ class Fold {
           break;
         case 'exception':
           sh.exception = { code: f.exceptionCode ?? 'OTHER', description: f.description, at };
+          this.onShipmentException(sh.shipmentId, sh.exception.code, f.description);
           break;
       }
     }
@@ -189,6 +190,35 @@ class Fold {
     if (pay && !s.payments.some((p) => p.paymentId === pay.paymentId && p.invoiceId === pay.invoiceId)) {
       s.payments.push({ paymentId: pay.paymentId, invoiceId: pay.invoiceId, amount: pay.amount, at: pay.paidAt.getTime() });
     }
+  }
+
+  /**
+   * A shipment exception a person must handle (lost, refused, damaged, an address problem, a carrier refusal) opens
+   * a case on the step the shipment is at; it resolves when that step is done. A delay or a short pick is reported
+   * by the step's own progress (and its SLA), not as a case.
+   */
+  private onShipmentException(shipmentId: string, code: string, description: string | null): void {
+    const { s } = this;
+    if (code === 'DELAYED' || code === 'SHORT_PICK' || s.cancellation) return;
+    const sh = s.shipments.find((x) => x.shipmentId === shipmentId);
+    const step: StepName =
+      sh?.dispatched != null || sh?.delivered != null
+        ? 'delivery'
+        : sh?.booked != null
+          ? 'dispatch'
+          : sh?.packed != null
+            ? 'carrier-booking'
+            : 'pick-pack';
+    if (s.steps[step].status === 'done') return;
+    s.steps[step].caseOpen = true;
+    this.openCase(
+      step,
+      `shipment.exception.${code.toLowerCase()}`,
+      `shipment ${shipmentId}: ${code}${description ? ` (${description})` : ''}`,
+      code === 'LOST' ? 'critical' : 'high',
+      null,
+      `${s.orderId}:exception:${shipmentId}:${code}`,
+    );
   }
 
   private onTimer(stepName: string, attempt: number): void {
@@ -516,7 +546,7 @@ class Fold {
     reasonClass: string,
     lastError: string,
     severity: CaseSeverity,
-    proposedAction: string,
+    proposedAction: string | null,
     dedupeKey: string,
   ): void {
     const { s } = this;

@@ -320,4 +320,26 @@ describe('the process fold', () => {
     assert.equal(decided.state.steps.credit.status, 'done');
     assert.equal(decided.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
   });
+
+  it('opens a case for a shipment exception a person must handle, resolved when the step is done', () => {
+    const { state } = run(lifecycle().slice(0, 4));
+    assert.equal(state.stage, 'dispatch');
+    const delayed = signal({
+      eventType: 'ShipmentException',
+      payload: sampleEvent('ShipmentException', { meta: meta(), shipmentId: '42-WH1', exceptionCode: 'DELAYED' }),
+    });
+    assert.equal(foldSignal(state, delayed, ctx(T0 + 9_000)).effects.filter((e) => e.kind === 'open-case').length, 0);
+    const lost = signal({
+      eventType: 'ShipmentException',
+      payload: sampleEvent('ShipmentException', { meta: meta(), shipmentId: '42-WH1', exceptionCode: 'LOST' }),
+    });
+    const r = foldSignal(state, lost, ctx(T0 + 10_000));
+    const opened = r.effects.find((e) => e.kind === 'open-case');
+    assert.equal(
+      opened?.kind === 'open-case' && `${opened.opening.reasonClass}/${opened.opening.severity}/${opened.opening.step}`,
+      'shipment.exception.lost/critical/dispatch',
+    );
+    const rest = run(lifecycle().slice(4, 6), r.state, (i) => ctx(T0 + 20_000 + i));
+    assert.ok(rest.effects.some((e) => e.kind === 'resolve-case' && e.step === 'dispatch'));
+  });
 });
