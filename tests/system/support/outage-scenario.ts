@@ -311,10 +311,8 @@ export async function runOutage(t: Cleanup, o: OutageOptions): Promise<OutageRep
         tms: [],
       });
     }
-    for (const [orderId, steps] of open) {
-      const known = outcomes.get(orderId);
-      if (known) known.openCases = steps;
-    }
+    // Delivered orders are not read again, but their cases are: one opened while the order was late resolves after it.
+    for (const x of outcomes.values()) x.openCases = open.get(x.orderId) ?? [];
   };
   const settled = (): boolean => [...outcomes.values()].every((x) => x.delivered || x.openCases.length > 0);
   // settledAt: since when every order has been delivered or named by an open case (null while not);
