@@ -1,14 +1,17 @@
 // Durable due times, cheap to scan. Each process document holds its `due`
 // timer; this index repeats it in small bucket documents, one per (time slot,
-// inbox partition): `_id` `<slot>|<partition>`, entries keyed by order. A scan
-// reads the buckets from its cursor to now by `_id` (the only reads FerretDB
-// keeps cheap, and on a collection that stays small), however many orders are
-// open. FerretDB has no TTL index and no atomic read-modify-write across
-// writers, so a bucket has one writer: the owner of its inbox partition.
+// inbox partition): `_id` `<slot>|<partition>`, entries keyed by order, in one
+// collection per partition (`orchestrator_due_p<n>`). A scan reads the buckets
+// from its cursor to now by `_id`, so it reads the due entries only, however
+// many orders are open; FerretDB scans a collection for every statement, and a
+// collection per partition keeps each one a sixth of the index. FerretDB has no
+// TTL index and no atomic read-modify-write across writers, so a bucket has one
+// writer: the owner of its inbox partition.
 import { findByIds, mapLimited, storeLimits, chunked, bulkWriteInChunks } from '@odx/runtime';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { IndexedDue } from '../process/process-state.js';
 
+/** Prefix of the due-index collections: `<prefix>_p<partition>`. */
 export const DUE_COLLECTION = 'orchestrator_due';
 /** Where the scanners keep how far they have read (one document), so a start needs no listing of the index. */
 export const DUE_CURSOR_COLLECTION = 'orchestrator_due_cursor';
@@ -46,16 +49,22 @@ export function fieldOf(orderId: string): string {
 }
 
 export class DueIndex {
-  readonly collection: Collection<DueBucket>;
+  private readonly collections = new Map<number, Collection<DueBucket>>();
   private readonly cursors: Collection<{ _id: string; slot: number; at: Date }>;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     /** Width of a bucket's time slot. */
     readonly slotMs: number,
   ) {
-    this.collection = db.collection<DueBucket>(DUE_COLLECTION);
     this.cursors = db.collection(DUE_CURSOR_COLLECTION);
+  }
+
+  /** The collection of one inbox partition's buckets. */
+  collectionOf(partition: number): Collection<DueBucket> {
+    let c = this.collections.get(partition);
+    if (!c) this.collections.set(partition, (c = this.db.collection<DueBucket>(`${DUE_COLLECTION}_p${partition}`)));
+    return c;
   }
 
   /** The first slot that may still hold due entries, as the last scan (of any instance) left it. */
@@ -88,48 +97,69 @@ export class DueIndex {
     }
     await this.write(
       [...byBucket].map(([id, b]) => ({
-        updateOne: { filter: { _id: id }, update: { $set: { slot: b.slot, partition: b.partition, ...b.set } }, upsert: true },
+        partition: b.partition,
+        op: { updateOne: { filter: { _id: id }, update: { $set: { slot: b.slot, partition: b.partition, ...b.set } }, upsert: true } },
       })),
     );
   }
 
   /** Removes replaced entries (call after the process documents are written); an entry that is also re-added stays. */
   async remove(changes: readonly DueChange[]): Promise<void> {
-    const byBucket = new Map<string, Record<string, ''>>();
+    const byBucket = new Map<string, { partition: number; unset: Record<string, ''> }>();
     for (const c of changes) {
       const keep = c.add ? this.bucketId(this.slotOf(c.add.at), c.add.partition) : null;
       for (const r of c.remove) {
         const id = this.bucketId(this.slotOf(r.at), r.partition);
         if (id === keep) continue;
-        let unset = byBucket.get(id);
-        if (!unset) byBucket.set(id, (unset = {}));
-        unset[`e.${fieldOf(c.orderId)}`] = '';
+        let b = byBucket.get(id);
+        if (!b) byBucket.set(id, (b = { partition: r.partition, unset: {} }));
+        b.unset[`e.${fieldOf(c.orderId)}`] = '';
       }
     }
-    await this.write([...byBucket].map(([id, unset]) => ({ updateOne: { filter: { _id: id }, update: { $unset: unset } } })));
+    await this.write(
+      [...byBucket].map(([id, b]) => ({ partition: b.partition, op: { updateOne: { filter: { _id: id }, update: { $unset: b.unset } } } })),
+    );
   }
 
   /** The buckets of these slots and partitions that exist. */
   async read(slots: readonly number[], partitions: readonly number[]): Promise<DueBucket[]> {
-    const ids = slots.flatMap((s) => partitions.map((p) => this.bucketId(s, p)));
-    return findByIds(this.collection, ids, { concurrency: 8 });
+    const found = await mapLimited(partitions, 3, (p) =>
+      findByIds(
+        this.collectionOf(p),
+        slots.map((s) => this.bucketId(s, p)),
+        { concurrency: 3 },
+      ),
+    );
+    return found.flat();
   }
 
-  /** Every bucket's slot (the scanner's starting point after a start). Reads the whole index once. */
-  async slots(): Promise<number[]> {
-    const docs = await this.collection.find({}, { projection: { slot: 1 } }).toArray();
+  /** Every bucket's slot (the scanner's starting point when no scan ever ran). Reads the whole index once. */
+  async slots(partitions: readonly number[]): Promise<number[]> {
+    const docs = (
+      await mapLimited(partitions, 3, (p) =>
+        this.collectionOf(p)
+          .find({}, { projection: { slot: 1 } })
+          .toArray(),
+      )
+    ).flat();
     return [...new Set(docs.map((d) => d.slot))].sort((a, b) => a - b);
   }
 
   /** Deletes buckets found empty (past slots only: nothing is added to them any more). */
-  async deleteEmpty(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.write(ids.map((id) => ({ deleteOne: { filter: { _id: id, e: {} } } })));
+  async deleteEmpty(buckets: ReadonlyArray<{ id: string; partition: number }>): Promise<void> {
+    await this.write(buckets.map((b) => ({ partition: b.partition, op: { deleteOne: { filter: { _id: b.id, e: {} } } } })));
   }
 
-  private async write(ops: AnyBulkWriteOperation<DueBucket>[]): Promise<void> {
+  private async write(ops: ReadonlyArray<{ partition: number; op: AnyBulkWriteOperation<DueBucket> }>): Promise<void> {
     if (ops.length === 0) return;
+    const byPartition = new Map<number, AnyBulkWriteOperation<DueBucket>[]>();
+    for (const { partition, op } of ops) {
+      const list = byPartition.get(partition);
+      if (list) list.push(op);
+      else byPartition.set(partition, [op]);
+    }
     const size = storeLimits().maxStatements;
-    await mapLimited(chunked(ops, size), 3, (chunk) => bulkWriteInChunks(this.collection, chunk, { chunkSize: size }));
+    const commands = [...byPartition].flatMap(([p, list]) => chunked(list, size).map((chunk) => ({ p, chunk })));
+    await mapLimited(commands, 3, ({ p, chunk }) => bulkWriteInChunks(this.collectionOf(p), chunk, { chunkSize: size }));
   }
 }

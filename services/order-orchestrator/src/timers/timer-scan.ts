@@ -33,6 +33,8 @@ export interface TimerScanResult {
 
 export class TimerScanner {
   private nextSlot: number | undefined;
+  /** The cursor as stored (undefined: none yet). */
+  private storedSlot: number | undefined;
   private readonly sent = new Map<string, number>();
   private readonly partitions: number[];
 
@@ -51,20 +53,22 @@ export class TimerScanner {
     const refireMs = this.options.refireMs ?? 60_000;
     const current = index.slotOf(now);
     // A start reads where the last scan stopped; only an index that never had a scan is listed.
-    if (this.nextSlot === undefined) this.nextSlot = (await index.readCursor()) ?? (await index.slots())[0] ?? current;
-    const from = this.nextSlot;
+    if (this.nextSlot === undefined) {
+      this.storedSlot = await index.readCursor();
+      this.nextSlot = this.storedSlot ?? (await index.slots(this.partitions))[0] ?? current;
+    }
     const last = Math.min(current, this.nextSlot + (this.options.maxSlotsPerScan ?? 2_000) - 1);
     const slots: number[] = [];
     for (let s = this.nextSlot; s <= last; s++) slots.push(s);
     const buckets = await index.read(slots, this.partitions);
     const due: Array<{ key: string; signal: ReturnType<typeof timerSignal> }> = [];
-    const empty: string[] = [];
+    const empty: Array<{ id: string; partition: number }> = [];
     let entries = 0;
     let earliestLeft: number | undefined;
     for (const b of buckets) {
       const list = Object.values(b.e ?? {});
       entries += list.length;
-      if (list.length === 0 && b.slot < current) empty.push(b._id);
+      if (list.length === 0 && b.slot < current) empty.push({ id: b._id, partition: b.partition });
       for (const e of list) {
         if (e.t > now) continue;
         if (earliestLeft === undefined || b.slot < earliestLeft) earliestLeft = b.slot;
@@ -84,7 +88,10 @@ export class TimerScanner {
     // Past slots with entries still in them are read again (the fold removes fired entries); the current slot always is.
     const resume = last < current ? last + 1 : current;
     this.nextSlot = earliestLeft === undefined ? resume : Math.min(earliestLeft, resume);
-    if (this.nextSlot !== from) await index.writeCursor(this.nextSlot);
+    if (this.nextSlot !== this.storedSlot) {
+      await index.writeCursor(this.nextSlot);
+      this.storedSlot = this.nextSlot;
+    }
     for (const [key, at] of this.sent) if (now - at > refireMs * 2) this.sent.delete(key);
     return { buckets: buckets.length, entries, fired: due.length, ms: performance.now() - started };
   }
