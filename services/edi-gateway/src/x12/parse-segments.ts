@@ -3,6 +3,8 @@ import type { Stepwise } from '../model/stepwise.js';
 import type { Separators } from './read-interchange.js';
 
 const WHITESPACE = /\s+/g;
+/** Segments handed to node-x12 between two checkpoints. */
+const SLICE = 4096;
 const isBlank = (code: number): boolean => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 
 /**
@@ -45,8 +47,15 @@ export function* parseX12Segments(text: string, sep: Separators): Stepwise<X12In
     segments.push(segment);
   }
   if (segments.length <= 2) throw new Error('no interchange');
-  const result = new X12Parser(false).getInterchangeFromSegments(segments, serializationOptions(text, sep));
-  if (!('functionalGroups' in result)) throw new Error('more than one interchange');
+  // The parser keeps its place (interchange, group, set) between calls, so the model is built in slices with checkpoints between.
+  const parser = new X12Parser(false);
+  const options = serializationOptions(text, sep);
+  let result: ReturnType<X12Parser['getInterchangeFromSegments']> | undefined;
+  for (let at = 0; at < segments.length; at += SLICE) {
+    yield;
+    result = parser.getInterchangeFromSegments(segments.slice(at, at + SLICE), options);
+  }
+  if (!result || !('functionalGroups' in result)) throw new Error('more than one interchange');
   return result;
 }
 

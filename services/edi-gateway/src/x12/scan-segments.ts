@@ -8,6 +8,8 @@ export interface SegmentScan {
   interchanges: number;
   /** Segments tagged ST. */
   sets: number;
+  /** Segments tagged GS (capped like the sets: a group holds at least one). */
+  groups: number;
   /** Whether a segment tagged IEA was seen. */
   trailer: boolean;
   /** The first cap exceeded, as a sentence for the TA1 note and the audit; null when within every cap. */
@@ -27,7 +29,7 @@ export function* scanSegments(
   separators: { element: string; segment: string },
   limits: ContentLimits,
 ): Stepwise<SegmentScan> {
-  const scan: SegmentScan = { segments: 0, interchanges: 0, sets: 0, trailer: false, overLimit: null };
+  const scan: SegmentScan = { segments: 0, interchanges: 0, sets: 0, groups: 0, trailer: false, overLimit: null };
   const element = separators.element.charCodeAt(0);
   const terminator = separators.segment.charCodeAt(0);
   let tag = '';
@@ -40,6 +42,7 @@ export function* scanSegments(
     if (name === 'ISA') scan.interchanges++;
     else if (name === 'IEA') scan.trailer = true;
     else if (name === 'ST') scan.sets++;
+    else if (name === 'GS') scan.groups++;
   };
   for (let i = 0; i < text.length; i++) {
     if ((i & 0xffff) === 0xffff) yield;
@@ -49,8 +52,8 @@ export function* scanSegments(
         return { ...scan, overLimit: tooLong(scan.segments, tag, limits.maxElementLength) };
       if (started) endSegment();
       started = false;
-      if (scan.sets > limits.maxDocuments)
-        return { ...scan, overLimit: `the interchange holds more than ${limits.maxDocuments} transaction sets` };
+      const over = overDocuments(scan, limits.maxDocuments);
+      if (over) return { ...scan, overLimit: over };
       continue;
     }
     if (!started) {
@@ -77,10 +80,15 @@ export function* scanSegments(
   if (started && text.length - valueStart > limits.maxElementLength)
     return { ...scan, overLimit: tooLong(scan.segments, tag, limits.maxElementLength) };
   if (started) endSegment();
-  if (scan.sets > limits.maxDocuments)
-    return { ...scan, overLimit: `the interchange holds more than ${limits.maxDocuments} transaction sets` };
-  return scan;
+  return { ...scan, overLimit: overDocuments(scan, limits.maxDocuments) };
 }
 
 const tooLong = (segment: number, tag: string, max: number): string =>
   `segment ${segment} (${tag.trim().slice(0, 8)}) has an element longer than ${max} characters`;
+
+const overDocuments = (scan: SegmentScan, max: number): string | null =>
+  scan.sets > max
+    ? `the interchange holds more than ${max} transaction sets`
+    : scan.groups > max
+      ? `the interchange holds more than ${max} functional groups`
+      : null;
