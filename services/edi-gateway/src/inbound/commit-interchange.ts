@@ -36,7 +36,9 @@ export interface CommitDeps {
  *    acknowledging document exists.
  * 5. Our reply (997, TA1, CONTRL), after the records it answers; its document
  *    id is deterministic, so a resumed attempt finds it sent and sends nothing.
- * 6. The claim marked done: from then on the control number is a duplicate.
+ * 6. The claim marked done (from then on the control number is a duplicate)
+ *    or, when no document was accepted, rejected (the partner may resend
+ *    under the same control number: the next attempt).
  */
 export async function commitInterchange(
   deps: CommitDeps,
@@ -56,7 +58,10 @@ export async function commitInterchange(
   for (const a of plan.acknowledgments) await applyAcknowledgment(deps, a);
 
   const sent = plan.reply ? await sendReply({ ...plan.reply, sender: deps.sender }) : null;
-  if (plan.claim) await deps.seen.done(plan.claim.partnerId, plan.claim.key, plan.claim.sha256);
+  if (plan.claim) {
+    const { partnerId, key, attempt, sha256, outcome } = plan.claim;
+    await deps.seen.done(partnerId, key, attempt, sha256, outcome);
+  }
   return { reply: sent && plan.reply ? { documentId: sent._id, type: plan.reply.reply.type } : null };
 }
 

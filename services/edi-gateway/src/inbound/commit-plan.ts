@@ -25,8 +25,11 @@ export interface InterchangeCommit {
   /** Received acknowledgments of our documents, with the id of the document that carried each. */
   acknowledgments: Array<{ partnerId: string; ack: ReceivedAcknowledgment; documentId: string }>;
   reply: Omit<SendReplyOptions, 'sender'> | null;
-  /** The control number claim to mark done last: an accepted interchange's (a rejection holds none). */
-  claim: { partnerId: string; key: string; sha256: string } | null;
+  /**
+   * The control number claim to mark last (a rejection of the envelope holds none): done when any
+   * document was accepted, else rejected, so that the partner may resend under the same number.
+   */
+  claim: { partnerId: string; key: string; attempt: number; sha256: string; outcome: 'accepted' | 'rejected' } | null;
   /** What is reported for the interchange; the acknowledgments are known once sent. */
   result: Omit<InboundResult, 'acknowledgments'>;
 }
@@ -43,11 +46,15 @@ export interface PlanContext {
  * order facts for each accepted purchase order, EdiDocumentReceived for every
  * document, the acknowledgments it carries, and our reply.
  */
-export function planAcceptedCommit(o: PlanContext & { interchange: ParsedInterchange }): InterchangeCommit {
-  const { interchange: ic, file } = o;
+export function planAcceptedCommit(o: PlanContext & { interchange: ParsedInterchange; attempt?: number }): InterchangeCommit {
+  const attempt = o.attempt ?? 1;
+  const ic = attempt === 1 ? o.interchange : asAttempt(o.interchange, attempt);
+  const { file } = o;
   const { partner } = ic.envelope;
-  const replyId = ic.reply ? `out:${partner.id}:${ic.reply.type}:${ic.envelope.controlNumber}` : null;
-  const planned = ic.documents.map((document) => planDocument({ ...o, document, partner, ackDocumentId: replyId }));
+  // A resend after a rejection is another attempt at the same control number: its records and reply get ids of their own.
+  const suffix = attempt === 1 ? '' : `~${attempt}`;
+  const replyId = ic.reply ? `out:${partner.id}:${ic.reply.type}:${ic.envelope.controlNumber}${suffix}` : null;
+  const planned = ic.documents.map((document) => planDocument({ ...o, interchange: ic, document, partner, ackDocumentId: replyId }));
   const received = planned.map((p) => p.record);
   const accepted = received.filter((r) => r.status === 'accepted').length;
   const status = received.length > 0 && accepted === received.length ? 'accepted' : accepted === 0 ? 'rejected' : 'partially_accepted';
@@ -67,7 +74,13 @@ export function planAcceptedCommit(o: PlanContext & { interchange: ParsedInterch
       ic.reply && replyId
         ? { partner, documentId: replyId, reply: ic.reply, answers: ic.id, businessRef: controlRef(ic.envelope), at: file.receivedAt }
         : null,
-    claim: { partnerId: partner.id, key: ic.claimKey, sha256: file.sha256 },
+    claim: {
+      partnerId: partner.id,
+      key: ic.claimKey,
+      attempt,
+      sha256: file.sha256,
+      outcome: status === 'rejected' ? 'rejected' : 'accepted',
+    },
     result: {
       status,
       partnerId: partner.id,
@@ -75,6 +88,19 @@ export function planAcceptedCommit(o: PlanContext & { interchange: ParsedInterch
       documents: received.map(summary),
       errors: received.flatMap((r) => r.errors),
     },
+  };
+}
+
+/** The interchange with the ids of its n-th attempt (`in:<partner>:<ISA13>~<n>`, its documents under it). */
+function asAttempt(ic: ParsedInterchange, attempt: number): ParsedInterchange {
+  const id = `${ic.id}~${attempt}`;
+  return {
+    ...ic,
+    id,
+    documents: ic.documents.map((d) => ({
+      ...d,
+      documentId: d.documentId.startsWith(ic.id) ? id + d.documentId.slice(ic.id.length) : d.documentId,
+    })),
   };
 }
 

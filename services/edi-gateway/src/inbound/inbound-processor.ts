@@ -47,14 +47,15 @@ export class InboundProcessor {
     if (!reading.ok) return this.commit(planRejectedCommit({ ...context, rejected: reading.rejected, idKey: file.sha256.slice(0, 32) }));
     const { interchange } = reading;
     const { partner } = interchange.envelope;
-    if ((await this.deps.seen.claim(partner.id, interchange.claimKey, file.sha256)) === 'duplicate') {
+    const claim = await this.deps.seen.claim(partner.id, interchange.claimKey, file.sha256);
+    if (claim.kind === 'duplicate') {
       const rejected = { envelope: interchange.envelope, problems: [interchange.repeat.problem], reply: interchange.repeat.reply };
       const result = await this.commit(
         planRejectedCommit({ ...context, rejected, idKey: `${file.sha256.slice(0, 16)}-${file.receivedAt.getTime()}` }),
       );
       return { ...result, status: 'duplicate' };
     }
-    return this.commit(planAcceptedCommit({ ...context, interchange }));
+    return this.commit(planAcceptedCommit({ ...context, interchange, attempt: claim.attempt }));
   }
 
   /** Parsed with turns for the event loop: a 5 MB interchange must not stall /healthz or the other transports. */

@@ -67,7 +67,13 @@ test('an 850 and an EDIFACT ORDERS of the same order plan the same commit: recor
       'every record names the reply',
     );
     assert.equal(plan.reply?.documentId, reply);
-    assert.deepEqual(plan.claim, { partnerId: 'northwind', key: claim, sha256: context(text).file.sha256 });
+    assert.deepEqual(plan.claim, {
+      partnerId: 'northwind',
+      key: claim,
+      attempt: 1,
+      sha256: context(text).file.sha256,
+      outcome: 'accepted',
+    });
     assert.deepEqual(
       plan.result.documents.map((d) => d.status),
       ['accepted'],
