@@ -199,7 +199,7 @@ const partitionOf = (orderId: string): number => {
     }
   });
   const secs = (performance.now() - started) / 1000;
-  const stored = await store.count({ stage: 'completed' });
+  const stored = await store.count((s) => s.stage === 'completed');
   console.log(
     `inbox path (fold + process documents + due index + effects to Kafka): ${stream.length} events in ${secs.toFixed(2)} s = ${Math.round(stream.length / secs)} events/s ` +
       `(${batches} batches of up to ${BATCH}, ${PARTITIONS} partitions, ${CONCURRENCY} at once; ${stored}/${ORDERS} stored completed)`,
