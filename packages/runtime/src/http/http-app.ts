@@ -83,6 +83,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   const api = express.Router();
+  // The caller is authenticated before any body is read: an anonymous client cannot make the service buffer and parse 1 MB.
+  if (options.authenticate) api.use(options.authenticate);
   // The exact bytes stay available as `req.rawBody`: signed webhooks are verified over them.
   api.use(
     express.json({
@@ -90,7 +92,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = Buffer.from(buf)),
     }),
   );
-  if (options.authenticate) api.use(options.authenticate);
   app.use(api);
 
   let server: Server | undefined;

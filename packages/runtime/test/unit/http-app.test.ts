@@ -105,3 +105,24 @@ test('unknown routes are 404 and internal errors do not leak details', async (t)
   const text = await boom.text();
   assert.doesNotMatch(text, /secret internal detail/);
 });
+
+test('API routes: the caller is authenticated before the body is read', async (t) => {
+  const base = await startApp(t);
+  const { request } = await import('node:http');
+  // A JSON body that is never finished: an app that parsed it before checking the token would never answer.
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(`${base}/v1/things`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '900' } });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+    req.write('{"sku": "');
+    setTimeout(() => {
+      req.destroy();
+      reject(new Error('no answer within 3 s: the body is read before the token is checked'));
+    }, 3_000).unref();
+  });
+  assert.equal(status, 401);
+});

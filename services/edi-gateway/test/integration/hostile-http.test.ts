@@ -91,7 +91,10 @@ test('POST /v1/edi/:partnerId answers 401 before reading the body', async (t) =>
     });
     req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
     req.write(Buffer.alloc(64 * 1024, 0x41));
-    setTimeout(() => reject(new Error('no answer within 5 s: the body is being read before the token is checked')), 5_000).unref();
+    setTimeout(() => {
+      req.destroy();
+      reject(new Error('no answer within 5 s: the body is being read before the token is checked'));
+    }, 5_000).unref();
   });
   assert.equal(status, 401);
 });
