@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServiceRuntime, ensureTopics, insertManyInChunks, mapLimited, storeLimits } from '@odx/runtime';
+import { createServiceRuntime, ensureTopics, mapLimited, storeLimits } from '@odx/runtime';
 import {
   BridgeCatchUp,
   DueIndex,
@@ -33,7 +33,7 @@ import {
   TimerScanner,
   foldSignal,
   signalsOf,
-  type DueBucket,
+  type DueChange,
   type IntakeEventType,
   type ProcessPolicy,
   type ProcessState,
@@ -210,28 +210,20 @@ const partitionOf = (orderId: string): number => {
 {
   const index = new DueIndex(rt.db, 10_000);
   const now = Date.now();
-  const buckets = new Map<string, DueBucket>();
+  const changes: DueChange[] = [];
   for (let i = 0; i < OPEN; i++) {
     const orderId = `O${id}-${i}`;
-    const partition = partitionOf(orderId);
     // DUE_NOW of them in the last minute, the rest over the next day.
     const at = i < DUE_NOW ? now - 1 - Math.floor(Math.random() * 60_000) : now + 60_000 + Math.floor(Math.random() * 24 * HOUR);
-    const slot = index.slotOf(at);
-    const bid = index.bucketId(slot, partition);
-    let b = buckets.get(bid);
-    if (!b) buckets.set(bid, (b = { _id: bid, slot, partition, e: {} }));
-    b.e[orderId] = { o: orderId, s: 'pick-pack', a: 0, t: at };
+    changes.push({ orderId, add: { step: 'pick-pack', attempt: 0, at, partition: partitionOf(orderId) }, remove: [] });
   }
-  const docs = [...buckets.values()];
   const loadStart = performance.now();
-  for (let p = 0; p < PARTITIONS; p++)
-    await insertManyInChunks(
-      index.collectionOf(p),
-      docs.filter((d) => d.partition === p),
-      { chunkSize: 500 },
-    );
+  // As the inbox writes them: a segment per slot and partition a batch touches (here batches of 5,000 orders).
+  for (let i = 0; i < changes.length; i += 5_000) await index.add(changes.slice(i, i + 5_000));
+  const windows = await index.windows();
+  const segments = (await mapLimited(windows, 3, (w) => rt.db.collection(w.name).countDocuments({}))).reduce((a, b) => a + b, 0);
   console.log(
-    `\ndue index: ${OPEN} open orders in ${docs.length} buckets (10 s slots x ${PARTITIONS} partitions, a collection per partition), written in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`,
+    `\ndue index: ${OPEN} open orders in ${segments} segments (10 s slots x ${PARTITIONS} partitions; ${windows.length} collections: a partition's hour of slots each; written in batches of 5,000 orders), written in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`,
   );
   const published: number[] = [];
   const scanner = new TimerScanner({

@@ -1,4 +1,4 @@
-// The timer scan: reads the due-index buckets from its cursor to now, and for
+// The timer scan: reads the due-index slots from its cursor to now, and for
 // every entry that is due publishes a TimerFired signal to the order's inbox.
 // The signal's id is (order, step, attempt), so any number of scanners (every
 // instance runs one) and repeated scans send one signal; the fold ignores a
@@ -36,6 +36,8 @@ export class TimerScanner {
   /** The cursor as stored (undefined: none yet). */
   private storedSlot: number | undefined;
   private readonly sent = new Map<string, number>();
+  /** The window of the cursor when past windows were last dropped. */
+  private droppedBefore: number | undefined;
   private readonly partitions: number[];
 
   constructor(private readonly options: TimerScanOptions) {
@@ -43,8 +45,8 @@ export class TimerScanner {
   }
 
   /**
-   * One scan now: reads the buckets from the cursor to the current slot (by
-   * `_id`), sends the due entries, and moves the cursor to the first slot that
+   * One scan now: reads the slots from the cursor to the current one (a
+   * `{ slot }` read per partition and slot), sends the due entries, and moves the cursor to the first slot that
    * still holds due entries (the fold removes them as it handles the timers).
    */
   async scan(now = Date.now()): Promise<TimerScanResult> {
@@ -55,20 +57,20 @@ export class TimerScanner {
     // A start reads where the last scan stopped; only an index that never had a scan is listed.
     if (this.nextSlot === undefined) {
       this.storedSlot = await index.readCursor();
-      this.nextSlot = this.storedSlot ?? (await index.slots(this.partitions))[0] ?? current;
+      this.nextSlot = this.storedSlot ?? (await index.firstSlot(this.partitions)) ?? current;
     }
     const last = Math.min(current, this.nextSlot + (this.options.maxSlotsPerScan ?? 2_000) - 1);
     const slots: number[] = [];
     for (let s = this.nextSlot; s <= last; s++) slots.push(s);
     const buckets = await index.read(slots, this.partitions);
     const due: Array<{ key: string; signal: ReturnType<typeof timerSignal> }> = [];
-    const empty: Array<{ id: string; partition: number }> = [];
+    const empty: Array<{ slot: number; partition: number }> = [];
     let entries = 0;
     let earliestLeft: number | undefined;
     for (const b of buckets) {
       const list = Object.values(b.e ?? {});
       entries += list.length;
-      if (list.length === 0 && b.slot < current) empty.push({ id: b._id, partition: b.partition });
+      if (list.length === 0 && b.slot < current) empty.push({ slot: b.slot, partition: b.partition });
       for (const e of list) {
         if (e.t > now) continue;
         if (earliestLeft === undefined || b.slot < earliestLeft) earliestLeft = b.slot;
@@ -91,6 +93,12 @@ export class TimerScanner {
     if (this.nextSlot !== this.storedSlot) {
       await index.writeCursor(this.nextSlot);
       this.storedSlot = this.nextSlot;
+    }
+    // Windows of slots the cursor has passed hold nothing that is read again: dropped whole (no scan).
+    const window = index.windowOf(this.nextSlot);
+    if (window !== this.droppedBefore) {
+      await index.dropBefore(this.nextSlot).catch((err: unknown) => this.options.logger.warn('could not drop past due windows', { err }));
+      this.droppedBefore = window;
     }
     for (const [key, at] of this.sent) if (now - at > refireMs * 2) this.sent.delete(key);
     return { buckets: buckets.length, entries, fired: due.length, ms: performance.now() - started };
