@@ -21,6 +21,8 @@ const schema = z.object({
   EDI_POLL_INTERVAL_MS: envVar.positiveInt().default(1_000),
   EDI_FOLDER_CONCURRENCY: envVar.positiveInt().default(4),
   EDI_STALE_CLAIM_MS: envVar.positiveInt().default(10 * 60_000),
+  /** Failed attempts at a folder file before it goes to error with a reason file. */
+  EDI_FOLDER_MAX_FAILURES: envVar.positiveInt().default(5),
   /** Largest document accepted, by file or HTTP. */
   EDI_MAX_BYTES: envVar.positiveInt().default(5 * 1024 * 1024),
   /** Caps within one interchange (model/content-limits.ts); over any, the interchange is refused with a TA1 or CONTRL. */
@@ -49,7 +51,7 @@ const schema = z.object({
 
 export interface EdiGatewayConfig {
   partnersDir: string;
-  folder: { enabled: boolean; root: string; pollIntervalMs: number; concurrency: number; staleClaimMs: number };
+  folder: { enabled: boolean; root: string; pollIntervalMs: number; concurrency: number; staleClaimMs: number; maxFailures: number };
   maxBytes: number;
   limits: ContentLimits;
   apiToken: string | null;
@@ -73,6 +75,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGate
       pollIntervalMs: e.EDI_POLL_INTERVAL_MS,
       concurrency: e.EDI_FOLDER_CONCURRENCY,
       staleClaimMs: e.EDI_STALE_CLAIM_MS,
+      maxFailures: e.EDI_FOLDER_MAX_FAILURES,
     },
     maxBytes: e.EDI_MAX_BYTES,
     limits: {

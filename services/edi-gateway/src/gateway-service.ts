@@ -114,6 +114,7 @@ export async function startEdiGateway(
       concurrency: config.folder.concurrency,
       maxBytes: config.maxBytes,
       staleClaimMs: config.folder.staleClaimMs,
+      maxFailures: config.folder.maxFailures,
       instanceId: rt.config.instanceId.replace(/\./g, '-'),
     });
     const w = watcher;

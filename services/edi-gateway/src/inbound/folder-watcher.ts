@@ -1,4 +1,5 @@
-import { open, readFile, readdir, rename, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@odx/runtime';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
@@ -8,7 +9,7 @@ import type { InboundProcessor, InboundResult } from './inbound-processor.js';
 export interface FolderWatcherOptions {
   root: string;
   partners: PartnerDirectory;
-  processor: InboundProcessor;
+  processor: Pick<InboundProcessor, 'process'>;
   logger: Logger;
   intervalMs: number;
   /** Files processed at once. @default 4 */
@@ -19,6 +20,8 @@ export interface FolderWatcherOptions {
   staleClaimMs: number;
   /** Files larger than this are refused after reading only their head (the processor's limit). */
   maxBytes: number;
+  /** Failed attempts (the processor threw) after which a file is moved to `error` with a reason file beside it. @default 5 */
+  maxFailures?: number;
   /** Called after each file (tests, metrics). */
   onFile?: (file: string, result: InboundResult | Error) => void;
 }
@@ -33,7 +36,11 @@ const IN_PROGRESS = /^\.|\.(tmp|part|partial)$/i;
  * written); after processing it moves to `archive` or, when anything in it was
  * rejected, to `error`. Files left in `work` by a crash or an outage are
  * processed again once their claim is stale (the processor recognizes the
- * resumed interchange).
+ * resumed interchange). Only regular files are read: a symlink (to a local
+ * file that would be stored as the partner's document), a directory, FIFO or
+ * device goes to `error` unread, with `<name>.reason.txt` beside it; so does a
+ * poison file whose processing failed `maxFailures` times (counted in
+ * `work/.<name>.failures`, so restarts do not reset it).
  */
 export class FolderWatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -95,9 +102,10 @@ export class FolderWatcher {
     const from = join(partnerFolder(this.options.root, p, 'inbound'), name);
     const claimed = join(partnerFolder(this.options.root, p, 'work'), `${name}.${this.options.instanceId}.${Date.now()}`);
     try {
-      const s = await stat(from);
-      if (!s.isFile()) return;
+      // lstat: a symlink is judged as the link, never followed.
+      const s = await lstat(from);
       await rename(from, claimed);
+      if (!s.isFile()) return await this.refuse(p, claimed, name, `not a regular file (${kindOf(s)}); only regular files are read`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // another instance claimed it
       throw err;
@@ -108,25 +116,56 @@ export class FolderWatcher {
   private async processClaimed(p: PartnerProfile, claimed: string, name: string): Promise<void> {
     let outcome: InboundResult | Error;
     try {
-      const size = (await stat(claimed)).size;
-      // A huge file is never loaded: its head says whom to answer, its size that it is refused.
-      const bytes = size > this.options.maxBytes ? await readHead(claimed, 4096) : await readFile(claimed);
-      outcome = await this.options.processor.process(bytes, {
+      const read = await readRegularFile(claimed, this.options.maxBytes);
+      if (typeof read === 'string') return await this.refuse(p, claimed, name, read);
+      outcome = await this.options.processor.process(read.bytes, {
         transport: 'folder',
         fileName: name,
         expectedPartnerId: p.id,
-        declaredSize: size,
+        declaredSize: read.size,
       });
     } catch (err) {
-      // Kafka or MongoDB trouble: the file stays in work and is taken over once its claim is stale.
-      this.options.logger.error('inbound file failed; left in work for retry', { partner: p.id, file: name, err });
       outcome = err instanceof Error ? err : new Error(String(err));
+      const failures = await this.countFailure(p, name, outcome);
+      if (failures >= (this.options.maxFailures ?? 5)) {
+        this.options.logger.error('inbound file failed too often; moved to error', { partner: p.id, file: name, failures, err });
+        await this.refuse(p, claimed, name, `processing failed ${failures} times; last error: ${outcome.message}`);
+        return;
+      }
+      // Kafka or MongoDB trouble: the file stays in work and is taken over once its claim is stale.
+      this.options.logger.error('inbound file failed; left in work for retry', { partner: p.id, file: name, failures, err });
       this.options.onFile?.(name, outcome);
       return;
     }
+    await rm(this.failuresFile(p, name), { force: true });
     const target = outcome.status === 'accepted' ? 'archive' : 'error';
     await rename(claimed, join(partnerFolder(this.options.root, p, target), `${Date.now()}-${name}`));
     this.options.onFile?.(name, outcome);
+  }
+
+  /** Moves a file to `error` unprocessed, with `<stamp>-<name>.reason.txt` beside it saying why. */
+  private async refuse(p: PartnerProfile, claimed: string, name: string, reason: string): Promise<void> {
+    const target = join(partnerFolder(this.options.root, p, 'error'), `${Date.now()}-${name}`);
+    await writeFile(`${target}.reason.txt`, `${reason}\n`);
+    await rename(claimed, target);
+    await rm(this.failuresFile(p, name), { force: true });
+    this.options.logger.warn('inbound file refused', { partner: p.id, file: name, reason });
+    this.options.onFile?.(name, new Error(reason));
+  }
+
+  private failuresFile(p: PartnerProfile, name: string): string {
+    return join(partnerFolder(this.options.root, p, 'work'), `.${name}.failures`);
+  }
+
+  /** Counts a failed attempt at a file in `work/.<name>.failures` (kept across restarts). */
+  private async countFailure(p: PartnerProfile, name: string, err: Error): Promise<number> {
+    const file = this.failuresFile(p, name);
+    const before = await readFile(file, 'utf8')
+      .then((text) => Number((JSON.parse(text) as { failures?: unknown }).failures) || 0)
+      .catch(() => 0);
+    const failures = before + 1;
+    await writeFile(file, JSON.stringify({ failures, lastError: err.message.slice(0, 500), at: new Date().toISOString() }));
+    return failures;
   }
 
   private enabledPartners(): PartnerProfile[] {
@@ -140,13 +179,42 @@ export class FolderWatcher {
   }
 }
 
-async function readHead(path: string, length: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
+/**
+ * Opens without following a symlink (O_NOFOLLOW) and without blocking on a FIFO (O_NONBLOCK), then
+ * checks the open file itself: the name could have been swapped between the listing and the open.
+ * A regular file larger than `maxBytes` is read only for its head (the processor refuses it by size).
+ * Returns the reason as a sentence when the file is not a regular one.
+ */
+async function readRegularFile(path: string, maxBytes: number): Promise<{ bytes: Buffer; size: number } | string> {
+  let fh;
   try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, 0);
-    return buf.subarray(0, bytesRead);
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') return 'not a regular file (a symbolic link); only regular files are read';
+    throw err;
+  }
+  try {
+    const s = await fh.stat();
+    if (!s.isFile()) return `not a regular file (${kindOf(s)}); only regular files are read`;
+    if (s.size > maxBytes) {
+      // A huge file is never loaded: its head says whom to answer, its size that it is refused.
+      const head = Buffer.alloc(4096);
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      return { bytes: head.subarray(0, bytesRead), size: s.size };
+    }
+    const bytes = await fh.readFile();
+    // The file grew after the stat: the size cap holds for what was read.
+    return { bytes, size: Math.max(s.size, bytes.length) };
   } finally {
     await fh.close();
   }
+}
+
+function kindOf(s: Stats): string {
+  if (s.isSymbolicLink()) return 'a symbolic link';
+  if (s.isDirectory()) return 'a directory';
+  if (s.isFIFO()) return 'a FIFO';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  if (s.isSocket()) return 'a socket';
+  return 'not a regular file';
 }

@@ -52,7 +52,8 @@ export function build856(
     ['HL', '1', '', 'S'],
     ['TD1', 'CTN25', String(packs.length), '', '', '', 'G', toX12Decimal(totalWeight), 'KG'],
   ];
-  const level = s.serviceLevel ? SERVICE_LEVEL_CODES[s.serviceLevel.toUpperCase()] : undefined;
+  const levelKey = s.serviceLevel?.toUpperCase();
+  const level = levelKey && Object.hasOwn(SERVICE_LEVEL_CODES, levelKey) ? SERVICE_LEVEL_CODES[levelKey] : undefined;
   // TD512 (service level, element 284) only when the level has an X12 code.
   if (scac) segments.push(['TD5', 'B', '2', scac.slice(0, 4).toUpperCase(), ...(level ? ['', '', '', '', '', '', '', '', level] : [])]);
   if (bol) segments.push(['REF', 'BM', bol.slice(0, 30)]);

@@ -1,6 +1,6 @@
 import { X12Interchange, X12Segment, type X12SerializationOptions } from 'node-x12';
 import type { PartnerProfile } from '../partners/partner-profile.js';
-import { FUNCTIONAL_ID } from './x12-codes.js';
+import { functionalIdOf } from './x12-codes.js';
 
 /** One segment to write: its tag and elements (composites already joined with the component separator). */
 export type SegmentSpec = [tag: string, ...elements: string[]];
@@ -77,8 +77,8 @@ export function isaElements(profile: PartnerProfile, controlNumber: number, at: 
 export function buildInterchange(profile: PartnerProfile, control: ControlNumbers, sets: SetBody[], at: Date): string {
   if (sets.length === 0) throw new Error('an interchange needs at least one transaction set');
   if (control.sets.length !== sets.length) throw new Error('one ST02 per set is needed');
-  const functionalId = FUNCTIONAL_ID[sets[0]!.code];
-  if (!functionalId || sets.some((s) => FUNCTIONAL_ID[s.code] !== functionalId))
+  const functionalId = functionalIdOf(sets[0]!.code);
+  if (!functionalId || sets.some((s) => functionalIdOf(s.code) !== functionalId))
     throw new Error('every set of a group needs the same functional id');
   const options = serializationOptions(profile);
   const s = profile.separators;

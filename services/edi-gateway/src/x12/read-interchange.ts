@@ -5,7 +5,7 @@ import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profi
 import { runNow, type Stepwise } from '../model/stepwise.js';
 import { parseX12Segments } from './parse-segments.js';
 import { scanSegments } from './scan-segments.js';
-import { AK5, AK9, FUNCTIONAL_ID, TA1 } from './x12-codes.js';
+import { AK5, AK9, FUNCTIONAL_ID, TA1, functionalIdOf } from './x12-codes.js';
 
 /** The separators an interchange declares in its ISA. */
 export interface Separators {
@@ -345,7 +345,7 @@ export function* readInterchangeSteps(bytes: Buffer, partners: PartnerDirectory,
       const code = t.header.valueOf(1) ?? '';
       const st02 = t.header.valueOf(2) ?? '';
       const setProblems: Problem[] = [];
-      if (FUNCTIONAL_ID[code] !== gs(1) || !acceptsInbound(partner, code))
+      if (functionalIdOf(code) !== gs(1) || !acceptsInbound(partner, code))
         setProblems.push({
           code: AK5.notSupported,
           message: `transaction set ${code} is not accepted in a ${gs(1)} group from this partner`,

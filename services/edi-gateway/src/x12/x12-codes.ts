@@ -78,3 +78,8 @@ export const FUNCTIONAL_ID: Record<string, string> = {
   '810': 'IN',
   '997': 'FA',
 };
+
+/** GS01 of transaction set `code` (text a partner sent: own keys only, never Object.prototype's). */
+export function functionalIdOf(code: string): string | undefined {
+  return Object.hasOwn(FUNCTIONAL_ID, code) ? FUNCTIONAL_ID[code] : undefined;
+}

@@ -47,3 +47,13 @@ for (const [name, text, hint, expected] of bad) {
     if (r.ok) assert.ok(r.messages.every((m) => m.po === null));
   });
 }
+
+test('EDIFACT item and unit codes named like Object.prototype members are rejected, not looked up on it', () => {
+  for (const code of ['constructor', '__proto__', 'toString']) {
+    const text = northwindOrders('RP1', 'P-PROTO').replace('NW-4:BP', `${code}:${code}`).replace('QTY+21:2:CA', `QTY+21:2:${code}`);
+    const r = read(text);
+    assert.ok(r.ok, code);
+    assert.equal(r.messages[0]!.po, null, code);
+    assert.match(r.messages[0]!.errors.join('; '), new RegExp(`item ${code.replace(/_/g, '_')} is not in the partner profile`), code);
+  }
+});

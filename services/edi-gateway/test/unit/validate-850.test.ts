@@ -98,3 +98,12 @@ test('a partner that does not require item mappings passes its own id on as the 
   assert.deepEqual(v.errors, []);
   assert.equal(v.po?.lines[0]?.sku, 'UNMAPPED-1');
 });
+
+test('item, unit and ship-to codes named like Object.prototype members are not found on it', () => {
+  for (const code of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    const lines: PoLine[] = [{ qty: '1', uom: code, price: '1', ids: [['BP', code]] }];
+    const v = validate850(tx(po850(`PO-${code}`, lines, { shipTo: code })), nw);
+    assert.equal(v.po, null, code);
+    assert.match(v.errors.map((e) => JSON.stringify(e)).join(' '), /not in the partner profile|mapping|unit|item/i, code);
+  }
+});
