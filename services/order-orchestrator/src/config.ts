@@ -22,6 +22,20 @@ const optionalUrl = z
   .transform((s) => (s === '' || s === 'none' ? null : s.replace(/\/+$/, '')))
   .pipe(z.url({ message: 'must be a URL, or none' }).nullable());
 
+const audiences = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[\x21-\x7e]+$/, 'an audience has no spaces or control characters'))
+      .min(1, 'must name at least one audience'),
+  );
+
 const schema = z.object({
   ODX_ORCHESTRATOR_GROUP: z
     .string()
@@ -63,7 +77,8 @@ const schema = z.object({
   ODX_ORCHESTRATOR_SWEEP_INTERVAL_MS: envVar.positiveInt().default(3_600_000),
   ODX_ORCHESTRATOR_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
   ODX_ORCHESTRATOR_JWT_ISSUER: z.string().min(1).default('odx'),
-  ODX_ORCHESTRATOR_JWT_AUDIENCE: z.string().min(1).default('odx-orchestrator'),
+  /** Audiences whose tokens the API accepts, comma-separated; the first is the one tokens are minted for. The default also takes replay-dlq's, so one `odx token` serves both ops APIs. */
+  ODX_ORCHESTRATOR_JWT_AUDIENCE: audiences.default(['odx-orchestrator', 'odx-replay-dlq']),
   /** Create the catalog topics at start (off when the topics are managed elsewhere). */
   ODX_ORCHESTRATOR_PROVISION_TOPICS: envVar.bool().default(true),
 });
