@@ -59,7 +59,7 @@ const schema = z.object({
   TMS_URL: envVar.url().default('http://127.0.0.1:8071'),
   TMS_API_KEY: z.string().min(1).optional(),
   TMS_TIMEOUT_MS: envVar.positiveInt().default(10_000),
-  TMS_WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters'),
+  TMS_WEBHOOK_SECRET: envVar.webhookSecret(),
   TMS_WEBHOOK_TOLERANCE_SECONDS: envVar.positiveInt().default(300),
   TMS_CIRCUIT_RESET_MS: envVar.positiveInt().default(10_000),
   TMS_CIRCUIT_ERROR_PERCENT: envVar.positiveInt().default(50),

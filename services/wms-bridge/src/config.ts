@@ -30,7 +30,7 @@ const schema = z.object({
   WMS_API_KEY: z.string().min(1).optional(),
   WMS_TIMEOUT_MS: envVar.positiveInt().default(10_000),
   /** Standard Webhooks secret (`whsec_` + base64, or any string used as UTF-8 bytes). */
-  WMS_WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters'),
+  WMS_WEBHOOK_SECRET: envVar.webhookSecret(),
   WMS_WEBHOOK_TOLERANCE_SECONDS: envVar.positiveInt().default(300),
   /** ODX (Odoo stock.warehouse) code to WMS warehouse code; unmapped codes pass through. */
   WMS_WAREHOUSE_MAP: warehouseMap.optional(),

@@ -11,7 +11,8 @@ export class ConfigError extends Error {
 
 /**
  * Validates `env` against a zod object schema whose keys are environment variable
- * names, and returns the parsed (fully defaulted) values. Errors name the variable.
+ * names, and returns the parsed (fully defaulted) values. Errors name the variable
+ * and what it must be, never the value given.
  */
 export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
   // Empty strings count as unset: `FOO= npm start` should mean "use the default".
@@ -28,7 +29,8 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
         message:
           issue.code === 'invalid_type' && cleaned[String(issue.path[0])] === undefined
             ? 'is required but not set'
-            : `${issue.message} (got "${cleaned[String(issue.path[0])] ?? ''}")`,
+            : // Never the value: it may be a secret (a too-short one would land in the logs).
+              issue.message,
       })),
     );
   }
@@ -56,4 +58,29 @@ export const envVar = {
       .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   url: () => z.url({ message: 'must be a URL' }),
+  /**
+   * A Standard Webhooks secret: `whsec_` + base64 of at least 24 bytes (the HMAC key), or any other
+   * string of at least 8 characters, used as its UTF-8 bytes.
+   */
+  webhookSecret: () =>
+    z.string().superRefine((value, ctx) => {
+      if (!value.startsWith('whsec_')) {
+        if (value.length < 8) ctx.addIssue({ code: 'custom', message: 'must be whsec_ + base64, or at least 8 characters' });
+        return;
+      }
+      const encoded = value.slice('whsec_'.length);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 === 1) {
+        ctx.addIssue({ code: 'custom', message: 'the part after whsec_ must be base64' });
+        return;
+      }
+      const bytes = Buffer.from(encoded, 'base64').length;
+      if (bytes < WEBHOOK_KEY_MIN_BYTES)
+        ctx.addIssue({
+          code: 'custom',
+          message: `the part after whsec_ must decode to at least ${WEBHOOK_KEY_MIN_BYTES} bytes (it decodes to ${bytes})`,
+        });
+    }),
 };
+
+/** The shortest HMAC key a `whsec_` secret may carry (Standard Webhooks generates 24 to 64 bytes). */
+export const WEBHOOK_KEY_MIN_BYTES = 24;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadRuntimeConfig } from '../../src/config/index.js';
+import { z } from 'zod';
+import { ConfigError, envVar, loadRuntimeConfig, parseEnv } from '../../src/config/index.js';
 
 test('defaults apply when nothing is set, including empty strings', () => {
   const c = loadRuntimeConfig('wms-bridge', { ODX_KAFKA_BROKERS: '', ODX_HTTP_PORT: '' });
@@ -35,7 +36,7 @@ test('every invalid variable is named in one error', () => {
       const vars = err.problems.map((p) => p.variable).sort();
       assert.deepEqual(vars, ['ODX_HTTP_PORT', 'ODX_KAFKA_SSL', 'ODX_LOG_LEVEL', 'ODX_MONGO_URL']);
       assert.match(err.message, /ODX_HTTP_PORT/);
-      assert.match(err.message, /eighty/);
+      assert.doesNotMatch(err.message, /eighty/, 'the value is never printed (it may be a secret)');
       return true;
     },
   );
@@ -54,4 +55,40 @@ test('SASL needs its credentials', () => {
 test('hostile values are refused, not passed through', () => {
   assert.throws(() => loadRuntimeConfig('x', { ODX_SERVICE_NAME: 'Bad Name; rm -rf /' }), /ODX_SERVICE_NAME/);
   assert.throws(() => loadRuntimeConfig('x', { ODX_HTTP_PORT: '70000' }), /ODX_HTTP_PORT/);
+});
+
+test('webhook secrets: whsec_ keys decode to at least 24 bytes; errors name the variable, never the value', () => {
+  const schema = z.object({ HOOK_SECRET: envVar.webhookSecret() });
+  const key = (bytes: number): string => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+  assert.equal(parseEnv(schema, { HOOK_SECRET: key(24) }).HOOK_SECRET, key(24));
+  assert.equal(parseEnv(schema, { HOOK_SECRET: 'a plain secret' }).HOOK_SECRET, 'a plain secret');
+  for (const [value, why] of [
+    ['whsec_', /decode to at least 24 bytes \(it decodes to 0\)/],
+    [key(23), /decode to at least 24 bytes \(it decodes to 23\)/],
+    ['whsec_not base64!', /must be base64/],
+    ['short', /at least 8 characters/],
+  ] as const) {
+    assert.throws(
+      () => parseEnv(schema, { HOOK_SECRET: value }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /HOOK_SECRET: /);
+        assert.match(err.message, why);
+        assert.ok(value === 'whsec_' || !err.message.includes(value), `the value is not in: ${err.message}`);
+        return true;
+      },
+    );
+  }
+});
+
+test('config errors never print the value given', () => {
+  const schema = z.object({ API_TOKEN: z.string().min(16, 'must be at least 16 characters'), PORT: envVar.port() });
+  assert.throws(
+    () => parseEnv(schema, { API_TOKEN: 'hunter2-secret', PORT: '99999' }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /API_TOKEN: must be at least 16/.test(err.message) &&
+      !err.message.includes('hunter2') &&
+      !err.message.includes('99999'),
+  );
 });

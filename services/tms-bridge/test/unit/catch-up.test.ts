@@ -7,7 +7,7 @@ import { parseShipmentPage } from '../../src/tms/shipment-page.js';
 import { trackingWebhookSchema } from '../../src/tms/tms-types.js';
 import { trackingWebhooksOf } from '../../src/tracking/tracking-history.js';
 
-const SECRET = { TMS_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldA==' };
+const SECRET = { TMS_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LQ==' };
 const carrier = { code: 'UPS', name: 'UPS', scac: 'UPSN' };
 const service = { code: 'UPS_STANDARD', name: 'UPS Standard', level: 'standard' };
 const event = (eventId: string, status: string, exceptionCode: string | null = null) => ({

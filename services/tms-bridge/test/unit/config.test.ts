@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { loadBridgeConfig } from '../../src/config.js';
 
 test('defaults apply; ship-from, levels, carriers and dimensions are parsed', () => {
-  const c = loadBridgeConfig({ TMS_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldA==' });
+  const c = loadBridgeConfig({ TMS_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LQ==' });
   assert.equal(c.tms.url, 'http://127.0.0.1:8071');
   assert.equal(c.rating.policy, 'cheapest-on-time');
   assert.deepEqual(c.rating.defaultShipFrom, { countryCode: 'DE', postalCode: '10115', city: 'Berlin' });

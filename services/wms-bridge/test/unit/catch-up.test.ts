@@ -5,7 +5,7 @@ import { loadBridgeConfig } from '../../src/config.js';
 import { reachedStage } from '../../src/mapping/reached-stage.js';
 import { parseOrderPage } from '../../src/wms/order-page.js';
 
-const SECRET = { WMS_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldA==' };
+const SECRET = { WMS_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LQ==' };
 
 test('the stage a listed order has reached: its status, or for a cancelled order how far its timestamps say it got', () => {
   assert.equal(reachedStage({ status: 'received' }), null);

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { loadBridgeConfig } from '../../src/config.js';
 
 test('defaults apply and the warehouse map is parsed', () => {
-  const c = loadBridgeConfig({ WMS_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldA==', WMS_WAREHOUSE_MAP: 'WH1=WH, WH2=EAST' });
+  const c = loadBridgeConfig({
+    WMS_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LQ==',
+    WMS_WAREHOUSE_MAP: 'WH1=WH, WH2=EAST',
+  });
   assert.equal(c.wms.url, 'http://127.0.0.1:8070');
   assert.deepEqual(c.warehouses, { map: { WH1: 'WH', WH2: 'EAST' }, defaultWarehouse: 'WH' });
   assert.deepEqual(c.topics, { orders: 'odx.orders.v1', shipments: 'odx.shipments.v1', inventory: 'odx.inventory.v1' });
