@@ -54,3 +54,21 @@ test('compose-check fails on invalid YAML', (t) => {
   assert.equal(result.status, 1);
   assert.match(result.stderr, /YAML:/);
 });
+
+test('a docker CLI without the compose plugin counts as no validator installed', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'odx-compose-check-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // What docker clients without the plugin answer to `docker compose -f <file> config -q`.
+  for (const answer of [
+    "unknown shorthand flag: 'f' in -f\nSee 'docker --help'.",
+    "docker: 'compose' is not a docker command.\nSee 'docker --help'",
+    'docker: unknown command: docker compose',
+  ]) {
+    const bin = mkdtempSync(join(dir, 'bin-'));
+    const docker = join(bin, 'docker');
+    writeFileSync(docker, `#!/bin/sh\nprintf '%s\\n' ${JSON.stringify(answer)} >&2\nexit 125\n`, { mode: 0o755 });
+    const result = check(composeFile, { ...process.env, PATH: `${bin}:${dirname(process.execPath)}` });
+    assert.equal(result.status, 0, `${answer}: ${result.stderr}`);
+    assert.match(result.stdout, /checked structure \(no docker-compose installed\)/);
+  }
+});
