@@ -39,6 +39,7 @@ export function processView(s: ProcessState): Record<string, unknown> {
           startedAt: iso(st.startedAt),
           doneAt: iso(st.doneAt),
           lastError: st.lastError,
+          overdue: st.overdue ?? null,
           caseOpen: st.caseOpen,
           detail: st.detail,
         },

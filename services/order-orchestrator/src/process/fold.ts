@@ -231,7 +231,12 @@ class Fold {
     step.attempts++;
     const round = step.attempts - retryBase(step);
     const retries = ctx.settings.retryDelaysMs;
-    step.lastError = `${stepName} overdue (attempt ${step.attempts}): no progress within its SLA`;
+    // The step's own error (allocation: the SKUs short of stock) stays what the step and its case say; the overdue
+    // note goes beside it, and stands in for it only when the step has none.
+    const own = step.lastError !== null && step.lastError !== step.overdue ? step.lastError : null;
+    const note = `${stepName} overdue (attempt ${step.attempts}): no progress within its SLA`;
+    step.overdue = note;
+    step.lastError = own ?? note;
     if (round <= retries.length) {
       this.retryStep(stepName, step.attempts);
       s.due = { step: stepName, attempt: step.attempts, at: ctx.now + (retries[round - 1] ?? 0) };
@@ -242,7 +247,7 @@ class Fold {
     this.openCase(
       stepName,
       'step.overdue',
-      `${step.lastError}; ${round - 1} catch-up and retry rounds did not help`,
+      `${own ? `${own}; ` : ''}${note}; ${round - 1} catch-up and retry rounds did not help`,
       severityOf(stepName),
       'retry-step',
       `${s.orderId}:${stepName}:overdue:${step.attempts}`,

@@ -13,7 +13,10 @@ export interface StepState {
   retryFrom: number;
   startedAt: number | null;
   doneAt: number | null;
+  /** The step's own last error (what it lacks, e.g. the SKUs short of stock); else the latest overdue note. */
   lastError: string | null;
+  /** The latest overdue round, in words (`<step> overdue (attempt n): ...`); kept apart so it never hides the step's own error. */
+  overdue?: string | null;
   /** A case about this step is open (opened by the process, resolved when the step moves on). */
   caseOpen: boolean;
   /** What decided the step, in words (credit rule, allocation, ...). */

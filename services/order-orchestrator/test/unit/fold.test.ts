@@ -272,6 +272,41 @@ describe('the process fold', () => {
     assert.equal(r.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
   });
 
+  it('an allocation short for good opens its case saying which SKUs are short, with the overdue note beside it', () => {
+    const short = (skus: readonly string[]) => new Map(skus.length > 0 ? [['NONE|WH1', '0']] : []);
+    const at = (now: number) => ctx(now, { stock: short });
+    let { state: s } = run(lifecycle().slice(0, 1), null, (i) => at(T0 + i));
+    assert.equal(s.steps.allocation.lastError, 'short of stock: X x 1');
+    const opened: Effect[] = [];
+    for (let round = 0; round < 3; round++) {
+      const due = s.due!;
+      assert.equal(due.step, 'allocation');
+      const r = foldSignal(s, timerSignal('42', 'allocation', due.attempt, due.at, 'acme', new Date(due.at)), at(due.at));
+      s = r.state;
+      opened.push(...r.effects.filter((e) => e.kind === 'open-case'));
+      // Every round keeps the step's own error; the overdue note is kept beside it.
+      assert.equal(s.steps.allocation.lastError, 'short of stock: X x 1');
+      assert.equal(s.steps.allocation.overdue, `allocation overdue (attempt ${round + 1}): no progress within its SLA`);
+    }
+    assert.equal(opened.length, 1);
+    const c = opened[0]!;
+    assert.equal(
+      c.kind === 'open-case' && `${c.opening.reasonClass}: ${c.opening.lastError}`,
+      'step.overdue: short of stock: X x 1; allocation overdue (attempt 3): no progress within its SLA; 2 catch-up and retry rounds did not help',
+    );
+    assert.equal(s.stageStatus, 'failed');
+  });
+
+  it('a step with no error of its own shows the overdue note as its last error', () => {
+    const { state } = run(lifecycle().slice(0, 1));
+    const due = state.due!;
+    const r = foldSignal(state, timerSignal('42', 'pick-pack', due.attempt, due.at, 'acme', new Date(due.at)), ctx(due.at));
+    assert.equal(r.state.steps['pick-pack'].lastError, 'pick-pack overdue (attempt 1): no progress within its SLA');
+    const next = r.state.due!;
+    const r2 = foldSignal(r.state, timerSignal('42', 'pick-pack', next.attempt, next.at, 'acme', new Date(next.at)), ctx(next.at));
+    assert.equal(r2.state.steps['pick-pack'].lastError, 'pick-pack overdue (attempt 2): no progress within its SLA');
+  });
+
   it('in observe mode follows the shipments wms-bridge released, not the Odoo picking reported under another id', () => {
     const observe = (i: number): FoldContext => ({ ...ctx(T0 + i * 1_000), settings: { ...ctx(0).settings, releaseMode: 'observe' } });
     const dispatchedInOdoo = sampleEvent('ShipmentDispatched', { meta: meta() });
