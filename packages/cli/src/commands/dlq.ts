@@ -268,14 +268,12 @@ export function registerDlq(program: Command, ctx: CommandContext): void {
     .option('--execute', 'delete for real')
     .action(async (topic: string, o: { before?: string; dryRun?: boolean; execute?: boolean }, cmd: Command) => {
       const execute = executeFlag(o);
-      const res = await ctx
-        .client(cmd)
-        .request<{
-          dryRun: boolean;
-          wouldDelete?: number;
-          deleted?: number;
-          plan: Array<{ partition: number; low: string; newLow: string; deleted: number }>;
-        }>('POST', `/dlq/${enc(topic)}/purge`, { ...(o.before ? { before: parseCursor(o.before, '--before') } : {}), execute });
+      const res = await ctx.client(cmd).request<{
+        dryRun: boolean;
+        wouldDelete?: number;
+        deleted?: number;
+        plan: Array<{ partition: number; low: string; newLow: string; deleted: number }>;
+      }>('POST', `/dlq/${enc(topic)}/purge`, { ...(o.before ? { before: parseCursor(o.before, '--before') } : {}), execute });
       ctx.print(cmd, res, () =>
         [
           table(
