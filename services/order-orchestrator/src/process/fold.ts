@@ -228,6 +228,11 @@ class Fold {
     if (!due || !isStepName(stepName) || due.step !== stepName || due.attempt !== attempt || s.cancellation) return;
     const step = s.steps[stepName];
     if (step.status === 'done') return;
+    if (stepName === 'credit' && s.credit === null && s.order && this.creditReadable()) {
+      // The credit check waited for the customer's position, and this timer brings it: decide now (not overdue).
+      this.retryCredit = true;
+      return;
+    }
     step.attempts++;
     const round = step.attempts - retryBase(step);
     const retries = ctx.settings.retryDelaysMs;
@@ -252,6 +257,20 @@ class Fold {
       'retry-step',
       `${s.orderId}:${stepName}:overdue:${step.attempts}`,
     );
+  }
+
+  /** The credit check can be decided on this signal: its position was read, or the policy needs none. */
+  private creditReadable(): boolean {
+    const { ctx } = this;
+    const order = this.s.order;
+    if (ctx.credit === 'unavailable' || !order) return false;
+    if (ctx.credit !== undefined) return true;
+    const needed = ctx.policy.creditFactsNeeded?.({
+      customerId: order.customerId,
+      orderTotal: order.amountTotal,
+      currency: order.currency,
+    });
+    return needed === false;
   }
 
   /** First act on a late step: ask the owning bridge to reconcile, and do the step again where the orchestrator can. */
@@ -298,6 +317,8 @@ class Fold {
         const step = s.steps[name];
         if (step.status === 'done' || step.status === 'held') return;
         if (step.status === 'failed') step.status = 'active';
+        // A refused hold retried: the credit check is decided again (and may hold again, a new case).
+        if (name === 'credit' && s.credit?.decision === 'hold') s.credit = null;
         step.retryFrom = step.attempts;
         step.attempts++;
         this.retryStep(name, step.attempts);
@@ -337,9 +358,13 @@ class Fold {
     const credit = s.steps.credit;
     if (credit.status === 'pending' || (credit.status === 'active' && s.credit === null && this.retryCredit)) {
       this.start('credit');
-      if (ctx.credit === 'unavailable') {
-        // Decided on the credit step's timer, when the position can be read again (an overdue check opens a case).
-        credit.lastError = "the customer's credit position could not be read; the check is tried again on its timer";
+      // Decided again on a retry: the inbox read no position for an order it saw decided, so one that needs it waits for the timer.
+      const unread = this.retryCredit && ctx.credit === undefined && !this.creditReadable();
+      if (ctx.credit === 'unavailable' || unread) {
+        // Decided on the credit step's timer, when the position can be read (again; an overdue check opens a case).
+        credit.lastError = unread
+          ? "the credit check is decided again on its timer, with the customer's credit position read then"
+          : "the customer's credit position could not be read; the check is tried again on its timer";
       } else {
         const facts = ctx.credit ?? { openReceivables: '0', creditLimit: null };
         const d = ctx.policy.decideCredit({
@@ -356,7 +381,8 @@ class Fold {
         else {
           credit.status = 'held';
           credit.caseOpen = true;
-          this.openCase('credit', 'credit.hold', d.detail, 'medium', 'approve-credit', `${s.orderId}:credit:hold`);
+          // One case per hold: a hold decided again (a refused hold retried) is a new case, not the resolved one.
+          this.openCase('credit', 'credit.hold', d.detail, 'medium', 'approve-credit', `${s.orderId}:credit:hold:${credit.attempts}`);
         }
       }
     }

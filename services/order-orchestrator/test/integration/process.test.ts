@@ -202,6 +202,46 @@ describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
     assert.equal(released.steps['credit']?.status, 'done');
   });
 
+  it('a refused credit hold that is retried and held again opens a new case, not the old resolved one', async (t) => {
+    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' }, shortPolicy(2_000, true));
+    const held = confirmedOrder(['SKU-A'], 'SLOW-PAYER');
+    const orderId = held.order.orderId;
+    await o.publish('OrderConfirmed', orderId, held, o.topics.orders);
+    const auth = { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' };
+    const cases = async (): Promise<Array<{ caseId: string; status: string; reasonClass: string }>> => {
+      const res = await fetch(`${o.url}/v1/cases?order=${encodeURIComponent(orderId)}`, { headers: auth });
+      const body = (await res.json()) as { cases?: Array<{ caseId: string; status: string; errorClass: string }> };
+      return (body.cases ?? []).map((c) => ({ caseId: c.caseId, status: c.status, reasonClass: c.errorClass }));
+    };
+    const [first] = await eventually(async () => ((await cases()).length > 0 ? cases() : undefined), 30_000, 'the first hold case');
+    assert.equal(first?.reasonClass, 'credit.hold');
+    const refused = await fetch(`${o.url}/v1/cases/${first!.caseId}/resolve`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ resolution: 'cancelled', note: 'no credit for now' }),
+    });
+    assert.equal(refused.status, 200, await refused.text());
+    await eventually(async () => ((await o.process(orderId))?.steps['credit']?.status === 'failed' ? true : undefined), 30_000, 'refused');
+    // The customer paid: someone retries the credit check; it is decided again on the credit timer, and holds again.
+    await o.orchestrator.commands.send({ orderId, command: 'retry-step', step: 'credit', actor: 'tester', requestId: 'again' });
+    const both = await eventually(
+      async () => {
+        const list = await cases();
+        return list.length >= 2 ? list : undefined;
+      },
+      30_000,
+      'a second hold case',
+    );
+    assert.equal(both.length, 2);
+    const second = both.find((c) => c.caseId !== first!.caseId);
+    assert.deepEqual(
+      [second?.reasonClass, second?.status, both.find((c) => c.caseId === first!.caseId)?.status],
+      ['credit.hold', 'open', 'resolved'],
+    );
+    const p = await o.process(orderId);
+    assert.deepEqual([p?.stage, p?.stageStatus], ['credit', 'held']);
+  });
+
   it('asks the bridge to catch up a late step and retries it, then opens a case, which the late fact resolves', async (t) => {
     const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '1000,1000' });
     await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);

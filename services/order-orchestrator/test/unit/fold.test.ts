@@ -198,6 +198,32 @@ describe('the process fold', () => {
     assert.equal(after.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
   });
 
+  it('a refused credit hold retried is decided again, and a second hold is a case of its own', () => {
+    const confirmed = sampleEvent('OrderConfirmed', { meta: meta() });
+    confirmed.order.customer = { ...confirmed.order.customer, ref: 'HOLD' };
+    const held = run([signal({ eventType: 'OrderConfirmed', payload: confirmed })]);
+    const keyOf = (effects: Effect[]) => effects.flatMap((e) => (e.kind === 'open-case' ? [e.opening.dedupeKey] : []));
+    assert.deepEqual(keyOf(held.effects), ['42:credit:hold:0']);
+    const command = (c: 'cancel-hold' | 'retry-step', id: string) =>
+      commandSignal({ orderId: '42', command: c, step: 'credit', actor: 'jane' }, 'acme', new Date(T0), () => id);
+    const refused = foldSignal(held.state, command('cancel-hold', 'r1'), ctx(T0 + 1_000));
+    assert.equal(refused.state.steps.credit.status, 'failed');
+    // Retried: no position was read for it (the inbox reads one on the credit timer), so the check waits for the timer.
+    const retried = foldSignal(refused.state, command('retry-step', 'r2'), ctx(T0 + 2_000));
+    assert.equal(retried.state.steps.credit.status, 'active');
+    assert.equal(retried.state.credit, null);
+    assert.deepEqual(keyOf(retried.effects), []);
+    const due = retried.state.due!;
+    assert.equal(due.step, 'credit');
+    const again = foldSignal(
+      retried.state,
+      timerSignal('42', 'credit', due.attempt, due.at, 'acme', new Date(due.at)),
+      ctx(due.at, { credit: { openReceivables: '10.0000', creditLimit: '5.0000' } }),
+    );
+    assert.equal(again.state.steps.credit.status, 'held');
+    assert.deepEqual(keyOf(again.effects), ['42:credit:hold:1']);
+  });
+
   it('catches up and retries an overdue step, then opens a case, and resolves it when the step moves on', () => {
     const { state } = run(lifecycle().slice(0, 1));
     assert.equal(state.stage, 'pick-pack');
