@@ -61,7 +61,7 @@ const schema = z.object({
   ODX_ORCHESTRATOR_STORE_SHARDS: envVar.positiveInt().max(1_000).default(64),
   /** Processes kept in memory per instance. */
   ODX_ORCHESTRATOR_CACHE_SIZE: envVar.positiveInt().default(50_000),
-  /** How often the stored stock levels are read again. */
+  /** How often the stored stock levels and products are read again. */
   ODX_ORCHESTRATOR_STOCK_REFRESH_MS: envVar.positiveInt().default(5_000),
   /** Where the credit check reads customers' limits and open receivables: odoo (JSON-RPC, ODOO_*), or none (nothing owed, no limit). */
   ODX_ORCHESTRATOR_CREDIT_SOURCE: z.enum(['odoo', 'none']).default('odoo'),
@@ -100,7 +100,16 @@ export interface OrchestratorConfig {
   odoo: { url: string; db: string; username: string; password: string; timeoutMs: number; cacheTtlMs: number } | null;
   auth: TokenSettings;
   /** Topic names as deployed (ODX_TOPIC_PREFIX applied). */
-  topics: { orders: string; shipments: string; inventory: string; invoices: string; payments: string; process: string; inbox: string };
+  topics: {
+    orders: string;
+    shipments: string;
+    inventory: string;
+    products: string;
+    invoices: string;
+    payments: string;
+    process: string;
+    inbox: string;
+  };
   provisionTopics: boolean;
 }
 
@@ -144,6 +153,7 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
       orders: catalogTopicName('odx.orders.v1', env),
       shipments: catalogTopicName('odx.shipments.v1', env),
       inventory: catalogTopicName('odx.inventory.v1', env),
+      products: catalogTopicName('odx.products.v1', env),
       invoices: catalogTopicName('odx.invoices.v1', env),
       payments: catalogTopicName('odx.payments.v1', env),
       process: catalogTopicName('odx.process.v1', env),

@@ -5,10 +5,11 @@ import type { OrchestratorConfig } from './config.js';
 import { mountProcessRoutes } from './http/process-routes.js';
 import { IntakeRouter } from './intake/intake-router.js';
 import { InvoiceLinks } from './intake/invoice-links.js';
+import { ProductFeed } from './intake/product-feed.js';
 import { StockFeed } from './intake/stock-feed.js';
 import { createOrchestratorMetrics, type OrchestratorMetrics } from './orchestrator-metrics.js';
 import { loadExceptionDeskSettings, startExceptionDesk, type ExceptionDesk } from './cases/index.js';
-import { loadOrchestratorPolicy, OdooCreditReader, policyPort, StockView, type OrchestratorPolicy } from './policy/index.js';
+import { loadOrchestratorPolicy, OdooCreditReader, policyPort, ProductView, StockView, type OrchestratorPolicy } from './policy/index.js';
 import { BridgeCatchUp } from './process/bridge-catch-up.js';
 import { LoggingCaseDesk, type CaseDeskPort } from './process/case-port.js';
 import { EffectExecutor } from './process/effect-executor.js';
@@ -24,6 +25,8 @@ export interface OrderOrchestrator {
   intake: IntakeRouter;
   inbox: InboxConsumer;
   stock: StockFeed;
+  /** The kind of each product (storable, consumable, service) from odx.products.v1: allocation reads it. */
+  products: ProductFeed;
   timers: TimerScanner;
   executor: EffectExecutor;
   /** Operator commands to a process (retry a step, approve a credit hold): the exception desk sends them. */
@@ -62,7 +65,14 @@ export async function startOrderOrchestrator(
   deps: OrchestratorDeps = {},
 ): Promise<OrderOrchestrator> {
   if (config.provisionTopics) await provisionCatalogTopics(rt.cluster);
-  const policy = policyPort(deps.policy ?? loadOrchestratorPolicy(config.policyDir));
+  const port = policyPort(deps.policy ?? loadOrchestratorPolicy(config.policyDir));
+  const productView = new ProductView();
+  // Allocation knows which lines need no stock (consumables, services) from the product view; the fold may pass
+  // the kinds itself (FoldContext.products), else they are read here.
+  const policy: typeof port = {
+    ...port,
+    allocate: (input) => port.allocate(input.products ? input : { ...input, products: productView.kinds(input.lines.map((l) => l.sku)) }),
+  };
   const credit = deps.credit ?? creditReaderOf(config);
   const metrics = createOrchestratorMetrics(rt.metrics);
   const store = new ProcessStore(rt.db, { cacheSize: config.cacheSize, shards: config.storeShards });
@@ -132,6 +142,17 @@ export async function startOrderOrchestrator(
     refreshMs: config.stockRefreshMs,
     onFatal: fatal('stock feed'),
   });
+  const products = new ProductFeed({
+    cluster: rt.cluster,
+    serde: rt.serde,
+    db: rt.db,
+    view: productView,
+    logger: rt.logger,
+    groupId: `${config.groupId}-products`,
+    topic: config.topics.products,
+    refreshMs: config.stockRefreshMs,
+    onFatal: fatal('product feed'),
+  });
   const timers = new TimerScanner({
     index,
     producer: rt.producer,
@@ -150,6 +171,7 @@ export async function startOrderOrchestrator(
   mountProcessRoutes(rt.http.api, { store });
 
   await stock.start();
+  await products.start();
   await inbox.start();
   await intake.start();
 
@@ -189,6 +211,7 @@ export async function startOrderOrchestrator(
       await intake.close();
       await inbox.close();
       await stock.close();
+      await products.close();
       await executor.drain();
       await desk?.stop();
     })());
@@ -199,6 +222,7 @@ export async function startOrderOrchestrator(
     intake,
     inbox,
     stock,
+    products,
     timers,
     executor,
     commands,

@@ -63,11 +63,22 @@ export interface AllocationLine {
   qty: string;
 }
 
+/**
+ * What a product is to allocation (ProductUpserted's productType): `storable` products have stock levels;
+ * `consumable` and `service` products have none and need no stock.
+ */
+export type ProductKind = 'storable' | 'consumable' | 'service';
+
+/** Whether lines of a product need stock; a product of unknown kind does (counts as storable). */
+export const needsStock = (kind: ProductKind | undefined): boolean => kind !== 'consumable' && kind !== 'service';
+
 export interface AllocationInput<L extends AllocationLine> {
   lines: readonly L[];
   customerId: string;
   /** Available quantity (decimal string; below 0 counts as 0) per SKU and warehouse: the latest levels (see StockView). */
   stock: ReadonlyMap<string, string>;
+  /** Kind per SKU (see ProductView); a SKU not in it counts as storable. @default every SKU storable */
+  products?: ReadonlyMap<string, ProductKind>;
 }
 
 export interface AllocationPart<L extends AllocationLine> {
@@ -106,8 +117,12 @@ export function warehouseOrder(customerId: string, policy: { allocation: Allocat
  * each line takes what it can from the warehouses in preference order; else
  * short. Never allocates more than a warehouse has (lines of the same SKU share
  * its stock); when allocated, the parts cover exactly the ordered quantities.
- * Zero-quantity lines are left out. Deterministic and pure; throws
- * PolicyInputError for a quantity that is not a decimal or is negative.
+ * Lines of products that are not stocked (consumables, services: see
+ * `products`) need no stock: they ship with the order's other lines, from the
+ * first (most preferred) warehouse of the allocation, or from the customer's
+ * first warehouse when no line is stocked. Zero-quantity lines are left out.
+ * Deterministic and pure; throws PolicyInputError for a quantity that is not
+ * a decimal or is negative.
  */
 export function allocate<L extends AllocationLine>(
   input: AllocationInput<L>,
@@ -121,9 +136,10 @@ export function allocate<L extends AllocationLine>(
       if (units < 0n) throw new PolicyInputError(`allocate lines[${i}].qty (${line.sku}): must not be negative, got "${line.qty}"`);
       return { line, units };
     })
-    .filter((l) => l.units > 0n);
+    .filter((l) => l.units > 0n)
+    .map((l) => ({ ...l, stocked: needsStock(input.products?.get(l.line.sku)) }));
   const wanted = new Map<string, bigint>();
-  for (const l of lines) wanted.set(l.line.sku, (wanted.get(l.line.sku) ?? 0n) + l.units);
+  for (const l of lines) if (l.stocked) wanted.set(l.line.sku, (wanted.get(l.line.sku) ?? 0n) + l.units);
   const available = (sku: string, wh: string): bigint => {
     const v = input.stock.get(stockKey(sku, wh));
     if (v === undefined) return 0n;
@@ -134,6 +150,7 @@ export function allocate<L extends AllocationLine>(
     [...wanted].map(([sku, units]) => ({ sku, units: units - available(sku, wh) })).filter((m) => m.units > 0n);
 
   if (lines.length === 0) return { kind: 'allocated', parts: [] };
+  // Nothing stocked (or all in one warehouse): one part with every line.
   const whole = order.find((wh) => shortAt(wh).length === 0);
   if (whole !== undefined) return { kind: 'allocated', parts: [{ warehouseCode: whole, lines: lines.map((l) => l.line) }] };
 
@@ -169,8 +186,9 @@ export function allocate<L extends AllocationLine>(
   }
 
   const left = new Map<string, bigint>();
-  const parts = new Map<string, L[]>(order.map((wh) => [wh, []]));
-  for (const { line, units } of lines) {
+  const takes = lines.map(({ line, units, stocked }) => {
+    const mine: { wh: string; take: bigint }[] = [];
+    if (!stocked) return mine;
     let need = units;
     for (const wh of order) {
       if (need === 0n) break;
@@ -180,9 +198,17 @@ export function allocate<L extends AllocationLine>(
       if (take === 0n) continue;
       left.set(key, have - take);
       need -= take;
-      parts.get(wh)!.push(take === units ? line : { ...line, qty: formatUnits(take) });
+      mine.push({ wh, take });
     }
-  }
+    return mine;
+  });
+  // Lines that need no stock go with the first warehouse that ships stocked lines.
+  const home = order.find((wh) => takes.some((t) => t.some((x) => x.wh === wh)))!;
+  const parts = new Map<string, L[]>(order.map((wh) => [wh, []]));
+  lines.forEach(({ line, units, stocked }, i) => {
+    if (!stocked) parts.get(home)!.push(line);
+    else for (const { wh, take } of takes[i]!) parts.get(wh)!.push(take === units ? line : { ...line, qty: formatUnits(take) });
+  });
   return {
     kind: 'allocated',
     parts: [...parts].filter(([, l]) => l.length > 0).map(([warehouseCode, l]) => ({ warehouseCode, lines: l })),

@@ -20,6 +20,7 @@ export {
 } from './credit-policy.js';
 export {
   allocate,
+  needsStock,
   stockKey,
   warehouseOrder,
   type AllocationInput,
@@ -27,7 +28,9 @@ export {
   type AllocationPart,
   type AllocationPolicy,
   type AllocationResult,
+  type ProductKind,
 } from './allocation-policy.js';
+export { ProductView, productKindOf, type ProductFact } from './product-view.js';
 export { StockView, type LevelFact } from './stock-view.js';
 export { OdooCreditReader, type CustomerCredit, type OdooCreditReaderOptions } from './odoo-credit-reader.js';
 export { policyPort, type PolicyPort } from './process-policy-port.js';

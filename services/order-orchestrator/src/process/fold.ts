@@ -15,7 +15,7 @@ import {
   type OrderStageChanged,
 } from '@odx/schemas';
 import type { CaseSeverity, Effect } from './effects.js';
-import type { CreditFacts, ProcessPolicy, SlaScope } from './process-policy.js';
+import type { CreditFacts, ProcessPolicy, ProductKindName, SlaScope } from './process-policy.js';
 import {
   MAX_EVIDENCE,
   MAX_HISTORY,
@@ -53,6 +53,11 @@ export interface FoldContext {
   credit?: CreditFacts | 'unavailable';
   /** Available stock (decimal strings) per `${sku}|${warehouse}` for the given SKUs. */
   stock: (skus: readonly string[]) => ReadonlyMap<string, string>;
+  /**
+   * The kind of the given SKUs' products (ProductUpserted), those known; absent: the policy is asked without kinds
+   * (the service's policy port then reads its product view).
+   */
+  products?: (skus: readonly string[]) => ReadonlyMap<string, ProductKindName>;
 }
 
 export interface FoldResult {
@@ -450,7 +455,14 @@ class Fold {
       description: l.description,
       productId: l.productId,
     }));
-    const result = ctx.policy.allocate({ lines, customerId: order.customerId, stock: ctx.stock([...new Set(lines.map((l) => l.sku))]) });
+    const skus = [...new Set(lines.map((l) => l.sku))];
+    const products = ctx.products?.(skus);
+    const result = ctx.policy.allocate({
+      lines,
+      customerId: order.customerId,
+      stock: ctx.stock(skus),
+      ...(products ? { products } : {}),
+    });
     if (result.kind === 'short') {
       step.status = 'waiting';
       step.lastError = `short of stock${result.reason ? ` (${result.reason})` : ''}: ${result.missing.map((m) => `${m.sku} x ${m.qty}`).join(', ')}`;

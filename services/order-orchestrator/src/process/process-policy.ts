@@ -18,6 +18,9 @@ export interface CreditOutcome {
   detail: string;
 }
 
+/** A product's kind as allocation sees it (src/policy ProductKind). */
+export type ProductKindName = 'storable' | 'consumable' | 'service';
+
 export interface AllocLine {
   sku: string;
   qty: string;
@@ -40,7 +43,13 @@ export interface SlaScope {
 
 export interface ProcessPolicy {
   decideCredit(input: CreditCheck): CreditOutcome;
-  allocate(input: { lines: AllocLine[]; customerId: string; stock: ReadonlyMap<string, string> }): AllocOutcome;
+  /** `products`: kind per SKU (ProductUpserted); lines of consumables and services need no stock; an unknown SKU is storable. */
+  allocate(input: {
+    lines: AllocLine[];
+    customerId: string;
+    stock: ReadonlyMap<string, string>;
+    products?: ReadonlyMap<string, ProductKindName>;
+  }): AllocOutcome;
   /** The step's SLA in ms for this order. */
   slaMs(step: StepName, scope: SlaScope): number;
   /** False when the credit decision needs no limit or receivables (the Odoo read is skipped). @default always true */

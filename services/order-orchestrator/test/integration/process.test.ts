@@ -131,6 +131,47 @@ describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
     assert.equal(await o.process(single.order.orderId), undefined);
   });
 
+  it('allocates lines of consumables and services (ProductUpserted on odx.products.v1) without stock, with the stocked lines', async (t) => {
+    const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' }, shortPolicy(600_000));
+    await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH2', '100.0000'), o.topics.inventory);
+    const product = (sku: string, productType: string): ReturnType<typeof sampleEvent<'ProductUpserted'>> => {
+      const e = sampleEvent('ProductUpserted', { meta: sampleMeta({ eventId: randomUUID(), source: 'odoo' }) });
+      e.product = { ...e.product, productId: `p-${sku}`, sku, productType, updatedAt: new Date() };
+      return e;
+    };
+    await o.publish('ProductUpserted', 'p-SKU-CONS', product('SKU-CONS', 'consumable'), o.topics.products);
+    await o.publish('ProductUpserted', 'p-SKU-SERV', product('SKU-SERV', 'service'), o.topics.products);
+    await o.publish('ProductUpserted', 'p-SKU-A', product('SKU-A', 'storable'), o.topics.products);
+    const releases = await o.collect(o.topics.shipments);
+    await eventually(() => o.orchestrator.stock.refresh().then((n) => (n >= 1 ? n : undefined)), 20_000, 'stock');
+    await eventually(() => o.orchestrator.products.refresh().then((n) => (n >= 3 ? n : undefined)), 20_000, 'products');
+
+    const mixed = confirmedOrder(['SKU-CONS', 'SKU-A', 'SKU-SERV']);
+    const onlyConsumables = confirmedOrder(['SKU-CONS']);
+    for (const c of [mixed, onlyConsumables]) await o.publish('OrderConfirmed', c.order.orderId, c, o.topics.orders);
+    const p1 = await stage(o, mixed.order.orderId, 'pick-pack');
+    assert.deepEqual(
+      p1.allocation?.parts.map((p) => p.shipmentId),
+      [`${mixed.order.orderId}-WH2`],
+      'ships from the warehouse that has the stocked line',
+    );
+    const p2 = await stage(o, onlyConsumables.order.orderId, 'pick-pack');
+    assert.deepEqual(
+      p2.allocation?.parts.map((p) => p.shipmentId),
+      [`${onlyConsumables.order.orderId}-WH`],
+      'nothing stocked: the first warehouse',
+    );
+    const fr = await eventually(
+      () => payloadsOf(releases, 'FulfillmentRequested').find((r) => r.shipment.orderId === mixed.order.orderId),
+      20_000,
+      'the release',
+    );
+    assert.deepEqual(
+      fr.shipment.lines.map((l) => l.sku),
+      ['SKU-CONS', 'SKU-A', 'SKU-SERV'],
+    );
+  });
+
   it('compensates an order cancelled after release, and opens a return case for one cancelled after shipment', async (t) => {
     const o = await startOrchestrator(t, { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000' }, shortPolicy(600_000));
     await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);

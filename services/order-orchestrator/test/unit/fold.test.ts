@@ -10,6 +10,8 @@ import type { Effect } from '../../src/process/effects.js';
 import type { ProcessPolicy } from '../../src/process/process-policy.js';
 import type { ProcessState } from '../../src/process/process-state.js';
 import { commandSignal, timerSignal } from '../../src/process/signals.js';
+import { policyPort } from '../../src/policy/index.js';
+import { policyOf } from './policy-support.js';
 
 const T0 = Date.UTC(2026, 11, 7, 8, 0, 0);
 const HOUR = 3_600_000;
@@ -296,6 +298,25 @@ describe('the process fold', () => {
     const r = foldSignal(state, timerSignal('42', 'allocation', 0, state.due!.at, 'acme', new Date()), ctx(state.due!.at));
     assert.equal(r.state.stage, 'pick-pack');
     assert.equal(r.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
+  });
+
+  it('allocates an order of products that have no stock level (consumables, services) by their kind', () => {
+    const real = policyPort(policyOf({ allocation: { warehouses: ['WH1', 'WH2'], split: false, customers: {} } }));
+    const confirmed = lifecycle().slice(0, 1);
+    const skus = sampleEvent('OrderConfirmed').order.lines.map((l) => l.sku);
+    // No kinds known: every line counts as storable, and nothing is in stock.
+    const unknown = run(confirmed, null, (i) => ctx(T0 + i, { policy: real }));
+    assert.equal(unknown.state.steps.allocation.status, 'waiting');
+    assert.match(unknown.state.steps.allocation.lastError ?? '', /short of stock/);
+    const consumables = run(confirmed, null, (i) =>
+      ctx(T0 + i, { policy: real, products: (asked) => new Map(asked.map((sku) => [sku, 'consumable'] as const)) }),
+    );
+    assert.equal(consumables.state.steps.allocation.status, 'done');
+    assert.deepEqual(
+      consumables.state.allocation?.parts.map((p) => [p.warehouseCode, p.lines.map((l) => l.sku)]),
+      [['WH1', skus]],
+    );
+    assert.equal(consumables.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
   });
 
   it('an allocation short for good opens its case saying which SKUs are short, with the overdue note beside it', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { allocate, stockKey, type AllocationResult } from '../../src/policy/index.js';
+import { allocate, stockKey, type AllocationResult, type ProductKind } from '../../src/policy/index.js';
 import { policyOf } from './policy-support.js';
 
 interface Line {
@@ -107,6 +107,54 @@ describe('allocate', () => {
     );
   });
 
+  it('lines of consumables and services need no stock: they ship with the stocked lines from the chosen warehouse', () => {
+    const products = new Map<string, ProductKind>([
+      ['CONS', 'consumable'],
+      ['SERV', 'service'],
+      ['A', 'storable'],
+    ]);
+    const lines = [line('1', 'CONS', 3), line('2', 'A', 5), line('3', 'SERV', 1), line('4', 'B', 1)];
+    // No level at all for CONS and SERV: without kinds the order is short for ever.
+    const st = stock({ 'A|WH2': 5, 'B|WH2': 1 });
+    assert.equal(allocate({ lines, customerId: 'C1', stock: st }, policy).kind, 'short');
+    assert.deepEqual(allocate({ lines, customerId: 'C1', stock: st, products }, policy), {
+      kind: 'allocated',
+      parts: [{ warehouseCode: 'WH2', lines }],
+    });
+    // Short only by the stocked lines (B is unknown to the view: storable).
+    const short = allocate({ lines, customerId: 'C1', stock: stock({ 'A|WH2': 5 }), products }, policy);
+    assert.deepEqual(short.kind === 'short' && short.missing, [{ sku: 'B', qty: '1.00' }]);
+  });
+
+  it('an order of consumables and services only ships from the preferred, else the first, warehouse', () => {
+    const products = new Map<string, ProductKind>([
+      ['CONS', 'consumable'],
+      ['SERV', 'service'],
+    ]);
+    const lines = [line('1', 'CONS', 3), line('2', 'SERV', 1)];
+    assert.deepEqual(allocate({ lines, customerId: 'C1', stock: new Map(), products }, policy), {
+      kind: 'allocated',
+      parts: [{ warehouseCode: 'WH', lines }],
+    });
+    assert.deepEqual(allocate({ lines, customerId: 'EAST', stock: new Map(), products }, policy), {
+      kind: 'allocated',
+      parts: [{ warehouseCode: 'WH2', lines }],
+    });
+  });
+
+  it('split: the lines that need no stock go with the first warehouse of the split, in order-line order', () => {
+    const products = new Map<string, ProductKind>([['CONS', 'consumable']]);
+    const lines = [line('1', 'B', 3), line('2', 'CONS', 2), line('3', 'A', 4)];
+    const r = allocate({ lines, customerId: 'SPLITTER', stock: stock({ 'A|WH2': 4, 'B|WH3': 3 }), products }, policy);
+    assert.deepEqual(r, {
+      kind: 'allocated',
+      parts: [
+        { warehouseCode: 'WH2', lines: [line('2', 'CONS', 2), line('3', 'A', 4)] },
+        { warehouseCode: 'WH3', lines: [line('1', 'B', 3)] },
+      ],
+    });
+  });
+
   describe('properties', () => {
     const skus = ['A', 'B', 'C'];
     const whs = ['WH', 'WH2', 'WH3', 'WH9'];
@@ -123,6 +171,16 @@ describe('allocate', () => {
       })
       .map((es) => new Map<string, string>(es.map(([s, w, n]) => [stockKey(s, w), String(n)])));
     const customer = fc.constantFrom('C1', 'SPLITTER', 'EAST');
+    const kindsArb = fc
+      .record({ A: kindArb(), B: kindArb(), C: kindArb() }, { requiredKeys: [] })
+      .map((k) => new Map(Object.entries(k) as [string, ProductKind][]));
+    function kindArb(): fc.Arbitrary<ProductKind> {
+      return fc.constantFrom<ProductKind>('storable', 'consumable', 'service');
+    }
+    const stocked = (kinds: ReadonlyMap<string, ProductKind>, sku: string): boolean => {
+      const k = kinds.get(sku);
+      return k !== 'consumable' && k !== 'service';
+    };
     const units = (q: string): bigint => {
       const [i, f = ''] = q.split('.');
       return BigInt(i! + f.padEnd(4, '0'));
@@ -170,6 +228,74 @@ describe('allocate', () => {
               r.missing.map((m) => m.sku),
               lacking.map(([sku]) => sku),
             );
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('with product kinds: never more than a warehouse has of a stocked SKU, lines that need no stock take none and ride with the first part; every line covered exactly', () => {
+      fc.assert(
+        fc.property(lines, stockArb, customer, kindsArb, (ls, st, cust, kinds) => {
+          const r = allocate({ lines: ls, customerId: cust, stock: st, products: kinds }, policy);
+          if (r.kind !== 'allocated') {
+            // Short only for want of stocked SKUs.
+            for (const m of r.missing) assert.ok(stocked(kinds, m.sku), `${m.sku} needs no stock but is reported missing`);
+            return;
+          }
+          const taken = new Map<string, bigint>();
+          const perLine = new Map<string, bigint>();
+          r.parts.forEach((p, i) => {
+            assert.ok(['WH', 'WH2', 'WH3'].includes(p.warehouseCode));
+            assert.ok(p.lines.length > 0);
+            const order = ls.map((l) => l.lineId);
+            const ids = p.lines.map((l) => l.lineId);
+            assert.deepEqual(
+              ids,
+              [...ids].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+              'order-line order',
+            );
+            for (const l of p.lines) {
+              perLine.set(l.lineId, (perLine.get(l.lineId) ?? 0n) + units(l.qty));
+              if (!stocked(kinds, l.sku)) {
+                assert.equal(i, 0, `${l.sku} needs no stock: it rides with the first part`);
+                continue;
+              }
+              const k = stockKey(l.sku, p.warehouseCode);
+              taken.set(k, (taken.get(k) ?? 0n) + units(l.qty));
+            }
+          });
+          for (const [k, n] of taken) assert.ok(n <= units(st.get(k) ?? '0'), `${k}: took ${n}, had ${st.get(k)}`);
+          for (const l of ls) assert.equal(perLine.get(l.lineId) ?? 0n, units(l.qty), `line ${l.lineId}`);
+          if (cust !== 'SPLITTER') assert.ok(r.parts.length <= 1, 'no split unless the customer allows it');
+          if (ls.some((l) => units(l.qty) > 0n) && ls.every((l) => units(l.qty) === 0n || !stocked(kinds, l.sku)))
+            assert.deepEqual(
+              r.parts.map((p) => p.warehouseCode),
+              [cust === 'EAST' ? 'WH2' : 'WH'],
+              'nothing stocked: the preferred, else the first, warehouse',
+            );
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it('lines that need no stock change nothing for the stocked lines; an unknown SKU counts as storable', () => {
+      fc.assert(
+        fc.property(lines, stockArb, customer, kindsArb, (ls, st, cust, kinds) => {
+          const withKinds = allocate({ lines: ls, customerId: cust, stock: st, products: kinds }, policy);
+          const stockedOnly = allocate({ lines: ls.filter((l) => stocked(kinds, l.sku)), customerId: cust, stock: st }, policy);
+          assert.equal(withKinds.kind, stockedOnly.kind);
+          if (withKinds.kind === 'allocated' && stockedOnly.kind === 'allocated' && stockedOnly.parts.length > 0)
+            assert.deepEqual(
+              withKinds.parts.map((p) => ({ ...p, lines: p.lines.filter((l) => stocked(kinds, l.sku)) })),
+              stockedOnly.parts,
+            );
+          if (withKinds.kind === 'short' && stockedOnly.kind === 'short') assert.deepEqual(withKinds.missing, stockedOnly.missing);
+          // Kinds of storable products, or none known: the same as no kinds at all.
+          const storables = new Map([...kinds].filter(([, k]) => k === 'storable'));
+          assert.deepEqual(
+            allocate({ lines: ls, customerId: cust, stock: st, products: storables }, policy),
+            allocate({ lines: ls, customerId: cust, stock: st }, policy),
+          );
         }),
         { numRuns: 300 },
       );
