@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { parseDocument } from 'yaml';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -293,7 +294,11 @@ export function checkComposeFile(path: string): ComposeCheckResult {
 }
 
 function main(): number {
-  const path = process.argv[2] ?? join(repoRoot, 'docker-compose.yml');
+  const { positionals } = parseCliArgs('compose:check', 'validates docker-compose.yml (or the file given) without a Docker engine', {
+    options: {},
+    allowPositionals: true,
+  });
+  const path = positionals[0] ?? join(repoRoot, 'docker-compose.yml');
   const result = checkComposeFile(path);
   if (result.problems.length > 0) {
     process.stderr.write(`compose-check: ${result.file} has ${result.problems.length} problem(s):\n`);

@@ -7,14 +7,18 @@
 //   npm test -- --unit       pure tests only (no stack)
 //   npm test -- <files...>   only these test files (stack started)
 import { spawnSync } from 'node:child_process';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { endpointsEnv, stackDown, stackUp, type PartName } from './stack/index.js';
 import { REPO_ROOT } from './repo-root.js';
 
-const args = process.argv.slice(2);
-const unitOnly = args.includes('--unit');
-const explicit = args.filter((a) => !a.startsWith('--'));
+const { values: flags, positionals: explicit } = parseCliArgs(
+  'npm test --',
+  'type-check, lint, check schemas and compose, bring up the stack and run the tests (only the test files given, if any)',
+  { options: { unit: { type: 'boolean', default: false } }, allowPositionals: true },
+);
+const unitOnly = flags.unit;
 
 /** Test files: `<workspace>/test/**` (unit tests next to the code) and `tests/**` (cross-service). */
 function findTests(): { unit: string[]; integration: string[] } {

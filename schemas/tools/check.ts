@@ -92,11 +92,17 @@ export async function checkAgainstRegistry(url: string): Promise<{ checked: numb
   return { checked, problems };
 }
 
+const USAGE = 'npm run schemas:check [-- --base <git ref> | --registry [url]]  (BACKWARD compatibility of every event schema)';
+
 function parseArgs(argv: string[]): { base: string; registry: string | undefined } {
   let base = 'main';
   let registry: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`usage: ${USAGE}\n`);
+      process.exit(0);
+    }
     if (arg === '--base') {
       const value = argv[++i];
       if (!value) throw new Error('--base needs a git revision');
@@ -106,7 +112,7 @@ function parseArgs(argv: string[]): { base: string; registry: string | undefined
       const next = argv[i + 1];
       registry = next && !next.startsWith('--') ? (i++, next) : (process.env['ODX_SCHEMA_REGISTRY_URL'] ?? DEFAULT_REGISTRY_URL);
     } else if (arg?.startsWith('--registry=')) registry = arg.slice('--registry='.length);
-    else throw new Error(`unknown argument "${arg}"; usage: check.ts [--base <ref>] [--registry [url]]`);
+    else throw new Error(`unknown argument "${arg}"; usage: ${USAGE}`);
   }
   return { base, registry };
 }

@@ -5,12 +5,16 @@ import { dirname, relative } from 'node:path';
 import { generateTypes } from '../src/generate-types.js';
 import { AVRO_DIR, GENERATED_TYPES_FILE } from '../src/paths.js';
 import { SchemaRepository } from '../src/schema-repository.js';
+import { toolArgs } from './tool-args.js';
 
 function main(): number {
+  const { values } = toolArgs('schemas:gen', 'npm run schemas:gen [-- --check]  (--check: exit 1 when the generated file is stale)', {
+    options: { check: { type: 'boolean', default: false } },
+  });
   const source = generateTypes(SchemaRepository.fromDirectory(AVRO_DIR));
   const current = existsSync(GENERATED_TYPES_FILE) ? readFileSync(GENERATED_TYPES_FILE, 'utf8') : undefined;
   const target = relative(process.cwd(), GENERATED_TYPES_FILE);
-  if (process.argv.includes('--check')) {
+  if (values.check) {
     if (current === source) {
       console.log(`${target} is up to date`);
       return 0;

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { arch, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import {
   BatchingPublisher,
   EventProducer,
@@ -49,7 +49,7 @@ import { MongoClient } from 'mongodb';
 import { X12Parser } from 'node-x12';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 
-const { values } = parseArgs({
+const { values } = parseCliArgs('bench:edi', "the EDI gateway's throughput on the local stack (850 intake, outbound 855/856/810)", {
   options: {
     docs: { type: 'string', default: '3000' },
     inflight: { type: 'string', default: '200' },

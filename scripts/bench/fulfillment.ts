@@ -8,7 +8,7 @@
 //   npm run bench:fulfillment -- [--orders 2000] [--latency-orders 300] [--rate 50] [--partitions 3]
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { createServiceRuntime, ensureTopics, type ServiceRuntime } from '@odx/runtime';
 import type { OrderConfirmed } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
@@ -17,7 +17,7 @@ import { ADMIN, call } from '@odx/sim-wms/kit';
 import { loadBridgeConfig, startWmsBridge, WEBHOOK_PATH, type WmsBridge } from '@odx/wms-bridge';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 
-const { values } = parseArgs({
+const { values } = parseCliArgs('bench:fulfillment', 'orders per second through wms-bridge and the WMS webhook latency', {
   options: {
     orders: { type: 'string', default: '2000' },
     'latency-orders': { type: 'string', default: '300' },

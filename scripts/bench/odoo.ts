@@ -9,7 +9,7 @@
 //   npm run bench:odoo -- [--orders 50000] [--batch 500] [--writebacks 1000]
 import { randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { EventProducer, EventSerde, createKafka, createLogger, ensureTopics, loadRuntimeConfig, type OutgoingEvent } from '@odx/runtime';
 import { FieldCatalog, ModelPoller, OdooClient, CursorStore } from '@odx/odoo-outbox-poller';
 import { saleOrderSpec, versionAdapter, writeShipmentBooked } from '@odx/odoo-outbox-poller/bench';
@@ -18,7 +18,7 @@ import { startOdooSimulator } from '@odx/sim-odoo';
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 
-const { values } = parseArgs({
+const { values } = parseCliArgs('bench:odoo', 'orders through the odoo-outbox-poller into Kafka', {
   options: {
     orders: { type: 'string', default: '50000' },
     batch: { type: 'string', default: '500' },

@@ -8,7 +8,7 @@
 //   npm run bench:replay -- [--messages 500000] [--partitions 3] [--value-bytes 100]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { createKafka, createServiceRuntime, type ServiceRuntime } from '@odx/runtime';
 import { authenticate, chunkBySize, loadReplayDlqConfig, messageBytes, startReplayDlq } from '@odx/replay-dlq';
 import { endpointsEnv, stackUp } from '../stack/index.js';
@@ -16,7 +16,7 @@ import { endpointsEnv, stackUp } from '../stack/index.js';
 /** The raw client the runtime wraps (the baseline's tool). */
 type RawClient = ReturnType<typeof createKafka>;
 
-const { values } = parseArgs({
+const { values } = parseCliArgs('bench:replay', 'a replay-dlq replay job against a raw kafkajs copy of the same range', {
   options: {
     messages: { type: 'string', default: '500000' },
     partitions: { type: 'string', default: '3' },

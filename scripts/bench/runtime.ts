@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpus, totalmem, arch, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { parseEventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import {
@@ -28,7 +28,7 @@ import {
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 
-const { values } = parseArgs({
+const { values } = parseCliArgs('bench:runtime', "the runtime's pipeline (serde, idempotency, consumer runner) against raw kafkajs", {
   options: {
     events: { type: 'string', default: '100000' },
     rate: { type: 'string', default: '1000' },

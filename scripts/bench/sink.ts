@@ -11,14 +11,14 @@
 //   npm run bench:sink -- [--events 50000] [--duplicates 0.1] [--partitions 6] [--batch 500] [--concurrency 6]
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { createServiceRuntime, ensureTopics, outgoingEvent, type OutgoingEvent } from '@odx/runtime';
 import { loadSinkConfig, startAnalyticsSink } from '@odx/analytics-sink';
 import type { EventPayloads, EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 
-const { values } = parseArgs({
+const { values } = parseCliArgs('bench:sink', 'analytics-sink ingest throughput with idempotency', {
   options: {
     events: { type: 'string', default: '50000' },
     duplicates: { type: 'string', default: '0.1' },

@@ -20,7 +20,7 @@
 //   npm run bench:store -- [--history 50000] [--seconds 3] [--label sqlite] [--docs 20000] [--upserts 2000] [--events 10000] [--redelivery-batch 200]
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import {
   IdempotencyStore,
   bulkWriteInChunks,
@@ -34,7 +34,7 @@ import {
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter } from 'mongodb';
 import { stackUp } from '../stack/index.js';
 
-const { values } = parseArgs({
+const { values } = parseCliArgs('bench:store', "the MongoDB-wire store through ODX's own code paths", {
   options: {
     history: { type: 'string', default: '50000' },
     seconds: { type: 'string', default: '3' },

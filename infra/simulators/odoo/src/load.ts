@@ -4,10 +4,10 @@
  *     [--url http://127.0.0.1:8069] [--same-second K] [--late P] [--cancel-ratio 0.05]
  *     [--validate-ratio 0.7] [--invoice-ratio 0.5] [--pay-ratio 0.5] [--concurrency 8]
  */
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { runLoad } from './load/run-load.js';
 
-const { values: v } = parseArgs({
+const { values: v } = parseCliArgs('sim:odoo:load', 'a load generator placing sale orders in the Odoo simulator', {
   options: {
     url: { type: 'string', default: process.env.ODOO_SIM_URL ?? 'http://127.0.0.1:8069' },
     db: { type: 'string', default: 'odx' },
@@ -53,9 +53,19 @@ const counts = await runLoad({
   invoiceRatio: num('invoice-ratio', 0, 1),
   payRatio: num('pay-ratio', 0, 1),
   seed: num('seed', 0),
-  onProgress: (c) => process.stderr.write(`\rcreated ${c.created} confirmed ${c.confirmed} cancelled ${c.cancelled} validated ${c.validated} invoiced ${c.invoiced} errors ${c.errors}   `),
+  onProgress: (c) =>
+    process.stderr.write(
+      `\rcreated ${c.created} confirmed ${c.confirmed} cancelled ${c.cancelled} validated ${c.validated} invoiced ${c.invoiced} errors ${c.errors}   `,
+    ),
 });
 process.stderr.write('\n');
 const { orderIds, ...summary } = counts;
-console.log(JSON.stringify({ ...summary, firstOrderId: orderIds[0] ?? null, lastOrderId: orderIds.at(-1) ?? null, seconds: (Date.now() - t0) / 1000 }));
+console.log(
+  JSON.stringify({
+    ...summary,
+    firstOrderId: orderIds[0] ?? null,
+    lastOrderId: orderIds.at(-1) ?? null,
+    seconds: (Date.now() - t0) / 1000,
+  }),
+);
 process.exitCode = counts.errors > 0 ? 1 : 0;

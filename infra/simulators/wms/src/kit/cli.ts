@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { z } from 'zod';
 
 /** What every WMS/TMS simulator CLI accepts, from flags or `<PREFIX>_*` environment variables. */
@@ -22,12 +22,20 @@ export async function runSimulatorCli(options: {
   defaultPort: number;
   start(settings: SimulatorCliSettings): Promise<{ url: string; close(): Promise<void> }>;
 }): Promise<void> {
-  const { values: flags } = parseArgs({
-    options: {
-      host: { type: 'string' }, port: { type: 'string' }, 'webhook-url': { type: 'string' },
-      'webhook-secret': { type: 'string' }, 'admin-token': { type: 'string' }, speed: { type: 'string' },
+  const { values: flags } = parseCliArgs(
+    `sim:${options.name}`,
+    `the ${options.name.toUpperCase()} simulator (each flag also read from ${options.envPrefix}_<NAME>)`,
+    {
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'webhook-url': { type: 'string' },
+        'webhook-secret': { type: 'string' },
+        'admin-token': { type: 'string' },
+        speed: { type: 'string' },
+      },
     },
-  });
+  );
   const env = (name: string): string | undefined => process.env[`${options.envPrefix}_${name}`];
   const settings = z
     .object({
@@ -47,7 +55,9 @@ export async function runSimulatorCli(options: {
       speed: flags.speed ?? env('SPEED'),
     });
   const sim = await options.start(settings);
-  process.stdout.write(`${options.name} simulator listening on ${sim.url} (admin token: bearer ${settings.adminToken === 'sim-admin' ? 'sim-admin' : '***'})\n`);
+  process.stdout.write(
+    `${options.name} simulator listening on ${sim.url} (admin token: bearer ${settings.adminToken === 'sim-admin' ? 'sim-admin' : '***'})\n`,
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       void sim.close().then(() => process.exit(0));

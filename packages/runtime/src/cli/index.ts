@@ -1,0 +1,1 @@
+export { cliUsage, parseCliArgs } from './parse-cli-args.js';
