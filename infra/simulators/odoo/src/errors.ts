@@ -14,6 +14,7 @@ export type OdooErrorKind =
   | 'ValueError'
   | 'TypeError'
   | 'KeyError'
+  | 'AssertionError'
   | 'AttributeError'
   | 'NameError'
   | 'OperationalError'
@@ -44,6 +45,7 @@ const KINDS: Record<OdooErrorKind, KindInfo> = {
   ValueError: { pyName: 'builtins.ValueError', faultCode: 1, httpStatus: 500 },
   TypeError: { pyName: 'builtins.TypeError', faultCode: 1, httpStatus: 500 },
   KeyError: { pyName: 'builtins.KeyError', faultCode: 1, httpStatus: 500 },
+  AssertionError: { pyName: 'builtins.AssertionError', faultCode: 1, httpStatus: 500 },
   AttributeError: { pyName: 'builtins.AttributeError', faultCode: 1, httpStatus: 404 },
   NameError: { pyName: 'builtins.NameError', faultCode: 1, httpStatus: 500 },
   OperationalError: { pyName: 'psycopg2.OperationalError', faultCode: 1, httpStatus: 500 },

@@ -24,7 +24,55 @@ const limitOf = (v: unknown, dflt: number | null): number | null => {
 const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const fieldList = (v: unknown): string[] | null => (Array.isArray(v) ? (v as string[]) : null);
 
+/**
+ * The operation an access check names, as ir.model.access.check asserts it
+ * (`assert mode in ('read', 'write', 'create', 'unlink'), 'Invalid access mode'`).
+ * The simulator's users hold every right, so a valid operation is always allowed.
+ */
+const accessMode = (v: unknown): string => {
+  if (v === 'read' || v === 'write' || v === 'create' || v === 'unlink') return v;
+  throw new OdooError('AssertionError', 'Invalid access mode');
+};
+
 export const ORM_METHODS: Record<string, MethodDef> = {
+  /** Odoo 17 (deprecated in 18): `check_access_rights(operation, raise_exception=True)` -> True, or False / AccessError when denied. */
+  check_access_rights: {
+    api: 'model',
+    params: [{ name: 'operation' }, { name: 'raise_exception', default: true }],
+    run: (_env, _ids, kw) => {
+      accessMode(kw.operation);
+      return true;
+    },
+  },
+  /** Odoo 17: `check_access_rule(operation)` on records -> None, or AccessError. */
+  check_access_rule: {
+    api: 'records',
+    params: [{ name: 'operation' }],
+    run: (env, ids, kw, { model }) => {
+      accessMode(kw.operation);
+      env.ensure(model, ids);
+      return null;
+    },
+  },
+  /** Odoo 18: `check_access(operation)` on records (rights and rules) -> None, or AccessError. */
+  check_access: {
+    api: 'records',
+    params: [{ name: 'operation' }],
+    run: (env, ids, kw, { model }) => {
+      accessMode(kw.operation);
+      env.ensure(model, ids);
+      return null;
+    },
+  },
+  /** Odoo 18: `has_access(operation)` on records -> bool. */
+  has_access: {
+    api: 'records',
+    params: [{ name: 'operation' }],
+    run: (_env, _ids, kw) => {
+      accessMode(kw.operation);
+      return true;
+    },
+  },
   search: {
     api: 'model',
     params: [{ name: 'domain' }, { name: 'offset', default: 0 }, { name: 'limit', default: null }, { name: 'order', default: null }],
@@ -185,7 +233,8 @@ export interface BoundCall {
 /** Finds a public method as get_public_method/call_kw do; private names are refused. */
 export function resolveMethod(def: ModelDef, name: string, api: CallInfo['api']): MethodDef {
   if (name.startsWith('_')) throw accessError(`Private methods (such as ${name}) cannot be called remotely.`);
-  const method = def.methods?.[name] ?? ORM_METHODS[name];
+  // Own keys only: a method named "constructor" or "toString" must not be found on Object.prototype.
+  const method = (def.methods && Object.hasOwn(def.methods, name) ? def.methods[name] : undefined) ?? (Object.hasOwn(ORM_METHODS, name) ? ORM_METHODS[name] : undefined);
   if (!method) {
     if (api === 'json2') throw httpError('NotFound', `The method '${def.name}.${name}' does not exist`);
     throw new OdooError('AttributeError', `The method '${name}' does not exist on the model '${def.name}'`);
