@@ -70,19 +70,56 @@ export function ordersForReference(ref: string, entries: readonly IndexedEvent[]
   return [...ids].sort();
 }
 
-const TYPE_RANK: Record<string, number> = { OrderReceived: 0, OrderConfirmed: 1 };
-
-/** Every entry of `orderId` among `entries`, in time order, with the gaps between hops. */
-export function buildTimeline(ref: string, orderId: string, entries: readonly IndexedEvent[]): OrderTimeline {
-  const mine = [...(assignOrders(entries).get(orderId) ?? [])].sort(
+/**
+ * Time order, corrected so that no entry precedes its cause. Times alone mislead: Odoo's write_date has whole
+ * seconds, so the OrderConfirmed an EDI OrderReceived caused (at 10:00:00.400) carries 10:00:00 and sorted first.
+ * An entry's causes are the entry its causationId names, the canonical event a retry or DLQ copy is of, and,
+ * within the same key, the OrderReceived that opened the order. Among entries whose causes are all shown, the
+ * earliest in time order goes next (a stable topological sort; a cycle, which the links cannot form, falls back
+ * to time order).
+ */
+export function causalOrder(entries: readonly IndexedEvent[]): IndexedEvent[] {
+  const timed = [...entries].sort(
     (a, b) =>
       a.time.getTime() - b.time.getTime() ||
-      (TYPE_RANK[a.type] ?? 2) - (TYPE_RANK[b.type] ?? 2) ||
+      (a.entry === 'event' ? 0 : 1) - (b.entry === 'event' ? 0 : 1) ||
       a.topic.localeCompare(b.topic) ||
       a.partition - b.partition ||
       a.offset - b.offset,
   );
-  const first = mine[0]?.time.getTime() ?? 0;
+  const events = new Map<string, number>();
+  const received = new Map<string, number[]>();
+  timed.forEach((e, i) => {
+    if (e.entry !== 'event') return;
+    if (e.eventId !== null) events.set(e.eventId, i);
+    if (e.type === 'OrderReceived' && e.key !== null) received.set(e.key, [...(received.get(e.key) ?? []), i]);
+  });
+  const causes = timed.map((e, i) => {
+    const of = new Set<number>();
+    const named = e.causationId ? events.get(e.causationId) : undefined;
+    if (named !== undefined) of.add(named);
+    const original = e.entry !== 'event' && e.eventId !== null ? events.get(e.eventId) : undefined;
+    if (original !== undefined) of.add(original);
+    if (e.key !== null && !(e.type === 'OrderReceived' && e.entry === 'event')) for (const r of received.get(e.key) ?? []) of.add(r);
+    of.delete(i);
+    return of;
+  });
+  const shown = new Array<boolean>(timed.length).fill(false);
+  const out: IndexedEvent[] = [];
+  while (out.length < timed.length) {
+    let next = timed.findIndex((_, i) => !shown[i] && [...causes[i]!].every((c) => shown[c]));
+    if (next < 0) next = shown.indexOf(false);
+    shown[next] = true;
+    out.push(timed[next]!);
+  }
+  return out;
+}
+
+/** Every entry of `orderId` among `entries`, in causal time order (causalOrder), with the gaps between hops. */
+export function buildTimeline(ref: string, orderId: string, entries: readonly IndexedEvent[]): OrderTimeline {
+  const mine = causalOrder(assignOrders(entries).get(orderId) ?? []);
+  // Gaps from the earliest time; a hop moved after its cause may be "earlier" by the cause's clock: its gap is 0.
+  const first = Math.min(...mine.map((e) => e.time.getTime()));
   let prev: number | null = null;
   const hops = mine.map((e): TimelineHop => {
     const t = e.time.getTime();
@@ -98,7 +135,7 @@ export function buildTimeline(ref: string, orderId: string, entries: readonly In
       traceId: e.traceId,
       source: e.source,
       service: e.ceSource,
-      sincePreviousMs: prev === null ? null : t - prev,
+      sincePreviousMs: prev === null ? null : Math.max(0, t - prev),
       sinceFirstMs: t - first,
       ...(e.error
         ? {
@@ -115,7 +152,7 @@ export function buildTimeline(ref: string, orderId: string, entries: readonly In
           }
         : {}),
     };
-    prev = t;
+    prev = prev === null ? t : Math.max(prev, t);
     return hop;
   });
   const l = buildLifecycle(orderId, mine);

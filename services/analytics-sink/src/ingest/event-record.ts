@@ -68,6 +68,8 @@ export interface IndexedEvent {
   /** CloudEvents ce_source: the ODX service that published it (/odx/<service>). */
   ceSource: string | null;
   correlationId: string | null;
+  /** meta.causationId: the eventId of the event that caused this one (absent in entries indexed before it was kept). */
+  causationId?: string | null;
   links: string[];
   facts: EventFacts;
   error?: FailureInfo;
@@ -152,7 +154,7 @@ export function factsOf(event: CanonicalEvent): EventFacts {
 }
 
 /** The parts of the event meta the index keeps; none for a message that could not be decoded. */
-type IndexedMeta = Partial<Pick<EventMeta, 'eventId' | 'occurredAt' | 'source' | 'correlationId'>>;
+type IndexedMeta = Partial<Pick<EventMeta, 'eventId' | 'occurredAt' | 'source' | 'correlationId' | 'causationId'>>;
 
 function str(v: string | null | undefined): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
@@ -176,6 +178,7 @@ export function indexEntryOf(event: ConsumedEvent): IndexedEvent {
     source: str(meta.source),
     ceSource: str(event.headers['ce_source']),
     correlationId: str(meta.correlationId) ?? str(event.headers['ce_correlationid']),
+    causationId: str(meta.causationId),
     links: orderLinks(event),
     facts: factsOf(event),
   };
@@ -240,6 +243,7 @@ export function failureEntryOf(m: FailureMessage): IndexedEvent {
     source: str(meta.source),
     ceSource: str(h['ce_source']),
     correlationId: str(meta.correlationId) ?? str(h['ce_correlationid']),
+    causationId: str(meta.causationId),
     links,
     facts: decoded ? factsOf(decoded) : {},
     error: {
