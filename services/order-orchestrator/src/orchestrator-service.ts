@@ -165,7 +165,8 @@ export async function startOrderOrchestrator(
   const commands = new ProcessCommands(rt.producer, config.topics.inbox, rt.config.company);
   let desk: ExceptionDesk | undefined;
   if (deps.cases === undefined) {
-    desk = await startExceptionDesk(rt, loadExceptionDeskSettings(deps.deskEnv), { commands });
+    // Dead letters of groups that do a process step reach the process as step failures (one case, opened by it).
+    desk = await startExceptionDesk(rt, loadExceptionDeskSettings(deps.deskEnv), { commands, failures: commands });
     executor.useCaseDesk(desk.desk);
   }
   mountProcessRoutes(rt.http.api, { store });

@@ -54,7 +54,7 @@ export function createCaseMetrics(runtime: RuntimeMetrics): CaseMetrics {
     }),
     dlqEntries: new Counter({
       name: 'odx_cases_dlq_entries_total',
-      help: 'Dead letters of order topics read by the exception desk, by outcome (opened, attached, duplicate, skipped)',
+      help: 'Dead letters of order topics read by the exception desk, by outcome (opened, attached, process: sent to the order process as a step failure, duplicate, skipped)',
       labelNames: ['outcome'],
       registers,
     }),

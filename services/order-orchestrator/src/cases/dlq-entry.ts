@@ -11,40 +11,77 @@ export const UNATTRIBUTED_ORDER = 'unattributed';
 
 /** How the DLQ intake reads one original topic's dead letters. */
 export interface OrderTopicRule {
-  /** The step a dead letter of this topic blocks, unless the event type says better. */
-  step: string;
   /** The message key is the order id (the catalog's key for the topic), so even an undecodable entry names its order. */
   keyIsOrderId: boolean;
-  /** Steps by consumer group, where the group that gave up tells the step (tms-bridge on shipments: carrier booking). */
-  stepByGroup?: Record<string, string>;
 }
 
 /** Catalog names of the order topics whose dead letters open cases. */
 export const ORDER_TOPIC_RULES: Record<string, OrderTopicRule> = {
-  'odx.orders.v1': { step: 'release', keyIsOrderId: true },
-  'odx.shipments.v1': {
-    step: 'dispatch',
-    keyIsOrderId: false,
-    stepByGroup: { 'tms-bridge': 'carrier-booking', 'wms-bridge': 'release' },
-  },
-  'odx.invoices.v1': { step: 'invoice', keyIsOrderId: false },
-  'odx.payments.v1': { step: 'payment', keyIsOrderId: false },
-  'odx.orchestrator.inbox.v1': { step: 'orchestration', keyIsOrderId: true },
+  'odx.orders.v1': { keyIsOrderId: true },
+  'odx.shipments.v1': { keyIsOrderId: false },
+  'odx.invoices.v1': { keyIsOrderId: false },
+  'odx.payments.v1': { keyIsOrderId: false },
+  'odx.orchestrator.inbox.v1': { keyIsOrderId: true },
 };
 
-/** Event types that name their step more precisely than their topic does. */
-const STEP_BY_EVENT: Partial<Record<string, string>> = {
-  ShipmentPicked: 'pick-pack',
-  ShipmentPacked: 'pick-pack',
-  ShipmentDelivered: 'delivery',
-  ShipmentBooked: 'carrier-booking',
-  ShipmentDispatched: 'dispatch',
-  ShipmentMilestoneRecorded: 'delivery',
-  InvoicePosted: 'invoice',
-  PaymentReceived: 'payment',
-};
+/** A consumer group that does a step of the order's process on an order topic. */
+export interface GroupStep {
+  /** Catalog name of the original topic. */
+  topic: string;
+  /** The service's consumer group (its default name; a deployment's prefix such as `sys-<id>-` is allowed). */
+  group: string;
+  /** Only dead letters of this event type (else any type). */
+  eventType?: string;
+  /** The process step the group's work serves. */
+  step: string;
+}
 
-export type DlqEntryReading = { kind: 'opening'; opening: CaseOpening } | { kind: 'skip'; why: string };
+/**
+ * Which step of the order's process a consumer group's failure blocks. A dead
+ * letter of one of these groups (a readable event that names its order) is
+ * that step failing for good: it goes to the order's process as a step
+ * failure (ProcessCommands.stepFailed), which records the step as failed and
+ * opens (or joins) the one case of that step. First match wins. Groups not
+ * listed do no step of the process (analytics-sink, edi-gateway, the
+ * orchestrator's own intake, odoo-writeback's OrderReceived, which creates the
+ * order in Odoo before any process exists): their dead letters, and every
+ * undecodable entry, are filed on a case by the desk, step `dlq:<topic>`.
+ */
+export const GROUP_STEPS: readonly GroupStep[] = [
+  // wms-bridge creates the WMS order (release mode order-confirmed) and cancels it on OrderCancelled.
+  { topic: 'odx.orders.v1', group: 'wms-bridge', step: 'release' },
+  // tms-bridge voids the carrier booking on OrderCancelled.
+  { topic: 'odx.orders.v1', group: 'tms-bridge', step: 'carrier-booking' },
+  // wms-bridge creates the WMS order of each FulfillmentRequested (release mode fulfillment-requested).
+  { topic: 'odx.shipments.v1', group: 'wms-bridge', step: 'release' },
+  // tms-bridge books the carrier for packed shipments.
+  { topic: 'odx.shipments.v1', group: 'tms-bridge', step: 'carrier-booking' },
+  // The poller's write-back: a booking's carrier and tracking onto the Odoo picking ...
+  { topic: 'odx.shipments.v1', group: 'odoo-writeback', eventType: 'ShipmentBooked', step: 'carrier-booking' },
+  // ... and the picking validated in Odoo when the goods left (ShipmentDispatched).
+  { topic: 'odx.shipments.v1', group: 'odoo-writeback', step: 'dispatch' },
+];
+
+/** The step `group` serves for `eventType` on `topic` (catalog name), or null. */
+export function stepOfGroup(topic: string, group: string, eventType: string | null): string | null {
+  const hit = GROUP_STEPS.find(
+    (g) =>
+      g.topic === topic && (group === g.group || group.endsWith(`-${g.group}`)) && (g.eventType === undefined || g.eventType === eventType),
+  );
+  return hit?.step ?? null;
+}
+
+export type DlqEntryReading =
+  | {
+      kind: 'opening';
+      opening: CaseOpening;
+      /**
+       * Set when the entry is a readable event of an order that a group doing a process step gave up on
+       * (GROUP_STEPS): the step failed, and the order's process should be told (the opening's step is this step).
+       */
+      stepFailure: { step: string; group: string } | null;
+    }
+  | { kind: 'skip'; why: string };
 
 const MAX_TEXT = 1_000;
 const MAX_ID = 200;
@@ -88,7 +125,9 @@ export function readDlqEntry(
   const fromPayload = decoded ? cleanId(orderIdOf(decoded.payload)) : null;
   const fromKey = rule.keyIsOrderId && msg.key ? cleanId(msg.key.toString('utf8')) : null;
   const orderId = fromPayload ?? fromKey;
-  const step = (decoded && STEP_BY_EVENT[decoded.eventType]) ?? rule.stepByGroup?.[parsed.group] ?? rule.step;
+  // Labelled by the step the failing group serves; an unreadable record, or a group that serves none: `dlq:<topic>`.
+  const served = decoded && orderId && original ? stepOfGroup(original, parsed.group, decoded.eventType) : null;
+  const step = served ?? `dlq:${original}`;
 
   const rawClass = h[ERROR_HEADERS.errorClass];
   const errorClass = rawClass !== undefined && ERROR_CLASS.test(rawClass) ? rawClass : 'unknown';
@@ -119,7 +158,7 @@ export function readDlqEntry(
   const opening: CaseOpening = {
     // An entry that names no order still gets an owner: one case per original topic collects them.
     orderId: orderId ?? UNATTRIBUTED_ORDER,
-    step: orderId ? step : `dlq:${original}`,
+    step,
     reasonClass: `dlq.${errorClass}`,
     lastError,
     severity,
@@ -127,5 +166,5 @@ export function readDlqEntry(
     proposedAction: 'redrive-or-purge',
     dedupeKey: `dlq|${msg.topic}|${msg.partition}|${msg.offset}`,
   };
-  return { kind: 'opening', opening };
+  return { kind: 'opening', opening, stepFailure: served ? { step: served, group: parsed.group } : null };
 }

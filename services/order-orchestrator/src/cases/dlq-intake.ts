@@ -20,10 +20,23 @@ import {
 import type { Collection, Db } from 'mongodb';
 import type { CaseDesk } from './case-desk.js';
 import type { CaseMetrics } from './case-metrics.js';
-import type { Severity } from './case-model.js';
+import type { Evidence, Severity } from './case-model.js';
 import { ORDER_TOPIC_RULES, readDlqEntry } from './dlq-entry.js';
 
 export const DLQ_CURSOR_COLLECTION = 'odx_case_dlq_cursors';
+
+/** Tells an order's process that one of its steps failed for good (ProcessCommands.stepFailed). */
+export interface StepFailureSender {
+  stepFailed(failure: {
+    orderId: string;
+    step: string | null;
+    errorClass: string;
+    lastError: string;
+    reportedBy: string;
+    evidence: Evidence[];
+    key: string;
+  }): Promise<void>;
+}
 
 /** `<dlq topic>|<partition>` -> the next offset to read. */
 interface CursorDoc {
@@ -45,6 +58,12 @@ export interface DlqIntakeOptions {
   severity?: Severity;
   /** Messages handled per scan at most (the rest waits for the next). @default 5000 */
   maxPerScan?: number;
+  /**
+   * Where a step failure goes: a dead letter of a group that does a step of the order's process (GROUP_STEPS) is
+   * sent to the process, which marks the step failed and opens or joins the step's case (one case). Without it
+   * (or for other entries) the desk files the case itself.
+   */
+  failures?: StepFailureSender;
 }
 
 export interface DlqScanResult {
@@ -52,6 +71,8 @@ export interface DlqScanResult {
   read: number;
   opened: number;
   attached: number;
+  /** Sent to the order's process as a step failure (the process opens or joins the case). */
+  toProcess: number;
   duplicate: number;
   skipped: number;
 }
@@ -81,7 +102,7 @@ export class DlqIntake {
   /** Reads what is new on every order-topic DLQ and files each entry on a case. */
   async scan(signal?: AbortSignal): Promise<DlqScanResult> {
     const { cluster } = this.options;
-    const result: DlqScanResult = { topics: 0, read: 0, opened: 0, attached: 0, duplicate: 0, skipped: 0 };
+    const result: DlqScanResult = { topics: 0, read: 0, opened: 0, attached: 0, toProcess: 0, duplicate: 0, skipped: 0 };
     const topics = this.orderDlqTopics(await cluster.listTopics());
     result.topics = topics.length;
     const ranges: PartitionRange[] = [];
@@ -123,6 +144,23 @@ export class DlqIntake {
     if (reading.kind === 'skip') {
       result.skipped++;
       metrics.dlqEntries.inc({ outcome: 'skipped' });
+      return;
+    }
+    const { failures } = this.options;
+    if (reading.stepFailure && failures) {
+      // Idempotent without a check: the signal's id comes from the entry's key, and the process's case from the signal.
+      const o = reading.opening;
+      await failures.stepFailed({
+        orderId: o.orderId,
+        step: reading.stepFailure.step,
+        errorClass: o.reasonClass,
+        lastError: o.lastError,
+        reportedBy: reading.stepFailure.group,
+        evidence: o.evidence,
+        key: o.dedupeKey,
+      });
+      result.toProcess++;
+      metrics.dlqEntries.inc({ outcome: 'process' });
       return;
     }
     const before = await desk.knownKey(reading.opening.dedupeKey);

@@ -5,7 +5,7 @@ import { CaseDesk, type ProcessCommandSender } from './case-desk.js';
 import { createCaseMetrics } from './case-metrics.js';
 import { CaseStore } from './case-store.js';
 import type { ExceptionDeskSettings } from './desk-settings.js';
-import { DlqIntake } from './dlq-intake.js';
+import { DlqIntake, type StepFailureSender } from './dlq-intake.js';
 import { scanCases, type EscalationScanResult } from './escalation-scan.js';
 import { runEvery } from './scan-loop.js';
 
@@ -23,6 +23,8 @@ export interface ExceptionDesk {
 export interface ExceptionDeskDeps {
   /** Where retry and approve/cancel of credit holds go: the process inbox (H1's ProcessCommands). */
   commands: ProcessCommandSender;
+  /** Where dead letters of groups that do a process step go as step failures (ProcessCommands). @default the desk files them */
+  failures?: StepFailureSender;
   /** The case API's router: @default rt.http.api (the runtime's authenticate must be the bearer-token check). */
   api?: Router;
 }
@@ -63,6 +65,7 @@ export async function startExceptionDesk(
     logger: rt.logger,
     topicPrefix: settings.topics.prefix,
     severity: settings.dlqSeverity,
+    ...(deps.failures ? { failures: deps.failures } : {}),
   });
 
   const abort = new AbortController();

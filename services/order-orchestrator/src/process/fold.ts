@@ -335,16 +335,26 @@ class Fold {
     }
   }
 
+  /**
+   * A step failed for good elsewhere (e.g. a dead letter of the group that does it: a WMS release, a carrier booking,
+   * a write-back to Odoo). The step records it (failed, its error; the stage `failed` when it is the current one) unless
+   * it is done or the order cancelled, and a case is opened on it either way (the desk joins it to the step's open
+   * case): a failure nobody owns is what cases are for.
+   */
   private onFailure(stepName: string | null, errorClass: string, lastError: string): void {
     const { s } = this;
     const name = isStepName(stepName) ? stepName : isStepName(s.stage) ? s.stage : null;
     if (!name) return;
     const step = s.steps[name];
-    if (step.status === 'done') return;
-    step.lastError = `${errorClass}: ${lastError}`;
-    step.caseOpen = true;
-    if (s.due?.step === name) s.due = null;
-    this.openCase(name, errorClass, lastError, severityOf(name), 'retry-step', `${s.orderId}:${name}:failed:${this.signal.meta.eventId}`);
+    if (step.status !== 'done' && !s.cancellation) {
+      if (step.status === 'pending' || step.status === 'active') step.status = 'failed';
+      step.lastError = `${errorClass}: ${lastError}`;
+      step.caseOpen = true;
+      if (s.due?.step === name) s.due = null;
+    }
+    // A dead letter is redriven or purged once its cause is fixed; anything else: the step is retried.
+    const action = errorClass.startsWith('dlq.') ? 'redrive-or-purge' : 'retry-step';
+    this.openCase(name, errorClass, lastError, severityOf(name), action, `${s.orderId}:${name}:failed:${this.signal.meta.eventId}`);
   }
 
   /** Re-derives the steps from the facts, moves the stage, sets the due timer and publishes a stage change. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { buildDlqHeaders } from '@odx/runtime';
 import { payloadsOf } from '@odx/runtime/testing';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import {
@@ -11,6 +12,7 @@ import {
   startOrchestrator,
   type RunningOrchestrator,
 } from '../support/orchestrator-kit.js';
+import { DLQ_CURSOR_COLLECTION } from '../../src/cases/dlq-intake.js';
 
 const meta = (): ReturnType<typeof sampleMeta> => sampleMeta({ eventId: randomUUID(), source: 'wms' });
 
@@ -170,6 +172,90 @@ describe('order orchestrator on the real stack', { timeout: 180_000 }, () => {
       fr.shipment.lines.map((l) => l.sku),
       ['SKU-CONS', 'SKU-A', 'SKU-SERV'],
     );
+  });
+
+  it("a dead letter of the group doing a step (tms-bridge's booking) fails that step of the order's process, with one case", async (t) => {
+    const o = await startOrchestrator(
+      t,
+      { ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '60000', ODX_CASES_DLQ_INTAKE: 'true', ODX_CASES_DLQ_SCAN_MS: '300' },
+      shortPolicy(600_000),
+    );
+    await o.publish('InventoryLevelChanged', 'SKU-A', level('SKU-A', 'WH', '100.0000'), o.topics.inventory);
+    await eventually(() => o.orchestrator.stock.refresh().then((n) => (n >= 1 ? n : undefined)), 20_000, 'stock');
+    const c = confirmedOrder(['SKU-A']);
+    const orderId = c.order.orderId;
+    await o.publish('OrderConfirmed', orderId, c, o.topics.orders);
+    await stage(o, orderId, 'pick-pack');
+    const shipmentId = `${orderId}-WH`;
+    await ship(o, orderId, shipmentId, 'packed');
+    await stage(o, orderId, 'carrier-booking');
+
+    // tms-bridge gave up booking the packed shipment: its dead letter, as the runtime writes it.
+    const dlq = `${o.topics.shipments}.tms-bridge.dlq`;
+    await o.rt.cluster.ensureTopics([{ name: dlq, partitions: 1, replicationFactor: 1, config: {} }]);
+    const packed = sampleEvent('ShipmentPacked', { meta: meta(), shipmentId, orderId });
+    const encoded = await o.rt.serde.encode(o.topics.shipments, 'ShipmentPacked', packed);
+    const headers = buildDlqHeaders(
+      { ce_id: packed.meta.eventId },
+      {
+        originalTopic: o.topics.shipments,
+        receivedTopic: `${o.topics.shipments}.tms-bridge.retry.3`,
+        partition: 1,
+        offset: '77',
+        attempt: 4,
+        failure: {
+          kind: 'permanent',
+          errorClass: 'tms.rejected',
+          message: 'the TMS refused the booking: no carrier serves the postcode',
+          circuitOpen: false,
+          retryAfterMs: undefined,
+        },
+        group: 'tms-bridge',
+      },
+    );
+    await o.rt.producer.publishRaw([{ topic: dlq, key: shipmentId, value: encoded.value, headers }]);
+
+    const failed = await eventually(
+      async () => {
+        const p = await o.process(orderId);
+        return p?.stageStatus === 'failed' ? p : undefined;
+      },
+      30_000,
+      'the booking step failed',
+    );
+    assert.equal(failed.stage, 'carrier-booking');
+    assert.equal(failed.steps['carrier-booking']?.status, 'failed');
+    assert.match(failed.steps['carrier-booking']?.lastError ?? '', /^dlq\.tms\.rejected: the TMS refused the booking/);
+    const auth = { authorization: `Bearer ${o.token}` };
+    type CaseView = {
+      caseId: string;
+      step: string;
+      errorClass: string;
+      evidence: Array<{ kind: string; topic: string | null; offset: string | null }>;
+    };
+    const cases = async (): Promise<CaseView[]> => {
+      const res = await fetch(`${o.url}/v1/cases?order=${encodeURIComponent(orderId)}`, { headers: auth });
+      return ((await res.json()) as { cases?: CaseView[] }).cases ?? [];
+    };
+    const [one] = await eventually(async () => ((await cases()).length > 0 ? cases() : undefined), 30_000, 'the case');
+    assert.deepEqual([one?.step, one?.errorClass], ['carrier-booking', 'dlq.tms.rejected']);
+    const full = await fetch(`${o.url}/v1/cases/${one!.caseId}`, { headers: auth }).then(
+      async (r) => ((await r.json()) as { case: CaseView }).case,
+    );
+    assert.ok(
+      full.evidence.some((e) => e.kind === 'dlq-entry' && e.topic === dlq && e.offset === '0'),
+      JSON.stringify(full.evidence),
+    );
+    // Read again from the start (a restart before the cursor moved): still one case.
+    const sent = async (): Promise<number> => {
+      const text = await o.rt.metrics.registry.getSingleMetricAsString('odx_cases_dlq_entries_total');
+      return Number(/outcome="process"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    assert.equal(await sent(), 1);
+    await o.rt.db.collection(DLQ_CURSOR_COLLECTION).deleteMany({});
+    await eventually(async () => ((await sent()) >= 2 ? true : undefined), 20_000, 'the entry read again');
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal((await cases()).length, 1, 'one case, not two');
   });
 
   it('compensates an order cancelled after release, and opens a return case for one cancelled after shipment', async (t) => {

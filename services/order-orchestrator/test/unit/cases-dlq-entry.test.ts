@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ERROR_HEADERS, buildDlqHeaders, canonicalEventOf, type CanonicalEvent, type RawMessage } from '@odx/runtime';
+import { ERROR_HEADERS, buildDlqHeaders, canonicalEventOf, orderIdOf, type CanonicalEvent, type RawMessage } from '@odx/runtime';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import { UNATTRIBUTED_ORDER, readDlqEntry } from '../../src/cases/dlq-entry.js';
+import { UNATTRIBUTED_ORDER, readDlqEntry, stepOfGroup } from '../../src/cases/dlq-entry.js';
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f]/;
@@ -56,6 +56,7 @@ test('an order-topic dead letter opens a case for its order, naming the step, th
   const o = r.opening;
   assert.equal(o.orderId, 'O-42');
   assert.equal(o.step, 'release');
+  assert.deepEqual(r.stepFailure, { step: 'release', group: 'wms-bridge' }, "wms-bridge's release failed for good");
   assert.equal(o.reasonClass, 'dlq.wms.validation');
   assert.equal(o.lastError, 'WMS refused the order: unknown SKU X-1');
   assert.equal(o.severity, 'high');
@@ -78,23 +79,50 @@ test('an order-topic dead letter opens a case for its order, naming the step, th
   });
 });
 
-test('the step follows the event type, then the group that gave up, then the topic', () => {
-  const on = (topic: string, decoded: CanonicalEvent | null): string => {
+test('the step is the one the group that gave up serves (GROUP_STEPS); a group that serves none files under dlq:<topic>', () => {
+  const on = (topic: string, decoded: CanonicalEvent | null): [string, string | null] => {
     const r = readDlqEntry(dlqMessage({ topic }), decoded, catalogName);
     assert.equal(r.kind, 'opening');
-    return r.kind === 'opening' ? r.opening.step : '';
+    return r.kind === 'opening' ? [r.opening.step, r.stepFailure?.step ?? null] : ['', null];
   };
-  assert.equal(on('odx.shipments.v1.odoo-outbox-poller.dlq', event('ShipmentDelivered', { orderId: 'O-1' })), 'delivery');
-  assert.equal(on('odx.shipments.v1.tms-bridge.dlq', event('ShipmentPacked', { orderId: 'O-1' })), 'pick-pack');
-  assert.equal(on('odx.invoices.v1.edi-gateway.dlq', event('InvoicePosted')), 'invoice');
+  const dispatched = event('ShipmentDispatched');
+  assert.equal(orderIdOf(dispatched.payload) !== null, true);
+  // The poller's write-back: a dispatch validates the Odoo picking, a booking writes the carrier onto it.
+  assert.deepEqual(on('odx.shipments.v1.odoo-writeback.dlq', dispatched), ['dispatch', 'dispatch']);
+  assert.deepEqual(on('odx.shipments.v1.sys-1a2b-odoo-writeback.dlq', event('ShipmentBooked', { orderId: 'O-1' })), [
+    'carrier-booking',
+    'carrier-booking',
+  ]);
+  assert.deepEqual(on('odx.shipments.v1.tms-bridge.dlq', event('ShipmentPacked', { orderId: 'O-1' })), [
+    'carrier-booking',
+    'carrier-booking',
+  ]);
+  assert.deepEqual(on('odx.orders.v1.wms-bridge.dlq', event('OrderConfirmed', { orderId: 'O-1' })), ['release', 'release']);
+  // Groups that do no step of the process: a case of their own, not a step failure.
+  assert.deepEqual(on('odx.shipments.v1.analytics-sink.dlq', event('ShipmentDelivered', { orderId: 'O-1' })), [
+    'dlq:odx.shipments.v1',
+    null,
+  ]);
+  assert.deepEqual(on('odx.orders.v1.odoo-writeback.dlq', event('OrderConfirmed', { orderId: 'O-1' })), ['dlq:odx.orders.v1', null]);
+  assert.deepEqual(on('odx.invoices.v1.edi-gateway.dlq', event('InvoicePosted')), ['dlq:odx.invoices.v1', null]);
   // A payment names invoices, not an order: its dead letter joins the topic's unattributed case.
-  assert.equal(on('odx.payments.v1.analytics-sink.dlq', event('PaymentReceived')), 'dlq:odx.payments.v1');
+  assert.deepEqual(on('odx.payments.v1.analytics-sink.dlq', event('PaymentReceived')), ['dlq:odx.payments.v1', null]);
+  // The demo's poison (not Avro, keyed like an order): whoever dead-letters it, no step is named for it.
+  for (const group of ['wms-bridge', 'odoo-writeback', 'analytics-sink'])
+    assert.deepEqual(on(`odx.orders.v1.${group}.dlq`, null), ['dlq:odx.orders.v1', null]);
+  assert.equal(
+    stepOfGroup('odx.shipments.v1', 'my-wms-bridge-2', 'FulfillmentRequested'),
+    null,
+    'a group is matched by its name or a prefix',
+  );
 });
 
 test('an undecodable entry still names its order where the topic is keyed by order; elsewhere it joins the topic’s unattributed case', () => {
   const keyed = readDlqEntry(dlqMessage(), null, catalogName);
   assert.ok(keyed.kind === 'opening');
   assert.equal(keyed.opening.orderId, 'O-42');
+  assert.equal(keyed.opening.step, 'dlq:odx.orders.v1');
+  assert.equal(keyed.stepFailure, null, 'an unreadable record is no step failure of its order');
   assert.match(keyed.opening.evidence[0]!.note ?? '', /in wms-bridge$/);
   const shipment = readDlqEntry(dlqMessage({ topic: 'odx.shipments.v1.tms-bridge.dlq', key: Buffer.from('SH-9') }), null, catalogName);
   assert.ok(shipment.kind === 'opening');

@@ -9,7 +9,7 @@ import { foldSignal, type FoldContext } from '../../src/process/fold.js';
 import type { Effect } from '../../src/process/effects.js';
 import type { ProcessPolicy } from '../../src/process/process-policy.js';
 import type { ProcessState } from '../../src/process/process-state.js';
-import { commandSignal, timerSignal } from '../../src/process/signals.js';
+import { commandSignal, stepFailureSignal, timerSignal } from '../../src/process/signals.js';
 import { policyPort } from '../../src/policy/index.js';
 import { policyOf } from './policy-support.js';
 
@@ -317,6 +317,63 @@ describe('the process fold', () => {
       [['WH1', skus]],
     );
     assert.equal(consumables.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1);
+  });
+
+  it('a step failure reported from outside (a dead letter) fails the step with one case; on a step already done, only the case', () => {
+    const dlqEvidence: EvidenceLink = {
+      kind: 'dlq-entry',
+      topic: 'odx.shipments.v1.tms-bridge.dlq',
+      partition: 0,
+      offset: '7',
+      eventId: null,
+      note: 'tms.rejected in tms-bridge',
+    };
+    const failure = (step: string, key: string) =>
+      stepFailureSignal(
+        {
+          orderId: '42',
+          step,
+          errorClass: 'dlq.tms.rejected',
+          lastError: 'the TMS refused the booking',
+          reportedBy: 'tms-bridge',
+          evidence: [dlqEvidence],
+          key,
+        },
+        'acme',
+        new Date(T0),
+      );
+    const { state } = run(lifecycle().slice(0, 3));
+    assert.equal(state.stage, 'carrier-booking');
+    const r = foldSignal(state, failure('carrier-booking', 'dlq|a|0|7'), ctx(T0 + 5_000));
+    const step = r.state.steps['carrier-booking'];
+    assert.deepEqual([step.status, step.caseOpen, step.lastError], ['failed', true, 'dlq.tms.rejected: the TMS refused the booking']);
+    assert.deepEqual([r.state.stage, r.state.stageStatus, r.state.due], ['carrier-booking', 'failed', null]);
+    const cases = r.effects.flatMap((e) => (e.kind === 'open-case' ? [e.opening] : []));
+    assert.equal(cases.length, 1);
+    assert.deepEqual(
+      [cases[0]?.step, cases[0]?.reasonClass, cases[0]?.proposedAction],
+      ['carrier-booking', 'dlq.tms.rejected', 'redrive-or-purge'],
+    );
+    assert.ok(
+      cases[0]?.evidence.some((e) => e.kind === 'dlq-entry' && e.offset === '7'),
+      'the DLQ entry is evidence',
+    );
+    // The same entry again (the intake re-read it): nothing.
+    assert.equal(foldSignal(r.state, failure('carrier-booking', 'dlq|a|0|7'), ctx(T0 + 6_000)).changed, false);
+    // The booking arrives after all: the step is done and its case resolved.
+    const booked = foldSignal(r.state, lifecycle()[3]!, ctx(T0 + 7_000));
+    assert.equal(booked.state.steps['carrier-booking'].status, 'done');
+    assert.ok(booked.effects.some((e) => e.kind === 'resolve-case' && e.step === 'carrier-booking'));
+
+    // A write-back that failed for a step already done (Odoo never got the dispatch): a case, the step stays done.
+    const later = run(lifecycle().slice(0, 6)).state;
+    const w = foldSignal(later, failure('dispatch', 'dlq|b|0|9'), ctx(T0 + 8_000));
+    assert.equal(w.state.steps.dispatch.status, 'done');
+    assert.equal(w.state.stage, later.stage);
+    assert.deepEqual(
+      w.effects.flatMap((e) => (e.kind === 'open-case' ? [e.opening.step] : [])),
+      ['dispatch'],
+    );
   });
 
   it('an allocation short for good opens its case saying which SKUs are short, with the overdue note beside it', () => {
