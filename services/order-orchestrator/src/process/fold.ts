@@ -337,9 +337,9 @@ class Fold {
 
   /**
    * A step failed for good elsewhere (e.g. a dead letter of the group that does it: a WMS release, a carrier booking,
-   * a write-back to Odoo). The step records it (failed, its error; the stage `failed` when it is the current one) unless
-   * it is done or the order cancelled, and a case is opened on it either way (the desk joins it to the step's open
-   * case): a failure nobody owns is what cases are for.
+   * a write-back to Odoo). The step records it (its error, a case open; failed, and the stage `failed`, when it is under
+   * way) unless it is done or the order cancelled, and a case is opened on it either way (the desk joins it to the
+   * step's open case): a failure nobody owns is what cases are for.
    */
   private onFailure(stepName: string | null, errorClass: string, lastError: string): void {
     const { s } = this;
@@ -347,7 +347,8 @@ class Fold {
     if (!name) return;
     const step = s.steps[name];
     if (step.status !== 'done' && !s.cancellation) {
-      if (step.status === 'pending' || step.status === 'active') step.status = 'failed';
+      // A step under way fails; one not begun yet keeps its status (it must still begin: allocation, release).
+      if (step.status === 'active') step.status = 'failed';
       step.lastError = `${errorClass}: ${lastError}`;
       step.caseOpen = true;
       if (s.due?.step === name) s.due = null;

@@ -365,6 +365,15 @@ describe('the process fold', () => {
     assert.equal(booked.state.steps['carrier-booking'].status, 'done');
     assert.ok(booked.effects.some((e) => e.kind === 'resolve-case' && e.step === 'carrier-booking'));
 
+    // Reported for a step not begun yet (the order not even confirmed here): its error and a case; it still begins later.
+    const early = foldSignal(null, failure('release', 'dlq|c|0|1'), ctx(T0));
+    assert.equal(early.state.steps.release.status, 'pending');
+    assert.equal(early.state.steps.release.caseOpen, true);
+    assert.equal(early.effects.filter((e) => e.kind === 'open-case').length, 1);
+    const confirmed = foldSignal(early.state, lifecycle()[0]!, ctx(T0 + 1));
+    assert.equal(confirmed.effects.filter((e) => e.kind === 'publish-fulfillment').length, 1, 'released all the same');
+    assert.ok(confirmed.effects.some((e) => e.kind === 'resolve-case' && e.step === 'release'));
+
     // A write-back that failed for a step already done (Odoo never got the dispatch): a case, the step stays done.
     const later = run(lifecycle().slice(0, 6)).state;
     const w = foldSignal(later, failure('dispatch', 'dlq|b|0|9'), ctx(T0 + 8_000));
