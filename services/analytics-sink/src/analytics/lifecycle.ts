@@ -88,7 +88,8 @@ export function buildLifecycle(orderId: string, entries: readonly Entry[]): Orde
     if (last === null || e.time > last) last = e.time;
     if (e.source) sources.add(e.source);
     if (e.ceSource) services.add(e.ceSource);
-    const m = MILESTONE_OF[e.type];
+    // e.type may come from a DLQ header ("constructor"): own keys only.
+    const m = Object.hasOwn(MILESTONE_OF, e.type) ? MILESTONE_OF[e.type] : undefined;
     if (m) {
       const prev = milestones[m];
       if (!prev || e.time < prev) milestones[m] = e.time;

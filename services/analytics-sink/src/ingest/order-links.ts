@@ -33,7 +33,8 @@ export const ACK_SETS: ReadonlySet<string> = new Set(['997', '999', 'TA1']);
 const EDI_OBJECT_KINDS: Record<string, LinkKind> = { order: 'order', shipment: 'shipment', invoice: 'invoice' };
 
 function ediLinks(doc: EdiDocument): Array<string | undefined> {
-  const kind = doc.businessObjectType ? EDI_OBJECT_KINDS[doc.businessObjectType] : undefined;
+  const type = doc.businessObjectType;
+  const kind = type && Object.hasOwn(EDI_OBJECT_KINDS, type) ? EDI_OBJECT_KINDS[type] : undefined;
   return [
     link('edidoc', doc.documentId),
     kind ? link(kind, doc.businessObjectId) : undefined,

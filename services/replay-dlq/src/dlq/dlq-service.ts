@@ -124,7 +124,8 @@ export class DlqService {
         partitions,
         oldestTimestamp: null,
         oldestAgeMs: null,
-        errorClasses: {},
+        // Null prototype: an error class named by a header ("__proto__", "constructor") is counted like any other.
+        errorClasses: Object.create(null) as Record<string, number>,
         countsComplete,
       });
     }
@@ -305,7 +306,7 @@ export class DlqService {
     const already = await this.options.records.alreadyRedriven(ids);
     if (req.selection && already.size > 0 && !req.force) throw new AlreadyRedriven(topic, [...already]);
     const todo = req.force ? found : found.filter((_, i) => !already.has(ids[i]!));
-    const targets: Record<string, number> = {};
+    const targets = Object.create(null) as Record<string, number>;
     const noTarget: string[] = [];
     for (const f of todo) {
       const target = req.targetTopic ?? f.failure.originalTopic;

@@ -146,7 +146,9 @@ async function rateAndBook(deps: BookingHandlerDeps, packed: ShipmentPacked): Pr
   }
   const shipTo = toTmsAddress(facts.shipTo);
   if (!shipTo) throw new PermanentError(`order ${facts._id} has no ship-to postal code and country`, { errorClass: 'tms.validation' });
-  const shipFrom = deps.rating.shipFrom[packed.warehouseCode] ?? deps.rating.defaultShipFrom;
+  const shipFrom =
+    (Object.hasOwn(deps.rating.shipFrom, packed.warehouseCode) ? deps.rating.shipFrom[packed.warehouseCode] : undefined) ??
+    deps.rating.defaultShipFrom;
   const serviceLevel = toTmsServiceLevel(facts.serviceLevel, deps.rating.serviceLevelMap);
   const today = (deps.now ?? (() => new Date()))().toISOString().slice(0, 10);
 

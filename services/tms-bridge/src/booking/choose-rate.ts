@@ -67,7 +67,9 @@ export function chooseRate(quotes: readonly RateQuote[], policy: RatePolicy, c: 
 export function toTmsServiceLevel(serviceLevel: string | null | undefined, map: Record<string, string> = {}): TmsServiceLevel | null {
   if (!serviceLevel) return null;
   const key = serviceLevel.trim().toUpperCase();
-  const mapped = (map[key] ?? map[serviceLevel] ?? DEFAULT_LEVELS[key] ?? '').toLowerCase();
+  // Own keys only: a level named "constructor" must not find Object.prototype's.
+  const own = (m: Record<string, string>, k: string): string | undefined => (Object.hasOwn(m, k) ? m[k] : undefined);
+  const mapped = (own(map, key) ?? own(map, serviceLevel) ?? own(DEFAULT_LEVELS, key) ?? '').toLowerCase();
   return (['economy', 'standard', 'express', 'freight'] as const).find((l) => l === mapped) ?? null;
 }
 

@@ -88,3 +88,8 @@ test('meetsPromise and service level names', () => {
   assert.equal(toTmsServiceLevel('WHITE_GLOVE', { WHITE_GLOVE: 'express' }), 'express');
   assert.equal(toTmsServiceLevel(null), null);
 });
+
+test('service levels named like Object.prototype members are unknown levels, not a crash', () => {
+  for (const level of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+    assert.equal(toTmsServiceLevel(level, { GROUND: 'economy' }), null, level);
+});
