@@ -177,7 +177,7 @@ ODX is running. Where to look:
   npx odx trace <order>                 one order's timeline across Odoo, WMS, TMS and EDI
   npx odx groups describe wms-bridge    committed offsets and lag
 
-  export ODX_ORCHESTRATOR_TOKEN=$(ODX_REPLAY_JWT_SECRET=${DEMO_JWT_SECRET} ODX_REPLAY_JWT_AUDIENCE=${ORCHESTRATOR_AUDIENCE} npx odx token --role operator)
+  (the same token works for the orchestrator's cases and orders)
   npx odx cases list --status resolved  exception cases (credit holds, overdue steps, dead letters)
   npx odx order <order>                 an order's process: stage, each step, due time, open cases
   npm run stack -- status               Kafka, registry, MongoDB

@@ -9,8 +9,10 @@ export const DEMO_WEBHOOK_SECRET = 'whsec_b2R4LWRlbW8td2ViaG9vay1zZWNyZXQtbG9jYW
 export const DEMO_EDI_TOKEN = 'odx-demo-edi-api-token';
 /** HS256 secret of the replay-dlq and order-orchestrator APIs in the demo; `odx token` mints tokens with it. Demo only. */
 export const DEMO_JWT_SECRET = 'odx-demo-jwt-secret-change-me-in-production';
-/** JWT audience of the order orchestrator's API (its ODX_ORCHESTRATOR_JWT_AUDIENCE default). */
+/** JWT audience of the order orchestrator's API (the first of its ODX_ORCHESTRATOR_JWT_AUDIENCE list). */
 export const ORCHESTRATOR_AUDIENCE = 'odx-orchestrator';
+/** The orchestrator also accepts replay-dlq's tokens (same secret here), so one `odx token` serves both ops APIs. */
+const ORCHESTRATOR_AUDIENCES = `${ORCHESTRATOR_AUDIENCE},odx-replay-dlq`;
 
 /**
  * Who releases orders to the WMS. `fulfillment-requested` (the demo's default): the order orchestrator
@@ -111,7 +113,7 @@ export function serviceSpecs(
       ODX_ORCHESTRATOR_WMS_BRIDGE_URL: url(ports.wmsBridge),
       ODX_ORCHESTRATOR_TMS_BRIDGE_URL: url(ports.tmsBridge),
       ODX_ORCHESTRATOR_JWT_SECRET: DEMO_JWT_SECRET,
-      ODX_ORCHESTRATOR_JWT_AUDIENCE: ORCHESTRATOR_AUDIENCE,
+      ODX_ORCHESTRATOR_JWT_AUDIENCE: ORCHESTRATOR_AUDIENCES,
     }),
   ];
 }

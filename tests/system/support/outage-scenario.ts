@@ -14,7 +14,7 @@ import { collectTopic, createServiceRuntime, mintToken, type CollectedMessage, t
 import { payloadOf } from '@odx/runtime/testing';
 import { runLoad, type LoadCounts } from '@odx/sim-odoo';
 import { DEMO_JWT_SECRET, ORCHESTRATOR_AUDIENCE } from '../../../scripts/demo/services.js';
-import { waitForStockLevels } from '../../../scripts/demo/stock-levels.js';
+import { waitForProductKinds, waitForStockLevels } from '../../../scripts/demo/stock-levels.js';
 import { REPO_ROOT } from '../../../scripts/repo-root.js';
 import { sleep } from './system-checks.js';
 import { startSystem, url, type Cleanup, type RunningSystem } from './system-kit.js';
@@ -240,7 +240,9 @@ export async function runOutage(t: Cleanup, o: OutageOptions): Promise<OutageRep
     await sleep(2_000);
     levels = await waitForStockLevels(store, 0);
   }
-  say(`orchestrator holds ${levels} stock levels`);
+  // The load generator sells consumables too: their lines need the product kinds (no stock), or they wait at allocation.
+  const kinds = await waitForProductKinds(store, 120_000);
+  say(`orchestrator holds ${levels} stock levels and ${kinds} product kinds`);
 
   const started = Date.now();
   const load = runLoad({
