@@ -25,6 +25,11 @@ export interface HttpApp {
   app: Express;
   /** Authenticated routes: add the service's endpoints here. */
   api: Router;
+  /**
+   * Runs before any body is read, for routes that check their own credentials (a per-partner token):
+   * a handler here that calls next() passes the request on to `api`.
+   */
+  beforeBody: Router;
   /** The metrics /metrics serves; routes add their samples here. */
   metrics: RuntimeMetrics;
   /** Adds a dependency /readyz checks (e.g. an external system the service polls). */
@@ -82,6 +87,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  const beforeBody = express.Router();
+  app.use(beforeBody);
   const api = express.Router();
   // The caller is authenticated before any body is read: an anonymous client cannot make the service buffer and parse 1 MB.
   if (options.authenticate) api.use(options.authenticate);
@@ -114,6 +121,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   return {
     app,
     api,
+    beforeBody,
     metrics,
     addReadinessCheck: (check) => void readiness.push(check),
     listen: (port, host) => {

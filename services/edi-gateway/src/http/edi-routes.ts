@@ -78,7 +78,8 @@ export function mountEdiRoutes(http: HttpApp, o: EdiRoutesOptions): void {
     res.json({ documents: docs.map(({ _id, ...rest }) => ({ documentId: _id, ...rest })) });
   });
 
-  // The token is checked before the body is read: an unauthenticated client cannot make the gateway buffer 5 MB.
+  // The token is checked before any body is read (the runtime's JSON parser included): an unauthenticated client
+  // cannot make the gateway buffer 5 MB.
   const authenticate: express.RequestHandler = (req, _res, next) => {
     const expected = partnerToken(String(req.params['partnerId']));
     const token = bearer(req);
@@ -86,7 +87,8 @@ export function mountEdiRoutes(http: HttpApp, o: EdiRoutesOptions): void {
     if (!expected || !token || !sameSecret(token, expected)) throw unauthorized();
     next();
   };
-  http.api.post('/v1/edi/:partnerId', authenticate, express.raw({ type: () => true, limit: o.maxBytes }), async (req, res) => {
+  http.beforeBody.post('/v1/edi/:partnerId', authenticate);
+  http.api.post('/v1/edi/:partnerId', express.raw({ type: () => true, limit: o.maxBytes }), async (req, res) => {
     const partnerId = String(req.params['partnerId']);
     if (!Buffer.isBuffer(req.body))
       throw new HttpProblem(415, 'Unsupported Media Type', 'send the X12 interchange as the raw body (e.g. application/edi-x12), not JSON');
