@@ -34,17 +34,19 @@ export class DecimalType extends avsc.types.LogicalType implements DecimalSpec {
   }
 
   protected override _fromValue(value: Buffer): string {
-    // A value of `precision` digits fits in this many bytes; a longer one (a hostile 1 MB "decimal") would
-    // make a BigInt of millions of digits, whose toString is superlinear, before failing the precision.
+    // A value of `precision` digits fits in a few bytes (8 for 18 digits); a much longer one (a hostile 1 MB
+    // "decimal") would make a BigInt of millions of digits, whose toString is superlinear. Sign-extension
+    // padding some writers add stays well within the slack.
     if (value.length > this.maxBytes)
       throw new RangeError(
-        `decimal(${this.precision}, ${this.scale}): ${value.length} bytes, at most ${this.maxBytes} hold ${this.precision} digits`,
+        `decimal(${this.precision}, ${this.scale}): ${value.length} bytes, more than the ${this.maxBytes} a value of ${this.precision} digits can take`,
       );
     return formatDecimal(fromTwosComplement(value), this.scale);
   }
 
+  /** The bytes `precision` digits need, plus 32 bytes of slack for padded encodings. */
   private get maxBytes(): number {
-    return Math.ceil((this.precision * Math.log2(10) + 1) / 8);
+    return Math.ceil((this.precision * Math.log2(10) + 1) / 8) + 32;
   }
 
   protected override _toValue(value: unknown): Buffer {

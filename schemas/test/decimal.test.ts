@@ -114,7 +114,10 @@ describe('decimal logical type under hostile bytes', () => {
     assert.equal(money.fromBuffer(money.toBuffer('99999999999999.9999')), '99999999999999.9999');
     const huge = bytes.toBuffer(Buffer.alloc(1_000_000, 0x7f));
     const before = process.cpuUsage();
-    assert.throws(() => money.fromBuffer(huge), /1000000 bytes, at most 8 hold 18 digits/);
+    assert.throws(() => money.fromBuffer(huge), /1000000 bytes, more than the 40 a value of 18 digits can take/);
+    // Sign-extension padding is read as the same value.
+    const padded = bytes.toBuffer(Buffer.concat([Buffer.alloc(16, 0xff), Buffer.from([0x85])]));
+    assert.equal(money.fromBuffer(padded), '-0.0123');
     const used = process.cpuUsage(before);
     assert.ok((used.user + used.system) / 1000 < 100);
   });
