@@ -15,7 +15,7 @@
 // orchestrator only observes (the flow before the orchestrator); a held order then ships anyway.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { registerAll } from '@odx/schemas';
 import { createKafka, createLogger, loadRuntimeConfig, provisionCatalogTopics } from '@odx/runtime';
 import { endpointsEnv, loadStackConfig, stackUp, startWatchdog, type WatchdogEvent } from './stack/index.js';
@@ -34,17 +34,21 @@ import {
 import { waitForStockLevels } from './demo/stock-levels.js';
 import { ProcessSupervisor } from './demo/supervisor.js';
 
-const { values } = parseArgs({
-  options: {
-    orders: { type: 'string', default: '12' },
-    'edi-orders': { type: 'string', default: '3' },
-    exit: { type: 'boolean', default: false },
-    'no-faults': { type: 'boolean', default: false },
-    'no-credit-hold': { type: 'boolean', default: false },
-    'release-on': { type: 'string', default: 'fulfillment-requested' },
+const { values } = parseCliArgs(
+  'npm start',
+  'the order-to-cash demo: the stack, the ODX services and simulators, a scenario of Odoo and EDI orders and its timeline; keeps running until Ctrl-C',
+  {
+    options: {
+      orders: { type: 'string', default: '12' },
+      'edi-orders': { type: 'string', default: '3' },
+      exit: { type: 'boolean', default: false },
+      'no-faults': { type: 'boolean', default: false },
+      'no-credit-hold': { type: 'boolean', default: false },
+      'release-on': { type: 'string', default: 'fulfillment-requested' },
+    },
+    strict: true,
   },
-  strict: true,
-});
+);
 const count = (name: string, v: string | undefined, max: number): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > max) {

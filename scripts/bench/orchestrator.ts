@@ -20,7 +20,7 @@
 //   npm run bench:orchestrator -- [--orders 2000] [--batch 500] [--open 100000] [--due 1000] [--label x]
 import { randomUUID } from 'node:crypto';
 import { arch, cpus, release, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { createServiceRuntime, ensureTopics, mapLimited, storeLimits } from '@odx/runtime';
 import {
   BridgeCatchUp,
@@ -43,15 +43,19 @@ import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import type { CanonicalEvent } from '@odx/runtime';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 
-const { values } = parseArgs({
-  options: {
-    orders: { type: 'string', default: '2000' },
-    batch: { type: 'string', default: '500' },
-    open: { type: 'string', default: '100000' },
-    due: { type: 'string', default: '1000' },
-    label: { type: 'string', default: '' },
+const { values } = parseCliArgs(
+  'bench:orchestrator',
+  "the order orchestrator's throughput: order events folded into process state, the inbox path, the due-timer scan",
+  {
+    options: {
+      orders: { type: 'string', default: '2000' },
+      batch: { type: 'string', default: '500' },
+      open: { type: 'string', default: '100000' },
+      due: { type: 'string', default: '1000' },
+      label: { type: 'string', default: '' },
+    },
   },
-});
+);
 const ORDERS = Number(values.orders);
 const BATCH = Number(values.batch);
 const OPEN = Number(values.open);

@@ -18,23 +18,27 @@
 // The SLAs and retry delays are short so that the orchestrator acts, and opens its cases, within the
 // recovery window: with the shipped ones (infra/orchestrator/sla.yaml, retries 1 min, 5 min, 15 min) a
 // step's first case comes after more than 20 minutes.
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { runOutage, type OutageReport } from '../../tests/system/support/outage-scenario.js';
 import { machineLine } from './soak-table.js';
 
-const { values } = parseArgs({
-  options: {
-    orders: { type: 'string', default: '200' },
-    rate: { type: 'string', default: '10' },
-    'down-minutes': { type: 'string', default: '5' },
-    'recovery-minutes': { type: 'string', default: '5' },
-    'kill-after-bookings': { type: 'string', default: '20' },
-    'sla-seconds': { type: 'string', default: '60' },
-    'retry-delays-ms': { type: 'string', default: '30000,60000' },
-    seed: { type: 'string', default: '42' },
+const { values } = parseCliArgs(
+  'soak:outage',
+  'outage soak: wms-bridge and tms-bridge killed mid-flow, kept down, started again; is every order recovered within the window',
+  {
+    options: {
+      orders: { type: 'string', default: '200' },
+      rate: { type: 'string', default: '10' },
+      'down-minutes': { type: 'string', default: '5' },
+      'recovery-minutes': { type: 'string', default: '5' },
+      'kill-after-bookings': { type: 'string', default: '20' },
+      'sla-seconds': { type: 'string', default: '60' },
+      'retry-delays-ms': { type: 'string', default: '30000,60000' },
+      seed: { type: 'string', default: '42' },
+    },
+    strict: true,
   },
-  strict: true,
-});
+);
 
 function option(name: keyof typeof values, min: number, max: number, integer = true): number {
   const n = Number(values[name]);

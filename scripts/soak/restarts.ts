@@ -14,24 +14,28 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@odx/runtime/cli';
 import { PORTS } from '../demo/services.js';
 import { loadStackConfig } from '../stack/index.js';
 import { busyPorts, type DemoProcess } from './demo-process.js';
 import { soakRun, type SoakRunResult } from './soak-run.js';
 import { formatRun, formatTable, machineLine, verdict } from './soak-table.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    orders: { type: 'string', default: '500' },
-    rate: { type: 'string', default: '30' },
-    'demo-orders': { type: 'string', default: '12' },
-    'timeout-minutes': { type: 'string', default: '15' },
-    'start-timeout-minutes': { type: 'string', default: '15' },
+const { values } = parseCliArgs(
+  'soak:restarts',
+  "restart soak: npm start runs, each followed by orders at a rate, paid once delivered, then SIGKILL to the run's process group",
+  {
+    options: {
+      runs: { type: 'string', default: '3' },
+      orders: { type: 'string', default: '500' },
+      rate: { type: 'string', default: '30' },
+      'demo-orders': { type: 'string', default: '12' },
+      'timeout-minutes': { type: 'string', default: '15' },
+      'start-timeout-minutes': { type: 'string', default: '15' },
+    },
+    strict: true,
   },
-  strict: true,
-});
+);
 
 function option(name: keyof typeof values, min: number, max: number, integer = true): number {
   const n = Number(values[name]);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../../scripts/repo-root.js';
 
-/** The entry points of scripts/odx.mjs's COMMANDS this covers (start, soak:* and bench:orchestrator are owned elsewhere; stack and odx have their own parsers). */
+/** The entry points of scripts/odx.mjs's COMMANDS this covers (stack and odx have their own parsers). */
 const ENTRIES: Record<string, string> = {
   test: 'scripts/test.ts',
   'compose:check': 'scripts/compose-check.ts',
@@ -24,6 +24,10 @@ const ENTRIES: Record<string, string> = {
   'sim:odoo:load': 'infra/simulators/odoo/src/load.ts',
   'sim:wms': 'infra/simulators/wms/src/main.ts',
   'sim:tms': 'infra/simulators/tms/src/main.ts',
+  start: 'scripts/start.ts',
+  'soak:restarts': 'scripts/soak/restarts.ts',
+  'soak:outage': 'scripts/soak/outage.ts',
+  'bench:orchestrator': 'scripts/bench/orchestrator.ts',
 };
 
 async function run(entry: string, arg: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
