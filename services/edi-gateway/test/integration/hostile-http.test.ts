@@ -20,7 +20,29 @@ fetch(url, { method: 'POST', headers: { 'content-type': 'application/edi-x12', a
   .then(async (res) => process.stdout.write(JSON.stringify({ status: res.status, body: await res.json() })));
 `;
 
-test('/healthz answers within 100 ms while a 5 MB hostile interchange is parsed, and the interchange gets its TA1', async (t) => {
+/** /healthz asked every 5 ms (one at a time) until `stop` says so and at least `min` times; the answers' latencies in ms. */
+async function healthzLatencies(url: string, stop: () => boolean, min = 0): Promise<number[]> {
+  const latencies: number[] = [];
+  while (latencies.length < min || !stop()) {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/healthz`);
+    await res.arrayBuffer();
+    assert.equal(res.status, 200);
+    if (min > 0 || !stop()) latencies.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return latencies;
+}
+
+const ms = (latencies: number[]): string => latencies.map((l) => l.toFixed(0)).join(', ');
+
+// The gateway runs in this process, so the machine's load slows every /healthz answer, not only those during the file
+// (slowest 329 ms at load average 27 on 2 cores, 28-91 ms on a quiet one). The answers during the file are compared
+// with a baseline series asked right before it under the same load: parsing that held the event loop (the newline
+// flood held it 6 s before the fix) shows as an answer far slower than any of the baseline's.
+const ALLOWED_OVER_BASELINE_MS = 100;
+
+test('/healthz answers within 100 ms of its baseline while a 5 MB hostile interchange is parsed, and the interchange gets its TA1', async (t) => {
   const gw = await startGateway(t, { EDI_FOLDER_TRANSPORT: 'false', ODX_EDI_OUTBOUND: 'false', EDI_MAX_BYTES: String(6_000_000) });
   const isa = globex850('000000777', 'GX-HOSTILE').slice(0, 106);
   // The issue's newline flood: an ISA declaring newline as the segment terminator, 5 MB of newlines, an IEA
@@ -30,10 +52,12 @@ test('/healthz answers within 100 ms while a 5 MB hostile interchange is parsed,
 
   // The first fetch of a process loads its HTTP client; that is not the gateway's latency.
   assert.equal((await fetch(`${gw.url}/healthz`)).status, 200);
-  // Sent by a child process, so that only the gateway's own work is on this event loop.
   const dir = mkdtempSync(join(tmpdir(), 'edi-hostile-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'hostile.x12'), hostile);
+  // The baseline: as many answers as a quiet machine gives during the file, asked the same way, just before it.
+  const baseline = await healthzLatencies(gw.url, () => true, 30);
+  // Sent by a child process, so that only the gateway's own work is on this event loop.
   const client = spawn(process.execPath, ['-e', POST_FILE, `${gw.url}/v1/edi/globex`, TOKENS.globex, join(dir, 'hostile.x12')], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -43,15 +67,7 @@ test('/healthz answers within 100 ms while a 5 MB hostile interchange is parsed,
   const exited = once(client, 'exit').finally(() => {
     done = true;
   });
-  const latencies: number[] = [];
-  while (!done) {
-    const t0 = performance.now();
-    const res = await fetch(`${gw.url}/healthz`);
-    await res.arrayBuffer();
-    assert.equal(res.status, 200);
-    if (!done) latencies.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const latencies = await healthzLatencies(gw.url, () => done);
   await exited;
   const { status, body } = JSON.parse(output) as {
     status: number;
@@ -64,11 +80,15 @@ test('/healthz answers within 100 ms while a 5 MB hostile interchange is parsed,
     body.acknowledgments.map((a) => a.type),
     ['TA1'],
   );
-  t.diagnostic(`${latencies.length} /healthz answers during the request, slowest ${Math.max(...latencies).toFixed(0)} ms`);
+  const slowestBaseline = Math.max(...baseline);
+  const slowest = Math.max(...latencies);
+  t.diagnostic(`baseline: ${baseline.length} /healthz answers before the request, slowest ${slowestBaseline.toFixed(0)} ms`);
+  t.diagnostic(`during: ${latencies.length} /healthz answers during the request, slowest ${slowest.toFixed(0)} ms`);
   assert.ok(latencies.length >= 3, `/healthz was asked ${latencies.length} times while the file was processed`);
   assert.ok(
-    Math.max(...latencies) <= 100,
-    `slowest /healthz ${Math.max(...latencies).toFixed(0)} ms: ${latencies.map((l) => l.toFixed(0)).join(', ')}`,
+    slowest <= slowestBaseline + ALLOWED_OVER_BASELINE_MS,
+    `slowest /healthz during the file ${slowest.toFixed(0)} ms, more than ${ALLOWED_OVER_BASELINE_MS} ms over the baseline's slowest ` +
+      `${slowestBaseline.toFixed(0)} ms; during: ${ms(latencies)}; baseline: ${ms(baseline)}`,
   );
 });
 
