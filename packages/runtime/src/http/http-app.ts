@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler, t
 import type { Logger } from '../logging/logger.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { SpanKind, extractTraceContext, withSpan } from '../telemetry/tracing.js';
+import { MAX_JSON_DEPTH, jsonBytesDepthExceeds, jsonDepthExceeds, jsonTooDeep } from './json-depth.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { runReadiness, type ReadinessCheck } from './readiness.js';
 
@@ -19,6 +20,8 @@ export interface HttpAppOptions {
   authenticate?: RequestHandler;
   /** Largest accepted request body. @default '1mb' */
   bodyLimit?: string;
+  /** Deepest nesting of objects and arrays accepted in a JSON body (deeper: 400 before it is parsed). @default 64 */
+  maxJsonDepth?: number;
 }
 
 export interface HttpApp {
@@ -92,11 +95,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const api = express.Router();
   // The caller is authenticated before any body is read: an anonymous client cannot make the service buffer and parse 1 MB.
   if (options.authenticate) api.use(options.authenticate);
-  // The exact bytes stay available as `req.rawBody`: signed webhooks are verified over them.
+  // The exact bytes stay available as `req.rawBody`: signed webhooks are verified over them. A body nested deeper than
+  // the cap is refused before JSON.parse (what walks the parsed value recurses).
+  const maxDepth = options.maxJsonDepth ?? MAX_JSON_DEPTH;
   api.use(
     express.json({
       limit: options.bodyLimit ?? '1mb',
-      verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = Buffer.from(buf)),
+      verify: (req, _res, buf, encoding) => {
+        const tooDeep =
+          encoding === 'utf-8' || encoding === 'utf8'
+            ? jsonBytesDepthExceeds(buf, maxDepth)
+            : jsonDepthExceeds(new TextDecoder(encoding).decode(buf), maxDepth);
+        if (tooDeep) throw jsonTooDeep(maxDepth);
+        (req as RawBodyRequest).rawBody = Buffer.from(buf);
+      },
     }),
   );
   app.use(api);
@@ -155,6 +167,7 @@ export function toProblem(err: unknown): HttpProblem {
     message?: string;
   };
   if (e.type === 'entity.too.large') return new HttpProblem(413, 'Payload Too Large', e.message);
+  if (e.type === 'entity.too.deep') return new HttpProblem(400, 'Bad Request', e.message);
   if (e.type === 'entity.parse.failed') return new HttpProblem(400, 'Bad Request', `malformed JSON body: ${e.message ?? ''}`);
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
     return new HttpProblem(415, 'Unsupported Media Type', e.message);
