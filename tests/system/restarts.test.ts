@@ -18,7 +18,15 @@ test(
     await placeOrders(shop, 10, tag);
     await untilDelivered(sys, since, 10, Date.now() + 120_000);
 
-    for (const name of ['odoo-outbox-poller', 'wms-bridge', 'tms-bridge', 'edi-gateway', 'analytics-sink', 'replay-dlq']) {
+    for (const name of [
+      'odoo-outbox-poller',
+      'wms-bridge',
+      'tms-bridge',
+      'edi-gateway',
+      'analytics-sink',
+      'replay-dlq',
+      'order-orchestrator',
+    ]) {
       const ms = await sys.killAndRestart(name, 60_000);
       t.diagnostic(`${name}: killed with SIGKILL, ready again after ${(ms / 1000).toFixed(1)} s`);
     }

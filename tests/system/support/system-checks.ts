@@ -3,6 +3,7 @@
 // whether the shared store still answers.
 import assert from 'node:assert/strict';
 import { MongoClient } from 'mongodb';
+import { errorMessage } from '@odx/runtime';
 import type { OdooShop } from '../../../scripts/demo/odoo-shop.js';
 import type { KpiResponse } from '../../../scripts/demo/report.js';
 import { url, type RunningSystem } from './system-kit.js';
@@ -27,14 +28,22 @@ export async function placeOrders(shop: OdooShop, count: number, tag: string, fr
 /** Waits until the sink has seen `count` orders delivered since `since`; returns the last KPIs. */
 export async function untilDelivered(sys: RunningSystem, since: Date, count: number, deadline: number): Promise<KpiResponse> {
   let last: KpiResponse | undefined;
+  let lastError: unknown;
   while (Date.now() < deadline) {
-    last = await kpis(sys, since).catch(() => last);
+    try {
+      last = await kpis(sys, since);
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
     if (last && last.orders.total >= count && last.cycleTimes.confirmedToDelivered.count >= count) return last;
     await sleep(2_000);
   }
-  throw new Error(
-    `not every order was delivered in time: ${JSON.stringify(last?.orders)} delivered ${last?.cycleTimes.confirmedToDelivered.count}; logs in ${sys.logDir} (ODX_TEST_KEEP_LOGS=1 keeps them)`,
-  );
+  const seen = last
+    ? `${JSON.stringify(last.orders)}, ${last.cycleTimes.confirmedToDelivered.count} delivered`
+    : 'the analytics-sink never answered /v1/kpis';
+  const failing = lastError === undefined ? '' : ` (last /v1/kpis call: ${errorMessage(lastError)})`;
+  throw new Error(`not every order was delivered in time: ${seen}${failing}; logs in ${sys.logDir} (ODX_TEST_KEEP_LOGS=1 keeps them)`);
 }
 
 export async function externalRefs(base: string, path: string, field: string): Promise<string[]> {
