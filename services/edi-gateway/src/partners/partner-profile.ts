@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { errorMessage } from '@odx/runtime';
+import { errorMessage, jsonDepthExceeds } from '@odx/runtime';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -175,16 +175,61 @@ export class PartnerProfileError extends Error {
   }
 }
 
+/** The largest profile file read (the samples are about 1 KB). */
+export const MAX_PROFILE_BYTES = 256 * 1024;
+/** The deepest nesting of mappings and sequences in a profile (the schema needs 4). */
+export const MAX_PROFILE_DEPTH = 16;
+/** Aliases (*name) a YAML profile may use: each is expanded in the loaded value, so many of them multiply its size. */
+export const MAX_PROFILE_ALIASES = 20;
+
+/**
+ * Whether YAML text opens more than `max` flow collections ([ or {) without closing them, counted over every
+ * character, quoted or not (an unbalanced bracket inside a string can only over-count). The yaml library composes
+ * flow collections recursively: 1,000 levels were a stack overflow and 10,000 a fatal out-of-memory abort of the
+ * whole process, which no try/catch sees, so the text is checked before it is parsed.
+ */
+function yamlFlowDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return false;
+}
+
+/** The nesting depth of a loaded value (objects and arrays), without recursion; stops past `max`. */
+function valueDepthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Parses one profile's text (YAML or JSON); `file` names it in errors. */
 export function parsePartnerProfile(text: string, file: string): PartnerProfile {
+  const json = file.endsWith('.json');
+  const refuse = (message: string): PartnerProfileError => new PartnerProfileError(file, [{ field: '(file)', message }]);
+  if (text.length > MAX_PROFILE_BYTES) throw refuse(`${text.length} characters, over the ${MAX_PROFILE_BYTES} a profile may have`);
+  // Before parsing: deep nesting is refused in one linear pass, never handed to the parser.
+  if (json ? jsonDepthExceeds(text, MAX_PROFILE_DEPTH) : yamlFlowDepthExceeds(text, MAX_PROFILE_DEPTH))
+    throw refuse(`nested deeper than ${MAX_PROFILE_DEPTH} levels (the cap on mappings and sequences within each other)`);
   let raw: unknown;
   try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    raw = json ? JSON.parse(text) : parseYaml(text, { maxAliasCount: MAX_PROFILE_ALIASES });
   } catch (err) {
     throw new PartnerProfileError(file, [
       { field: '(file)', message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}` },
     ]);
   }
+  // Block nesting (by indentation) and aliases are only seen in the loaded value.
+  if (valueDepthExceeds(raw, MAX_PROFILE_DEPTH))
+    throw refuse(`nested deeper than ${MAX_PROFILE_DEPTH} levels (the cap on mappings and sequences within each other)`);
   const result = partnerProfileSchema.safeParse(raw);
   if (!result.success) {
     throw new PartnerProfileError(
