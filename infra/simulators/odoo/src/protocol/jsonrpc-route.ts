@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from '@odx/runtime/http';
 import type { Request, Response } from 'express';
 import type { FaultState } from '../admin/fault-injection.js';
 import { OdooError, toOdooError, typeError } from '../errors.js';
@@ -8,7 +9,10 @@ import { toJson } from './json-body.js';
 const JSON_TYPES = ['application/json', 'application/json-rpc'];
 
 function mimetype(req: Request): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
 }
 
 /** Odoo's JSON-RPC error envelope (http.py JsonRPCDispatcher.handle_error + serialize_exception). */
@@ -32,9 +36,15 @@ function readEnvelope(req: Request, res: Response, route: string, faults: FaultS
     answer(res, 415, 'text/html; charset=utf-8', werkzeugPage(415, 'Unsupported Media Type', msg), faults);
     return null;
   }
+  const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+  // Refused before parsing, in one linear pass: the code that walks a parsed value recurses.
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    answer(res, 400, 'text/html; charset=utf-8', `Invalid JSON data: nested deeper than ${MAX_JSON_DEPTH} levels`, faults);
+    return null;
+  }
   let envelope: unknown;
   try {
-    envelope = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+    envelope = JSON.parse(text);
   } catch {
     answer(res, 400, 'text/html; charset=utf-8', 'Invalid JSON data', faults);
     return null;
@@ -55,7 +65,8 @@ export function handleJsonRpc(service: OdooService, faults: FaultState) {
     let payload: Record<string, unknown>;
     try {
       const params = (envelope.params ?? {}) as Record<string, unknown>;
-      if (typeof params !== 'object' || Array.isArray(params)) throw typeError("JSONRPC.jsonrpc() argument after ** must be a mapping, not list");
+      if (typeof params !== 'object' || Array.isArray(params))
+        throw typeError('JSONRPC.jsonrpc() argument after ** must be a mapping, not list');
       for (const k of ['service', 'method', 'args'] as const) {
         if (!(k in params)) throw typeError(`RPC.jsonrpc() missing 1 required positional argument: '${k}'`);
       }

@@ -26,17 +26,44 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
+  // methodCall/params/param, then value/array/data or value/struct/member per level of MAX_NESTING, and slack.
+  maxNestedTags: 3 * 100 + 16,
 });
 
-const MAX_DEPTH = 200;
+/** The deepest nesting of <array> and <struct> accepted in a call (Odoo's own callers nest a few levels). */
+export const MAX_NESTING = 100;
+const MAX_DEPTH = MAX_NESTING + 1;
+const NESTING_TAG = /<(\/?)(?:array|struct)\s*>/g;
+
+/**
+ * Refuses a call that nests <array>/<struct> deeper than MAX_NESTING, by one regex pass over the text before
+ * it is validated or parsed (fast-xml-parser refused 100 nested tags of any kind with a bare Error, after
+ * validating the whole text).
+ */
+function checkNesting(xml: string): void {
+  let depth = 0;
+  NESTING_TAG.lastIndex = 0;
+  for (let m = NESTING_TAG.exec(xml); m; m = NESTING_TAG.exec(xml)) {
+    if (m[1]) depth = Math.max(0, depth - 1);
+    else if (++depth > MAX_NESTING) throw valueError(`XML-RPC value nested deeper than ${MAX_NESTING} arrays/structs`);
+  }
+}
 
 export function parseMethodCall(xml: string): MethodCall {
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
     throw new OdooError('EntitiesForbidden', "DTDForbidden(name='methodCall', system_id=None, public_id=None)");
   }
+  checkNesting(xml);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new OdooError('ExpatError', `${valid.err.msg}: line ${valid.err.line}, column ${valid.err.col}`);
-  const root = elements(parser.parse(xml) as XmlNode[]);
+  let parsed: XmlNode[];
+  try {
+    parsed = parser.parse(xml) as XmlNode[];
+  } catch (err) {
+    // Other elements nested past the parser's cap (<a><a><a>...): fast-xml-parser's bare Error, named.
+    throw new OdooError('ExpatError', `${err instanceof Error ? err.message : String(err)} (more than 316 elements within each other)`);
+  }
+  const root = elements(parsed);
   const call = root.find((n) => tagOf(n) === 'methodCall');
   if (!call) throw new OdooError('ExpatError', 'syntax error: line 1, column 0');
   const parts = elements(childrenOf(call));
@@ -81,12 +108,13 @@ export function decodeEntities(s: string): string {
 }
 
 function safeCodePoint(cp: number, raw: string): string {
-  if (!Number.isFinite(cp) || cp < 0 || cp > 0x10ffff) throw new OdooError('ExpatError', `reference to invalid character number ${raw}: line 1, column 0`);
+  if (!Number.isFinite(cp) || cp < 0 || cp > 0x10ffff)
+    throw new OdooError('ExpatError', `reference to invalid character number ${raw}: line 1, column 0`);
   return String.fromCodePoint(cp);
 }
 
 function decodeValue(valueNode: XmlNode, depth: number): unknown {
-  if (depth > MAX_DEPTH) throw valueError('XML-RPC value nested too deeply');
+  if (depth > MAX_DEPTH) throw valueError(`XML-RPC value nested deeper than ${MAX_NESTING} arrays/structs`);
   const kids = childrenOf(valueNode);
   const typed = elements(kids)[0];
   if (!typed) return decodeEntities(textOf(kids));
@@ -185,7 +213,8 @@ export function encodeValue(v: unknown, allowNone: boolean, depth = 0): string {
     return `<value><double>${pyFloatRepr(v)}</double></value>`;
   }
   if (typeof v === 'string') return `<value><string>${escapeXml(v)}</string></value>`;
-  if (Array.isArray(v)) return `<value><array><data>\n${v.map((x) => encodeValue(x, allowNone, depth + 1)).join('\n')}\n</data></array></value>`;
+  if (Array.isArray(v))
+    return `<value><array><data>\n${v.map((x) => encodeValue(x, allowNone, depth + 1)).join('\n')}\n</data></array></value>`;
   if (typeof v === 'object') {
     const members = Object.entries(v as Record<string, unknown>).map(
       ([k, x]) => `<member>\n<name>${escapeXml(k)}</name>\n${encodeValue(x, allowNone, depth + 1)}\n</member>`,
