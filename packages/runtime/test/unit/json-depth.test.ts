@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { MAX_JSON_DEPTH, createHttpApp, jsonBytesDepthExceeds, jsonDepthExceeds } from '../../src/http/index.js';
 import { createLogger } from '../../src/logging/index.js';
 import { createRuntimeMetrics } from '../../src/telemetry/index.js';
@@ -22,6 +23,21 @@ test('jsonDepthExceeds counts objects and arrays, not brackets inside strings', 
   assert.equal(jsonDepthExceeds('[[[', 2), true);
   assert.equal(jsonBytesDepthExceeds(Buffer.from(nested(65))), true);
   assert.equal(jsonBytesDepthExceeds(Buffer.from(JSON.stringify({ 'ü[[': '€'.repeat(100) + '['.repeat(100) }))), false);
+});
+
+/** The nesting depth of a parsed JSON value (objects and arrays), for comparison. */
+const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+
+test('property: for any JSON value and cap, jsonDepthExceeds (text and UTF-8 bytes) says whether its depth is over the cap', () => {
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 12 }), fc.integer({ min: 0, max: 14 }), fc.boolean(), (value, max, pretty) => {
+      const text = JSON.stringify(value, null, pretty ? 2 : undefined) ?? 'null';
+      const expected = depthOf(value) > max;
+      assert.equal(jsonDepthExceeds(text, max), expected, text);
+      assert.equal(jsonBytesDepthExceeds(Buffer.from(text), max), expected, text);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('a 1 MB body of "[" or {"a": is refused in linear time; 10 MB of text is scanned in well under a second', () => {
