@@ -57,8 +57,6 @@ const schema = z.object({
   ODX_ORCHESTRATOR_BRIDGE_TOKEN: z.string().min(1).optional(),
   ODX_ORCHESTRATOR_CATCHUP_TIMEOUT_MS: envVar.positiveInt().default(30_000),
   ODX_ORCHESTRATOR_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
-  /** Collections the process documents are spread over (FerretDB scans a collection per statement); fixed for a database. */
-  ODX_ORCHESTRATOR_STORE_SHARDS: envVar.positiveInt().max(1_000).default(64),
   /** Processes kept in memory per instance. */
   ODX_ORCHESTRATOR_CACHE_SIZE: envVar.positiveInt().default(50_000),
   /** How often the stored stock levels and products are read again. */
@@ -92,7 +90,6 @@ export interface OrchestratorConfig {
   bridges: { wms: { url: string | null; token: string | null }; tms: { url: string | null; token: string | null }; timeoutMs: number };
   partitionConcurrency: number;
   cacheSize: number;
-  storeShards: number;
   stockRefreshMs: number;
   /** Closed processes are deleted `retentionMs` after they closed, checked every `intervalMs`. */
   sweep: { retentionMs: number; intervalMs: number };
@@ -134,7 +131,6 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     },
     partitionConcurrency: e.ODX_ORCHESTRATOR_PARTITION_CONCURRENCY,
     cacheSize: e.ODX_ORCHESTRATOR_CACHE_SIZE,
-    storeShards: e.ODX_ORCHESTRATOR_STORE_SHARDS,
     stockRefreshMs: e.ODX_ORCHESTRATOR_STOCK_REFRESH_MS,
     sweep: { retentionMs: e.ODX_ORCHESTRATOR_CLOSED_RETENTION_MS, intervalMs: e.ODX_ORCHESTRATOR_SWEEP_INTERVAL_MS },
     odoo:

@@ -75,7 +75,7 @@ export async function startOrderOrchestrator(
   };
   const credit = deps.credit ?? creditReaderOf(config);
   const metrics = createOrchestratorMetrics(rt.metrics);
-  const store = new ProcessStore(rt.db, { cacheSize: config.cacheSize, shards: config.storeShards });
+  const store = new ProcessStore(rt.db, { cacheSize: config.cacheSize, logger: rt.logger });
   metrics.watch(() => store.cached());
   const index = new DueIndex(rt.db, config.timers.slotMs);
   const links = new InvoiceLinks(rt.db);

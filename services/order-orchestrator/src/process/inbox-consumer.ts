@@ -150,10 +150,13 @@ export class InboxConsumer {
         continue;
       }
       const next: ProcessState = { ...state, outbox: pending };
-      const wanted: IndexedDue | null = next.due ? { ...next.due, partition } : null;
+      const due: IndexedDue | null = next.due ? { ...next.due, partition } : null;
       const had = before?.dueIndexed ?? null;
-      const remove = [...(had && !sameDue(had, wanted) ? [had] : []), ...staleTimers.filter((t) => !sameDue(t, wanted))];
-      const add = wanted && !sameDue(had, wanted) ? wanted : null;
+      // The same due time keeps its entry (and the slot it was filed under); a new one is filed now (a due time
+      // already past goes to a slot the scanner has not passed).
+      const wanted = had && sameDue(had, due) ? had : due && index.file(due);
+      const remove = [...(had && wanted !== had ? [had] : []), ...staleTimers.filter((t) => !wanted || !index.sameEntry(t, wanted))];
+      const add = wanted && wanted !== had ? wanted : null;
       next.dueIndexed = wanted;
       if (add || remove.length > 0) dueChanges.push({ orderId, add, remove });
       changed.push(next);
@@ -236,6 +239,7 @@ export class InboxConsumer {
   }
 }
 
+/** The same due timer (the slot it is filed under aside). */
 function sameDue(a: IndexedDue | null, b: IndexedDue | null): boolean {
   if (a === null || b === null) return a === b;
   return a.step === b.step && a.attempt === b.attempt && a.at === b.at && a.partition === b.partition;

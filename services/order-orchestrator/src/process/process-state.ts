@@ -157,6 +157,13 @@ export interface ProcessState {
 export interface IndexedDue extends DueTimer {
   /** The inbox partition that owns the order (entries are kept per partition: one writer per bucket). */
   partition: number;
+  /**
+   * The slot the entry was filed under (absent: the slot of `at`, as entries written before this field). A due
+   * time already past (or within the current slot) when the entry is written is filed under the slot after the
+   * current one, which the scanner has not passed, so it still fires; its entry then carries that slot's start
+   * as its time (DueIndex.file, DueIndex.entryTime).
+   */
+  slot?: number;
 }
 
 // Caps that keep the document small: FerretDB's cost per statement grows with the bytes it moves. 64 signal ids

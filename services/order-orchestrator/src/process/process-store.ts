@@ -63,8 +63,6 @@ export interface ProcessStoreOptions {
   compactRatio?: number;
   /** ... and at least this many. @default 2000 */
   compactMin?: number;
-  /** Unused since the layout follows the inbox partitions (kept so an old setting is not an error). */
-  shards?: number;
   logger?: Logger;
 }
 

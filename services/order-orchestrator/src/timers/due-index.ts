@@ -15,6 +15,13 @@
 // less their removals. A scan reads a slot with one `{ slot }` filter per
 // partition (pushed down to SQL; a point read by `_id` scans as much), and a
 // past slot found with nothing left is deleted whole. FerretDB has no TTL index.
+//
+// A due time already past when its entry is written (the inbox lags by more
+// than the SLA, a restart) would land in a slot the scanner may have passed:
+// `file` puts it (and one due within the current slot) under the slot after
+// the current one (or the scan cursor this instance last saw, if later), with
+// that slot's start as the entry's time, so the timer signal names it and the
+// fold's removal finds it; the process keeps the slot in `dueIndexed`.
 import { randomUUID } from 'node:crypto';
 import { bulkWriteInChunks, chunked, insertManyInChunks, mapLimited } from '@odx/runtime';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
@@ -79,6 +86,8 @@ export class DueIndex {
   /** Segment ids of this writer: `<writer>-<n>`. */
   private readonly writer = randomUUID().slice(0, 12);
   private written = 0;
+  /** The scan cursor as this instance last read or wrote it (late entries are filed no earlier). */
+  private cursorSeen = 0;
 
   constructor(
     private readonly db: Db,
@@ -127,11 +136,48 @@ export class DueIndex {
 
   /** The first slot that may still hold due entries, as the last scan (of any instance) left it. */
   async readCursor(): Promise<number | undefined> {
-    return (await this.cursors.findOne({ _id: 'scan' }))?.slot;
+    const slot = (await this.cursors.findOne({ _id: 'scan' }))?.slot;
+    if (slot !== undefined) this.cursorSeen = Math.max(this.cursorSeen, slot);
+    return slot;
   }
 
   async writeCursor(slot: number): Promise<void> {
     await this.cursors.replaceOne({ _id: 'scan' }, { slot, at: new Date() }, { upsert: true });
+    this.cursorSeen = Math.max(this.cursorSeen, slot);
+  }
+
+  /**
+   * The entry to write for `due`, with the slot it is filed under: its own slot while that is still to come;
+   * else (past, or the current slot) the slot after the current one: a scan that reads the current slot for
+   * the last time while the entry is being written would miss it there. Never before the scan cursor this
+   * instance last saw. `now` is the wall clock (the scanner's), not the time of the signal that set the due time.
+   */
+  file(due: IndexedDue, now = Date.now()): IndexedDue {
+    const own = this.slotOf(due.at);
+    const current = this.slotOf(now);
+    return { ...due, slot: Math.max(own > current ? own : current + 1, this.cursorSeen) };
+  }
+
+  /** The slot an entry is filed under. */
+  slotFiled(due: IndexedDue): number {
+    return due.slot ?? this.slotOf(due.at);
+  }
+
+  /** The time an entry is stored (and its timer signal sent) with: its due time, or the start of the later slot it was filed under. */
+  entryTime(due: IndexedDue): number {
+    const slot = this.slotFiled(due);
+    return slot > this.slotOf(due.at) ? slot * this.slotMs : due.at;
+  }
+
+  /** Whether two entries are the same stored entry (a timer signal's is known by its time: it has no slot). */
+  sameEntry(a: IndexedDue, b: IndexedDue): boolean {
+    return (
+      a.step === b.step &&
+      a.attempt === b.attempt &&
+      a.partition === b.partition &&
+      this.entryTime(a) === this.entryTime(b) &&
+      this.slotFiled(a) === this.slotFiled(b)
+    );
   }
 
   slotOf(at: number): number {
@@ -144,9 +190,8 @@ export class DueIndex {
 
   /** Writes a batch's additions, one segment per (slot, partition): call before the process documents are written. */
   async add(changes: readonly DueChange[]): Promise<void> {
-    const tuples: Array<{ partition: number; at: number; t: Tuple }> = [];
-    for (const c of changes)
-      if (c.add) tuples.push({ partition: c.add.partition, at: c.add.at, t: [c.orderId, c.add.step, c.add.attempt, c.add.at] });
+    const tuples: Array<{ partition: number; slot: number; t: Tuple }> = [];
+    for (const c of changes) if (c.add) tuples.push(this.tupleOf(c.orderId, c.add));
     await this.writeSegments('add', tuples);
   }
 
@@ -156,20 +201,23 @@ export class DueIndex {
    * time no entry knows. An entry that is also the one added is not removed.
    */
   async remove(changes: readonly DueChange[]): Promise<void> {
-    const tuples: Array<{ partition: number; at: number; t: Tuple }> = [];
+    const tuples: Array<{ partition: number; slot: number; t: Tuple }> = [];
     for (const c of changes) {
       for (const r of c.remove) {
-        if (c.add && sameEntry(r, c.add)) continue;
-        tuples.push({ partition: r.partition, at: r.at, t: [c.orderId, r.step, r.attempt, r.at] });
+        if (c.add && this.sameEntry(r, c.add)) continue;
+        tuples.push(this.tupleOf(c.orderId, r));
       }
     }
     await this.writeSegments('del', tuples);
   }
 
-  private async writeSegments(kind: 'add' | 'del', tuples: ReadonlyArray<{ partition: number; at: number; t: Tuple }>): Promise<void> {
+  private tupleOf(orderId: string, d: IndexedDue): { partition: number; slot: number; t: Tuple } {
+    return { partition: d.partition, slot: this.slotFiled(d), t: [orderId, d.step, d.attempt, this.entryTime(d)] };
+  }
+
+  private async writeSegments(kind: 'add' | 'del', tuples: ReadonlyArray<{ partition: number; slot: number; t: Tuple }>): Promise<void> {
     const segments = new Map<string, { slot: number; partition: number; list: Tuple[] }>();
-    for (const { partition, at, t } of tuples) {
-      const slot = this.slotOf(at);
+    for (const { partition, slot, t } of tuples) {
       const id = this.bucketId(slot, partition);
       let seg = segments.get(id);
       if (!seg) segments.set(id, (seg = { slot, partition, list: [] }));
@@ -225,8 +273,8 @@ export class DueIndex {
   }
 
   /**
-   * Deletes slots found with nothing left (past slots only: a writer adds to them only when an order's due time
-   * was already past, and a scan that passed the slot would not read it again anyway). One pushed-down
+   * Deletes slots found with nothing left (past slots only: a writer files an entry whose due time is past
+   * under a slot after the current one, and a scan that passed the slot would not read it again anyway). One pushed-down
    * `deleteMany({ slot })` each.
    */
   async deleteEmpty(buckets: ReadonlyArray<{ slot: number; partition: number }>): Promise<void> {
@@ -240,10 +288,6 @@ export class DueIndex {
     const commands = [...byCollection].flatMap(([c, ops]) => chunked(ops, 5).map((chunk) => ({ c, chunk })));
     await mapLimited(commands, 2, ({ c, chunk }) => bulkWriteInChunks(c, chunk, { chunkSize: 5 }));
   }
-}
-
-function sameEntry(a: IndexedDue, b: IndexedDue): boolean {
-  return a.step === b.step && a.attempt === b.attempt && a.at === b.at && a.partition === b.partition;
 }
 
 function tuples(json: string | undefined): Tuple[] {
