@@ -2,7 +2,7 @@
 // process each (as they deploy), logs to files, readiness awaited over HTTP,
 // stopped together with SIGTERM (graceful shutdown) when the demo ends.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../repo-root.js';
 
@@ -55,7 +55,10 @@ export class ProcessSupervisor {
     });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (exited) throw new Error(`${spec.name} ${exited} before it was ready; see ${logFile}`);
+      if (exited) {
+        await new Promise((r) => setTimeout(r, 300)); // let the piped output reach the file
+        throw new Error(`${spec.name} ${exited} before it was ready; see ${logFile}${lastLines(logFile)}`);
+      }
       try {
         const res = await fetch(spec.readyUrl, { signal: AbortSignal.timeout(2_000) });
         if (res.ok || spec.anyStatus) return proc;
@@ -96,4 +99,15 @@ function terminate(child: ChildProcess, graceMs: number): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** The end of a process's log, for an error that may outlive the file (tests remove their logs). */
+function lastLines(logFile: string, lines = 12): string {
+  try {
+    const text = readFileSync(logFile, 'utf8');
+    const tail = text.trimEnd().split('\n').slice(-lines);
+    return tail.length > 0 && tail[0] !== '' ? `; its log ends:\n${tail.map((l) => `  ${l.slice(0, 600)}`).join('\n')}` : '';
+  } catch {
+    return '';
+  }
 }
