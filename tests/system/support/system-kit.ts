@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { createClusterAdmin, createLogger, loadRuntimeConfig, specFromCatalog } from '@odx/runtime';
 import { freePort } from '@odx/runtime/testing';
+import { loadCatalog } from '@odx/schemas';
 import { PORTS, serviceSpecs, simulatorSpecs, url, type Ports } from '../../../scripts/demo/services.js';
 import { ProcessSupervisor, type ProcessSpec, type RunningProcess } from '../../../scripts/demo/supervisor.js';
 
@@ -85,6 +87,10 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
       .finally(() => mongo.close());
     if (process.env['ODX_TEST_KEEP_LOGS'] === undefined) rmSync(dataDir, { recursive: true, force: true });
   });
+  // The system's catalog topics exist before any service starts. The services provision them too, but they start in
+  // parallel: one that subscribes before another created its topics fails its start on unknown partitions (seen when
+  // two systems started at once and Kafka's metadata lagged behind ~100 new topics).
+  await createSystemTopics(stackEnv, prefix);
   // Simulators first (the services reach them at start), then the services, in parallel: each waits for its own /readyz.
   const simulators = specs.filter((s) => s.name.startsWith('sim-'));
   await Promise.all(simulators.map((s) => supervisor.start(s)));
@@ -143,3 +149,13 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
 }
 
 export { freePort, url };
+
+async function createSystemTopics(stackEnv: Record<string, string>, prefix: string): Promise<void> {
+  const config = loadRuntimeConfig('system-test', { ...process.env, ...stackEnv });
+  const cluster = createClusterAdmin(config.kafka, createLogger({ service: 'system-test', level: 'error' }));
+  try {
+    await cluster.ensureTopics(loadCatalog().topics.map((def) => ({ ...specFromCatalog(def, 1), name: `${prefix}${def.name}` })));
+  } finally {
+    await cluster.close();
+  }
+}
