@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { parseCliArgs } from '@odx/runtime/cli';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { endpointsEnv, stackDown, stackUp, type PartName } from './stack/index.js';
+import { endpointsEnv, stackDown, stackStatus, stackUp, type PartName } from './stack/index.js';
 import { REPO_ROOT } from './repo-root.js';
 
 const { values: flags, positionals: explicit } = parseCliArgs(
@@ -19,6 +19,9 @@ const { values: flags, positionals: explicit } = parseCliArgs(
   { options: { unit: { type: 'boolean', default: false } }, allowPositionals: true },
 );
 const unitOnly = flags.unit;
+
+/** Checks that run after every other test file: whether the stack the suite started outlived it. */
+const SUITE_END = join('tests', 'suite-end');
 
 /** Test files: `<workspace>/test/**` (unit tests next to the code) and `tests/**` (cross-service). */
 function findTests(): { unit: string[]; integration: string[] } {
@@ -32,7 +35,9 @@ function findTests(): { unit: string[]; integration: string[] } {
       continue;
     }
     for (const e of entries) {
-      if (e.endsWith('.test.ts') && !e.includes('node_modules')) files.push(join(root, e));
+      // The suite-end checks run after the rest (see below), never among them.
+      const file = join(root, e);
+      if (e.endsWith('.test.ts') && !e.includes('node_modules') && !file.startsWith(SUITE_END)) files.push(file);
     }
   }
   files.sort();
@@ -64,7 +69,10 @@ if (explicit.length === 0) {
 }
 
 const { unit, integration } = findTests();
-const files = explicit.length > 0 ? explicit : unitOnly ? unit : [...unit, ...integration];
+const suiteEnd = readdirSync(join(REPO_ROOT, SUITE_END))
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => join(SUITE_END, f));
+const files = explicit.length > 0 ? explicit : unitOnly ? unit : [...unit, ...integration, ...suiteEnd];
 const needsStack = !unitOnly && files.some((f) => !unit.includes(relative(REPO_ROOT, join(REPO_ROOT, f))));
 
 let env = process.env;
@@ -74,7 +82,9 @@ if (needsStack) {
   try {
     const endpoints = await stackUp({ quiet: true });
     started = endpoints.startedParts;
-    env = { ...process.env, ...endpointsEnv(endpoints) };
+    // The survival check compares the stack's processes at the end with these.
+    const pids = (await stackStatus()).flatMap((s) => (s.pid === undefined ? [] : [`${s.part}=${s.pid}`]));
+    env = { ...process.env, ...endpointsEnv(endpoints), ODX_TEST_STACK_PIDS: pids.join(',') };
   } catch (err) {
     process.stderr.write(`odx test: the local stack did not come up:\n${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

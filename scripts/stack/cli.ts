@@ -10,7 +10,7 @@ import { lastLines } from './tools.js';
 
 const USAGE = `usage: npm run stack -- <command> [options]
 
-commands:
+commands (parts by name, e.g. "down kafka", or --parts kafka,registry):
   up [--parts kafka,registry,mongo] [--quiet] [--json]
         install what is missing and start the stack (idempotent); a part that
         runs but stays unhealthy past the grace is restarted, with a stack dump
@@ -80,7 +80,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const parts = parseParts(values.parts);
+  // Parts by name (`down kafka`) or by --parts; a name the launcher does not know is an error, never ignored.
+  if (values.parts !== undefined && rest.length > 0) throw new UsageError('name the parts either as arguments or with --parts, not both');
+  const parts = parseParts(values.parts ?? (rest.length > 0 ? rest.join(',') : undefined));
 
   switch (command) {
     case 'up':
@@ -119,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
     case 'logs': {
       const lines = values.lines === undefined ? 100 : Number(values.lines);
       if (!Number.isInteger(lines) || lines <= 0) throw new UsageError(`--lines must be a positive integer, got "${values.lines}"`);
-      const which = rest.length > 0 ? (parseParts(rest.join(',')) ?? []) : [...PART_NAMES];
+      const which = parts ?? [...PART_NAMES];
       const { paths } = loadStackConfig();
       for (const part of which) {
         const file = paths.logFile(part);

@@ -125,6 +125,22 @@ test('stack launcher: up, up again, status, down, port in use', { timeout: 240_0
     }
   });
 
+  await t.test('parts by name work as --parts does; a misspelt part is an error and stops nothing', async () => {
+    const byName = await runCli(['status', 'mongo', '--json'], env);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.deepEqual(
+      (JSON.parse(byName.stdout) as PartStatusJson[]).map((r) => r.part),
+      ['mongo'],
+    );
+    const typo = await runCli(['down', 'kafak'], env);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown part "kafak"; parts are kafka, registry, mongo/);
+    const both = await runCli(['down', 'kafka', '--parts', 'mongo'], env);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /either as arguments or with --parts/);
+    for (const pid of pids) assert.ok(isAlive(pid), `pid ${pid} was stopped by a refused command`);
+  });
+
   await t.test('down stops them: pids gone, ports free, status unhealthy', async () => {
     const down = await runCli(['down', ...parts], env);
     assert.equal(down.code, 0, down.stderr);

@@ -8,11 +8,12 @@ import { externalRefs, placeOrders, sleep, storeAnswers, untilDelivered } from '
 import { startSystem, url } from './support/system-kit.js';
 
 // The time to deliver them is measured and reported (t.diagnostic, docs/benchmarks.md), not asserted: on a
-// shared 2-core machine it varies with whatever else runs (measured 180-200 s with other suites running).
-// The test asserts that every order gets through, once, within a generous bound.
+// shared 2-core machine it varies with whatever else runs (measured 124 s alone, 180-200 s with other suites
+// running, over 400 s beside another system test). The test asserts that every order gets through, once, and
+// that deliveries never stall.
 test(
   '500 orders flow through every service, the lifecycle snapshot writes them all, and afterwards every service is ready and the store answers',
-  { timeout: 600_000 },
+  { timeout: 900_000 },
   async (t) => {
     // Release on OrderConfirmed, the orchestrator observing: 500 demo orders sell more of some products than one
     // warehouse holds, and the orchestrated flow rightly holds those at allocation with a case (an order short of
@@ -34,7 +35,9 @@ test(
     const started = Date.now();
     await placeOrders(shop, 500, sys.id.toUpperCase());
     t.diagnostic(`500 orders placed in Odoo in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const done = await untilDelivered(sys, since, 500, started + 360_000);
+    // 360 s, and longer while orders still arrive (two system tests side by side on 2 cores took 400 s and more);
+    // a flow that stops delivering for 90 s fails.
+    const done = await untilDelivered(sys, since, 500, started + 360_000, { stallMs: 90_000, latest: started + 720_000 });
     t.diagnostic(
       `all 500 delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the first order; confirmed -> delivered p50 ${done.cycleTimes.confirmedToDelivered.p50Ms} ms, p95 ${done.cycleTimes.confirmedToDelivered.p95Ms} ms`,
     );

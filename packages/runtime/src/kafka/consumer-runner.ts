@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventType } from '@odx/schemas';
 import { BatchProcessor } from './consumer/batch-processor.js';
 import { compileConsumerOptions, type CompiledConsumerOptions, type ConsumerRunnerOptions } from './consumer/consumer-options.js';
@@ -10,6 +11,7 @@ import { kafkajsGroupClient } from './consumer/kafkajs-group-client.js';
 import { EventListeners, type ConsumerRunnerEventMap } from './consumer/outcome-events.js';
 import { OutcomeRecorder } from './consumer/outcome-recorder.js';
 import { PartitionPauses } from './consumer/partition-pauses.js';
+import { isRetriableClientError } from '../resilience/errors.js';
 
 export type { ConsumerRunnerOptions } from './consumer/consumer-options.js';
 export { isMembershipError } from './consumer/membership-errors.js';
@@ -115,11 +117,31 @@ export class ConsumerRunner<T extends EventType = EventType> implements RunningC
    */
   start(): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`consumer ${this.options.groupId} is closed: a closed runner does not start again`));
-    this.starting ??= this.startOnce().catch((err: unknown) => {
+    this.starting ??= this.startRetrying().catch((err: unknown) => {
       this.starting = undefined;
       throw err;
     });
     return this.starting;
+  }
+
+  /**
+   * Starts, trying again while the client calls the error retriable and the
+   * window lasts: services start side by side, and one may subscribe to a
+   * topic another created a moment ago, before the broker hosts its partitions.
+   */
+  private async startRetrying(): Promise<void> {
+    const { startRetryWindowMs, logger, groupId } = this.options;
+    const deadline = Date.now() + startRetryWindowMs;
+    for (let attempt = 1, pauseMs = 250; ; attempt++, pauseMs = Math.min(pauseMs * 2, 5_000)) {
+      try {
+        return await this.startOnce();
+      } catch (err) {
+        if (this.closed || !isRetriableClientError(err) || Date.now() + pauseMs > deadline) throw err;
+        logger.warn('consumer start failed on a retriable error; trying again', { group: groupId, attempt, retryInMs: pauseMs, err });
+        await sleep(pauseMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
+        if (this.closed) return;
+      }
+    }
   }
 
   private async startOnce(): Promise<void> {

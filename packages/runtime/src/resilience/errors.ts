@@ -158,3 +158,12 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * Whether a Kafka client error says that trying again may work (kafkajs marks
+ * its errors `retriable`: an unknown topic-partition while metadata catches up,
+ * a coordinator loading, a leader moving).
+ */
+export function isRetriableClientError(err: unknown): boolean {
+  return err instanceof Error && 'retriable' in err && err.retriable === true;
+}

@@ -40,6 +40,7 @@ test('every default is applied once, and an explicit undefined keeps the default
   assert.equal(c.claimBatchSize, 200);
   assert.deepEqual(c.retryDelaysMs, [1_000, 10_000, 60_000]);
   assert.equal(c.completion, 'each');
+  assert.equal(c.startRetryWindowMs, 60_000);
   assert.equal(c.sessionTimeoutMs, 30_000);
   assert.equal(c.partitionConcurrency, 3);
   assert.equal(c.fromBeginning, true);
@@ -66,6 +67,7 @@ test('a claim batch of 0 (which looped forever) and other out-of-range numbers a
   assert.deepEqual(problemsOf({ claimBatchSize: 0 }), ['claimBatchSize: must be at least 1 (got 0)']);
   assert.deepEqual(problemsOf({ claimBatchSize: 2.5 }), ['claimBatchSize: must be a whole number of messages (got 2.5)']);
   assert.deepEqual(problemsOf({ partitionConcurrency: 0 }), ['partitionConcurrency: must be at least 1 (got 0)']);
+  assert.deepEqual(problemsOf({ startRetryWindowMs: -1 }), ['startRetryWindowMs: must be 0 or more ms (got -1)']);
   assert.match(problemsOf({ sessionTimeoutMs: 100 })[0]!, /^sessionTimeoutMs: must be at least 1000 ms/);
   assert.match(problemsOf({ sessionTimeoutMs: 3_600_000 })[0]!, /^sessionTimeoutMs: must be at most 1800000 ms/);
   assert.deepEqual(problemsOf({ retryDelaysMs: [1_000, -1] }), ['retryDelaysMs[1]: must be 0 or more ms (got -1)']);

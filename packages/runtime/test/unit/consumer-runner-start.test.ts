@@ -27,6 +27,10 @@ class ScriptedClient implements GroupClient {
   /** While set, connect waits for it. */
   gate: Promise<void> | undefined;
 
+  /** Errors subscribe throws, one per call, before it works. */
+  subscribeErrors: Error[] = [];
+  subscribes = 0;
+
   constructor(private failures = 0) {}
 
   async connect(): Promise<void> {
@@ -34,7 +38,11 @@ class ScriptedClient implements GroupClient {
     await this.gate;
     if (this.failures-- > 0) throw new Error('connect ECONNREFUSED 127.0.0.1:9092');
   }
-  async subscribe(): Promise<void> {}
+  async subscribe(): Promise<void> {
+    this.subscribes++;
+    const error = this.subscribeErrors.shift();
+    if (error) throw error;
+  }
   async run(options: { eachBatch: (batch: PartitionBatch) => Promise<void> }): Promise<void> {
     this.runs++;
     this.eachBatch = options.eachBatch;
@@ -96,6 +104,53 @@ test('a failed start can be retried, and a started runner does not start twice',
   await r.start();
   assert.equal(client.connects, 2);
   assert.equal(client.runs, 1);
+});
+
+/** An error as kafkajs raises it while a new topic's partitions are not hosted yet. */
+function unknownPartition(): Error {
+  return Object.assign(new Error('This server does not host this topic-partition'), {
+    retriable: true,
+    type: 'UNKNOWN_TOPIC_OR_PARTITION',
+  });
+}
+
+test('start tries again after errors the client calls retriable, within its window; other errors fail at once', async () => {
+  const client = new ScriptedClient();
+  client.subscribeErrors = [unknownPartition(), unknownPartition()];
+  const { r } = runner(client);
+  await r.start();
+  assert.equal(client.subscribes, 3);
+  assert.equal(client.disconnects, 2, 'each failed attempt was undone');
+  assert.equal(client.runs, 1);
+
+  const plain = new ScriptedClient();
+  plain.subscribeErrors = [new Error('topic name is not allowed')];
+  await assert.rejects(runner(plain).r.start(), /not allowed/);
+  assert.equal(plain.subscribes, 1, 'not retried');
+
+  const windowed = new ScriptedClient();
+  windowed.subscribeErrors = Array.from({ length: 20 }, unknownPartition);
+  const started = Date.now();
+  await assert.rejects(runner(windowed, { startRetryWindowMs: 1_000 }).r.start(), /does not host/);
+  assert.ok(windowed.subscribes >= 2 && windowed.subscribes < 20, `tried ${windowed.subscribes} times`);
+  assert.ok(Date.now() - started < 2_000, 'gave up once the window was spent');
+
+  const off = new ScriptedClient();
+  off.subscribeErrors = [unknownPartition()];
+  await assert.rejects(runner(off, { startRetryWindowMs: 0 }).r.start(), /does not host/);
+  assert.equal(off.subscribes, 1);
+});
+
+test('a close while start waits to try again ends the start without an error', async () => {
+  const client = new ScriptedClient();
+  client.subscribeErrors = Array.from({ length: 5 }, unknownPartition);
+  const { r } = runner(client);
+  const starting = r.start();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await r.close();
+  await starting;
+  assert.equal(client.runs, 0);
+  assert.equal(client.subscribes, 1);
 });
 
 test('concurrent starts share one attempt', async () => {

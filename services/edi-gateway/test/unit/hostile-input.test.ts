@@ -75,9 +75,13 @@ function runCases(format: string, cases: HostileCase[], read: (c: HostileCase) =
   for (const c of cases) {
     test(`${format} hostile: ${c.name}`, (t) => {
       const bytes = c.bytes();
-      const { reading, ms } = timed(bytes, read(c));
+      const first = timed(bytes, read(c));
+      check(c, first.reading);
+      // The fastest of up to three reads: a shared machine's noise (GC threads, a busy neighbour) only adds time, and a
+      // parser that is not linear misses the budget every time.
+      let ms = first.ms;
+      for (let attempt = 2; attempt <= 3 && ms > budgetMs(bytes.length); attempt++) ms = Math.min(ms, timed(bytes, read(c)).ms);
       t.diagnostic(`${bytes.length} bytes, ${ms.toFixed(0)} ms CPU`);
-      check(c, reading);
       assert.ok(
         ms <= budgetMs(bytes.length),
         `${bytes.length} bytes took ${ms.toFixed(0)} ms, budget ${budgetMs(bytes.length).toFixed(0)} ms`,

@@ -44,6 +44,13 @@ export interface ConsumerRunnerOptions<T extends EventType = EventType> {
   /** Messages whose idempotency keys are claimed in one round trip, at least 1. @default 200 */
   claimBatchSize?: number;
   /**
+   * How long start() keeps trying again after an error the Kafka client calls
+   * retriable (a topic created moments ago whose partitions the broker does
+   * not host yet, a coordinator still loading), with a growing pause; other
+   * errors fail start() at once. 0 turns the retries off. @default 60000
+   */
+  startRetryWindowMs?: number;
+  /**
    * When idempotency keys are marked done: 'each' right after each effect (a
    * crash repeats at most the effect in hand), or 'batch' once per claim batch
    * (fewer writes, but a crash repeats up to a batch of effects, so the effects
@@ -86,6 +93,7 @@ export interface CompiledConsumerOptions<T extends EventType = EventType> {
   readonly provisionTopics: boolean;
   readonly sessionTimeoutMs: number;
   readonly claimBatchSize: number;
+  readonly startRetryWindowMs: number;
   readonly completion: 'each' | 'batch';
   readonly onFatal: (error: Error) => void;
   /** The simple event type names the handler acts on, or 'all'. */
@@ -132,6 +140,7 @@ const settingsSchema = z
       .max(1_800_000, { error: "must be at most 1800000 ms (30 min, the broker's default group.max.session.timeout.ms)" })
       .default(30_000),
     claimBatchSize: integer('must be a whole number of messages').min(1, { error: 'must be at least 1' }).default(200),
+    startRetryWindowMs: integer('must be a whole number of ms').min(0, { error: 'must be 0 or more ms' }).default(60_000),
     completion: z.enum(['each', 'batch'], { error: "must be 'each' or 'batch'" }).default('each'),
   })
   .superRefine((s, ctx) => {
@@ -187,6 +196,7 @@ export function compileConsumerOptions<T extends EventType>(options: ConsumerRun
     provisionTopics: options.provisionTopics,
     sessionTimeoutMs: options.sessionTimeoutMs,
     claimBatchSize: options.claimBatchSize,
+    startRetryWindowMs: options.startRetryWindowMs,
     completion: options.completion,
   };
   const parsed = settingsSchema.safeParse(input);
@@ -216,6 +226,7 @@ export function compileConsumerOptions<T extends EventType>(options: ConsumerRun
     provisionTopics: s.provisionTopics,
     sessionTimeoutMs: s.sessionTimeoutMs,
     claimBatchSize: s.claimBatchSize,
+    startRetryWindowMs: s.startRetryWindowMs,
     completion: s.completion,
     circuits: Object.freeze([...(options.circuits ?? [])]),
     // The runner logs a fatal crash itself; without an owner's callback there is nothing more to do.
