@@ -5,8 +5,9 @@ import type { OrchestratorConfig } from './config.js';
 import { mountProcessRoutes } from './http/process-routes.js';
 import { IntakeRouter } from './intake/intake-router.js';
 import { InvoiceLinks } from './intake/invoice-links.js';
-import { ProductFeed } from './intake/product-feed.js';
-import { StockFeed } from './intake/stock-feed.js';
+import { LatestValueFeed } from './intake/latest-value-feed.js';
+import { productKinds, type ProductDoc } from './intake/product-feed.js';
+import { stockLevels, type LevelDoc } from './intake/stock-feed.js';
 import { createOrchestratorMetrics, type OrchestratorMetrics } from './orchestrator-metrics.js';
 import { loadExceptionDeskSettings, startExceptionDesk, type ExceptionDesk } from './cases/index.js';
 import { loadOrchestratorPolicy, OdooCreditReader, policyPort, ProductView, StockView, type OrchestratorPolicy } from './policy/index.js';
@@ -24,9 +25,9 @@ export interface OrderOrchestrator {
   index: DueIndex;
   intake: IntakeRouter;
   inbox: InboxConsumer;
-  stock: StockFeed;
+  stock: LatestValueFeed<LevelDoc>;
   /** The kind of each product (storable, consumable, service) from odx.products.v1: allocation reads it. */
-  products: ProductFeed;
+  products: LatestValueFeed<ProductDoc>;
   timers: TimerScanner;
   executor: EffectExecutor;
   /** Operator commands to a process (retry a step, approve a credit hold): the exception desk sends them. */
@@ -131,22 +132,20 @@ export async function startOrderOrchestrator(
     onRouted: (outcome, n) => metrics.intake.inc({ outcome }, n),
     onFatal: fatal('intake router'),
   });
-  const stock = new StockFeed({
+  const stock = new LatestValueFeed(stockLevels(view), {
     cluster: rt.cluster,
     serde: rt.serde,
     db: rt.db,
-    view,
     logger: rt.logger,
     groupId: `${config.groupId}-stock`,
     topic: config.topics.inventory,
     refreshMs: config.stockRefreshMs,
     onFatal: fatal('stock feed'),
   });
-  const products = new ProductFeed({
+  const products = new LatestValueFeed(productKinds(productView), {
     cluster: rt.cluster,
     serde: rt.serde,
     db: rt.db,
-    view: productView,
     logger: rt.logger,
     groupId: `${config.groupId}-products`,
     topic: config.topics.products,
