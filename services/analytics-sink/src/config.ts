@@ -1,6 +1,7 @@
 import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { loadCatalog } from '@odx/schemas';
 import { z } from 'zod';
+import { DEFAULT_EXPORT_LIMITS, type ExportLimits } from './export/export-query.js';
 
 const topicName = /^[A-Za-z0-9._-]{1,249}$/;
 const list = z.string().transform((s) =>
@@ -46,6 +47,14 @@ const schema = z.object({
   /** How often changed order lifecycles are written to `analytics_order_lifecycles`; 0 turns it off. */
   ODX_SINK_LIFECYCLE_INTERVAL_MS: envVar.nonNegativeInt().default(60_000),
   ODX_SINK_LIFECYCLE_MAX_PER_RUN: envVar.positiveInt().default(500),
+  /** Caps on GET /v1/export (export/export-query.ts); over one, the request is a 400 naming it. */
+  ODX_SINK_EXPORT_MAX_DAYS: envVar.positiveInt().max(366, 'at most 366').default(DEFAULT_EXPORT_LIMITS.maxDays),
+  ODX_SINK_EXPORT_MAX_ROWS: envVar.positiveInt().max(10_000_000, 'at most 10000000').default(DEFAULT_EXPORT_LIMITS.maxRows),
+  ODX_SINK_EXPORT_MAX_PARAM_LENGTH: envVar
+    .positiveInt()
+    .min(16, 'at least 16 (a day and a row count must fit)')
+    .max(4_096, 'at most 4096')
+    .default(DEFAULT_EXPORT_LIMITS.maxParamLength),
   ODX_SINK_COLLECTION: z
     .string()
     .regex(/^[A-Za-z0-9_]+$/)
@@ -76,6 +85,7 @@ export interface AnalyticsSinkConfig {
   lifecycles: { intervalMs: number; maxPerRun: number };
   resyncMs: number;
   memoryRetentionMs: number;
+  exportLimits: ExportLimits;
 }
 
 /** The sink's own settings, fully defaulted (ODX_* runtime settings are read by the runtime). */
@@ -126,5 +136,10 @@ export function loadSinkConfig(env: NodeJS.ProcessEnv = process.env): AnalyticsS
     lifecycles: { intervalMs: e.ODX_SINK_LIFECYCLE_INTERVAL_MS, maxPerRun: e.ODX_SINK_LIFECYCLE_MAX_PER_RUN },
     resyncMs: e.ODX_SINK_RESYNC_MS,
     memoryRetentionMs: e.ODX_SINK_MEMORY_RETENTION_MS,
+    exportLimits: {
+      maxDays: e.ODX_SINK_EXPORT_MAX_DAYS,
+      maxRows: e.ODX_SINK_EXPORT_MAX_ROWS,
+      maxParamLength: e.ODX_SINK_EXPORT_MAX_PARAM_LENGTH,
+    },
   };
 }

@@ -82,10 +82,9 @@ export class SinkQueries {
       }));
   }
 
-  /** The entries of one UTC day, in time order (the BI export). */
-  day(day: string): Promise<IndexedEvent[]> {
-    const from = new Date(`${day}T00:00:00.000Z`);
-    return this.options.read.inRange(from, new Date(from.getTime() + 86_400_000));
+  /** The entries with business time in [from, to), in time order (the BI export). */
+  inWindow(from: Date, to: Date): Promise<IndexedEvent[]> {
+    return this.options.read.inRange(from, to);
   }
 
   async timeline(ref: string): Promise<TimelineResult> {

@@ -109,7 +109,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
 
   await consumer.start();
   await failures.start();
-  mountSinkRoutes(rt.http, queries);
+  mountSinkRoutes(rt.http, queries, config.exportLimits);
   lifecycles.start();
 
   if (config.kpiMetricsIntervalMs > 0) {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { z } from 'zod';
 import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from './model/content-limits.js';
+import { DEFAULT_PROFILE_LIMITS, MAX_PROFILE_DEPTH_SETTING, MIN_PROFILE_DEPTH, type ProfileLimits } from './partners/profile-limits.js';
 
 const list = z.string().transform((s) =>
   s
@@ -15,6 +16,17 @@ const topic = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a Kafka topic name');
 const schema = z.object({
   /** Folder of partner profiles (*.yaml, *.yml, *.json). */
   EDI_PARTNERS_DIR: z.string().min(1).default('infra/partners'),
+  /** Caps on each profile file (partners/profile-limits.ts); over any, the gateway does not start and names the file and cap. */
+  EDI_PARTNER_MAX_BYTES: envVar
+    .positiveInt()
+    .max(16 * 1024 * 1024, 'at most 16777216 (16 MB)')
+    .default(DEFAULT_PROFILE_LIMITS.maxBytes),
+  EDI_PARTNER_MAX_DEPTH: envVar
+    .positiveInt()
+    .min(MIN_PROFILE_DEPTH, `at least ${MIN_PROFILE_DEPTH} (a profile's own nesting)`)
+    .max(MAX_PROFILE_DEPTH_SETTING, `at most ${MAX_PROFILE_DEPTH_SETTING} (the YAML parser recurses per level)`)
+    .default(DEFAULT_PROFILE_LIMITS.maxDepth),
+  EDI_PARTNER_MAX_ALIASES: envVar.nonNegativeInt().max(1_000, 'at most 1000').default(DEFAULT_PROFILE_LIMITS.maxAliases),
   /** Root of the per-partner folder trees (<root>/<partner>/{inbound,work,archive,error,outbound}). */
   EDI_FOLDER_ROOT: z.string().min(1).default('var/edi'),
   EDI_FOLDER_TRANSPORT: envVar.bool().default(true),
@@ -51,6 +63,7 @@ const schema = z.object({
 
 export interface EdiGatewayConfig {
   partnersDir: string;
+  partnerLimits: ProfileLimits;
   folder: { enabled: boolean; root: string; pollIntervalMs: number; concurrency: number; staleClaimMs: number; maxFailures: number };
   maxBytes: number;
   limits: ContentLimits;
@@ -69,6 +82,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGate
   const e = parseEnv(schema, env);
   return {
     partnersDir: resolve(e.EDI_PARTNERS_DIR),
+    partnerLimits: { maxBytes: e.EDI_PARTNER_MAX_BYTES, maxDepth: e.EDI_PARTNER_MAX_DEPTH, maxAliases: e.EDI_PARTNER_MAX_ALIASES },
     folder: {
       enabled: e.EDI_FOLDER_TRANSPORT,
       root: resolve(e.EDI_FOLDER_ROOT),

@@ -40,7 +40,7 @@ export interface EdiGateway {
 export async function startEdiGateway(
   rt: ServiceRuntime,
   config: EdiGatewayConfig,
-  partners = PartnerDirectory.fromDirectory(config.partnersDir),
+  partners = PartnerDirectory.fromDirectory(config.partnersDir, config.partnerLimits),
 ): Promise<EdiGateway> {
   if (config.provisionTopics) await provisionCatalogTopics(rt.cluster);
   const documents = new DocumentStore(rt.db);

@@ -7,6 +7,7 @@ export {
   partnerProfileSchema,
   type PartnerProfile,
 } from './partners/partner-profile.js';
+export { DEFAULT_PROFILE_LIMITS, PROFILE_LIMIT_SETTINGS, type ProfileLimits } from './partners/profile-limits.js';
 export { readInterchange, readIsa, type InterchangeReading } from './x12/read-interchange.js';
 export { buildInterchange, buildTa1Interchange, type SetBody, type ControlNumbers } from './x12/build-interchange.js';
 export { build997 } from './x12/build-997.js';

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import type { OdooSimulatorOptions } from './options.js';
+import { DEFAULT_CODEC_LIMITS, MAX_DEPTH_SETTING } from './protocol/codec-limits.js';
+
+const depth = (fallback: number) =>
+  z.coerce
+    .number()
+    .int('a whole number')
+    .min(1, 'at least 1')
+    .max(MAX_DEPTH_SETTING, `at most ${MAX_DEPTH_SETTING} (the codecs recurse per level)`)
+    .default(fallback);
 
 const Env = z.object({
   ODOO_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(8069),
@@ -12,6 +21,15 @@ const Env = z.object({
   ODOO_SIM_DATA_FILE: z.string().optional(),
   ODOO_SIM_VERSION: z.string().default('17.0'),
   ODOO_SIM_TIMESTAMP_PRECISION: z.enum(['microsecond', 'second']).default('microsecond'),
+  /** Caps on a request (protocol/codec-limits.ts); over one, the request gets a fault or a 4xx naming it. */
+  ODOO_SIM_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int('a whole number')
+    .min(1_024, 'at least 1024')
+    .max(1024 ** 3, 'at most 1073741824 (1 GB)')
+    .default(10 * 1024 * 1024),
+  ODOO_SIM_MAX_XMLRPC_DEPTH: depth(DEFAULT_CODEC_LIMITS.maxXmlRpcDepth),
+  ODOO_SIM_MAX_JSON_DEPTH: depth(DEFAULT_CODEC_LIMITS.maxJsonDepth),
 });
 
 /** Env variables (validated, naming the bad variable) overlaid by CLI flags. */
@@ -35,5 +53,8 @@ export function loadCliOptions(env: NodeJS.ProcessEnv, flags: { port?: string; h
     dataFile: flags['data-file'] ?? e.ODOO_SIM_DATA_FILE ?? null,
     serverVersion: e.ODOO_SIM_VERSION,
     timestampPrecision: e.ODOO_SIM_TIMESTAMP_PRECISION,
+    maxBodyBytes: e.ODOO_SIM_MAX_BODY_BYTES,
+    maxXmlRpcDepth: e.ODOO_SIM_MAX_XMLRPC_DEPTH,
+    maxJsonDepth: e.ODOO_SIM_MAX_JSON_DEPTH,
   };
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_CODEC_LIMITS } from './protocol/codec-limits.js';
+
 /** startOdooSimulator options, compiled once into a fully-defaulted object. */
 export interface OdooSimulatorOptions {
   /** @default 0 (any free port) */
@@ -18,8 +20,12 @@ export interface OdooSimulatorOptions {
   dataFile?: string | null;
   /** Reported by `version()`. @default '17.0' */
   serverVersion?: string;
-  /** Largest accepted request body in bytes. @default 10485760 (10 MB) */
+  /** Largest accepted request body in bytes (larger: 413). @default 10485760 (10 MB) */
   maxBodyBytes?: number;
+  /** <array>/<struct> within each other in an XML-RPC call (deeper: a ValueError fault). @default 100 */
+  maxXmlRpcDepth?: number;
+  /** Objects/arrays within each other in a JSON-RPC or JSON-2 body (deeper: 400). @default 64 */
+  maxJsonDepth?: number;
   /** 'microsecond' stores timestamps like PostgreSQL; 'second' truncates them. @default 'microsecond' */
   timestampPrecision?: 'microsecond' | 'second';
   /** Seed sizes and PRNG seed. */
@@ -43,6 +49,8 @@ export function compileOptions(o: OdooSimulatorOptions = {}): CompiledOdooSimula
     dataFile: o.dataFile ?? null,
     serverVersion: o.serverVersion ?? '17.0',
     maxBodyBytes: o.maxBodyBytes ?? 10 * 1024 * 1024,
+    maxXmlRpcDepth: o.maxXmlRpcDepth ?? DEFAULT_CODEC_LIMITS.maxXmlRpcDepth,
+    maxJsonDepth: o.maxJsonDepth ?? DEFAULT_CODEC_LIMITS.maxJsonDepth,
     timestampPrecision: o.timestampPrecision ?? 'microsecond',
     seed: { products: o.seed?.products ?? 200, customers: o.seed?.customers ?? 100, seed: o.seed?.seed ?? 20260101 },
   };

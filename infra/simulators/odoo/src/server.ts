@@ -13,6 +13,7 @@ import { compileOptions, type CompiledOdooSimulatorOptions, type OdooSimulatorOp
 import { Env } from './orm/env.js';
 import { Store } from './orm/store.js';
 import { JsonlJournal } from './persistence/journal.js';
+import { CODEC_LIMIT_SETTINGS } from './protocol/codec-limits.js';
 import { werkzeugPage } from './protocol/http-answers.js';
 import { handleJson2 } from './protocol/json2-route.js';
 import { handleJsonRpc, handleVersionInfo } from './protocol/jsonrpc-route.js';
@@ -91,12 +92,13 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
   });
 
   const raw = express.raw({ type: () => true, limit: opts.maxBodyBytes });
-  app.post('/xmlrpc/2/:service', raw, handleXmlRpc(service, faults, false));
-  app.post('/xmlrpc/:service', raw, handleXmlRpc(service, faults, true));
+  const { maxXmlRpcDepth, maxJsonDepth } = opts;
+  app.post('/xmlrpc/2/:service', raw, handleXmlRpc(service, faults, false, maxXmlRpcDepth));
+  app.post('/xmlrpc/:service', raw, handleXmlRpc(service, faults, true, maxXmlRpcDepth));
   app.get(['/xmlrpc/2/:service', '/xmlrpc/:service'], handleXmlRpcGet);
-  app.post('/jsonrpc', raw, handleJsonRpc(service, faults));
-  app.post('/web/webclient/version_info', raw, handleVersionInfo(service, faults));
-  app.all('/json/2/:model/:method', raw, handleJson2(service, faults));
+  app.post('/jsonrpc', raw, handleJsonRpc(service, faults, maxJsonDepth));
+  app.post('/web/webclient/version_info', raw, handleVersionInfo(service, faults, maxJsonDepth));
+  app.all('/json/2/:model/:method', raw, handleJson2(service, faults, maxJsonDepth));
   app.get('/web/health', (_req, res) => void res.json({ status: 'pass' }));
   app.use((_req: Request, res: Response) => {
     res.status(404).type('text/html; charset=utf-8').send(werkzeugPage(404, 'Not Found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.'));
@@ -106,7 +108,8 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     const e = err as { status?: number; type?: string; message?: string };
     if (res.headersSent) return;
     if (e.type === 'entity.too.large' || e.status === 413) {
-      res.status(413).type('text/html; charset=utf-8').send(werkzeugPage(413, 'Request Entity Too Large', 'The data value transmitted exceeds the capacity limit.'));
+      const detail = `The data value transmitted exceeds the capacity limit (${opts.maxBodyBytes} bytes; setting ${CODEC_LIMIT_SETTINGS.maxBodyBytes}).`;
+      res.status(413).type('text/html; charset=utf-8').send(werkzeugPage(413, 'Request Entity Too Large', detail));
       return;
     }
     const status = e.status && e.status >= 400 && e.status < 600 ? e.status : 500;

@@ -1,4 +1,4 @@
-import type { DeliveryPolicy, FaultConfigInput } from '@odx/sim-wms/kit';
+import { MAX_JSON_DEPTH, type DeliveryPolicy, type FaultConfigInput } from '@odx/sim-wms/kit';
 
 /** Delays between tracking milestones after a booking. */
 export interface TrackingDelays {
@@ -42,6 +42,8 @@ export interface TmsSimulatorOptions {
   random?: () => number;
   /** @default 10000 */
   maxDeliveryLog?: number;
+  /** Objects/arrays within each other in a JSON body (deeper: 400 `json_too_deep`). @default 64 */
+  maxJsonDepth?: number;
 }
 
 export interface CompiledTmsOptions {
@@ -59,6 +61,7 @@ export interface CompiledTmsOptions {
   faults: FaultConfigInput;
   random: () => number;
   maxDeliveryLog: number;
+  maxJsonDepth: number;
 }
 
 /** A development secret; override it anywhere that is not a laptop. */
@@ -86,5 +89,6 @@ export function compileTmsOptions(options: TmsSimulatorOptions = {}): CompiledTm
     faults: options.faults ?? {},
     random: options.random ?? Math.random,
     maxDeliveryLog: options.maxDeliveryLog ?? 10_000,
+    maxJsonDepth: options.maxJsonDepth ?? MAX_JSON_DEPTH,
   };
 }

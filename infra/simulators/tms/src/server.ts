@@ -41,6 +41,7 @@ export async function startTmsSimulator(options: TmsSimulatorOptions = {}): Prom
     api: tmsApi(shipments),
     admin: tmsAdmin(shipments),
     onReset: () => shipments.reset(),
+    maxJsonDepth: compiled.maxJsonDepth,
   });
   const running = await listen(app, compiled.host, compiled.port);
   baseUrl = running.url;

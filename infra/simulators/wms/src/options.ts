@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from '@odx/runtime/http';
 import type { DeliveryPolicy, FaultConfigInput } from './kit/index.js';
 
 /** Delays between the steps of an outbound order. */
@@ -50,6 +51,8 @@ export interface WmsSimulatorOptions {
   random?: () => number;
   /** @default 10000 */
   maxDeliveryLog?: number;
+  /** Objects/arrays within each other in a JSON body (deeper: 400 `json_too_deep`). @default 64 */
+  maxJsonDepth?: number;
 }
 
 export interface CompiledWmsOptions {
@@ -69,6 +72,7 @@ export interface CompiledWmsOptions {
   faults: FaultConfigInput;
   random: () => number;
   maxDeliveryLog: number;
+  maxJsonDepth: number;
 }
 
 /** A development secret; override it anywhere that is not a laptop. */
@@ -98,5 +102,6 @@ export function compileWmsOptions(options: WmsSimulatorOptions = {}): CompiledWm
     faults: options.faults ?? {},
     random: options.random ?? Math.random,
     maxDeliveryLog: options.maxDeliveryLog ?? 10_000,
+    maxJsonDepth: options.maxJsonDepth ?? MAX_JSON_DEPTH,
   };
 }

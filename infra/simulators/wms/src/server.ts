@@ -47,6 +47,7 @@ export async function startWmsSimulator(options: WmsSimulatorOptions = {}): Prom
     api: wmsApi(orders, inventory),
     admin: wmsAdmin(orders, inventory, webhooks),
     onReset: resetState,
+    maxJsonDepth: compiled.maxJsonDepth,
   });
   const running = await listen(app, compiled.host, compiled.port);
   let closing: Promise<void> | undefined;

@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler, t
 import type { Logger } from '../logging/logger.js';
 import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { SpanKind, extractTraceContext, withSpan } from '../telemetry/tracing.js';
-import { MAX_JSON_DEPTH, jsonBytesDepthExceeds, jsonDepthExceeds, jsonTooDeep } from './json-depth.js';
+import { MAX_JSON_DEPTH, jsonDepthVerifier } from './json-depth.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { runReadiness, type ReadinessCheck } from './readiness.js';
 
@@ -97,16 +97,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   if (options.authenticate) api.use(options.authenticate);
   // The exact bytes stay available as `req.rawBody`: signed webhooks are verified over them. A body nested deeper than
   // the cap is refused before JSON.parse (what walks the parsed value recurses).
-  const maxDepth = options.maxJsonDepth ?? MAX_JSON_DEPTH;
+  const rejectDeep = jsonDepthVerifier(options.maxJsonDepth ?? MAX_JSON_DEPTH);
   api.use(
     express.json({
       limit: options.bodyLimit ?? '1mb',
-      verify: (req, _res, buf, encoding) => {
-        const tooDeep =
-          encoding === 'utf-8' || encoding === 'utf8'
-            ? jsonBytesDepthExceeds(buf, maxDepth)
-            : jsonDepthExceeds(new TextDecoder(encoding).decode(buf), maxDepth);
-        if (tooDeep) throw jsonTooDeep(maxDepth);
+      verify: (req, res, buf, encoding) => {
+        rejectDeep(req, res, buf, encoding);
         (req as RawBodyRequest).rawBody = Buffer.from(buf);
       },
     }),

@@ -9,4 +9,4 @@ export { RestClient } from './rest-client.js';
 export type { RemoteProblem, RestClientOptions } from './rest-client.js';
 export { StandardWebhookReceiver } from './webhook-receiver.js';
 export type { WebhookReceipt, WebhookReceiverOptions } from './webhook-receiver.js';
-export { MAX_JSON_DEPTH, jsonBytesDepthExceeds, jsonDepthExceeds, jsonTooDeep } from './json-depth.js';
+export { MAX_JSON_DEPTH, jsonBytesDepthExceeds, jsonDepthExceeds, jsonDepthVerifier, jsonTooDeep } from './json-depth.js';

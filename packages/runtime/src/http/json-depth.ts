@@ -47,11 +47,32 @@ export function jsonBytesDepthExceeds(bytes: Uint8Array, max = MAX_JSON_DEPTH): 
   return false;
 }
 
-/** The error a body parser's verify hook throws for a body over the cap (answered 400 problem+json by the runtime's apps). */
-export function jsonTooDeep(max = MAX_JSON_DEPTH): Error & { status: number; expose: boolean; type: string } {
-  return Object.assign(new Error(`JSON body nested deeper than ${max} levels (the cap on objects and arrays within each other)`), {
+/**
+ * The error a body parser's verify hook throws for a body over the cap (answered 400 problem+json by the runtime's
+ * apps); `setting` names where the cap is configured, when it is.
+ */
+export function jsonTooDeep(max = MAX_JSON_DEPTH, setting?: string): Error & { status: number; expose: boolean; type: string } {
+  const where = setting === undefined ? '' : `; setting ${setting}`;
+  return Object.assign(new Error(`JSON body nested deeper than ${max} levels (the cap on objects and arrays within each other${where})`), {
     status: 400,
     expose: true,
     type: 'entity.too.deep',
   });
+}
+
+/**
+ * An express.json `verify` hook: a body nested deeper than `max` is refused with jsonTooDeep(max, setting)
+ * before it is parsed, by one pass over its bytes (UTF-8) or its decoded text (other charsets).
+ */
+export function jsonDepthVerifier(
+  max = MAX_JSON_DEPTH,
+  setting?: string,
+): (req: unknown, res: unknown, buf: Buffer, encoding: string) => void {
+  return (_req, _res, buf, encoding) => {
+    const tooDeep =
+      encoding === 'utf-8' || encoding === 'utf8'
+        ? jsonBytesDepthExceeds(buf, max)
+        : jsonDepthExceeds(new TextDecoder(encoding).decode(buf), max);
+    if (tooDeep) throw jsonTooDeep(max, setting);
+  };
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MAX_JSON_DEPTH, createHttpApp, jsonBytesDepthExceeds, jsonDepthExceeds } from '../../src/http/index.js';
+import { MAX_JSON_DEPTH, createHttpApp, jsonBytesDepthExceeds, jsonDepthExceeds, jsonDepthVerifier } from '../../src/http/index.js';
 import { createLogger } from '../../src/logging/index.js';
 import { createRuntimeMetrics } from '../../src/telemetry/index.js';
 
@@ -89,4 +89,23 @@ test('the runtime app answers a too-deep JSON body 400 problem+json naming the c
   assert.equal(ok.status, 200);
   assert.deepEqual(await ok.json(), { keys: 2 });
   assert.equal(handled, 1);
+});
+
+test('jsonDepthVerifier (the express.json hook the runtime and the simulators use) names the cap and, when given, its setting', () => {
+  const verify = jsonDepthVerifier(3, 'WMS_SIM_MAX_JSON_DEPTH');
+  assert.doesNotThrow(() => verify(null, null, Buffer.from(nested(3)), 'utf-8'));
+  assert.throws(
+    () => verify(null, null, Buffer.from(nested(4)), 'utf-8'),
+    (err: unknown) =>
+      err instanceof Error &&
+      (err as { type?: string }).type === 'entity.too.deep' &&
+      (err as { status?: number }).status === 400 &&
+      err.message ===
+        'JSON body nested deeper than 3 levels (the cap on objects and arrays within each other; setting WMS_SIM_MAX_JSON_DEPTH)',
+  );
+  assert.throws(() => verify(null, null, Buffer.from(nested(4), 'utf16le'), 'utf-16le'), /nested deeper than 3 levels/);
+  assert.throws(
+    () => jsonDepthVerifier()(null, null, Buffer.from(nested(65)), 'utf8'),
+    /deeper than 64 levels \(the cap on objects and arrays within each other\)$/,
+  );
 });

@@ -1,8 +1,9 @@
 import { HttpProblem, type HttpApp } from '@odx/runtime';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { csvHeader, csvLine, exportRow, ndjsonLine } from '../export/export-rows.js';
+import type { ExportLimits } from '../export/export-query.js';
 import type { SinkQueries } from '../sink-queries.js';
+import { mountExportRoute } from './export-route.js';
 
 const instant = z.iso
   .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z' })
@@ -11,11 +12,6 @@ const instant = z.iso
 export const kpiQuery = z
   .strictObject({ from: instant.optional(), to: instant.optional() })
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
-
-export const exportQuery = z.strictObject({
-  day: z.iso.date({ message: 'must be a day as YYYY-MM-DD' }),
-  format: z.enum(['ndjson', 'csv']).default('ndjson'),
-});
 
 /** Order references: ids, Odoo names (S00042), PO numbers; printable, bounded. */
 export const orderRef = z
@@ -27,10 +23,10 @@ export const orderRef = z
 
 /**
  * GET /v1/kpis?from&to, GET /v1/inventory/mismatches?from&to, GET /v1/orders/:ref/timeline,
- * GET /v1/export?day&format.
+ * GET /v1/export?day&days&format&limit&offset (within `exportLimits`).
  * Bad parameters answer 400 problem+json naming the field; an unknown order 404.
  */
-export function mountSinkRoutes(http: HttpApp, queries: SinkQueries): void {
+export function mountSinkRoutes(http: HttpApp, queries: SinkQueries, exportLimits: ExportLimits): void {
   http.api.get('/v1/kpis', async (req: Request, res: Response) => {
     const q = kpiQuery.parse(req.query);
     res.json(await queries.kpis({ from: q.from ?? null, to: q.to ?? null }));
@@ -53,24 +49,5 @@ export function mountSinkRoutes(http: HttpApp, queries: SinkQueries): void {
     res.json(r.timeline);
   });
 
-  http.api.get('/v1/export', async (req: Request, res: Response) => {
-    const q = exportQuery.parse(req.query);
-    const entries = await queries.day(q.day);
-    res.status(200);
-    if (q.format === 'csv') {
-      res.type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="odx-events-${q.day}.csv"`);
-      res.write(csvHeader());
-    } else {
-      res.type('application/x-ndjson; charset=utf-8').setHeader('content-disposition', `attachment; filename="odx-events-${q.day}.ndjson"`);
-    }
-    // Written in chunks, waiting for the socket to drain, so a large day never sits in one buffer.
-    for (let i = 0; i < entries.length && !res.destroyed; i += 500) {
-      const chunk = entries
-        .slice(i, i + 500)
-        .map((e) => (q.format === 'csv' ? csvLine(exportRow(e)) : ndjsonLine(exportRow(e))))
-        .join('');
-      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
-    }
-    res.end();
-  });
+  mountExportRoute(http, queries, exportLimits);
 }

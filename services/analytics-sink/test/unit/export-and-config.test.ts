@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { loadCatalog } from '@odx/schemas';
 import { loadSinkConfig } from '../../src/config.js';
 import { csvField, csvHeader, csvLine, EXPORT_COLUMNS, exportRow } from '../../src/export/export-rows.js';
-import { exportQuery, kpiQuery, orderRef } from '../../src/http/routes.js';
+import { DEFAULT_EXPORT_LIMITS, exportQuerySchema } from '../../src/export/export-query.js';
+import { kpiQuery, orderRef } from '../../src/http/routes.js';
+
+const exportQuery = exportQuerySchema(DEFAULT_EXPORT_LIMITS);
 import type { IndexedEvent } from '../../src/ingest/event-record.js';
 
 /** A minimal RFC 4180 reader, to check that what we write reads back to the same values. */
@@ -100,7 +103,7 @@ test('query validation: dates, ranges, unknown and repeated parameters, days, fo
   ]) {
     assert.equal(kpiQuery.safeParse(bad).success, false, JSON.stringify(bad));
   }
-  assert.deepEqual(exportQuery.parse({ day: '2026-01-05' }), { day: '2026-01-05', format: 'ndjson' });
+  assert.deepEqual(exportQuery.parse({ day: '2026-01-05' }), { day: '2026-01-05', days: 1, format: 'ndjson', limit: 100_000, offset: 0 });
   for (const bad of [
     {},
     { day: '2026-1-5' },

@@ -1,8 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { errorMessage, jsonDepthExceeds } from '@odx/runtime';
-import { parse as parseYaml } from 'yaml';
+import { errorMessage } from '@odx/runtime';
 import { z } from 'zod';
+import { PartnerProfileError } from './partner-profile-error.js';
+import { DEFAULT_PROFILE_LIMITS, type ProfileLimits } from './profile-limits.js';
+import { readProfileText } from './read-profile-text.js';
+
+export { PartnerProfileError } from './partner-profile-error.js';
 
 /**
  * Partner codes are looked up in Maps, not plain objects: an item or unit
@@ -163,74 +167,9 @@ export const partnerProfileSchema = z
 
 export type PartnerProfile = z.output<typeof partnerProfileSchema>;
 
-/** A profile file that does not load; names the file and each field at fault. */
-export class PartnerProfileError extends Error {
-  readonly kind = 'permanent' as const;
-  constructor(
-    readonly file: string,
-    readonly problems: ReadonlyArray<{ field: string; message: string }>,
-  ) {
-    super(`invalid partner profile ${file}:\n${problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`);
-    this.name = 'PartnerProfileError';
-  }
-}
-
-/** The largest profile file read (the samples are about 1 KB). */
-export const MAX_PROFILE_BYTES = 256 * 1024;
-/** The deepest nesting of mappings and sequences in a profile (the schema needs 4). */
-export const MAX_PROFILE_DEPTH = 16;
-/** Aliases (*name) a YAML profile may use: each is expanded in the loaded value, so many of them multiply its size. */
-export const MAX_PROFILE_ALIASES = 20;
-
-/**
- * Whether YAML text opens more than `max` flow collections ([ or {) without closing them, counted over every
- * character, quoted or not (an unbalanced bracket inside a string can only over-count). The yaml library composes
- * flow collections recursively: 1,000 levels were a stack overflow and 10,000 a fatal out-of-memory abort of the
- * whole process, which no try/catch sees, so the text is checked before it is parsed.
- */
-function yamlFlowDepthExceeds(text: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
-  }
-  return false;
-}
-
-/** The nesting depth of a loaded value (objects and arrays), without recursion; stops past `max`. */
-function valueDepthExceeds(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [v, depth] = item;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/** Parses one profile's text (YAML or JSON); `file` names it in errors. */
-export function parsePartnerProfile(text: string, file: string): PartnerProfile {
-  const json = file.endsWith('.json');
-  const refuse = (message: string): PartnerProfileError => new PartnerProfileError(file, [{ field: '(file)', message }]);
-  if (text.length > MAX_PROFILE_BYTES) throw refuse(`${text.length} characters, over the ${MAX_PROFILE_BYTES} a profile may have`);
-  // Before parsing: deep nesting is refused in one linear pass, never handed to the parser.
-  if (json ? jsonDepthExceeds(text, MAX_PROFILE_DEPTH) : yamlFlowDepthExceeds(text, MAX_PROFILE_DEPTH))
-    throw refuse(`nested deeper than ${MAX_PROFILE_DEPTH} levels (the cap on mappings and sequences within each other)`);
-  let raw: unknown;
-  try {
-    raw = json ? JSON.parse(text) : parseYaml(text, { maxAliasCount: MAX_PROFILE_ALIASES });
-  } catch (err) {
-    throw new PartnerProfileError(file, [
-      { field: '(file)', message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}` },
-    ]);
-  }
-  // Block nesting (by indentation) and aliases are only seen in the loaded value.
-  if (valueDepthExceeds(raw, MAX_PROFILE_DEPTH))
-    throw refuse(`nested deeper than ${MAX_PROFILE_DEPTH} levels (the cap on mappings and sequences within each other)`);
-  const result = partnerProfileSchema.safeParse(raw);
+/** Parses one profile's text (YAML, or JSON for *.json) within `limits`; `file` names it in errors. */
+export function parsePartnerProfile(text: string, file: string, limits: ProfileLimits = DEFAULT_PROFILE_LIMITS): PartnerProfile {
+  const result = partnerProfileSchema.safeParse(readProfileText(text, file, limits));
   if (!result.success) {
     throw new PartnerProfileError(
       file,
@@ -241,6 +180,13 @@ export function parsePartnerProfile(text: string, file: string): PartnerProfile 
   if (stem !== result.data.id)
     throw new PartnerProfileError(file, [{ field: 'id', message: `must match the file name ("${stem}"), got "${result.data.id}"` }]);
   return result.data;
+}
+
+/** Reads and parses one profile file; one over the size cap is refused before it is read. */
+function loadProfileFile(path: string, limits: ProfileLimits): PartnerProfile {
+  const { size } = statSync(path);
+  if (size > limits.maxBytes) throw PartnerProfileError.overCap(path, 'maxBytes', limits, `${size} bytes`);
+  return parsePartnerProfile(readFileSync(path, 'utf8'), path, limits);
 }
 
 /** Every partner: loaded once, indexed by id and by the ISA ids they send as. */
@@ -265,8 +211,8 @@ export class PartnerDirectory {
     }
   }
 
-  /** Loads every *.yaml, *.yml and *.json file in `dir`; one error lists every bad file. */
-  static fromDirectory(dir: string): PartnerDirectory {
+  /** Loads every *.yaml, *.yml and *.json file in `dir` within `limits`; one error lists every bad file. */
+  static fromDirectory(dir: string, limits: ProfileLimits = DEFAULT_PROFILE_LIMITS): PartnerDirectory {
     const files = readdirSync(dir)
       .filter((f) => /\.(ya?ml|json)$/.test(f))
       .sort();
@@ -274,7 +220,7 @@ export class PartnerDirectory {
     const errors: string[] = [];
     for (const f of files) {
       try {
-        profiles.push(parsePartnerProfile(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
+        profiles.push(loadProfileFile(join(dir, f), limits));
       } catch (err) {
         errors.push(errorMessage(err));
       }

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MAX_PROFILE_BYTES, PartnerDirectory, PartnerProfileError, parsePartnerProfile } from '../../src/partners/partner-profile.js';
+import { PartnerDirectory, PartnerProfileError, parsePartnerProfile } from '../../src/partners/partner-profile.js';
+import { DEFAULT_PROFILE_LIMITS } from '../../src/partners/profile-limits.js';
 import { PARTNERS_DIR } from '../support/x12-samples.js';
 
 test('the sample partners load, with defaults applied', () => {
@@ -87,19 +88,32 @@ test('a directory with a bad file fails listing every bad file; duplicate ISA id
   assert.throws(() => PartnerDirectory.fromDirectory(dir2), /both send as ISA ZZ\/ACME/);
 });
 
+const MAX_PROFILE_BYTES = DEFAULT_PROFILE_LIMITS.maxBytes;
+const DEPTH_CAP = /nested deeper, over the cap of 16 levels of mappings and sequences within each other \(setting EDI_PARTNER_MAX_DEPTH\)/;
+
 test('hostile nesting is refused before or right after parsing, naming the cap, in linear time', () => {
   const deepBlock = Array.from({ length: 700 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' x\n';
   assert.ok(deepBlock.length <= MAX_PROFILE_BYTES, `${deepBlock.length}`);
   const hostile: Array<[string, string, string, RegExp]> = [
     // 10,000 levels of flow sequence aborted the whole process (yaml: out of memory), 1,000 overflowed the stack.
-    ['100,000 [ in YAML', 'acme.yaml', `${valid}extra: ${'['.repeat(100_000)}`, /nested deeper than 16 levels/],
-    ['10,000 { in YAML', 'acme.yaml', `${valid}extra: ${'{a: '.repeat(10_000)}`, /nested deeper than 16 levels/],
-    ['brackets hidden behind a quote', 'acme.yaml', `${valid}# "\nextra: ${'['.repeat(10_000)}`, /nested deeper than 16 levels/],
-    ['700 levels of block mappings', 'acme.yaml', deepBlock, /nested deeper than 16 levels/],
-    ['17 flow levels', 'acme.yaml', `${valid}extra: ${'['.repeat(17)}${']'.repeat(17)}\n`, /nested deeper than 16 levels/],
-    ['100,000 [ in JSON', 'acme.json', '['.repeat(100_000), /nested deeper than 16 levels/],
-    ['a file over the size cap', 'acme.yaml', `${valid}#${'x'.repeat(MAX_PROFILE_BYTES)}\n`, /over the 262144 a profile may have/],
-    ['aliases past the cap', 'acme.yaml', `${valid}a: &a [1, 2]\nb: [${'*a, '.repeat(25)}]\n`, /not valid YAML: .*alias/i],
+    ['100,000 [ in YAML', 'acme.yaml', `${valid}extra: ${'['.repeat(100_000)}`, DEPTH_CAP],
+    ['10,000 { in YAML', 'acme.yaml', `${valid}extra: ${'{a: '.repeat(10_000)}`, DEPTH_CAP],
+    ['brackets hidden behind a quote', 'acme.yaml', `${valid}# "\nextra: ${'['.repeat(10_000)}`, DEPTH_CAP],
+    ['700 levels of block mappings', 'acme.yaml', deepBlock, DEPTH_CAP],
+    ['17 flow levels', 'acme.yaml', `${valid}extra: ${'['.repeat(17)}${']'.repeat(17)}\n`, DEPTH_CAP],
+    ['100,000 [ in JSON', 'acme.json', '['.repeat(100_000), DEPTH_CAP],
+    [
+      'a file over the size cap',
+      'acme.yaml',
+      `${valid}#${'x'.repeat(MAX_PROFILE_BYTES)}\n`,
+      /262396 bytes, over the cap of 262144 bytes a profile may have \(setting EDI_PARTNER_MAX_BYTES\)/,
+    ],
+    [
+      'aliases past the cap',
+      'acme.yaml',
+      `${valid}a: &a [1, 2]\nb: [${'*a, '.repeat(25)}]\n`,
+      /25 aliases, over the cap of 20 aliases \(\*name\), expansions counted \(setting EDI_PARTNER_MAX_ALIASES\)/,
+    ],
   ];
   for (const [name, file, text, message] of hostile) {
     const t0 = performance.now();

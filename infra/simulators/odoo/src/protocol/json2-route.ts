@@ -1,15 +1,15 @@
-import { MAX_JSON_DEPTH, jsonDepthExceeds } from '@odx/runtime/http';
 import type { Request, Response } from 'express';
 import type { FaultState } from '../admin/fault-injection.js';
 import { OdooError, httpError, toOdooError } from '../errors.js';
 import type { OdooService } from '../rpc-service.js';
 import { answer, werkzeugPage } from './http-answers.js';
-import { jsonErrorMessage, toJson } from './json-body.js';
+import { toJson } from './json-body.js';
+import { readJson2Body } from './json2-body.js';
 
 const CT = 'application/json; charset=utf-8';
 
-/** POST /json/2/<model>/<method> (Odoo 19 External JSON-2 API). */
-export function handleJson2(service: OdooService, faults: FaultState) {
+/** POST /json/2/<model>/<method> (Odoo 19 External JSON-2 API); a body nested deeper than `maxJsonDepth` is a 400. */
+export function handleJson2(service: OdooService, faults: FaultState, maxJsonDepth: number) {
   return (req: Request, res: Response): void => {
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const mimetype = String(req.headers['content-type'] ?? '')
@@ -24,20 +24,7 @@ export function handleJson2(service: OdooService, faults: FaultState) {
     }
     try {
       if (req.method !== 'POST') throw httpError('MethodNotAllowed', 'The method is not allowed for the requested URL.');
-      let body: Record<string, unknown> = {};
-      if (raw.length > 0) {
-        if (jsonDepthExceeds(raw, MAX_JSON_DEPTH))
-          throw httpError('BadRequest', `could not parse the body as json: nested deeper than ${MAX_JSON_DEPTH} levels`);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(raw);
-        } catch (err) {
-          throw httpError('BadRequest', `could not parse the body as json: ${jsonErrorMessage(raw, err)}`);
-        }
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-          throw httpError('BadRequest', 'could not parse the body, expecting a json object');
-        body = parsed as Record<string, unknown>;
-      }
+      const body = readJson2Body(raw, maxJsonDepth);
       const result = service.json2(req.headers.authorization, String(req.params.model), String(req.params.method), body);
       answer(res, 200, CT, toJson(result ?? null), faults);
     } catch (err) {

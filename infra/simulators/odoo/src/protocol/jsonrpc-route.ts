@@ -1,10 +1,10 @@
-import { MAX_JSON_DEPTH, jsonDepthExceeds } from '@odx/runtime/http';
 import type { Request, Response } from 'express';
 import type { FaultState } from '../admin/fault-injection.js';
 import { OdooError, toOdooError, typeError } from '../errors.js';
 import type { OdooService } from '../rpc-service.js';
 import { answer, werkzeugPage } from './http-answers.js';
 import { toJson } from './json-body.js';
+import { readJsonRpcEnvelope } from './jsonrpc-envelope.js';
 
 const JSON_TYPES = ['application/json', 'application/json-rpc'];
 
@@ -29,37 +29,23 @@ export function jsonRpcError(id: unknown, e: OdooError): Record<string, unknown>
 }
 
 /** Parses the JSON-RPC envelope; answers 415/400 itself and returns null when the request is not JSON-RPC. */
-function readEnvelope(req: Request, res: Response, route: string, faults: FaultState): Record<string, unknown> | null {
+function readEnvelope(req: Request, res: Response, route: string, faults: FaultState, maxJsonDepth: number): Record<string, unknown> | null {
   if (!JSON_TYPES.includes(mimetype(req))) {
     const msg = `Request inferred type is compatible with ['http'] but '${route}' is type='json'.\n\nPlease verify the Content-Type request header and try again.`;
     res.set('Accept', JSON_TYPES.join(', '));
     answer(res, 415, 'text/html; charset=utf-8', werkzeugPage(415, 'Unsupported Media Type', msg), faults);
     return null;
   }
-  const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-  // Refused before parsing, in one linear pass: the code that walks a parsed value recurses.
-  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
-    answer(res, 400, 'text/html; charset=utf-8', `Invalid JSON data: nested deeper than ${MAX_JSON_DEPTH} levels`, faults);
-    return null;
-  }
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(text);
-  } catch {
-    answer(res, 400, 'text/html; charset=utf-8', 'Invalid JSON data', faults);
-    return null;
-  }
-  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
-    answer(res, 400, 'text/html; charset=utf-8', 'Invalid JSON-RPC data', faults);
-    return null;
-  }
-  return envelope as Record<string, unknown>;
+  const reading = readJsonRpcEnvelope(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '', maxJsonDepth);
+  if (reading.ok) return reading.envelope;
+  answer(res, reading.status, 'text/html; charset=utf-8', reading.message, faults);
+  return null;
 }
 
-/** POST /jsonrpc: {"method":"call","params":{"service","method","args"}}. */
-export function handleJsonRpc(service: OdooService, faults: FaultState) {
+/** POST /jsonrpc: {"method":"call","params":{"service","method","args"}}; a body nested deeper than `maxJsonDepth` is a 400. */
+export function handleJsonRpc(service: OdooService, faults: FaultState, maxJsonDepth: number) {
   return (req: Request, res: Response): void => {
-    const envelope = readEnvelope(req, res, '/jsonrpc', faults);
+    const envelope = readEnvelope(req, res, '/jsonrpc', faults, maxJsonDepth);
     if (!envelope) return;
     const id = envelope.id;
     let payload: Record<string, unknown>;
@@ -87,9 +73,9 @@ export function handleJsonRpc(service: OdooService, faults: FaultState) {
 }
 
 /** POST /web/webclient/version_info (type='json'): the version dict, no auth. */
-export function handleVersionInfo(service: OdooService, faults: FaultState) {
+export function handleVersionInfo(service: OdooService, faults: FaultState, maxJsonDepth: number) {
   return (req: Request, res: Response): void => {
-    const envelope = readEnvelope(req, res, '/web/webclient/version_info', faults);
+    const envelope = readEnvelope(req, res, '/web/webclient/version_info', faults, maxJsonDepth);
     if (!envelope) return;
     answer(res, 200, 'application/json', toJson({ jsonrpc: '2.0', id: envelope.id ?? null, result: service.version() }), faults);
   };

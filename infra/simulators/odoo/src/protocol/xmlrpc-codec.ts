@@ -6,10 +6,12 @@
  * (standard and numeric character references are decoded here) and any
  * DOCTYPE refused, so entity-expansion bombs cannot do harm.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { OdooError, typeError, valueError } from '../errors.js';
 import { PyFloat } from '../orm/py-float.js';
 import { pyRepr } from '../orm/python-repr.js';
+import { DEFAULT_CODEC_LIMITS, MAX_DEPTH_SETTING } from './codec-limits.js';
+import { checkElementNesting, checkXmlRpcNesting, nestedTooDeep, tooManyNestedTags, xmlParserFor } from './xmlrpc-depth.js';
 
 export interface MethodCall {
   methodName: string;
@@ -18,50 +20,28 @@ export interface MethodCall {
 
 type XmlNode = Record<string, unknown>;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  trimValues: false,
-  parseTagValue: false,
-  processEntities: false,
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // methodCall/params/param, then value/array/data or value/struct/member per level of MAX_NESTING, and slack.
-  maxNestedTags: 3 * 100 + 16,
-});
-
-/** The deepest nesting of <array> and <struct> accepted in a call (Odoo's own callers nest a few levels). */
-export const MAX_NESTING = 100;
-const MAX_DEPTH = MAX_NESTING + 1;
-const NESTING_TAG = /<(\/?)(?:array|struct)\s*>/g;
+/** A guard against cyclic values: the encoder writes what the simulator answers (a few levels) and test calls. */
+const MAX_ENCODE_DEPTH = MAX_DEPTH_SETTING;
 
 /**
- * Refuses a call that nests <array>/<struct> deeper than MAX_NESTING, by one regex pass over the text before
- * it is validated or parsed (fast-xml-parser refused 100 nested tags of any kind with a bare Error, after
- * validating the whole text).
+ * Parses a methodCall. Every failure is an OdooError (answered as a fault): bad XML, a DTD, a value nested
+ * deeper than `maxDepth` arrays/structs (refused before the text is validated or parsed), a bad value.
+ * @default maxDepth 100 (ODOO_SIM_MAX_XMLRPC_DEPTH)
  */
-function checkNesting(xml: string): void {
-  let depth = 0;
-  NESTING_TAG.lastIndex = 0;
-  for (let m = NESTING_TAG.exec(xml); m; m = NESTING_TAG.exec(xml)) {
-    if (m[1]) depth = Math.max(0, depth - 1);
-    else if (++depth > MAX_NESTING) throw valueError(`XML-RPC value nested deeper than ${MAX_NESTING} arrays/structs`);
-  }
-}
-
-export function parseMethodCall(xml: string): MethodCall {
+export function parseMethodCall(xml: string, maxDepth: number = DEFAULT_CODEC_LIMITS.maxXmlRpcDepth): MethodCall {
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
     throw new OdooError('EntitiesForbidden', "DTDForbidden(name='methodCall', system_id=None, public_id=None)");
   }
-  checkNesting(xml);
+  checkXmlRpcNesting(xml, maxDepth);
+  checkElementNesting(xml, maxDepth);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new OdooError('ExpatError', `${valid.err.msg}: line ${valid.err.line}, column ${valid.err.col}`);
   let parsed: XmlNode[];
   try {
-    parsed = parser.parse(xml) as XmlNode[];
-  } catch (err) {
-    // Other elements nested past the parser's cap (<a><a><a>...): fast-xml-parser's bare Error, named.
-    throw new OdooError('ExpatError', `${err instanceof Error ? err.message : String(err)} (more than 316 elements within each other)`);
+    parsed = xmlParserFor(maxDepth).parse(xml) as XmlNode[];
+  } catch {
+    // Elements nested past the parser's cap that the scan above did not count as such: its bare Error, named.
+    throw tooManyNestedTags(maxDepth);
   }
   const root = elements(parsed);
   const call = root.find((n) => tagOf(n) === 'methodCall');
@@ -75,7 +55,7 @@ export function parseMethodCall(xml: string): MethodCall {
     for (const p of elements(childrenOf(paramsNode))) {
       if (tagOf(p) !== 'param') continue;
       const v = elements(childrenOf(p)).find((n) => tagOf(n) === 'value');
-      if (v) params.push(decodeValue(v, 0));
+      if (v) params.push(decodeValue(v, 0, maxDepth));
     }
   }
   return { methodName, params };
@@ -113,8 +93,26 @@ function safeCodePoint(cp: number, raw: string): string {
   return String.fromCodePoint(cp);
 }
 
-function decodeValue(valueNode: XmlNode, depth: number): unknown {
-  if (depth > MAX_DEPTH) throw valueError(`XML-RPC value nested deeper than ${MAX_NESTING} arrays/structs`);
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
+
+/**
+ * What Python's float() reads (xmlrpc.client decodes <double> with it): decimal literals, and inf, infinity and
+ * nan in any case with a sign, which its marshaller writes for infinite and NaN values; not JavaScript's 0x1F or
+ * 0b11. Null when it is no float.
+ */
+function pythonFloat(text: string): number | null {
+  const t = text.trim();
+  if (DECIMAL.test(t)) return Number(t);
+  const special = SPECIAL.exec(t);
+  if (!special) return null;
+  if (special[2]!.toLowerCase() === 'nan') return Number.NaN;
+  return special[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+}
+
+/** A <value> inside `depth` arrays/structs; deeper than `maxDepth` is a fault (the text check finds it first). */
+function decodeValue(valueNode: XmlNode, depth: number, maxDepth: number): unknown {
+  if (depth > maxDepth) throw nestedTooDeep(maxDepth);
   const kids = childrenOf(valueNode);
   const typed = elements(kids)[0];
   if (!typed) return decodeEntities(textOf(kids));
@@ -140,9 +138,8 @@ function decodeValue(valueNode: XmlNode, depth: number): unknown {
     case 'string':
       return text;
     case 'double': {
-      const t = text.trim();
-      const n = Number(t);
-      if (t === '' || Number.isNaN(n)) throw valueError(`could not convert string to float: ${pyRepr(text)}`);
+      const n = pythonFloat(text);
+      if (n === null) throw valueError(`could not convert string to float: ${pyRepr(text)}`);
       return n;
     }
     case 'dateTime.iso8601': {
@@ -159,7 +156,7 @@ function decodeValue(valueNode: XmlNode, depth: number): unknown {
       if (!data) return [];
       return elements(childrenOf(data))
         .filter((n) => tagOf(n) === 'value')
-        .map((n) => decodeValue(n, depth + 1));
+        .map((n) => decodeValue(n, depth + 1, maxDepth));
     }
     case 'struct': {
       const out: Record<string, unknown> = {};
@@ -171,7 +168,7 @@ function decodeValue(valueNode: XmlNode, depth: number): unknown {
         if (!nameNode || !v) continue;
         const key = decodeEntities(textOf(childrenOf(nameNode)));
         if (key === '__proto__') continue;
-        out[key] = decodeValue(v, depth + 1);
+        out[key] = decodeValue(v, depth + 1, maxDepth);
       }
       return out;
     }
@@ -198,7 +195,7 @@ export function pyFloatRepr(n: number): string {
 const INT_MAX = 2 ** 31 - 1;
 
 export function encodeValue(v: unknown, allowNone: boolean, depth = 0): string {
-  if (depth > MAX_DEPTH) throw valueError('value nested too deeply to marshal');
+  if (depth > MAX_ENCODE_DEPTH) throw valueError('value nested too deeply to marshal');
   if (v === null || v === undefined) {
     if (!allowNone) throw typeError('cannot marshal None unless allow_none is enabled');
     return '<value><nil/></value>';
@@ -243,17 +240,18 @@ export function encodeMethodCall(methodName: string, params: unknown[]): string 
 
 /** Decodes a methodResponse (result or fault); for clients and tests. */
 export function parseMethodResponse(xml: string): { result?: unknown; fault?: { faultCode: unknown; faultString: unknown } } {
-  const root = elements(parser.parse(xml) as XmlNode[]);
+  const maxDepth = DEFAULT_CODEC_LIMITS.maxXmlRpcDepth;
+  const root = elements(xmlParserFor(maxDepth).parse(xml) as XmlNode[]);
   const resp = root.find((n) => tagOf(n) === 'methodResponse');
   if (!resp) throw new Error('not a methodResponse');
   const parts = elements(childrenOf(resp));
   const fault = parts.find((n) => tagOf(n) === 'fault');
   if (fault) {
     const v = elements(childrenOf(fault)).find((n) => tagOf(n) === 'value')!;
-    return { fault: decodeValue(v, 0) as { faultCode: unknown; faultString: unknown } };
+    return { fault: decodeValue(v, 0, maxDepth) as { faultCode: unknown; faultString: unknown } };
   }
   const params = parts.find((n) => tagOf(n) === 'params')!;
   const param = elements(childrenOf(params)).find((n) => tagOf(n) === 'param')!;
   const v = elements(childrenOf(param)).find((n) => tagOf(n) === 'value')!;
-  return { result: decodeValue(v, 0) };
+  return { result: decodeValue(v, 0, maxDepth) };
 }

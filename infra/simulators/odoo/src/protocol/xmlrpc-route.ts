@@ -8,14 +8,15 @@ import { encodeFault, encodeResponse, parseMethodCall } from './xmlrpc-codec.js'
 /**
  * /xmlrpc/2/<service> (integer fault codes) and the legacy /xmlrpc/<service>
  * (string fault codes), as odoo/addons/base/controllers/rpc.py serves them.
+ * A call nesting more than `maxDepth` arrays/structs is a ValueError fault.
  */
-export function handleXmlRpc(service: OdooService, faults: FaultState, legacy: boolean) {
+export function handleXmlRpc(service: OdooService, faults: FaultState, legacy: boolean, maxDepth: number) {
   return (req: Request, res: Response): void => {
     let body: string;
     try {
       const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       if (xml.trim() === '') throw new OdooError('ExpatError', 'no element found: line 1, column 0');
-      const call = parseMethodCall(xml);
+      const call = parseMethodCall(xml, maxDepth);
       const svc = String(req.params.service);
       let result: unknown;
       if (svc === 'common') result = service.common(call.methodName, call.params);

@@ -58,7 +58,7 @@ describe('malformed and hostile input', () => {
       const t0 = performance.now();
       const r = await postXml(xml);
       assert.equal(r.status, 200, name);
-      assert.match(String(r.fault?.faultString), /ValueError: XML-RPC value nested deeper than 100 arrays\/structs/, name);
+      assert.match(String(r.fault?.faultString), /ValueError: XML-RPC value nested deeper than 100 arrays\/structs \(the cap; setting ODOO_SIM_MAX_XMLRPC_DEPTH\)/, name);
       assert.ok(performance.now() - t0 < 2_000, `${name}: ${(performance.now() - t0).toFixed(0)} ms`);
     }
     // 100 levels are read (the call then fails on its own arguments, not on nesting).
@@ -66,7 +66,7 @@ describe('malformed and hostile input', () => {
     assert.doesNotMatch(String(within.fault?.faultString), /nested|Maximum/);
     // Any other element nested past the parser's cap is an ExpatError naming it, not a bare Error.
     const tags = await postXml(call('<a>'.repeat(1_000) + '</a>'.repeat(1_000)));
-    assert.match(String(tags.fault?.faultString), /ExpatError: Maximum nested tags exceeded \(more than 316 elements within each other\)/);
+    assert.match(String(tags.fault?.faultString), /ExpatError: Maximum nested tags exceeded \(more than 316 elements within each other: 3 per level of ODOO_SIM_MAX_XMLRPC_DEPTH, and 16\)/);
 
     const url = sim().url;
     for (const body of [
@@ -76,7 +76,7 @@ describe('malformed and hostile input', () => {
       const t0 = performance.now();
       const r = await fetch(`${url}/jsonrpc`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
       assert.equal(r.status, 400);
-      assert.equal(await r.text(), 'Invalid JSON data: nested deeper than 64 levels');
+      assert.equal(await r.text(), 'Invalid JSON data: nested deeper than 64 levels (the cap; setting ODOO_SIM_MAX_JSON_DEPTH)');
       assert.ok(performance.now() - t0 < 2_000, `${(performance.now() - t0).toFixed(0)} ms`);
     }
     const j2 = await fetch(`${url}/json/2/res.partner/search_read`, {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MAX_JSON_DEPTH, jsonDepthVerifier } from '@odx/runtime/http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { requireBearer } from './admin-auth.js';
 import { adminRouter } from './admin-routes.js';
@@ -23,6 +24,16 @@ export interface SimulatorAppOptions {
   onReset: () => void;
   /** @default '1mb' */
   bodyLimit?: string;
+  /**
+   * Objects/arrays within each other in a JSON body; deeper is a 400 `json_too_deep` naming the cap and its setting
+   * `<NAME>_SIM_MAX_JSON_DEPTH`, before the body is parsed. @default 64
+   */
+  maxJsonDepth?: number;
+}
+
+/** The environment variable of a simulator's JSON depth cap (`WMS_SIM_MAX_JSON_DEPTH`, `TMS_SIM_MAX_JSON_DEPTH`). */
+export function jsonDepthSetting(name: string): string {
+  return `${name.toUpperCase()}_SIM_MAX_JSON_DEPTH`;
 }
 
 /** A body-carrying request must say it is JSON. */
@@ -52,6 +63,9 @@ const handleErrors: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
   switch (type) {
     case 'entity.parse.failed':
       sendProblem(res, problem(400, 'malformed_json', 'The body is not valid JSON (a JSON object or array is expected)'));
+      return;
+    case 'entity.too.deep':
+      sendProblem(res, problem(400, 'json_too_deep', err instanceof Error ? err.message : 'The JSON body is nested too deeply'));
       return;
     case 'entity.too.large':
       sendProblem(res, problem(413, 'payload_too_large', 'The body is larger than the simulator accepts'));
@@ -83,7 +97,13 @@ export function createSimulatorApp(options: SimulatorAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  const json = express.json({ limit: options.bodyLimit ?? '1mb', strict: true, type: ['application/json', 'application/*+json'] });
+  const json = express.json({
+    limit: options.bodyLimit ?? '1mb',
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+    // Refused before JSON.parse, in one pass over the bytes: the validation that walks a parsed body recurses.
+    verify: jsonDepthVerifier(options.maxJsonDepth ?? MAX_JSON_DEPTH, jsonDepthSetting(options.name)),
+  });
 
   app.get('/sim/health', (_req, res) => {
     res.json({ status: 'ok', simulator: options.name });

@@ -1,7 +1,9 @@
 // Shared machinery of the ODX WMS and TMS simulators: fault injection,
 // Standard Webhooks delivery with retries, the admin API and the HTTP shell.
 export { requireBearer } from './admin-auth.js';
-export { createSimulatorApp, listen, type RunningServer, type SimulatorAppOptions } from './http-app.js';
+export { createSimulatorApp, jsonDepthSetting, listen, type RunningServer, type SimulatorAppOptions } from './http-app.js';
+/** The JSON depth cap's default, the runtime's (64). */
+export { MAX_JSON_DEPTH } from '@odx/runtime/http';
 export { FaultController, faultConfigSchema, type DowntimeWindow, type FaultConfig, type FaultConfigInput, type FaultCounters } from './faults.js';
 export { valuesAt } from './fault-middleware.js';
 export { randomId, SequenceIds } from './ids.js';
@@ -23,5 +25,5 @@ export {
 export { secretKey, signWebhook, verifyWebhook, type WebhookVerification } from './webhook-signature.js';
 export { startRecordingReceiver, type ReceivedWebhook, type RecordingReceiver } from './recording-receiver.js';
 export { ADMIN, assertSigned, call, typesOf, type ApiAnswer } from './test-support.js';
-export { runSimulatorCli, type SimulatorCliSettings } from './cli.js';
+export { MAX_JSON_DEPTH_SETTING, runSimulatorCli, settingVariable, simulatorSettings, type SimulatorCliSettings } from './cli.js';
 export { eventually, postSignedWebhook, uniqueName, type Cleanup } from './bridge-test-support.js';
