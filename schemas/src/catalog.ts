@@ -27,7 +27,23 @@ export interface TopicDefinition {
   readonly description: string;
   /** Kafka topic configs: `cleanup.policy`, `retention.ms`, plus any listed under `config`. */
   readonly config: Readonly<Record<string, string>>;
+  /** Set once a successor topic exists (docs/deprecation-policy.md). */
+  readonly deprecated?: TopicDeprecation;
+  /** Day (UTC, `YYYY-MM-DD`) after which the topic gets no new events; only on a deprecated topic. */
+  readonly sunset?: string;
 }
+
+/** Why and since when a topic is deprecated. */
+export interface TopicDeprecation {
+  /** Day (UTC, `YYYY-MM-DD`) the successor became available. */
+  readonly since: string;
+  /** The catalog topic that replaces this one (published alongside it until the sunset). */
+  readonly replacedBy: string;
+  readonly note?: string;
+}
+
+/** Least time between a topic's deprecation and its sunset (docs/deprecation-policy.md). */
+export const MIN_SUNSET_NOTICE_DAYS = 90;
 
 export interface TopicCatalog {
   readonly defaults: { readonly partitions: number; readonly replicationFactor: number };
@@ -65,7 +81,11 @@ const TOPIC_FIELDS = new Set([
   'consumers',
   'events',
   'config',
+  'deprecated',
+  'sunset',
 ]);
+const DEPRECATION_FIELDS = new Set(['since', 'replacedBy', 'note']);
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
  * Parses and validates the catalog YAML against the schemas: every event
@@ -170,6 +190,21 @@ export function parseCatalog(text: string, schemas: SchemaRepository, file = 'sc
     config['cleanup.policy'] = policy;
     if (retentionMs !== undefined) config['retention.ms'] = String(retentionMs);
 
+    const deprecated = t['deprecated'] === undefined ? undefined : parseDeprecation(t['deprecated'], file, name);
+    let sunset: string | undefined;
+    if (t['sunset'] !== undefined) {
+      sunset = day(t['sunset'], file, name, 'sunset');
+      if (!deprecated)
+        throw err('sunset', 'a sunset date needs "deprecated" (since, replacedBy): consumers are told of the successor first');
+      const notice = (Date.parse(sunset) - Date.parse(deprecated.since)) / 86_400_000;
+      if (notice < MIN_SUNSET_NOTICE_DAYS) {
+        throw err(
+          'sunset',
+          `${sunset} is ${notice} days after deprecated.since ${deprecated.since}; the policy gives consumers at least ${MIN_SUNSET_NOTICE_DAYS} days (docs/deprecation-policy.md)`,
+        );
+      }
+    }
+
     return Object.freeze({
       name,
       key,
@@ -184,8 +219,27 @@ export function parseCatalog(text: string, schemas: SchemaRepository, file = 'sc
       consumers: Object.freeze(consumers),
       description,
       config: Object.freeze(config),
+      ...(deprecated ? { deprecated } : {}),
+      ...(sunset ? { sunset } : {}),
     });
   });
+
+  for (const t of topics) {
+    const successor = t.deprecated?.replacedBy;
+    if (successor === undefined) continue;
+    const target = topics.find((o) => o.name === successor);
+    if (!target)
+      throw new CatalogError(file, t.name, 'deprecated.replacedBy', `no topic "${successor}" in the catalog; add the successor first`);
+    if (target.name === t.name) throw new CatalogError(file, t.name, 'deprecated.replacedBy', 'a topic cannot replace itself');
+    if (target.deprecated) {
+      throw new CatalogError(
+        file,
+        t.name,
+        'deprecated.replacedBy',
+        `"${successor}" is itself deprecated; point at the topic that replaces it`,
+      );
+    }
+  }
 
   const orphans = schemas.eventTypes.filter((e) => !topicOfEvent.has(e));
   if (orphans.length > 0) {
@@ -229,6 +283,36 @@ function collectRecords(schema: AvroSchema, out: Map<string, AvroRecordSchema>):
     schema.fields.forEach((f) => collectRecords(f.type, out));
   } else if (schema.type === 'array') collectRecords(schema.items, out);
   else if (schema.type === 'map') collectRecords(schema.values, out);
+}
+
+function parseDeprecation(value: unknown, file: string, topic: string): TopicDeprecation {
+  const d = asObject(value, file, topic, 'deprecated');
+  for (const k of Object.keys(d)) {
+    if (!DEPRECATION_FIELDS.has(k))
+      throw new CatalogError(file, topic, `deprecated.${k}`, `unknown field; known: ${[...DEPRECATION_FIELDS].join(', ')}`);
+  }
+  const since = day(d['since'], file, topic, 'deprecated.since');
+  const replacedBy = d['replacedBy'];
+  if (typeof replacedBy !== 'string' || !TOPIC_NAME.test(replacedBy)) {
+    throw new CatalogError(
+      file,
+      topic,
+      'deprecated.replacedBy',
+      `expected the successor's topic name (odx.<area>.v<n>), got ${JSON.stringify(replacedBy)}`,
+    );
+  }
+  const note = d['note'] === undefined ? undefined : nonEmptyString(d['note'], file, topic, 'deprecated.note');
+  return Object.freeze({ since, replacedBy, ...(note === undefined ? {} : { note }) });
+}
+
+/** A calendar day `YYYY-MM-DD` that exists (2026-02-30 does not). */
+function day(value: unknown, file: string, topic: string, field: string): string {
+  const m = typeof value === 'string' ? DAY.exec(value) : null;
+  const parsed = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!m || !parsed || parsed.toISOString().slice(0, 10) !== value) {
+    throw new CatalogError(file, topic, field, `expected a day as YYYY-MM-DD (quoted in YAML is safest), got ${JSON.stringify(value)}`);
+  }
+  return value as string;
 }
 
 function asObject(value: unknown, file: string, topic: string | undefined, field: string): Record<string, unknown> {

@@ -25,7 +25,15 @@ export type {
   AvroRecordSchema,
   AvroSchema,
 } from './avro-schema.js';
-export { CatalogError, parseCatalog, type CleanupPolicy, type TopicCatalog, type TopicDefinition } from './catalog.js';
+export {
+  CatalogError,
+  MIN_SUNSET_NOTICE_DAYS,
+  parseCatalog,
+  type CleanupPolicy,
+  type TopicCatalog,
+  type TopicDefinition,
+  type TopicDeprecation,
+} from './catalog.js';
 export {
   checkBackwardCompatibility,
   findBackwardIncompatibilities,

@@ -159,8 +159,8 @@ describe('topic catalog', () => {
       );
       expectError(
         catalogText.replace(
-          'cleanupPolicy: compact\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [edi-gateway, analytics-sink]\n    events:\n      PriceChanged',
-          'cleanupPolicy: compacted\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [edi-gateway, analytics-sink]\n    events:\n      PriceChanged',
+          'cleanupPolicy: compact\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [analytics-sink]\n    events:\n      PriceChanged',
+          'cleanupPolicy: compacted\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [analytics-sink]\n    events:\n      PriceChanged',
         ),
         'odx.prices.v1',
         'cleanupPolicy',
@@ -185,6 +185,107 @@ describe('topic catalog', () => {
     });
     it('the current file parses', () => {
       assert.equal(reparse(catalogText).topics.length, 13);
+    });
+  });
+
+  describe('deprecation and sunset', () => {
+    // odx.orders.v2 takes OrderCancelled, so the successor exists with one event type of its own.
+    const V2 = `  - name: odx.orders.v2
+    description: Successor of odx.orders.v1 (test).
+    key: orderId
+    retention: 30d
+    owner: odoo-outbox-poller
+    events:
+      OrderCancelled: orderId
+`;
+    const withV2 = (v1Extra: string, v2Extra = ''): string =>
+      catalogText
+        .replace('      OrderCancelled: orderId\n', '')
+        .replace(
+          '    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway]',
+          `${v1Extra}    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway]`,
+        )
+        .replace('topics:\n', `topics:\n${V2.replace('    owner:', `${v2Extra}    owner:`)}`);
+    const expectError = (text: string, topic: string, field: string, detail: RegExp): void => {
+      assert.throws(
+        () => reparse(text),
+        (err: unknown) => err instanceof CatalogError && err.topic === topic && err.field === field && detail.test(err.message),
+      );
+    };
+
+    it('a deprecated topic carries its successor and sunset day', () => {
+      const catalog = reparse(
+        withV2(
+          "    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v2\n      note: lines carry UoM\n    sunset: '2026-04-15'\n",
+        ),
+      );
+      const v1 = catalog.topics.find((t) => t.name === 'odx.orders.v1');
+      assert.deepEqual(v1?.deprecated, { since: '2026-01-15', replacedBy: 'odx.orders.v2', note: 'lines carry UoM' });
+      assert.equal(v1?.sunset, '2026-04-15');
+      assert.equal(catalog.topics.find((t) => t.name === 'odx.orders.v2')?.deprecated, undefined);
+    });
+
+    it('the current catalog has no deprecated topic fields unless set', () => {
+      for (const t of loadCatalog().topics) assert.ok(!('deprecated' in t) || t.deprecated !== undefined, t.name);
+    });
+
+    it('refuses a sunset without deprecation, too short a notice, and impossible days', () => {
+      expectError(withV2("    sunset: '2026-09-01'\n"), 'odx.orders.v1', 'sunset', /needs "deprecated"/);
+      expectError(
+        withV2("    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v2\n    sunset: '2026-03-01'\n"),
+        'odx.orders.v1',
+        'sunset',
+        /2026-03-01 is 45 days after deprecated.since 2026-01-15; the policy gives consumers at least 90 days/,
+      );
+      expectError(
+        withV2("    deprecated:\n      since: '2026-02-30'\n      replacedBy: odx.orders.v2\n"),
+        'odx.orders.v1',
+        'deprecated.since',
+        /expected a day as YYYY-MM-DD/,
+      );
+      expectError(
+        withV2('    deprecated:\n      since: 2026-01-15T00:00:00Z\n      replacedBy: odx.orders.v2\n'),
+        'odx.orders.v1',
+        'deprecated.since',
+        /expected a day as YYYY-MM-DD/,
+      );
+      expectError(withV2('    deprecated: true\n'), 'odx.orders.v1', 'deprecated', /expected a mapping, got true/);
+      expectError(
+        withV2("    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v2\n      until: '2027-01-01'\n"),
+        'odx.orders.v1',
+        'deprecated.until',
+        /unknown field; known: since, replacedBy, note/,
+      );
+    });
+
+    it('refuses a successor that is missing, itself, deprecated or not a topic name', () => {
+      expectError(
+        withV2("    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v3\n"),
+        'odx.orders.v1',
+        'deprecated.replacedBy',
+        /no topic "odx.orders.v3" in the catalog/,
+      );
+      expectError(
+        withV2("    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v1\n"),
+        'odx.orders.v1',
+        'deprecated.replacedBy',
+        /cannot replace itself/,
+      );
+      expectError(
+        withV2(
+          "    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v2\n",
+          "    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v1\n",
+        ),
+        'odx.orders.v2',
+        'deprecated.replacedBy',
+        /"odx.orders.v1" is itself deprecated/,
+      );
+      expectError(
+        withV2("    deprecated:\n      since: '2026-01-15'\n      replacedBy: [odx.orders.v2]\n"),
+        'odx.orders.v1',
+        'deprecated.replacedBy',
+        /expected the successor's topic name/,
+      );
     });
   });
 });
