@@ -44,7 +44,8 @@ export {
 export { DecimalError, formatDecimal, parseDecimal, type DecimalSpec } from './decimal.js';
 export { generateTypes } from './generate-types.js';
 export { avroLogicalTypes, DecimalType, parseAvroSchema, TimestampMillisType } from './logical-types.js';
-export { AVRO_DIR, CATALOG_FILE, GENERATED_TYPES_FILE, SCHEMAS_ROOT } from './paths.js';
+export { ASYNCAPI_FILE, AVRO_DIR, CATALOG_FILE, GENERATED_TYPES_FILE, SCHEMAS_ROOT } from './paths.js';
+export { AVRO_SCHEMA_FORMAT, generateAsyncApi, type AsyncApiOptions } from './asyncapi.js';
 export { registerAll, type RegisteredSchema } from './register-all.js';
 export {
   DEFAULT_REGISTRY_TIMEOUT_MS,
