@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type avsc from 'avsc';
 import type { AvroRecordSchema } from './avro-schema.js';
 import { parseCatalog, type TopicCatalog, type TopicDefinition } from './catalog.js';
+import { EventDecoder, type EventDecoderOptions } from './decode.js';
 import { EVENT_TYPES, type EventPayloads, type EventType } from './generated/types.js';
 import { parseAvroSchema } from './logical-types.js';
 import { AVRO_DIR, CATALOG_FILE } from './paths.js';
@@ -41,6 +42,8 @@ export {
   type EventTopicMap,
   type SchemaChangeProblem,
 } from './compatibility.js';
+export { AvroBoundsError, MAX_ZERO_SIZE_ITEMS, avroBoundsChecker } from './avro-bounds.js';
+export { DecodeError, EventDecoder, type DecodedOdxEvent, type DecodeFailure, type SchemaLookup } from './decode.js';
 export { DecimalError, formatDecimal, parseDecimal, type DecimalSpec } from './decimal.js';
 export { generateTypes } from './generate-types.js';
 export { avroLogicalTypes, DecimalType, parseAvroSchema, TimestampMillisType } from './logical-types.js';
@@ -189,4 +192,14 @@ function assertEventType(eventType: string): void {
 
 function unknownEventType(eventType: string): Error {
   return new Error(`unknown event type "${eventType}"; known: ${schemaRepository().eventTypes.join(', ')}`);
+}
+
+/**
+ * A decoder of Confluent-framed Avro messages on ODX topics: `decode(value)`
+ * resolves to `{ eventType, payload }`, narrowed by `eventType` over
+ * EventPayloads. Writer schemas come from `registryUrl` (a Confluent-compatible
+ * API; @default DEFAULT_REGISTRY_URL) or from `schemaLookup`.
+ */
+export function createEventDecoder(options: Omit<EventDecoderOptions, 'readerType' | 'eventTypeOf'> = {}): EventDecoder {
+  return new EventDecoder({ ...options, readerType: parseEventType, eventTypeOf: eventTypeFromFullName });
 }
