@@ -6,11 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SCHEMAS_ROOT } from '../src/paths.js';
 import { toolArgs } from './tool-args.js';
 
-const DIST = join(SCHEMAS_ROOT, 'dist');
+const DEFAULT_OUT = join(SCHEMAS_ROOT, 'dist');
 
 interface WorkspaceManifest {
   name: string;
@@ -43,10 +43,19 @@ export function publishManifest(workspace: WorkspaceManifest): Record<string, un
 }
 
 function main(): number {
-  toolArgs('schemas:build', 'npm run build -w schemas  (writes schemas/dist, a package npm pack can pack)', { options: {} });
+  const { values } = toolArgs(
+    'schemas:build',
+    'npm run build -w schemas [-- --out <dir>]  (writes schemas/dist, a package npm pack can pack)',
+    {
+      options: { out: { type: 'string' } },
+    },
+  );
+  const DIST = values.out ? resolve(values.out) : DEFAULT_OUT;
   rmSync(DIST, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const compiled = spawnSync(process.execPath, [tsc, '-p', join(SCHEMAS_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  const compiled = spawnSync(process.execPath, [tsc, '-p', join(SCHEMAS_ROOT, 'tsconfig.build.json'), '--outDir', join(DIST, 'lib')], {
+    stdio: 'inherit',
+  });
   if (compiled.status !== 0) {
     console.error('schemas:build: tsc failed (see above)');
     return 1;
@@ -56,7 +65,7 @@ function main(): number {
   const workspace = JSON.parse(readFileSync(join(SCHEMAS_ROOT, 'package.json'), 'utf8')) as WorkspaceManifest;
   writeFileSync(join(DIST, 'package.json'), `${JSON.stringify(publishManifest(workspace), null, 2)}\n`);
   if (!existsSync(join(DIST, 'lib', 'index.d.ts'))) throw new Error('tsc wrote no lib/index.d.ts');
-  console.log(`built ${workspace.name}@${workspace.version} into ${DIST} (npm pack ./schemas/dist)`);
+  console.log(`built ${workspace.name}@${workspace.version} into ${DIST} (npm pack ${DIST})`);
   return 0;
 }
 
