@@ -1,0 +1,201 @@
+// The lanes of this instance: which subscriptions it delivers (a lease per
+// subscription in MongoDB), the hand-over of freshly queued deliveries, the
+// periodic watermark save, and auto-disable.
+import { errorMessage, type ClusterAdmin, type Logger } from '@odx/runtime';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
+import type { AttemptWriter } from './attempt-writer.js';
+import type { DeliveryDoc, DeliveryStore } from './delivery-store.js';
+import type { HttpSender } from './http-sender.js';
+import { itemOf, Lane, type DisableReason } from './lane.js';
+import type { WebhookMetrics } from './webhook-metrics.js';
+
+export interface DispatcherOptions {
+  instanceId: string;
+  groupId: string;
+  store: DeliveryStore;
+  registry: SubscriptionRegistry;
+  sender: HttpSender;
+  attempts: AttemptWriter;
+  audit: AuditLog;
+  cluster: ClusterAdmin;
+  logger: Logger;
+  metrics: WebhookMetrics;
+  stagedMin: () => number | undefined;
+  retryScheduleMs: readonly number[];
+  concurrency: number;
+  memoryItems: number;
+  leaseMs: number;
+  pollMs: number;
+  watermarkMarginMs: number;
+  retentionMs: number;
+}
+
+export class Dispatcher {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly abort = new AbortController();
+  private loops: Promise<void>[] = [];
+  private othersInGroup = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly o: DispatcherOptions) {}
+
+  /** Takes the leases it can get now, then keeps them (and takes free ones) every third of the lease. */
+  async start(): Promise<void> {
+    await this.o.store.init();
+    await this.maintain();
+    this.loops = [this.every(Math.max(250, Math.floor(this.o.leaseMs / 3)), () => this.maintain()), this.every(this.o.pollMs, () => this.poll())];
+  }
+
+  /** Deliveries just queued by this instance's consumer; lanes this instance does not hold find them by reloading. */
+  handOver(docs: readonly DeliveryDoc[]): void {
+    const bySubscription = new Map<string, DeliveryDoc[]>();
+    for (const d of docs) {
+      const list = bySubscription.get(d.subscriptionId);
+      if (list) list.push(d);
+      else bySubscription.set(d.subscriptionId, [d]);
+    }
+    for (const [id, list] of bySubscription) {
+      this.o.metrics.queued.inc({ subscription: id }, list.length);
+      const lane = this.lanes.get(id);
+      if (lane) lane.accept(list.sort((a, b) => a.seq - b.seq).map((d) => itemOf(d, d.origin === 'event')));
+    }
+  }
+
+  /** The lane of a subscription when this instance holds it. */
+  lane(subscriptionId: string): Lane | undefined {
+    return this.lanes.get(subscriptionId);
+  }
+
+  private every(ms: number, fn: () => Promise<void>): Promise<void> {
+    const signal = this.abort.signal;
+    return (async () => {
+      while (!signal.aborted) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, ms);
+          signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        });
+        if (signal.aborted) return;
+        await fn().catch((err: unknown) => this.o.logger.warn('webhook lane upkeep failed', { err }));
+      }
+    })();
+  }
+
+  /** Saves watermarks and renews leases of held lanes, takes free ones, drops those of inactive subscriptions. */
+  async maintain(): Promise<void> {
+    await this.o.registry.refresh();
+    await this.o.attempts.flush();
+    const active = new Set(this.o.registry.active().map((s) => s.id));
+    for (const [id, lane] of this.lanes) {
+      if (!active.has(id)) {
+        await this.dropLane(id, lane, true);
+        continue;
+      }
+      const kept = await this.o.store.saveLane(id, this.o.instanceId, lane.watermark(), this.o.leaseMs);
+      if (!kept) {
+        this.o.logger.warn('webhook lane lease lost to another instance', { subscription: id });
+        await this.dropLane(id, lane, false);
+      }
+    }
+    for (const id of active) if (!this.lanes.has(id) && !this.abort.signal.aborted) await this.take(id);
+  }
+
+  private async take(subscriptionId: string): Promise<void> {
+    const lease = await this.o.store.lease(subscriptionId, this.o.instanceId, this.o.leaseMs);
+    if (!lease) return;
+    const lane = new Lane({
+      subscriptionId,
+      target: () => this.o.registry.target(subscriptionId),
+      store: this.o.store,
+      sender: this.o.sender,
+      attempts: this.o.attempts,
+      logger: this.o.logger,
+      metrics: this.o.metrics,
+      schedule: this.o.retryScheduleMs,
+      concurrency: this.o.concurrency,
+      maxItems: this.o.memoryItems,
+      watermarkMarginMs: this.o.watermarkMarginMs,
+      stagedMin: this.o.stagedMin,
+      retentionMs: this.o.retentionMs,
+      onDisable: (reason, detail) => void this.autoDisable(subscriptionId, reason, detail),
+    });
+    this.lanes.set(subscriptionId, lane);
+    this.o.logger.info('webhook lane taken', { subscription: subscriptionId, watermark: lease.watermark });
+    await lane.reload(lease.watermark, { history: true, limit: this.o.memoryItems });
+  }
+
+  private async dropLane(id: string, lane: Lane, release: boolean): Promise<void> {
+    this.lanes.delete(id);
+    await lane.drain(1_000);
+    lane.stop();
+    await this.o.attempts.flush();
+    if (release) await this.o.store.releaseLane(id, this.o.instanceId, lane.watermark()).catch(() => undefined);
+  }
+
+  /**
+   * With other members in the consumer group, deliveries for lanes held here
+   * are also queued there: read them back. Alone, every delivery was handed
+   * over in-process and nothing is read.
+   */
+  private async poll(): Promise<void> {
+    if (this.lanes.size === 0) return;
+    try {
+      const group = await this.o.cluster.describeGroup(this.o.groupId);
+      this.othersInGroup = group.members.length > 1;
+    } catch {
+      this.othersInGroup = true;
+    }
+    if (!this.othersInGroup) return;
+    for (const lane of this.lanes.values()) await lane.reload(lane.watermark(), { history: false });
+  }
+
+  /**
+   * The notification of an auto-disable: a warn log line `webhook subscription
+   * disabled`, the counter odx_webhook_subscriptions_disabled_total{reason}, and
+   * an audit entry by `system`. Deliveries still queued stay queued: enabling
+   * the subscription again delivers them.
+   */
+  private async autoDisable(subscriptionId: string, reason: DisableReason, detail: string): Promise<void> {
+    const lane = this.lanes.get(subscriptionId);
+    if (lane) {
+      this.lanes.delete(subscriptionId);
+      lane.stop();
+    }
+    try {
+      const changed = await this.o.registry.setStatus(subscriptionId, 'disabled', `${reason}: ${detail}`);
+      if (!changed) return;
+      const sub = this.o.registry.get(subscriptionId);
+      this.o.metrics.disabled.inc({ subscription: subscriptionId, reason });
+      this.o.logger.warn('webhook subscription disabled', { subscription: subscriptionId, name: sub?.name, reason, detail });
+      await this.o.audit.record({
+        actor: 'system',
+        role: 'system',
+        action: 'subscription.auto-disable',
+        target: subscriptionId,
+        outcome: 'ok',
+        details: { reason, detail },
+      });
+      await this.o.attempts.flush();
+      if (lane) await this.o.store.releaseLane(subscriptionId, this.o.instanceId, lane.watermark());
+    } catch (err) {
+      this.o.logger.error('disabling a webhook subscription failed', { subscription: subscriptionId, reason, err: errorMessage(err) });
+    }
+  }
+
+  /** Lets attempts in flight finish (a few seconds), writes the log and watermarks, and releases the leases. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.abort.abort();
+      await Promise.all(this.loops);
+      await Promise.all([...this.lanes.values()].map((l) => l.drain(5_000)));
+      for (const lane of this.lanes.values()) lane.stop();
+      await this.o.attempts.flush();
+      for (const [id, lane] of this.lanes) await this.o.store.releaseLane(id, this.o.instanceId, lane.watermark()).catch(() => undefined);
+      this.lanes.clear();
+    })().catch((err: unknown) => {
+      this.closing = undefined;
+      throw err;
+    });
+    return this.closing;
+  }
+}

@@ -1,0 +1,100 @@
+// One HTTP attempt: POST the signed body, within a deadline, to an address the SSRF guard allowed.
+import http from 'node:http';
+import https from 'node:https';
+import { errorMessage } from '@odx/runtime';
+import { guardedLookup, TargetRefused, type UrlCheckOptions } from './ssrf-guard.js';
+
+export interface AttemptResult {
+  /** The receiver's status, or undefined when there was none (timeout, refused, reset). */
+  status: number | undefined;
+  error: string | undefined;
+  durationMs: number;
+  /** The guard refused the target's address (permanent until the URL or DNS changes). */
+  refused: boolean;
+}
+
+export interface HttpSenderOptions extends UrlCheckOptions {
+  /** Whole attempt, connect to last byte. */
+  timeoutMs: number;
+  /** Sockets per receiver host. @default 64 */
+  maxSockets?: number;
+  /** Response bytes read (for the log); the rest is discarded. @default 4096 */
+  maxResponseBytes?: number;
+}
+
+/** Sends attempts over keep-alive agents whose every connection goes through the SSRF guard. */
+export class HttpSender {
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly lookup: ReturnType<typeof guardedLookup>;
+
+  constructor(private readonly o: HttpSenderOptions) {
+    const agentOptions = { keepAlive: true, maxSockets: o.maxSockets ?? 64, scheduling: 'lifo' as const };
+    this.httpAgent = new http.Agent(agentOptions);
+    this.httpsAgent = new https.Agent(agentOptions);
+    this.lookup = guardedLookup(o);
+  }
+
+  send(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<AttemptResult> {
+    const started = performance.now();
+    const done = (status: number | undefined, error: string | undefined, refused = false): AttemptResult => ({
+      status,
+      error,
+      refused,
+      durationMs: Math.round(performance.now() - started),
+    });
+    return new Promise((resolve) => {
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        return resolve(done(undefined, 'invalid URL', true));
+      }
+      const isHttps = target.protocol === 'https:';
+      const deadline = AbortSignal.timeout(this.o.timeoutMs);
+      const payload = Buffer.from(body, 'utf8');
+      const req = (isHttps ? https : http).request(
+        target,
+        {
+          method: 'POST',
+          agent: isHttps ? this.httpsAgent : this.httpAgent,
+          // node's typings want the full dns.lookup overloads; ours answers both shapes it is called with.
+          lookup: this.lookup as unknown as typeof import('node:dns').lookup,
+          headers: {
+            ...headers,
+            'content-type': 'application/cloudevents+json; charset=utf-8',
+            'content-length': String(payload.length),
+            'user-agent': 'odx-webhook-dispatcher/0.1',
+          },
+          signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const limit = this.o.maxResponseBytes ?? 4_096;
+          res.on('data', (c: Buffer) => {
+            if (size < limit) chunks.push(c.subarray(0, limit - size));
+            size += c.length;
+          });
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const text = status >= 200 && status < 300 ? undefined : Buffer.concat(chunks).toString('utf8').slice(0, 500) || `HTTP ${status}`;
+            resolve(done(status, text));
+          });
+          res.on('error', (err) => resolve(done(res.statusCode, errorMessage(err))));
+        },
+      );
+      req.on('error', (err) => {
+        if (err instanceof TargetRefused || (err as { cause?: unknown }).cause instanceof TargetRefused) return resolve(done(undefined, err.message, true));
+        if (deadline.aborted) return resolve(done(undefined, `timed out after ${this.o.timeoutMs} ms`));
+        resolve(done(undefined, errorMessage(err)));
+      });
+      req.end(payload);
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
