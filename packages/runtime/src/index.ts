@@ -15,3 +15,4 @@ export * from './serde/index.js';
 export * from './service/index.js';
 export * from './store/index.js';
 export * from './telemetry/index.js';
+export * from './audit/index.js';

@@ -33,6 +33,8 @@ const schema = z.object({
   ODX_SINK_FAILURE_REFRESH_MS: envVar.positiveInt().default(30_000),
   ODX_SINK_EDI_ACK_SLA_MS: envVar.positiveInt().default(24 * 3_600_000),
   ODX_SINK_KPI_LOOKBACK_MS: envVar.nonNegativeInt().default(30 * 86_400_000),
+  /** How long a GET /v1/kpis answer serves the same question (a burst of calls costs one computation); 0: never cached. */
+  ODX_SINK_KPI_CACHE_MS: envVar.nonNegativeInt().max(300_000, 'at most 300000 (5 minutes)').default(5_000),
   /** Consumer groups whose lag /v1/kpis reports (each on every sink topic); default: the catalog's consumers of each topic. */
   ODX_SINK_LAG_GROUPS: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9._-]+$/, 'group names'))).optional(),
   /** How often the business KPI gauges on /metrics are recomputed; 0 turns them off. */
@@ -76,6 +78,7 @@ export interface AnalyticsSinkConfig {
   failureTopicRefreshMs: number;
   ediAckSlaMs: number;
   kpiLookbackMs: number;
+  kpiCacheMs: number;
   /** Group -> topics whose lag is reported. */
   lagGroups: Map<string, string[]>;
   kpiMetricsIntervalMs: number;
@@ -128,6 +131,7 @@ export function loadSinkConfig(env: NodeJS.ProcessEnv = process.env): AnalyticsS
     failureTopicRefreshMs: e.ODX_SINK_FAILURE_REFRESH_MS,
     ediAckSlaMs: e.ODX_SINK_EDI_ACK_SLA_MS,
     kpiLookbackMs: e.ODX_SINK_KPI_LOOKBACK_MS,
+    kpiCacheMs: e.ODX_SINK_KPI_CACHE_MS,
     lagGroups,
     kpiMetricsIntervalMs: e.ODX_SINK_KPI_METRICS_INTERVAL_MS,
     provisionTopics: e.ODX_SINK_PROVISION_TOPICS,

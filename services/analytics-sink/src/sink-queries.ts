@@ -1,4 +1,4 @@
-import type { ClusterAdmin } from '@odx/runtime';
+import { SingleFlightCache, type ClusterAdmin } from '@odx/runtime';
 import { computeKpis, type BusinessKpis, type KpiWindow } from './analytics/kpis.js';
 import { buildTimeline, followTokens, ordersForReference, type OrderTimeline } from './analytics/timeline.js';
 import { referenceTokens } from './analytics/order-graph.js';
@@ -36,14 +36,28 @@ export interface SinkQueriesOptions {
   lagGroups: ReadonlyMap<string, readonly string[]>;
   ediAckSlaMs: number;
   kpiLookbackMs: number;
+  /** How long a /v1/kpis answer serves identical questions (a burst costs one computation); 0: never. */
+  kpiCacheMs: number;
 }
 
 /** Read side of the sink: KPIs, order timelines and exports, all derived from the event index. */
 export class SinkQueries {
-  constructor(private readonly options: SinkQueriesOptions) {}
+  private readonly kpiCache: SingleFlightCache<Kpis>;
 
-  /** Business KPIs (see computeKpis) plus DLQ depth and consumer lag as Kafka reports them now. */
-  async kpis(window: KpiWindow, now: Date = new Date()): Promise<Kpis> {
+  constructor(private readonly options: SinkQueriesOptions) {
+    this.kpiCache = new SingleFlightCache(options.kpiCacheMs);
+  }
+
+  /**
+   * Business KPIs (see computeKpis) plus DLQ depth and consumer lag as Kafka reports them now; the same window
+   * asked again within `kpiCacheMs` (or while it is being computed) gets the same answer.
+   */
+  kpis(window: KpiWindow): Promise<Kpis> {
+    return this.kpiCache.get(`${window.from?.toISOString() ?? '-'}|${window.to?.toISOString() ?? '-'}`, () => this.computeKpis(window));
+  }
+
+  /** Business KPIs plus DLQ depth and consumer lag, computed now (no cache). */
+  async computeKpis(window: KpiWindow, now: Date = new Date()): Promise<Kpis> {
     const since = window.from ? new Date(window.from.getTime() - this.options.kpiLookbackMs) : null;
     const [entries, dlq, lag] = await Promise.all([
       this.options.read.inRange(since, null),

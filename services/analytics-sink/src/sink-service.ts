@@ -62,6 +62,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     lagGroups: config.lagGroups,
     ediAckSlaMs: config.ediAckSlaMs,
     kpiLookbackMs: config.kpiLookbackMs,
+    kpiCacheMs: config.kpiCacheMs,
   });
 
   // The index commit is the idempotency store: an event's index entry and its key are one insert.

@@ -43,8 +43,6 @@ const schema = z.object({
   EDI_MAX_ELEMENT_LENGTH: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxElementLength),
   EDI_MAX_DOCUMENTS: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxDocuments),
   EDI_MAX_LINES_PER_DOCUMENT: envVar.positiveInt().default(DEFAULT_CONTENT_LIMITS.maxLinesPerDocument),
-  /** Bearer token for GET /v1/edi/documents across partners (a partner's own token lists its own documents). */
-  EDI_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   EDI_ACK_WATCH_INTERVAL_MS: envVar.positiveInt().default(60_000),
   EDI_CONTROL_BLOCK_SIZE: envVar.positiveInt().default(100),
   ODX_EDI_GROUP: z
@@ -67,7 +65,6 @@ export interface EdiGatewayConfig {
   folder: { enabled: boolean; root: string; pollIntervalMs: number; concurrency: number; staleClaimMs: number; maxFailures: number };
   maxBytes: number;
   limits: ContentLimits;
-  apiToken: string | null;
   ackWatchIntervalMs: number;
   controlBlockSize: number;
   outbound: { enabled: boolean; groupId: string; retryDelaysMs: number[]; partitionConcurrency: number };
@@ -99,7 +96,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGate
       maxDocuments: e.EDI_MAX_DOCUMENTS,
       maxLinesPerDocument: e.EDI_MAX_LINES_PER_DOCUMENT,
     },
-    apiToken: e.EDI_API_TOKEN ?? null,
     ackWatchIntervalMs: e.EDI_ACK_WATCH_INTERVAL_MS,
     controlBlockSize: e.EDI_CONTROL_BLOCK_SIZE,
     outbound: {

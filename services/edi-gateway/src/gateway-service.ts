@@ -76,7 +76,7 @@ export async function startEdiGateway(
     limits: config.limits,
     metrics,
   });
-  mountEdiRoutes(rt.http, { partners, processor, documents, maxBytes: config.maxBytes, apiToken: config.apiToken, env: config.env });
+  mountEdiRoutes(rt.http, { partners, processor, documents, maxBytes: config.maxBytes, env: config.env });
 
   let consumer: RunningConsumer | null = null;
   if (config.outbound.enabled) {

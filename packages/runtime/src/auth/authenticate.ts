@@ -30,13 +30,22 @@ export function authenticate(settings: TokenSettings, realm: string = primaryAud
   };
 }
 
+const REQUIRED_ROLE = Symbol('odx.requiredRole');
+
 /** 403 unless the authenticated caller holds `role` (or a stronger one). */
 export function requireRole(role: Role): RequestHandler {
-  return (_req, res, next) => {
+  const handler: RequestHandler = (_req, res, next) => {
     const p = principalOf(res);
     if (!grants(p.role, role)) return next(new HttpProblem(403, 'Forbidden', `requires role ${role}; you have ${p.role}`));
     next();
   };
+  // The route-auth test reads each route's requirement from its handlers.
+  return Object.assign(handler, { [REQUIRED_ROLE]: role });
+}
+
+/** The role a `requireRole` handler requires; undefined for any other handler. */
+export function requiredRoleOf(handler: unknown): Role | undefined {
+  return typeof handler === 'function' ? (handler as { [REQUIRED_ROLE]?: Role })[REQUIRED_ROLE] : undefined;
 }
 
 export function principalOf(res: Response): Principal {

@@ -11,10 +11,12 @@ export interface TokenSettings {
   audience: string | readonly string[];
 }
 
-/** Who is calling, as the verified token says. */
+/** Who is calling, as the verified token (or service-account key) says. */
 export interface Principal {
   subject: string;
   role: Role;
+  /** Set for a service account (a machine with an API key; absent: a person with a JWT); rate limits and the audit name it. */
+  keyId?: string;
 }
 
 /** Why a token was not accepted (said to the caller in the 401). */

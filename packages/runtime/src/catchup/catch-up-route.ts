@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HttpApp } from '../http/http-app.js';
 import { HttpProblem } from '../http/problem.js';
+import { requireRole } from '../auth/authenticate.js';
 import { classifyError } from '../resilience/errors.js';
 import { CatchUpBusyError, type CatchUpRunner } from './catch-up-runner.js';
 
@@ -23,14 +24,15 @@ const body = z
   .strict();
 
 /**
- * `POST /v1/catch-up` on the service's authenticated API: `{}` runs the
+ * `POST /v1/catch-up` on the service's authenticated API (role operator; the orchestrator calls it with a
+ * service-account key scoped `<bridge>:operator`): `{}` runs the
  * feed's catch-up now and answers its report (409 while a run is going);
  * `{"orderRef": "..."}` catches up that order's records only (404 when the
  * remote has none). 503 when the remote cannot be reached (down, circuit
  * open), 502 when its answer cannot be read.
  */
 export function mountCatchUpRoute<T>(http: HttpApp, o: CatchUpRouteOptions<T>): void {
-  http.api.post(CATCH_UP_PATH, async (req, res) => {
+  http.api.post(CATCH_UP_PATH, requireRole('operator'), async (req, res) => {
     const parsed = body.safeParse(req.body ?? {});
     if (!parsed.success) {
       throw new HttpProblem(400, 'Bad Request', 'request failed validation: send {} or {"orderRef": "<ODX order id>"}', {

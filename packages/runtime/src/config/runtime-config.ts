@@ -44,6 +44,16 @@ export const runtimeEnvSchema = z.object({
   ODX_HTTP_HOST: z.string().default('127.0.0.1'),
   ODX_HTTP_PORT: envVar.port().default(0),
   ODX_SHUTDOWN_TIMEOUT_MS: envVar.positiveInt().default(15_000),
+  /** HS256 secret of people's bearer tokens on the service's API (at least 32 characters); unset: only service-account keys. */
+  ODX_AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  ODX_AUTH_JWT_ISSUER: z.string().min(1).default('odx'),
+  /** Audiences accepted (comma-separated); default `odx-<service>,odx`. */
+  ODX_AUTH_JWT_AUDIENCE: envVar.list().optional(),
+  /** Requests one principal (person or key) may make per window on the API; a key's own limit replaces it; 0: no limit. */
+  ODX_AUTH_RATE_LIMIT: envVar.nonNegativeInt().default(600),
+  ODX_AUTH_RATE_WINDOW_MS: envVar.positiveInt().default(60_000),
+  /** How long a service-account key read from MongoDB is trusted (a revocation takes effect within it). */
+  ODX_AUTH_KEY_CACHE_MS: envVar.nonNegativeInt().default(10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: envVar.url().optional(),
 });
 
@@ -63,6 +73,12 @@ export interface CompiledRuntimeConfig {
   schemaRegistry: { url: string; auth: { username: string; password: string } | undefined };
   mongo: { url: string; database: string; maxStatements: number };
   http: { host: string; port: number };
+  /** The API's access control: JWT settings (null: keys only), rate limit, key cache. */
+  auth: {
+    jwt: { secret: string; issuer: string; audience: string[] } | null;
+    rateLimit: { limit: number; windowMs: number };
+    keyCacheMs: number;
+  };
   shutdownTimeoutMs: number;
   otlpEndpoint: string | undefined;
 }
@@ -108,6 +124,17 @@ export function loadRuntimeConfig(defaultServiceName: string, env: NodeJS.Proces
     },
     mongo: { url: e.ODX_MONGO_URL, database: e.ODX_MONGO_DB, maxStatements: e.ODX_MONGO_MAX_STATEMENTS },
     http: { host: e.ODX_HTTP_HOST, port: e.ODX_HTTP_PORT },
+    auth: {
+      jwt: e.ODX_AUTH_JWT_SECRET
+        ? {
+            secret: e.ODX_AUTH_JWT_SECRET,
+            issuer: e.ODX_AUTH_JWT_ISSUER,
+            audience: e.ODX_AUTH_JWT_AUDIENCE ?? [`odx-${serviceName}`, 'odx'],
+          }
+        : null,
+      rateLimit: { limit: e.ODX_AUTH_RATE_LIMIT, windowMs: e.ODX_AUTH_RATE_WINDOW_MS },
+      keyCacheMs: e.ODX_AUTH_KEY_CACHE_MS,
+    },
     shutdownTimeoutMs: e.ODX_SHUTDOWN_TIMEOUT_MS,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };

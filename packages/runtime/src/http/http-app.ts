@@ -16,8 +16,11 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: RuntimeMetrics;
   readiness: ReadinessCheck[];
-  /** Runs before every route of `api` (not health or metrics). */
-  authenticate?: RequestHandler;
+  /**
+   * Run before every route of `api` (not health, metrics or `ownCredentials`), in order: authentication, then what
+   * needs the principal (rate limit, audit).
+   */
+  authenticate?: RequestHandler | readonly RequestHandler[];
   /** Largest accepted request body. @default '1mb' */
   bodyLimit?: string;
   /** Deepest nesting of objects and arrays accepted in a JSON body (deeper: 400 before it is parsed). @default 64 */
@@ -26,8 +29,17 @@ export interface HttpAppOptions {
 
 export interface HttpApp {
   app: Express;
-  /** Authenticated routes: add the service's endpoints here. */
+  /** Authenticated routes: add the service's endpoints here, each with `requireRole(...)`. */
   api: Router;
+  /**
+   * Routes whose callers prove who they are with credentials of their own (Standard Webhooks signatures, an EDI
+   * partner's token), checked by the route itself; the runtime's principal authentication does not run here. Bodies
+   * are not parsed here: a route adds `jsonBody` after its own check. Every route here must be listed as such in
+   * tests/unit/route-auth.test.ts.
+   */
+  ownCredentials: Router;
+  /** The runtime's JSON body parser (limit, depth cap, `req.rawBody`), for `ownCredentials` routes. */
+  jsonBody: RequestHandler;
   /**
    * Runs before any body is read, for routes that check their own credentials (a per-partner token):
    * a handler here that calls next() passes the request on to `api`.
@@ -92,21 +104,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const beforeBody = express.Router();
   app.use(beforeBody);
-  const api = express.Router();
-  // The caller is authenticated before any body is read: an anonymous client cannot make the service buffer and parse 1 MB.
-  if (options.authenticate) api.use(options.authenticate);
   // The exact bytes stay available as `req.rawBody`: signed webhooks are verified over them. A body nested deeper than
   // the cap is refused before JSON.parse (what walks the parsed value recurses).
   const rejectDeep = jsonDepthVerifier(options.maxJsonDepth ?? MAX_JSON_DEPTH);
-  api.use(
-    express.json({
-      limit: options.bodyLimit ?? '1mb',
-      verify: (req, res, buf, encoding) => {
-        rejectDeep(req, res, buf, encoding);
-        (req as RawBodyRequest).rawBody = Buffer.from(buf);
-      },
-    }),
-  );
+  const jsonBody = express.json({
+    limit: options.bodyLimit ?? '1mb',
+    verify: (req, res, buf, encoding) => {
+      rejectDeep(req, res, buf, encoding);
+      (req as RawBodyRequest).rawBody = Buffer.from(buf);
+    },
+  });
+  const ownCredentials = express.Router();
+  app.use(ownCredentials);
+  const api = express.Router();
+  // The caller is authenticated before any body is read: an anonymous client cannot make the service buffer and parse 1 MB.
+  const auth = options.authenticate;
+  if (auth) api.use(...(typeof auth === 'function' ? [auth] : auth));
+  api.use(jsonBody);
   app.use(api);
 
   let server: Server | undefined;
@@ -130,6 +144,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     app,
     api,
     beforeBody,
+    ownCredentials,
+    jsonBody,
     metrics,
     addReadinessCheck: (check) => void readiness.push(check),
     listen: (port, host) => {

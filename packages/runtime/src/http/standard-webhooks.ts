@@ -51,14 +51,16 @@ function firstHeader(v: string | string[] | undefined): string | undefined {
 }
 
 /**
- * Mounts `POST <path>` for Standard Webhooks on the runtime's API router, whose
- * JSON parser keeps the exact request bytes (`req.rawBody`) that the signature
- * covers (bodies over the limit get 413, malformed JSON 400). `handle` answers
- * 200 with its outcome; an HttpProblem with `retryAfterSeconds` sets Retry-After.
+ * Mounts `POST <path>` for Standard Webhooks on the runtime's `ownCredentials`
+ * router (the signature is the credential; `handle` verifies it), with the
+ * runtime's JSON parser, which keeps the exact request bytes (`req.rawBody`)
+ * that the signature covers (bodies over the limit get 413, malformed JSON 400).
+ * `handle` answers 200 with its outcome; an HttpProblem with `retryAfterSeconds`
+ * sets Retry-After.
  */
 export function mountStandardWebhook(http: HttpApp, path: string, handle: (delivery: StandardWebhookDelivery) => Promise<unknown>): void {
   const count = (outcome: 'accepted' | 'rejected' | 'failed'): void => http.metrics.webhookDeliveries.inc({ route: path, outcome });
-  http.api.post(path, async (req: Request, res: Response) => {
+  http.ownCredentials.post(path, http.jsonBody, async (req: Request, res: Response) => {
     try {
       const rawBody = (req as unknown as RawBodyRequest).rawBody;
       if (!rawBody) throw new HttpProblem(415, 'Unsupported Media Type', 'webhooks must be sent as application/json');

@@ -16,13 +16,26 @@ import { configureStoreLimits } from '../store/store-limits.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from '../telemetry/metrics.js';
 import { startTelemetry } from '../telemetry/sdk.js';
 import type { RequestHandler } from 'express';
+import { accessControl } from '../auth/access-control.js';
+import { ServiceKeyStore } from '../auth/service-keys.js';
+import type { TokenSettings } from '../auth/tokens.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { auditCalls } from '../audit/audit-calls.js';
 
 export interface ServiceRuntimeOptions {
   /** Default service name (ODX_SERVICE_NAME overrides). */
   name: string;
   version?: string;
   env?: NodeJS.ProcessEnv;
-  /** Authentication for the service's API routes. */
+  /**
+   * JWT settings of the service's API when it has its own (replay-dlq, order-orchestrator); default: the
+   * runtime's ODX_AUTH_JWT_* settings. Service-account keys, rate limits and the audit apply either way.
+   */
+  tokens?: TokenSettings;
+  /**
+   * Replaces the runtime's authentication of the API routes (JWT and keys) with this handler, which must set
+   * `res.locals.principal`; rate limits and the audit still apply. Prefer `tokens`.
+   */
   authenticate?: RequestHandler;
   /** Extra /readyz checks (e.g. the external system the service talks to). */
   readiness?: ReadinessCheck[];
@@ -42,6 +55,10 @@ export interface ServiceRuntime {
   mongo: MongoClient;
   db: Db;
   idempotency: IdempotencyStore;
+  /** Service-account keys (runtime-owned collection `odx_service_keys`). */
+  keys: ServiceKeyStore;
+  /** The audit trail (collection `odx_audit`): every state-changing API call lands here by itself. */
+  audit: AuditLog;
   http: HttpApp;
   lifecycle: Lifecycle;
   /**
@@ -98,6 +115,10 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   await idempotency.init();
   idempotency.startSweeper(60_000, lifecycle.signal, (err) => logger.warn('idempotency sweep failed', { err }));
 
+  const keys = new ServiceKeyStore(db, config.auth.keyCacheMs);
+  const audit = new AuditLog(db);
+  const tokens: TokenSettings | null = options.tokens ?? config.auth.jwt;
+  const access = accessControl({ service: config.serviceName, tokens, keys, rateLimit: config.auth.rateLimit });
   const http = createHttpApp({
     logger,
     metrics,
@@ -107,7 +128,7 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
       mongoReadiness(db, config.instanceId),
       ...(options.readiness ?? []),
     ],
-    ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+    authenticate: [options.authenticate ?? access.authenticate, access.rateLimit, auditCalls(audit, config.serviceName, logger)],
   });
 
   return {
@@ -120,6 +141,8 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
     mongo,
     db,
     idempotency,
+    keys,
+    audit,
     http,
     lifecycle,
     consumer: <T extends EventType>(

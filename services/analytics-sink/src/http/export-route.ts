@@ -1,4 +1,4 @@
-import type { HttpApp } from '@odx/runtime';
+import { requireRole, type HttpApp } from '@odx/runtime';
 import type { Request, Response } from 'express';
 import { exportPage, nextPageLink } from '../export/export-page.js';
 import { exportFileName, exportWindow, parseExportQuery, type ExportLimits } from '../export/export-query.js';
@@ -13,7 +13,7 @@ const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-n
  * Parameters over the caps (`limits`) answer 400 naming the parameter, the cap and its setting.
  */
 export function mountExportRoute(http: HttpApp, queries: SinkQueries, limits: ExportLimits): void {
-  http.api.get('/v1/export', async (req: Request, res: Response) => {
+  http.api.get('/v1/export', requireRole('viewer'), async (req: Request, res: Response) => {
     const q = parseExportQuery(req.query, limits);
     const { from, to } = exportWindow(q);
     const page = exportPage(await queries.inWindow(from, to), q);

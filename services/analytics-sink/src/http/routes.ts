@@ -1,4 +1,4 @@
-import { HttpProblem, type HttpApp } from '@odx/runtime';
+import { HttpProblem, requireRole, type HttpApp } from '@odx/runtime';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { ExportLimits } from '../export/export-query.js';
@@ -24,21 +24,21 @@ export const orderRef = z
 /**
  * GET /v1/kpis?from&to, GET /v1/inventory/mismatches?from&to, GET /v1/orders/:ref/timeline,
  * GET /v1/export?day&days&format&limit&offset (within `exportLimits`).
- * Bad parameters answer 400 problem+json naming the field; an unknown order 404.
+ * Bad parameters answer 400 problem+json naming the field; an unknown order 404. Every route needs `viewer`.
  */
 export function mountSinkRoutes(http: HttpApp, queries: SinkQueries, exportLimits: ExportLimits): void {
-  http.api.get('/v1/kpis', async (req: Request, res: Response) => {
+  http.api.get('/v1/kpis', requireRole('viewer'), async (req: Request, res: Response) => {
     const q = kpiQuery.parse(req.query);
     res.json(await queries.kpis({ from: q.from ?? null, to: q.to ?? null }));
   });
 
-  http.api.get('/v1/inventory/mismatches', async (req: Request, res: Response) => {
+  http.api.get('/v1/inventory/mismatches', requireRole('viewer'), async (req: Request, res: Response) => {
     const q = kpiQuery.parse(req.query);
     const rows = await queries.mismatches(q.from ?? null, q.to ?? null);
     res.json({ count: rows.length, mismatches: rows });
   });
 
-  http.api.get('/v1/orders/:ref/timeline', async (req: Request, res: Response) => {
+  http.api.get('/v1/orders/:ref/timeline', requireRole('viewer'), async (req: Request, res: Response) => {
     const parsed = orderRef.safeParse(req.params['ref']);
     if (!parsed.success) throw new HttpProblem(400, 'Bad Request', `order reference ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
     const r = await queries.timeline(parsed.data);

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request } from 'express';
-import { HttpProblem, type HttpApp } from '@odx/runtime';
+import { HttpProblem, requireRole, type HttpApp } from '@odx/runtime';
 import { z } from 'zod';
 import type { InboundProcessor } from '../inbound/inbound-processor.js';
 import type { PartnerDirectory } from '../partners/partner-profile.js';
@@ -11,7 +11,6 @@ export interface EdiRoutesOptions {
   processor: InboundProcessor;
   documents: DocumentStore;
   maxBytes: number;
-  apiToken: string | null;
   env: NodeJS.ProcessEnv;
 }
 
@@ -51,7 +50,8 @@ const listQuery = z.object({
 /**
  * POST /v1/edi/:partnerId (the partner's bearer token; the body is the X12
  * interchange as sent) and GET /v1/edi/documents?partner=&status=&type=
- * (the API token, or a partner's token for its own documents).
+ * (a partner's token for its own documents, else the runtime's access control:
+ * role viewer). Partner routes are on `ownCredentials`.
  */
 export function mountEdiRoutes(http: HttpApp, o: EdiRoutesOptions): void {
   const partnerToken = (partnerId: string): string | null => {
@@ -60,22 +60,29 @@ export function mountEdiRoutes(http: HttpApp, o: EdiRoutesOptions): void {
     return token && token.length >= 16 ? token : null;
   };
 
-  http.api.get('/v1/edi/documents', async (req, res) => {
-    const token = bearer(req);
-    if (!token) throw unauthorized();
-    const q = listQuery.parse(req.query);
-    let partner = q.partner;
-    if (!(o.apiToken && sameSecret(token, o.apiToken))) {
-      const own = o.partners.all().find((p) => {
-        const t = partnerToken(p.id);
-        return t !== null && sameSecret(token, t);
-      });
-      if (!own) throw unauthorized();
-      if (partner && partner !== own.id) throw new HttpProblem(403, 'Forbidden', 'a partner token lists only its own documents');
-      partner = own.id;
-    }
+  const listDocuments = async (query: unknown, ownPartner: string | null): Promise<unknown> => {
+    const q = listQuery.parse(query);
+    if (ownPartner && q.partner && q.partner !== ownPartner) throw new HttpProblem(403, 'Forbidden', 'a partner token lists only its own documents');
+    const partner = ownPartner ?? q.partner;
     const docs = await o.documents.list({ partner, status: q.status, type: q.type, direction: q.direction, limit: q.limit });
-    res.json({ documents: docs.map(({ _id, ...rest }) => ({ documentId: _id, ...rest })) });
+    return { documents: docs.map(({ _id, ...rest }) => ({ documentId: _id, ...rest })) };
+  };
+
+  // A partner's own token lists its own documents (partner credentials, checked here); any other caller falls
+  // through to the runtime-authenticated route below (a person's JWT or a service-account key, role viewer).
+  http.ownCredentials.get('/v1/edi/documents', async (req, res, next) => {
+    const token = bearer(req);
+    const own = token
+      ? o.partners.all().find((p) => {
+          const t = partnerToken(p.id);
+          return t !== null && sameSecret(token, t);
+        })
+      : undefined;
+    if (!own) return next();
+    res.json(await listDocuments(req.query, own.id));
+  });
+  http.api.get('/v1/edi/documents', requireRole('viewer'), async (req, res) => {
+    res.json(await listDocuments(req.query, null));
   });
 
   // The token is checked before any body is read (the runtime's JSON parser included): an unauthenticated client
@@ -87,8 +94,7 @@ export function mountEdiRoutes(http: HttpApp, o: EdiRoutesOptions): void {
     if (!expected || !token || !sameSecret(token, expected)) throw unauthorized();
     next();
   };
-  http.beforeBody.post('/v1/edi/:partnerId', authenticate);
-  http.api.post('/v1/edi/:partnerId', express.raw({ type: () => true, limit: o.maxBytes }), async (req, res) => {
+  http.ownCredentials.post('/v1/edi/:partnerId', authenticate, express.raw({ type: () => true, limit: o.maxBytes }), async (req, res) => {
     const partnerId = String(req.params['partnerId']);
     if (!Buffer.isBuffer(req.body))
       throw new HttpProblem(415, 'Unsupported Media Type', 'send the X12 interchange as the raw body (e.g. application/edi-x12), not JSON');

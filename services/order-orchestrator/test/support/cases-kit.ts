@@ -4,7 +4,6 @@
 // for the test to read (the process is another helper's).
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  authenticate,
   createClusterAdmin,
   createServiceRuntime,
   mintToken,
@@ -75,7 +74,7 @@ export async function startCasesKit(t: Cleanup, o: { afterMs?: number; failComma
     ODX_LOG_LEVEL: process.env['ODX_TEST_LOG_LEVEL'] ?? 'error',
   };
   const auth: TokenSettings = { secret, issuer: 'odx', audience: 'odx-order-orchestrator' };
-  const rt = await createServiceRuntime({ name: 'order-orchestrator', env, authenticate: authenticate(auth) });
+  const rt = await createServiceRuntime({ name: 'order-orchestrator', env, tokens: auth });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   const created = new Set<string>();
   const topics = async (names: string[], partitions = 3): Promise<void> => {

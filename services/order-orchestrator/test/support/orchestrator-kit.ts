@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import {
-  authenticate,
   collectTopic,
   createServiceRuntime,
   ensureTopics,
@@ -189,7 +188,7 @@ export async function startOrchestrator(
 ): Promise<RunningOrchestrator> {
   const stack = await prepareStack(t, env);
   const { config } = stack;
-  const rt = await createServiceRuntime({ name: 'order-orchestrator', env: stack.env, authenticate: authenticate(config.auth) });
+  const rt = await createServiceRuntime({ name: 'order-orchestrator', env: stack.env, tokens: config.auth });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   let orchestrator: OrderOrchestrator | undefined;
   stack.stopFirst(async () => {

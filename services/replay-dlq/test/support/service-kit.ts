@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  authenticate,
   createClusterAdmin,
   createServiceRuntime,
   mintToken,
@@ -81,7 +80,7 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
     ...o.env,
   };
   const config = loadReplayDlqConfig(env);
-  const rt = await createServiceRuntime({ name: 'replay-dlq', env, authenticate: authenticate(config.auth) });
+  const rt = await createServiceRuntime({ name: 'replay-dlq', env, tokens: config.auth });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   const svc = startReplayDlq(rt, config);
   const server = await rt.listen();

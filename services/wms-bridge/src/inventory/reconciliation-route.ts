@@ -1,4 +1,4 @@
-import { HttpProblem, classifyError, type HttpApp } from '@odx/runtime';
+import { HttpProblem, classifyError, requireRole, type HttpApp } from '@odx/runtime';
 import { z } from 'zod';
 import { ReconciliationBusyError, type Reconciler } from './reconciler.js';
 
@@ -11,9 +11,9 @@ const body = z
   })
   .strict();
 
-/** `POST /v1/reconciliations`: runs a reconciliation now and answers its report. */
+/** `POST /v1/reconciliations` (role operator): runs a reconciliation now and answers its report. */
 export function mountReconciliationRoute(http: HttpApp, reconciler: Reconciler): void {
-  http.api.post(RECONCILIATIONS_PATH, async (req, res) => {
+  http.api.post(RECONCILIATIONS_PATH, requireRole('operator'), async (req, res) => {
     const parsed = body.safeParse(req.body ?? {});
     if (!parsed.success) {
       throw new HttpProblem(400, 'Bad Request', 'request failed validation', {
