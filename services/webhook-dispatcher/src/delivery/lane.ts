@@ -3,6 +3,7 @@
 // retried on the schedule while the other keys go on. The queue is durable in
 // MongoDB (DeliveryStore); memory holds at most `maxItems`, and a backlog beyond
 // that is read back from MongoDB as memory frees up.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '@odx/runtime';
 import { signedHeaders } from './sign.js';
 import type { AttemptWriter } from './attempt-writer.js';
@@ -15,6 +16,8 @@ import type { WebhookMetrics } from './webhook-metrics.js';
 export interface LaneTarget {
   url: string;
   secrets: readonly string[];
+  /** Failed attempts before this (the subscription was disabled, then enabled) do not count. */
+  activeSince: Date;
 }
 
 export interface LaneItem {
@@ -92,7 +95,10 @@ export class Lane {
   private buffered: LaneItem[] | undefined;
   private readonly idle = new Set<() => void>();
 
-  constructor(private readonly o: LaneOptions) {}
+  constructor(private readonly o: LaneOptions) {
+    // Every attempt in flight listens to this signal (with its own deadline).
+    setMaxListeners(0, this.abort.signal);
+  }
 
   get size(): number {
     return this.known.size;
@@ -130,8 +136,9 @@ export class Lane {
         const fresh = candidates.filter((d) => !delivered.has(d._id));
         const failedAt = new Map<string, { failures: number; last: number }>();
         if (o.history && fresh.length > 0) {
+          const since = this.o.target()?.activeSince.getTime() ?? 0;
           for (const a of await this.o.store.attemptsOf(fresh.map((d) => d._id))) {
-            if (a.outcome === 'delivered') continue;
+            if (a.outcome === 'delivered' || a.at.getTime() < since) continue;
             const f = failedAt.get(a.deliveryId) ?? { failures: 0, last: 0 };
             failedAt.set(a.deliveryId, { failures: f.failures + 1, last: Math.max(f.last, a.at.getTime()) });
           }

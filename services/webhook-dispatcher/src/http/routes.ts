@@ -23,8 +23,9 @@ const disableBody = z.strictObject({ reason: z.string().max(500).optional() });
 const secretBody = z.strictObject({ secret: secretSchema.optional() });
 const recoverBody = z
   .strictObject({ since: instant, until: instant.optional(), execute: z.boolean().default(false) })
-  .refine((b) => !b.until || b.until > b.since, { message: 'until must be after since', path: ['until'] })
-  .refine((b) => b.since.getTime() <= Date.now(), { message: 'since is in the future', path: ['since'] });
+  // zod runs refinements of an object whose fields failed too: check the types here before comparing.
+  .refine((b) => !(b.until instanceof Date) || !(b.since instanceof Date) || b.until > b.since, { message: 'until must be after since', path: ['until'] })
+  .refine((b) => !(b.since instanceof Date) || b.since.getTime() <= Date.now(), { message: 'since is in the future', path: ['since'] });
 const auditQuery = z.strictObject({
   action: z
     .enum([

@@ -55,7 +55,7 @@ export class SubscriptionRegistry {
   target(id: string): LaneTarget | undefined {
     const s = this.byId.get(id);
     if (!s || s.doc.status !== 'active') return undefined;
-    return { url: s.doc.url, secrets: s.doc.secrets.map((x) => x.secret) };
+    return { url: s.doc.url, secrets: s.doc.secrets.map((x) => x.secret), activeSince: s.doc.activeSince };
   }
 
   async setStatus(id: string, status: SubscriptionStatus, reason: string | null): Promise<boolean> {

@@ -83,6 +83,7 @@ export class SubscriptionService {
       status: 'active',
       disabledReason: null,
       disabledAt: null,
+      activeSince: now,
       createdAt: now,
       updatedAt: now,
       createdBy: who.subject,

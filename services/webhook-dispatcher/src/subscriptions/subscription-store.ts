@@ -38,7 +38,15 @@ export class SubscriptionStore {
   async setStatus(id: string, status: SubscriptionStatus, reason: string | null, now = new Date()): Promise<boolean> {
     const r = await this.col.updateOne(
       { _id: id, status: { $ne: status } },
-      { $set: { status, disabledReason: status === 'disabled' ? reason : null, disabledAt: status === 'disabled' ? now : null, updatedAt: now } },
+      {
+        $set: {
+          status,
+          disabledReason: status === 'disabled' ? reason : null,
+          disabledAt: status === 'disabled' ? now : null,
+          ...(status === 'active' ? { activeSince: now } : {}),
+          updatedAt: now,
+        },
+      },
     );
     return r.modifiedCount > 0;
   }

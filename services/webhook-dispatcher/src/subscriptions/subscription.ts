@@ -23,6 +23,8 @@ export interface SubscriptionDoc extends SubscriptionFilter {
   status: SubscriptionStatus;
   disabledReason: string | null;
   disabledAt: Date | null;
+  /** When it was created or last enabled: failed attempts before this do not count towards the retry schedule. */
+  activeSince: Date;
   createdAt: Date;
   updatedAt: Date;
   createdBy: string;
