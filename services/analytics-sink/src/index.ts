@@ -32,3 +32,4 @@ export { csvField, csvHeader, csvLine, exportRow, ndjsonLine, EXPORT_COLUMNS } f
 export { consumerLag, dlqDepth, type DlqDepth, type GroupLag } from './ops/kafka-health.js';
 export { DatabaseReadModel, MemoryReadModel, type ReadModel } from './read/read-model.js';
 export { LifecycleSnapshots, type LifecycleDoc } from './read/lifecycle-snapshots.js';
+export { sinkSubscriptions } from './subscriptions.js';

@@ -8,6 +8,7 @@ import { mountSinkRoutes } from './http/routes.js';
 import { consumerLag, dlqDepth } from './ops/kafka-health.js';
 import { createSinkMetrics, publishKpiGauges, type SinkMetrics } from './sink-metrics.js';
 import { SinkQueries } from './sink-queries.js';
+import { sinkSubscriptions } from './subscriptions.js';
 import { DatabaseReadModel, MemoryReadModel, type ReadModel } from './read/read-model.js';
 import { LifecycleSnapshots } from './read/lifecycle-snapshots.js';
 
@@ -67,8 +68,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
 
   // The index commit is the idempotency store: an event's index entry and its key are one insert.
   const consumer = rt.consumer({
-    groupId: config.groupId,
-    topics: config.topics.map((t) => t.name),
+    ...sinkSubscriptions(config).events,
     idempotency: commit,
     completion: 'batch',
     claimBatchSize: config.consumer.batchSize,

@@ -12,6 +12,7 @@ import { ControlNumberAllocator } from './store/control-numbers.js';
 import { DocumentStore } from './store/document-store.js';
 import { OrderFactsStore } from './store/order-facts.js';
 import { SeenInterchanges } from './store/seen-interchanges.js';
+import { ediGatewaySubscriptions } from './subscriptions.js';
 import { createEdiMetrics } from './telemetry/edi-metrics.js';
 import { Delivery } from './transport/delivery.js';
 import { ensurePartnerFolders } from './transport/folder-layout.js';
@@ -79,10 +80,10 @@ export async function startEdiGateway(
   mountEdiRoutes(rt.http, { partners, processor, documents, maxBytes: config.maxBytes, env: config.env });
 
   let consumer: RunningConsumer | null = null;
-  if (config.outbound.enabled) {
+  const { outbound } = ediGatewaySubscriptions(config);
+  if (outbound) {
     consumer = rt.consumer({
-      groupId: config.outbound.groupId,
-      topics: [...new Set([config.topics.orders, config.topics.shipments, config.topics.invoices])],
+      ...outbound,
       retryDelaysMs: config.outbound.retryDelaysMs,
       partitionConcurrency: config.outbound.partitionConcurrency,
       // Everything else on these topics (OrderReceived, our own audit, ...) is skipped by ce_type before decoding.

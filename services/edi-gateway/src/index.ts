@@ -28,3 +28,4 @@ export { OrderFactsStore } from './store/order-facts.js';
 export { SeenInterchanges } from './store/seen-interchanges.js';
 export { Delivery } from './transport/delivery.js';
 export { ensurePartnerFolders } from './transport/folder-layout.js';
+export { ediGatewaySubscriptions } from './subscriptions.js';

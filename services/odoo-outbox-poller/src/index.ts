@@ -6,3 +6,4 @@ export { mapSaleOrder } from './mapping/map-sale-order.js';
 export { ModelPoller } from './poll/model-poller.js';
 export { CursorStore } from './poll/cursor-store.js';
 export { FieldCatalog } from './odoo/field-catalog.js';
+export { pollerSubscriptions } from './subscriptions.js';

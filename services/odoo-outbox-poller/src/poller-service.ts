@@ -1,4 +1,4 @@
-import { catalogTopicName, errorMessage, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import { errorMessage, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
 import type { PollerConfig } from './config.js';
 import { FieldCatalog } from './odoo/field-catalog.js';
 import { OdooClient } from './odoo/odoo-client.js';
@@ -8,12 +8,11 @@ import { customerSpec, priceSpec, productSpec } from './poll/master-data-specs.j
 import { ModelPoller, type ModelSpec } from './poll/model-poller.js';
 import { invoiceSpec, pickingSpec, quantSpec } from './poll/operations-specs.js';
 import { saleOrderSpec } from './poll/sale-order-spec.js';
+import { pollerSubscriptions } from './subscriptions.js';
 import { EchoMarks } from './writeback/echo-marks.js';
 import { writebackHandler } from './writeback/writeback-handlers.js';
 
-/** Topics whose events are written back to Odoo. */
-/** The catalog topics the write-back consumes (named with ODX_TOPIC_PREFIX where set). */
-export const WRITEBACK_TOPICS = ['odx.orders.v1', 'odx.shipments.v1', 'odx.inventory.v1'];
+export { WRITEBACK_TOPICS } from './subscriptions.js';
 
 /** Every model the poller can follow, by Odoo model name. */
 export function modelSpecs(
@@ -82,10 +81,10 @@ export async function startPoller(
   });
   const done = Promise.all(pollers.map((p) => p.run(rt.lifecycle.signal))).then(() => undefined);
   rt.lifecycle.register('pollers', () => done);
-  if (config.writeback.enabled) {
+  const subscriptions = pollerSubscriptions(config);
+  if (subscriptions.writeback) {
     const writeback = rt.consumer({
-      groupId: config.writeback.groupId,
-      topics: WRITEBACK_TOPICS.map((t) => catalogTopicName(t)),
+      ...subscriptions.writeback,
       circuits: [client.circuit],
       handler: writebackHandler({
         client,

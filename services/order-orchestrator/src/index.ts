@@ -6,3 +6,4 @@ export { DueIndex, DUE_COLLECTION, type DueBucket, type DueChange } from './time
 export { TimerScanner, type TimerScanResult } from './timers/timer-scan.js';
 export { INTAKE_EVENT_TYPES, signalsOf, type IntakeEventType } from './intake/map-event.js';
 export { processView, PROCESS_ENDPOINTS } from './http/process-routes.js';
+export { orchestratorSubscriptions } from './subscriptions.js';

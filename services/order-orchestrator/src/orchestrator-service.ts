@@ -17,6 +17,7 @@ import { EffectExecutor } from './process/effect-executor.js';
 import { InboxConsumer, NO_CREDIT_FACTS, type CreditReader } from './process/inbox-consumer.js';
 import { ProcessCommands } from './process/process-commands.js';
 import { ProcessStore } from './process/process-store.js';
+import { orchestratorSubscriptions, singleTopic } from './subscriptions.js';
 import { DueIndex } from './timers/due-index.js';
 import { TimerScanner, type TimerScanResult } from './timers/timer-scan.js';
 
@@ -83,6 +84,7 @@ export async function startOrderOrchestrator(
   await links.init();
   const view = new StockView();
   const fatal = (what: string) => (err: Error) => rt.lifecycle.fail(`${what} crashed`, err);
+  const subscriptions = orchestratorSubscriptions(config);
 
   const executor = new EffectExecutor({
     producer: rt.producer,
@@ -113,8 +115,7 @@ export async function startOrderOrchestrator(
     credit,
     stock: (skus) => view.snapshot(skus),
     logger: rt.logger,
-    groupId: `${config.groupId}-inbox`,
-    topic: config.topics.inbox,
+    ...singleTopic(subscriptions.inbox),
     partitionConcurrency: config.partitionConcurrency,
     metrics,
     onFatal: fatal('inbox consumer'),
@@ -125,8 +126,7 @@ export async function startOrderOrchestrator(
     producer: rt.producer,
     links,
     logger: rt.logger,
-    groupId: `${config.groupId}-intake`,
-    topics: [config.topics.orders, config.topics.shipments, config.topics.invoices, config.topics.payments],
+    ...subscriptions.intake,
     inboxTopic: config.topics.inbox,
     partitionConcurrency: config.partitionConcurrency,
     onRouted: (outcome, n) => metrics.intake.inc({ outcome }, n),
@@ -137,8 +137,7 @@ export async function startOrderOrchestrator(
     serde: rt.serde,
     db: rt.db,
     logger: rt.logger,
-    groupId: `${config.groupId}-stock`,
-    topic: config.topics.inventory,
+    ...singleTopic(subscriptions.stock),
     refreshMs: config.stockRefreshMs,
     onFatal: fatal('stock feed'),
   });
@@ -147,8 +146,7 @@ export async function startOrderOrchestrator(
     serde: rt.serde,
     db: rt.db,
     logger: rt.logger,
-    groupId: `${config.groupId}-products`,
-    topic: config.topics.products,
+    ...singleTopic(subscriptions.products),
     refreshMs: config.stockRefreshMs,
     onFatal: fatal('product feed'),
   });

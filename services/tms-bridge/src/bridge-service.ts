@@ -7,6 +7,7 @@ import type { TmsBridgeConfig } from './config.js';
 import { OrderFactsStore } from './orders/order-facts.js';
 import type { ListedShipment } from './tms/shipment-page.js';
 import { TmsClient } from './tms/tms-client.js';
+import { tmsBridgeSubscriptions } from './subscriptions.js';
 import { LateWatchdog } from './watchdog/late-watchdog.js';
 import { WebhookProcessor } from './webhooks/webhook-processor.js';
 import { mountWebhookRoute } from './webhooks/webhook-route.js';
@@ -60,8 +61,7 @@ export async function startTmsBridge(rt: ServiceRuntime, config: TmsBridgeConfig
   });
 
   const consumer = rt.consumer({
-    groupId: config.consumer.groupId,
-    topics: [...new Set([config.topics.orders, config.topics.shipments])],
+    ...tmsBridgeSubscriptions(config).booking,
     retryDelaysMs: config.consumer.retryDelaysMs,
     partitionConcurrency: config.consumer.partitionConcurrency,
     circuits: [client.circuit],

@@ -17,3 +17,4 @@ export { mapTrackingWebhook, severityOf, type TrackingEventOut } from './mapping
 export { LateWatchdog, lateException } from './watchdog/late-watchdog.js';
 export { verifyStandardWebhook } from '@odx/runtime';
 export { WEBHOOK_PATH } from './webhooks/webhook-route.js';
+export { tmsBridgeSubscriptions } from './subscriptions.js';

@@ -9,6 +9,7 @@ import { handledEventTypes, orderHandler } from './orders/order-handler.js';
 import { ORDER_STATE_COLLECTIONS, OrderRecords } from './orders/order-records.js';
 import { startStateSweeper } from './state/state-sweeper.js';
 import { STAGE_COLLECTION, StageStore } from './webhooks/stage-store.js';
+import { wmsBridgeSubscriptions } from './subscriptions.js';
 import { WebhookProcessor } from './webhooks/webhook-processor.js';
 import { mountWebhookRoute } from './webhooks/webhook-route.js';
 import type { ListedOrder } from './wms/order-page.js';
@@ -93,10 +94,9 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
   });
   // odx.shipments.v1 carries the bridges' own events: the runner skips every type
   // the handler does not act on before any idempotency claim.
-  const readsShipments = config.releaseOn !== 'order-confirmed';
+  const subscriptions = wmsBridgeSubscriptions(config);
   const consumer = rt.consumer({
-    groupId: config.consumer.groupId,
-    topics: [...new Set([config.topics.orders, ...(readsShipments ? [config.topics.shipments] : [])])],
+    ...subscriptions.release,
     retryDelaysMs: config.consumer.retryDelaysMs,
     partitionConcurrency: config.consumer.partitionConcurrency,
     circuits: [client.circuit],
@@ -104,8 +104,7 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
     handler,
   });
   const levels = rt.consumer({
-    groupId: `${config.consumer.groupId}-levels`,
-    topics: [config.topics.inventory],
+    ...subscriptions.levels,
     retryDelaysMs: config.consumer.retryDelaysMs,
     partitionConcurrency: config.consumer.partitionConcurrency,
     // Inserts keyed by event id are idempotent themselves; no claims for a topic mostly of other events.

@@ -10,3 +10,4 @@ export { mapFulfillmentToWms } from './mapping/map-order-to-wms.js';
 export { compareStock, latestLevels, mismatchEvent, type OdooLevel, type StockDelta, type WmsStock } from './inventory/compare-stock.js';
 export { Reconciler, ReconciliationBusyError, type ReconciliationReport } from './inventory/reconciler.js';
 export { RECONCILIATIONS_PATH } from './inventory/reconciliation-route.js';
+export { wmsBridgeSubscriptions } from './subscriptions.js';

@@ -42,3 +42,4 @@ export type { RawHeaders } from './headers.js';
 export { ensureTopics, provisionCatalogTopics, specFromCatalog } from './topic-admin.js';
 export type { TopicSpec } from './topic-admin.js';
 export { assertTopicName, catalogTopicName, dlqTopicName, parseDerivedTopic, retryTopicName } from './topic-names.js';
+export type { ConsumerSubscription } from './subscription.js';
