@@ -168,8 +168,8 @@ say(`
 ODX is running. Where to look:
   Odoo (simulator)       ${url(PORTS.odoo)}          JSON-RPC / XML-RPC, admin / admin
   WMS, TMS (simulators)  ${url(PORTS.wms)}, ${url(PORTS.tms)}
-  analytics-sink         ${url(PORTS.analyticsSink)}/v1/kpis   and /v1/orders/<ref>/timeline
-  edi-gateway            ${url(PORTS.ediGateway)}/v1/edi/documents   (Authorization: Bearer ${DEMO_EDI_TOKEN})
+  analytics-sink         ${url(PORTS.analyticsSink)}/v1/kpis   and /v1/orders/<ref>/timeline   (JWT: see below)
+  edi-gateway            ${url(PORTS.ediGateway)}/v1/edi/documents   (JWT, or a partner's token: Bearer ${DEMO_EDI_TOKEN}-northwind)
   replay-dlq             ${url(PORTS.replayDlq)}   (JWT: see the odx commands below)
   order-orchestrator     ${url(PORTS.orchestrator)}   /v1/orders/<ref>/process and /v1/cases (JWT: see below)
   every service          /healthz  /readyz  /metrics
@@ -181,7 +181,8 @@ ODX is running. Where to look:
   npx odx trace <order>                 one order's timeline across Odoo, WMS, TMS and EDI
   npx odx groups describe wms-bridge    committed offsets and lag
 
-  (the same token works for the orchestrator's cases and orders)
+  (the same token works for the orchestrator's cases and orders, and every other service's API:
+   curl -H "Authorization: Bearer $ODX_REPLAY_TOKEN" ${url(PORTS.analyticsSink)}/v1/kpis)
   npx odx cases list --status resolved  exception cases (credit holds, overdue steps, dead letters)
   npx odx order <order>                 an order's process: stage, each step, due time, open cases
   npm run stack -- status               Kafka, registry, MongoDB

@@ -15,7 +15,8 @@ import { caseSummary, formatCases, type DemoCase, type DemoExceptionDesk } from 
 import { OdooShop, type CreditHoldOrder, type DemoOrder } from './odoo-shop.js';
 import { formatTimeline, type OrderTimeline } from '@odx/cli';
 import { formatConsumerGroups, formatKpis, stageLine, type KpiResponse } from './report.js';
-import { DEMO_EDI_TOKEN, PORTS, url } from './services.js';
+import { demoAuth } from './demo-auth.js';
+import { PORTS, url } from './services.js';
 import { SERVICE_URLS } from './service-urls.js';
 
 /** The client `npm start` made with the runtime's createKafka. */
@@ -190,7 +191,7 @@ export class DemoScenario {
     await this.reportCases(outcome);
     const ref = outcome.ediPoNumbers[0] ?? outcome.odoo[0]?.name;
     if (ref) {
-      const res = await fetch(`${url(PORTS.analyticsSink)}/v1/orders/${encodeURIComponent(ref)}/timeline`);
+      const res = await fetch(`${url(PORTS.analyticsSink)}/v1/orders/${encodeURIComponent(ref)}/timeline`, { headers: demoAuth('viewer') });
       if (res.ok) {
         say(`\ntimeline of order ${ref} (GET /v1/orders/${ref}/timeline, also: npx odx trace ${ref})`);
         for (const line of formatTimeline((await res.json()) as OrderTimeline)) say(`  ${line}`);
@@ -296,7 +297,7 @@ export class DemoScenario {
   /** What went to and came from partner northwind, from the edi-gateway's document audit. */
   private async reportEdi(): Promise<void> {
     const res = await fetch(`${url(PORTS.ediGateway)}/v1/edi/documents?partner=northwind&limit=500`, {
-      headers: { authorization: `Bearer ${DEMO_EDI_TOKEN}` },
+      headers: demoAuth('viewer'),
     });
     if (!res.ok) {
       this.options.say(`\nEDI documents: the edi-gateway answered ${res.status}`);
@@ -315,7 +316,7 @@ export class DemoScenario {
   }
 
   private async kpis(since: Date): Promise<KpiResponse> {
-    const res = await fetch(`${url(PORTS.analyticsSink)}/v1/kpis?from=${since.toISOString()}`);
+    const res = await fetch(`${url(PORTS.analyticsSink)}/v1/kpis?from=${since.toISOString()}`, { headers: demoAuth('viewer') });
     if (!res.ok) throw new Error(`analytics-sink /v1/kpis answered ${res.status}`);
     return (await res.json()) as KpiResponse;
   }

@@ -1,13 +1,17 @@
 // What `npm start` runs: the simulators of the outside systems and every ODX
 // service, one process each, with the settings that connect them.
 import { join } from 'node:path';
+import { mintDevToken } from '@odx/cli';
 import type { ProcessSpec } from './supervisor.js';
 
 /** Webhook secret shared by the simulators (signing) and the bridges (verifying). Demo only. */
 export const DEMO_WEBHOOK_SECRET = 'whsec_b2R4LWRlbW8td2ViaG9vay1zZWNyZXQtbG9jYWwtb25seQ==';
-/** Bearer token of the edi-gateway's document listing, and the partners' inbound tokens, in the demo. Demo only. */
+/** Base of the EDI partners' inbound tokens in the demo (a partner's token also lists its own documents). Demo only. */
 export const DEMO_EDI_TOKEN = 'odx-demo-edi-api-token';
-/** HS256 secret of the replay-dlq and order-orchestrator APIs in the demo; `odx token` mints tokens with it. Demo only. */
+/**
+ * HS256 secret of every service's API in the demo (ODX_AUTH_JWT_SECRET, and replay-dlq's and the orchestrator's own
+ * settings); `odx token` mints tokens with it, and the demo's own calls use it (demo-auth.ts). Demo only.
+ */
 export const DEMO_JWT_SECRET = 'odx-demo-jwt-secret-change-me-in-production';
 /** JWT audience of the order orchestrator's API (the first of its ODX_ORCHESTRATOR_JWT_AUDIENCE list). */
 export const ORCHESTRATOR_AUDIENCE = 'odx-orchestrator';
@@ -71,7 +75,16 @@ export function serviceSpecs(
   const service = (name: string, port: number, extra: Record<string, string>): ProcessSpec => ({
     name,
     entry: `services/${name}/src/main.ts`,
-    env: { ...stackEnv, ODX_SERVICE_NAME: name, ODX_HTTP_PORT: String(port), ODX_LOG_LEVEL: 'info', ...extra },
+    env: {
+      ...stackEnv,
+      ODX_SERVICE_NAME: name,
+      ODX_HTTP_PORT: String(port),
+      ODX_LOG_LEVEL: 'info',
+      ODX_AUTH_JWT_SECRET: DEMO_JWT_SECRET,
+      // As the orchestrator does: one `odx token` (audience odx-replay-dlq) serves every ops API of the demo.
+      ODX_AUTH_JWT_AUDIENCE: `odx-${name},odx,odx-replay-dlq`,
+      ...extra,
+    },
     readyUrl: `${url(port)}/readyz`,
   });
   return [
@@ -95,7 +108,6 @@ export function serviceSpecs(
     service('edi-gateway', ports.ediGateway, {
       EDI_FOLDER_ROOT: join(dataDir, 'edi'),
       EDI_POLL_INTERVAL_MS: '500',
-      EDI_API_TOKEN: DEMO_EDI_TOKEN,
       EDI_TOKEN_NORTHWIND: `${DEMO_EDI_TOKEN}-northwind`,
       EDI_TOKEN_GLOBEX: `${DEMO_EDI_TOKEN}-globex`,
     }),
@@ -114,6 +126,16 @@ export function serviceSpecs(
       ODX_ORCHESTRATOR_TMS_BRIDGE_URL: url(ports.tmsBridge),
       ODX_ORCHESTRATOR_JWT_SECRET: DEMO_JWT_SECRET,
       ODX_ORCHESTRATOR_JWT_AUDIENCE: ORCHESTRATOR_AUDIENCES,
+      // Its catch-up calls to the bridges (role operator there). In production: a service-account key scoped
+      // wms-bridge:operator and tms-bridge:operator (`odx keys create order-orchestrator ...`).
+      ODX_ORCHESTRATOR_BRIDGE_TOKEN: mintDevToken({
+        secret: DEMO_JWT_SECRET,
+        issuer: 'odx',
+        audience: 'odx',
+        subject: 'svc:order-orchestrator',
+        role: 'operator',
+        ttlSeconds: 30 * 86_400,
+      }),
     }),
   ];
 }

@@ -10,6 +10,7 @@ import { scrapeConsumerGroups, type ConsumerGroupCounts } from '../demo/consumer
 import { OdooShop } from '../demo/odoo-shop.js';
 import { stageLine, type KpiResponse } from '../demo/report.js';
 import { SERVICE_URLS } from '../demo/service-urls.js';
+import { demoAuth } from '../demo/demo-auth.js';
 import { PORTS, url } from '../demo/services.js';
 import { DemoProcess, DemoStartError } from './demo-process.js';
 import { readiness, storeRoundTrip, type Readiness, type StoreRoundTrip } from './health-probes.js';
@@ -86,7 +87,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 async function kpis(from: Date, to?: Date): Promise<KpiResponse> {
   const q = `from=${from.toISOString()}${to ? `&to=${to.toISOString()}` : ''}`;
-  const res = await fetch(`${SINK}/v1/kpis?${q}`, { signal: AbortSignal.timeout(60_000) });
+  const res = await fetch(`${SINK}/v1/kpis?${q}`, { headers: demoAuth('viewer'), signal: AbortSignal.timeout(60_000) });
   if (!res.ok) throw new Error(`analytics-sink /v1/kpis answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   return (await res.json()) as KpiResponse;
 }
@@ -99,7 +100,7 @@ function cohortOf(k: KpiResponse): Cohort {
 /** The order's stage in the sink's lifecycle (its timeline), or why there is none. */
 async function sinkStage(orderId: number): Promise<string> {
   try {
-    const res = await fetch(`${SINK}/v1/orders/${orderId}/timeline`, { signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${SINK}/v1/orders/${orderId}/timeline`, { headers: demoAuth('viewer'), signal: AbortSignal.timeout(30_000) });
     if (res.status === 404) return 'not in sink';
     if (!res.ok) return `timeline HTTP ${res.status}`;
     const t = (await res.json()) as { lifecycle: { stage: string | null } };

@@ -7,12 +7,23 @@ import { registerGroups } from './commands/groups.js';
 import { registerOrder } from './commands/order.js';
 import { registerReplay } from './commands/replay.js';
 import { registerToken } from './commands/token.js';
+import { registerKeys } from './commands/keys.js';
 import { registerTrace } from './commands/trace.js';
 import { CommandContext, DEFAULT_URL, type CliIO } from './context.js';
 import { EXIT, ExitWith, UsageError, type ExitCode } from './exit-codes.js';
 
 /** Command groups, one file each under commands/; a new one (e.g. `odx trace`) is one more line here. */
-const COMMANDS = [registerDlq, registerReplay, registerGroups, registerAudit, registerToken, registerTrace, registerCases, registerOrder];
+const COMMANDS = [
+  registerDlq,
+  registerReplay,
+  registerGroups,
+  registerAudit,
+  registerToken,
+  registerTrace,
+  registerCases,
+  registerOrder,
+  registerKeys,
+];
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('odx')

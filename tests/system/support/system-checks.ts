@@ -6,12 +6,16 @@ import { MongoClient } from 'mongodb';
 import { errorMessage } from '@odx/runtime';
 import type { OdooShop } from '../../../scripts/demo/odoo-shop.js';
 import type { KpiResponse } from '../../../scripts/demo/report.js';
+import { demoAuth } from '../../../scripts/demo/demo-auth.js';
 import { url, type RunningSystem } from './system-kit.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function kpis(sys: RunningSystem, since: Date): Promise<KpiResponse> {
-  const res = await fetch(`${url(sys.ports.analyticsSink)}/v1/kpis?from=${since.toISOString()}`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${url(sys.ports.analyticsSink)}/v1/kpis?from=${since.toISOString()}`, {
+    headers: demoAuth('viewer'),
+    signal: AbortSignal.timeout(10_000),
+  });
   if (!res.ok) throw new Error(`/v1/kpis answered ${res.status}`);
   return (await res.json()) as KpiResponse;
 }

@@ -11,7 +11,8 @@ export function registerToken(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--role <role>', 'role the token carries').choices(ROLES).default('viewer'))
     .option('--subject <name>', 'who the token names (shows up in the audit log)', ctx.io.env['USER'] ?? 'odx-cli')
     .option('--ttl <duration>', 'lifetime: seconds or 15m, 8h, 7d', '8h')
-    .action((o: { role: Role; subject: string; ttl: string }, cmd: Command) => {
+    .option('--audience <aud>', 'audience: odx-replay-dlq (env ODX_REPLAY_JWT_AUDIENCE), or odx for every other service')
+    .action((o: { role: Role; subject: string; ttl: string; audience?: string }, cmd: Command) => {
       const secret = ctx.io.env['ODX_REPLAY_JWT_SECRET'];
       if (!secret || secret.length < 32)
         throw new UsageError('ODX_REPLAY_JWT_SECRET must be set (at least 32 characters, the same value the service uses)');
@@ -28,7 +29,7 @@ export function registerToken(program: Command, ctx: CommandContext): void {
         role: o.role,
         ttlSeconds,
         issuer: ctx.io.env['ODX_REPLAY_JWT_ISSUER'] || 'odx',
-        audience: ctx.io.env['ODX_REPLAY_JWT_AUDIENCE'] || 'odx-replay-dlq',
+        audience: o.audience || ctx.io.env['ODX_REPLAY_JWT_AUDIENCE'] || 'odx-replay-dlq',
       });
       ctx.print(
         cmd,

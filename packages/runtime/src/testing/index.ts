@@ -74,3 +74,20 @@ export function payloadOf<T extends EventType>(message: DecodedMessage, eventTyp
 export function payloadsOf<T extends EventType>(messages: readonly DecodedMessage[], eventType: T): Array<EventPayloads[T]> {
   return messages.filter((m) => m.eventType === eventType).map((m) => payloadOf(m, eventType));
 }
+
+/** The HS256 secret test kits give services as ODX_AUTH_JWT_SECRET (tests only). */
+export const TEST_JWT_SECRET = 'odx-test-jwt-secret-for-the-test-suite-only';
+
+/**
+ * `Authorization: Bearer <JWT>` for `role`, signed with TEST_JWT_SECRET for
+ * audience `odx`, which every service accepts by default (ODX_AUTH_JWT_AUDIENCE).
+ * @param subject who the token names @default 'test'
+ */
+export async function testAuthHeader(
+  role: 'viewer' | 'operator' | 'admin',
+  subject = 'test',
+  settings: { secret: string; issuer: string; audience: string } = { secret: TEST_JWT_SECRET, issuer: 'odx', audience: 'odx' },
+): Promise<{ authorization: string }> {
+  const { mintToken } = await import('../auth/tokens.js');
+  return { authorization: `Bearer ${await mintToken(settings, subject, [role])}` };
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { ensureTopics } from '@odx/runtime';
+import { testAuthHeader } from '@odx/runtime/testing';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import type { Kpis } from '../../src/sink-queries.js';
 import type { MemoryReadModel } from '../../src/read/read-model.js';
@@ -219,7 +220,7 @@ for (const { readModel, retention } of variants)
     // Export of T0's day: every event of that day (hours 0-23), as NDJSON and as CSV with one row each.
     const day = s.t0.toISOString().slice(0, 10);
     const expected = s.events.filter((e) => e.payload.meta.occurredAt.toISOString().slice(0, 10) === day).length;
-    const nd = await fetch(`${url}/v1/export?day=${day}&format=ndjson`);
+    const nd = await fetch(`${url}/v1/export?day=${day}&format=ndjson`, { headers: await testAuthHeader('viewer') });
     assert.equal(nd.status, 200);
     const lines = (await nd.text())
       .trim()
@@ -227,7 +228,7 @@ for (const { readModel, retention } of variants)
       .map((l) => JSON.parse(l) as { time: string; event_id: string });
     assert.equal(lines.length, expected);
     assert.ok(lines.every((l) => l.time.startsWith(day)));
-    const csv = await fetch(`${url}/v1/export?day=${day}&format=csv`);
+    const csv = await fetch(`${url}/v1/export?day=${day}&format=csv`, { headers: await testAuthHeader('viewer') });
     assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
     assert.equal((await csv.text()).split('\r\n').filter((l) => l !== '').length, expected + 1);
     assert.equal((await getJson(`${url}/v1/export?day=2026-02-30`)).status, 400);

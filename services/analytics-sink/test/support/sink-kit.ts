@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createServiceRuntime, type ServiceRuntime } from '@odx/runtime';
+import { TEST_JWT_SECRET, testAuthHeader } from '@odx/runtime/testing';
 import { loadSinkConfig } from '../../src/config.js';
 import { startAnalyticsSink, type AnalyticsSink } from '../../src/sink-service.js';
 import type { ScenarioEvent, TopicKind } from './scenario.js';
@@ -66,6 +67,9 @@ export async function createWorld(t: Cleanup, env: Record<string, string> = {}):
       ODX_SINK_RETRY_DELAYS_MS: '500',
       ODX_SINK_KPI_METRICS_INTERVAL_MS: '0',
       ODX_SINK_LIFECYCLE_INTERVAL_MS: '0',
+      ODX_AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      // Each assertion reads the KPIs as they are now (the cache is tested on its own).
+      ODX_SINK_KPI_CACHE_MS: '0',
       ...env,
     },
   };
@@ -107,8 +111,9 @@ export async function publish(rt: ServiceRuntime, world: SinkWorld, events: Scen
   }
 }
 
+/** GET with a viewer's token (the sink's routes need role viewer). */
 export async function getJson(url: string): Promise<{ status: number; type: string | null; body: unknown }> {
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: await testAuthHeader('viewer') });
   const text = await res.text();
   let body: unknown = text;
   try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { payloadsOf } from '@odx/runtime/testing';
+import { payloadsOf, testAuthHeader } from '@odx/runtime/testing';
 import { globex850, globexEnvelope, northwind850, render } from '../support/x12-samples.js';
 import { TOKENS, startGateway } from '../support/gateway-kit.js';
 
@@ -72,8 +72,10 @@ test('GET /v1/edi/documents filters by partner, status and type and is authentic
   await post(`${gw.url}/v1/edi/globex`, globex850('000000401', 'GX-L-1'), bearer(TOKENS.globex));
   await post(`${gw.url}/v1/edi/globex`, 'not x12 at all', bearer(TOKENS.globex));
   await post(`${gw.url}/v1/edi/northwind`, northwind850('000000402', 'NW-L-1'), bearer(TOKENS.northwind));
-  const list = async (query: string, token: string | null = TOKENS.api) => {
-    const res = await fetch(`${gw.url}/v1/edi/documents${query}`, { headers: token ? bearer(token) : {} });
+  // Default: a person's viewer JWT (the runtime's access control); else a partner token, or none.
+  const list = async (query: string, token: string | null | 'viewer' = 'viewer') => {
+    const headers = token === 'viewer' ? await testAuthHeader('viewer') : token ? bearer(token) : {};
+    const res = await fetch(`${gw.url}/v1/edi/documents${query}`, { headers });
     return {
       status: res.status,
       docs: res.ok

@@ -1,6 +1,7 @@
 // A partner resends a corrected interchange under the control number we rejected: accepted, and the audit shows both attempts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { testAuthHeader } from '@odx/runtime/testing';
 import { GX_LINES, globexEnvelope, northwindOrders, po850, render } from '../support/x12-samples.js';
 import { TOKENS, startGateway } from '../support/gateway-kit.js';
 
@@ -27,7 +28,7 @@ test('a rejected interchange may come again under the same ISA13 or UNB05; only 
     return { ...json, http: res.status };
   };
   const list = async (): Promise<Listed[]> => {
-    const res = await fetch(`${gw.url}/v1/edi/documents?limit=200`, { headers: bearer(TOKENS.api) });
+    const res = await fetch(`${gw.url}/v1/edi/documents?limit=200`, { headers: await testAuthHeader('viewer') });
     return ((await res.json()) as { documents: Listed[] }).documents;
   };
   const interchange = (ge01?: string) =>

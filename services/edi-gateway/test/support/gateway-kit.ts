@@ -11,6 +11,7 @@ import {
   type OutgoingEvent,
   type ServiceRuntime,
 } from '@odx/runtime';
+import { TEST_JWT_SECRET } from '@odx/runtime/testing';
 import { loadGatewayConfig, type EdiGatewayConfig } from '../../src/config.js';
 import { startEdiGateway, type EdiGateway } from '../../src/gateway-service.js';
 import { PARTNERS_DIR } from './x12-samples.js';
@@ -20,7 +21,7 @@ export interface Cleanup {
   after(fn: () => Promise<void> | void): void;
 }
 
-export const TOKENS = { northwind: `nw-${randomUUID()}`, globex: `gx-${randomUUID()}`, api: `api-${randomUUID()}` };
+export const TOKENS = { northwind: `nw-${randomUUID()}`, globex: `gx-${randomUUID()}` };
 
 export interface Collected {
   key: string | null;
@@ -71,11 +72,11 @@ export async function startGateway(
     ODX_HTTP_PORT: '0',
     ODX_MONGO_DB: `edi_test_${id}`,
     ODX_LOG_LEVEL: (process.env['ODX_TEST_LOG_LEVEL'] as string | undefined) ?? 'error',
+    ODX_AUTH_JWT_SECRET: TEST_JWT_SECRET,
     EDI_PARTNERS_DIR: PARTNERS_DIR,
     EDI_FOLDER_ROOT: root,
     EDI_POLL_INTERVAL_MS: '100',
     EDI_ACK_WATCH_INTERVAL_MS: '3600000',
-    EDI_API_TOKEN: TOKENS.api,
     EDI_TOKEN_NORTHWIND: TOKENS.northwind,
     EDI_TOKEN_GLOBEX: TOKENS.globex,
     EDI_MAX_BYTES: '200000',

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { canonicalEventOf, ChangeCursorStore } from '@odx/runtime';
-import { payloadOf } from '@odx/runtime/testing';
+import { payloadOf, testAuthHeader } from '@odx/runtime/testing';
 import { startTmsSimulator, TEST_TIMINGS, type TmsSimulator } from '@odx/sim-tms';
 import { postSignedWebhook } from '@odx/sim-wms/kit';
 import { mapTrackingWebhook } from '../../src/mapping/map-tracking.js';
@@ -94,7 +94,7 @@ async function givenUp(tms: TmsSimulator, expect: number): Promise<Delivery[]> {
   );
 }
 
-const catchUp = async (b: RunningBridge, body: unknown = {}) => call(b.url, 'POST', '/v1/catch-up', body);
+const catchUp = async (b: RunningBridge, body: unknown = {}) => call(b.url, 'POST', '/v1/catch-up', body, await testAuthHeader('operator'));
 const tracking = (messages: Collected[], shipmentId?: string): Collected[] =>
   messages
     .filter((m) => TRACKING.has(m.eventType) && (shipmentId === undefined || m.key === shipmentId))

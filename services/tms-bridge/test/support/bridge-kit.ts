@@ -9,6 +9,7 @@ import {
   type ServiceRuntime,
   type TopicCollector,
 } from '@odx/runtime';
+import { TEST_JWT_SECRET } from '@odx/runtime/testing';
 import type { OrderConfirmed, ShipmentPacked } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { type Cleanup } from '@odx/sim-wms/kit';
@@ -47,6 +48,7 @@ export async function startBridge(t: Cleanup, tmsUrl: string, env: Record<string
     ODX_HTTP_PORT: '0',
     ODX_MONGO_DB: `tmsb_test_${id}`,
     ODX_LOG_LEVEL: (process.env['ODX_TEST_LOG_LEVEL'] as string | undefined) ?? 'error',
+    ODX_AUTH_JWT_SECRET: TEST_JWT_SECRET,
     TMS_URL: tmsUrl,
     TMS_TIMEOUT_MS: '1000',
     TMS_WEBHOOK_SECRET: SECRET,

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator } from '@odx/sim-wms';
 import { postSignedWebhook } from '@odx/sim-wms/kit';
 import { canonicalEventOf, ChangeCursorStore } from '@odx/runtime';
-import { payloadOf } from '@odx/runtime/testing';
+import { payloadOf, testAuthHeader } from '@odx/runtime/testing';
 import {
   ADMIN,
   SECRET,
@@ -81,7 +81,7 @@ async function deliveriesSettled(
 }
 
 const catchUp = async (b: RunningBridge, body: unknown = {}): Promise<CatchUpAnswer> =>
-  (await call(b.url, 'POST', '/v1/catch-up', body)) as CatchUpAnswer;
+  (await call(b.url, 'POST', '/v1/catch-up', body, await testAuthHeader('operator'))) as CatchUpAnswer;
 
 function stageEventsOf(messages: Collected[], orderId: string): Collected[] {
   return messages.filter((m) => m.key === orderId && STAGE_EVENTS.includes(m.eventType)).sort((x, y) => x.offset - y.offset);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { dlqTopicName } from '@odx/runtime';
-import { payloadOf, payloadsOf } from '@odx/runtime/testing';
+import { payloadOf, payloadsOf, testAuthHeader } from '@odx/runtime/testing';
 import { parseEventType, type InventoryLevelChanged } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { startWmsSimulator, TEST_TIMINGS } from '@odx/sim-wms';
@@ -73,7 +73,7 @@ test('reconciliation on demand: the last InventoryLevelChanged per SKU and wareh
     'the undecodable message in the DLQ',
   );
 
-  const res = await call(b.url, 'POST', '/v1/reconciliations', {});
+  const res = await call(b.url, 'POST', '/v1/reconciliations', {}, await testAuthHeader('operator'));
   assert.equal(res.status, 200, JSON.stringify(res.body));
   const report = res.body as {
     runId: string;
@@ -124,7 +124,10 @@ test('reconciliation on demand: the last InventoryLevelChanged per SKU and wareh
     JSON.stringify({ warehouses: ['WH1'], sql: 'drop' }),
     JSON.stringify({ warehouses: Array.from({ length: 101 }, (_, i) => `W${i}`) }),
   ]) {
-    const r = await call(b.url, 'POST', '/v1/reconciliations', bad, { 'content-type': 'application/json' });
+    const r = await call(b.url, 'POST', '/v1/reconciliations', bad, {
+      'content-type': 'application/json',
+      ...(await testAuthHeader('operator')),
+    });
     assert.equal(r.status, 400, `${bad.slice(0, 40)} -> ${r.status}`);
     assert.equal(r.headers.get('content-type')?.split(';')[0], 'application/problem+json');
   }
@@ -132,14 +135,16 @@ test('reconciliation on demand: the last InventoryLevelChanged per SKU and wareh
   // Two requests at once: the second is refused while the first runs (the WMS is slow).
   await call(wms.url, 'PATCH', '/sim/admin/faults', { latency: { fixedMs: 500, jitterMs: 0 } }, ADMIN);
   const [first, second] = await Promise.all([
-    call(b.url, 'POST', '/v1/reconciliations', { warehouses: ['WH1'] }),
-    new Promise((r) => setTimeout(r, 100)).then(() => call(b.url, 'POST', '/v1/reconciliations', {})),
+    call(b.url, 'POST', '/v1/reconciliations', { warehouses: ['WH1'] }, await testAuthHeader('operator')),
+    new Promise((r) => setTimeout(r, 100)).then(async () =>
+      call(b.url, 'POST', '/v1/reconciliations', {}, await testAuthHeader('operator')),
+    ),
   ]);
   assert.deepEqual([first.status, second.status], [200, 409]);
   // The WMS down: 503, and the circuit is not the bridge's problem to hide.
   await call(wms.url, 'PUT', '/sim/admin/faults', {}, ADMIN);
   await call(wms.url, 'POST', '/sim/admin/downtime', { seconds: 5 }, ADMIN);
-  assert.equal((await call(b.url, 'POST', '/v1/reconciliations', {})).status, 503);
+  assert.equal((await call(b.url, 'POST', '/v1/reconciliations', {}, await testAuthHeader('operator'))).status, 503);
   await call(wms.url, 'DELETE', '/sim/admin/downtime', undefined, ADMIN);
 
   // The sweeper: superseded levels go, the latest stay; per-order state past retention goes.

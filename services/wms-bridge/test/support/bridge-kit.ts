@@ -8,6 +8,7 @@ import {
   type ServiceRuntime,
   type TopicCollector,
 } from '@odx/runtime';
+import { TEST_JWT_SECRET } from '@odx/runtime/testing';
 import type { OrderConfirmed } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { type Cleanup } from '@odx/sim-wms/kit';
@@ -51,6 +52,7 @@ export async function startBridge(t: Cleanup, wmsUrl: string, env: Record<string
     ODX_HTTP_PORT: '0',
     ODX_MONGO_DB: `wmsb_test_${id}`,
     ODX_LOG_LEVEL: (process.env['ODX_TEST_LOG_LEVEL'] as string | undefined) ?? 'error',
+    ODX_AUTH_JWT_SECRET: TEST_JWT_SECRET,
     WMS_URL: wmsUrl,
     WMS_TIMEOUT_MS: '2000',
     WMS_WEBHOOK_SECRET: SECRET,
