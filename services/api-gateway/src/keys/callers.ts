@@ -55,14 +55,8 @@ export class CallerAuthenticator {
     if (!keys) return next(new HttpProblem(503, 'Service Unavailable', 'starting'));
     keys.verify(Array.isArray(presented) ? '' : presented).then((key) => {
       if (!key) return deny('unknown, revoked or malformed API key');
-      // What the runtime's rate limit (by keyId, the key's own limit) and audit (actor, kind) read.
-      const principal: Principal = {
-        subject: `partner:${key.partnerId}`,
-        role: 'viewer',
-        kind: 'service',
-        keyId: key.keyId,
-        scopes: key.scopes,
-      };
+      // What the runtime's rate limit (by keyId, the key's own limit) and audit (actor, key id) read.
+      const principal: Principal = { subject: `partner:${key.partnerId}`, role: 'viewer', keyId: key.keyId };
       res.locals['principal'] = principal;
       res.locals['rateLimit'] = key.rateLimit;
       res.locals['caller'] = { kind: 'partner', key } satisfies Caller;
