@@ -58,7 +58,9 @@ function holdAnswerUntilAudited(res: Response, complete: (status: number, action
     if (held) return end(...args);
     held = true;
     const route = (res.req.route as { path?: string } | undefined)?.path;
-    void complete(res.statusCode, route === undefined ? undefined : `${res.req.method} ${res.req.baseUrl}${route}`).finally(() => end(...args));
+    void complete(res.statusCode, route === undefined ? undefined : `${res.req.method} ${res.req.baseUrl}${route}`).finally(() =>
+      end(...args),
+    );
     return res;
   };
 }

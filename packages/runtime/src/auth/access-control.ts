@@ -36,7 +36,8 @@ export function accessControl(o: AccessControlOptions): { authenticate: RequestH
       res.setHeader('www-authenticate', challenge);
       next(new HttpProblem(401, 'Unauthorized', detail));
     };
-    if (!match) return deny(header ? 'malformed Authorization header; expected "Bearer <token or API key>"' : 'missing bearer token or API key');
+    if (!match)
+      return deny(header ? 'malformed Authorization header; expected "Bearer <token or API key>"' : 'missing bearer token or API key');
     const credential = match[1]!;
     if (ServiceKeyStore.looksLikeKey(credential)) {
       if (!o.keys) return deny('API keys are not accepted here');

@@ -44,9 +44,14 @@ export function principalRateLimit(o: RateLimitOptions, limitOf: (res: Response)
           const retryAfter = Math.max(1, Math.ceil(r.msBeforeNext / 1000));
           res.setHeader('retry-after', String(retryAfter));
           next(
-            new HttpProblem(429, 'Too Many Requests', `rate limit of ${points} requests per ${duration} s reached; retry in ${retryAfter} s`, {
-              retryAfterSeconds: retryAfter,
-            }),
+            new HttpProblem(
+              429,
+              'Too Many Requests',
+              `rate limit of ${points} requests per ${duration} s reached; retry in ${retryAfter} s`,
+              {
+                retryAfterSeconds: retryAfter,
+              },
+            ),
           );
         },
       );

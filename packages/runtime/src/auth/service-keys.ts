@@ -125,7 +125,10 @@ export class ServiceKeyStore {
 
   async list(account?: string): Promise<ServiceKeyView[]> {
     const now = new Date();
-    const rows = await this.col.find(account ? { account } : {}).sort({ account: 1, createdAt: -1 }).toArray();
+    const rows = await this.col
+      .find(account ? { account } : {})
+      .sort({ account: 1, createdAt: -1 })
+      .toArray();
     return rows.map(({ hash: _hash, ...r }) => ({ ...r, status: statusOf({ ...r, hash: '' }, now) }));
   }
 
@@ -157,7 +160,8 @@ export class ServiceKeyStore {
     createdBy: string,
     note: string | null,
   ): Promise<{ key: string; record: ServiceKeyView }> {
-    if (rateLimit !== null && (!Number.isInteger(rateLimit) || rateLimit < 1)) throw new ServiceKeyError('rate limit must be a positive integer');
+    if (rateLimit !== null && (!Number.isInteger(rateLimit) || rateLimit < 1))
+      throw new ServiceKeyError('rate limit must be a positive integer');
     const id = randomBytes(8).toString('hex');
     const key = `odx_sk_${id}_${randomBytes(32).toString('base64url')}`;
     const record: ServiceKeyRecord = {

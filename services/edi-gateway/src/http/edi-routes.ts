@@ -62,7 +62,8 @@ export function mountEdiRoutes(http: HttpApp, o: EdiRoutesOptions): void {
 
   const listDocuments = async (query: unknown, ownPartner: string | null): Promise<unknown> => {
     const q = listQuery.parse(query);
-    if (ownPartner && q.partner && q.partner !== ownPartner) throw new HttpProblem(403, 'Forbidden', 'a partner token lists only its own documents');
+    if (ownPartner && q.partner && q.partner !== ownPartner)
+      throw new HttpProblem(403, 'Forbidden', 'a partner token lists only its own documents');
     const partner = ownPartner ?? q.partner;
     const docs = await o.documents.list({ partner, status: q.status, type: q.type, direction: q.direction, limit: q.limit });
     return { documents: docs.map(({ _id, ...rest }) => ({ documentId: _id, ...rest })) };
