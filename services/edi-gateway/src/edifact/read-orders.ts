@@ -4,7 +4,7 @@ import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order.j
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import { validDate } from '../x12/read-interchange.js';
 import { formatScaled, parseX12Decimal } from '../x12/x12-numbers.js';
-import { tokenizeEdifact, type EdifactSegment } from './tokenize.js';
+import { segmentText, tokenizeEdifact, type EdifactSegment } from './tokenize.js';
 
 export interface EdifactMessage {
   /** UNH01 message reference. */
@@ -140,7 +140,7 @@ export function* readEdifactOrdersSteps(
     messages.push({
       reference,
       type,
-      text: [unh, ...body, ...(unt ? [unt] : [])].map(render).join(''),
+      text: [unh, ...body, ...(unt ? [unt] : [])].map(segmentText).join(''),
       errors: [...errors, ...read.errors],
       po: read.po,
     });
@@ -287,8 +287,4 @@ function readOrders(
     },
     errors,
   };
-}
-
-function render(s: EdifactSegment): string {
-  return `${s.name}+${s.elements.map((e) => e.join(':')).join('+')}'`;
 }

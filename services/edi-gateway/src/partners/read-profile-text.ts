@@ -2,14 +2,22 @@ import { jsonDepthExceeds } from '@odx/runtime';
 import { PartnerProfileError } from './partner-profile-error.js';
 import type { ProfileLimits } from './profile-limits.js';
 import { valueDepthExceeds, yamlFlowDepthExceeds } from './profile-nesting.js';
-import { readProfileYaml } from './read-profile-yaml.js';
+import { PROTO_KEY, readProfileYaml } from './read-profile-yaml.js';
 
 function readJson(text: string, file: string): unknown {
+  let proto = false;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    // A plain object cannot keep "__proto__" as a key (the schema drops it), so it is refused rather than lost.
+    value = JSON.parse(text, (key, v: unknown) => {
+      if (key === '__proto__') proto = true;
+      return v;
+    });
   } catch (err) {
     throw PartnerProfileError.ofFile(file, `not valid JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
+  if (proto) throw PartnerProfileError.ofFile(file, `not valid JSON: ${PROTO_KEY}`);
+  return value;
 }
 
 /**

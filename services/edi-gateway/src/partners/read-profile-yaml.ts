@@ -11,6 +11,8 @@ import { yamlCstDepthExceeds } from './profile-nesting.js';
  */
 const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, logLevel: 'error' } as const;
 
+export const PROTO_KEY = 'the key "__proto__", which cannot name a code or a setting';
+
 /** 1-based line and column of offset `pos`. */
 function lineAndColumn(text: string, pos: number): string {
   let line = 1;
@@ -34,6 +36,8 @@ function badKey(doc: Document): string | null {
         else {
           const name = key === null ? '' : isAlias(key) ? `*${key.source}` : String(key.value);
           if (seen.has(name)) found = `the key "${name.slice(0, 64)}" twice in one mapping`;
+          // A plain object cannot hold it as a key (assigning it sets the prototype), so it would vanish unseen.
+          if (name === '__proto__') found = PROTO_KEY;
           seen.add(name);
         }
         if (found) return visit.BREAK;

@@ -114,7 +114,12 @@ const validProfile = fc
     gsId: letters(2, 15),
     version: fc.constantFrom('004010', '005010'),
     separators: fc.shuffledSubarray(['*', '|', '~', '>', '^', '{', '+', '!'], { minLength: 4, maxLength: 4 }),
-    items: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ minLength: 1, maxLength: 20 }), { maxKeys: 30 }),
+    // "__proto__" is refused by the loader (tested below), so it is not a valid profile's code.
+    items: fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 20 }).filter((k) => k !== '__proto__'),
+      fc.string({ minLength: 1, maxLength: 20 }),
+      { maxKeys: 30 },
+    ),
     windowMinutes: fc.integer({ min: 1, max: 1_000_000 }),
   })
   .map((p) => ({
@@ -158,4 +163,14 @@ test('property: a valid profile with one field replaced by any value loads, or i
     }),
     { numRuns: 400 },
   );
+});
+
+test('a code "__proto__" (which a plain object cannot hold as a key) is refused in YAML and JSON, never silently dropped', () => {
+  const yaml = 'id: acme\nmappings:\n  items:\n    __proto__: SKU-1\n';
+  const fromYaml = load(yaml, '/x/acme.yaml');
+  assert.ok(fromYaml instanceof PartnerProfileError);
+  assert.match(fromYaml.message, /the key "__proto__", which cannot name a code or a setting/);
+  const fromJson = load('{"id":"acme","mappings":{"uom":{"__proto__":"CS"}}}', '/x/acme.json');
+  assert.ok(fromJson instanceof PartnerProfileError);
+  assert.match(fromJson.message, /not valid JSON: the key "__proto__"/);
 });
