@@ -6,3 +6,5 @@ export { DEFAULT_RETRY_SCHEDULE_MS, nextAttempt, parseRetrySchedule, verdictOf }
 export { blockedRange, checkTarget, TargetRefused } from './delivery/ssrf-guard.js';
 export { generateSecret, signatureHeader, signedHeaders } from './delivery/sign.js';
 export { cloudEventBody } from './delivery/cloudevent.js';
+export { SubscriptionStore } from './subscriptions/subscription-store.js';
+export type { SubscriptionDoc } from './subscriptions/subscription.js';

@@ -38,10 +38,17 @@ export async function startWebhookDispatcher(rt: ServiceRuntime, config: Webhook
   const attempts = new AttemptWriter(deliveries, rt.logger);
   const seq = new Sequence();
   let dispatcher: Dispatcher | undefined;
-  const commit = new DeliveryCommit(rt.db, deliveries, rt.logger, (fresh, duplicates) => {
-    if (duplicates > 0) metrics.duplicates.inc(duplicates);
-    dispatcher?.handOver(fresh);
-  });
+  const commit = new DeliveryCommit(
+    rt.db,
+    deliveries,
+    rt.logger,
+    (staged) => dispatcher?.handOver(staged, true),
+    (fresh, duplicates) => {
+      if (duplicates > 0) metrics.duplicates.inc(duplicates);
+      metrics.queued.inc(fresh.length);
+      dispatcher?.handOver(fresh);
+    },
+  );
   dispatcher = new Dispatcher({
     instanceId: rt.config.instanceId,
     groupId: config.consumer.groupId,

@@ -17,12 +17,12 @@ export class AttemptWriter {
   constructor(
     private readonly store: DeliveryStore,
     private readonly logger: Logger,
-    private readonly flushMs = 50,
+    private readonly flushMs = 200,
   ) {}
 
   add(doc: AttemptDoc): void {
     this.buffer.push(doc);
-    if (this.buffer.length >= 500) void this.flush();
+    if (this.buffer.length >= 1_000) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 

@@ -11,10 +11,16 @@ import type { DeliveryDoc, DeliveryStore } from './delivery-store.js';
  * same event twice on a topic is delivered once per subscription. So claims are
  * granted without I/O, the handler stages the deliveries, and `completeMany`
  * (once per claim window in `completion: 'batch'`, before the runner resolves the
- * window's offsets) inserts them with one unordered insertMany and hands the new
- * ones to the lanes. A crash before the insert leaves the offsets uncommitted,
- * so the events come again; one after it finds them queued (duplicates dropped,
- * the lanes read them back from MongoDB).
+ * window's offsets) inserts them with one unordered insertMany. A crash before
+ * the insert leaves the offsets uncommitted, so the events come again; one after
+ * it finds them queued (duplicates dropped, the lanes read them back from MongoDB).
+ *
+ * The lanes get each staged delivery at once, before the insert (`onStaged`),
+ * and again after it (`onQueued`, new ones only; a lane ignores ids it holds):
+ * the latency of a delivery is then Kafka plus HTTP, not a FerretDB write. That
+ * keeps at-least-once (the offset waits for the insert; a lane's watermark stays
+ * below every staged position, `stagedMin`), and a repeated event id is still
+ * dropped: by the lane's memory of recent ids, and by the insert's `_id` after that.
  *
  * The runner ignores errors of `completeMany` and resolves the offsets anyway, so
  * a failing insert is retried here until it succeeds: a stuck MongoDB stalls
@@ -27,6 +33,7 @@ export class DeliveryCommit extends IdempotencyStore {
     db: Db,
     private readonly store: DeliveryStore,
     private readonly logger: Logger,
+    private readonly onStaged: (docs: DeliveryDoc[]) => void,
     private readonly onQueued: (fresh: DeliveryDoc[], duplicates: number) => void,
   ) {
     super({ db, owner: 'webhook-dispatcher' });
@@ -35,6 +42,7 @@ export class DeliveryCommit extends IdempotencyStore {
   /** Called by the handler: the deliveries are queued when the event's claim window completes. */
   stage(eventId: string, docs: DeliveryDoc[]): void {
     this.staged.set(eventId, docs);
+    this.onStaged(docs);
   }
 
   /** The lowest queue position staged and not yet queued (lanes keep their watermark below it). */

@@ -1,6 +1,7 @@
 // The lanes of this instance: which subscriptions it delivers (a lease per
 // subscription in MongoDB), the hand-over of freshly queued deliveries, the
 // periodic watermark save, and auto-disable.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, type ClusterAdmin, type Logger } from '@odx/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
@@ -47,8 +48,14 @@ export class Dispatcher {
     this.loops = [this.every(Math.max(250, Math.floor(this.o.leaseMs / 3)), () => this.maintain()), this.every(this.o.pollMs, () => this.poll())];
   }
 
-  /** Deliveries just queued by this instance's consumer; lanes this instance does not hold find them by reloading. */
-  handOver(docs: readonly DeliveryDoc[]): void {
+  /**
+   * Deliveries just staged (`early`: before their insert) or queued in this
+   * instance; lanes this instance does not hold find them by reloading. A lane
+   * takes early ones only once nothing staged before it was taken is still
+   * waiting for its insert: those reach it at their insert (or by its first
+   * reload), and an early later event of the same key must not overtake them.
+   */
+  handOver(docs: readonly DeliveryDoc[], early = false): void {
     const bySubscription = new Map<string, DeliveryDoc[]>();
     for (const d of docs) {
       const list = bySubscription.get(d.subscriptionId);
@@ -56,8 +63,12 @@ export class Dispatcher {
       else bySubscription.set(d.subscriptionId, [d]);
     }
     for (const [id, list] of bySubscription) {
-      this.o.metrics.queued.inc({ subscription: id }, list.length);
       const lane = this.lanes.get(id);
+      if (lane && early && !lane.takesEarly) {
+        const staged = this.o.stagedMin();
+        if (staged !== undefined && staged <= lane.takenAtSeq) continue;
+        lane.takesEarly = true;
+      }
       if (lane) lane.accept(list.sort((a, b) => a.seq - b.seq).map((d) => itemOf(d, d.origin === 'event')));
     }
   }
@@ -71,10 +82,7 @@ export class Dispatcher {
     const signal = this.abort.signal;
     return (async () => {
       while (!signal.aborted) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, ms);
-          signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-        });
+        await sleep(ms, undefined, { signal }).catch(() => undefined);
         if (signal.aborted) return;
         await fn().catch((err: unknown) => this.o.logger.warn('webhook lane upkeep failed', { err }));
       }
@@ -105,6 +113,7 @@ export class Dispatcher {
     if (!lease) return;
     const lane = new Lane({
       subscriptionId,
+      takenAtSeq: Date.now() * 1000,
       target: () => this.o.registry.target(subscriptionId),
       store: this.o.store,
       sender: this.o.sender,

@@ -35,6 +35,8 @@ export type DisableReason = 'gone' | 'failing';
 
 export interface LaneOptions {
   subscriptionId: string;
+  /** Queue positions staged after this were staged while the lane existed. */
+  takenAtSeq: number;
   target: () => LaneTarget | undefined;
   store: DeliveryStore;
   sender: HttpSender;
@@ -94,10 +96,16 @@ export class Lane {
   private loading: Promise<void> | undefined;
   private buffered: LaneItem[] | undefined;
   private readonly idle = new Set<() => void>();
+  /** Whether deliveries are taken before their insert (see Dispatcher.handOver). */
+  takesEarly = false;
 
   constructor(private readonly o: LaneOptions) {
     // Every attempt in flight listens to this signal (with its own deadline).
     setMaxListeners(0, this.abort.signal);
+  }
+
+  get takenAtSeq(): number {
+    return this.o.takenAtSeq;
   }
 
   get size(): number {

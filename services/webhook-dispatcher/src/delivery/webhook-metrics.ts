@@ -6,7 +6,7 @@ export interface WebhookMetrics {
   /** Event consumed (queued) to the receiver's 2xx, for first attempts of live events. */
   deliveryLatency: Histogram;
   attemptSeconds: Histogram;
-  queued: Counter<'subscription'>;
+  queued: Counter;
   duplicates: Counter;
   pending: Gauge<'subscription'>;
   disabled: Counter<'subscription' | 'reason'>;
@@ -35,8 +35,7 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
     }),
     queued: new Counter({
       name: 'odx_webhook_queued_total',
-      help: 'Deliveries queued (events matched by a subscription)',
-      labelNames: ['subscription'],
+      help: 'Deliveries queued in MongoDB (events matched by a subscription, not seen before)',
       registers,
     }),
     duplicates: new Counter({
