@@ -97,7 +97,8 @@ export function mountEdiRoutes(http: HttpApp, o: EdiRoutesOptions): void {
   };
   http.ownCredentials.post('/v1/edi/:partnerId', authenticate, express.raw({ type: () => true, limit: o.maxBytes }), async (req, res) => {
     const partnerId = String(req.params['partnerId']);
-    if (!Buffer.isBuffer(req.body))
+    // No JSON parser runs on partner routes: a JSON content type is refused by name, as before.
+    if (!Buffer.isBuffer(req.body) || req.is('application/json'))
       throw new HttpProblem(415, 'Unsupported Media Type', 'send the X12 interchange as the raw body (e.g. application/edi-x12), not JSON');
     const result = await o.processor.process(req.body, {
       transport: 'http',
