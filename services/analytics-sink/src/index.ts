@@ -29,7 +29,7 @@ export { computeKpis, lifecyclesOf, cohortTime, EXPECTED_TRACKING, type Business
 export { buildTimeline, ordersForReference, followTokens, type OrderTimeline, type TimelineHop } from './analytics/timeline.js';
 export { percentile, summarize, rate, type DurationSummary, type Rate } from './analytics/percentiles.js';
 export { csvField, csvHeader, csvLine, exportRow, ndjsonLine, EXPORT_COLUMNS } from './export/export-rows.js';
-export { consumerLag, dlqDepth, type DlqDepth, type GroupLag } from './ops/kafka-health.js';
+export { ConsumerLagReader, consumerLag, dlqDepth, type DlqDepth, type GroupLag } from './ops/kafka-health.js';
 export { DatabaseReadModel, MemoryReadModel, type ReadModel } from './read/read-model.js';
 export { LifecycleSnapshots, type LifecycleDoc } from './read/lifecycle-snapshots.js';
 export { sinkSubscriptions } from './subscriptions.js';

@@ -3,7 +3,7 @@ import { computeKpis, type BusinessKpis, type KpiWindow } from './analytics/kpis
 import { buildTimeline, followTokens, ordersForReference, type OrderTimeline } from './analytics/timeline.js';
 import { referenceTokens } from './analytics/order-graph.js';
 import type { IndexedEvent } from './ingest/event-record.js';
-import { consumerLag, dlqDepth, type DlqDepth, type GroupLag } from './ops/kafka-health.js';
+import { ConsumerLagReader, dlqDepth, type DlqDepth, type GroupLag } from './ops/kafka-health.js';
 import type { ReadModel } from './read/read-model.js';
 
 export interface Kpis extends BusinessKpis {
@@ -34,6 +34,8 @@ export interface SinkQueriesOptions {
   /** Canonical topics the sink reads (their DLQs are measured). */
   topics: ReadonlySet<string>;
   lagGroups: ReadonlyMap<string, readonly string[]>;
+  /** Reads the lag of `lagGroups` (or the groups found reading `topics`); one is made when not given. */
+  lag?: ConsumerLagReader;
   ediAckSlaMs: number;
   kpiLookbackMs: number;
   /** How long a /v1/kpis answer serves identical questions (a burst costs one computation); 0: never. */
@@ -43,9 +45,11 @@ export interface SinkQueriesOptions {
 /** Read side of the sink: KPIs, order timelines and exports, all derived from the event index. */
 export class SinkQueries {
   private readonly kpiCache: SingleFlightCache<Kpis>;
+  readonly lag: ConsumerLagReader;
 
   constructor(private readonly options: SinkQueriesOptions) {
     this.kpiCache = new SingleFlightCache(options.kpiCacheMs);
+    this.lag = options.lag ?? new ConsumerLagReader(options.cluster, options.lagGroups, options.topics);
   }
 
   /**
@@ -62,7 +66,7 @@ export class SinkQueries {
     const [entries, dlq, lag] = await Promise.all([
       this.options.read.inRange(since, null),
       dlqDepth(this.options.cluster, this.options.topics),
-      consumerLag(this.options.cluster, this.options.lagGroups, this.options.topics),
+      this.lag.read(),
     ]);
     return { ...computeKpis(entries, window, { ediAckSlaMs: this.options.ediAckSlaMs, now }), dlq, consumerLag: lag };
   }

@@ -5,7 +5,7 @@ import { indexEntryOf } from './ingest/event-record.js';
 import { FailureTopicReader } from './ingest/failure-topic-reader.js';
 import { IndexCommit } from './ingest/index-commit.js';
 import { mountSinkRoutes } from './http/routes.js';
-import { consumerLag, dlqDepth } from './ops/kafka-health.js';
+import { dlqDepth } from './ops/kafka-health.js';
 import { createSinkMetrics, publishKpiGauges, type SinkMetrics } from './sink-metrics.js';
 import { SinkQueries } from './sink-queries.js';
 import { sinkSubscriptions } from './subscriptions.js';
@@ -118,7 +118,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
       const now = new Date();
       publishKpiGauges(metrics, await queries.businessKpis({ from: new Date(now.getTime() - 7 * 86_400_000), to: now }, now));
       for (const t of (await dlqDepth(rt.cluster, topicSet)).topics) metrics.dlqDepth.set({ topic: t.topic }, t.depth);
-      for (const g of await consumerLag(rt.cluster, config.lagGroups, topicSet)) metrics.groupLag.set({ group: g.group }, g.total);
+      for (const g of await queries.lag.read()) metrics.groupLag.set({ group: g.group }, g.total);
     };
     timer = setInterval(
       () => void refresh().catch((err: unknown) => rt.logger.warn('KPI gauge refresh failed', { err })),
