@@ -7,3 +7,4 @@ export { ApiKeyStore, type ApiKeyView, type KeyPrincipal } from './keys/key-stor
 export { apiOrderId, intakeEventId, mapOrderReceived } from './intake/map-order.js';
 export { orderRequestSchema, idempotencyKeySchema, type OrderRequest } from './intake/order-request.js';
 export { CallerAuthenticator, type Caller } from './keys/callers.js';
+export { OrderIntake, type IntakeOutcome, type IntakeResult } from './intake/order-intake.js';
