@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { arch, cpus, loadavg, release, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { parseCliArgs } from '@odx/runtime/cli';
-import { authenticate, createClusterAdmin, createServiceRuntime, outgoingEvent, type OutgoingEvent } from '@odx/runtime';
+import { createClusterAdmin, createServiceRuntime, outgoingEvent, type OutgoingEvent } from '@odx/runtime';
 import { generateSecret, loadWebhookDispatcherConfig, startWebhookDispatcher, SubscriptionStore } from '@odx/webhook-dispatcher';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { MongoClient } from 'mongodb';
@@ -52,7 +52,10 @@ console.log(
   `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`,
 );
 console.log(`load average (1/5/15 min) at start: ${load()}`);
-console.log('stack: Kafka at 127.0.0.1:9092, registry (Apicurio ccompat), MongoDB wire at', process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/ (FerretDB)');
+console.log(
+  'stack: Kafka at 127.0.0.1:9092, registry (Apicurio ccompat), MongoDB wire at',
+  process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/ (FerretDB)',
+);
 
 const id = randomUUID().slice(0, 8);
 const topic = `bench.webhooks-${id}.orders`;
@@ -125,12 +128,15 @@ const env: NodeJS.ProcessEnv = {
   ODX_WEBHOOKS_PARTITION_CONCURRENCY: String(PARTITIONS),
 };
 const config = loadWebhookDispatcherConfig(env);
-const rt = await createServiceRuntime({ name: 'webhook-dispatcher', env, authenticate: authenticate(config.auth) });
+const rt = await createServiceRuntime({ name: 'webhook-dispatcher', env, tokens: config.auth });
 rt.logger.silent = true;
 await rt.cluster.ensureTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1, config: {} }]);
 
 function orderEvent(n: number, occurredAt = new Date()): OutgoingEvent {
-  const payload = { ...sampleEvent('OrderConfirmed'), meta: sampleMeta({ eventId: randomUUID(), correlationId: `k${n % KEYS}`, occurredAt }) };
+  const payload = {
+    ...sampleEvent('OrderConfirmed'),
+    meta: sampleMeta({ eventId: randomUUID(), correlationId: `k${n % KEYS}`, occurredAt }),
+  };
   return outgoingEvent('OrderConfirmed', `B-${id}-${n % KEYS}`, payload, { topic });
 }
 
@@ -139,8 +145,8 @@ async function attemptSummary(): Promise<string> {
   const attempts = (await rt.metrics.registry.getSingleMetric('odx_webhook_attempts_total')?.get())?.values ?? [];
   const outcomes = attempts.map((v) => `${v.labels['outcome']} ${v.value}`).join(', ');
   const seconds = (await rt.metrics.registry.getSingleMetric('odx_webhook_attempt_seconds')?.get())?.values ?? [];
-  const sum = seconds.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
-  const count = seconds.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+  const sum = seconds.find((v) => 'metricName' in v && String(v.metricName).endsWith('_sum'))?.value ?? 0;
+  const count = seconds.find((v) => 'metricName' in v && String(v.metricName).endsWith('_count'))?.value ?? 0;
   const failed = await rt.db
     .collection<{ error: string | null }>('webhook_attempts')
     .find({ outcome: 'failed' }, { projection: { error: 1 } })
@@ -155,7 +161,9 @@ try {
   // Phase 1: N events waiting on the topic, then the dispatcher starts.
   const producedAt = Date.now();
   for (let i = 0; i < N; i += 1_000) await rt.producer.publish(Array.from({ length: Math.min(1_000, N - i) }, (_, j) => orderEvent(i + j)));
-  console.log(`produced ${N} OrderConfirmed events to ${topic} (${PARTITIONS} partitions, ${KEYS} keys) in ${((Date.now() - producedAt) / 1000).toFixed(1)} s`);
+  console.log(
+    `produced ${N} OrderConfirmed events to ${topic} (${PARTITIONS} partitions, ${KEYS} keys) in ${((Date.now() - producedAt) / 1000).toFixed(1)} s`,
+  );
   // The subscription exists before the consumer starts (events consumed without one are not queued for it).
   const secret = generateSecret();
   const now = new Date();
@@ -182,7 +190,10 @@ try {
     await new Promise((r) => setTimeout(r, 100));
     if (arrivals.size !== seen) [seen, lastChange] = [arrivals.size, Date.now()];
     if (values.progress && Math.floor((Date.now() - started) / 1000) !== Math.floor((Date.now() - started - 100) / 1000)) {
-      const queued = (await rt.metrics.registry.getSingleMetric('odx_webhook_queued_total')?.get())?.values.reduce((a, v) => a + v.value, 0);
+      const queued = (await rt.metrics.registry.getSingleMetric('odx_webhook_queued_total')?.get())?.values.reduce(
+        (a, v) => a + v.value,
+        0,
+      );
       console.log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: queued ${queued ?? 0}, delivered ${arrivals.size}, load ${load()}`);
     }
     if (Date.now() - lastChange > 60_000) throw new Error(`stalled at ${arrivals.size} of ${N} deliveries`);
@@ -205,7 +216,7 @@ try {
   const ackedAt = new Map<string, number>();
   const t0 = performance.now();
   const sends: Array<Promise<void>> = [];
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     await new Promise((r) => setTimeout(r, 25));
     const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * RATE));
     if (due <= sent) continue;
@@ -230,7 +241,9 @@ try {
   const fromSend = [...arrivals.values()].map((a) => a.at - a.occurredAt);
   const p99 = fromAck.sort((a, b) => a - b)[Math.min(fromAck.length - 1, Math.floor(0.99 * fromAck.length))] ?? NaN;
   console.log(`latency at ${RATE}/s for ${SECONDS} s: ${arrivals.size} of ${total} delivered`);
-  console.log(`  on Kafka (produce acknowledged) -> receiver: ${quantiles(fromAck)} (target p99 <= 100 ms: ${p99 <= 100 ? 'met' : 'NOT met'})`);
+  console.log(
+    `  on Kafka (produce acknowledged) -> receiver: ${quantiles(fromAck)} (target p99 <= 100 ms: ${p99 <= 100 ? 'met' : 'NOT met'})`,
+  );
   console.log(`  produce sent -> receiver: ${quantiles(fromSend)}`);
   console.log(`signatures checked with the standardwebhooks library: ${checked}, failed ${badSignatures}`);
   console.log(`load average at end: ${load()}`);

@@ -9,6 +9,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerToken } from './commands/token.js';
 import { registerKeys } from './commands/keys.js';
 import { registerTrace } from './commands/trace.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { CommandContext, DEFAULT_URL, type CliIO } from './context.js';
 import { EXIT, ExitWith, UsageError, type ExitCode } from './exit-codes.js';
 
@@ -23,6 +24,7 @@ const COMMANDS = [
   registerCases,
   registerOrder,
   registerKeys,
+  registerWebhooks,
 ];
 
 export function buildProgram(ctx: CommandContext): Command {

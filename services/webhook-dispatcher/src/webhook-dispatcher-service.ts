@@ -91,7 +91,10 @@ export async function startWebhookDispatcher(rt: ServiceRuntime, config: Webhook
   // Registered before the consumer, so closed after it (the lifecycle closes in reverse order).
   rt.lifecycle.register('webhook-lanes', () => dispatcher.close());
   rt.lifecycle.register('webhook-http', () => sender.close());
-  const sweep = setInterval(() => void deliveries.sweep().catch((err: unknown) => rt.logger.warn('webhook log sweep failed', { err })), 3_600_000);
+  const sweep = setInterval(
+    () => void deliveries.sweep().catch((err: unknown) => rt.logger.warn('webhook log sweep failed', { err })),
+    3_600_000,
+  );
   sweep.unref();
   rt.lifecycle.register('webhook-sweeper', () => clearInterval(sweep));
 

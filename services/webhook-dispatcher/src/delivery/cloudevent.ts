@@ -17,7 +17,12 @@ export interface EnvelopeSource {
 /** JSON for Avro values: Dates as ISO-8601 (their toJSON), bytes as base64, bigints as text; decimals are already strings. */
 function jsonValue(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data))
+  if (
+    value &&
+    typeof value === 'object' &&
+    (value as { type?: unknown }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  )
     return Buffer.from((value as { data: number[] }).data).toString('base64');
   return value;
 }

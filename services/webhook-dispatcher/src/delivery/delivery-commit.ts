@@ -78,7 +78,11 @@ export class DeliveryCommit extends IdempotencyStore {
         if (docs.length > 0) this.onQueued(fresh, docs.length - fresh.length);
         return claims.length;
       } catch (err) {
-        this.logger.warn('queueing webhook deliveries failed; retrying (offsets stay uncommitted)', { err, deliveries: docs.length, retry_in_ms: delay });
+        this.logger.warn('queueing webhook deliveries failed; retrying (offsets stay uncommitted)', {
+          err,
+          deliveries: docs.length,
+          retry_in_ms: delay,
+        });
         await sleep(delay);
         delay = Math.min(delay * 2, 5_000);
       }

@@ -173,7 +173,10 @@ export class DeliveryStore {
       }
     }
     if (lane.owner !== owner && lane.leaseUntil > now) return undefined;
-    const r = await this.lanes.updateOne({ _id: subscriptionId, owner: lane.owner, leaseUntil: lane.leaseUntil }, { $set: { owner, leaseUntil: until } });
+    const r = await this.lanes.updateOne(
+      { _id: subscriptionId, owner: lane.owner, leaseUntil: lane.leaseUntil },
+      { $set: { owner, leaseUntil: until } },
+    );
     return r.modifiedCount > 0 ? { ...lane, owner, leaseUntil: until } : undefined;
   }
 

@@ -39,13 +39,16 @@ export class Dispatcher {
   private othersInGroup = false;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly o: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {}
 
   /** Takes the leases it can get now, then keeps them (and takes free ones) every third of the lease. */
   async start(): Promise<void> {
-    await this.o.store.init();
+    await this.options.store.init();
     await this.maintain();
-    this.loops = [this.every(Math.max(250, Math.floor(this.o.leaseMs / 3)), () => this.maintain()), this.every(this.o.pollMs, () => this.poll())];
+    this.loops = [
+      this.every(Math.max(250, Math.floor(this.options.leaseMs / 3)), () => this.maintain()),
+      this.every(this.options.pollMs, () => this.poll()),
+    ];
   }
 
   /**
@@ -65,7 +68,7 @@ export class Dispatcher {
     for (const [id, list] of bySubscription) {
       const lane = this.lanes.get(id);
       if (lane && early && !lane.takesEarly) {
-        const staged = this.o.stagedMin();
+        const staged = this.options.stagedMin();
         if (staged !== undefined && staged <= lane.takenAtSeq) continue;
         lane.takesEarly = true;
       }
@@ -84,24 +87,24 @@ export class Dispatcher {
       while (!signal.aborted) {
         await sleep(ms, undefined, { signal }).catch(() => undefined);
         if (signal.aborted) return;
-        await fn().catch((err: unknown) => this.o.logger.warn('webhook lane upkeep failed', { err }));
+        await fn().catch((err: unknown) => this.options.logger.warn('webhook lane upkeep failed', { err }));
       }
     })();
   }
 
   /** Saves watermarks and renews leases of held lanes, takes free ones, drops those of inactive subscriptions. */
   async maintain(): Promise<void> {
-    await this.o.registry.refresh();
-    await this.o.attempts.flush();
-    const active = new Set(this.o.registry.active().map((s) => s.id));
+    await this.options.registry.refresh();
+    await this.options.attempts.flush();
+    const active = new Set(this.options.registry.active().map((s) => s.id));
     for (const [id, lane] of this.lanes) {
       if (!active.has(id)) {
         await this.dropLane(id, lane, true);
         continue;
       }
-      const kept = await this.o.store.saveLane(id, this.o.instanceId, lane.watermark(), this.o.leaseMs);
+      const kept = await this.options.store.saveLane(id, this.options.instanceId, lane.watermark(), this.options.leaseMs);
       if (!kept) {
-        this.o.logger.warn('webhook lane lease lost to another instance', { subscription: id });
+        this.options.logger.warn('webhook lane lease lost to another instance', { subscription: id });
         await this.dropLane(id, lane, false);
       }
     }
@@ -109,36 +112,36 @@ export class Dispatcher {
   }
 
   private async take(subscriptionId: string): Promise<void> {
-    const lease = await this.o.store.lease(subscriptionId, this.o.instanceId, this.o.leaseMs);
+    const lease = await this.options.store.lease(subscriptionId, this.options.instanceId, this.options.leaseMs);
     if (!lease) return;
     const lane = new Lane({
       subscriptionId,
       takenAtSeq: Date.now() * 1000,
-      target: () => this.o.registry.target(subscriptionId),
-      store: this.o.store,
-      sender: this.o.sender,
-      attempts: this.o.attempts,
-      logger: this.o.logger,
-      metrics: this.o.metrics,
-      schedule: this.o.retryScheduleMs,
-      concurrency: this.o.concurrency,
-      maxItems: this.o.memoryItems,
-      watermarkMarginMs: this.o.watermarkMarginMs,
-      stagedMin: this.o.stagedMin,
-      retentionMs: this.o.retentionMs,
+      target: () => this.options.registry.target(subscriptionId),
+      store: this.options.store,
+      sender: this.options.sender,
+      attempts: this.options.attempts,
+      logger: this.options.logger,
+      metrics: this.options.metrics,
+      schedule: this.options.retryScheduleMs,
+      concurrency: this.options.concurrency,
+      maxItems: this.options.memoryItems,
+      watermarkMarginMs: this.options.watermarkMarginMs,
+      stagedMin: this.options.stagedMin,
+      retentionMs: this.options.retentionMs,
       onDisable: (reason, detail) => void this.autoDisable(subscriptionId, reason, detail),
     });
     this.lanes.set(subscriptionId, lane);
-    this.o.logger.info('webhook lane taken', { subscription: subscriptionId, watermark: lease.watermark });
-    await lane.reload(lease.watermark, { history: true, limit: this.o.memoryItems });
+    this.options.logger.info('webhook lane taken', { subscription: subscriptionId, watermark: lease.watermark });
+    await lane.reload(lease.watermark, { history: true, limit: this.options.memoryItems });
   }
 
   private async dropLane(id: string, lane: Lane, release: boolean): Promise<void> {
     this.lanes.delete(id);
     await lane.drain(1_000);
     lane.stop();
-    await this.o.attempts.flush();
-    if (release) await this.o.store.releaseLane(id, this.o.instanceId, lane.watermark()).catch(() => undefined);
+    await this.options.attempts.flush();
+    if (release) await this.options.store.releaseLane(id, this.options.instanceId, lane.watermark()).catch(() => undefined);
   }
 
   /**
@@ -149,7 +152,7 @@ export class Dispatcher {
   private async poll(): Promise<void> {
     if (this.lanes.size === 0) return;
     try {
-      const group = await this.o.cluster.describeGroup(this.o.groupId);
+      const group = await this.options.cluster.describeGroup(this.options.groupId);
       this.othersInGroup = group.members.length > 1;
     } catch {
       this.othersInGroup = true;
@@ -171,12 +174,12 @@ export class Dispatcher {
       lane.stop();
     }
     try {
-      const changed = await this.o.registry.setStatus(subscriptionId, 'disabled', `${reason}: ${detail}`);
+      const changed = await this.options.registry.setStatus(subscriptionId, 'disabled', `${reason}: ${detail}`);
       if (!changed) return;
-      const sub = this.o.registry.get(subscriptionId);
-      this.o.metrics.disabled.inc({ subscription: subscriptionId, reason });
-      this.o.logger.warn('webhook subscription disabled', { subscription: subscriptionId, name: sub?.name, reason, detail });
-      await this.o.audit.record({
+      const sub = this.options.registry.get(subscriptionId);
+      this.options.metrics.disabled.inc({ subscription: subscriptionId, reason });
+      this.options.logger.warn('webhook subscription disabled', { subscription: subscriptionId, name: sub?.name, reason, detail });
+      await this.options.audit.record({
         actor: 'system',
         role: 'system',
         action: 'subscription.auto-disable',
@@ -184,10 +187,14 @@ export class Dispatcher {
         outcome: 'ok',
         details: { reason, detail },
       });
-      await this.o.attempts.flush();
-      if (lane) await this.o.store.releaseLane(subscriptionId, this.o.instanceId, lane.watermark());
+      await this.options.attempts.flush();
+      if (lane) await this.options.store.releaseLane(subscriptionId, this.options.instanceId, lane.watermark());
     } catch (err) {
-      this.o.logger.error('disabling a webhook subscription failed', { subscription: subscriptionId, reason, err: errorMessage(err) });
+      this.options.logger.error('disabling a webhook subscription failed', {
+        subscription: subscriptionId,
+        reason,
+        err: errorMessage(err),
+      });
     }
   }
 
@@ -198,8 +205,9 @@ export class Dispatcher {
       await Promise.all(this.loops);
       await Promise.all([...this.lanes.values()].map((l) => l.drain(5_000)));
       for (const lane of this.lanes.values()) lane.stop();
-      await this.o.attempts.flush();
-      for (const [id, lane] of this.lanes) await this.o.store.releaseLane(id, this.o.instanceId, lane.watermark()).catch(() => undefined);
+      await this.options.attempts.flush();
+      for (const [id, lane] of this.lanes)
+        await this.options.store.releaseLane(id, this.options.instanceId, lane.watermark()).catch(() => undefined);
       this.lanes.clear();
     })().catch((err: unknown) => {
       this.closing = undefined;

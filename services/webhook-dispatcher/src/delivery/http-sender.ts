@@ -28,11 +28,11 @@ export class HttpSender {
   private readonly httpsAgent: https.Agent;
   private readonly lookup: ReturnType<typeof guardedLookup>;
 
-  constructor(private readonly o: HttpSenderOptions) {
-    const agentOptions = { keepAlive: true, maxSockets: o.maxSockets ?? 64, scheduling: 'lifo' as const };
+  constructor(private readonly options: HttpSenderOptions) {
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
     this.httpAgent = new http.Agent(agentOptions);
     this.httpsAgent = new https.Agent(agentOptions);
-    this.lookup = guardedLookup(o);
+    this.lookup = guardedLookup(options);
   }
 
   send(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<AttemptResult> {
@@ -51,15 +51,14 @@ export class HttpSender {
         return resolve(done(undefined, 'invalid URL', true));
       }
       const isHttps = target.protocol === 'https:';
-      const deadline = AbortSignal.timeout(this.o.timeoutMs);
+      const deadline = AbortSignal.timeout(this.options.timeoutMs);
       const payload = Buffer.from(body, 'utf8');
       const req = (isHttps ? https : http).request(
         target,
         {
           method: 'POST',
           agent: isHttps ? this.httpsAgent : this.httpAgent,
-          // node's typings want the full dns.lookup overloads; ours answers both shapes it is called with.
-          lookup: this.lookup as unknown as typeof import('node:dns').lookup,
+          lookup: this.lookup,
           headers: {
             ...headers,
             'content-type': 'application/cloudevents+json; charset=utf-8',
@@ -71,22 +70,24 @@ export class HttpSender {
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
-          const limit = this.o.maxResponseBytes ?? 4_096;
+          const limit = this.options.maxResponseBytes ?? 4_096;
           res.on('data', (c: Buffer) => {
             if (size < limit) chunks.push(c.subarray(0, limit - size));
             size += c.length;
           });
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            const text = status >= 200 && status < 300 ? undefined : Buffer.concat(chunks).toString('utf8').slice(0, 500) || `HTTP ${status}`;
+            const text =
+              status >= 200 && status < 300 ? undefined : Buffer.concat(chunks).toString('utf8').slice(0, 500) || `HTTP ${status}`;
             resolve(done(status, text));
           });
           res.on('error', (err) => resolve(done(res.statusCode, errorMessage(err))));
         },
       );
       req.on('error', (err) => {
-        if (err instanceof TargetRefused || (err as { cause?: unknown }).cause instanceof TargetRefused) return resolve(done(undefined, err.message, true));
-        if (deadline.aborted) return resolve(done(undefined, `timed out after ${this.o.timeoutMs} ms`));
+        if (err instanceof TargetRefused || (err as { cause?: unknown }).cause instanceof TargetRefused)
+          return resolve(done(undefined, err.message, true));
+        if (deadline.aborted) return resolve(done(undefined, `timed out after ${this.options.timeoutMs} ms`));
         resolve(done(undefined, errorMessage(err)));
       });
       req.end(payload);

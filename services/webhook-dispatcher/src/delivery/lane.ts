@@ -99,13 +99,13 @@ export class Lane {
   /** Whether deliveries are taken before their insert (see Dispatcher.handOver). */
   takesEarly = false;
 
-  constructor(private readonly o: LaneOptions) {
+  constructor(private readonly options: LaneOptions) {
     // Every attempt in flight listens to this signal (with its own deadline).
     setMaxListeners(0, this.abort.signal);
   }
 
   get takenAtSeq(): number {
-    return this.o.takenAtSeq;
+    return this.options.takenAtSeq;
   }
 
   get size(): number {
@@ -134,18 +134,18 @@ export class Lane {
    */
   reload(fromSeq: number, o: { history: boolean; limit?: number }): Promise<void> {
     if (this.loading || this.stopped) return this.loading ?? Promise.resolve();
-    const limit = o.limit ?? Math.max(1, Math.floor(this.o.maxItems / 2));
+    const limit = o.limit ?? Math.max(1, Math.floor(this.options.maxItems / 2));
     this.buffered = [];
     this.loading = (async () => {
       try {
-        const docs = await this.o.store.fromSeq(this.o.subscriptionId, fromSeq, limit);
+        const docs = await this.options.store.fromSeq(this.options.subscriptionId, fromSeq, limit);
         const candidates = docs.filter((d) => !this.known.has(d._id) && !this.recent.has(d._id));
-        const delivered = await this.o.store.deliveredAmong(candidates.map((d) => d._id));
+        const delivered = await this.options.store.deliveredAmong(candidates.map((d) => d._id));
         const fresh = candidates.filter((d) => !delivered.has(d._id));
         const failedAt = new Map<string, { failures: number; last: number }>();
         if (o.history && fresh.length > 0) {
-          const since = this.o.target()?.activeSince.getTime() ?? 0;
-          for (const a of await this.o.store.attemptsOf(fresh.map((d) => d._id))) {
+          const since = this.options.target()?.activeSince.getTime() ?? 0;
+          for (const a of await this.options.store.attemptsOf(fresh.map((d) => d._id))) {
             if (a.outcome === 'delivered' || a.at.getTime() < since) continue;
             const f = failedAt.get(a.deliveryId) ?? { failures: 0, last: 0 };
             failedAt.set(a.deliveryId, { failures: f.failures + 1, last: Math.max(f.last, a.at.getTime()) });
@@ -172,7 +172,7 @@ export class Lane {
 
   private add(item: LaneItem): void {
     if (this.known.has(item.id) || this.recent.has(item.id)) return;
-    if (this.known.size >= this.o.maxItems) {
+    if (this.known.size >= this.options.maxItems) {
       this.spillFrom = Math.min(this.spillFrom ?? Infinity, item.seq);
       return;
     }
@@ -191,7 +191,7 @@ export class Lane {
   }
 
   private pump(): void {
-    while (!this.stopped && !this.draining && this.inFlight < this.o.concurrency && this.ready.size > 0) {
+    while (!this.stopped && !this.draining && this.inFlight < this.options.concurrency && this.ready.size > 0) {
       const key = this.ready.values().next().value as string;
       this.ready.delete(key);
       const head = this.queues.get(key)?.[0];
@@ -200,17 +200,17 @@ export class Lane {
       this.inFlight++;
       void this.attempt(key, head);
     }
-    this.o.metrics.pending.set({ subscription: this.o.subscriptionId }, this.known.size);
+    this.options.metrics.pending.set({ subscription: this.options.subscriptionId }, this.known.size);
     if (this.inFlight === 0) for (const resolve of this.idle) resolve();
   }
 
   private async attempt(key: string, item: LaneItem): Promise<void> {
     let result: AttemptResult;
-    const target = this.o.target();
+    const target = this.options.target();
     if (!target) result = { status: undefined, error: 'subscription not active', durationMs: 0, refused: false };
     else {
       const headers = signedHeaders(target.secrets, item.eventId, item.body);
-      result = await this.o.sender.send(target.url, headers, item.body, this.abort.signal);
+      result = await this.options.sender.send(target.url, headers, item.body, this.abort.signal);
     }
     this.inFlight--;
     this.busy.delete(key);
@@ -218,36 +218,40 @@ export class Lane {
     const verdict = result.refused ? 'retry' : verdictOf(result.status);
     const outcome: AttemptOutcome = verdict === 'delivered' ? 'delivered' : verdict === 'gone' ? 'gone' : 'failed';
     const now = Date.now();
-    this.o.attempts.add({
+    this.options.attempts.add({
       _id: attemptId(item.id, item.failures + 1, outcome),
       deliveryId: item.id,
-      subscriptionId: this.o.subscriptionId,
+      subscriptionId: this.options.subscriptionId,
       n: item.failures + 1,
       at: new Date(now),
       outcome,
       status: result.status ?? null,
       error: result.error ?? null,
       durationMs: result.durationMs,
-      expiresAt: new Date(now + this.o.retentionMs),
+      expiresAt: new Date(now + this.options.retentionMs),
     });
-    this.o.metrics.attempts.inc({ subscription: this.o.subscriptionId, outcome });
-    this.o.metrics.attemptSeconds.observe(result.durationMs / 1000);
+    this.options.metrics.attempts.inc({ subscription: this.options.subscriptionId, outcome });
+    this.options.metrics.attemptSeconds.observe(result.durationMs / 1000);
     if (verdict === 'delivered') {
-      if (item.eventTimeMs !== undefined && item.failures === 0) this.o.metrics.deliveryLatency.observe((now - item.eventTimeMs) / 1000);
+      if (item.eventTimeMs !== undefined && item.failures === 0)
+        this.options.metrics.deliveryLatency.observe((now - item.eventTimeMs) / 1000);
       this.finish(key, item);
     } else if (verdict === 'gone') {
-      this.o.onDisable('gone', `the receiver answered 410 Gone for delivery ${item.id}`);
+      this.options.onDisable('gone', `the receiver answered 410 Gone for delivery ${item.id}`);
     } else {
       item.failures++;
       this.waitBeforeRetry(item, now);
     }
     this.pump();
-    if (this.spillFrom !== undefined && this.known.size < this.o.maxItems / 2 && !this.loading) {
+    if (this.spillFrom !== undefined && this.known.size < this.options.maxItems / 2 && !this.loading) {
       const from = this.spillFrom;
       this.spillFrom = undefined;
       void this.reload(from, { history: false }).catch((err: unknown) => {
         this.spillFrom = Math.min(this.spillFrom ?? Infinity, from);
-        this.o.logger.warn('reading the webhook backlog failed; trying again later', { subscription: this.o.subscriptionId, err });
+        this.options.logger.warn('reading the webhook backlog failed; trying again later', {
+          subscription: this.options.subscriptionId,
+          err,
+        });
       });
     }
   }
@@ -263,9 +267,9 @@ export class Lane {
 
   /** Holds the item's key until its next attempt is due (from `lastFailureMs`), or disables the subscription when the schedule is used up. */
   private waitBeforeRetry(item: LaneItem, lastFailureMs: number): void {
-    const next = nextAttempt(this.o.schedule, item.failures);
+    const next = nextAttempt(this.options.schedule, item.failures);
     if (next.type === 'give-up') {
-      this.o.onDisable('failing', `delivery ${item.id} failed ${item.failures} times, the whole retry schedule`);
+      this.options.onDisable('failing', `delivery ${item.id} failed ${item.failures} times, the whole retry schedule`);
       return;
     }
     const key = item.orderKey;
@@ -292,10 +296,10 @@ export class Lane {
 
   /** Lowest queue position not finished: everything below is delivered (or its subscription was disabled while it waited, and it waits still). */
   watermark(now = Date.now()): number {
-    let low = (now - this.o.watermarkMarginMs) * 1000;
+    let low = (now - this.options.watermarkMarginMs) * 1000;
     for (const q of this.queues.values()) if (q[0] && q[0].seq < low) low = q[0].seq;
     if (this.spillFrom !== undefined && this.spillFrom < low) low = this.spillFrom;
-    const staged = this.o.stagedMin();
+    const staged = this.options.stagedMin();
     if (staged !== undefined && staged < low) low = staged;
     return Math.floor(low);
   }
@@ -326,6 +330,6 @@ export class Lane {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.ready.clear();
-    this.o.metrics.pending.remove({ subscription: this.o.subscriptionId });
+    this.options.metrics.pending.remove({ subscription: this.options.subscriptionId });
   }
 }

@@ -11,9 +11,7 @@ export function generateSecret(): string {
 
 /** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per key, space-separated. */
 export function signatureHeader(keys: readonly Buffer[], id: string, timestampSeconds: number, body: string | Buffer): string {
-  return keys
-    .map((key) => `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.`).update(body).digest('base64')}`)
-    .join(' ');
+  return keys.map((key) => `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.`).update(body).digest('base64')}`).join(' ');
 }
 
 /** The three Standard Webhooks headers for one attempt. */

@@ -3,7 +3,7 @@
 // connection (the checked address is the one connected to), so a DNS answer that
 // changes after registration (rebinding) cannot reach an internal address.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /** A target the guard refuses: permanent (the URL will not become acceptable by retrying). */
@@ -41,8 +41,10 @@ export function checkUrlForm(raw: string): URL {
   } catch {
     throw new TargetRefused(raw.slice(0, 100), 'not a valid absolute URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TargetRefused(url.origin, `scheme ${url.protocol} (only http and https)`);
-  if (url.username || url.password) throw new TargetRefused(url.host, 'credentials in the URL (use the signature, not basic auth in the URL)');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TargetRefused(url.origin, `scheme ${url.protocol} (only http and https)`);
+  if (url.username || url.password)
+    throw new TargetRefused(url.host, 'credentials in the URL (use the signature, not basic auth in the URL)');
   if (url.hash) throw new TargetRefused(url.host, 'a fragment (#...) in the URL');
   return url;
 }
@@ -55,7 +57,9 @@ export function hostOf(url: URL): string {
 type Resolve = (host: string) => Promise<LookupAddress[]>;
 
 const systemResolve: Resolve = (host) =>
-  new Promise((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
 
 /**
  * Resolves the URL's host and refuses it when any address is private, loopback,
@@ -91,7 +95,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * the connection when an address is not allowed: the guard applied to the very
  * address the socket connects to.
  */
-export function guardedLookup(o: UrlCheckOptions, resolve: Resolve = systemResolve) {
+export function guardedLookup(o: UrlCheckOptions, resolve: Resolve = systemResolve): LookupFunction {
   return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
     const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
     const addresses: Promise<LookupAddress[]> = isIP(host) ? Promise.resolve([{ address: host, family: isIP(host) }]) : resolve(host);

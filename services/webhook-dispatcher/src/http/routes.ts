@@ -24,7 +24,10 @@ const secretBody = z.strictObject({ secret: secretSchema.optional() });
 const recoverBody = z
   .strictObject({ since: instant, until: instant.optional(), execute: z.boolean().default(false) })
   // zod runs refinements of an object whose fields failed too: check the types here before comparing.
-  .refine((b) => !(b.until instanceof Date) || !(b.since instanceof Date) || b.until > b.since, { message: 'until must be after since', path: ['until'] })
+  .refine((b) => !(b.until instanceof Date) || !(b.since instanceof Date) || b.until > b.since, {
+    message: 'until must be after since',
+    path: ['until'],
+  })
   .refine((b) => !(b.since instanceof Date) || b.since.getTime() <= Date.now(), { message: 'since is in the future', path: ['since'] });
 const auditQuery = z.strictObject({
   action: z

@@ -12,7 +12,14 @@ import { Conflict, NotFound, Unprocessable } from '../errors.js';
 import { compileFilter } from './subscription-filter.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
 import type { SubscriptionStore } from './subscription-store.js';
-import { storedEventTypes, viewOf, type CreateSubscription, type SubscriptionDoc, type SubscriptionView, type UpdateSubscription } from './subscription.js';
+import {
+  storedEventTypes,
+  viewOf,
+  type CreateSubscription,
+  type SubscriptionDoc,
+  type SubscriptionView,
+  type UpdateSubscription,
+} from './subscription.js';
 
 export interface SubscriptionServiceOptions {
   store: SubscriptionStore;
@@ -50,11 +57,11 @@ function actorOf(p: Principal): { actor: string; role: string } {
 }
 
 export class SubscriptionService {
-  constructor(private readonly o: SubscriptionServiceOptions) {}
+  constructor(private readonly options: SubscriptionServiceOptions) {}
 
   private async checkUrl(url: string): Promise<void> {
     try {
-      await checkTarget(url, { allowPrivate: this.o.allowPrivateTargets });
+      await checkTarget(url, { allowPrivate: this.options.allowPrivateTargets });
     } catch (err) {
       if (err instanceof TargetRefused) throw new Unprocessable(err.message);
       throw err;
@@ -62,7 +69,7 @@ export class SubscriptionService {
   }
 
   async require(id: string): Promise<SubscriptionDoc> {
-    const doc = await this.o.store.get(id);
+    const doc = await this.options.store.get(id);
     if (!doc) throw new NotFound('subscription', id);
     return doc;
   }
@@ -88,20 +95,20 @@ export class SubscriptionService {
       updatedAt: now,
       createdBy: who.subject,
     };
-    await this.o.store.insert(doc);
-    await this.o.audit.record({
+    await this.options.store.insert(doc);
+    await this.options.audit.record({
       ...actorOf(who),
       action: 'subscription.create',
       target: doc._id,
       outcome: 'ok',
       details: { name: doc.name, url: doc.url, eventTypes: doc.eventTypes, keys: doc.keys?.length ?? 0, field: doc.field?.path ?? null },
     });
-    await this.o.registry.refresh();
+    await this.options.registry.refresh();
     return { subscription: viewOf(doc), secret };
   }
 
   async list(): Promise<SubscriptionView[]> {
-    return (await this.o.store.list()).map(viewOf);
+    return (await this.options.store.list()).map(viewOf);
   }
 
   async get(id: string): Promise<SubscriptionView> {
@@ -122,16 +129,31 @@ export class SubscriptionService {
     else if (req.keys !== undefined) next.keys = [...new Set(req.keys)];
     if (req.field === null) delete next.field;
     else if (req.field !== undefined) next.field = { path: req.field.path, in: [...new Set(req.field.in)] };
-    await this.o.store.replace(next);
-    await this.o.audit.record({ ...actorOf(who), action: 'subscription.update', target: id, outcome: 'ok', details: { changed: Object.keys(req) } });
-    await this.o.registry.refresh();
+    await this.options.store.replace(next);
+    await this.options.audit.record({
+      ...actorOf(who),
+      action: 'subscription.update',
+      target: id,
+      outcome: 'ok',
+      details: { changed: Object.keys(req) },
+    });
+    await this.options.registry.refresh();
     return viewOf(next);
   }
 
-  async setEnabled(id: string, enabled: boolean, who: Principal, reason?: string): Promise<{ subscription: SubscriptionView; changed: boolean }> {
+  async setEnabled(
+    id: string,
+    enabled: boolean,
+    who: Principal,
+    reason?: string,
+  ): Promise<{ subscription: SubscriptionView; changed: boolean }> {
     await this.require(id);
-    const changed = await this.o.registry.setStatus(id, enabled ? 'active' : 'disabled', enabled ? null : `by ${who.subject}${reason ? `: ${reason}` : ''}`);
-    await this.o.audit.record({
+    const changed = await this.options.registry.setStatus(
+      id,
+      enabled ? 'active' : 'disabled',
+      enabled ? null : `by ${who.subject}${reason ? `: ${reason}` : ''}`,
+    );
+    await this.options.audit.record({
       ...actorOf(who),
       action: enabled ? 'subscription.enable' : 'subscription.disable',
       target: id,
@@ -142,18 +164,32 @@ export class SubscriptionService {
   }
 
   /** Rotation: adds a second secret (both sign until the old one is removed). */
-  async addSecret(id: string, given: string | undefined, who: Principal): Promise<{ subscription: SubscriptionView; secretId: string; secret: string }> {
+  async addSecret(
+    id: string,
+    given: string | undefined,
+    who: Principal,
+  ): Promise<{ subscription: SubscriptionView; secretId: string; secret: string }> {
     const doc = await this.require(id);
     if (doc.secrets.length >= 2) {
-      await this.o.audit.record({ ...actorOf(who), action: 'secret.add', target: id, outcome: 'refused', details: { reason: 'two secrets already' } });
+      await this.options.audit.record({
+        ...actorOf(who),
+        action: 'secret.add',
+        target: id,
+        outcome: 'refused',
+        details: { reason: 'two secrets already' },
+      });
       throw new Conflict('the subscription has two secrets already: remove the old one first');
     }
     const secret = given ?? generateSecret();
     const secretId = randomUUID().slice(0, 8);
-    const next: SubscriptionDoc = { ...doc, secrets: [...doc.secrets, { id: secretId, secret, createdAt: new Date() }], updatedAt: new Date() };
-    await this.o.store.replace(next);
-    await this.o.audit.record({ ...actorOf(who), action: 'secret.add', target: id, outcome: 'ok', details: { secretId } });
-    await this.o.registry.refresh();
+    const next: SubscriptionDoc = {
+      ...doc,
+      secrets: [...doc.secrets, { id: secretId, secret, createdAt: new Date() }],
+      updatedAt: new Date(),
+    };
+    await this.options.store.replace(next);
+    await this.options.audit.record({ ...actorOf(who), action: 'secret.add', target: id, outcome: 'ok', details: { secretId } });
+    await this.options.registry.refresh();
     return { subscription: viewOf(next), secretId, secret };
   }
 
@@ -161,13 +197,19 @@ export class SubscriptionService {
     const doc = await this.require(id);
     if (!doc.secrets.some((s) => s.id === secretId)) throw new NotFound('secret', secretId);
     if (doc.secrets.length === 1) {
-      await this.o.audit.record({ ...actorOf(who), action: 'secret.remove', target: id, outcome: 'refused', details: { secretId, reason: 'last secret' } });
+      await this.options.audit.record({
+        ...actorOf(who),
+        action: 'secret.remove',
+        target: id,
+        outcome: 'refused',
+        details: { secretId, reason: 'last secret' },
+      });
       throw new Conflict('a subscription keeps at least one secret: add the new one before removing this');
     }
     const next: SubscriptionDoc = { ...doc, secrets: doc.secrets.filter((s) => s.id !== secretId), updatedAt: new Date() };
-    await this.o.store.replace(next);
-    await this.o.audit.record({ ...actorOf(who), action: 'secret.remove', target: id, outcome: 'ok', details: { secretId } });
-    await this.o.registry.refresh();
+    await this.options.store.replace(next);
+    await this.options.audit.record({ ...actorOf(who), action: 'secret.remove', target: id, outcome: 'ok', details: { secretId } });
+    await this.options.registry.refresh();
     return viewOf(next);
   }
 
@@ -185,7 +227,7 @@ export class SubscriptionService {
       datacontenttype: 'application/json',
       data: { subscriptionId: id, name: doc.name, by: who.subject },
     });
-    const result = await this.o.sender.send(
+    const result = await this.options.sender.send(
       doc.url,
       signedHeaders(
         doc.secrets.map((s) => s.secret),
@@ -195,7 +237,7 @@ export class SubscriptionService {
       body,
     );
     const delivered = result.status !== undefined && result.status >= 200 && result.status < 300;
-    await this.o.audit.record({
+    await this.options.audit.record({
       ...actorOf(who),
       action: 'subscription.test',
       target: id,
@@ -208,8 +250,8 @@ export class SubscriptionService {
   /** The delivery log of a subscription, newest first, with attempts. */
   async deliveries(id: string, limit: number, beforeSeq?: number): Promise<{ deliveries: DeliveryView[]; nextBefore: number | null }> {
     await this.require(id);
-    const docs = await this.o.deliveries.listDeliveries(id, limit, beforeSeq);
-    const attempts = await this.o.deliveries.attemptsOf(docs.map((d) => d._id));
+    const docs = await this.options.deliveries.listDeliveries(id, limit, beforeSeq);
+    const attempts = await this.options.deliveries.attemptsOf(docs.map((d) => d._id));
     const byDelivery = new Map<string, typeof attempts>();
     for (const a of attempts) byDelivery.set(a.deliveryId, [...(byDelivery.get(a.deliveryId) ?? []), a]);
     const views = docs.map((d) => viewOfDelivery(d, byDelivery.get(d._id) ?? []));
@@ -217,14 +259,14 @@ export class SubscriptionService {
   }
 
   async delivery(id: string): Promise<DeliveryView> {
-    const d = await this.o.deliveries.getDelivery(id);
+    const d = await this.options.deliveries.getDelivery(id);
     if (!d) throw new NotFound('delivery', id);
-    return viewOfDelivery(d, await this.o.deliveries.attemptsOf([id]));
+    return viewOfDelivery(d, await this.options.deliveries.attemptsOf([id]));
   }
 
   /** Queues one delivery again (a copy at the end of the queue, same webhook-id). */
   async redeliver(deliveryId: string, who: Principal): Promise<DeliveryView> {
-    const d = await this.o.deliveries.getDelivery(deliveryId);
+    const d = await this.options.deliveries.getDelivery(deliveryId);
     if (!d) throw new NotFound('delivery', deliveryId);
     const sub = await this.require(d.subscriptionId);
     if (sub.status !== 'active') throw new Conflict(`subscription ${sub._id} is disabled: enable it first`);
@@ -233,14 +275,20 @@ export class SubscriptionService {
     const copy: DeliveryDoc = {
       ...d,
       _id: `${base}~r${randomUUID().slice(0, 8)}`,
-      seq: this.o.seq.next(now),
+      seq: this.options.seq.next(now),
       origin: 'redelivery',
       createdAt: new Date(now),
-      expiresAt: new Date(now + this.o.retentionMs),
+      expiresAt: new Date(now + this.options.retentionMs),
     };
-    await this.o.deliveries.queue([copy]);
-    await this.o.audit.record({ ...actorOf(who), action: 'delivery.redeliver', target: deliveryId, outcome: 'ok', details: { copy: copy._id } });
-    this.o.handOver([copy]);
+    await this.options.deliveries.queue([copy]);
+    await this.options.audit.record({
+      ...actorOf(who),
+      action: 'delivery.redeliver',
+      target: deliveryId,
+      outcome: 'ok',
+      details: { copy: copy._id },
+    });
+    this.options.handOver([copy]);
     return viewOfDelivery(copy, []);
   }
 
@@ -263,30 +311,40 @@ export class SubscriptionService {
     let scanned = 0;
     const found: DeliveryDoc[] = [];
     let tooMany = false;
-    for (const topic of this.o.topics) {
-      const [start, end] = await Promise.all([this.o.cluster.offsetsAtTime(topic, sinceMs), this.o.cluster.watermarks(topic)]);
+    for (const topic of this.options.topics) {
+      const [start, end] = await Promise.all([this.options.cluster.offsetsAtTime(topic, sinceMs), this.options.cluster.watermarks(topic)]);
       const ranges = [...start].map(([partition, from]) => ({ topic, partition, from, to: BigInt(end.get(partition)?.high ?? from) }));
-      await readRanges(this.o.cluster, {
+      await readRanges(this.options.cluster, {
         ranges,
         groupPrefix: 'odx-webhooks-recover',
         onBatch: async (batch) => {
           for (const m of batch.messages) {
             if (m.timestamp >= untilMs) continue;
             scanned++;
-            const decoded = await this.o.serde.decode(m.value).catch(() => undefined);
+            const decoded = await this.options.serde.decode(m.value).catch(() => undefined);
             const event = decoded ? canonicalEventOf(decoded) : undefined;
             if (!decoded || !event) continue;
             const key = m.key?.toString('utf8') ?? null;
             if (!matcher.matches({ eventType: event.eventType, key, payload: event.payload })) continue;
-            const eventId = m.headers['ce_id'] ?? (event.payload as { meta?: { eventId?: string } }).meta?.eventId ?? `${topic}-${batch.partition}-${m.offset}`;
+            const eventId = m.headers['ce_id'] ?? event.payload.meta.eventId;
             found.push(
               ...deliveriesFor(
-                { eventId, eventType: event.eventType, fullName: decoded.fullName, topic, key, headers: m.headers, payload: event.payload, partition: batch.partition, offset: m.offset },
+                {
+                  eventId,
+                  eventType: event.eventType,
+                  fullName: decoded.fullName,
+                  topic,
+                  key,
+                  headers: m.headers,
+                  payload: event.payload,
+                  partition: batch.partition,
+                  offset: m.offset,
+                },
                 [matcher],
-                { seq: this.o.seq, retentionMs: this.o.retentionMs, origin: 'recovery', idSuffix: `~v${recoveryId}` },
+                { seq: this.options.seq, retentionMs: this.options.retentionMs, origin: 'recovery', idSuffix: `~v${recoveryId}` },
               ),
             );
-            if (found.length > this.o.recoverMax) {
+            if (found.length > this.options.recoverMax) {
               tooMany = true;
               return false;
             }
@@ -296,18 +354,21 @@ export class SubscriptionService {
       });
       if (tooMany) break;
     }
-    if (tooMany) throw new Unprocessable(`more than ${this.o.recoverMax} events match since ${req.since.toISOString()}: choose a later time or an until`);
+    if (tooMany)
+      throw new Unprocessable(
+        `more than ${this.options.recoverMax} events match since ${req.since.toISOString()}: choose a later time or an until`,
+      );
     if (!req.execute) return { dryRun: true, scanned, matched: found.length, queued: 0, recoveryId: null };
     // Queue order: by seq, which follows the read order within a partition (per key order kept).
-    const queued = await this.o.deliveries.queue(found);
-    await this.o.audit.record({
+    const queued = await this.options.deliveries.queue(found);
+    await this.options.audit.record({
       ...actorOf(who),
       action: 'subscription.recover',
       target: id,
       outcome: 'ok',
       details: { since: req.since.toISOString(), until: req.until?.toISOString() ?? null, scanned, queued: queued.length, recoveryId },
     });
-    this.o.handOver(queued);
+    this.options.handOver(queued);
     return { dryRun: false, scanned, matched: found.length, queued: queued.length, recoveryId };
   }
 }

@@ -13,7 +13,9 @@ test('every endpoint: 401 without or with bad credentials, 403 with too weak a r
   interface Layer {
     route?: { path: string; methods: Record<string, boolean> };
   }
-  const mounted = (s.rt.http.api.stack as Layer[]).flatMap((l) => (l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
+  const mounted = (s.rt.http.api.stack as Layer[]).flatMap((l) =>
+    l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : [],
+  );
   assert.deepEqual(mounted.sort(), ENDPOINTS.map((e) => `${e.method} ${e.path}`).sort());
   const forged = await mintToken({ ...s.config.auth, secret: 'x'.repeat(40) }, 'mallory', ['admin']);
   for (const e of ENDPOINTS) {
@@ -71,7 +73,12 @@ test('hostile subscription input: bad URLs, private targets (guard on), huge fil
     const r = await s.call('POST', '/subscriptions', 'operator', raw);
     assert.ok(r.status === 400, `${raw.slice(0, 20)}: ${r.status}`);
   }
-  const big = await s.call('POST', '/subscriptions', 'operator', JSON.stringify({ ...base, url: 'https://example.com/h', junk: 'x'.repeat(5_000_000) }));
+  const big = await s.call(
+    'POST',
+    '/subscriptions',
+    'operator',
+    JSON.stringify({ ...base, url: 'https://example.com/h', junk: 'x'.repeat(5_000_000) }),
+  );
   assert.ok(big.status === 413 || big.status === 400, `5 MB body: ${big.status}`);
   assert.equal((await s.call('GET', '/subscriptions/not-a-uuid', 'viewer')).status, 400);
   assert.equal((await s.call('GET', `/subscriptions/${randomUUID()}`, 'viewer')).status, 404);
@@ -92,14 +99,22 @@ test('changes are audited, repeats are harmless, secrets never shown after creat
   assert.equal(JSON.stringify(listed.body).includes(created.body.secret), false);
   assert.equal((await s.call('POST', `/subscriptions/${id}/disable`, 'operator', { reason: 'maintenance' })).body.changed, true);
   assert.equal((await s.call('POST', `/subscriptions/${id}/disable`, 'operator', {})).body.changed, false);
-  const patched = await s.call('PATCH', `/subscriptions/${id}`, 'operator', { keys: ['A'], field: { path: 'order.customer.ref', in: ['C-1'] } });
+  const patched = await s.call('PATCH', `/subscriptions/${id}`, 'operator', {
+    keys: ['A'],
+    field: { path: 'order.customer.ref', in: ['C-1'] },
+  });
   assert.equal(patched.status, 200);
   assert.deepEqual(patched.body.keys, ['A']);
   assert.equal((await s.call('PATCH', `/subscriptions/${id}`, 'operator', { field: null })).body.field, undefined);
   assert.equal((await s.call('PATCH', `/subscriptions/${id}`, 'operator', { status: 'active' })).status, 400);
-  assert.equal((await s.call('POST', `/subscriptions/${id}/recover`, 'operator', { since: new Date(Date.now() + 60_000).toISOString() })).status, 400);
+  assert.equal(
+    (await s.call('POST', `/subscriptions/${id}/recover`, 'operator', { since: new Date(Date.now() + 60_000).toISOString() })).status,
+    400,
+  );
   assert.equal((await s.call('POST', `/subscriptions/${id}/recover`, 'operator', { since: 'yesterday' })).status, 400);
-  const actions = (await s.call('GET', `/audit?target=${id}`, 'viewer')).body.entries.map((e: { action: string; actor: string }) => `${e.action} by ${e.actor}`);
+  const actions = (await s.call('GET', `/audit?target=${id}`, 'viewer')).body.entries.map(
+    (e: { action: string; actor: string }) => `${e.action} by ${e.actor}`,
+  );
   assert.deepEqual(actions.sort(), [
     'subscription.create by operator-user',
     'subscription.disable by operator-user',

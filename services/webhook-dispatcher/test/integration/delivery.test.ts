@@ -21,7 +21,7 @@ test('a receiver that fails, then recovers, gets every event, verified, with the
   await s.publish([e]);
   const got = await waitFor('the delivery after two failures', () => rx.received.length >= 3 && rx.received);
   const wh = new Webhook(sub.secret);
-  for (const r of got) assert.equal(wh.verify(r.body, r.headers).id, e.payload.meta.eventId);
+  for (const r of got) assert.equal((wh.verify(r.body, r.headers) as { id: string }).id, e.payload.meta.eventId);
   assert.equal(got[0]!.headers['webhook-id'], e.payload.meta.eventId);
   assert.equal(got[0]!.headers['content-type'], 'application/cloudevents+json; charset=utf-8');
   assert.equal(got[0]!.json.type, 'com.odx.events.OrderConfirmed');
@@ -32,7 +32,11 @@ test('a receiver that fails, then recovers, gets every event, verified, with the
   });
   assert.deepEqual(
     log.attempts.map((a: { outcome: string; status: number }) => [a.outcome, a.status]),
-    [['failed', 503], ['failed', 503], ['delivered', 200]],
+    [
+      ['failed', 503],
+      ['failed', 503],
+      ['delivered', 200],
+    ],
   );
   await new Promise((r) => setTimeout(r, 600));
   assert.equal(rx.received.length, 3, 'nothing more after the 2xx');
@@ -55,7 +59,9 @@ test('a slow receiver times out, is retried, and does not hold up another subscr
     return r.body.deliveries.length === 20 && r.body.deliveries.every((d: { status: string }) => d.status === 'delivered') && r.body;
   });
   const log = await s.call('GET', `/subscriptions/${a.id}/deliveries?limit=100`, 'viewer');
-  const timedOut = log.body.deliveries.flatMap((d: { attempts: Array<{ error: string | null }> }) => d.attempts).filter((x: { error: string | null }) => /timed out after 500 ms/.test(x.error ?? ''));
+  const timedOut = log.body.deliveries
+    .flatMap((d: { attempts: Array<{ error: string | null }> }) => d.attempts)
+    .filter((x: { error: string | null }) => /timed out after 500 ms/.test(x.error ?? ''));
   assert.equal(timedOut.length, 1);
 });
 

@@ -12,7 +12,7 @@ test('test send, manual redelivery of one delivery, and "recover since T" re-del
 
   const tested = await s.call('POST', `/subscriptions/${id}/test`, 'operator', {});
   assert.equal(tested.body.delivered, true);
-  assert.equal(wh.verify(rx.received[0]!.body, rx.received[0]!.headers).type, 'com.odx.webhooks.Test');
+  assert.equal((wh.verify(rx.received[0]!.body, rx.received[0]!.headers) as { type: string }).type, 'com.odx.webhooks.Test');
 
   const before = Date.now() - 1;
   const events = [event(s.topic, 'P-1'), event(s.topic, 'P-2'), event(s.topic, 'P-1', 'OrderCancelled')];
@@ -20,7 +20,9 @@ test('test send, manual redelivery of one delivery, and "recover since T" re-del
   await waitFor('two deliveries', () => rx.received.length >= 3);
   const log = await waitFor('the log', async () => {
     const r = await s.call('GET', `/subscriptions/${id}/deliveries`, 'viewer');
-    return r.body.deliveries.length === 2 && r.body.deliveries.every((d: { status: string }) => d.status === 'delivered') && r.body.deliveries;
+    return (
+      r.body.deliveries.length === 2 && r.body.deliveries.every((d: { status: string }) => d.status === 'delivered') && r.body.deliveries
+    );
   });
   const one = log.find((d: { key: string }) => d.key === 'P-2');
   const again = await s.call('POST', `/deliveries/${encodeURIComponent(one.id)}/redeliver`, 'operator', {});
@@ -30,14 +32,20 @@ test('test send, manual redelivery of one delivery, and "recover since T" re-del
   assert.ok(wh.verify(rx.received[3]!.body, rx.received[3]!.headers));
 
   const dry = await s.call('POST', `/subscriptions/${id}/recover`, 'operator', { since: new Date(before).toISOString() });
-  assert.deepEqual({ dryRun: dry.body.dryRun, matched: dry.body.matched, scanned: dry.body.scanned }, { dryRun: true, matched: 2, scanned: 3 });
+  assert.deepEqual(
+    { dryRun: dry.body.dryRun, matched: dry.body.matched, scanned: dry.body.scanned },
+    { dryRun: true, matched: 2, scanned: 3 },
+  );
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(rx.received.length, 4, 'a dry run sends nothing');
   const run = await s.call('POST', `/subscriptions/${id}/recover`, 'operator', { since: before, execute: true });
   assert.equal(run.status, 202);
   assert.equal(run.body.queued, 2);
   await waitFor('the recovered deliveries', () => rx.received.length >= 6);
-  const recovered = rx.received.slice(4).map((r) => r.headers['webhook-id']).sort();
+  const recovered = rx.received
+    .slice(4)
+    .map((r) => r.headers['webhook-id'])
+    .sort();
   assert.deepEqual(recovered, [events[0]!.payload.meta.eventId, events[1]!.payload.meta.eventId].sort());
   const audit = (await s.call('GET', `/audit?target=${id}`, 'viewer')).body.entries.map((e: { action: string }) => e.action);
   assert.ok(audit.includes('subscription.recover') && audit.includes('subscription.test'));
@@ -58,7 +66,11 @@ test('a restart delivers what was queued but not yet delivered (durable queue, l
   up = true;
   const db = first.rt.config.mongo.database;
   const second = await startService(t, { topic: first.topic, database: db, env: { ODX_WEBHOOKS_GROUP: first.config.consumer.groupId } });
-  await waitFor('all ten delivered by the second instance', () => new Set(rx.received.filter((r) => r.at > 0).map((r) => r.headers['webhook-id'])).size === 10 && rx.received, 60_000);
+  await waitFor(
+    'all ten delivered by the second instance',
+    () => new Set(rx.received.filter((r) => r.at > 0).map((r) => r.headers['webhook-id'])).size === 10 && rx.received,
+    60_000,
+  );
   const delivered = await waitFor('log', async () => {
     const r = await second.call('GET', `/subscriptions/${created.body.subscription.id}/deliveries?limit=100`, 'viewer');
     return r.body.deliveries.filter((d: { status: string }) => d.status === 'delivered').length === 10 && r.body.deliveries;

@@ -1,7 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authenticate, createClusterAdmin, createServiceRuntime, mintToken, outgoingEvent, type OutgoingEvent, type Role, type ServiceRuntime } from '@odx/runtime';
+import {
+  createClusterAdmin,
+  createServiceRuntime,
+  mintToken,
+  outgoingEvent,
+  type OutgoingEvent,
+  type Role,
+  type ServiceRuntime,
+} from '@odx/runtime';
 import type { EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { MongoClient } from 'mongodb';
@@ -58,7 +66,7 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
     ...o.env,
   };
   const config = loadWebhookDispatcherConfig(env);
-  const rt = await createServiceRuntime({ name: 'webhook-dispatcher', env, authenticate: authenticate(config.auth) });
+  const rt = await createServiceRuntime({ name: 'webhook-dispatcher', env, tokens: config.auth });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   if (!o.topic) await rt.cluster.ensureTopics([{ name: topic, partitions: 3, replicationFactor: 1, config: {} }]);
   const svc = await startWebhookDispatcher(rt, config);
@@ -94,7 +102,11 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
       const headers: Record<string, string> = {};
       if (role) headers['authorization'] = `Bearer ${await token(role)}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
       const text = await res.text();
       let parsed: unknown;
       try {
@@ -156,7 +168,12 @@ export async function startReceiver(t: Cleanup): Promise<Receiver> {
   return state;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

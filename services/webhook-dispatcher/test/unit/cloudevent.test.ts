@@ -22,11 +22,18 @@ test('the body is CloudEvents 1.0 JSON with the event id, type, subject and JSON
   assert.equal(body.subject, 'SO-1');
   assert.equal(body.time, occurred.toISOString());
   assert.equal(body.datacontenttype, 'application/json');
-  assert.deepEqual(body.data, { meta: { eventId: 'e-1', occurredAt: occurred.toISOString() }, amount: '12.50', blob: 'aGk=', big: (2n ** 70n).toString() });
+  assert.deepEqual(body.data, {
+    meta: { eventId: 'e-1', occurredAt: occurred.toISOString() },
+    amount: '12.50',
+    blob: 'aGk=',
+    big: (2n ** 70n).toString(),
+  });
 });
 
 test('events without a key have no subject', () => {
-  const body = JSON.parse(cloudEventBody({ eventId: 'e', eventType: 'X', fullName: 'a.X', topic: 't', key: null, headers: {}, payload: {} }));
+  const body = JSON.parse(
+    cloudEventBody({ eventId: 'e', eventType: 'X', fullName: 'a.X', topic: 't', key: null, headers: {}, payload: {} }),
+  );
   assert.equal('subject' in body, false);
   assert.equal(body.source, 'odx/t');
 });

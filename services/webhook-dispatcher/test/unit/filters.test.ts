@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import { compileFilter, matchesFilter, valueAtPath } from '../../src/subscriptions/subscription-filter.js';
 import { createSubscriptionSchema, FILTER_LIMITS, updateSubscriptionSchema } from '../../src/subscriptions/subscription.js';
 
-const order = { eventType: 'OrderConfirmed', key: 'SO-1', payload: { order: { customer: { ref: 'C-7' }, total: 12, lines: [{ sku: 'A' }] }, flag: true } };
+const order = {
+  eventType: 'OrderConfirmed',
+  key: 'SO-1',
+  payload: { order: { customer: { ref: 'C-7' }, total: 12, lines: [{ sku: 'A' }] }, flag: true },
+};
 
 test('event types, keys and a field: each narrows, all must pass', () => {
   assert.ok(matchesFilter({ eventTypes: [] }, order));

@@ -10,9 +10,18 @@ test('the default schedule grows and spans hours', () => {
 
 test('nextAttempt: the step for the n-th failure within the jitter, give-up past the end', () => {
   const schedule = [1_000, 10_000];
-  assert.deepEqual(nextAttempt(schedule, 1, () => 0.5), { type: 'retry', delayMs: 1_000 });
-  assert.deepEqual(nextAttempt(schedule, 2, () => 1), { type: 'retry', delayMs: 11_000 });
-  assert.deepEqual(nextAttempt(schedule, 2, () => 0), { type: 'retry', delayMs: 9_000 });
+  assert.deepEqual(
+    nextAttempt(schedule, 1, () => 0.5),
+    { type: 'retry', delayMs: 1_000 },
+  );
+  assert.deepEqual(
+    nextAttempt(schedule, 2, () => 1),
+    { type: 'retry', delayMs: 11_000 },
+  );
+  assert.deepEqual(
+    nextAttempt(schedule, 2, () => 0),
+    { type: 'retry', delayMs: 9_000 },
+  );
   assert.deepEqual(nextAttempt(schedule, 3), { type: 'give-up' });
   assert.deepEqual(nextAttempt(schedule, 0), { type: 'give-up' });
   assert.deepEqual(nextAttempt([], 1), { type: 'give-up' });

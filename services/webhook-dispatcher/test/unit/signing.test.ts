@@ -23,7 +23,13 @@ test('the signature is v1,<base64 HMAC-SHA256 of id.timestamp.body> and the runt
     'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
   );
   const h = signedHeaders([secret], 'id-1', body, 1_700_000_000);
-  const check = verifyStandardWebhook(webhookKey(secret), { id: h['webhook-id'], timestamp: h['webhook-timestamp'], signature: h['webhook-signature'] }, Buffer.from(body), 300, 1_700_000_010);
+  const check = verifyStandardWebhook(
+    webhookKey(secret),
+    { id: h['webhook-id'], timestamp: h['webhook-timestamp'], signature: h['webhook-signature'] },
+    Buffer.from(body),
+    300,
+    1_700_000_010,
+  );
   assert.deepEqual(check, { ok: true });
 });
 
