@@ -25,14 +25,12 @@ const schema = z.object({
     .regex(/^[a-zA-Z0-9._-]{1,200}$/)
     .default('api-gateway'),
   ODX_API_PROVISION_TOPICS: envVar.bool().default(true),
-  /** Most lines one order may have. */
-  ODX_API_MAX_LINES: envVar.positiveInt().default(200),
 });
 
 export interface ApiGatewayConfig {
   auth: TokenSettings;
   keyCacheMs: number;
-  intake: { waitMs: number; leaseMs: number; retentionMs: number; maxLines: number };
+  intake: { waitMs: number; leaseMs: number; retentionMs: number };
   viewRefreshMs: number;
   groups: { inventory: string; status: string };
   /** Topic names as deployed (ODX_TOPIC_PREFIX applied). */
@@ -50,7 +48,6 @@ export function loadApiGatewayConfig(env: NodeJS.ProcessEnv = process.env): ApiG
       waitMs: e.ODX_API_IDEMPOTENCY_WAIT_MS,
       leaseMs: e.ODX_API_INTAKE_LEASE_MS,
       retentionMs: e.ODX_API_IDEMPOTENCY_RETENTION_H * 3_600_000,
-      maxLines: e.ODX_API_MAX_LINES,
     },
     viewRefreshMs: e.ODX_API_VIEW_REFRESH_MS,
     groups: { inventory: `${e.ODX_API_GROUP}-inventory`, status: `${e.ODX_API_GROUP}-status` },
