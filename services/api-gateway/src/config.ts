@@ -2,7 +2,7 @@ import { catalogTopicName, envVar, parseEnv, type TokenSettings } from '@odx/run
 import { z } from 'zod';
 
 /** The port api-gateway listens on when ODX_HTTP_PORT is unset. */
-export const DEFAULT_API_GATEWAY_PORT = 8109;
+export const DEFAULT_API_GATEWAY_PORT = 8110;
 
 const schema = z.object({
   /** HS256 secret for the admins' bearer tokens (key management); at least 32 characters. */
