@@ -51,7 +51,6 @@ export class HttpSender {
         return resolve(done(undefined, 'invalid URL', true));
       }
       const isHttps = target.protocol === 'https:';
-      const deadline = AbortSignal.timeout(this.options.timeoutMs);
       const payload = Buffer.from(body, 'utf8');
       const req = (isHttps ? https : http).request(
         target,
@@ -65,7 +64,8 @@ export class HttpSender {
             'content-length': String(payload.length),
             'user-agent': 'odx-webhook-dispatcher/0.1',
           },
-          signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+          // One timer per attempt: AbortSignal.timeout + AbortSignal.any cost ~30 µs each on the hot path.
+          ...(signal ? { signal } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -76,18 +76,28 @@ export class HttpSender {
             size += c.length;
           });
           res.on('end', () => {
+            clearTimeout(timer);
             const status = res.statusCode ?? 0;
             const text =
               status >= 200 && status < 300 ? undefined : Buffer.concat(chunks).toString('utf8').slice(0, 500) || `HTTP ${status}`;
             resolve(done(status, text));
           });
-          res.on('error', (err) => resolve(done(res.statusCode, errorMessage(err))));
+          res.on('error', (err) => {
+            clearTimeout(timer);
+            resolve(done(res.statusCode, timedOut ? `timed out after ${this.options.timeoutMs} ms` : errorMessage(err)));
+          });
         },
       );
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy(new Error(`timed out after ${this.options.timeoutMs} ms`));
+      }, this.options.timeoutMs);
       req.on('error', (err) => {
+        clearTimeout(timer);
         if (err instanceof TargetRefused || (err as { cause?: unknown }).cause instanceof TargetRefused)
           return resolve(done(undefined, err.message, true));
-        if (deadline.aborted) return resolve(done(undefined, `timed out after ${this.options.timeoutMs} ms`));
+        if (timedOut) return resolve(done(undefined, `timed out after ${this.options.timeoutMs} ms`));
         resolve(done(undefined, errorMessage(err)));
       });
       req.end(payload);
