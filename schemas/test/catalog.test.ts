@@ -150,7 +150,7 @@ describe('topic catalog', () => {
     it('unknown service, bad policy, retention on compact, missing retention', () => {
       expectError(
         catalogText.replace(
-          'consumers: [analytics-sink, order-orchestrator]\n    events:\n      PaymentReceived',
+          'consumers: [analytics-sink, order-orchestrator, webhook-dispatcher]\n    events:\n      PaymentReceived',
           'consumers: [billing]\n    events:\n      PaymentReceived',
         ),
         'odx.payments.v1',
@@ -159,8 +159,8 @@ describe('topic catalog', () => {
       );
       expectError(
         catalogText.replace(
-          'cleanupPolicy: compact\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [analytics-sink]\n    events:\n      PriceChanged',
-          'cleanupPolicy: compacted\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [analytics-sink]\n    events:\n      PriceChanged',
+          'cleanupPolicy: compact\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [analytics-sink, webhook-dispatcher]\n    events:\n      PriceChanged',
+          'cleanupPolicy: compacted\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller]\n    consumers: [analytics-sink, webhook-dispatcher]\n    events:\n      PriceChanged',
         ),
         'odx.prices.v1',
         'cleanupPolicy',
@@ -202,8 +202,8 @@ describe('topic catalog', () => {
       catalogText
         .replace('      OrderCancelled: orderId\n', '')
         .replace(
-          '    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway]',
-          `${v1Extra}    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway]`,
+          '    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway]',
+          `${v1Extra}    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway]`,
         )
         .replace('topics:\n', `topics:\n${V2.replace('    owner:', `${v2Extra}    owner:`)}`);
     const expectError = (text: string, topic: string, field: string, detail: RegExp): void => {

@@ -25,7 +25,6 @@ import {
   loadRuntimeConfig,
   mintToken,
 } from '@odx/runtime';
-// eslint-disable-next-line import-x/no-extraneous-dependencies -- until the root package.json lists @odx/api-gateway (devDependencies, like the other services)
 import { OrderIntake, loadApiGatewayConfig, orderRequestSchema } from '@odx/api-gateway';
 import { MongoClient } from 'mongodb';
 import { REPO_ROOT } from '../repo-root.js';

@@ -8,12 +8,14 @@ import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadSinkConfig, sinkSubscriptions } from '@odx/analytics-sink';
+import { apiGatewaySubscriptions, loadApiGatewayConfig } from '@odx/api-gateway';
 import { ediGatewaySubscriptions, loadGatewayConfig } from '@odx/edi-gateway';
 import { loadPollerConfig, pollerSubscriptions } from '@odx/odoo-outbox-poller';
 import { loadOrchestratorConfig, orchestratorSubscriptions } from '@odx/order-orchestrator';
 import type { ConsumerSubscription } from '@odx/runtime';
 import { loadCatalog } from '@odx/schemas';
 import { loadBridgeConfig as loadTmsConfig, tmsBridgeSubscriptions } from '@odx/tms-bridge';
+import { loadWebhookDispatcherConfig, webhookDispatcherSubscriptions } from '@odx/webhook-dispatcher';
 import { loadBridgeConfig as loadWmsConfig, wmsBridgeSubscriptions } from '@odx/wms-bridge';
 
 type Subscriptions = Record<string, ConsumerSubscription | undefined>;
@@ -23,6 +25,8 @@ const REQUIRED: NodeJS.ProcessEnv = {
   WMS_WEBHOOK_SECRET: 'test-secret-test-secret-test-secret',
   TMS_WEBHOOK_SECRET: 'test-secret-test-secret-test-secret',
   ODX_ORCHESTRATOR_JWT_SECRET: 'test-secret-test-secret-test-secret-test-secret',
+  ODX_WEBHOOKS_JWT_SECRET: 'test-secret-test-secret-test-secret-test-secret',
+  ODX_API_JWT_SECRET: 'test-secret-test-secret-test-secret-test-secret',
 };
 
 /** Per catalog service: its subscriptions under each mode that changes what it reads. */
@@ -37,6 +41,8 @@ const SERVICES: Record<string, Array<(env: NodeJS.ProcessEnv) => Subscriptions>>
   // Reads DLQ topics only, on demand (redrive); no group on a catalog topic.
   'replay-dlq': [() => ({})],
   'order-orchestrator': [(env) => orchestratorSubscriptions(loadOrchestratorConfig(env))],
+  'webhook-dispatcher': [(env) => webhookDispatcherSubscriptions(loadWebhookDispatcherConfig(env))],
+  'api-gateway': [(env) => apiGatewaySubscriptions(loadApiGatewayConfig(env))],
 };
 
 /** Catalog topic -> the services that subscribe it in some mode. */

@@ -8,6 +8,7 @@ import { OrderIntake } from './intake/order-intake.js';
 import type { CallerAuthenticator } from './keys/callers.js';
 import { ApiKeyStore } from './keys/key-store.js';
 import { StatusFeed } from './status/status-feed.js';
+import { apiGatewaySubscriptions } from './subscriptions.js';
 
 export interface ApiGateway {
   intake: OrderIntake;
@@ -43,14 +44,15 @@ export async function startApiGateway(rt: ServiceRuntime, config: ApiGatewayConf
   rt.lifecycle.register('intake-sweeper', () => clearInterval(sweeper));
   const availability = new AvailabilityView();
   const onFatal = (what: string) => (err: Error) => void rt.lifecycle.fail(`${what} crashed`, err);
+  const subscriptions = apiGatewaySubscriptions(config);
   const availabilityFeed = new AvailabilityFeed({
     cluster: rt.cluster,
     serde: rt.serde,
     db: rt.db,
     logger: rt.logger,
     view: availability,
-    groupId: config.groups.inventory,
-    topic: config.topics.inventory,
+    groupId: subscriptions.inventory.groupId,
+    topic: subscriptions.inventory.topics[0]!,
     refreshMs: config.viewRefreshMs,
     onFatal: onFatal('availability feed'),
   });
@@ -58,8 +60,8 @@ export async function startApiGateway(rt: ServiceRuntime, config: ApiGatewayConf
     cluster: rt.cluster,
     serde: rt.serde,
     db: rt.db,
-    groupId: config.groups.status,
-    topics: [config.topics.orders, config.topics.shipments, config.topics.invoices],
+    groupId: subscriptions.status.groupId,
+    topics: [...subscriptions.status.topics],
     onFatal: onFatal('status feed'),
   });
   await Promise.all([availabilityFeed.start(), status.start()]);

@@ -8,3 +8,4 @@ export { apiOrderId, intakeEventId, mapOrderReceived } from './intake/map-order.
 export { orderRequestSchema, idempotencyKeySchema, type OrderRequest } from './intake/order-request.js';
 export { CallerAuthenticator, type Caller } from './keys/callers.js';
 export { OrderIntake, type IntakeOutcome, type IntakeResult } from './intake/order-intake.js';
+export { apiGatewaySubscriptions } from './subscriptions.js';

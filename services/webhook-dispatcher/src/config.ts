@@ -1,4 +1,4 @@
-import { envVar, parseEnv } from '@odx/runtime';
+import { catalogTopicName, envVar, parseEnv } from '@odx/runtime';
 import { loadCatalog } from '@odx/schemas';
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from './delivery/retry-schedule.js';
@@ -64,7 +64,13 @@ export function loadWebhookDispatcherConfig(env: NodeJS.ProcessEnv = process.env
     auth: { secret: e.ODX_WEBHOOKS_JWT_SECRET, issuer: e.ODX_WEBHOOKS_JWT_ISSUER, audience: e.ODX_WEBHOOKS_JWT_AUDIENCE },
     consumer: {
       groupId: e.ODX_WEBHOOKS_GROUP,
-      topics: e.ODX_WEBHOOKS_TOPICS && e.ODX_WEBHOOKS_TOPICS.length > 0 ? e.ODX_WEBHOOKS_TOPICS : loadCatalog().topics.map((t) => t.name),
+      // By default the topics the catalog lists this service as a consumer of: the public ones, not an internal inbox.
+      topics:
+        e.ODX_WEBHOOKS_TOPICS && e.ODX_WEBHOOKS_TOPICS.length > 0
+          ? e.ODX_WEBHOOKS_TOPICS
+          : loadCatalog()
+              .topics.filter((t) => t.consumers.includes('webhook-dispatcher'))
+              .map((t) => catalogTopicName(t.name, env)),
       partitionConcurrency: e.ODX_WEBHOOKS_PARTITION_CONCURRENCY,
     },
     delivery: {

@@ -8,3 +8,4 @@ export { generateSecret, signatureHeader, signedHeaders } from './delivery/sign.
 export { cloudEventBody } from './delivery/cloudevent.js';
 export { SubscriptionStore } from './subscriptions/subscription-store.js';
 export type { SubscriptionDoc } from './subscriptions/subscription.js';
+export { webhookDispatcherSubscriptions } from './subscriptions.js';

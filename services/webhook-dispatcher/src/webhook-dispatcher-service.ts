@@ -12,6 +12,7 @@ import { mountRoutes } from './http/routes.js';
 import { SubscriptionRegistry } from './subscriptions/subscription-registry.js';
 import { SubscriptionService } from './subscriptions/subscription-service.js';
 import { SubscriptionStore } from './subscriptions/subscription-store.js';
+import { webhookDispatcherSubscriptions } from './subscriptions.js';
 
 export interface WebhookDispatcher {
   subscriptions: SubscriptionService;
@@ -99,8 +100,7 @@ export async function startWebhookDispatcher(rt: ServiceRuntime, config: Webhook
   rt.lifecycle.register('webhook-sweeper', () => clearInterval(sweep));
 
   const consumer = rt.consumer({
-    groupId: config.consumer.groupId,
-    topics: config.consumer.topics,
+    ...webhookDispatcherSubscriptions(config).deliveries,
     partitionConcurrency: config.consumer.partitionConcurrency,
     completion: 'batch',
     idempotency: commit,
