@@ -20,6 +20,7 @@ import { createWorld, startSink } from '../../services/analytics-sink/test/suppo
 import { startGateway } from '../../services/edi-gateway/test/support/gateway-kit.js';
 import { startOrchestrator } from '../../services/order-orchestrator/test/support/orchestrator-kit.js';
 import { startService as startReplayDlq } from '../../services/replay-dlq/test/support/service-kit.js';
+import { startService as startWebhookDispatcher } from '../../services/webhook-dispatcher/test/support/service-kit.js';
 import { startBridge as startTmsBridge } from '../../services/tms-bridge/test/support/bridge-kit.js';
 import { startBridge as startWmsBridge } from '../../services/wms-bridge/test/support/bridge-kit.js';
 
@@ -37,7 +38,8 @@ const OWN_CREDENTIALS: Record<string, Record<string, string>> = {
 };
 
 /** Services being built right now by others; each gets its entry in SERVICES when it lands (then this list shrinks). */
-const NOT_YET_COVERED = new Set(['api-gateway', 'webhook-dispatcher']);
+// api-gateway's partner keys are its own; its access-and-views.test.ts walks its routes the same way.
+const NOT_YET_COVERED = new Set(['api-gateway']);
 
 interface Started {
   rt: ServiceRuntime;
@@ -71,6 +73,10 @@ const SERVICES: Record<string, (t: TestContext) => Promise<Started>> = {
   },
   'replay-dlq': async (t) => {
     const s = await startReplayDlq(t);
+    return { rt: s.rt, url: s.url, tokens: s.config.auth };
+  },
+  'webhook-dispatcher': async (t) => {
+    const s = await startWebhookDispatcher(t);
     return { rt: s.rt, url: s.url, tokens: s.config.auth };
   },
   'order-orchestrator': async (t) => {
