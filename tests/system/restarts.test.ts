@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OdooShop } from '../../scripts/demo/odoo-shop.js';
-import { externalRefs, placeOrders, untilDelivered } from './support/system-checks.js';
+import { everyServiceReady, externalRefs, placeOrders, untilDelivered } from './support/system-checks.js';
 import { startSystem, url } from './support/system-kit.js';
 
 test(
@@ -30,7 +30,7 @@ test(
       const ms = await sys.killAndRestart(name, 60_000);
       t.diagnostic(`${name}: killed with SIGKILL, ready again after ${(ms / 1000).toFixed(1)} s`);
     }
-    for (const r of await sys.readiness()) assert.equal(r.status, 200, `${r.name} /readyz after the restarts: ${JSON.stringify(r.body)}`);
+    await everyServiceReady(sys, 'after the restarts');
 
     await placeOrders(shop, 10, tag, 10);
     await untilDelivered(sys, since, 20, Date.now() + 120_000);

@@ -13,7 +13,7 @@ import { createKafka, createLogger, headersToStrings, loadRuntimeConfig } from '
 import { OdooShop } from '../../scripts/demo/odoo-shop.js';
 import { loadStackConfig, stackDown, stackUp, startWatchdog, type WatchdogEvent } from '../../scripts/stack/index.js';
 import { readPidRecord } from '../../scripts/stack/process-control.js';
-import { externalRefs, placeOrders, sleep, untilDelivered } from './support/system-checks.js';
+import { everyServiceReady, externalRefs, placeOrders, sleep, untilDelivered } from './support/system-checks.js';
 import { freePort, startSystem, url } from './support/system-kit.js';
 
 test(
@@ -76,8 +76,7 @@ test(
     assert.deepEqual([wms.length, new Set(wms).size], [30, 30], 'each order once in the WMS');
     const tms = await externalRefs(url(sys.ports.tms), '/v1/shipments', 'orderRef');
     assert.deepEqual([tms.length, new Set(tms).size], [30, 30], 'each order booked once');
-    for (const r of await sys.readiness())
-      assert.equal(r.status, 200, `${r.name} /readyz after the store came back: ${JSON.stringify(r.body)}`);
+    await everyServiceReady(sys, 'after the store came back');
 
     // On Kafka: per order, one event id for each milestone the flow publishes (a redelivery may repeat a message, never an event).
     const kafka = createKafka(loadRuntimeConfig('store-outage-test').kafka, createLogger({ service: 'store-outage-test', level: 'error' }));

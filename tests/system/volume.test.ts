@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { OdooShop } from '../../scripts/demo/odoo-shop.js';
-import { externalRefs, placeOrders, sleep, storeAnswers, untilDelivered } from './support/system-checks.js';
+import { everyServiceReady, externalRefs, placeOrders, sleep, storeAnswers, untilDelivered } from './support/system-checks.js';
 import { startSystem, url } from './support/system-kit.js';
 
 // The time to deliver them is measured and reported (t.diagnostic, docs/benchmarks.md), not asserted: on a
@@ -61,7 +61,7 @@ test(
     const snapshotted = await lifecycles.countDocuments();
     assert.ok(snapshotted >= 500, `the lifecycle snapshot holds ${snapshotted} of 500 orders`);
 
-    for (const r of await sys.readiness()) assert.equal(r.status, 200, `${r.name} /readyz: ${JSON.stringify(r.body)}`);
+    await everyServiceReady(sys, 'after the volume');
     await storeAnswers(sys);
   },
 );

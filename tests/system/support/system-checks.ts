@@ -105,3 +105,22 @@ export async function storeAnswers(sys: RunningSystem): Promise<void> {
     await mongo.close();
   }
 }
+
+/**
+ * Every service answers /readyz with 200 within `withinMs`; fails naming those that did not, with their last answer.
+ * One probe is not enough: a readiness check that times out once (a Kafka metadata call on a machine still busy
+ * with the test's load) is a blip, while the wedges these tests guard against last minutes.
+ */
+export async function everyServiceReady(sys: RunningSystem, when: string, withinMs = 30_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const answers = await sys.readiness().catch((err: unknown) => [{ name: 'readiness', status: 0, body: String(err) }]);
+    const notReady = answers.filter((r) => r.status !== 200);
+    if (notReady.length === 0) return;
+    if (Date.now() > deadline)
+      assert.fail(
+        `not ready ${when} (within ${withinMs / 1000} s): ${notReady.map((r) => `${r.name} ${r.status} ${JSON.stringify(r.body)}`).join('; ')}`,
+      );
+    await sleep(1_000);
+  }
+}

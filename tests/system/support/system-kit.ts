@@ -79,6 +79,11 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
   const supervisor = new ProcessSupervisor(logDir);
   t.after(async () => {
     await supervisor.stopAll(10_000);
+    // A system leaves ~50 catalog partitions and several hundred retry and DLQ partitions behind; a suite that kept
+    // them all held thousands, and the one broker slowed until topic creation and /readyz timed out (seen in CI).
+    await removeSystemFromKafka(stackEnv, prefix, `sys-${id}-`).catch((err: unknown) =>
+      console.warn(`system ${id}: could not remove its topics and groups: ${String(err)}`),
+    );
     const mongo = new MongoClient(stackEnv.ODX_MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
     await mongo
       .connect()
@@ -155,6 +160,21 @@ async function createSystemTopics(stackEnv: Record<string, string>, prefix: stri
   const cluster = createClusterAdmin(config.kafka, createLogger({ service: 'system-test', level: 'error' }));
   try {
     await cluster.ensureTopics(loadCatalog().topics.map((def) => ({ ...specFromCatalog(def, 1), name: `${prefix}${def.name}` })));
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** Deletes the topics named with `prefix` and the consumer groups whose id starts with `groupPrefix`. */
+async function removeSystemFromKafka(stackEnv: Record<string, string>, prefix: string, groupPrefix: string): Promise<void> {
+  const config = loadRuntimeConfig('system-test', { ...process.env, ...stackEnv });
+  const cluster = createClusterAdmin(config.kafka, createLogger({ service: 'system-test', level: 'error' }));
+  try {
+    const groups = (await cluster.listGroups()).map((g) => g.groupId).filter((g) => g.startsWith(groupPrefix));
+    await cluster.deleteGroups(groups);
+    const topics = (await cluster.listTopics()).filter((name) => name.startsWith(prefix));
+    // In slices: one request for hundreds of topics outlasts the broker's request timeout on a busy machine.
+    for (let i = 0; i < topics.length; i += 50) await cluster.deleteTopics(topics.slice(i, i + 50));
   } finally {
     await cluster.close();
   }

@@ -46,8 +46,10 @@ export async function ensureTopics(on: ClusterAdmin | Admin, specs: TopicSpec[])
   } catch (err) {
     // A concurrent creator is fine, and so is the broker's metadata lagging the
     // creation (kafkajs then reports UNKNOWN_TOPIC_OR_PARTITION while waiting for
-    // leaders): the topics show up within moments. Anything else is an error.
-    const deadline = Date.now() + 10_000;
+    // leaders): the topics show up within moments, or within many seconds on a
+    // busy broker (over 10 s seen in CI with a few hundred new partitions).
+    // Anything else is an error.
+    const deadline = Date.now() + 30_000;
     for (;;) {
       const again = new Set(await admin.listTopics());
       if (missing.every((s) => again.has(s.name))) break;
