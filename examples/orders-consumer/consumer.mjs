@@ -7,6 +7,8 @@
 //   ODX_TOPIC                odx.orders.v1
 //   ODX_GROUP_ID             orders-consumer-example (your team's own group)
 //   ODX_MAX_MESSAGES         stop after this many order events (0 = run until Ctrl-C)
+//   ODX_KAFKA_SASL_MECHANISM scram-sha-512 (with _USERNAME and _PASSWORD: your team's Kafka user;
+//                            the local stack's admin login: eval "$(npm run -s stack -- env)")
 import { createEventDecoder, DecodeError } from '@odx/schemas';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -22,7 +24,15 @@ if (!Number.isInteger(maxMessages) || maxMessages < 0) {
 
 // Writer schemas come from the registry by the id in each message (Confluent wire format).
 const decoder = createEventDecoder({ registryUrl: env['ODX_SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
-const kafka = new Kafka({ clientId: groupId, brokers, logLevel: logLevel.ERROR });
+const mechanism = env['ODX_KAFKA_SASL_MECHANISM'];
+if (mechanism && mechanism !== 'scram-sha-512' && mechanism !== 'scram-sha-256' && mechanism !== 'plain') {
+  console.error(`ODX_KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256 or plain, got ${JSON.stringify(mechanism)}`);
+  process.exit(2);
+}
+const sasl = mechanism
+  ? { mechanism, username: env['ODX_KAFKA_SASL_USERNAME'] ?? '', password: env['ODX_KAFKA_SASL_PASSWORD'] ?? '' }
+  : undefined;
+const kafka = new Kafka({ clientId: groupId, brokers, logLevel: logLevel.ERROR, ...(sasl ? { sasl } : {}) });
 const consumer = kafka.consumer({ groupId });
 let seen = 0;
 let stopping = false;

@@ -28,6 +28,7 @@ import {
 import { OrderIntake, loadApiGatewayConfig, orderRequestSchema } from '@odx/api-gateway';
 import { MongoClient } from 'mongodb';
 import { REPO_ROOT } from '../repo-root.js';
+import { withStackEnv } from '../stack/index.js';
 
 const { values } = parseCliArgs('bench:api', 'order intakes/s through api-gateway POST /v1/orders on the running stack', {
   options: {
@@ -65,7 +66,7 @@ const database = `bench_api_${id}`;
 const secret = randomBytes(32).toString('hex');
 const port = await freePort();
 const env: NodeJS.ProcessEnv = {
-  ...process.env,
+  ...withStackEnv(),
   ODX_SERVICE_NAME: 'api-gateway',
   ODX_HTTP_PORT: String(port),
   ODX_MONGO_DB: database,

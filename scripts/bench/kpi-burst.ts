@@ -9,6 +9,7 @@ import { parseCliArgs } from '@odx/runtime/cli';
 import { createServiceRuntime, mintToken } from '@odx/runtime';
 import { loadSinkConfig, startAnalyticsSink } from '@odx/analytics-sink';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
+import { withStackEnv } from '../stack/index.js';
 
 const { values } = parseCliArgs('kpi-burst', 'parallel GET /v1/kpis against an analytics-sink, with and without the KPI cache', {
   options: {
@@ -31,7 +32,7 @@ const id = randomUUID().slice(0, 8);
 const topic = `bench.kpi-${id}.orders`;
 const secret = randomUUID() + randomUUID();
 const env: NodeJS.ProcessEnv = {
-  ...process.env,
+  ...withStackEnv(),
   ODX_SERVICE_NAME: 'analytics-sink',
   ODX_HTTP_PORT: '0',
   ODX_MONGO_DB: `bench_kpi_${id}`,

@@ -21,6 +21,7 @@ import { generateSecret, loadWebhookDispatcherConfig, startWebhookDispatcher, Su
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { MongoClient } from 'mongodb';
 import { Webhook } from 'standardwebhooks';
+import { withStackEnv } from '../stack/index.js';
 
 const { values } = parseCliArgs('bench:webhooks', 'webhook-dispatcher deliveries/s and event-to-delivery latency at a fixed rate', {
   options: {
@@ -116,7 +117,7 @@ receiver.on('message', (list: Arrival[]) => {
 const receiverUrl = `http://127.0.0.1:${receiverPort}/hooks`;
 
 const env: NodeJS.ProcessEnv = {
-  ...process.env,
+  ...withStackEnv(),
   ODX_SERVICE_NAME: 'webhook-dispatcher',
   ODX_HTTP_PORT: '0',
   ODX_LOG_LEVEL: 'error',

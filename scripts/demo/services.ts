@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { mintDevToken } from '@odx/cli';
 import type { ProcessSpec } from './supervisor.js';
+import { serviceKafkaEnv } from '../stack/kafka-users.js';
 
 /** Webhook secret shared by the simulators (signing) and the bridges (verifying). Demo only. */
 export const DEMO_WEBHOOK_SECRET = 'whsec_b2R4LWRlbW8td2ViaG9vay1zZWNyZXQtbG9jYWwtb25seQ==';
@@ -83,6 +84,8 @@ export function serviceSpecs(
       ODX_AUTH_JWT_SECRET: DEMO_JWT_SECRET,
       // As the orchestrator does: one `odx token` (audience odx-replay-dlq) serves every ops API of the demo.
       ODX_AUTH_JWT_AUDIENCE: `odx-${name},odx,odx-replay-dlq`,
+      // Its own Kafka user (odx-<service>, held to the catalog's ACLs) instead of the stack's admin.
+      ...serviceKafkaEnv(stackEnv, name),
       ...extra,
     },
     readyUrl: `${url(port)}/readyz`,

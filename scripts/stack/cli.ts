@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isPartName, loadStackConfig, PART_NAMES, type PartName } from './config.js';
 import { StackError, StackUpError } from './errors.js';
-import { endpointsEnv, stackDown, stackStatus, stackUp, type PartStatus } from './index.js';
+import { endpointsEnv, stackDown, stackEndpoints, stackStatus, stackUp, type PartStatus } from './index.js';
 import { lastLines } from './tools.js';
 
 const USAGE = `usage: npm run stack -- <command> [options]
@@ -23,6 +23,9 @@ commands (parts by name, e.g. "down kafka", or --parts kafka,registry):
         state and health of each part; exit code 0 only when all are healthy
   logs [part] [--lines N]
         last lines (default 100) of each part's log
+  env
+        the settings clients need, as export lines: eval "$(npm run -s stack -- env)"
+        (the local Kafka's admin login included)
 
 settings (env): ODX_HOME (~/.cache/odx), ODX_DIST_DIR ($ODX_HOME/dist),
   ODX_KAFKA_BROKERS, ODX_SCHEMA_REGISTRY_URL, ODX_MONGO_URL (use external servers),
@@ -31,7 +34,8 @@ settings (env): ODX_HOME (~/.cache/odx), ODX_DIST_DIR ($ODX_HOME/dist),
   ODX_STACK_MONGO_PORT (27017), ODX_REGISTRY_JAVA_HOME (a JDK >= 21),
   ODX_STACK_MONGO_BACKEND (sqlite | postgresql), ODX_STACK_POSTGRES_PORT (5433),
   ODX_STACK_UNHEALTHY_GRACE_MS (60000), ODX_STACK_PROBE_TIMEOUT_MS (5000),
-  ODX_STACK_WATCHDOG_INTERVAL_MS (10000), ODX_STACK_WATCHDOG_FAILURES (6)`;
+  ODX_STACK_WATCHDOG_INTERVAL_MS (10000), ODX_STACK_WATCHDOG_FAILURES (6),
+  ODX_STACK_KAFKA_SECURITY (sasl | plaintext: SCRAM users and ACLs, or the dev switch)`;
 
 class UsageError extends Error {}
 
@@ -102,11 +106,20 @@ async function main(argv: string[]): Promise<number> {
           `stack is up (${what}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
             healed +
             Object.entries(env)
-              .map(([k, v]) => `  ${k}=${v}`)
+              .map(([k, v]) => `  ${k}=${k.endsWith('_PASSWORD') ? '(hidden; npm run -s stack -- env prints it)' : v}`)
               .join('\n') +
             '\n',
         );
       }
+      return 0;
+    }
+    case 'env': {
+      const env = endpointsEnv(stackEndpoints());
+      process.stdout.write(
+        Object.entries(env)
+          .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`)
+          .join(''),
+      );
       return 0;
     }
     case 'down': {

@@ -28,6 +28,8 @@ export interface StackPaths {
   logFile(part: PartName): string;
   /** Output of installers (Maven, Go). */
   installLog(part: PartName): string;
+  /** The local Kafka's SCRAM users and their passwords (`$ODX_HOME/data/kafka-users.json`, mode 0600). */
+  kafkaUsersFile: string;
 }
 
 export interface StackPorts {
@@ -39,6 +41,10 @@ export interface StackPorts {
   /** PostgreSQL behind FerretDB (only with the postgresql backend). */
   postgres: number;
 }
+
+/** How clients reach the local Kafka: `sasl` (SCRAM users and ACLs, the default) or `plaintext` (the dev switch). */
+export const KAFKA_SECURITY_MODES = ['sasl', 'plaintext'] as const;
+export type KafkaSecurity = (typeof KAFKA_SECURITY_MODES)[number];
 
 export const MONGO_BACKENDS = ['sqlite', 'postgresql'] as const;
 /** Storage of the local FerretDB. */
@@ -78,6 +84,8 @@ export interface StackConfig {
   probeTimeoutMs: number;
   /** @default 'sqlite' */
   mongoBackend: MongoBackend;
+  /** `ODX_STACK_KAFKA_SECURITY`. @default 'sasl' */
+  kafkaSecurity: KafkaSecurity;
   watchdog: WatchdogSettings;
 }
 
@@ -95,6 +103,7 @@ function makePaths(home: string, distDir: string): StackPaths {
     pidFile: (part) => join(runDir, `${part}.pid`),
     logFile: (part) => join(runDir, `${part}.log`),
     installLog: (part) => join(runDir, `${part}-install.log`),
+    kafkaUsersFile: join(home, 'data', 'kafka-users.json'),
   };
 }
 
@@ -168,6 +177,18 @@ function mongoBackend(env: NodeJS.ProcessEnv): MongoBackend {
   return value;
 }
 
+function kafkaSecurity(env: NodeJS.ProcessEnv): KafkaSecurity {
+  const raw = nonEmpty(env, 'ODX_STACK_KAFKA_SECURITY');
+  if (raw === undefined) return 'sasl';
+  const value = KAFKA_SECURITY_MODES.find((m) => m === raw.toLowerCase());
+  if (!value) {
+    throw new StackError(`ODX_STACK_KAFKA_SECURITY must be one of ${KAFKA_SECURITY_MODES.join(', ')}, got "${raw}"`, {
+      reason: 'invalid-config',
+    });
+  }
+  return value;
+}
+
 function brokers(env: NodeJS.ProcessEnv): string[] | undefined {
   const raw = nonEmpty(env, 'ODX_KAFKA_BROKERS');
   if (raw === undefined) return undefined;
@@ -223,6 +244,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     unhealthyGraceMs: nonNegativeInt(env, 'ODX_STACK_UNHEALTHY_GRACE_MS', 60_000),
     probeTimeoutMs: positiveInt(env, 'ODX_STACK_PROBE_TIMEOUT_MS', 5_000),
     mongoBackend: backend,
+    kafkaSecurity: kafkaSecurity(env),
     watchdog: {
       intervalMs: positiveInt(env, 'ODX_STACK_WATCHDOG_INTERVAL_MS', 10_000),
       failures: positiveInt(env, 'ODX_STACK_WATCHDOG_FAILURES', 6),

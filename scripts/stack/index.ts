@@ -5,7 +5,7 @@
  *   const stack = await stackUp({ quiet: true });
  *   env.ODX_KAFKA_BROKERS = stack.kafkaBrokers.join(',');
  */
-export { endpointsEnv, stackDown, stackStatus, stackUp } from './stack.js';
+export { endpointsEnv, stackDown, stackEndpoints, stackStatus, stackUp, withStackEnv } from './stack.js';
 export { startWatchdog } from './watchdog.js';
 export type { Watchdog, WatchdogEvent, WatchdogOptions } from './watchdog.js';
 export type {

@@ -70,3 +70,44 @@ export async function kafkaHealth(host: string, port: number): Promise<Health> {
     return unhealthy((error as Error).message);
   }
 }
+
+const API_VERSIONS_API_KEY = 18;
+
+/**
+ * Asks a broker which API versions it supports (ApiVersions v0): the one request a SASL listener answers before
+ * authentication, so it probes a broker whose clients must log in.
+ */
+export async function kafkaApiVersions(host: string, port: number, timeoutMs = 2000): Promise<number> {
+  const correlationId = Math.floor(Math.random() * 0x7fffffff);
+  const clientId = Buffer.from('odx-stack');
+  const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length);
+  let o = body.writeInt16BE(API_VERSIONS_API_KEY, 0);
+  o = body.writeInt16BE(0, o);
+  o = body.writeInt32BE(correlationId, o);
+  o = body.writeInt16BE(clientId.length, o);
+  clientId.copy(body, o);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length);
+  const frame = await roundTrip(
+    host,
+    port,
+    Buffer.concat([size, body]),
+    (buf) => (buf.length >= 4 ? buf.readInt32BE(0) + 4 : undefined),
+    timeoutMs,
+  );
+  const r = new Reader(frame, 4);
+  if (r.int32BE() !== correlationId) throw new Error('Kafka answered with a wrong correlation id');
+  const errorCode = r.int16BE();
+  if (errorCode !== 0) throw new Error(`Kafka answered ApiVersions with error code ${errorCode}`);
+  return r.int32BE(); // how many APIs it lists
+}
+
+/** Healthy when a broker whose listener requires SASL answers ApiVersions (metadata needs a login). */
+export async function kafkaSaslListenerHealth(host: string, port: number): Promise<Health> {
+  try {
+    const apis = await kafkaApiVersions(host, port);
+    return healthy(`answers on its SASL listener (${apis} APIs)`);
+  } catch (error) {
+    return unhealthy((error as Error).message);
+  }
+}

@@ -23,6 +23,7 @@ import {
 } from './process-control.js';
 import { createProgress, type Progress } from './progress.js';
 import type { LocalPart, PartContext } from './parts/part.js';
+import { KAFKA_ADMIN_USER, KAFKA_USERS_ENV, kafkaSaslEnv, readKafkaUsers } from './kafka-users.js';
 import { ccompatUrl } from './parts/registry.js';
 import { resolvePart } from './parts/resolve.js';
 import { lastLines } from './tools.js';
@@ -33,6 +34,8 @@ export interface StackEndpoints {
   /** Confluent-compatible API root, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   schemaRegistryUrl: string;
   mongoUrl: string;
+  /** The admin login of a local Kafka with SASL users (absent for a plaintext or external Kafka). */
+  kafkaSasl?: { username: string; password: string; usersFile: string };
   /** Parts this call started (empty when everything was already running). */
   startedParts: PartName[];
   /** Parts this call found running but unhealthy and restarted (also in startedParts). */
@@ -53,11 +56,14 @@ export interface HealReport {
 }
 
 /** The env variables child processes read to find the stack. */
-export function endpointsEnv(endpoints: StackEndpoints): Record<'ODX_KAFKA_BROKERS' | 'ODX_SCHEMA_REGISTRY_URL' | 'ODX_MONGO_URL', string> {
+export function endpointsEnv(endpoints: StackEndpoints): Record<string, string> {
+  const sasl = endpoints.kafkaSasl;
   return {
     ODX_KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
     ODX_SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
     ODX_MONGO_URL: endpoints.mongoUrl,
+    // Scripts and tests log in as the admin; serviceSpecs swaps in each service's own user from the file.
+    ...(sasl ? { ...kafkaSaslEnv(sasl.username, sasl.password), [KAFKA_USERS_ENV]: sasl.usersFile } : {}),
   };
 }
 
@@ -108,8 +114,26 @@ export interface PartDownResult {
   pid: number | undefined;
 }
 
+/** Where clients find the stack as configured, without starting or probing anything (`stack env`). */
+export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpoints {
+  return endpoints(loadStackConfig(env), [], []);
+}
+
+/**
+ * `env` with the local stack's client settings (its admin login on a SASL Kafka included) where `env` has none of
+ * its own: for scripts that use a stack that is already up and never start one.
+ */
+export function withStackEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...endpointsEnv(stackEndpoints(env)), ...env };
+}
+
 function endpoints(config: StackConfig, startedParts: PartName[], healed: HealReport[]): StackEndpoints {
+  const users = !config.external.kafka && config.kafkaSecurity === 'sasl' ? readKafkaUsers(config.paths.kafkaUsersFile) : undefined;
+  const adminPassword = users?.passwords[KAFKA_ADMIN_USER];
   return {
+    ...(adminPassword !== undefined
+      ? { kafkaSasl: { username: KAFKA_ADMIN_USER, password: adminPassword, usersFile: config.paths.kafkaUsersFile } }
+      : {}),
     kafkaBrokers: config.external.kafka ?? [`127.0.0.1:${config.ports.kafka}`],
     schemaRegistryUrl: config.external.registry ?? ccompatUrl(config.ports.registry),
     mongoUrl: config.external.mongo ?? `mongodb://127.0.0.1:${config.ports.mongo}/`,

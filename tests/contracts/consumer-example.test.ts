@@ -85,6 +85,13 @@ test('examples/orders-consumer installs the packed @odx/schemas and prints a pub
     {
       PATH: process.env['PATH'],
       ODX_KAFKA_BROKERS: rt.config.kafka.brokers.join(','),
+      ...(rt.config.kafka.sasl
+        ? {
+            ODX_KAFKA_SASL_MECHANISM: rt.config.kafka.sasl.mechanism,
+            ODX_KAFKA_SASL_USERNAME: rt.config.kafka.sasl.username,
+            ODX_KAFKA_SASL_PASSWORD: rt.config.kafka.sasl.password,
+          }
+        : {}),
       ODX_SCHEMA_REGISTRY_URL: rt.config.schemaRegistry.url,
       ODX_TOPIC: topic,
       ODX_GROUP_ID: `test-consumer-example-${id}`,

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { catalogAcls, createClusterAdmin, createLogger } from '@odx/runtime';
+import { loadCatalog } from '@odx/schemas';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from '../config.js';
 import { StackError } from '../errors.js';
-import { healthy, unhealthy, type Health } from '../health.js';
+import { healthy, unhealthy, waitForHealthy, type Health } from '../health.js';
+import { spawnDetached, stopProcess, type ExitInfo } from '../process-control.js';
 import { installAtomically, isInstalled } from '../install-dir.js';
 import { findJava } from '../java.js';
-import { kafkaHealth } from '../kafka-probe.js';
+import { kafkaHealth, kafkaSaslListenerHealth } from '../kafka-probe.js';
+import { KAFKA_ADMIN_USER, SCRAM_MECHANISM, ensureKafkaUsers, forgetInKafka, markInKafka } from '../kafka-users.js';
 import { renderTemplate } from '../templates.js';
 import { lastLines, requireTool, runCapture, runToLog, serialMaven } from '../tools.js';
 import type { ExternalPart, LocalPart, PartContext } from './part.js';
@@ -25,7 +29,59 @@ export function localKafka(config: StackConfig): LocalPart {
   const templates = join(paths.infraDir, 'kafka');
   const pom = () => renderTemplate(join(templates, 'pom.xml'), { KAFKA_VERSION });
   const fingerprint = () => createHash('sha256').update(pom()).digest('hex');
-  const health = () => kafkaHealth('127.0.0.1', ports.kafka);
+  const sasl = config.kafkaSecurity === 'sasl';
+  // A SASL listener answers nothing but ApiVersions and the handshake before a login.
+  const health = () => (sasl ? kafkaSaslListenerHealth('127.0.0.1', ports.kafka) : kafkaHealth('127.0.0.1', ports.kafka));
+  const usersFile = paths.kafkaUsersFile;
+
+  /** Runs one of Kafka's command-line tools; throws with the end of its output when it fails. */
+  const runTool = async (java: string, jvm: string[], args: string[], what: string): Promise<void> => {
+    const code = await runToLog({ command: java, args: [...jvm, ...args], cwd: confDir, logFile: installLog });
+    if (code !== 0)
+      throw new StackError(
+        `${what} failed (exit code ${code}); \`npm run stack -- down --wipe kafka\` formats Kafka again with every user. ` +
+          `Last lines:\n${lastLines(installLog, 10)}`,
+        { reason: 'setup-failed', part: 'kafka', logFile: installLog },
+      );
+  };
+
+  const addAdminOnPlaintext = async (java: string, jvm: string[], password: string): Promise<void> => {
+    const properties = join(confDir, 'server-plaintext-once.properties');
+    writeFileSync(
+      properties,
+      renderTemplate(join(templates, 'server.properties'), {
+        PORT: ports.kafka,
+        CONTROLLER_PORT: ports.kafkaController,
+        DATA_DIR: dataDir,
+        CLIENT_LISTENER: 'PLAINTEXT',
+        SECURITY: PLAINTEXT_NOTE,
+      }),
+    );
+    const started = await spawnDetached({ command: java, args: [...jvm, 'kafka.Kafka', properties], cwd: confDir, logFile: installLog });
+    let exit: ExitInfo | undefined;
+    void started.exited.then((info) => (exit = info));
+    try {
+      const outcome = await waitForHealthy(() => kafkaHealth('127.0.0.1', ports.kafka), {
+        timeoutMs: config.startTimeoutMs,
+        interrupted: () => exit,
+      });
+      if (outcome.kind !== 'healthy')
+        throw new StackError(`the broker did not start on PLAINTEXT to add the admin user. Last lines:\n${lastLines(installLog, 10)}`, {
+          reason: 'setup-failed',
+          part: 'kafka',
+          logFile: installLog,
+        });
+      await runTool(
+        java,
+        jvm,
+        userArgs(`127.0.0.1:${ports.kafka}`, undefined, KAFKA_ADMIN_USER, password),
+        `adding Kafka user ${KAFKA_ADMIN_USER}`,
+      );
+    } finally {
+      await stopProcess(started.pid, config.stopTimeoutMs);
+      rmSync(properties, { force: true });
+    }
+  };
 
   return {
     name: 'kafka',
@@ -75,14 +131,19 @@ export function localKafka(config: StackConfig): LocalPart {
       mkdirSync(dataDir, { recursive: true });
       const serverProperties = join(confDir, 'server.properties');
       const log4j = join(confDir, 'log4j2.yaml');
+      const users = sasl ? ensureKafkaUsers(usersFile) : undefined;
       writeFileSync(
         serverProperties,
         renderTemplate(join(templates, 'server.properties'), {
           PORT: ports.kafka,
           CONTROLLER_PORT: ports.kafkaController,
           DATA_DIR: dataDir,
+          CLIENT_LISTENER: users ? 'SASL_PLAINTEXT' : 'PLAINTEXT',
+          SECURITY: users ? securityProperties(users.passwords[KAFKA_ADMIN_USER] ?? '') : PLAINTEXT_NOTE,
         }),
+        { mode: 0o600 }, // it holds the admin's password
       );
+      chmodSync(serverProperties, 0o600); // mode applies to new files only
       writeFileSync(log4j, readFileSync(join(templates, 'log4j2.yaml')));
       const jvm = [`-Dlog4j2.configurationFile=${log4j}`, '-cp', join(libs, '*')];
 
@@ -94,13 +155,17 @@ export function localKafka(config: StackConfig): LocalPart {
           const clusterId = output.trim().split('\n').at(-1)?.trim() ?? '';
           if (!/^[A-Za-z0-9_-]{22}$/.test(clusterId))
             throw new Error(`StorageTool random-uuid printed no cluster id: ${output.slice(-500)}`);
+          // SCRAM users go in at format time (KIP-900), so the broker starts with its admin and every service user.
+          if (users) forgetInKafka(usersFile, users);
+          const scram = users ? Object.entries(users.passwords).flatMap(([name, pw]) => ['--add-scram', scramConfig(name, pw)]) : [];
           const code = await runToLog({
             command: java.executable,
-            args: [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', serverProperties],
+            args: [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', serverProperties, ...scram],
             cwd: confDir,
             logFile: installLog,
           });
           if (code !== 0) throw new Error(`StorageTool format exited with ${code}:\n${lastLines(installLog, 10)}`);
+          if (users) markInKafka(usersFile, users, Object.keys(users.passwords));
         } catch (error) {
           throw new StackError(`formatting Kafka storage failed: ${(error as Error).message}`, {
             reason: 'setup-failed',
@@ -109,6 +174,14 @@ export function localKafka(config: StackConfig): LocalPart {
             cause: error,
           });
         }
+      }
+
+      if (users && !users.inKafka.includes(KAFKA_ADMIN_USER)) {
+        // Storage formatted before SASL (an earlier ODX): no user exists and SCRAM users cannot be added through the
+        // controller listener. Start the broker once on PLAINTEXT without an authorizer, add the admin, stop it.
+        progress.milestone('kafka', 'data formatted without SASL users: adding the admin user once (about 30 s)');
+        await addAdminOnPlaintext(java.executable, jvm, users.passwords[KAFKA_ADMIN_USER] ?? '');
+        markInKafka(usersFile, users, [KAFKA_ADMIN_USER]);
       }
 
       return {
@@ -130,6 +203,34 @@ export function localKafka(config: StackConfig): LocalPart {
     },
 
     health,
+
+    async afterHealthy({ progress }: PartContext) {
+      if (!sasl) return;
+      const users = ensureKafkaUsers(usersFile);
+      const java = findJava('kafka', 17, ['ODX_KAFKA_JAVA_HOME', 'JAVA_HOME']);
+      if (!users.inKafka.includes(KAFKA_ADMIN_USER))
+        throw new StackError(
+          'Kafka runs without its admin user (it was started before the launcher added users): ' +
+            '`npm run stack -- down kafka` and `up` again add it',
+          { reason: 'setup-failed', part: 'kafka' },
+        );
+      const missing = Object.keys(users.passwords).filter((name) => !users.inKafka.includes(name));
+      if (missing.length > 0) {
+        // Users the catalog gained after the storage was formatted: added by the admin.
+        const commandConfig = join(confDir, 'admin-client.properties');
+        writeFileSync(commandConfig, adminClientProperties(users.passwords[KAFKA_ADMIN_USER] ?? ''), { mode: 0o600 });
+        const jvm = [`-Dlog4j2.configurationFile=${join(confDir, 'log4j2.yaml')}`, '-cp', join(libs, '*')];
+        for (const name of missing) {
+          progress.step('kafka', `adding SCRAM user ${name}`);
+          const args = userArgs(`127.0.0.1:${ports.kafka}`, commandConfig, name, users.passwords[name] ?? '');
+          await runTool(java.executable, jvm, args, `adding Kafka user ${name}`);
+          markInKafka(usersFile, users, [name]);
+        }
+      }
+      const summary = await applyCatalogAccess(`127.0.0.1:${ports.kafka}`, KAFKA_ADMIN_USER, users.passwords[KAFKA_ADMIN_USER] ?? '');
+      progress.step('kafka', summary);
+    },
+
     // The JVM prints a thread dump to stdout (the part's log) and keeps running.
     sigquitDump: 'keeps-running',
 
@@ -140,6 +241,78 @@ export function localKafka(config: StackConfig): LocalPart {
       return started ? probe : unhealthy(`broker answers but the log has no "${STARTED_MARKER}" yet`);
     },
   };
+}
+
+const PLAINTEXT_NOTE = '# No authentication: ODX_STACK_KAFKA_SECURITY=plaintext (the dev switch).';
+
+/** kafka-configs arguments that give `name` a SCRAM password (through `commandConfig`'s login, if any). */
+function userArgs(broker: string, commandConfig: string | undefined, name: string, password: string): string[] {
+  return [
+    'kafka.admin.ConfigCommand',
+    '--bootstrap-server',
+    broker,
+    ...(commandConfig ? ['--command-config', commandConfig] : []),
+    '--alter',
+    '--add-config',
+    `${SCRAM_MECHANISM}=[password=${password}]`,
+    '--entity-type',
+    'users',
+    '--entity-name',
+    name,
+  ];
+}
+
+/** Client properties of the admin's login, for Kafka's command-line tools. */
+export function adminClientProperties(password: string): string {
+  return [
+    'security.protocol=SASL_PLAINTEXT',
+    `sasl.mechanism=${SCRAM_MECHANISM}`,
+    `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${KAFKA_ADMIN_USER}" password="${password}";`,
+    '',
+  ].join('\n');
+}
+
+/** `--add-scram` value of StorageTool: passwords are base64url, so no quoting is needed. */
+function scramConfig(name: string, password: string): string {
+  return `${SCRAM_MECHANISM}=[name=${name},password=${password}]`;
+}
+
+/**
+ * SCRAM on the client listener, the KRaft authorizer, and nothing allowed without an ACL. The admin is a super user;
+ * so is ANONYMOUS, which only the controller listener (loopback, PLAINTEXT) yields: the broker's own connections to
+ * its controller arrive as ANONYMOUS and need cluster actions.
+ */
+function securityProperties(adminPassword: string): string {
+  return [
+    '# SASL/SCRAM users and ACLs (ODX_STACK_KAFKA_SECURITY=sasl, the default); users are in kafka-users.json.',
+    `sasl.enabled.mechanisms=${SCRAM_MECHANISM}`,
+    `sasl.mechanism.inter.broker.protocol=${SCRAM_MECHANISM}`,
+    `listener.name.sasl_plaintext.${SCRAM_MECHANISM.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${KAFKA_ADMIN_USER}" password="${adminPassword}";`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    `super.users=User:${KAFKA_ADMIN_USER};User:ANONYMOUS`,
+    'allow.everyone.if.no.acl.found=false',
+  ].join('\n');
+}
+
+/**
+ * As the admin: creates the missing catalog topics (services see them but may not create them) and the catalog's
+ * ACLs (docs/consumer-guide.md, "Kafka access"). Rules are only added: one the catalog stopped implying stays until
+ * Kafka's data is wiped.
+ */
+async function applyCatalogAccess(broker: string, username: string, password: string): Promise<string> {
+  const logger = createLogger({ service: 'odx-stack', level: 'error' });
+  const cluster = createClusterAdmin(
+    { brokers: [broker], clientId: 'odx-stack', ssl: false, sasl: { mechanism: 'scram-sha-512', username, password } },
+    logger,
+  );
+  try {
+    const created = await cluster.provisionCatalogTopics();
+    const rules = catalogAcls(loadCatalog());
+    const acls = await cluster.applyAcls(rules);
+    return `catalog topics: ${created.length} created; ACLs: ${rules.length} rules, ${acls} entries added`;
+  } finally {
+    await cluster.close();
+  }
 }
 
 /** Brokers from ODX_KAFKA_BROKERS; healthy when any of them answers. */
@@ -157,5 +330,15 @@ export function externalKafka(brokers: string[]): ExternalPart {
       }
       return unhealthy(failures.join('; '));
     },
+  };
+}
+
+/** How to run one of the local Kafka's command-line tools (e.g. `org.apache.kafka.tools.AclCommand`): java and class path. */
+export function kafkaToolCommand(config: StackConfig): { java: string; classpath: string[] } {
+  const libs = join(config.paths.distDir, `kafka-${KAFKA_VERSION}`, 'libs');
+  const log4j = join(config.paths.runDir, 'kafka', 'log4j2.yaml');
+  return {
+    java: findJava('kafka', 17, ['ODX_KAFKA_JAVA_HOME', 'JAVA_HOME']).executable,
+    classpath: [`-Dlog4j2.configurationFile=${log4j}`, '-cp', join(libs, '*')],
   };
 }

@@ -7,7 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { createClusterAdmin, createLogger, loadRuntimeConfig, specFromCatalog } from '@odx/runtime';
+import {
+  DEFAULT_GROUPS,
+  catalogAcls,
+  createClusterAdmin,
+  createLogger,
+  loadRuntimeConfig,
+  specFromCatalog,
+  type AclRule,
+  type ClusterAdmin,
+} from '@odx/runtime';
 import { freePort } from '@odx/runtime/testing';
 import { loadCatalog } from '@odx/schemas';
 import { PORTS, serviceSpecs, simulatorSpecs, url, type Ports } from '../../../scripts/demo/services.js';
@@ -58,18 +67,24 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     ODX_KAFKA_BROKERS: process.env['ODX_KAFKA_BROKERS'] ?? '127.0.0.1:9092',
     ODX_SCHEMA_REGISTRY_URL: process.env['ODX_SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
     ODX_MONGO_URL: process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/',
+    // The stack's admin login and users file (a SASL stack): serviceSpecs gives each service its own user.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => (e[0].startsWith('ODX_KAFKA_SASL_') || e[0] === 'ODX_STACK_KAFKA_USERS') && e[1] !== undefined,
+      ),
+    ),
   };
   // Group ids are cluster-wide: a group of the same name on other topics would share rebalances with this one.
   const isolation: Record<string, string> = {
     ODX_TOPIC_PREFIX: prefix,
     ODX_MONGO_DB: database,
     ODX_LOG_LEVEL: 'warn',
-    ODX_WRITEBACK_GROUP: `sys-${id}-odoo-writeback`,
-    ODX_WMS_BRIDGE_GROUP: `sys-${id}-wms-bridge`,
-    ODX_TMS_BRIDGE_GROUP: `sys-${id}-tms-bridge`,
-    ODX_EDI_GROUP: `sys-${id}-edi-gateway`,
-    ODX_SINK_GROUP: `sys-${id}-analytics-sink`,
-    ODX_ORCHESTRATOR_GROUP: `sys-${id}-order-orchestrator`,
+    ODX_WRITEBACK_GROUP: systemGroup(id, 'odoo-outbox-poller'),
+    ODX_WMS_BRIDGE_GROUP: systemGroup(id, 'wms-bridge'),
+    ODX_TMS_BRIDGE_GROUP: systemGroup(id, 'tms-bridge'),
+    ODX_EDI_GROUP: systemGroup(id, 'edi-gateway'),
+    ODX_SINK_GROUP: systemGroup(id, 'analytics-sink'),
+    ODX_ORCHESTRATOR_GROUP: systemGroup(id, 'order-orchestrator'),
     ...extraEnv,
   };
   const specs = [...simulatorSpecs(dataDir, ports), ...serviceSpecs(stackEnv, dataDir, ports)].map((s) => ({
@@ -96,6 +111,17 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
   // parallel: one that subscribes before another created its topics fails its start on unknown partitions (seen when
   // two systems started at once and Kafka's metadata lagged behind ~100 new topics).
   await createSystemTopics(stackEnv, prefix);
+  // On a stack with SASL users each service runs as its own user: it may do what the catalog's ACLs for this
+  // system's topics and groups allow, and no more.
+  const acls = process.env['ODX_STACK_KAFKA_USERS'] ? systemAcls(prefix, id) : [];
+  if (acls.length > 0) {
+    await withCluster(stackEnv, (cluster) => cluster.applyAcls(acls));
+    t.after(() =>
+      withCluster(stackEnv, (cluster) => cluster.removeAcls(acls.filter((r) => r.name !== '*'))).catch((err: unknown) =>
+        console.warn(`system ${id}: could not remove its ACLs: ${String(err)}`),
+      ),
+    );
+  }
   // Simulators first (the services reach them at start), then the services, in parallel: each waits for its own /readyz.
   const simulators = specs.filter((s) => s.name.startsWith('sim-'));
   await Promise.all(simulators.map((s) => supervisor.start(s)));
@@ -155,27 +181,41 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
 
 export { freePort, url };
 
-async function createSystemTopics(stackEnv: Record<string, string>, prefix: string): Promise<void> {
+/** The consumer group id a service of system `id` runs with: `sys-<id>-<its default group>`. */
+function systemGroup(id: string, service: string): string {
+  return `sys-${id}-${DEFAULT_GROUPS[service] ?? service}`;
+}
+
+/** The catalog's ACLs for this system's topics (its prefix) and consumer groups. */
+function systemAcls(prefix: string, id: string): AclRule[] {
+  const catalog = loadCatalog();
+  return catalogAcls(catalog, { topicPrefix: prefix, groups: Object.fromEntries(catalog.services.map((s) => [s, systemGroup(id, s)])) });
+}
+
+/** Runs `work` on a ClusterAdmin of the test's own (admin) login. */
+async function withCluster<T>(stackEnv: Record<string, string>, work: (cluster: ClusterAdmin) => Promise<T>): Promise<T> {
   const config = loadRuntimeConfig('system-test', { ...process.env, ...stackEnv });
   const cluster = createClusterAdmin(config.kafka, createLogger({ service: 'system-test', level: 'error' }));
   try {
-    await cluster.ensureTopics(loadCatalog().topics.map((def) => ({ ...specFromCatalog(def, 1), name: `${prefix}${def.name}` })));
+    return await work(cluster);
   } finally {
     await cluster.close();
   }
 }
 
+async function createSystemTopics(stackEnv: Record<string, string>, prefix: string): Promise<void> {
+  await withCluster(stackEnv, (cluster) =>
+    cluster.ensureTopics(loadCatalog().topics.map((def) => ({ ...specFromCatalog(def, 1), name: `${prefix}${def.name}` }))),
+  );
+}
+
 /** Deletes the topics named with `prefix` and the consumer groups whose id starts with `groupPrefix`. */
 async function removeSystemFromKafka(stackEnv: Record<string, string>, prefix: string, groupPrefix: string): Promise<void> {
-  const config = loadRuntimeConfig('system-test', { ...process.env, ...stackEnv });
-  const cluster = createClusterAdmin(config.kafka, createLogger({ service: 'system-test', level: 'error' }));
-  try {
+  await withCluster(stackEnv, async (cluster) => {
     const groups = (await cluster.listGroups()).map((g) => g.groupId).filter((g) => g.startsWith(groupPrefix));
     await cluster.deleteGroups(groups);
     const topics = (await cluster.listTopics()).filter((name) => name.startsWith(prefix));
     // In slices: one request for hundreds of topics outlasts the broker's request timeout on a busy machine.
     for (let i = 0; i < topics.length; i += 50) await cluster.deleteTopics(topics.slice(i, i + 50));
-  } finally {
-    await cluster.close();
-  }
+  });
 }

@@ -10,3 +10,5 @@ export type { RemoteProblem, RestClientOptions } from './rest-client.js';
 export { StandardWebhookReceiver } from './webhook-receiver.js';
 export type { WebhookReceipt, WebhookReceiverOptions } from './webhook-receiver.js';
 export { MAX_JSON_DEPTH, jsonBytesDepthExceeds, jsonDepthExceeds, jsonDepthVerifier, jsonTooDeep } from './json-depth.js';
+export { deprecated, deprecationHeaders } from './deprecation.js';
+export type { RouteDeprecation } from './deprecation.js';

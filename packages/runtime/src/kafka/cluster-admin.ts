@@ -2,6 +2,7 @@ import { AssignerProtocol, type Admin, type Kafka } from 'kafkajs';
 import type { CompiledRuntimeConfig } from '../config/runtime-config.js';
 import type { Logger } from '../logging/logger.js';
 import { createKafka } from './client.js';
+import { applyAcls, removeAcls, type AclRule } from './acls.js';
 import { ensureTopics, provisionCatalogTopics, type TopicSpec } from './topic-admin.js';
 
 /** Offsets `[low, high)` of one partition are in the log; `high` is where the next record goes. */
@@ -106,6 +107,10 @@ export interface ClusterAdmin {
   setGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
   /** Deletes groups; unknown or non-empty groups are left alone. */
   deleteGroups(groupIds: string[]): Promise<void>;
+  /** Adds the ACL entries of `rules` the broker lacks (see acls.ts); returns how many it added. */
+  applyAcls(rules: readonly AclRule[]): Promise<number>;
+  /** Deletes exactly the ACL entries of `rules`. */
+  removeAcls(rules: readonly AclRule[]): Promise<void>;
 }
 
 /** The client a ClusterAdmin works on; only the runtime's own Kafka code (range reader, raw consumer) calls this. */
@@ -277,6 +282,14 @@ class KafkajsClusterAdmin implements ClusterAdmin {
     } finally {
       await consumer.disconnect();
     }
+  }
+
+  async applyAcls(rules: readonly AclRule[]): Promise<number> {
+    return applyAcls(await this.use(), rules);
+  }
+
+  async removeAcls(rules: readonly AclRule[]): Promise<void> {
+    await removeAcls(await this.use(), rules);
   }
 
   async deleteGroups(groupIds: string[]): Promise<void> {

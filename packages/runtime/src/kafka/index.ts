@@ -39,6 +39,8 @@ export type { ConsumerRunnerEventMap, MessageOutcomeEvent } from './consumer/out
 export { ERROR_HEADERS, RETRY_HEADERS, buildDlqHeaders, buildRetryHeaders, readRetryState } from './failure-headers.js';
 export { headersToStrings } from './headers.js';
 export type { RawHeaders } from './headers.js';
+export { DEFAULT_GROUPS, allows, catalogAcls, servicePrincipal } from './acls.js';
+export type { AclOperation, AclPlanOptions, AclRule } from './acls.js';
 export { ensureTopics, provisionCatalogTopics, specFromCatalog } from './topic-admin.js';
 export type { TopicSpec } from './topic-admin.js';
 export { assertTopicName, catalogTopicName, dlqTopicName, parseDerivedTopic, retryTopicName } from './topic-names.js';
