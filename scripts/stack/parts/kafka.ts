@@ -324,7 +324,10 @@ export function externalKafka(brokers: string[]): ExternalPart {
       const failures: string[] = [];
       for (const broker of brokers) {
         const sep = broker.lastIndexOf(':');
-        const result = await kafkaHealth(broker.slice(0, sep), Number(broker.slice(sep + 1)));
+        const [host, port] = [broker.slice(0, sep), Number(broker.slice(sep + 1))];
+        let result = await kafkaHealth(host, port);
+        // A SASL listener closes the connection on a metadata request before a login; ApiVersions it answers.
+        if (!result.ok && /closed the connection/.test(result.detail)) result = await kafkaSaslListenerHealth(host, port);
         if (result.ok) return healthy(`${broker}: ${result.detail}`);
         failures.push(result.detail);
       }

@@ -142,6 +142,36 @@ test('audit: a state-changing call is on record (pending) before its effect and 
   assert.equal((await s.audit.list({ limit: 10 })).length, 2, 'reads are not audited');
 });
 
+test('audit: append-only: an outcome is a second insert (first one wins), listed with its entry, found by the route action', async (t) => {
+  const db = await database(t);
+  const audit = new AuditLog(db);
+  const base = { service: 'svc', actor: 'olga', role: 'operator', count: 0, details: {} };
+  const entries = await Promise.all(
+    ['j1', 'j2', 'j3'].map((id) =>
+      audit.record({ ...base, action: `POST /v1/jobs/${id}/cancel`, target: `/v1/jobs/${id}/cancel`, outcome: 'pending' }),
+    ),
+  );
+  const [first, second] = entries;
+  assert.ok(first && second);
+  await audit.complete(first._id, 'succeeded', 202, 'POST /v1/jobs/:id/cancel');
+  await audit.complete(first._id, 'failed', 500, 'POST /v1/jobs/:id/cancel');
+  await audit.complete(second._id, 'refused', 409, 'POST /v1/jobs/:id/cancel');
+  const byRoute = await audit.list({ action: 'POST /v1/jobs/:id/cancel', limit: 10 });
+  assert.deepEqual(
+    byRoute.map((e) => [e.target, e.outcome, e.status]).sort(),
+    [
+      ['/v1/jobs/j1/cancel', 'succeeded', 202],
+      ['/v1/jobs/j2/cancel', 'refused', 409],
+    ],
+    'the first outcome wins; the entry without one is not listed under the route',
+  );
+  const all = await audit.list({ limit: 10 });
+  assert.equal(all.length, 3);
+  assert.equal(all.find((e) => e.target === '/v1/jobs/j3/cancel')?.outcome, 'pending', 'no outcome yet: still pending');
+  const raw = await db.collection<{ _id: string; outcome: string }>('odx_audit').findOne({ _id: first._id });
+  assert.equal(raw?.outcome, 'pending', 'the entry itself is never updated');
+});
+
 test('SingleFlightCache: a burst costs one computation, the answer is kept for the TTL, failures are not', async () => {
   let computed = 0;
   const cache = new SingleFlightCache<number>(200);

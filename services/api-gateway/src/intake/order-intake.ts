@@ -11,10 +11,9 @@
 // then takes over and publishes again under the same event id, which
 // consumers drop as a duplicate.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deleteManyInBatches, findByIds, outgoingEvent, type BatchingPublisher } from '@odx/runtime';
+import { InsertBatcher, deleteManyInBatches, findByIds, outgoingEvent, type BatchingPublisher } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import type { Partner } from '../keys/api-key.js';
-import { InsertBatcher } from '../store/insert-batcher.js';
 import { IdempotencyKeyReused, IntakeInProgress, IntakeUnavailable } from './intake-errors.js';
 import { apiOrderId, intakeEventId, mapOrderReceived } from './map-order.js';
 import { bodyFingerprint } from './fingerprint.js';

@@ -1,4 +1,4 @@
-import { insertManyInChunks } from '@odx/runtime';
+import { insertManyInChunks } from './bounded-writes.js';
 import type { Collection, OptionalUnlessRequiredId } from 'mongodb';
 
 interface Pending<D> {
@@ -11,9 +11,10 @@ interface Pending<D> {
  * Unique inserts from concurrent requests sent together: what arrives within
  * `lingerMs` (or `maxBatch` documents) goes out as one unordered insertMany.
  * FerretDB takes one insertMany of hundreds of documents about as fast as one
- * insertOne, so the intake's claims and answers stay far from its ~1-2k
- * single inserts/s. Resolves true when inserted, false on a duplicate `_id`
- * (two requests racing for one key: exactly one wins, even in one batch).
+ * insertOne, so callers stay far from its ~1-2k
+ * single inserts/s (api-gateway's intake claims and answers, the audit
+ * trail). Resolves true when inserted, false on a duplicate `_id` (two
+ * requests racing for one key: exactly one wins, even in one batch).
  */
 export class InsertBatcher<D extends { _id: string }> {
   private queue: Pending<D>[] = [];
