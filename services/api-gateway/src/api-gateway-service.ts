@@ -1,5 +1,5 @@
-import { BatchingPublisher, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
-import { AvailabilityFeed } from './availability/availability-feed.js';
+import { BatchingPublisher, LatestValueFeed, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import { availabilityLevels, type LevelDoc } from './availability/availability-feed.js';
 import { AvailabilityView } from './availability/availability-view.js';
 import type { ApiGatewayConfig } from './config.js';
 import { mountRoutes } from './http/routes.js';
@@ -14,7 +14,7 @@ export interface ApiGateway {
   intake: OrderIntake;
   keys: ApiKeyStore;
   availability: AvailabilityView;
-  availabilityFeed: AvailabilityFeed;
+  availabilityFeed: LatestValueFeed<LevelDoc>;
   status: StatusFeed;
 }
 
@@ -45,12 +45,11 @@ export async function startApiGateway(rt: ServiceRuntime, config: ApiGatewayConf
   const availability = new AvailabilityView();
   const onFatal = (what: string) => (err: Error) => void rt.lifecycle.fail(`${what} crashed`, err);
   const subscriptions = apiGatewaySubscriptions(config);
-  const availabilityFeed = new AvailabilityFeed({
+  const availabilityFeed = new LatestValueFeed(availabilityLevels(availability), {
     cluster: rt.cluster,
     serde: rt.serde,
     db: rt.db,
     logger: rt.logger,
-    view: availability,
     groupId: subscriptions.inventory.groupId,
     topic: subscriptions.inventory.topics[0]!,
     refreshMs: config.viewRefreshMs,

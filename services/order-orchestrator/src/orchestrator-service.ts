@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
+import { LatestValueFeed, provisionCatalogTopics, type ServiceRuntime } from '@odx/runtime';
 import { topicByName } from '@odx/schemas';
 import type { OrchestratorConfig } from './config.js';
 import { mountProcessRoutes } from './http/process-routes.js';
 import { IntakeRouter } from './intake/intake-router.js';
 import { InvoiceLinks } from './intake/invoice-links.js';
-import { LatestValueFeed } from './intake/latest-value-feed.js';
 import { productKinds, type ProductDoc } from './intake/product-feed.js';
 import { stockLevels, type LevelDoc } from './intake/stock-feed.js';
 import { createOrchestratorMetrics, type OrchestratorMetrics } from './orchestrator-metrics.js';

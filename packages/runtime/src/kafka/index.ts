@@ -13,6 +13,8 @@ export type {
 } from './cluster-admin.js';
 export { readRanges } from './range-reader.js';
 export type { PartitionRange, RangeBatch, ReadRangesOptions } from './range-reader.js';
+export { LatestValueFeed, stockLevelDocOf, stockLevelKind } from './latest-value-feed.js';
+export type { LatestValueFeedOptions, LatestValueKind, StockLevelDoc } from './latest-value-feed.js';
 export { RawConsumer } from './raw-consumer.js';
 export type { RawBatch, RawConsumerOptions } from './raw-consumer.js';
 export type { RawMessage } from './raw-message.js';

@@ -1,15 +1,8 @@
 import { formatDecimal, parseDecimal } from '@odx/schemas';
+import type { StockLevelDoc } from '@odx/runtime';
 
-/** What the view needs of an InventoryLevelChanged. */
-export interface LevelFact {
-  sku: string;
-  warehouseCode: string;
-  locationCode: string | null;
-  lotNumber: string | null;
-  available: string;
-  asOf: Date;
-  eventId: string;
-}
+/** What the view needs of an InventoryLevelChanged: the stored stock level without its key. */
+export type LevelFact = Omit<StockLevelDoc, '_id'>;
 
 interface Seen {
   asOf: number;

@@ -3,8 +3,8 @@
 // full catalog). Consumables and services have no stock levels, so allocation
 // must know them to let their lines ship without stock. Stored in
 // `orchestrator_products`, one small document per SKU.
+import type { LatestValueKind } from '@odx/runtime';
 import type { ProductFact, ProductView } from '../policy/index.js';
-import type { LatestValueKind } from './latest-value-feed.js';
 
 export const PRODUCT_COLLECTION = 'orchestrator_products';
 

@@ -1,20 +1,17 @@
-// A view the process reads (stock levels, product kinds) kept from a topic of
+// A view a service reads (the orchestrator's stock levels and product kinds,
+// api-gateway's availability) kept from a topic of
 // "latest value per key" events. One consumer group, shared by the
 // instances, stores the values in MongoDB (one small document per key); every
 // instance applies what it consumes at once and re-reads the whole (small)
 // collection on a schedule, so each holds every value whichever partitions it
 // consumes. Only values newer than the view holds move it and get stored.
-import {
-  RawConsumer,
-  bulkWriteInChunks,
-  canonicalEventOf,
-  classifyError,
-  type CanonicalEvent,
-  type ClusterAdmin,
-  type EventSerde,
-  type Logger,
-  type RawBatch,
-} from '@odx/runtime';
+import { classifyError } from '../resilience/index.js';
+import type { Logger } from '../logging/index.js';
+import type { EventSerde } from '../serde/index.js';
+import { bulkWriteInChunks } from '../store/bounded-writes.js';
+import type { ClusterAdmin } from './cluster-admin.js';
+import { canonicalEventOf, type CanonicalEvent } from './events.js';
+import { RawConsumer, type RawBatch } from './raw-consumer.js';
 import type { EventType } from '@odx/schemas';
 import type { Collection, Db, Document } from 'mongodb';
 
@@ -33,7 +30,7 @@ export interface LatestValueKind<D extends StoredValue> {
   apply(doc: D): boolean;
 }
 
-export interface FeedOptions {
+export interface LatestValueFeedOptions {
   cluster: ClusterAdmin;
   serde: EventSerde;
   db: Db;
@@ -53,7 +50,7 @@ export class LatestValueFeed<D extends StoredValue> {
 
   constructor(
     private readonly kind: LatestValueKind<D>,
-    private readonly options: FeedOptions,
+    private readonly options: LatestValueFeedOptions,
   ) {
     this.collection = options.db.collection<StoredValue>(kind.collection);
     this.consumer = new RawConsumer(options.cluster, {
@@ -115,4 +112,39 @@ export class LatestValueFeed<D extends StoredValue> {
       [...latest.values()].map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })),
     );
   }
+}
+
+/** The latest stock level of one SKU, warehouse, location and lot, as a LatestValueKind stores it. */
+export interface StockLevelDoc {
+  /** `sku|warehouse|location|lot` (empty parts for no location or lot). */
+  _id: string;
+  sku: string;
+  warehouseCode: string;
+  locationCode: string | null;
+  lotNumber: string | null;
+  /** Decimal string, as the event carries it. */
+  available: string;
+  asOf: Date;
+  eventId: string;
+}
+
+/** `docOf` of a stock-level kind: the level an InventoryLevelChanged carries; undefined for other events. */
+export function stockLevelDocOf(event: CanonicalEvent): StockLevelDoc | undefined {
+  if (event.eventType !== 'InventoryLevelChanged') return undefined;
+  const l = event.payload.level;
+  return {
+    _id: [l.sku, l.warehouseCode, l.locationCode ?? '', l.lotNumber ?? ''].join('|'),
+    sku: l.sku,
+    warehouseCode: l.warehouseCode,
+    locationCode: l.locationCode,
+    lotNumber: l.lotNumber,
+    available: l.available,
+    asOf: l.asOf,
+    eventId: event.payload.meta.eventId,
+  };
+}
+
+/** The kind of a stock-level view: InventoryLevelChanged stored in `collection`, each level handed to `apply`. */
+export function stockLevelKind(collection: string, apply: (doc: StockLevelDoc) => boolean): LatestValueKind<StockLevelDoc> {
+  return { what: 'stock levels', eventType: 'InventoryLevelChanged', collection, docOf: stockLevelDocOf, apply };
 }
