@@ -17,6 +17,7 @@ import {
   createLogger,
   dlqTopicName,
   loadRuntimeConfig,
+  readRanges,
   retryTopicName,
   servicePrincipal,
   type ClusterAdmin,
@@ -171,6 +172,28 @@ test(
       });
       await own.disconnect();
       assert.equal(value, 'an order');
+    });
+
+    await t.test('a range read under another group id is refused with an error the caller gets (the process lives on)', async () => {
+      // The orchestrator's DLQ intake crashed its process this way: a refused group rejected a promise nobody awaited.
+      const wmsCluster = createClusterAdmin(
+        {
+          ...loadRuntimeConfig('acl-test').kafka,
+          sasl: { mechanism: 'scram-sha-512', username: wmsUser, password: users.passwords[wmsUser] ?? '' },
+        },
+        quiet,
+      );
+      try {
+        const ranges = [{ topic: orders, partition: 0, from: 0n, to: 1n }];
+        const seen: number[] = [];
+        const onBatch = async (b: { messages: unknown[] }): Promise<void> => void seen.push(b.messages.length);
+        const refused = await failure(() => readRanges(wmsCluster, { ranges, groupPrefix: 'odx-range-reader', onBatch }));
+        assert.notEqual(refused, 'no error');
+        await readRanges(wmsCluster, { ranges, groupPrefix: `${group('wms-bridge')}-reader`, onBatch });
+        assert.deepEqual(seen, [1], 'under its own group id it reads the range');
+      } finally {
+        await wmsCluster.close();
+      }
     });
 
     await t.test('a wrong password and a client without SASL are both turned away', async () => {

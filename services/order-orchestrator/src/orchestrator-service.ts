@@ -162,7 +162,11 @@ export async function startOrderOrchestrator(
   let desk: ExceptionDesk | undefined;
   if (deps.cases === undefined) {
     // Dead letters of groups that do a process step reach the process as step failures (one case, opened by it).
-    desk = await startExceptionDesk(rt, loadExceptionDeskSettings(deps.deskEnv), { commands, failures: commands });
+    desk = await startExceptionDesk(rt, loadExceptionDeskSettings(deps.deskEnv), {
+      commands,
+      failures: commands,
+      dlqReaderGroupPrefix: `${config.groupId}-dlq-intake`,
+    });
     executor.useCaseDesk(desk.desk);
   }
   mountProcessRoutes(rt.http.api, { store });

@@ -80,6 +80,7 @@ export async function startWebhookDispatcher(rt: ServiceRuntime, config: Webhook
     serde: rt.serde,
     seq,
     topics: config.consumer.topics,
+    readerGroupPrefix: `${config.consumer.groupId}-recover`,
     allowPrivateTargets: delivery.allowPrivateTargets,
     retentionMs: delivery.retentionMs,
     recoverMax: config.recoverMax,

@@ -55,6 +55,9 @@ export async function readRanges(cluster: ClusterAdmin, o: ReadRangesOptions): P
   const done = new Promise<void>((resolve, reject) => {
     finish = (err) => (err ? reject(err) : resolve());
   });
+  // A crash while `consumer.run` is still starting (e.g. the group refused by an ACL) rejects both `run` and `done`;
+  // the error reaches the caller through `run`, and `done` must not become an unhandled rejection that ends the process.
+  done.catch(() => undefined);
   const onAbort = (): void => finish();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   let stopped = false;

@@ -54,6 +54,11 @@ export interface DlqIntakeOptions {
   logger: Logger;
   /** ODX_TOPIC_PREFIX of this deployment ('' when unset). */
   topicPrefix: string;
+  /**
+   * Start of the short-lived consumer group ids each scan reads with: under the orchestrator's own group id, which
+   * its Kafka ACL covers. @default 'odx-orchestrator-dlq-intake'
+   */
+  readerGroupPrefix?: string;
   /** Severity of a case a dead letter opens. @default 'high' */
   severity?: Severity;
   /** Messages handled per scan at most (the rest waits for the next). @default 5000 */
@@ -120,7 +125,7 @@ export class DlqIntake {
       ranges,
       ...(signal ? { signal } : {}),
       concurrency: 1,
-      groupPrefix: 'odx-orchestrator-dlq-intake',
+      groupPrefix: this.options.readerGroupPrefix ?? 'odx-orchestrator-dlq-intake',
       onBatch: async (batch) => {
         for (const m of batch.messages) {
           await this.file(m, result);

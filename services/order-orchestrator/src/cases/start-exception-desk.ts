@@ -27,6 +27,8 @@ export interface ExceptionDeskDeps {
   failures?: StepFailureSender;
   /** The case API's router: @default rt.http.api (the runtime's authenticate must be the bearer-token check). */
   api?: Router;
+  /** Group ids of the DLQ intake's reads start with this (the orchestrator passes `<its group id>-dlq-intake`). */
+  dlqReaderGroupPrefix?: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function startExceptionDesk(
     topicPrefix: settings.topics.prefix,
     severity: settings.dlqSeverity,
     ...(deps.failures ? { failures: deps.failures } : {}),
+    ...(deps.dlqReaderGroupPrefix ? { readerGroupPrefix: deps.dlqReaderGroupPrefix } : {}),
   });
 
   const abort = new AbortController();

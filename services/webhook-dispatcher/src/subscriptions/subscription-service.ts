@@ -34,6 +34,8 @@ export interface SubscriptionServiceOptions {
   allowPrivateTargets: boolean;
   retentionMs: number;
   recoverMax: number;
+  /** Group ids of recovery reads start with this: under the dispatcher's own group id, which its Kafka ACL covers. */
+  readerGroupPrefix: string;
   /** New deliveries (redelivery, recovery) for the lanes. */
   handOver: (docs: DeliveryDoc[]) => void;
 }
@@ -316,7 +318,7 @@ export class SubscriptionService {
       const ranges = [...start].map(([partition, from]) => ({ topic, partition, from, to: BigInt(end.get(partition)?.high ?? from) }));
       await readRanges(this.options.cluster, {
         ranges,
-        groupPrefix: 'odx-webhooks-recover',
+        groupPrefix: this.options.readerGroupPrefix,
         onBatch: async (batch) => {
           for (const m of batch.messages) {
             if (m.timestamp >= untilMs) continue;
