@@ -2,7 +2,11 @@
 // kit (`@odx/runtime/testing`; not part of the runtime's main export).
 import { AssertionError } from 'node:assert';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
+import { MongoClient } from 'mongodb';
+import type { CompiledRuntimeConfig } from '../config/index.js';
+import { createClusterAdmin } from '../kafka/cluster-admin.js';
+import type { Logger } from '../logging/index.js';
 import type { EventPayloads, EventType } from '@odx/schemas';
 
 /** A name no other test uses: `<prefix>-<8 hex>` (topics, groups, databases). */
@@ -90,4 +94,77 @@ export async function testAuthHeader(
 ): Promise<{ authorization: string }> {
   const { mintToken } = await import('../auth/tokens.js');
   return { authorization: `Bearer ${await mintToken(settings, subject, [role])}` };
+}
+
+/** `http://127.0.0.1:<port>` of a server listening on a TCP port (a service runtime's `listen()`). */
+export function serverUrl(server: { address(): AddressInfo | string | null }): string {
+  const addr = server.address();
+  return typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
+}
+
+/** An answer of a JSON API: the status and the parsed body (the raw text when it is not JSON). */
+export interface JsonAnswer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
+  body: any;
+}
+
+/**
+ * A caller of a service's HTTP API for tests: `call(method, path, role, body)` sends `Authorization: Bearer
+ * <token(role)>` (nothing when `role` is null) and a JSON body (a string is sent as it is).
+ */
+export function jsonCaller<R>(
+  baseUrl: string,
+  token: (role: R) => Promise<string>,
+): (method: string, path: string, role: R | null, body?: unknown) => Promise<JsonAnswer> {
+  return async (method, path, role, body) => {
+    const headers: Record<string, string> = {};
+    if (role !== null) headers['authorization'] = `Bearer ${await token(role)}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) as unknown };
+    } catch {
+      return { status: res.status, body: text };
+    }
+  };
+}
+
+/** What a test started on the stack and leaves behind for `removeFromStack`. */
+export interface StackLeftovers {
+  kafka: CompiledRuntimeConfig['kafka'];
+  mongoUrl: string;
+  logger: Logger;
+  topics?: readonly string[];
+  /** Also delete every topic whose name starts with one of these. */
+  topicPrefixes?: readonly string[];
+  groups?: readonly string[];
+  database?: string;
+}
+
+/** Deletes a test's topics and consumer groups and drops its database; each step's failure is ignored (best effort). */
+export async function removeFromStack(left: StackLeftovers): Promise<void> {
+  const cluster = createClusterAdmin(left.kafka, left.logger);
+  try {
+    const prefixes = left.topicPrefixes ?? [];
+    const byPrefix =
+      prefixes.length > 0 ? (await cluster.listTopics().catch(() => [])).filter((n) => prefixes.some((p) => n.startsWith(p))) : [];
+    const topics = [...new Set([...(left.topics ?? []), ...byPrefix])];
+    if (topics.length > 0) await cluster.deleteTopics(topics).catch(() => undefined);
+    if (left.groups?.length) await cluster.deleteGroups([...left.groups]).catch(() => undefined);
+  } finally {
+    await cluster.close().catch(() => undefined);
+  }
+  if (left.database === undefined) return;
+  const mongo = new MongoClient(left.mongoUrl);
+  await mongo
+    .db(left.database)
+    .dropDatabase()
+    .catch(() => undefined);
+  await mongo.close();
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createClusterAdmin, createServiceRuntime, mintToken, readRanges, type Role, type ServiceRuntime } from '@odx/runtime';
-import { MongoClient } from 'mongodb';
+import { createServiceRuntime, mintToken, readRanges, type Role, type ServiceRuntime } from '@odx/runtime';
+import { removeFromStack, serverUrl } from '@odx/runtime/testing';
 import { startApiGateway, type ApiGateway } from '../../src/api-gateway-service.js';
 import { loadApiGatewayConfig, type ApiGatewayConfig } from '../../src/config.js';
 import type { Scope } from '../../src/keys/api-key.js';
@@ -59,20 +59,10 @@ export async function startGateway(t: Cleanup, extraEnv: Record<string, string> 
   const topics = Object.values(config.topics);
   await rt.cluster.ensureTopics(topics.map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
   const gw = await startApiGateway(rt, config, callers);
-  const server = await rt.listen();
-  const addr = server.address();
-  const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
+  const url = serverUrl(await rt.listen());
   t.after(async () => {
     await rt.shutdown('test done');
-    const cluster = createClusterAdmin(rt.config.kafka, rt.logger);
-    await cluster.deleteTopics(topics).catch(() => undefined);
-    await cluster.close();
-    const m = new MongoClient(rt.config.mongo.url);
-    await m
-      .db(database)
-      .dropDatabase()
-      .catch(() => undefined);
-    await m.close();
+    await removeFromStack({ kafka: rt.config.kafka, mongoUrl: rt.config.mongo.url, logger: rt.logger, topics, database });
   });
   return {
     rt,

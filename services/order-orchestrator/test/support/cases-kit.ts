@@ -3,16 +3,8 @@
 // the desk wired as the orchestrator wires it, and the commands it sends kept
 // for the test to read (the process is another helper's).
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  createClusterAdmin,
-  createServiceRuntime,
-  mintToken,
-  readRanges,
-  type Role,
-  type ServiceRuntime,
-  type TokenSettings,
-} from '@odx/runtime';
-import { MongoClient } from 'mongodb';
+import { createServiceRuntime, mintToken, readRanges, type Role, type ServiceRuntime, type TokenSettings } from '@odx/runtime';
+import { removeFromStack, serverUrl } from '@odx/runtime/testing';
 import type { ProcessCommandRequest } from '../../src/cases/case-desk.js';
 import { loadExceptionDeskSettings, type ExceptionDeskSettings } from '../../src/cases/desk-settings.js';
 import { startExceptionDesk, type ExceptionDesk } from '../../src/cases/start-exception-desk.js';
@@ -92,20 +84,10 @@ export async function startCasesKit(t: Cleanup, o: { afterMs?: number; failComma
       },
     },
   });
-  const server = await rt.listen();
-  const addr = server.address();
-  const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
+  const url = serverUrl(await rt.listen());
   t.after(async () => {
     await rt.shutdown('test done');
-    const cluster = createClusterAdmin(rt.config.kafka, rt.logger);
-    await cluster.deleteTopics([...created]).catch(() => undefined);
-    await cluster.close();
-    const m = new MongoClient(rt.config.mongo.url);
-    await m
-      .db(database)
-      .dropDatabase()
-      .catch(() => undefined);
-    await m.close();
+    await removeFromStack({ kafka: rt.config.kafka, mongoUrl: rt.config.mongo.url, logger: rt.logger, topics: [...created], database });
   });
   return {
     rt,

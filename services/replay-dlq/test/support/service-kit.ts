@@ -9,6 +9,7 @@ import {
   type Role,
   type ServiceRuntime,
 } from '@odx/runtime';
+import { jsonCaller, serverUrl } from '@odx/runtime/testing';
 import type { EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { MongoClient } from 'mongodb';
@@ -83,9 +84,7 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
   const rt = await createServiceRuntime({ name: 'replay-dlq', env, tokens: config.auth });
   rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
   const svc = startReplayDlq(rt, config);
-  const server = await rt.listen();
-  const addr = server.address();
-  const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
+  const url = serverUrl(await rt.listen());
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= rt.shutdown('test done'));
   const deferred: Array<() => Promise<void> | void> = [];
@@ -147,24 +146,7 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
       });
       return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
     },
-    call: async (method, path, role, body) => {
-      const headers: Record<string, string> = {};
-      if (role) headers['authorization'] = `Bearer ${await token(role)}`;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: jsonCaller(url, token),
   };
 }
 

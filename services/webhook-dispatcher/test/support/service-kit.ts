@@ -1,18 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createClusterAdmin,
-  createServiceRuntime,
-  mintToken,
-  outgoingEvent,
-  type OutgoingEvent,
-  type Role,
-  type ServiceRuntime,
-} from '@odx/runtime';
+import { createServiceRuntime, mintToken, outgoingEvent, type OutgoingEvent, type Role, type ServiceRuntime } from '@odx/runtime';
+import { jsonCaller, removeFromStack, serverUrl } from '@odx/runtime/testing';
 import type { EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
-import { MongoClient } from 'mongodb';
 import { loadWebhookDispatcherConfig, type WebhookDispatcherConfig } from '../../src/config.js';
 import { startWebhookDispatcher, type WebhookDispatcher } from '../../src/webhook-dispatcher-service.js';
 
@@ -71,23 +63,20 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
   if (!o.topic) await rt.cluster.ensureTopics([{ name: topic, partitions: 3, replicationFactor: 1, config: {} }]);
   const svc = await startWebhookDispatcher(rt, config);
   const server = await rt.listen();
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = serverUrl(server);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= rt.shutdown('test done'));
   t.after(async () => {
     await stop();
     if (o.topic || o.database) return; // the first instance cleans up
-    const cluster = createClusterAdmin(rt.config.kafka, rt.logger);
-    const all = await cluster.listTopics();
-    await cluster.deleteTopics(all.filter((n) => n.startsWith(topic))).catch(() => undefined);
-    await cluster.deleteGroups([config.consumer.groupId]).catch(() => undefined);
-    await cluster.close();
-    const m = new MongoClient(rt.config.mongo.url);
-    await m
-      .db(database)
-      .dropDatabase()
-      .catch(() => undefined);
-    await m.close();
+    await removeFromStack({
+      kafka: rt.config.kafka,
+      mongoUrl: rt.config.mongo.url,
+      logger: rt.logger,
+      topicPrefixes: [topic],
+      groups: [config.consumer.groupId],
+      database,
+    });
   });
   const token = (role: Role): Promise<string> => mintToken(config.auth, `${role}-user`, [role]);
   return {
@@ -98,24 +87,7 @@ export async function startService(t: Cleanup, o: ServiceOptions = {}): Promise<
     topic,
     stop,
     publish: async (events) => void (await rt.producer.publish(events)),
-    call: async (method, path, role, body) => {
-      const headers: Record<string, string> = {};
-      if (role) headers['authorization'] = `Bearer ${await token(role)}`;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: jsonCaller(url, token),
   };
 }
 
