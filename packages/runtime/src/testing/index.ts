@@ -120,6 +120,8 @@ export function serverUrl(server: { address(): AddressInfo | string | null }): s
 /** An answer of a JSON API: the status and the parsed body (the raw text when it is not JSON). */
 export interface JsonAnswer {
   status: number;
+  /** The Content-Type answered ('' when none). */
+  type: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
   body: any;
 }
@@ -142,10 +144,11 @@ export function jsonCaller<R>(
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
+    const type = res.headers.get('content-type') ?? '';
     try {
-      return { status: res.status, body: JSON.parse(text) as unknown };
+      return { status: res.status, type, body: JSON.parse(text) as unknown };
     } catch {
-      return { status: res.status, body: text };
+      return { status: res.status, type, body: text };
     }
   };
 }

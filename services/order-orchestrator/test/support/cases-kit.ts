@@ -4,7 +4,7 @@
 // for the test to read (the process is another helper's).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServiceRuntime, mintToken, readRanges, type Role, type ServiceRuntime, type TokenSettings } from '@odx/runtime';
-import { removeFromStack, serverUrl } from '@odx/runtime/testing';
+import { jsonCaller, removeFromStack, serverUrl } from '@odx/runtime/testing';
 import type { ProcessCommandRequest } from '../../src/cases/case-desk.js';
 import { loadExceptionDeskSettings, type ExceptionDeskSettings } from '../../src/cases/desk-settings.js';
 import { startExceptionDesk, type ExceptionDesk } from '../../src/cases/start-exception-desk.js';
@@ -98,24 +98,7 @@ export async function startCasesKit(t: Cleanup, o: { afterMs?: number; failComma
     commands,
     topics,
     token: (role) => mintToken(auth, `${role}-user`, [role]),
-    call: async (method, path, role, body) => {
-      const headers: Record<string, string> = {};
-      if (role) headers['authorization'] = `Bearer ${await mintToken(auth, `${role}-user`, [role])}`;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-      return { status: res.status, type: res.headers.get('content-type') ?? '', body: parsed };
-    },
+    call: jsonCaller(url, (role) => mintToken(auth, `${role}-user`, [role])),
     read: async (topic) => {
       const wm = await rt.cluster.watermarks(topic);
       const out: DecodedRecord[] = [];
