@@ -9,9 +9,10 @@
 // Afterwards it checks that the orders topic holds exactly one event per
 // accepted order. Prints the figures and the machine; asserts nothing.
 //
-//   npm run bench:api -- [--orders 20000] [--concurrency 64] [--warmup 1000] [--lines 3] [--keep]
-import { spawn } from 'node:child_process';
+//   npm run bench:api -- [--orders 20000] [--concurrency 64] [--warmup 1000] [--lines 3] [--instances 1] [--keep]
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { arch, cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -39,13 +40,19 @@ const { values } = parseCliArgs('bench:api', 'order intakes/s through api-gatewa
     keep: { type: 'boolean', default: false },
     /** Also time the intake core in this process (OrderIntake.submit: store + Kafka, no HTTP, auth or audit), to split the cost. */
     core: { type: 'boolean', default: false },
+    /** Write the gateway's V8 CPU profile (node --cpu-prof) into this directory. */
+    profile: { type: 'string' },
+    /** Gateway processes (as instances behind a load balancer): the client spreads its connections over them round-robin. */
+    instances: { type: 'string', default: '1' },
   },
 });
 const N = Number(values.orders);
 const C = Number(values.concurrency);
 const WARMUP = Number(values.warmup);
 const LINES = Number(values.lines);
+const INSTANCES = Number(values.instances);
 for (const [name, v] of [
+  ['--instances', INSTANCES],
   ['--orders', N],
   ['--concurrency', C],
   ['--lines', LINES],
@@ -64,11 +71,11 @@ const id = randomUUID().slice(0, 8);
 const prefix = `bench-api-${id}.`;
 const database = `bench_api_${id}`;
 const secret = randomBytes(32).toString('hex');
-const port = await freePort();
+const ports: number[] = [];
+for (let i = 0; i < INSTANCES; i++) ports.push(await freePort());
 const env: NodeJS.ProcessEnv = {
   ...withStackEnv(),
   ODX_SERVICE_NAME: 'api-gateway',
-  ODX_HTTP_PORT: String(port),
   ODX_MONGO_DB: database,
   ODX_TOPIC_PREFIX: prefix,
   ODX_LOG_LEVEL: 'warn',
@@ -86,13 +93,20 @@ const topics = ['odx.orders.v1', 'odx.shipments.v1', 'odx.invoices.v1', 'odx.inv
 await cluster.ensureTopics(topics.map((name) => ({ name, partitions: 6, replicationFactor: 1, config: {} })));
 console.log(`stack: Kafka ${runtime.kafka.brokers.join(',')}, MongoDB wire ${runtime.mongo.url}; topics ${prefix}*, database ${database}`);
 
-const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'services/api-gateway/src/main.ts')], {
-  env,
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const base = `http://127.0.0.1:${port}`;
+const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+const children = ports.map((port) =>
+  spawn(process.execPath, [...profile, '--import', 'tsx', join(REPO_ROOT, 'services/api-gateway/src/main.ts')], {
+    env: { ...env, ODX_HTTP_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  }),
+);
+const bases = ports.map((port) => `http://127.0.0.1:${port}`);
+const base = bases[0]!;
+/** node:http with keep-alive: less client CPU per request than fetch, and the client shares the machine with the gateway. */
+const agent = new Agent({ keepAlive: true, maxSockets: C });
 try {
-  await waitReady(`${base}/readyz`, 60_000);
+  await Promise.all(bases.map((b, i) => waitReady(`${b}/readyz`, children[i]!, 60_000)));
+  console.log(`api-gateway: ${INSTANCES} instance(s) ready at ${bases.join(', ')}`);
   const admin = await mintToken({ secret, issuer: 'odx', audience: 'odx-api-gateway' }, 'bench', ['admin']);
   const created = await post(
     '/admin/keys',
@@ -116,12 +130,13 @@ try {
     let next = from;
     const started = performance.now();
     await Promise.all(
-      Array.from({ length: Math.min(C, count) }, async () => {
+      Array.from({ length: Math.min(C, count) }, async (_, client) => {
+        const at = bases[client % bases.length]!;
         for (;;) {
           const n = next++;
           if (n >= from + count) return;
           const t0 = performance.now();
-          const res = await post('/v1/orders', { 'x-api-key': apiKey, 'idempotency-key': `bench-${id}-${n}` }, order(n), true);
+          const res = await post('/v1/orders', { 'x-api-key': apiKey, 'idempotency-key': `bench-${id}-${n}` }, order(n), true, at);
           latencies.push(performance.now() - t0);
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         }
@@ -157,8 +172,14 @@ try {
   );
   console.log(`machine: ${machine()}`);
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  agent.destroy();
+  await Promise.all(
+    children.map((child) => {
+      if (child.exitCode !== null) return undefined;
+      child.kill('SIGTERM');
+      return new Promise((r) => child.once('exit', r));
+    }),
+  );
   if (!values.keep) {
     await cluster.deleteTopics(topics).catch(() => undefined);
     const m = new MongoClient(runtime.mongo.url);
@@ -208,16 +229,36 @@ async function runCore(apiKey: string): Promise<void> {
   }
 }
 
-async function post(path: string, headers: Record<string, string>, body: unknown, raw = false): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: raw ? (body as string) : JSON.stringify(body),
+function post(
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+  raw = false,
+  at = base,
+): Promise<{ status: number; text: string }> {
+  const payload = raw ? (body as string) : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${at}${path}`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  return { status: res.status, text: await res.text() };
 }
 
-async function waitReady(url: string, timeoutMs: number): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const ok = await fetch(url).then(

@@ -239,8 +239,16 @@ export class EventProducer {
 export interface BatchingPublisherOptions {
   /** Events per Kafka request. @default 500 */
   maxBatchSize?: number;
-  /** How long the first queued event waits for company. @default 5 */
+  /** How long the first queued event waits for company when no request is in flight. @default 5 */
   lingerMs?: number;
+  /**
+   * Requests in flight at once (the producer sends them one after the other;
+   * the second is encoded while the first is on the wire). While they all
+   * run, what arrives queues and goes out as one request when one of them is
+   * acknowledged (group commit), so a busy publisher sends a few large
+   * requests instead of one small request per linger period. @default 2
+   */
+  maxInFlight?: number;
 }
 
 interface PendingPublish {
@@ -262,6 +270,7 @@ export class BatchingPublisher {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxBatchSize: number;
   private readonly lingerMs: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly producer: EventProducer,
@@ -269,9 +278,12 @@ export class BatchingPublisher {
   ) {
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.lingerMs = options.lingerMs ?? 5;
+    this.maxInFlight = options.maxInFlight ?? 2;
     if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1)
       throw new RangeError(`maxBatchSize must be a whole number >= 1, got ${this.maxBatchSize}`);
     if (!Number.isFinite(this.lingerMs) || this.lingerMs < 0) throw new RangeError(`lingerMs must be >= 0, got ${this.lingerMs}`);
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1)
+      throw new RangeError(`maxInFlight must be a whole number >= 1, got ${this.maxInFlight}`);
   }
 
   /** Publishes one event; resolves with where it landed. */
@@ -287,23 +299,35 @@ export class BatchingPublisher {
       this.queue.push({ events, resolve, reject });
       this.queued += events.length;
       if (this.queued >= this.maxBatchSize) this.flushNow();
-      else this.timer ??= setTimeout(() => this.flushNow(), this.lingerMs);
+      // At the in-flight limit, the next acknowledgement sends the queue.
+      else if (this.inFlight.size < this.maxInFlight) this.timer ??= setTimeout(() => this.flushNow(), this.lingerMs);
     });
   }
 
-  /** Sends whatever is queued and waits for every request in flight. */
+  /** Sends whatever is queued and waits until nothing is queued or in flight. */
   async flush(): Promise<void> {
     this.flushNow();
-    await Promise.all([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      await Promise.all([...this.inFlight]);
+      this.flushNow();
+    }
   }
 
   private flushNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.queue.length);
-    this.queued = 0;
-    const sending = this.send(batch).finally(() => this.inFlight.delete(sending));
+    if (this.queue.length === 0 || this.inFlight.size >= this.maxInFlight) return;
+    // Whole callers only, up to maxBatchSize events (a caller larger than that goes alone).
+    let take = 0;
+    let events = 0;
+    while (take < this.queue.length && (take === 0 || events + this.queue[take]!.events.length <= this.maxBatchSize))
+      events += this.queue[take++]!.events.length;
+    const batch = this.queue.splice(0, take);
+    this.queued -= events;
+    const sending = this.send(batch).finally(() => {
+      this.inFlight.delete(sending);
+      this.flushNow();
+    });
     this.inFlight.add(sending);
   }
 
