@@ -1,7 +1,7 @@
 # One image per ODX service, built from the monorepo root:
 #   docker build -f infra/docker/service.Dockerfile --build-arg SERVICE=<name> .
 # docker-compose.yml does this for each service (see the x-odx-service block).
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 
 ARG SERVICE
 RUN test -n "$SERVICE" || (echo "build arg SERVICE is required (a folder under services/)" >&2 && exit 1)
