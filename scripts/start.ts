@@ -172,6 +172,8 @@ ODX is running. Where to look:
   edi-gateway            ${url(PORTS.ediGateway)}/v1/edi/documents   (JWT, or a partner's token: Bearer ${DEMO_EDI_TOKEN}-northwind)
   replay-dlq             ${url(PORTS.replayDlq)}   (JWT: see the odx commands below)
   order-orchestrator     ${url(PORTS.orchestrator)}   /v1/orders/<ref>/process and /v1/cases (JWT: see below)
+  api-gateway            ${url(PORTS.apiGateway)}/openapi.json   REST for shops: POST /v1/orders, availability, status (API keys)
+  webhook-dispatcher     ${url(PORTS.webhookDispatcher)}   signed webhooks to downstream systems (npx odx webhooks add|list|test)
   every service          /healthz  /readyz  /metrics
   partner folders        ${join(dataDir, 'edi')}
   service logs           ${logDir}

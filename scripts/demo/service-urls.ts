@@ -11,4 +11,6 @@ export const SERVICE_URLS: Readonly<Record<string, string>> = {
   'analytics-sink': url(PORTS.analyticsSink),
   'replay-dlq': url(PORTS.replayDlq),
   'order-orchestrator': url(PORTS.orchestrator),
+  'webhook-dispatcher': url(PORTS.webhookDispatcher),
+  'api-gateway': url(PORTS.apiGateway),
 };

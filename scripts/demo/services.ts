@@ -38,6 +38,8 @@ export const PORTS = {
   analyticsSink: 8105,
   replayDlq: 8106,
   orchestrator: 8107,
+  webhookDispatcher: 8109,
+  apiGateway: 8110,
 } as const;
 
 /** Where each process listens; tests pass free ports of their own. */
@@ -67,11 +69,17 @@ export function simulatorSpecs(dataDir: string, ports: Ports = PORTS): ProcessSp
   ];
 }
 
+/**
+ * The ODX services, in start order. `downstream: false` leaves out the two
+ * that serve downstream systems (webhook-dispatcher, api-gateway), which no
+ * order-to-cash flow needs (the system tests run without them).
+ */
 export function serviceSpecs(
   stackEnv: Record<string, string>,
   dataDir: string,
   ports: Ports = PORTS,
   releaseOn: ReleaseOn = 'fulfillment-requested',
+  options: { downstream?: boolean } = {},
 ): ProcessSpec[] {
   const service = (name: string, port: number, extra: Record<string, string>): ProcessSpec => ({
     name,
@@ -90,6 +98,16 @@ export function serviceSpecs(
     },
     readyUrl: `${url(port)}/readyz`,
   });
+  const downstream = [
+    service('webhook-dispatcher', ports.webhookDispatcher, {
+      ODX_WEBHOOKS_JWT_SECRET: DEMO_JWT_SECRET,
+      // The demo's receivers run on this machine; outside a dev stack the SSRF guard refuses private targets.
+      ODX_WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
+    }),
+    service('api-gateway', ports.apiGateway, {
+      ODX_API_JWT_SECRET: DEMO_JWT_SECRET,
+    }),
+  ];
   return [
     service('odoo-outbox-poller', ports.poller, {
       ODOO_URL: url(ports.odoo),
@@ -140,5 +158,6 @@ export function serviceSpecs(
         ttlSeconds: 30 * 86_400,
       }),
     }),
+    ...(options.downstream === false ? [] : downstream),
   ];
 }
