@@ -87,7 +87,10 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     ODX_ORCHESTRATOR_GROUP: systemGroup(id, 'order-orchestrator'),
     ...extraEnv,
   };
-  const specs = [...simulatorSpecs(dataDir, ports), ...serviceSpecs(stackEnv, dataDir, ports, 'fulfillment-requested', { downstream: false })].map((s) => ({
+  const specs = [
+    ...simulatorSpecs(dataDir, ports),
+    ...serviceSpecs(stackEnv, dataDir, ports, 'fulfillment-requested', { downstream: false }),
+  ].map((s) => ({
     ...s,
     env: { ...s.env, ...isolation, ...options.env?.[s.name] },
   }));
