@@ -1,14 +1,21 @@
 // `npm run compose:check [file]`: validates docker-compose.yml without a
 // Docker engine. Always runs a structural check (YAML, services, ports,
-// depends_on, env, healthchecks, volumes); also runs `docker-compose config -q`
-// (or `docker compose config -q`) when one is installed. Exit code 1 and one
-// line per problem on failure.
+// depends_on, env, healthchecks, volumes) and a semantic one
+// (scripts/compose/semantic-check.ts: each ODX service's own config loader
+// against the environment compose gives it, its folders on volumes, no known
+// development secret outside a dev profile); also runs `docker-compose config -q`
+// (or `docker compose config -q`) when one is installed. Variables are
+// interpolated from this process's environment, as compose does; a required
+// `${VAR:?message}` nobody set gets a placeholder (listed in the report). Exit
+// code 1 and one line per problem on failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseCliArgs } from '@odx/runtime/cli';
 import { parseDocument } from 'yaml';
+import { placeholderFor } from './compose/interpolate.js';
+import { requiredVariables, semanticProblems } from './compose/semantic-check.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,6 +40,8 @@ export interface ComposeCheckResult {
   services: number;
   /** Which external validator ran, if any. */
   validator: string | undefined;
+  /** Required variables the environment did not set: placeholders stood in for them. */
+  placeholders: string[];
 }
 
 function portsInRange(spec: string): boolean {
@@ -254,13 +263,13 @@ function checkStructure(file: string, root: Json, problems: string[]): number {
 }
 
 /** Runs docker-compose (v1) or `docker compose` (v2) `config -q` when installed. */
-function runComposeConfig(file: string): { validator: string; problem: string | undefined } | undefined {
+function runComposeConfig(file: string, env: NodeJS.ProcessEnv): { validator: string; problem: string | undefined } | undefined {
   const candidates: [string, string[]][] = [
     ['docker-compose', ['-f', file, 'config', '-q']],
     ['docker', ['compose', '-f', file, 'config', '-q']],
   ];
   for (const [command, args] of candidates) {
-    const result = spawnSync(command, args, { encoding: 'utf8', cwd: dirname(file) });
+    const result = spawnSync(command, args, { encoding: 'utf8', cwd: dirname(file), env });
     if (result.error) continue; // not installed
     // A docker client without the compose plugin answers in several ways ("is not a docker command",
     // "unknown command", or "unknown shorthand flag: 'f'" when it takes `compose -f` for its own flags).
@@ -278,19 +287,23 @@ function runComposeConfig(file: string): { validator: string; problem: string | 
 }
 
 /** Checks a compose file; never throws for content problems. */
-export function checkComposeFile(path: string): ComposeCheckResult {
+export function checkComposeFile(path: string, env: NodeJS.ProcessEnv = process.env): ComposeCheckResult {
   const file = resolve(path);
   const problems: string[] = [];
-  if (!existsSync(file)) return { file, problems: [`${file} does not exist`], services: 0, validator: undefined };
+  const none = { services: 0, validator: undefined, placeholders: [] };
+  if (!existsSync(file)) return { file, problems: [`${file} does not exist`], ...none };
   const doc = parseDocument(readFileSync(file, 'utf8'), { merge: true, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
-    return { file, problems: doc.errors.map((e) => `YAML: ${e.message}`), services: 0, validator: undefined };
+    return { file, problems: doc.errors.map((e) => `YAML: ${e.message}`), ...none };
   }
   const root = doc.toJS({ maxAliasCount: 1000 }) as Json;
   const services = checkStructure(file, root, problems);
-  const external = runComposeConfig(file);
+  if (services > 0) problems.push(...semanticProblems(root, env));
+  // docker-compose refuses a file whose required variables are unset: it checks with the same placeholders.
+  const placeholders = [...requiredVariables(root, env).keys()].sort();
+  const external = runComposeConfig(file, { ...env, ...Object.fromEntries(placeholders.map((name) => [name, placeholderFor(name)])) });
   if (external?.problem) problems.push(external.problem);
-  return { file, problems, services, validator: external?.validator };
+  return { file, problems, services, validator: external?.validator, placeholders };
 }
 
 function main(): number {
@@ -306,7 +319,9 @@ function main(): number {
     return 1;
   }
   const how = result.validator ? `structure and ${result.validator}` : 'structure (no docker-compose installed)';
-  process.stdout.write(`compose-check: ${result.file} OK (${result.services} services; checked ${how})\n`);
+  process.stdout.write(`compose-check: ${result.file} OK (${result.services} services, each ODX service's own config; checked ${how})\n`);
+  if (result.placeholders.length > 0)
+    process.stdout.write(`  required variables not set here (checked with placeholders): ${result.placeholders.join(', ')}\n`);
   return 0;
 }
 
