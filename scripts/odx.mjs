@@ -23,6 +23,7 @@ const COMMANDS = {
   'schemas:check': 'schemas/tools/check.ts',
   'asyncapi:gen': 'schemas/tools/gen-asyncapi.ts',
   'compose:check': 'scripts/compose-check.ts',
+  'compose:dry-run': 'scripts/compose/dry-run.ts',
   'image:layout': 'scripts/image/layout.ts',
   'bench:runtime': 'scripts/bench/runtime.ts',
   'bench:odoo': 'scripts/bench/odoo.ts',
