@@ -8,14 +8,15 @@
 //
 // The processes run the TypeScript entries through tsx (as `npm start` does), not the compiled dist/ of the
 // image: what the dry run proves is the environment, the ports and the start order, against real Kafka,
-// registry and MongoDB. Jaeger is not part of the local stack: OTEL_EXPORTER_OTLP_ENDPOINT is dropped.
+// registry and MongoDB. With --layout <dir> they run the compiled image contents `npm run image:layout`
+// wrote there instead (dist/ JS and production node_modules only). Jaeger is not part of the local stack: OTEL_EXPORTER_OTLP_ENDPOINT is dropped.
 // Required variables (${VAR:?}) get generated values: random secrets, and the simulators for ODOO_URL,
 // WMS_URL and TMS_URL. The run is isolated like the system tests (topic prefix, database, consumer groups,
 // each service its own Kafka user and the catalog's ACLs on a SASL stack) and removes all of it at the end.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseCliArgs } from '@odx/runtime/cli';
 import { freePort } from '@odx/runtime/testing';
@@ -73,6 +74,11 @@ export interface DryRunOptions {
   log?: (line: string) => void;
   /** Per process. @default 120000 */
   readyTimeoutMs?: number;
+  /**
+   * Run the compiled image contents laid out by `npm run image:layout` in this folder (`<dir>/<target>/...`,
+   * with production dependencies only) instead of the TypeScript entries.
+   */
+  layoutDir?: string;
 }
 
 /** The container port a compose service publishes first ("127.0.0.1:8101:8080" -> 8080). */
@@ -175,9 +181,16 @@ export async function planDryRun(options: DryRunOptions = {}): Promise<DryRunPla
     }
     const simulator = targetName.startsWith('sim-');
     const readyUrl = simulator ? (env['ODX_HEALTHCHECK_URL'] ?? `http://127.0.0.1:${here}/`) : `http://127.0.0.1:${here}/readyz`;
+    // The supervisor runs entries relative to the repository (through tsx, which leaves compiled JS as it is).
+    const entry = options.layoutDir ? relative(REPO_ROOT, join(resolve(options.layoutDir), target.name, target.entryJs)) : target.entryTs;
+    if (options.layoutDir) {
+      if (!existsSync(join(REPO_ROOT, entry)))
+        throw new Error(`${entry} does not exist: run npm run image:layout -- --out ${options.layoutDir}`);
+      env['NODE_ENV'] = 'production'; // as the image's ENV sets it
+    }
     const spec: ProcessSpec = {
       name,
-      entry: target.entryTs,
+      entry,
       env: simulator
         ? env
         : {
@@ -259,6 +272,8 @@ async function main(): Promise<number> {
         file: { type: 'string', default: 'docker-compose.yml' },
         profile: { type: 'string', multiple: true, default: ['demo'] },
         timeout: { type: 'string', default: '120' },
+        // The compiled image contents of `npm run image:layout -- --out <dir>` instead of the TypeScript entries.
+        layout: { type: 'string' },
       },
     },
   );
@@ -268,7 +283,12 @@ async function main(): Promise<number> {
     return 2;
   }
   process.stdout.write(`compose:dry-run: ${values.file} (profiles: ${values.profile.join(', ') || 'none'}) on the local stack\n`);
-  await composeDryRun({ composeFile: resolve(REPO_ROOT, values.file), profiles: values.profile, readyTimeoutMs: timeout * 1000 });
+  await composeDryRun({
+    composeFile: resolve(REPO_ROOT, values.file),
+    profiles: values.profile,
+    readyTimeoutMs: timeout * 1000,
+    ...(values.layout ? { layoutDir: resolve(values.layout) } : {}),
+  });
   return 0;
 }
 
