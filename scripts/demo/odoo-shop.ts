@@ -69,6 +69,45 @@ export class OdooShop {
       throw new Error('the Odoo database has no customers or stocked products to sell');
   }
 
+  /**
+   * Raises the on-hand quantity of every product `placeOrder` sells to at least `minimum` in the main warehouse's
+   * stock location (an inventory adjustment, as a stock count would), so a long run never waits for stock.
+   * Resolves with the number of products adjusted.
+   */
+  async topUpStock(minimum: number): Promise<number> {
+    const [warehouse] = await this.odoo.executeKw<{ lot_stock_id: [number, string] | false }[]>('stock.warehouse', 'search_read', [[]], {
+      fields: ['lot_stock_id'],
+      limit: 1,
+      order: 'id',
+    });
+    const location = warehouse?.lot_stock_id ? warehouse.lot_stock_id[0] : undefined;
+    if (location === undefined) throw new Error('the Odoo database has no warehouse with a stock location');
+    let adjusted = 0;
+    for (const product of this.products) {
+      const [quant] = await this.odoo.executeKw<{ id: number; quantity: number }[]>(
+        'stock.quant',
+        'search_read',
+        [
+          [
+            ['product_id', '=', product.id],
+            ['location_id', '=', location],
+          ],
+        ],
+        { fields: ['quantity'], limit: 1 },
+      );
+      if (quant && quant.quantity >= minimum) continue;
+      const quantId =
+        quant?.id ??
+        (await this.odoo.executeKw<number>('stock.quant', 'create', [
+          { product_id: product.id, location_id: location, inventory_quantity: minimum },
+        ]));
+      if (quant) await this.odoo.executeKw('stock.quant', 'write', [[quant.id], { inventory_quantity: minimum }]);
+      await this.odoo.executeKw('stock.quant', 'action_apply_inventory', [[quantId]]);
+      adjusted++;
+    }
+    return adjusted;
+  }
+
   /** Creates and confirms one order of 1-3 lines; `index` picks customer and products deterministically. */
   async placeOrder(index: number, runTag: string): Promise<DemoOrder> {
     const customer = this.customers[index % this.customers.length]!;

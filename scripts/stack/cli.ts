@@ -3,7 +3,7 @@
 // infra/stack/README.md. Progress goes to stderr, results to stdout.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isPartName, loadStackConfig, PART_NAMES, type PartName } from './config.js';
+import { isPartName, loadStackConfig, PART_NAMES, selectParts, type PartName } from './config.js';
 import { StackError, StackUpError } from './errors.js';
 import { endpointsEnv, stackDown, stackEndpoints, stackStatus, stackUp, type PartStatus } from './index.js';
 import { lastLines } from './tools.js';
@@ -11,9 +11,13 @@ import { lastLines } from './tools.js';
 const USAGE = `usage: npm run stack -- <command> [options]
 
 commands (parts by name, e.g. "down kafka", or --parts kafka,registry):
-  up [--parts kafka,registry,mongo] [--quiet] [--json]
+  up [--parts kafka,registry,mongo] [--brokers 1|3] [--quiet] [--json]
         install what is missing and start the stack (idempotent); a part that
-        runs but stays unhealthy past the grace is restarted, with a stack dump
+        runs but stays unhealthy past the grace is restarted, with a stack dump.
+        --brokers 3: a three-node KRaft cluster (parts kafka, kafka-2, kafka-3;
+        replication factor 3, min.insync.replicas 2); the size is kept with
+        Kafka's data, so later commands need no flag. "kafka" names the whole
+        cluster, kafka-2 and kafka-3 one node each
   heal [--parts ...] [--quiet] [--json]
         like up, with no grace: restart unhealthy parts now (a part still
         within its start timeout is left to finish starting)
@@ -30,6 +34,8 @@ commands (parts by name, e.g. "down kafka", or --parts kafka,registry):
 settings (env): ODX_HOME (~/.cache/odx), ODX_DIST_DIR ($ODX_HOME/dist),
   ODX_KAFKA_BROKERS, ODX_SCHEMA_REGISTRY_URL, ODX_MONGO_URL (use external servers),
   ODX_STACK_KAFKA_PORT (9092), ODX_STACK_KAFKA_CONTROLLER_PORT (9093),
+  ODX_STACK_KAFKA_NODES (1 | 3, as --brokers), ODX_STACK_KAFKA_<n>_PORT and
+  ODX_STACK_KAFKA_<n>_CONTROLLER_PORT for node n = 2, 3 (two ports further per node: 9094/9095, 9096/9097),
   ODX_STACK_REGISTRY_PORT (8081), ODX_STACK_REGISTRY_MANAGEMENT_PORT (8091),
   ODX_STACK_MONGO_PORT (27017), ODX_REGISTRY_JAVA_HOME (a JDK >= 21),
   ODX_STACK_MONGO_BACKEND (sqlite | postgresql), ODX_STACK_POSTGRES_PORT (5433),
@@ -76,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', short: 'q', default: false },
       json: { type: 'boolean', default: false },
       lines: { type: 'string', short: 'n' },
+      brokers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -87,6 +94,11 @@ async function main(argv: string[]): Promise<number> {
   // Parts by name (`down kafka`) or by --parts; a name the launcher does not know is an error, never ignored.
   if (values.parts !== undefined && rest.length > 0) throw new UsageError('name the parts either as arguments or with --parts, not both');
   const parts = parseParts(values.parts ?? (rest.length > 0 ? rest.join(',') : undefined));
+  if (values.brokers !== undefined) {
+    if (command !== 'up') throw new UsageError('--brokers goes with "up" (later commands read the size the data was formatted with)');
+    if (!['1', '3'].includes(values.brokers)) throw new UsageError(`--brokers must be 1 or 3, got "${values.brokers}"`);
+    process.env['ODX_STACK_KAFKA_NODES'] = values.brokers;
+  }
 
   switch (command) {
     case 'up':
@@ -134,8 +146,9 @@ async function main(argv: string[]): Promise<number> {
     case 'logs': {
       const lines = values.lines === undefined ? 100 : Number(values.lines);
       if (!Number.isInteger(lines) || lines <= 0) throw new UsageError(`--lines must be a positive integer, got "${values.lines}"`);
-      const which = parts ?? [...PART_NAMES];
-      const { paths } = loadStackConfig();
+      const config = loadStackConfig();
+      const which = selectParts(config, parts);
+      const { paths } = config;
       for (const part of which) {
         const file = paths.logFile(part);
         process.stdout.write(`==> ${part}: ${file} <==\n`);

@@ -1,14 +1,41 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StackError } from './errors.js';
 
-export const PART_NAMES = ['kafka', 'registry', 'mongo'] as const;
+/** Every part the launcher knows; `kafka-2` and `kafka-3` run only in a three-node cluster (`up --brokers 3`). */
+export const PART_NAMES = ['kafka', 'kafka-2', 'kafka-3', 'registry', 'mongo'] as const;
 export type PartName = (typeof PART_NAMES)[number];
+
+/** The Kafka nodes' parts, node 1 first (node 1 is `kafka` in either size). */
+export const KAFKA_NODE_PARTS = ['kafka', 'kafka-2', 'kafka-3'] as const satisfies readonly PartName[];
+export type KafkaNodePart = (typeof KAFKA_NODE_PARTS)[number];
+
+/** Cluster sizes the launcher runs: one combined broker+controller, or three (a KRaft quorum of three voters). */
+export const KAFKA_NODE_COUNTS = [1, 3] as const;
 
 export function isPartName(value: string): value is PartName {
   return (PART_NAMES as readonly string[]).includes(value);
+}
+
+/** The parts this configuration runs, in PART_NAMES order (Kafka nodes beyond its size left out). */
+export function partsOf(config: Pick<StackConfig, 'kafkaNodes'>): PartName[] {
+  return PART_NAMES.filter(
+    (p) => !(KAFKA_NODE_PARTS as readonly string[]).includes(p) || KAFKA_NODE_PARTS.indexOf(p as KafkaNodePart) < config.kafkaNodes,
+  );
+}
+
+/**
+ * The parts of a selection as this configuration runs them: "kafka" stands for
+ * the whole cluster (every node), other names for themselves; nothing selected
+ * means every part.
+ */
+export function selectParts(config: Pick<StackConfig, 'kafkaNodes'>, parts: readonly PartName[] | undefined): PartName[] {
+  const all = partsOf(config);
+  if (!parts || parts.length === 0) return all;
+  const wanted = new Set<PartName>(parts.flatMap((p) => (p === 'kafka' ? KAFKA_NODE_PARTS.slice(0, config.kafkaNodes) : [p])));
+  return all.filter((p) => wanted.has(p));
 }
 
 /** Where the launcher keeps things. Everything lives outside the repo. */
@@ -30,11 +57,17 @@ export interface StackPaths {
   installLog(part: PartName): string;
   /** The local Kafka's SCRAM users and their passwords (`$ODX_HOME/data/kafka-users.json`, mode 0600). */
   kafkaUsersFile: string;
+  /** The local Kafka cluster's size and id, written when its storage is formatted (`$ODX_HOME/data/kafka-cluster.json`). */
+  kafkaClusterFile: string;
 }
 
 export interface StackPorts {
+  /** Node 1's client listener (the bootstrap address). */
   kafka: number;
+  /** Node 1's controller listener. */
   kafkaController: number;
+  /** Every Kafka node's client and controller port, node 1 first (one entry per node of the configured size). */
+  kafkaNodes: Array<{ client: number; controller: number }>;
   registry: number;
   registryManagement: number;
   mongo: number;
@@ -86,6 +119,11 @@ export interface StackConfig {
   mongoBackend: MongoBackend;
   /** `ODX_STACK_KAFKA_SECURITY`. @default 'sasl' */
   kafkaSecurity: KafkaSecurity;
+  /**
+   * Kafka nodes (each a broker and a controller): `ODX_STACK_KAFKA_NODES` (what `up --brokers N` sets), else
+   * the size the data was formatted with, else 1.
+   */
+  kafkaNodes: number;
   watchdog: WatchdogSettings;
 }
 
@@ -104,6 +142,7 @@ function makePaths(home: string, distDir: string): StackPaths {
     logFile: (part) => join(runDir, `${part}.log`),
     installLog: (part) => join(runDir, `${part}-install.log`),
     kafkaUsersFile: join(home, 'data', 'kafka-users.json'),
+    kafkaClusterFile: join(home, 'data', 'kafka-cluster.json'),
   };
 }
 
@@ -206,13 +245,59 @@ function brokers(env: NodeJS.ProcessEnv): string[] | undefined {
   return list;
 }
 
+/** What `kafka-cluster.json` records: how many nodes the storage was formatted for, and the cluster id. */
+export interface KafkaClusterRecord {
+  nodes: number;
+  clusterId: string;
+}
+
+/** The recorded cluster of a home, if its Kafka storage was formatted by a launcher that records it. */
+export function readKafkaCluster(file: string): KafkaClusterRecord | undefined {
+  if (!existsSync(file)) return undefined;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<KafkaClusterRecord>;
+  if (!Number.isInteger(raw.nodes) || typeof raw.clusterId !== 'string')
+    throw new StackError(
+      `${file} is damaged (expected {"nodes": n, "clusterId": "..."}); \`npm run stack -- down --wipe kafka\` starts over`,
+      {
+        reason: 'invalid-config',
+      },
+    );
+  return { nodes: raw.nodes as number, clusterId: raw.clusterId };
+}
+
+function kafkaNodes(env: NodeJS.ProcessEnv, clusterFile: string): number {
+  const raw = nonEmpty(env, 'ODX_STACK_KAFKA_NODES');
+  if (raw === undefined) return readKafkaCluster(clusterFile)?.nodes ?? 1;
+  const value = Number(raw);
+  if (!(KAFKA_NODE_COUNTS as readonly number[]).includes(value))
+    throw new StackError(`ODX_STACK_KAFKA_NODES (up --brokers) must be one of ${KAFKA_NODE_COUNTS.join(', ')}, got "${raw}"`, {
+      reason: 'invalid-config',
+    });
+  return value;
+}
+
 /** Reads the launcher configuration from the environment (the only input). */
 export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const home = resolve(nonEmpty(env, 'ODX_HOME') ?? join(homedir(), '.cache', 'odx'));
   const distDir = resolve(nonEmpty(env, 'ODX_DIST_DIR') ?? join(home, 'dist'));
+  const paths = makePaths(home, distDir);
+  // Kafka elsewhere (ODX_KAFKA_BROKERS): the launcher runs no node, and probes that cluster as one part.
+  const nodes = brokers(env) ? 1 : kafkaNodes(env, paths.kafkaClusterFile);
+  const kafkaPort = port(env, 'ODX_STACK_KAFKA_PORT', 9092);
+  const kafkaControllerPort = port(env, 'ODX_STACK_KAFKA_CONTROLLER_PORT', 9093);
+  // Node n (n > 1): ODX_STACK_KAFKA_<n>_PORT and _CONTROLLER_PORT, by default two ports further per node.
+  const kafkaNodePorts = Array.from({ length: nodes }, (_, i) =>
+    i === 0
+      ? { client: kafkaPort, controller: kafkaControllerPort }
+      : {
+          client: port(env, `ODX_STACK_KAFKA_${i + 1}_PORT`, kafkaPort + 2 * i),
+          controller: port(env, `ODX_STACK_KAFKA_${i + 1}_CONTROLLER_PORT`, kafkaControllerPort + 2 * i),
+        },
+  );
   const ports: StackPorts = {
-    kafka: port(env, 'ODX_STACK_KAFKA_PORT', 9092),
-    kafkaController: port(env, 'ODX_STACK_KAFKA_CONTROLLER_PORT', 9093),
+    kafka: kafkaPort,
+    kafkaController: kafkaControllerPort,
+    kafkaNodes: kafkaNodePorts,
     registry: port(env, 'ODX_STACK_REGISTRY_PORT', 8081),
     registryManagement: port(env, 'ODX_STACK_REGISTRY_MANAGEMENT_PORT', 8091),
     mongo: port(env, 'ODX_STACK_MONGO_PORT', 27017),
@@ -221,7 +306,15 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
   const seen = new Map<number, string>();
   const backend = mongoBackend(env);
   // The PostgreSQL port is bound only with that backend.
-  const bound = Object.entries(ports).filter(([name]) => name !== 'postgres' || backend === 'postgresql');
+  const bound: Array<[string, number]> = [
+    ...Object.entries(ports).filter(
+      (e): e is [string, number] => typeof e[1] === 'number' && (e[0] !== 'postgres' || backend === 'postgresql'),
+    ),
+    ...kafkaNodePorts.slice(1).flatMap((p, i): Array<[string, number]> => [
+      [`kafka node ${i + 2}`, p.client],
+      [`kafka node ${i + 2} controller`, p.controller],
+    ]),
+  ];
   for (const [name, value] of bound) {
     const other = seen.get(value);
     if (other) {
@@ -232,7 +325,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     seen.set(value, name);
   }
   return {
-    paths: makePaths(home, distDir),
+    paths,
     ports,
     external: {
       kafka: brokers(env),
@@ -245,6 +338,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     probeTimeoutMs: positiveInt(env, 'ODX_STACK_PROBE_TIMEOUT_MS', 5_000),
     mongoBackend: backend,
     kafkaSecurity: kafkaSecurity(env),
+    kafkaNodes: nodes,
     watchdog: {
       intervalMs: positiveInt(env, 'ODX_STACK_WATCHDOG_INTERVAL_MS', 10_000),
       failures: positiveInt(env, 'ODX_STACK_WATCHDOG_FAILURES', 6),

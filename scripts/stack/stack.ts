@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadStackConfig, PART_NAMES, type PartName, type StackConfig } from './config.js';
+import { loadStackConfig, selectParts, type PartName, type StackConfig } from './config.js';
 import { StackError, StackUpError } from './errors.js';
 import { probe, unhealthy, waitForHealthy, type Health } from './health.js';
 import { withLockFile } from './lock.js';
@@ -134,16 +134,12 @@ function endpoints(config: StackConfig, startedParts: PartName[], healed: HealRe
     ...(adminPassword !== undefined
       ? { kafkaSasl: { username: KAFKA_ADMIN_USER, password: adminPassword, usersFile: config.paths.kafkaUsersFile } }
       : {}),
-    kafkaBrokers: config.external.kafka ?? [`127.0.0.1:${config.ports.kafka}`],
+    kafkaBrokers: config.external.kafka ?? config.ports.kafkaNodes.map((n) => `127.0.0.1:${n.client}`),
     schemaRegistryUrl: config.external.registry ?? ccompatUrl(config.ports.registry),
     mongoUrl: config.external.mongo ?? `mongodb://127.0.0.1:${config.ports.mongo}/`,
     startedParts,
     healed,
   };
-}
-
-function selected(parts: PartName[] | undefined): PartName[] {
-  return parts && parts.length > 0 ? PART_NAMES.filter((p) => parts.includes(p)) : [...PART_NAMES];
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -306,7 +302,7 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackEndpoi
   const loaded = loadStackConfig(options.env);
   const config: StackConfig = { ...loaded, unhealthyGraceMs: options.unhealthyGraceMs ?? loaded.unhealthyGraceMs };
   const progress = createProgress({ quiet: options.quiet ?? false, ...(options.write ? { write: options.write } : {}) });
-  const parts = selected(options.parts);
+  const parts = selectParts(config, options.parts);
   const ctx: PartContext = { config, progress };
   const began = Date.now();
 
@@ -375,7 +371,7 @@ async function stopPart(name: PartName, config: StackConfig, progress: Progress)
 export async function stackDown(options: StackDownOptions = {}): Promise<PartDownResult[]> {
   const config = loadStackConfig(options.env);
   const progress = createProgress({ quiet: options.quiet ?? false });
-  const parts = selected(options.parts);
+  const parts = selectParts(config, options.parts);
   const results = await Promise.all(parts.map((name) => stopPart(name, config, progress)));
   // Backing servers (PostgreSQL behind FerretDB) stop after their part, which is their client.
   const backings = parts.flatMap((name) => {
@@ -390,6 +386,8 @@ export async function stackDown(options: StackDownOptions = {}): Promise<PartDow
     ),
   );
   if (options.wipe) {
+    // The cluster's size and id go with node 1's data: a wiped cluster may be formatted at another size.
+    if (parts.includes('kafka')) rmSync(config.paths.kafkaClusterFile, { force: true });
     for (const name of parts) {
       rmSync(config.paths.dataDir(name), { recursive: true, force: true });
       rmSync(join(config.paths.runDir, name), { recursive: true, force: true });
@@ -439,5 +437,5 @@ async function statusOf(name: PartName, config: StackConfig): Promise<PartStatus
 /** State and health of each part. */
 export async function stackStatus(options: StackStatusOptions = {}): Promise<PartStatus[]> {
   const config = loadStackConfig(options.env);
-  return Promise.all(selected(options.parts).map((name) => statusOf(name, config)));
+  return Promise.all(selectParts(config, options.parts).map((name) => statusOf(name, config)));
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadStackConfig, PART_NAMES, type PartName, type StackConfig } from './config.js';
+import { loadStackConfig, selectParts, type PartName, type StackConfig } from './config.js';
 import { probe, unhealthy, type Health } from './health.js';
 import { lockHolder } from './lock.js';
 import { isOurs, readPidRecord } from './process-control.js';
@@ -77,7 +77,7 @@ export function startWatchdog(options: WatchdogOptions = {}): Watchdog {
   const config = loadStackConfig(env);
   const intervalMs = options.intervalMs ?? config.watchdog.intervalMs;
   const threshold = options.failures ?? config.watchdog.failures;
-  const parts = options.parts && options.parts.length > 0 ? options.parts : [...PART_NAMES];
+  const parts = selectParts(config, options.parts);
   const emit = options.onEvent ?? (() => undefined);
   const upLock = join(config.paths.runDir, 'up.lock');
   const controller = new AbortController();

@@ -134,7 +134,7 @@ test('stack launcher: up, up again, status, down, port in use', { timeout: 240_0
     );
     const typo = await runCli(['down', 'kafak'], env);
     assert.equal(typo.code, 2);
-    assert.match(typo.stderr, /unknown part "kafak"; parts are kafka, registry, mongo/);
+    assert.match(typo.stderr, /unknown part "kafak"; parts are kafka, kafka-2, kafka-3, registry, mongo/);
     const both = await runCli(['down', 'kafka', '--parts', 'mongo'], env);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /either as arguments or with --parts/);

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { catalogAcls, createClusterAdmin, createLogger } from '@odx/runtime';
 import { loadCatalog } from '@odx/schemas';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackConfig } from '../config.js';
+import { KAFKA_NODE_PARTS, readKafkaCluster, type KafkaClusterRecord, type KafkaNodePart, type StackConfig } from '../config.js';
 import { StackError } from '../errors.js';
 import { healthy, unhealthy, waitForHealthy, type Health } from '../health.js';
 import { spawnDetached, stopProcess, type ExitInfo } from '../process-control.js';
@@ -12,20 +12,31 @@ import { findJava } from '../java.js';
 import { kafkaHealth, kafkaSaslListenerHealth } from '../kafka-probe.js';
 import { KAFKA_ADMIN_USER, SCRAM_MECHANISM, ensureKafkaUsers, forgetInKafka, markInKafka } from '../kafka-users.js';
 import { renderTemplate } from '../templates.js';
-import { lastLines, requireTool, runCapture, runToLog, serialMaven } from '../tools.js';
+import { lastLines, requireTool, runToLog, serialMaven } from '../tools.js';
 import type { ExternalPart, LocalPart, PartContext } from './part.js';
 
 export const KAFKA_VERSION = '4.1.2';
 const STARTED_MARKER = 'Kafka Server started';
 
-/** Kafka 4, KRaft single node (broker + controller) on loopback. */
-export function localKafka(config: StackConfig): LocalPart {
-  const { paths, ports } = config;
-  const dataDir = paths.dataDir('kafka');
-  const confDir = join(paths.runDir, 'kafka');
+/**
+ * Kafka 4 in KRaft mode on loopback: node `node` (1-based) of the configured
+ * cluster, each node a broker and a controller. One node by default; three
+ * with `up --brokers 3` (a quorum of three voters, replication factor 3,
+ * min.insync.replicas 2). Node 1 is the part `kafka`, the others `kafka-<n>`.
+ */
+export function localKafka(config: StackConfig, node = 1): LocalPart {
+  const { paths } = config;
+  const part = KAFKA_NODE_PARTS[node - 1];
+  const own = config.ports.kafkaNodes[node - 1];
+  if (!part || !own) throw new Error(`Kafka node ${node} is not part of a ${config.kafkaNodes}-node cluster`);
+  const name: KafkaNodePart = part;
+  const nodes = config.kafkaNodes;
+  const ports = { kafka: own.client, kafkaController: own.controller };
+  const dataDir = paths.dataDir(name);
+  const confDir = join(paths.runDir, name);
   const distDir = join(paths.distDir, `kafka-${KAFKA_VERSION}`);
   const libs = join(distDir, 'libs');
-  const installLog = paths.installLog('kafka');
+  const installLog = paths.installLog(name);
   const templates = join(paths.infraDir, 'kafka');
   const pom = () => renderTemplate(join(templates, 'pom.xml'), { KAFKA_VERSION });
   const fingerprint = () => createHash('sha256').update(pom()).digest('hex');
@@ -33,6 +44,18 @@ export function localKafka(config: StackConfig): LocalPart {
   // A SASL listener answers nothing but ApiVersions and the handshake before a login.
   const health = () => (sasl ? kafkaSaslListenerHealth('127.0.0.1', ports.kafka) : kafkaHealth('127.0.0.1', ports.kafka));
   const usersFile = paths.kafkaUsersFile;
+  const voters = config.ports.kafkaNodes.map((n, i) => `${i + 1}@127.0.0.1:${n.controller}`).join(',');
+  const serverValues = (clientListener: string, security: string): Record<string, string | number> => ({
+    NODE_ID: node,
+    VOTERS: voters,
+    PORT: ports.kafka,
+    CONTROLLER_PORT: ports.kafkaController,
+    DATA_DIR: dataDir,
+    CLIENT_LISTENER: clientListener,
+    SECURITY: security,
+    REPLICATION: Math.min(3, nodes),
+    MIN_ISR: nodes >= 3 ? 2 : 1,
+  });
 
   /** Runs one of Kafka's command-line tools; throws with the end of its output when it fails. */
   const runTool = async (java: string, jvm: string[], args: string[], what: string): Promise<void> => {
@@ -41,22 +64,13 @@ export function localKafka(config: StackConfig): LocalPart {
       throw new StackError(
         `${what} failed (exit code ${code}); \`npm run stack -- down --wipe kafka\` formats Kafka again with every user. ` +
           `Last lines:\n${lastLines(installLog, 10)}`,
-        { reason: 'setup-failed', part: 'kafka', logFile: installLog },
+        { reason: 'setup-failed', part: name, logFile: installLog },
       );
   };
 
   const addAdminOnPlaintext = async (java: string, jvm: string[], password: string): Promise<void> => {
     const properties = join(confDir, 'server-plaintext-once.properties');
-    writeFileSync(
-      properties,
-      renderTemplate(join(templates, 'server.properties'), {
-        PORT: ports.kafka,
-        CONTROLLER_PORT: ports.kafkaController,
-        DATA_DIR: dataDir,
-        CLIENT_LISTENER: 'PLAINTEXT',
-        SECURITY: PLAINTEXT_NOTE,
-      }),
-    );
+    writeFileSync(properties, renderTemplate(join(templates, 'server.properties'), serverValues('PLAINTEXT', PLAINTEXT_NOTE)));
     const started = await spawnDetached({ command: java, args: [...jvm, 'kafka.Kafka', properties], cwd: confDir, logFile: installLog });
     let exit: ExitInfo | undefined;
     void started.exited.then((info) => (exit = info));
@@ -68,7 +82,7 @@ export function localKafka(config: StackConfig): LocalPart {
       if (outcome.kind !== 'healthy')
         throw new StackError(`the broker did not start on PLAINTEXT to add the admin user. Last lines:\n${lastLines(installLog, 10)}`, {
           reason: 'setup-failed',
-          part: 'kafka',
+          part: name,
           logFile: installLog,
         });
       await runTool(
@@ -83,50 +97,62 @@ export function localKafka(config: StackConfig): LocalPart {
     }
   };
 
+  async function installJars({ progress }: PartContext): Promise<void> {
+    if (isInstalled(distDir, fingerprint())) return;
+    const mvn = requireTool(name, 'mvn', `download the Kafka ${KAFKA_VERSION} jars from Maven Central`);
+    progress.milestone(name, `installing Kafka ${KAFKA_VERSION} jars with Maven into ${distDir} (~54 MB, about a minute)`);
+    const stop = progress.heartbeat(name, 'still downloading Kafka jars');
+    const started = Date.now();
+    try {
+      await installAtomically(distDir, fingerprint(), async (staging) => {
+        writeFileSync(join(staging, 'pom.xml'), pom());
+        writeFileSync(installLog, `# ${new Date().toISOString()} mvn dependency:copy-dependencies (Kafka ${KAFKA_VERSION})\n`);
+        const code = await serialMaven(() =>
+          runToLog({
+            command: mvn,
+            args: ['-q', '-B', 'dependency:copy-dependencies', '-DoutputDirectory=libs', '-DincludeScope=runtime'],
+            cwd: staging,
+            logFile: installLog,
+          }),
+        );
+        const jar = `kafka_2.13-${KAFKA_VERSION}.jar`;
+        if (code !== 0 || !existsSync(join(staging, 'libs', jar))) {
+          throw new StackError(
+            `downloading the Kafka jars failed (mvn exited with ${code}). Last lines of Maven's output:\n${lastLines(installLog, 15)}`,
+            { reason: 'download-failed', part: name, logFile: installLog },
+          );
+        }
+      });
+    } finally {
+      stop();
+    }
+    const count = readdirSync(libs).length;
+    progress.milestone(name, `installed ${count} jars in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+
+  const portVar = node === 1 ? 'ODX_STACK_KAFKA' : `ODX_STACK_KAFKA_${node}`;
   return {
-    name: 'kafka',
+    name,
     address: `127.0.0.1:${ports.kafka}`,
     signature: dataDir,
     ports: [
-      { port: ports.kafka, hint: 'stop it, set ODX_STACK_KAFKA_PORT to another port, or set ODX_KAFKA_BROKERS to use that server' },
-      { port: ports.kafkaController, hint: 'stop it or set ODX_STACK_KAFKA_CONTROLLER_PORT to another port' },
+      { port: ports.kafka, hint: `stop it, set ${portVar}_PORT to another port, or set ODX_KAFKA_BROKERS to use that server` },
+      { port: ports.kafkaController, hint: `stop it or set ${portVar}_CONTROLLER_PORT to another port` },
     ],
 
-    async install({ progress }: PartContext) {
-      if (isInstalled(distDir, fingerprint())) return;
-      const mvn = requireTool('kafka', 'mvn', `download the Kafka ${KAFKA_VERSION} jars from Maven Central`);
-      progress.milestone('kafka', `installing Kafka ${KAFKA_VERSION} jars with Maven into ${distDir} (~54 MB, about a minute)`);
-      const stop = progress.heartbeat('kafka', 'still downloading Kafka jars');
-      const started = Date.now();
-      try {
-        await installAtomically(distDir, fingerprint(), async (staging) => {
-          writeFileSync(join(staging, 'pom.xml'), pom());
-          writeFileSync(installLog, `# ${new Date().toISOString()} mvn dependency:copy-dependencies (Kafka ${KAFKA_VERSION})\n`);
-          const code = await serialMaven(() =>
-            runToLog({
-              command: mvn,
-              args: ['-q', '-B', 'dependency:copy-dependencies', '-DoutputDirectory=libs', '-DincludeScope=runtime'],
-              cwd: staging,
-              logFile: installLog,
-            }),
-          );
-          const jar = `kafka_2.13-${KAFKA_VERSION}.jar`;
-          if (code !== 0 || !existsSync(join(staging, 'libs', jar))) {
-            throw new StackError(
-              `downloading the Kafka jars failed (mvn exited with ${code}). Last lines of Maven's output:\n${lastLines(installLog, 15)}`,
-              { reason: 'download-failed', part: 'kafka', logFile: installLog },
-            );
-          }
-        });
-      } finally {
-        stop();
+    install(ctx: PartContext) {
+      // The nodes of a cluster start in parallel and share one install: the first one does it, the others wait.
+      let running = installs.get(distDir);
+      if (!running) {
+        running = installJars(ctx).finally(() => installs.delete(distDir));
+        installs.set(distDir, running);
       }
-      const count = readdirSync(libs).length;
-      progress.milestone('kafka', `installed ${count} jars in ${Math.round((Date.now() - started) / 1000)} s`);
+      return running;
     },
 
     async prepare({ progress }: PartContext) {
-      const java = findJava('kafka', 17, ['ODX_KAFKA_JAVA_HOME', 'JAVA_HOME']);
+      const java = findJava(name, 17, ['ODX_KAFKA_JAVA_HOME', 'JAVA_HOME']);
+      const cluster = ensureClusterRecord(config);
       mkdirSync(confDir, { recursive: true });
       mkdirSync(dataDir, { recursive: true });
       const serverProperties = join(confDir, 'server.properties');
@@ -134,13 +160,13 @@ export function localKafka(config: StackConfig): LocalPart {
       const users = sasl ? ensureKafkaUsers(usersFile) : undefined;
       writeFileSync(
         serverProperties,
-        renderTemplate(join(templates, 'server.properties'), {
-          PORT: ports.kafka,
-          CONTROLLER_PORT: ports.kafkaController,
-          DATA_DIR: dataDir,
-          CLIENT_LISTENER: users ? 'SASL_PLAINTEXT' : 'PLAINTEXT',
-          SECURITY: users ? securityProperties(users.passwords[KAFKA_ADMIN_USER] ?? '') : PLAINTEXT_NOTE,
-        }),
+        renderTemplate(
+          join(templates, 'server.properties'),
+          serverValues(
+            users ? 'SASL_PLAINTEXT' : 'PLAINTEXT',
+            users ? securityProperties(users.passwords[KAFKA_ADMIN_USER] ?? '') : PLAINTEXT_NOTE,
+          ),
+        ),
         { mode: 0o600 }, // it holds the admin's password
       );
       chmodSync(serverProperties, 0o600); // mode applies to new files only
@@ -148,15 +174,12 @@ export function localKafka(config: StackConfig): LocalPart {
       const jvm = [`-Dlog4j2.configurationFile=${log4j}`, '-cp', join(libs, '*')];
 
       if (!existsSync(join(dataDir, 'meta.properties'))) {
-        progress.step('kafka', `formatting storage in ${dataDir}`);
+        progress.step(name, `formatting storage in ${dataDir} (node ${node} of ${nodes}, cluster ${cluster.clusterId})`);
+        const { clusterId } = cluster;
         try {
-          const output = await runCapture(java.executable, [...jvm, 'kafka.tools.StorageTool', 'random-uuid']);
-          // Log lines may precede the id on stdout; the id is the last line.
-          const clusterId = output.trim().split('\n').at(-1)?.trim() ?? '';
-          if (!/^[A-Za-z0-9_-]{22}$/.test(clusterId))
-            throw new Error(`StorageTool random-uuid printed no cluster id: ${output.slice(-500)}`);
           // SCRAM users go in at format time (KIP-900), so the broker starts with its admin and every service user.
-          if (users) forgetInKafka(usersFile, users);
+          // Every node formats with the same bootstrap records; node 1 keeps the users file's bookkeeping.
+          if (users && node === 1) forgetInKafka(usersFile, users);
           const scram = users ? Object.entries(users.passwords).flatMap(([name, pw]) => ['--add-scram', scramConfig(name, pw)]) : [];
           const code = await runToLog({
             command: java.executable,
@@ -165,21 +188,21 @@ export function localKafka(config: StackConfig): LocalPart {
             logFile: installLog,
           });
           if (code !== 0) throw new Error(`StorageTool format exited with ${code}:\n${lastLines(installLog, 10)}`);
-          if (users) markInKafka(usersFile, users, Object.keys(users.passwords));
+          if (users && node === 1) markInKafka(usersFile, users, Object.keys(users.passwords));
         } catch (error) {
           throw new StackError(`formatting Kafka storage failed: ${(error as Error).message}`, {
             reason: 'setup-failed',
-            part: 'kafka',
+            part: name,
             logFile: installLog,
             cause: error,
           });
         }
       }
 
-      if (users && !users.inKafka.includes(KAFKA_ADMIN_USER)) {
+      if (users && node === 1 && nodes === 1 && !users.inKafka.includes(KAFKA_ADMIN_USER)) {
         // Storage formatted before SASL (an earlier ODX): no user exists and SCRAM users cannot be added through the
         // controller listener. Start the broker once on PLAINTEXT without an authorizer, add the admin, stop it.
-        progress.milestone('kafka', 'data formatted without SASL users: adding the admin user once (about 30 s)');
+        progress.milestone(name, 'data formatted without SASL users: adding the admin user once (about 30 s)');
         await addAdminOnPlaintext(java.executable, jvm, users.passwords[KAFKA_ADMIN_USER] ?? '');
         markInKafka(usersFile, users, [KAFKA_ADMIN_USER]);
       }
@@ -190,7 +213,8 @@ export function localKafka(config: StackConfig): LocalPart {
           '-Xms256m',
           // Kafka's own default heap (kafka-server-start.sh): at 512 MB the old generation stood at 80 % while the
           // suite held about 2,000 partitions (jstat, 2026-12-07), and a full suite in CI lost its broker mid-run.
-          '-Xmx1g',
+          // Three nodes share the load (and the machine's memory): 768 MB each.
+          nodes === 1 ? '-Xmx1g' : '-Xmx768m',
           '-XX:+UseG1GC',
           '-Djava.awt.headless=true',
           `-Dodx.stack.data=${dataDir}`,
@@ -205,14 +229,18 @@ export function localKafka(config: StackConfig): LocalPart {
     health,
 
     async afterHealthy({ progress }: PartContext) {
+      // Node 1 speaks for the cluster: users, topics and ACLs are cluster-wide.
+      if (node !== 1) return;
+      if (nodes > 1)
+        await waitForBrokers(`127.0.0.1:${ports.kafka}`, nodes, sasl ? ensureKafkaUsers(usersFile) : undefined, config.startTimeoutMs);
       if (!sasl) return;
       const users = ensureKafkaUsers(usersFile);
-      const java = findJava('kafka', 17, ['ODX_KAFKA_JAVA_HOME', 'JAVA_HOME']);
+      const java = findJava(name, 17, ['ODX_KAFKA_JAVA_HOME', 'JAVA_HOME']);
       if (!users.inKafka.includes(KAFKA_ADMIN_USER))
         throw new StackError(
           'Kafka runs without its admin user (it was started before the launcher added users): ' +
             '`npm run stack -- down kafka` and `up` again add it',
-          { reason: 'setup-failed', part: 'kafka' },
+          { reason: 'setup-failed', part: name },
         );
       const missing = Object.keys(users.passwords).filter((name) => !users.inKafka.includes(name));
       if (missing.length > 0) {
@@ -220,15 +248,15 @@ export function localKafka(config: StackConfig): LocalPart {
         const commandConfig = join(confDir, 'admin-client.properties');
         writeFileSync(commandConfig, adminClientProperties(users.passwords[KAFKA_ADMIN_USER] ?? ''), { mode: 0o600 });
         const jvm = [`-Dlog4j2.configurationFile=${join(confDir, 'log4j2.yaml')}`, '-cp', join(libs, '*')];
-        for (const name of missing) {
-          progress.step('kafka', `adding SCRAM user ${name}`);
-          const args = userArgs(`127.0.0.1:${ports.kafka}`, commandConfig, name, users.passwords[name] ?? '');
-          await runTool(java.executable, jvm, args, `adding Kafka user ${name}`);
-          markInKafka(usersFile, users, [name]);
+        for (const missingUser of missing) {
+          progress.step(name, `adding SCRAM user ${missingUser}`);
+          const args = userArgs(`127.0.0.1:${ports.kafka}`, commandConfig, missingUser, users.passwords[missingUser] ?? '');
+          await runTool(java.executable, jvm, args, `adding Kafka user ${missingUser}`);
+          markInKafka(usersFile, users, [missingUser]);
         }
       }
       const summary = await applyCatalogAccess(`127.0.0.1:${ports.kafka}`, KAFKA_ADMIN_USER, users.passwords[KAFKA_ADMIN_USER] ?? '');
-      progress.step('kafka', summary);
+      progress.step(name, summary);
     },
 
     // The JVM prints a thread dump to stdout (the part's log) and keeps running.
@@ -244,6 +272,89 @@ export function localKafka(config: StackConfig): LocalPart {
 }
 
 const PLAINTEXT_NOTE = '# No authentication: ODX_STACK_KAFKA_SECURITY=plaintext (the dev switch).';
+
+/** Jar installs in progress, by dist dir (a cluster's nodes share one). */
+const installs = new Map<string, Promise<void>>();
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding (as Kafka's Uuid prints one; never starting with "-"). */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/**
+ * The cluster every node formats into: its id and size, recorded once (the first node to format writes
+ * `kafka-cluster.json`; the others read it). Data formatted at another size is refused with what to do: a KRaft
+ * quorum's voters cannot change under a static configuration.
+ */
+function ensureClusterRecord(config: StackConfig): KafkaClusterRecord {
+  const file = config.paths.kafkaClusterFile;
+  const nodeOneMeta = join(config.paths.dataDir('kafka'), 'meta.properties');
+  let record = readKafkaCluster(file);
+  if (!record && existsSync(nodeOneMeta)) {
+    // Formatted by a launcher that kept no record: always a single node.
+    const id = /^cluster\.id=(.+)$/m.exec(readFileSync(nodeOneMeta, 'utf8'))?.[1]?.trim() ?? '';
+    record = { nodes: 1, clusterId: id };
+    writeFileSync(file, `${JSON.stringify(record)}\n`);
+  }
+  if (!record) {
+    mkdirSync(join(file, '..'), { recursive: true });
+    const fresh = { nodes: config.kafkaNodes, clusterId: newClusterId() };
+    try {
+      writeFileSync(file, `${JSON.stringify(fresh)}\n`, { flag: 'wx' });
+      record = fresh;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      record = readKafkaCluster(file) ?? fresh;
+    }
+  }
+  if (record.nodes !== config.kafkaNodes)
+    throw new StackError(
+      `Kafka's data in ${config.paths.home} is a ${record.nodes}-node cluster; to run ${config.kafkaNodes} node(s), ` +
+        `\`npm run stack -- down --wipe kafka\` (deletes Kafka's topics and offsets) and \`up --brokers ${config.kafkaNodes}\``,
+      { reason: 'invalid-config', part: 'kafka' },
+    );
+  return record;
+}
+
+/** Waits until every node of the cluster is registered as a broker, so topics get their full replication factor. */
+async function waitForBrokers(
+  broker: string,
+  count: number,
+  users: ReturnType<typeof ensureKafkaUsers> | undefined,
+  timeoutMs: number,
+): Promise<void> {
+  const password = users?.passwords[KAFKA_ADMIN_USER];
+  const cluster = createClusterAdmin(
+    {
+      brokers: [broker],
+      clientId: 'odx-stack',
+      ssl: false,
+      sasl: password !== undefined ? { mechanism: 'scram-sha-512', username: KAFKA_ADMIN_USER, password } : undefined,
+    },
+    createLogger({ service: 'odx-stack', level: 'error' }),
+  );
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const seen = await cluster.brokers().then(
+        (b) => b.length,
+        () => 0,
+      );
+      if (seen >= count) return;
+      if (Date.now() > deadline)
+        throw new StackError(`only ${seen} of ${count} Kafka brokers registered within ${Math.round(timeoutMs / 1000)} s`, {
+          reason: 'timeout',
+          part: 'kafka',
+        });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await cluster.close();
+  }
+}
 
 /** kafka-configs arguments that give `name` a SCRAM password (through `commandConfig`'s login, if any). */
 function userArgs(broker: string, commandConfig: string | undefined, name: string, password: string): string[] {

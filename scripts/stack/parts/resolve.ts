@@ -1,4 +1,4 @@
-import type { PartName, StackConfig } from '../config.js';
+import { KAFKA_NODE_PARTS, type PartName, type StackConfig } from '../config.js';
 import { externalKafka, localKafka } from './kafka.js';
 import { externalMongo, localMongo } from './mongo.js';
 import type { ExternalPart, LocalPart } from './part.js';
@@ -12,6 +12,10 @@ export function resolvePart(name: PartName, config: StackConfig): Resolved {
   switch (name) {
     case 'kafka':
       return external.kafka ? { kind: 'external', part: externalKafka(external.kafka) } : { kind: 'local', part: localKafka(config) };
+    case 'kafka-2':
+    case 'kafka-3':
+      // Only selected in a cluster of that size, which external Kafka never is (config.ts).
+      return { kind: 'local', part: localKafka(config, KAFKA_NODE_PARTS.indexOf(name) + 1) };
     case 'registry':
       return external.registry
         ? { kind: 'external', part: externalRegistry(external.registry) }

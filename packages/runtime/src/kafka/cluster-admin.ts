@@ -20,6 +20,15 @@ export interface TopicPartitionOffset extends PartitionOffset {
   topic: string;
 }
 
+export interface PartitionReplicas {
+  topic: string;
+  partition: number;
+  /** -1 while the partition has no leader. */
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
 export interface BrokerInfo {
   nodeId: number;
   host: string;
@@ -82,6 +91,8 @@ export interface ClusterAdmin {
   close(): Promise<void>;
   brokers(): Promise<BrokerInfo[]>;
   listTopics(): Promise<string[]>;
+  /** Each partition's leader, replicas and in-sync replicas (node ids), for `topics`; fewer in sync than replicas is under-replicated. */
+  replicaStatus(topics: string[]): Promise<PartitionReplicas[]>;
   /** Partition numbers of `topic`, ascending. */
   partitions(topic: string): Promise<number[]>;
   /** Creates the topics that do not exist yet (existing ones keep their partition count); returns the names created. */
@@ -178,6 +189,14 @@ class KafkajsClusterAdmin implements ClusterAdmin {
 
   async listTopics(): Promise<string[]> {
     return (await this.use()).listTopics();
+  }
+
+  async replicaStatus(topics: string[]): Promise<PartitionReplicas[]> {
+    if (topics.length === 0) return [];
+    const { topics: meta } = await (await this.use()).fetchTopicMetadata({ topics });
+    return meta.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr] })),
+    );
   }
 
   async partitions(topic: string): Promise<number[]> {
