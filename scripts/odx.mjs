@@ -37,6 +37,7 @@ const COMMANDS = {
   'bench:api': 'scripts/bench/api.ts',
   'soak:restarts': 'scripts/soak/restarts.ts',
   'soak:outage': 'scripts/soak/outage.ts',
+  chaos: 'scripts/chaos/chaos.ts',
   odx: 'packages/cli/src/main.ts',
   'sim:odoo': 'infra/simulators/odoo/src/main.ts',
   'sim:odoo:load': 'infra/simulators/odoo/src/load.ts',

@@ -28,6 +28,7 @@ const ENTRIES: Record<string, string> = {
   'soak:restarts': 'scripts/soak/restarts.ts',
   'soak:outage': 'scripts/soak/outage.ts',
   'bench:orchestrator': 'scripts/bench/orchestrator.ts',
+  chaos: 'scripts/chaos/chaos.ts',
 };
 
 async function run(entry: string, arg: string): Promise<{ status: number | null; stdout: string; stderr: string }> {

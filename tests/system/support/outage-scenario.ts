@@ -16,7 +16,7 @@ import { runLoad, type LoadCounts } from '@odx/sim-odoo';
 import { DEMO_JWT_SECRET, ORCHESTRATOR_AUDIENCE } from '../../../scripts/demo/services.js';
 import { waitForProductKinds, waitForStockLevels } from '../../../scripts/demo/stock-levels.js';
 import { REPO_ROOT } from '../../../scripts/repo-root.js';
-import { sleep } from './system-checks.js';
+import { countBy, givenUp, listAll, metric, orderOfRef, repeated, sleep, type TmsShipment, type WmsOrder } from './system-checks.js';
 import { startSystem, url, type Cleanup, type RunningSystem } from './system-kit.js';
 
 export interface OutageOptions {
@@ -97,7 +97,6 @@ export interface OutageReport {
   logDir: string;
 }
 
-const ADMIN = { authorization: 'Bearer sim-admin' };
 const BRIDGES = ['wms-bridge', 'tms-bridge'] as const;
 /** While every order is delivered or named by a case, this long without a delivery ends the wait. */
 const QUIET_MS = 30_000;
@@ -137,67 +136,6 @@ export async function startOrchestratedSystem(
   );
   const token = await mintToken({ secret: DEMO_JWT_SECRET, issuer: 'odx', audience: ORCHESTRATOR_AUDIENCE }, 'outage-check', ['viewer']);
   return { sys, orchestratorUrl: url(sys.ports.orchestrator), token };
-}
-
-/** Every record of a paged simulator list (`items`, `nextPageToken`). */
-async function listAll<T>(base: string, path: string): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | null = null;
-  do {
-    const res = await fetch(`${base}${path}?limit=1000${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`, {
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`GET ${base}${path} answered ${res.status}`);
-    const page = (await res.json()) as { items: T[]; nextPageToken?: string | null };
-    out.push(...page.items);
-    token = page.nextPageToken ?? null;
-  } while (token);
-  return out;
-}
-
-interface WmsOrder {
-  externalRef: string;
-  status: string;
-}
-interface TmsShipment {
-  reference: string;
-  orderRef: string | null;
-  status: string;
-}
-
-/** `<orderId>`, `<orderId>~<wh>` or `<orderId>#<shipmentId>` (wms-bridge's external references) -> the order id. */
-const orderOfRef = (ref: string): string => ref.split(/[#~]/)[0]!;
-
-const countBy = (values: string[]): Record<string, number> => {
-  const out: Record<string, number> = {};
-  for (const v of values) out[v] = (out[v] ?? 0) + 1;
-  return out;
-};
-const repeated = (values: string[]): string[] =>
-  Object.entries(countBy(values))
-    .filter(([, n]) => n > 1)
-    .map(([v]) => v);
-
-async function givenUp(base: string): Promise<number> {
-  const res = await fetch(`${base}/sim/admin/deliveries?status=failed&limit=10000`, {
-    headers: ADMIN,
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!res.ok) throw new Error(`GET ${base}/sim/admin/deliveries answered ${res.status}`);
-  return ((await res.json()) as { items: unknown[] }).items.length;
-}
-
-/** Sum of a Prometheus counter's samples at `base`/metrics, by the value of one label (or '' when `by` is not given). */
-async function metric(base: string, name: string, by?: string): Promise<Record<string, number>> {
-  const text = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const key = by ? (new RegExp(`${by}="([^"]*)"`).exec(m[2] ?? '')?.[1] ?? '') : '';
-    out[key] = (out[key] ?? 0) + Number(m[3]);
-  }
-  return out;
 }
 
 interface ProcessAnswer {

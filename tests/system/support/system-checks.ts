@@ -124,3 +124,67 @@ export async function everyServiceReady(sys: RunningSystem, when: string, within
     await sleep(1_000);
   }
 }
+
+/** The simulators' admin token (their default). */
+export const SIM_ADMIN = { authorization: 'Bearer sim-admin' };
+
+/** Every record of a paged simulator list (`items`, `nextPageToken`). */
+export async function listAll<T>(base: string, path: string): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | null = null;
+  do {
+    const res = await fetch(`${base}${path}?limit=1000${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`GET ${base}${path} answered ${res.status}`);
+    const page = (await res.json()) as { items: T[]; nextPageToken?: string | null };
+    out.push(...page.items);
+    token = page.nextPageToken ?? null;
+  } while (token);
+  return out;
+}
+
+export interface WmsOrder {
+  externalRef: string;
+  status: string;
+}
+export interface TmsShipment {
+  reference: string;
+  orderRef: string | null;
+  status: string;
+}
+
+/** `<orderId>`, `<orderId>~<wh>` or `<orderId>#<shipmentId>` (wms-bridge's external references) -> the order id. */
+export const orderOfRef = (ref: string): string => ref.split(/[#~]/)[0]!;
+
+export const countBy = (values: string[]): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+};
+export const repeated = (values: string[]): string[] =>
+  Object.entries(countBy(values))
+    .filter(([, n]) => n > 1)
+    .map(([v]) => v);
+
+export async function givenUp(base: string): Promise<number> {
+  const res = await fetch(`${base}/sim/admin/deliveries?status=failed&limit=10000`, {
+    headers: SIM_ADMIN,
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`GET ${base}/sim/admin/deliveries answered ${res.status}`);
+  return ((await res.json()) as { items: unknown[] }).items.length;
+}
+
+/** Sum of a Prometheus counter's samples at `base`/metrics, by the value of one label (or '' when `by` is not given). */
+export async function metric(base: string, name: string, by?: string): Promise<Record<string, number>> {
+  const text = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const key = by ? (new RegExp(`${by}="([^"]*)"`).exec(m[2] ?? '')?.[1] ?? '') : '';
+    out[key] = (out[key] ?? 0) + Number(m[3]);
+  }
+  return out;
+}

@@ -51,6 +51,14 @@ export interface RunningSystem {
 export interface SystemOptions {
   /** More settings per process name, over the shared ones (e.g. `{ 'sim-wms': { DEMO_SIM_WEBHOOK_RETRY: 'default' } }`). */
   env?: Record<string, Record<string, string>>;
+  /**
+   * The stack to run on instead of the suite's: ODX_KAFKA_BROKERS, ODX_MONGO_URL, ODX_SCHEMA_REGISTRY_URL and the
+   * Kafka admin login (ODX_KAFKA_SASL_*, ODX_STACK_KAFKA_USERS), as `endpointsEnv` gives them for another home.
+   * The caller owns that stack: the system's topics, ACLs and database are left for it to wipe.
+   */
+  stack?: Record<string, string>;
+  /** More instances of a service in its consumer group (`{ 'wms-bridge': 2 }` adds `wms-bridge-2` on a port of its own). */
+  replicas?: Record<string, number>;
 }
 
 /** Starts the system; everything is stopped and its database dropped after the test. */
@@ -63,16 +71,19 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
   const logDir = join(dataDir, 'logs');
   const prefix = `test.sys-${id}.`;
   const database = `odx_system_${id}`;
-  const stackEnv = {
+  const stackEnv: Record<string, string> = {
     ODX_KAFKA_BROKERS: process.env['ODX_KAFKA_BROKERS'] ?? '127.0.0.1:9092',
     ODX_SCHEMA_REGISTRY_URL: process.env['ODX_SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
     ODX_MONGO_URL: process.env['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/',
     // The stack's admin login and users file (a SASL stack): serviceSpecs gives each service its own user.
-    ...Object.fromEntries(
-      Object.entries(process.env).filter(
-        (e): e is [string, string] => (e[0].startsWith('ODX_KAFKA_SASL_') || e[0] === 'ODX_STACK_KAFKA_USERS') && e[1] !== undefined,
-      ),
-    ),
+    ...(options.stack
+      ? {}
+      : Object.fromEntries(
+          Object.entries(process.env).filter(
+            (e): e is [string, string] => (e[0].startsWith('ODX_KAFKA_SASL_') || e[0] === 'ODX_STACK_KAFKA_USERS') && e[1] !== undefined,
+          ),
+        )),
+    ...options.stack,
   };
   // Group ids are cluster-wide: a group of the same name on other topics would share rebalances with this one.
   const isolation: Record<string, string> = {
@@ -87,22 +98,33 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     ODX_ORCHESTRATOR_GROUP: systemGroup(id, 'order-orchestrator'),
     ...extraEnv,
   };
-  const specs = [
-    ...simulatorSpecs(dataDir, ports),
-    ...serviceSpecs(stackEnv, dataDir, ports, 'fulfillment-requested', { downstream: false }),
-  ].map((s) => ({
+  const services = serviceSpecs(stackEnv, dataDir, ports, 'fulfillment-requested', { downstream: false });
+  for (const [name, count] of Object.entries(options.replicas ?? {})) {
+    const base = services.find((s) => s.name === name);
+    if (!base) throw new Error(`no service ${name} to run more instances of`);
+    for (let n = 2; n <= count; n++) {
+      const port = await freePort();
+      services.push({ ...base, name: `${name}-${n}`, env: { ...base.env, ODX_HTTP_PORT: String(port) }, readyUrl: `${url(port)}/readyz` });
+    }
+  }
+  const specs = [...simulatorSpecs(dataDir, ports), ...services].map((s) => ({
     ...s,
     env: { ...s.env, ...isolation, ...options.env?.[s.name] },
   }));
   const supervisor = new ProcessSupervisor(logDir);
   t.after(async () => {
     await supervisor.stopAll(10_000);
+    // On a stack of the caller's own (options.stack), the caller removes the whole stack afterwards.
+    if (options.stack) {
+      if (process.env['ODX_TEST_KEEP_LOGS'] === undefined) rmSync(dataDir, { recursive: true, force: true });
+      return;
+    }
     // A system leaves ~50 catalog partitions and several hundred retry and DLQ partitions behind; a suite that kept
     // them all held thousands, and the one broker slowed until topic creation and /readyz timed out (seen in CI).
     await removeSystemFromKafka(stackEnv, prefix, `sys-${id}-`).catch((err: unknown) =>
       console.warn(`system ${id}: could not remove its topics and groups: ${String(err)}`),
     );
-    const mongo = new MongoClient(stackEnv.ODX_MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+    const mongo = new MongoClient(stackEnv['ODX_MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/', { serverSelectionTimeoutMS: 5_000 });
     await mongo
       .connect()
       .then(() => mongo.db(database).dropDatabase())
@@ -116,14 +138,15 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
   await createSystemTopics(stackEnv, prefix);
   // On a stack with SASL users each service runs as its own user: it may do what the catalog's ACLs for this
   // system's topics and groups allow, and no more.
-  const acls = process.env['ODX_STACK_KAFKA_USERS'] ? systemAcls(prefix, id) : [];
+  const acls = stackEnv['ODX_STACK_KAFKA_USERS'] ? systemAcls(prefix, id) : [];
   if (acls.length > 0) {
     await withCluster(stackEnv, (cluster) => cluster.applyAcls(acls));
-    t.after(() =>
-      withCluster(stackEnv, (cluster) => cluster.removeAcls(acls.filter((r) => r.name !== '*'))).catch((err: unknown) =>
-        console.warn(`system ${id}: could not remove its ACLs: ${String(err)}`),
-      ),
-    );
+    if (!options.stack)
+      t.after(() =>
+        withCluster(stackEnv, (cluster) => cluster.removeAcls(acls.filter((r) => r.name !== '*'))).catch((err: unknown) =>
+          console.warn(`system ${id}: could not remove its ACLs: ${String(err)}`),
+        ),
+      );
   }
   // Simulators first (the services reach them at start), then the services, in parallel: each waits for its own /readyz.
   const simulators = specs.filter((s) => s.name.startsWith('sim-'));
