@@ -7,20 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import {
-  DEFAULT_GROUPS,
-  catalogAcls,
-  createClusterAdmin,
-  createLogger,
-  loadRuntimeConfig,
-  specFromCatalog,
-  type AclRule,
-  type ClusterAdmin,
-} from '@odx/runtime';
 import { freePort } from '@odx/runtime/testing';
-import { loadCatalog } from '@odx/schemas';
 import { PORTS, serviceSpecs, simulatorSpecs, url, type Ports } from '../../../scripts/demo/services.js';
 import { ProcessSupervisor, type ProcessSpec, type RunningProcess } from '../../../scripts/demo/supervisor.js';
+import { createSystemTopics, removeSystemFromKafka, systemAcls, systemGroup, withCluster } from '../../../scripts/demo/system-isolation.js';
 
 export interface Cleanup {
   after(fn: () => Promise<void> | void): void;
@@ -138,7 +128,7 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
   await createSystemTopics(stackEnv, prefix);
   // On a stack with SASL users each service runs as its own user: it may do what the catalog's ACLs for this
   // system's topics and groups allow, and no more.
-  const acls = stackEnv['ODX_STACK_KAFKA_USERS'] ? systemAcls(prefix, id) : [];
+  const acls = stackEnv['ODX_STACK_KAFKA_USERS'] ? systemAcls({ id, prefix, database }) : [];
   if (acls.length > 0) {
     await withCluster(stackEnv, (cluster) => cluster.applyAcls(acls));
     if (!options.stack)
@@ -206,42 +196,3 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
 }
 
 export { freePort, url };
-
-/** The consumer group id a service of system `id` runs with: `sys-<id>-<its default group>`. */
-function systemGroup(id: string, service: string): string {
-  return `sys-${id}-${DEFAULT_GROUPS[service] ?? service}`;
-}
-
-/** The catalog's ACLs for this system's topics (its prefix) and consumer groups. */
-function systemAcls(prefix: string, id: string): AclRule[] {
-  const catalog = loadCatalog();
-  return catalogAcls(catalog, { topicPrefix: prefix, groups: Object.fromEntries(catalog.services.map((s) => [s, systemGroup(id, s)])) });
-}
-
-/** Runs `work` on a ClusterAdmin of the test's own (admin) login. */
-async function withCluster<T>(stackEnv: Record<string, string>, work: (cluster: ClusterAdmin) => Promise<T>): Promise<T> {
-  const config = loadRuntimeConfig('system-test', { ...process.env, ...stackEnv });
-  const cluster = createClusterAdmin(config.kafka, createLogger({ service: 'system-test', level: 'error' }));
-  try {
-    return await work(cluster);
-  } finally {
-    await cluster.close();
-  }
-}
-
-async function createSystemTopics(stackEnv: Record<string, string>, prefix: string): Promise<void> {
-  await withCluster(stackEnv, (cluster) =>
-    cluster.ensureTopics(loadCatalog().topics.map((def) => ({ ...specFromCatalog(def, 1), name: `${prefix}${def.name}` }))),
-  );
-}
-
-/** Deletes the topics named with `prefix` and the consumer groups whose id starts with `groupPrefix`. */
-async function removeSystemFromKafka(stackEnv: Record<string, string>, prefix: string, groupPrefix: string): Promise<void> {
-  await withCluster(stackEnv, async (cluster) => {
-    const groups = (await cluster.listGroups()).map((g) => g.groupId).filter((g) => g.startsWith(groupPrefix));
-    await cluster.deleteGroups(groups);
-    const topics = (await cluster.listTopics()).filter((name) => name.startsWith(prefix));
-    // In slices: one request for hundreds of topics outlasts the broker's request timeout on a busy machine.
-    for (let i = 0; i < topics.length; i += 50) await cluster.deleteTopics(topics.slice(i, i + 50));
-  });
-}
