@@ -10,6 +10,8 @@ import { REPO_ROOT } from '../../scripts/repo-root.js';
 const ENTRIES: Record<string, string> = {
   test: 'scripts/test.ts',
   'compose:check': 'scripts/compose-check.ts',
+  'compose:dry-run': 'scripts/compose/dry-run.ts',
+  'image:layout': 'scripts/image/layout.ts',
   'schemas:gen': 'schemas/tools/gen-types.ts',
   'schemas:register': 'schemas/tools/register.ts',
   'schemas:check': 'schemas/tools/check.ts',
