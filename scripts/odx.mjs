@@ -35,6 +35,7 @@ const COMMANDS = {
   'bench:orchestrator': 'scripts/bench/orchestrator.ts',
   'bench:webhooks': 'scripts/bench/webhooks.ts',
   'bench:api': 'scripts/bench/api.ts',
+  'bench:start-memory': 'scripts/bench/start-memory.ts',
   'soak:restarts': 'scripts/soak/restarts.ts',
   'soak:outage': 'scripts/soak/outage.ts',
   chaos: 'scripts/chaos/chaos.ts',

@@ -126,8 +126,15 @@ try {
   for (const spec of [...simulatorSpecs(dataDir), ...serviceSpecs(stackEnv, dataDir, PORTS, releaseOn)]) {
     const t0 = Date.now();
     await supervisor.start(spec);
+    const base = spec.readyUrl.replace(/\/readyz$/, '');
+    // Services say what runs them on /healthz (the simulators have none).
+    const health = spec.readyUrl.endsWith('/readyz')
+      ? ((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5_000) })
+          .then((r) => r.json())
+          .catch(() => null)) as { node?: string } | null)
+      : null;
     say(
-      `  ✓ ${spec.name.padEnd(20)} ${spec.readyUrl.replace(/\/readyz$/, '').padEnd(24)} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      `  ✓ ${spec.name.padEnd(20)} ${base.padEnd(24)} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${health?.node ? `, Node ${health.node}` : ''}`,
     );
   }
 

@@ -31,6 +31,7 @@ const ENTRIES: Record<string, string> = {
   'soak:outage': 'scripts/soak/outage.ts',
   'bench:orchestrator': 'scripts/bench/orchestrator.ts',
   chaos: 'scripts/chaos/chaos.ts',
+  'bench:start-memory': 'scripts/bench/start-memory.ts',
 };
 
 async function run(entry: string, arg: string): Promise<{ status: number | null; stdout: string; stderr: string }> {

@@ -25,6 +25,8 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** Deepest nesting of objects and arrays accepted in a JSON body (deeper: 400 before it is parsed). @default 64 */
   maxJsonDepth?: number;
+  /** The service's name, shown by /healthz with the Node version it runs on. */
+  service?: string;
 }
 
 export interface HttpApp {
@@ -90,8 +92,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     );
   });
 
+  const startedAt = new Date().toISOString();
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    // What runs here: an operator checks a rollout (the Node version of the image included) without a shell.
+    res.json({ status: 'ok', service: options.service ?? null, node: process.version, pid: process.pid, startedAt });
   });
   const readiness = [...options.readiness];
   app.get('/readyz', async (_req, res) => {

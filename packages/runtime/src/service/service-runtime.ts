@@ -120,6 +120,7 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   const tokens: TokenSettings | null = options.tokens ?? config.auth.jwt;
   const access = accessControl({ service: config.serviceName, tokens, keys, rateLimit: config.auth.rateLimit });
   const http = createHttpApp({
+    service: config.serviceName,
     logger,
     metrics,
     readiness: [

@@ -45,7 +45,11 @@ const auth = { authorization: 'Bearer good', 'content-type': 'application/json' 
 
 test('health, readiness and metrics need no credentials', async (t) => {
   const base = await startApp(t);
-  assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' });
+  const health = (await (await fetch(`${base}/healthz`)).json()) as Record<string, unknown>;
+  assert.equal(health['status'], 'ok');
+  assert.equal(health['node'], process.version, '/healthz says which Node runs the service');
+  assert.equal(health['pid'], process.pid);
+  assert.ok(!Number.isNaN(Date.parse(String(health['startedAt']))));
   const ready = await fetch(`${base}/readyz`);
   assert.equal(ready.status, 200);
   const metrics = await (await fetch(`${base}/metrics`)).text();

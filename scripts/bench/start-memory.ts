@@ -1,0 +1,142 @@
+// `npm run bench:start-memory`: peak resident memory of `npm start` with
+// everything running: the local stack (Kafka, the registry, FerretDB and the
+// PostgreSQL behind it), the simulators and every ODX service. Runs
+// `npm start -- --exit` (the demo flow to its report, then a graceful stop),
+// samples every process of it once a second (the stack's processes by their
+// pid files, and everything they and `npm start` started, by parent), and
+// prints the peak of the sum and the peak per process name. Asserts nothing.
+//
+//   npm run bench:start-memory -- [--interval-ms 1000]
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCliArgs } from '@odx/runtime/cli';
+import { REPO_ROOT } from '../repo-root.js';
+import { machineLine } from '../soak/soak-table.js';
+import { loadStackConfig } from '../stack/index.js';
+
+const { values } = parseCliArgs('bench:start-memory', 'peak RSS of npm start (stack, simulators and services) through its demo', {
+  options: { 'interval-ms': { type: 'string', default: '1000' } },
+});
+const INTERVAL = Number(values['interval-ms']);
+if (!Number.isInteger(INTERVAL) || INTERVAL < 100) throw new Error(`--interval-ms must be a whole number >= 100, got ${INTERVAL}`);
+
+interface Proc {
+  pid: number;
+  ppid: number;
+  name: string;
+  rssKiB: number;
+}
+
+function readProcs(): Map<number, Proc> {
+  const out = new Map<number, Proc>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+      out.set(Number(entry), {
+        pid: Number(entry),
+        ppid,
+        name: nameOf(readFileSync(`/proc/${entry}/cmdline`, 'utf8')),
+        rssKiB: kib('VmRSS'),
+      });
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return out;
+}
+
+/** A readable name: the service or script a node process runs, the part a server is. */
+function nameOf(cmdline: string): string {
+  const args = cmdline.split('\0').filter(Boolean);
+  const ts = args.find((a) => a.endsWith('.ts'));
+  if (ts) {
+    const m = /services\/([^/]+)\/src\/main\.ts$/.exec(ts);
+    if (m) return m[1]!;
+    return `${ts.replace(`${REPO_ROOT}/`, '')}${args.at(-1) === ts ? '' : ` ${args.slice(args.indexOf(ts) + 1).join(' ')}`}`;
+  }
+  if (args[0]?.endsWith('java')) return args.includes('kafka.Kafka') ? 'kafka' : 'registry (apicurio)';
+  if (args[0]?.includes('ferretdb')) return 'ferretdb';
+  if (args[0]?.startsWith('postgres')) return 'postgresql';
+  return (args[0] ?? '?').split('/').pop() ?? '?';
+}
+
+/** Pids of the stack's servers: each part's pid file, and PostgreSQL's postmaster.pid under the data dir. */
+function stackRoots(): number[] {
+  const { paths } = loadStackConfig();
+  const roots: number[] = [];
+  if (existsSync(paths.runDir))
+    for (const f of readdirSync(paths.runDir).filter((n) => n.endsWith('.pid'))) {
+      try {
+        roots.push((JSON.parse(readFileSync(join(paths.runDir, f), 'utf8')) as { pid: number }).pid);
+      } catch {
+        // not a pid record
+      }
+    }
+  const dataRoot = join(paths.home, 'data');
+  if (existsSync(dataRoot))
+    for (const dir of readdirSync(dataRoot)) {
+      const pm = join(dataRoot, dir, 'postmaster.pid');
+      if (existsSync(pm)) roots.push(Number(readFileSync(pm, 'utf8').split('\n')[0]));
+    }
+  return roots;
+}
+
+/** `roots` and every process below them. */
+function tree(procs: Map<number, Proc>, roots: number[]): Proc[] {
+  const children = new Map<number, number[]>();
+  for (const p of procs.values()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+  const seen = new Set<number>();
+  const stack = roots.filter((r) => procs.has(r));
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return [...seen].map((pid) => procs.get(pid)!);
+}
+
+console.log(machineLine());
+const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/odx.mjs'), 'start', '--exit'], {
+  cwd: REPO_ROOT,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let demoLines = 0;
+child.stdout.on('data', (chunk: Buffer) => {
+  demoLines += chunk.toString().split('\n').length - 1;
+});
+let peakTotal = 0;
+let peakAt = 0;
+let peakCount = 0;
+const peakByName = new Map<string, number>();
+const started = Date.now();
+const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+let done = false;
+void exited.then(() => (done = true));
+while (!done) {
+  const procs = readProcs();
+  const ours = tree(procs, [child.pid!, ...stackRoots()]);
+  const total = ours.reduce((s, p) => s + p.rssKiB, 0);
+  if (total > peakTotal) {
+    peakTotal = total;
+    peakAt = Date.now() - started;
+    peakCount = ours.length;
+  }
+  const byName = new Map<string, number>();
+  for (const p of ours) byName.set(p.name, (byName.get(p.name) ?? 0) + p.rssKiB);
+  for (const [name, kib] of byName) peakByName.set(name, Math.max(peakByName.get(name) ?? 0, kib));
+  await new Promise((r) => setTimeout(r, INTERVAL));
+}
+const code = await exited;
+const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
+console.log(`\nnpm start -- --exit: exit code ${code}, ${((Date.now() - started) / 1000).toFixed(0)} s, ${demoLines} lines of demo output`);
+console.log(`peak RSS, every process summed: ${mib(peakTotal)} (${peakCount} processes, ${(peakAt / 1000).toFixed(0)} s in)`);
+console.log('peak RSS per process name (processes of one name summed, sampled):');
+for (const [name, kib] of [...peakByName].sort(([, a], [, b]) => b - a)) console.log(`  ${name.padEnd(44)} ${mib(kib).padStart(9)}`);
+console.log(machineLine());
+process.exit(code);
