@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import {
   collectTopic,
   createServiceRuntime,
+  mapLimited,
   mintToken,
   type CollectedMessage,
   type ServiceRuntime,
@@ -347,18 +348,22 @@ export async function runChaos(t: Cleanup, o: ChaosOptions): Promise<ChaosReport
   const deadline = Date.now() + o.recoveryMs;
   let lastLine = 0;
   while (Date.now() < deadline && delivered.size < orderIds.length) {
-    for (const orderId of orderIds) {
-      if (delivered.has(orderId)) continue;
-      const res = await fetch(`${orchestratorUrl}/v1/orders/${orderId}/process`, {
-        headers: bearer,
-        signal: AbortSignal.timeout(10_000),
-      }).catch(() => undefined);
-      const p = res?.status === 200 ? ((await res.json()) as ProcessAnswer).process : null;
-      if (p?.steps['delivery']?.status === 'done') {
-        delivered.add(orderId);
-        lastDeliveryAt = Date.now();
-      }
-    }
+    // 8 lookups at a time: one pass over 2,000 orders one by one took minutes on a saturated machine.
+    await mapLimited(
+      orderIds.filter((id) => !delivered.has(id)),
+      8,
+      async (orderId) => {
+        const res = await fetch(`${orchestratorUrl}/v1/orders/${orderId}/process`, {
+          headers: bearer,
+          signal: AbortSignal.timeout(10_000),
+        }).catch(() => undefined);
+        const p = res?.status === 200 ? ((await res.json()) as ProcessAnswer).process : null;
+        if (p?.steps['delivery']?.status === 'done') {
+          delivered.add(orderId);
+          lastDeliveryAt = Date.now();
+        }
+      },
+    );
     if (Date.now() - lastLine > 20_000) {
       lastLine = Date.now();
       say(`${at().toFixed(0)} s: ${delivered.size}/${orderIds.length} delivered`);
