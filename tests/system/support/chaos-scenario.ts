@@ -220,8 +220,22 @@ async function placePaced(
   return { orderIds, confirmed: orderIds.length, errors, lastError };
 }
 
+/**
+ * Cleanups run last registered first, whatever order the caller's runner uses (node:test runs `t.after` hooks in
+ * the order they were added): the readers and the system stop while the cluster they use still runs, then the
+ * cluster goes. A Kafka client left with its cluster gone reconnects forever and keeps its process alive.
+ */
+function lastInFirstOut(t: Cleanup): Cleanup {
+  const fns: Array<() => Promise<void> | void> = [];
+  t.after(async () => {
+    for (const fn of fns.reverse()) await Promise.resolve(fn()).catch((err: unknown) => console.warn(`chaos cleanup: ${String(err)}`));
+  });
+  return { after: (fn) => void fns.push(fn) };
+}
+
 /** Runs the scenario on a fresh three-broker system; everything it started is stopped by `t`'s cleanup. */
-export async function runChaos(t: Cleanup, o: ChaosOptions): Promise<ChaosReport> {
+export async function runChaos(outer: Cleanup, o: ChaosOptions): Promise<ChaosReport> {
+  const t = lastInFirstOut(outer);
   const say = o.say ?? ((): void => undefined);
   const stack = await startChaosStack(t, say);
   const sys = await startSystem(t, {}, { stack: stack.env, replicas: { 'wms-bridge': 2 } });
