@@ -31,6 +31,7 @@ import { waitForProductKinds, waitForStockLevels } from '../../../scripts/demo/s
 import { endpointsEnv, loadStackConfig, stackDown, stackUp, withStackEnv } from '../../../scripts/stack/index.js';
 import { readPidRecord } from '../../../scripts/stack/process-control.js';
 import { SIM_ADMIN, countBy, listAll, orderOfRef, repeated, sleep, type TmsShipment, type WmsOrder } from './system-checks.js';
+import { policyDir } from './outage-scenario.js';
 import { startSystem, url, type Cleanup, type RunningSystem } from './system-kit.js';
 
 export interface ChaosOptions {
@@ -47,6 +48,11 @@ export interface ChaosOptions {
   gapMs: number;
   /** How long after the last fault every order must be delivered. */
   recoveryMs: number;
+  /**
+   * Short orchestrator SLAs (each fulfilment step, in seconds; retries after 5 and 10 s), so that an order whose
+   * webhook a simulator gave up on during a fault is caught up within the run. Default: the shipped SLAs (minutes).
+   */
+  slaSeconds?: number;
   /** Services killed in turn (default: every service of the system, the second wms-bridge included). */
   services?: string[];
   say?: (line: string) => void;
@@ -238,7 +244,15 @@ export async function runChaos(outer: Cleanup, o: ChaosOptions): Promise<ChaosRe
   const t = lastInFirstOut(outer);
   const say = o.say ?? ((): void => undefined);
   const stack = await startChaosStack(t, say);
-  const sys = await startSystem(t, {}, { stack: stack.env, replicas: { 'wms-bridge': 2 } });
+  const orchestrator: Record<string, string> = o.slaSeconds
+    ? {
+        ODX_ORCHESTRATOR_POLICY_DIR: policyDir(t, o.slaSeconds),
+        ODX_ORCHESTRATOR_RETRY_DELAYS_MS: '5000,10000',
+        ODX_ORCHESTRATOR_TIMER_SCAN_MS: '1000',
+        ODX_ORCHESTRATOR_TIMER_SLOT_MS: '2000',
+      }
+    : {};
+  const sys = await startSystem(t, {}, { stack: stack.env, replicas: { 'wms-bridge': 2 }, env: { 'order-orchestrator': orchestrator } });
   say(`system ${sys.id} up on the three brokers (logs ${sys.logDir})`);
   const orchestratorUrl = url(sys.ports.orchestrator);
   const token = await mintToken({ secret: DEMO_JWT_SECRET, issuer: 'odx', audience: ORCHESTRATOR_AUDIENCE }, 'chaos-check', ['viewer']);

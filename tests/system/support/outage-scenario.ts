@@ -103,7 +103,7 @@ const QUIET_MS = 30_000;
 const FULFILMENT_STEPS = ['credit', 'allocation', 'release', 'pick-pack', 'carrier-booking', 'dispatch', 'delivery'];
 
 /** The orchestrator's policy folder for the run: the shipped credit and allocation policies, short SLAs. */
-function policyDir(t: Cleanup, slaSeconds: number): string {
+export function policyDir(t: Cleanup, slaSeconds: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'odx-outage-policy-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   for (const f of ['credit.yaml', 'allocation.yaml']) copyFileSync(join(REPO_ROOT, 'infra', 'orchestrator', f), join(dir, f));
