@@ -120,7 +120,10 @@ test(
       try {
         const own = retryTopicName(orders, group('wms-bridge'), 1);
         await wmsAdmin.createTopics({ topics: [{ topic: own, numPartitions: 1, replicationFactor: 1 }] });
-        assert.ok((await admin.listTopics()).includes(own));
+        // Another client's metadata may lag the creation by a moment on a busy broker (a CI run failed here once).
+        const deadline = Date.now() + 10_000;
+        while (!(await admin.listTopics()).includes(own) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+        assert.ok((await admin.listTopics()).includes(own), `${own} was created`);
         const theirs = dlqTopicName(orders, group('tms-bridge'));
         assert.equal(
           await failure(() => wmsAdmin.createTopics({ topics: [{ topic: theirs, numPartitions: 1, replicationFactor: 1 }] })),
