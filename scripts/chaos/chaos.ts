@@ -15,7 +15,7 @@
 //   npm run chaos -- [--orders 2000] [--rate 2] [--broker-down-s 20] [--store-down-s 30]
 //                    [--sim-fault-s 30] [--gap-s 10] [--recovery-minutes 10] [--recover-within-s 30]
 import { parseCliArgs } from '@odx/runtime/cli';
-import { chaosFailures, runChaos, type ChaosReport } from '../../tests/system/support/chaos-scenario.js';
+import { chaosFailures, recoveryText, runChaos, type ChaosReport } from '../../tests/system/support/chaos-scenario.js';
 import { machineLine } from '../soak/soak-table.js';
 
 const { values } = parseCliArgs(
@@ -115,7 +115,7 @@ function table(r: ChaosReport): string[] {
     'chaos run: faults (seconds from the first order; recovery = every /readyz 200, and for the broker every partition in sync again)',
     ...r.faults.map(
       (f) =>
-        `  ${f.fault.padEnd(width)}  at ${f.startedAt.toFixed(0).padStart(4)} s, lasted ${f.lastedSeconds.toFixed(1).padStart(5)} s, recovered ${f.recoveredAfterSeconds === null ? 'NOT within 120 s' : `${f.recoveredAfterSeconds.toFixed(1)} s after`}  (${f.detail})`,
+        `  ${f.fault.padEnd(width)}  at ${f.startedAt.toFixed(0).padStart(4)} s, lasted ${f.lastedSeconds.toFixed(1).padStart(5)} s, ${recoveryText(f)}  (${f.detail})`,
     ),
     '',
     'chaos run: invariants',

@@ -119,9 +119,10 @@ test(
       await wmsAdmin.connect();
       try {
         const own = retryTopicName(orders, group('wms-bridge'), 1);
-        await wmsAdmin.createTopics({ topics: [{ topic: own, numPartitions: 1, replicationFactor: 1 }] });
-        // Another client's metadata may lag the creation by a moment on a busy broker (a CI run failed here once).
-        const deadline = Date.now() + 10_000;
+        // Without waiting for leaders: that wait reads the new topic's metadata, which a busy broker may not have yet
+        // (kafkajs then throws UNKNOWN_TOPIC_OR_PARTITION; two CI runs failed so). The topic is polled for instead.
+        await wmsAdmin.createTopics({ topics: [{ topic: own, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
+        const deadline = Date.now() + 30_000;
         while (!(await admin.listTopics()).includes(own) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
         assert.ok((await admin.listTopics()).includes(own), `${own} was created`);
         const theirs = dlqTopicName(orders, group('tms-bridge'));

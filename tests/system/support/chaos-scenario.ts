@@ -48,6 +48,8 @@ export interface ChaosOptions {
   gapMs: number;
   /** How long after the last fault every order must be delivered. */
   recoveryMs: number;
+  /** How long each fault's recovery is watched before it counts as not recovered (default 120 s). */
+  recoveryWatchMs?: number;
   /**
    * Short orchestrator SLAs (each fulfilment step, in seconds; retries after 5 and 10 s), so that an order whose
    * webhook a simulator gave up on during a fault is caught up within the run. Default: the shipped SLAs (minutes).
@@ -64,8 +66,12 @@ export interface FaultRecord {
   startedAt: number;
   /** How long the fault lasted (s). */
   lastedSeconds: number;
-  /** Seconds from the fault's end until the system had recovered (null: not within 120 s). */
+  /** Seconds from the fault's end until the system had recovered (null: not within the watch window). */
   recoveredAfterSeconds: number | null;
+  /** When not recovered: what was still wrong at the end of the watch window. */
+  stillWrong?: string;
+  /** The watch window (s). */
+  watchedSeconds: number;
   detail: string;
 }
 
@@ -165,18 +171,29 @@ async function underReplicated(rt: ServiceRuntime, prefix: string): Promise<numb
   return (await rt.cluster.replicaStatus(topics)).filter((p) => p.isr.length < p.replicas.length).length;
 }
 
-/** Seconds until `check` holds (polled every 500 ms), or null after `withinMs`. */
-async function secondsUntil(check: () => Promise<boolean>, withinMs = 120_000): Promise<number | null> {
+/**
+ * Polls `wrong` (what is still wrong, or undefined once recovered) every 500 ms: seconds until it recovered, or
+ * null with the last thing still wrong after `withinMs`.
+ */
+async function secondsUntilRecovered(
+  wrong: () => Promise<string | undefined>,
+  withinMs: number,
+): Promise<{ seconds: number | null; stillWrong?: string }> {
   const began = Date.now();
+  let last = 'not checked yet';
   while (Date.now() - began < withinMs) {
-    if (await check().catch(() => false)) return (Date.now() - began) / 1000;
+    const now = await wrong().catch((err: unknown) => `the check failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (now === undefined) return { seconds: (Date.now() - began) / 1000 };
+    last = now;
     await sleep(500);
   }
-  return null;
+  return { seconds: null, stillWrong: last };
 }
 
-async function allReady(sys: RunningSystem): Promise<boolean> {
-  return (await sys.readiness()).every((r) => r.status === 200);
+/** The services whose /readyz is not green, or undefined when every one is. */
+async function notReady(sys: RunningSystem): Promise<string | undefined> {
+  const down = (await sys.readiness()).filter((r) => r.status !== 200);
+  return down.length === 0 ? undefined : `not ready: ${down.map((r) => `${r.name} (${r.status})`).join(', ')}`;
 }
 
 async function simFaults(base: string, body: unknown): Promise<void> {
@@ -303,15 +320,23 @@ export async function runChaos(outer: Cleanup, o: ChaosOptions): Promise<ChaosRe
   load.catch(() => undefined); // awaited below
 
   const faults: FaultRecord[] = [];
-  const record = async (fault: string, run: () => Promise<string>, recovered: () => Promise<boolean>): Promise<void> => {
+  const watchMs = o.recoveryWatchMs ?? 120_000;
+  const record = async (fault: string, run: () => Promise<string>, wrong: () => Promise<string | undefined>): Promise<void> => {
     const startedAt = at();
     const detail = await run();
     const endedAt = at();
-    const recoveredAfterSeconds = await secondsUntil(recovered);
-    faults.push({ fault, startedAt, lastedSeconds: endedAt - startedAt, recoveredAfterSeconds, detail });
-    say(
-      `${endedAt.toFixed(0)} s  ${fault}: lasted ${(endedAt - startedAt).toFixed(1)} s, recovered ${recoveredAfterSeconds === null ? 'NOT within 120 s' : `${recoveredAfterSeconds.toFixed(1)} s after its end`} (${detail})`,
-    );
+    const { seconds, stillWrong } = await secondsUntilRecovered(wrong, watchMs);
+    const f: FaultRecord = {
+      fault,
+      startedAt,
+      lastedSeconds: endedAt - startedAt,
+      recoveredAfterSeconds: seconds,
+      watchedSeconds: watchMs / 1000,
+      detail,
+    };
+    if (stillWrong !== undefined) f.stillWrong = stillWrong;
+    faults.push(f);
+    say(`${endedAt.toFixed(0)} s  ${fault}: lasted ${(endedAt - startedAt).toFixed(1)} s, ${recoveryText(f)} (${detail})`);
     await sleep(o.gapMs);
   };
 
@@ -325,7 +350,12 @@ export async function runChaos(outer: Cleanup, o: ChaosOptions): Promise<ChaosRe
       await stackUp({ parts: ['kafka-2'], quiet: true, env: stack.launcherEnv });
       return `pid ${pid}; started again in ${((Date.now() - back) / 1000).toFixed(1)} s`;
     },
-    async () => (await allReady(sys)) && (await underReplicated(rt, sys.prefix)) === 0,
+    async () => {
+      const down = await notReady(sys);
+      if (down !== undefined) return down;
+      const behind = await underReplicated(rt, sys.prefix);
+      return behind === 0 ? undefined : `${behind} partition(s) with a replica out of sync`;
+    },
   );
   for (const name of o.services ?? sys.specs.filter((s) => !s.name.startsWith('sim-')).map((s) => s.name)) {
     // The fault ends when the process is started again (at once); recovery is until it, and every other service,
@@ -339,7 +369,10 @@ export async function runChaos(outer: Cleanup, o: ChaosOptions): Promise<ChaosRe
         restarted.catch(() => undefined); // awaited by the recovery check
         return 'a new process started at once';
       },
-      async () => (await restarted) >= 0 && (await allReady(sys)),
+      async () => {
+        await restarted;
+        return notReady(sys);
+      },
     );
   }
   await record(
@@ -350,7 +383,7 @@ export async function runChaos(outer: Cleanup, o: ChaosOptions): Promise<ChaosRe
       await stackUp({ parts: ['mongo'], quiet: true, env: stack.launcherEnv });
       return `pid ${pid}`;
     },
-    () => allReady(sys),
+    () => notReady(sys),
   );
   const sims = [url(sys.ports.wms), url(sys.ports.tms)];
   await record(
@@ -361,7 +394,7 @@ export async function runChaos(outer: Cleanup, o: ChaosOptions): Promise<ChaosRe
       for (const s of sims) await simFaults(s, { latency: { fixedMs: 0, jitterMs: 0 }, errors: { rate: 0 } });
       return 'both simulators';
     },
-    () => allReady(sys),
+    () => notReady(sys),
   );
 
   const counts = await load;
@@ -459,16 +492,26 @@ export async function runChaos(outer: Cleanup, o: ChaosOptions): Promise<ChaosRe
   };
 }
 
-/** What makes a run fail: a lost order, a duplicate effect or event, or a fault not recovered from within `withinS`. */
-export function chaosFailures(report: ChaosReport, withinS = 30): string[] {
+/** "recovered 1.2 s after its end", or "NOT recovered within 120 s (still: ...)". */
+export function recoveryText(f: FaultRecord): string {
+  return f.recoveredAfterSeconds === null
+    ? `NOT recovered within ${f.watchedSeconds.toFixed(0)} s (still ${f.stillWrong ?? 'unknown'})`
+    : `recovered ${f.recoveredAfterSeconds.toFixed(1)} s after its end`;
+}
+
+/**
+ * What makes a run fail: a lost order, a duplicate effect or event, a fault not recovered from at all, and, when
+ * `withinS` is given, one recovered from later than that.
+ */
+export function chaosFailures(report: ChaosReport, withinS?: number): string[] {
   const out: string[] = [];
   if (report.lost.length > 0) out.push(`${report.lost.length} order(s) not delivered: ${report.lost.slice(0, 10).join(', ')}`);
   for (const [what, list] of Object.entries(report.duplicates))
     if (list.length > 0) out.push(`duplicate ${what}: ${list.length} (${list.slice(0, 5).join(', ')})`);
-  for (const f of report.faults)
-    if (f.recoveredAfterSeconds === null || f.recoveredAfterSeconds > withinS)
-      out.push(
-        `${f.fault}: recovered ${f.recoveredAfterSeconds === null ? 'not within 120 s' : `after ${f.recoveredAfterSeconds.toFixed(1)} s`} (limit ${withinS} s)`,
-      );
+  for (const f of report.faults) {
+    if (f.recoveredAfterSeconds === null) out.push(`${f.fault}: ${recoveryText(f)}`);
+    else if (withinS !== undefined && f.recoveredAfterSeconds > withinS)
+      out.push(`${f.fault}: recovered after ${f.recoveredAfterSeconds.toFixed(1)} s (limit ${withinS} s)`);
+  }
   return out;
 }
