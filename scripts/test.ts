@@ -24,12 +24,13 @@ const { values: flags, positionals: explicit } = parseCliArgs(
 const unitOnly = flags.unit;
 
 /**
- * The longest file, which starts a cluster and a whole system of its own: it starts first, so that it runs beside the
- * many short files rather than beside another system test at the end (CI, 2026-12-07: the chaos run and the restarts
- * test side by side drove the load on two cores past 30; a broker took 50 s to restart and a service's 60 s start
- * window ran out).
+ * The order files start in (two at a time). The chaos run, which starts a three-broker cluster and a system of its
+ * own, goes last and so runs mostly alone: beside another system test, or beside the unit files' burst of compiles,
+ * the load on two cores passed 30, a broker took over 60 s to restart and services missed their start windows (CI,
+ * 2026-12-07). The other files that start whole systems or stacks go first, so the end of the run is short files.
  */
-const FIRST = [join('tests', 'system', 'chaos.test.ts')];
+const LAST = [join('tests', 'system', 'chaos.test.ts')];
+const FIRST = (f: string): boolean => f.startsWith(join('tests', 'system')) || f.startsWith(join('tests', 'stack'));
 
 /** Checks that run after every other test file: whether the stack the suite started outlived it. */
 const SUITE_END = join('tests', 'suite-end');
@@ -83,9 +84,14 @@ const { unit, integration } = findTests();
 const suiteEnd = readdirSync(join(REPO_ROOT, SUITE_END))
   .filter((f) => f.endsWith('.test.ts'))
   .map((f) => join(SUITE_END, f));
-const first = integration.filter((f) => FIRST.includes(f));
+const last = integration.filter((f) => LAST.includes(f));
+const rest = integration.filter((f) => !last.includes(f));
 const files =
-  explicit.length > 0 ? explicit : unitOnly ? unit : [...first, ...unit, ...integration.filter((f) => !first.includes(f)), ...suiteEnd];
+  explicit.length > 0
+    ? explicit
+    : unitOnly
+      ? unit
+      : [...rest.filter(FIRST), ...unit, ...rest.filter((f) => !FIRST(f)), ...last, ...suiteEnd];
 const needsStack = !unitOnly && files.some((f) => !unit.includes(relative(REPO_ROOT, join(REPO_ROOT, f))));
 
 let env = process.env;

@@ -102,7 +102,7 @@ function terminate(child: ChildProcess, graceMs: number): Promise<void> {
 }
 
 /** The end of a process's log, for an error that may outlive the file (tests remove their logs). */
-function lastLines(logFile: string, lines = 12): string {
+export function lastLines(logFile: string, lines = 12): string {
   try {
     const text = readFileSync(logFile, 'utf8');
     const tail = text.trimEnd().split('\n').slice(-lines);

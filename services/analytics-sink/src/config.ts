@@ -28,7 +28,8 @@ const schema = z.object({
   ODX_SINK_BATCH_SIZE: envVar.positiveInt().default(500),
   ODX_SINK_PARTITION_CONCURRENCY: envVar.positiveInt().default(6),
   /** Kafka session timeout of the consumer group: how soon a crashed member's partitions move. */
-  ODX_SINK_SESSION_TIMEOUT_MS: envVar.positiveInt().default(30_000),
+  /** Unset: the runtime's ODX_KAFKA_SESSION_TIMEOUT_MS (10 s by default). */
+  ODX_SINK_SESSION_TIMEOUT_MS: envVar.positiveInt().optional(),
   ODX_SINK_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
   ODX_SINK_FAILURE_REFRESH_MS: envVar.positiveInt().default(30_000),
   ODX_SINK_EDI_ACK_SLA_MS: envVar.positiveInt().default(24 * 3_600_000),
@@ -74,7 +75,7 @@ export interface SinkTopic {
 export interface AnalyticsSinkConfig {
   groupId: string;
   topics: SinkTopic[];
-  consumer: { batchSize: number; partitionConcurrency: number; retryDelaysMs: number[]; sessionTimeoutMs: number };
+  consumer: { batchSize: number; partitionConcurrency: number; retryDelaysMs: number[]; sessionTimeoutMs: number | undefined };
   failureTopicRefreshMs: number;
   ediAckSlaMs: number;
   kpiLookbackMs: number;

@@ -88,7 +88,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
     groupId: `${config.groupId}-failures`,
     topics: new Map(config.topics.map((t) => [t.name, t.catalogKey])),
     refreshMs: config.failureTopicRefreshMs,
-    sessionTimeoutMs: config.consumer.sessionTimeoutMs,
+    sessionTimeoutMs: config.consumer.sessionTimeoutMs ?? rt.config.consumers.sessionTimeoutMs,
     onIndexed: (entry, inserted) => metrics.indexed.inc({ entry }, inserted),
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { freePort } from '@odx/runtime/testing';
 import { PORTS, serviceSpecs, simulatorSpecs, url, type Ports } from '../../../scripts/demo/services.js';
-import { ProcessSupervisor, type ProcessSpec, type RunningProcess } from '../../../scripts/demo/supervisor.js';
+import { lastLines, ProcessSupervisor, type ProcessSpec, type RunningProcess } from '../../../scripts/demo/supervisor.js';
 import { createSystemTopics, removeSystemFromKafka, systemAcls, systemGroup, withCluster } from '../../../scripts/demo/system-isolation.js';
 
 export interface Cleanup {
@@ -49,6 +49,8 @@ export interface SystemOptions {
   stack?: Record<string, string>;
   /** More instances of a service in its consumer group (`{ 'wms-bridge': 2 }` adds `wms-bridge-2` on a port of its own). */
   replicas?: Record<string, number>;
+  /** Services not started (e.g. those off the order path, for a run that only needs orders delivered). */
+  without?: string[];
 }
 
 /** Starts the system; everything is stopped and its database dropped after the test. */
@@ -88,7 +90,9 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
     ODX_ORCHESTRATOR_GROUP: systemGroup(id, 'order-orchestrator'),
     ...extraEnv,
   };
-  const services = serviceSpecs(stackEnv, dataDir, ports, 'fulfillment-requested', { downstream: false });
+  const services = serviceSpecs(stackEnv, dataDir, ports, 'fulfillment-requested', { downstream: false }).filter(
+    (s) => !options.without?.includes(s.name),
+  );
   for (const [name, count] of Object.entries(options.replicas ?? {})) {
     const base = services.find((s) => s.name === name);
     if (!base) throw new Error(`no service ${name} to run more instances of`);
@@ -187,8 +191,15 @@ export async function startSystem(t: Cleanup, extraEnv: Record<string, string> =
         specs
           .filter((s) => !s.name.startsWith('sim-'))
           .map(async (s) => {
-            const res = await fetch(s.readyUrl, { signal: AbortSignal.timeout(5_000) });
-            return { name: s.name, status: res.status, body: await res.json().catch(() => null) };
+            const res = await fetch(s.readyUrl, { signal: AbortSignal.timeout(5_000) }).catch((err: unknown) => err as Error);
+            if (!(res instanceof Error)) return { name: s.name, status: res.status, body: await res.json().catch(() => null) };
+            // No answer (status 0): say whether the process is gone, and how its log ends.
+            const proc = supervisor.processes.findLast((p) => p.spec.name === s.name);
+            const gone = proc && (proc.child.exitCode !== null || proc.child.signalCode !== null);
+            const error = gone
+              ? `exited with ${proc.child.signalCode ?? `code ${String(proc.child.exitCode)}`}${lastLines(proc.logFile, 3)}`
+              : `no answer: ${res.message}`;
+            return { name: s.name, status: 0, body: { error } };
           }),
       );
     },

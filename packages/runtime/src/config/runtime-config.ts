@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SESSION_TIMEOUT_MS } from '../kafka/consumer/consumer-options.js';
 import { envVar, parseEnv } from './load-config.js';
 
 /** Environment variables every ODX service understands; see the repository README. */
@@ -12,6 +13,11 @@ export const runtimeEnvSchema = z.object({
   ODX_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   ODX_KAFKA_BROKERS: envVar.list().default(['127.0.0.1:9092']),
   ODX_KAFKA_CLIENT_ID: z.string().optional(),
+  /** Consumer group session (ms): how long a killed member's partitions wait before the others take them over. */
+  ODX_KAFKA_SESSION_TIMEOUT_MS: envVar
+    .positiveInt()
+    .pipe(z.number().min(6_000, "must be at least 6000 (the broker's group.min.session.timeout.ms)").max(1_800_000))
+    .default(DEFAULT_SESSION_TIMEOUT_MS),
   /** Prefix of every catalog topic name of this system (read by catalogTopicName); validated here so a bad value stops the service at start. */
   ODX_TOPIC_PREFIX: z
     .string()
@@ -70,6 +76,8 @@ export interface CompiledRuntimeConfig {
   company: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   kafka: { brokers: string[]; clientId: string; ssl: boolean; sasl: KafkaSasl | undefined };
+  /** Defaults of the service's consumer groups. */
+  consumers: { sessionTimeoutMs: number };
   schemaRegistry: { url: string; auth: { username: string; password: string } | undefined };
   mongo: { url: string; database: string; maxStatements: number };
   http: { host: string; port: number };
@@ -115,6 +123,7 @@ export function loadRuntimeConfig(defaultServiceName: string, env: NodeJS.Proces
       ssl: e.ODX_KAFKA_SSL,
       sasl,
     },
+    consumers: { sessionTimeoutMs: e.ODX_KAFKA_SESSION_TIMEOUT_MS },
     schemaRegistry: {
       url: e.ODX_SCHEMA_REGISTRY_URL.replace(/\/+$/, ''),
       auth:

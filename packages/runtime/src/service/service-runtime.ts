@@ -153,6 +153,7 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
     ) => {
       const runner = new ConsumerRunner<T>({
         ...o,
+        sessionTimeoutMs: o.sessionTimeoutMs ?? config.consumers.sessionTimeoutMs,
         kafka,
         serde,
         producer,

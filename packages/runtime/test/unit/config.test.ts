@@ -12,6 +12,17 @@ test('defaults apply when nothing is set, including empty strings', () => {
   assert.equal(c.mongo.url, 'mongodb://127.0.0.1:27017/');
   assert.equal(c.http.port, 0);
   assert.equal(c.kafka.sasl, undefined);
+  assert.equal(c.consumers.sessionTimeoutMs, 10_000);
+});
+
+test('the consumer session is at least what the broker accepts (6 s)', () => {
+  assert.equal(loadRuntimeConfig('x', { ODX_KAFKA_SESSION_TIMEOUT_MS: '15000' }).consumers.sessionTimeoutMs, 15_000);
+  for (const bad of ['5999', 'ten', '-1', '1800001'])
+    assert.throws(
+      () => loadRuntimeConfig('x', { ODX_KAFKA_SESSION_TIMEOUT_MS: bad }),
+      (err: unknown) => err instanceof ConfigError && err.problems.map((p) => p.variable).join() === 'ODX_KAFKA_SESSION_TIMEOUT_MS',
+      bad,
+    );
 });
 
 test('lists, numbers and booleans are parsed', () => {

@@ -41,7 +41,7 @@ test('every default is applied once, and an explicit undefined keeps the default
   assert.deepEqual(c.retryDelaysMs, [1_000, 10_000, 60_000]);
   assert.equal(c.completion, 'each');
   assert.equal(c.startRetryWindowMs, 60_000);
-  assert.equal(c.sessionTimeoutMs, 30_000);
+  assert.equal(c.sessionTimeoutMs, 10_000);
   assert.equal(c.partitionConcurrency, 3);
   assert.equal(c.fromBeginning, true);
   assert.equal(c.provisionTopics, true);

@@ -269,6 +269,31 @@ test('each finished message is reported as an outcome event, typed, and a throwi
   assert.equal(outcomes.length, before);
 });
 
+test('a batch heartbeats while one slow message keeps it busy, and stops once it is done', async () => {
+  // With a 10 s session, a handler (or store call) that takes longer than the session must not end the membership.
+  const client = new ScriptedClient();
+  const { r } = runner(client, { handler: () => new Promise((resolve) => setTimeout(resolve, 2_600)) });
+  await r.start();
+  const beats: number[] = [];
+  const started = Date.now();
+  await client.eachBatch!({
+    topic: 'odx.orders.v1',
+    partition: 0,
+    messages: [{ offset: '5', key: Buffer.from('k'), value: Buffer.from('id-5'), headers: {} }],
+    offsetLag: () => 0,
+    isActive: () => true,
+    resolveOffset: () => undefined,
+    heartbeat: async () => void beats.push(Date.now() - started),
+    pause: () => () => undefined,
+  });
+  const during = beats.filter((at) => at < 2_500).length;
+  assert.ok(during >= 2, `heartbeats while the message ran: ${beats.join(', ')} ms`);
+  const total = beats.length;
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  assert.equal(beats.length, total, 'no heartbeat after the batch');
+  await r.close();
+});
+
 test('options are checked when the runner is built, before anything connects', () => {
   const client = new ScriptedClient();
   assert.throws(() => runner(client, { claimBatchSize: 0 }), /claimBatchSize: must be at least 1 \(got 0\)/);

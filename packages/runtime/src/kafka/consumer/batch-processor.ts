@@ -27,6 +27,12 @@ export interface BatchProcessorDeps<T extends EventType> {
   signal: AbortSignal;
 }
 
+/**
+ * How often a batch in progress heartbeats on its own, besides after each message (the client sends at most one per
+ * heartbeat interval, a tenth of the session).
+ */
+const BACKGROUND_HEARTBEAT_MS = 1_000;
+
 export class BatchProcessor<T extends EventType> {
   constructor(private readonly deps: BatchProcessorDeps<T>) {}
 
@@ -35,13 +41,21 @@ export class BatchProcessor<T extends EventType> {
     const { options, pauses, signal } = this.deps;
     options.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: options.groupId }, batch.offsetLag());
     const windowMs = claimWindowMs(options.idempotency ? options.idempotency.leaseDurationMs : undefined);
-    let pos = 0;
-    while (pos < batch.messages.length) {
-      if (!batch.isActive() || signal.aborted) return;
-      if (pauses.anyCircuitOpen()) return pauses.hold({ type: 'hold', reason: 'circuit' }, batch);
-      const { reached, hold } = await this.window(batch, pos, windowMs);
-      if (hold) return pauses.hold(hold, batch);
-      pos += reached;
+    // While a window waits on the store or a slow effect, the coordinator still hears from this member: with a short
+    // session (10 s by default), one slow call would otherwise cost every partition of the group a rebalance. A
+    // failed beat is left to the next per-message heartbeat, which reports it where the batch can act on it.
+    const beat = setInterval(() => void batch.heartbeat().catch(() => undefined), BACKGROUND_HEARTBEAT_MS);
+    try {
+      let pos = 0;
+      while (pos < batch.messages.length) {
+        if (!batch.isActive() || signal.aborted) return;
+        if (pauses.anyCircuitOpen()) return pauses.hold({ type: 'hold', reason: 'circuit' }, batch);
+        const { reached, hold } = await this.window(batch, pos, windowMs);
+        if (hold) return pauses.hold(hold, batch);
+        pos += reached;
+      }
+    } finally {
+      clearInterval(beat);
     }
   }
 
