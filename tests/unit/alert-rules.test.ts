@@ -67,6 +67,19 @@ test('the rules cover overdue steps, open cases by severity, DLQ growth, consume
   assert.ok(watched('odx_circuit_state').length > 0, 'a circuit open too long');
 });
 
+test('the rules watch the dependencies every service checks: Kafka, the store, the registry, its consumer groups', () => {
+  const readiness = alerts.filter((r) => metricsOf(r.expr).includes('odx_readiness_check_ok'));
+  for (const check of ['check="kafka"', 'check="mongo"', 'check="schema-registry"', 'check=~"consumer:.*"'])
+    assert.ok(
+      readiness.some((r) => r.expr.includes(check)),
+      `a rule on ${check}`,
+    );
+  assert.ok(
+    alerts.some((r) => r.expr.includes('odx_consumer_crashes_total')),
+    'a rule on consumers that crashed for good',
+  );
+});
+
 test('each alert is well formed: a unique name, a hold time, a routed severity, a summary, balanced brackets', () => {
   const am = parse(readFileSync(join(REPO_ROOT, 'infra/alertmanager/alertmanager.yml'), 'utf8')) as {
     route: { receiver: string; routes?: { matchers: string[]; receiver: string }[] };

@@ -5,7 +5,7 @@ import type { RuntimeMetrics } from '../telemetry/metrics.js';
 import { SpanKind, extractTraceContext, withSpan } from '../telemetry/tracing.js';
 import { MAX_JSON_DEPTH, jsonDepthVerifier } from './json-depth.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
-import { runReadiness, type ReadinessCheck } from './readiness.js';
+import { runReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
 
 /** A request whose JSON body was parsed by the runtime: `rawBody` holds the bytes as received. */
 export interface RawBodyRequest extends IncomingMessage {
@@ -98,11 +98,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     res.json({ status: 'ok', service: options.service ?? null, node: process.version, pid: process.pid, startedAt });
   });
   const readiness = [...options.readiness];
-  app.get('/readyz', async (_req, res) => {
+  /** Runs the checks and keeps their outcome in `odx_readiness_check_ok`, so alerts see a lost broker or store. */
+  const checkReadiness = async (): Promise<ReadinessReport> => {
     const report = await runReadiness(readiness);
+    for (const [check, r] of Object.entries(report.checks)) metrics.readinessCheck.set({ check }, r.ok ? 1 : 0);
+    return report;
+  };
+  app.get('/readyz', async (_req, res) => {
+    const report = await checkReadiness();
     res.status(report.ready ? 200 : 503).json(report);
   });
   app.get('/metrics', async (_req, res) => {
+    // Each scrape checks the dependencies afresh (each check is bounded: 2 s).
+    await checkReadiness();
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

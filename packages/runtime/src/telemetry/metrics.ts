@@ -13,6 +13,7 @@ export interface RuntimeMetrics {
   circuitState: Gauge<'circuit'>;
   consumerRebalances: Counter<'group'>;
   consumerCrashes: Counter<'group' | 'restart'>;
+  readinessCheck: Gauge<'check'>;
   httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
   idempotencyOutcomes: Counter<'consumer' | 'outcome'>;
   webhookDeliveries: Counter<'route' | 'outcome'>;
@@ -86,6 +87,12 @@ export function createRuntimeMetrics(serviceName: string, options: { defaultMetr
       name: 'odx_consumer_crashes_total',
       help: 'Consumer crashes, by whether the client restarts itself (true) or the consumer is gone (false)',
       labelNames: ['group', 'restart'],
+      registers,
+    }),
+    readinessCheck: new Gauge({
+      name: 'odx_readiness_check_ok',
+      help: 'Each /readyz check (kafka, mongo, schema-registry, consumer:<group>, ...): 1 passed, 0 failed, as of the last /readyz or /metrics request',
+      labelNames: ['check'],
       registers,
     }),
     httpRequestSeconds: new Histogram({

@@ -66,6 +66,13 @@ test('readyz answers 503 naming the failing dependency', async (t) => {
   assert.equal(body.checks['kafka']?.ok, true);
 });
 
+test('each scrape of /metrics checks readiness afresh: odx_readiness_check_ok is 1 per passing check, 0 per failing one', async (t) => {
+  const base = await startApp(t, false);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  assert.match(metrics, /^odx_readiness_check_ok\{check="kafka",service="test"\} 1$/m);
+  assert.match(metrics, /^odx_readiness_check_ok\{check="mongo",service="test"\} 0$/m);
+});
+
 test('API routes: 401 without credentials, problem+json for bad input, 201 for good', async (t) => {
   const base = await startApp(t);
   const unauth = await fetch(`${base}/v1/things`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
