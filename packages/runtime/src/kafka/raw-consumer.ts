@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { kafkaClientOf, type ClusterAdmin } from './cluster-admin.js';
 import { toRawMessage, type RawMessage } from './raw-message.js';
+import { BACKGROUND_HEARTBEAT_MS, DEFAULT_SESSION_TIMEOUT_MS } from './consumer/consumer-options.js';
 
 export interface RawBatch {
   topic: string;
@@ -20,7 +21,7 @@ export interface RawConsumerOptions {
   onBatch: (batch: RawBatch) => Promise<void>;
   /** Where a group with no committed offset starts. @default true */
   fromBeginning?: boolean;
-  /** @default 30000 */
+  /** How long a silent member keeps its partitions. @default 10000 (DEFAULT_SESSION_TIMEOUT_MS) */
   sessionTimeoutMs?: number;
   /** @default min(3000, sessionTimeoutMs / 10) */
   heartbeatIntervalMs?: number;
@@ -37,7 +38,7 @@ export interface RawConsumerOptions {
 type CompiledRawConsumerOptions = Required<Omit<RawConsumerOptions, 'signal'>> & Pick<RawConsumerOptions, 'signal'>;
 
 function compileRawConsumerOptions(o: RawConsumerOptions): CompiledRawConsumerOptions {
-  const sessionTimeoutMs = o.sessionTimeoutMs ?? 30_000;
+  const sessionTimeoutMs = o.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   return {
     groupId: o.groupId,
     topics: [...o.topics],
@@ -105,11 +106,18 @@ export class RawConsumer {
 
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-    await this.settings.onBatch({
-      topic: batch.topic,
-      partition: batch.partition,
-      messages: batch.messages.map((m) => toRawMessage(batch.topic, batch.partition, m)),
-    });
+    // The coordinator hears from this member while the callback works (the client sends at most one beat per
+    // interval); a failed beat is left to the one below, which reports it to the client.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), BACKGROUND_HEARTBEAT_MS);
+    try {
+      await this.settings.onBatch({
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages.map((m) => toRawMessage(batch.topic, batch.partition, m)),
+      });
+    } finally {
+      clearInterval(beat);
+    }
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
     await heartbeat();
   }

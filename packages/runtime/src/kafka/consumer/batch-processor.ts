@@ -6,6 +6,7 @@ import type { Claim, ClaimOutcome } from '../../idempotency/idempotency-store.js
 import { classifyError } from '../../resilience/errors.js';
 import { claimWindowMs, claimsByIndex, idsToClaim, unreachedClaims, windowOpen } from './claim-window.js';
 import type { CompiledConsumerOptions } from './consumer-options.js';
+import { BACKGROUND_HEARTBEAT_MS } from './consumer-options.js';
 import { BACKOFF_MS, decideUndecodable, type Done, type Hold } from './decide-outcome.js';
 import type { EventExecution } from './event-execution.js';
 import type { RetryTopicOrigin } from './failure-topics.js';
@@ -26,12 +27,6 @@ export interface BatchProcessorDeps<T extends EventType> {
   /** Aborted when the runner closes. */
   signal: AbortSignal;
 }
-
-/**
- * How often a batch in progress heartbeats on its own, besides after each message (the client sends at most one per
- * heartbeat interval, a tenth of the session).
- */
-const BACKGROUND_HEARTBEAT_MS = 1_000;
 
 export class BatchProcessor<T extends EventType> {
   constructor(private readonly deps: BatchProcessorDeps<T>) {}

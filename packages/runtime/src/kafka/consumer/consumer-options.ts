@@ -21,6 +21,12 @@ import { errorMessage } from '../../resilience/errors.js';
  */
 export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
+/**
+ * How often a batch in progress heartbeats on its own, besides after each message (the client sends at most one per
+ * heartbeat interval, a tenth of the session).
+ */
+export const BACKGROUND_HEARTBEAT_MS = 1_000;
+
 export interface ConsumerRunnerOptions<T extends EventType = EventType> {
   kafka: KafkaClient;
   serde: EventDecoder;
