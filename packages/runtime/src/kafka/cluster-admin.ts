@@ -142,8 +142,17 @@ export function createClusterAdmin(config: CompiledRuntimeConfig['kafka'], logge
 }
 
 /** A ClusterAdmin sharing `kafka` with the runtime's producer and consumers. */
-export function clusterAdminOn(kafka: Kafka): ClusterAdmin {
-  return new KafkajsClusterAdmin(kafka);
+/**
+ * @param consumerDefaults what consumers made on this cluster (RawConsumer) use unless told otherwise: a service's
+ * runtime passes its ODX_KAFKA_SESSION_TIMEOUT_MS
+ */
+export function clusterAdminOn(kafka: Kafka, consumerDefaults: { sessionTimeoutMs?: number } = {}): ClusterAdmin {
+  return new KafkajsClusterAdmin(kafka, consumerDefaults);
+}
+
+/** The consumer defaults a ClusterAdmin was made with (see `clusterAdminOn`). */
+export function consumerDefaultsOf(cluster: ClusterAdmin): { sessionTimeoutMs?: number } {
+  return cluster instanceof KafkajsClusterAdmin ? cluster.consumerDefaults : {};
 }
 
 class KafkajsClusterAdmin implements ClusterAdmin {
@@ -151,7 +160,10 @@ class KafkajsClusterAdmin implements ClusterAdmin {
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(readonly kafka: Kafka) {
+  constructor(
+    readonly kafka: Kafka,
+    readonly consumerDefaults: { sessionTimeoutMs?: number } = {},
+  ) {
     this.kafkaAdmin = kafka.admin();
   }
 

@@ -7,6 +7,7 @@ import { FailureRouter } from './consumer/failure-router.js';
 import { provisionFailureTopics, retryTopicsOf, type RetryTopicOrigin } from './consumer/failure-topics.js';
 import type { GroupClient, GroupClientFactory } from './consumer/group-client.js';
 import { GroupMembership } from './consumer/group-membership.js';
+import { LagSampler } from './consumer/lag-sampler.js';
 import { kafkajsGroupClient } from './consumer/kafkajs-group-client.js';
 import { EventListeners, type ConsumerRunnerEventMap } from './consumer/outcome-events.js';
 import { OutcomeRecorder } from './consumer/outcome-recorder.js';
@@ -43,6 +44,7 @@ export class ConsumerRunner<T extends EventType = EventType> implements RunningC
   private readonly pauses: PartitionPauses;
   private readonly listeners: EventListeners<ConsumerRunnerEventMap>;
   private readonly batches: BatchProcessor<T>;
+  private readonly lag: LagSampler | undefined;
   private readonly abort = new AbortController();
   private circuitWatches: Array<() => void> = [];
   private starting: Promise<void> | undefined;
@@ -72,17 +74,23 @@ export class ConsumerRunner<T extends EventType = EventType> implements RunningC
       pauses: this.pauses,
       signal: this.abort.signal,
     });
-    this.client = createClient(
+    const client = createClient(
       { groupId, sessionTimeoutMs },
       {
         heartbeat: () => this.membership.heartbeat(),
-        joined: () => {
+        joined: (assignment) => {
           this.membership.joined();
+          this.lag?.assign(assignment);
           metrics?.consumerRebalances.inc({ group: groupId });
         },
         crashed: (error, restarting) => this.onCrash(error, restarting),
       },
     );
+    this.client = client;
+    this.lag =
+      metrics && this.options.lagSampleMs > 0
+        ? new LagSampler({ groupId, gauge: metrics.consumerLag, admin: () => client.admin(), logger, everyMs: this.options.lagSampleMs })
+        : undefined;
   }
 
   /**
@@ -160,6 +168,7 @@ export class ConsumerRunner<T extends EventType = EventType> implements RunningC
         options.metrics?.circuitState.set({ circuit: circuit.name }, state === 'open' ? 2 : state === 'half-open' ? 1 : 0);
       });
       await client.run({ partitionConcurrency: options.partitionConcurrency, eachBatch: (batch) => this.batches.process(batch) });
+      this.lag?.start();
       if (this.closed) await client.disconnect();
     } catch (err) {
       // Undone, so the next start() begins from a clean client.
@@ -197,6 +206,7 @@ export class ConsumerRunner<T extends EventType = EventType> implements RunningC
     this.closing ??= (async () => {
       this.abort.abort();
       this.stopWatchingCircuits();
+      await this.lag?.stop();
       await this.client.disconnect();
     })().catch((err: unknown) => {
       this.closing = undefined;

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { kafkaClientOf, type ClusterAdmin } from './cluster-admin.js';
+import { consumerDefaultsOf, kafkaClientOf, type ClusterAdmin } from './cluster-admin.js';
 import { toRawMessage, type RawMessage } from './raw-message.js';
 import { BACKGROUND_HEARTBEAT_MS, DEFAULT_SESSION_TIMEOUT_MS } from './consumer/consumer-options.js';
 
@@ -21,7 +21,7 @@ export interface RawConsumerOptions {
   onBatch: (batch: RawBatch) => Promise<void>;
   /** Where a group with no committed offset starts. @default true */
   fromBeginning?: boolean;
-  /** How long a silent member keeps its partitions. @default 10000 (DEFAULT_SESSION_TIMEOUT_MS) */
+  /** How long a silent member keeps its partitions. @default the cluster's (a service's ODX_KAFKA_SESSION_TIMEOUT_MS), else 10000 */
   sessionTimeoutMs?: number;
   /** @default min(3000, sessionTimeoutMs / 10) */
   heartbeatIntervalMs?: number;
@@ -37,8 +37,8 @@ export interface RawConsumerOptions {
 
 type CompiledRawConsumerOptions = Required<Omit<RawConsumerOptions, 'signal'>> & Pick<RawConsumerOptions, 'signal'>;
 
-function compileRawConsumerOptions(o: RawConsumerOptions): CompiledRawConsumerOptions {
-  const sessionTimeoutMs = o.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+function compileRawConsumerOptions(o: RawConsumerOptions, defaults: { sessionTimeoutMs?: number }): CompiledRawConsumerOptions {
+  const sessionTimeoutMs = o.sessionTimeoutMs ?? defaults.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   return {
     groupId: o.groupId,
     topics: [...o.topics],
@@ -67,7 +67,7 @@ export class RawConsumer {
   private closing: Promise<void> | undefined;
 
   constructor(cluster: ClusterAdmin, options: RawConsumerOptions) {
-    this.settings = compileRawConsumerOptions(options);
+    this.settings = compileRawConsumerOptions(options, consumerDefaultsOf(cluster));
     this.consumer = kafkaClientOf(cluster).consumer({
       groupId: this.settings.groupId,
       maxWaitTimeInMs: this.settings.maxWaitMs,

@@ -91,7 +91,7 @@ export async function createServiceRuntime(options: ServiceRuntimeOptions): Prom
   const metrics = createRuntimeMetrics(config.serviceName);
 
   const kafka = createKafka(config.kafka, logger);
-  const cluster = clusterAdminOn(kafka);
+  const cluster = clusterAdminOn(kafka, { sessionTimeoutMs: config.consumers.sessionTimeoutMs });
   await cluster.connect();
   lifecycle.register('kafka-admin', () => cluster.close());
   const admin = kafkaAdminOf(cluster);

@@ -67,7 +67,7 @@ export function createRuntimeMetrics(serviceName: string, options: { defaultMetr
     }),
     consumerLag: new Gauge({
       name: 'odx_consumer_lag',
-      help: 'High watermark minus next offset to process, per partition',
+      help: "High watermark minus the group's committed offset, per partition this member holds (sampled every 15 s)",
       labelNames: ['topic', 'partition', 'group'],
       registers,
     }),

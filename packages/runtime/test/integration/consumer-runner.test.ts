@@ -26,7 +26,7 @@ function runner(
   t: { after: (fn: () => Promise<void>) => void },
   topic: string,
   handler: (e: ConsumedEvent) => Promise<void>,
-  extra: { circuits?: Circuit[]; retryDelaysMs?: number[]; eventTypes?: EventType[] } = {},
+  extra: { circuits?: Circuit[]; retryDelaysMs?: number[]; eventTypes?: EventType[]; lagSampleMs?: number } = {},
 ) {
   const groupId = uniqueName('g');
   const retryDelaysMs = extra.retryDelaysMs ?? [300];
@@ -44,6 +44,7 @@ function runner(
     sessionTimeoutMs: 10_000,
     ...(extra.circuits ? { circuits: extra.circuits } : {}),
     ...(extra.eventTypes ? { eventTypes: extra.eventTypes } : {}),
+    ...(extra.lagSampleMs !== undefined ? { lagSampleMs: extra.lagSampleMs } : {}),
   });
   retryDelaysMs.forEach((_, i) => kit.track(retryTopicName(topic, groupId, i + 1)));
   kit.track(dlqTopicName(topic, groupId));
@@ -176,6 +177,24 @@ test('duplicates (same event id delivered twice) have their effect once', async 
   await new Promise((res) => setTimeout(res, 1_000));
   assert.equal(effects.filter((id) => id === ev.payload.meta.eventId).length, 1);
   assert.equal(effects.length, 2);
+});
+
+test('odx_consumer_lag shows the backlog of a partition held up by a slow message, and falls to 0 once it is worked off', async (t) => {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const { r, groupId } = runner(kit, t, topic, (e) => (e.key === 'slow' ? held : Promise.resolve()), { lagSampleMs: 300 });
+  await kit.producer.publish([orderEvent(topic, 'slow'), ...Array.from({ length: 24 }, (_, i) => orderEvent(topic, `k${i}`))]);
+  await r.start();
+  const lag = async (): Promise<number | undefined> =>
+    (await kit.metrics.consumerLag.get()).values.find((v) => v.labels['group'] === groupId && v.labels['topic'] === topic)?.value;
+  // No batch finishes while the first message waits: the lag is every message still on the partition.
+  await eventually(async () => ((await lag()) === 25 ? true : undefined), 20_000, 'a lag of 25 while the partition is held');
+  release();
+  await eventually(async () => ((await lag()) === 0 ? true : undefined), 30_000, 'a lag of 0 once the messages are done');
+  await r.close();
+  assert.equal(await lag(), undefined, 'a closed member reports no lag for partitions it no longer holds');
 });
 
 test('an eventTypes filter skips other events before any idempotency claim, and commits past them', async (t) => {

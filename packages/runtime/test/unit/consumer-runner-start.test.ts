@@ -184,7 +184,7 @@ test('a crash the client does not recover from is fatal once; one it restarts fr
   const fatal: Error[] = [];
   const { r } = runner(client, { onFatal: (err) => fatal.push(err) });
   assert.deepEqual(r.health, { ok: false, detail: 'has not joined its group yet' });
-  client.listeners!.joined();
+  client.listeners!.joined({ 'odx.orders.v1': [0] });
   assert.deepEqual(r.health, { ok: true, detail: 'member of its group' });
   client.listeners!.crashed(new Error('coordinator moved'), true);
   assert.equal(fatal.length, 0);

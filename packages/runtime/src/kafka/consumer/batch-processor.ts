@@ -34,7 +34,6 @@ export class BatchProcessor<T extends EventType> {
   /** Works through `batch` until it is done, a message holds the partition, or the batch is no longer ours. */
   async process(batch: PartitionBatch): Promise<void> {
     const { options, pauses, signal } = this.deps;
-    options.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: options.groupId }, batch.offsetLag());
     const windowMs = claimWindowMs(options.idempotency ? options.idempotency.leaseDurationMs : undefined);
     // While a window waits on the store or a slow effect, the coordinator still hears from this member: with a short
     // session (10 s by default), one slow call would otherwise cost every partition of the group a rebalance. A

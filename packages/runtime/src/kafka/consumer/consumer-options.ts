@@ -60,6 +60,11 @@ export interface ConsumerRunnerOptions<T extends EventType = EventType> {
   /** Messages whose idempotency keys are claimed in one round trip, at least 1. @default 200 */
   claimBatchSize?: number;
   /**
+   * How often `odx_consumer_lag` is sampled for the partitions this member holds (high watermark minus the committed
+   * offset; needs `metrics`); 0: never. @default 15000
+   */
+  lagSampleMs?: number;
+  /**
    * How long start() keeps trying again after an error the Kafka client calls
    * retriable (a topic created moments ago whose partitions the broker does
    * not host yet, a coordinator still loading), with a growing pause; other
@@ -109,6 +114,7 @@ export interface CompiledConsumerOptions<T extends EventType = EventType> {
   readonly provisionTopics: boolean;
   readonly sessionTimeoutMs: number;
   readonly claimBatchSize: number;
+  readonly lagSampleMs: number;
   readonly startRetryWindowMs: number;
   readonly completion: 'each' | 'batch';
   readonly onFatal: (error: Error) => void;
@@ -156,6 +162,7 @@ const settingsSchema = z
       .max(1_800_000, { error: "must be at most 1800000 ms (30 min, the broker's default group.max.session.timeout.ms)" })
       .default(DEFAULT_SESSION_TIMEOUT_MS),
     claimBatchSize: integer('must be a whole number of messages').min(1, { error: 'must be at least 1' }).default(200),
+    lagSampleMs: integer('must be a whole number of ms').min(0, { error: 'must be 0 (off) or more ms' }).default(15_000),
     startRetryWindowMs: integer('must be a whole number of ms').min(0, { error: 'must be 0 or more ms' }).default(60_000),
     completion: z.enum(['each', 'batch'], { error: "must be 'each' or 'batch'" }).default('each'),
   })
@@ -212,6 +219,7 @@ export function compileConsumerOptions<T extends EventType>(options: ConsumerRun
     provisionTopics: options.provisionTopics,
     sessionTimeoutMs: options.sessionTimeoutMs,
     claimBatchSize: options.claimBatchSize,
+    lagSampleMs: options.lagSampleMs,
     startRetryWindowMs: options.startRetryWindowMs,
     completion: options.completion,
   };
@@ -242,6 +250,7 @@ export function compileConsumerOptions<T extends EventType>(options: ConsumerRun
     provisionTopics: s.provisionTopics,
     sessionTimeoutMs: s.sessionTimeoutMs,
     claimBatchSize: s.claimBatchSize,
+    lagSampleMs: s.lagSampleMs,
     startRetryWindowMs: s.startRetryWindowMs,
     completion: s.completion,
     circuits: Object.freeze([...(options.circuits ?? [])]),

@@ -39,8 +39,8 @@ export interface GroupClientSettings {
 export interface GroupClientListeners {
   /** The coordinator accepted a heartbeat. */
   heartbeat(): void;
-  /** The member joined (or rejoined) its group. */
-  joined(): void;
+  /** The member joined (or rejoined) its group and holds these partitions of each topic now. */
+  joined(assignment: Readonly<Record<string, readonly number[]>>): void;
   /** The consumer crashed; `restarting` says whether the client starts it again by itself. */
   crashed(error: Error, restarting: boolean): void;
 }

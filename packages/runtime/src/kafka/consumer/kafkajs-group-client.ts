@@ -31,7 +31,7 @@ class KafkajsGroupClient implements GroupClient {
     });
     const { HEARTBEAT, GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(HEARTBEAT, () => listeners.heartbeat());
-    this.consumer.on(GROUP_JOIN, () => listeners.joined());
+    this.consumer.on(GROUP_JOIN, ({ payload }) => listeners.joined(payload.memberAssignment));
     this.consumer.on(CRASH, ({ payload }) => listeners.crashed(payload.error, payload.restart));
   }
 
