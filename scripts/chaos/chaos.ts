@@ -12,7 +12,7 @@
 // recovery. The suite's stack must be up (its registry serves the schemas);
 // nothing of the run is left behind.
 //
-//   npm run chaos -- [--orders 2000] [--rate 2] [--broker-down-s 20] [--store-down-s 30]
+//   npm run chaos -- [--orders 2000] [--rate 1] [--broker-down-s 20] [--store-down-s 30]
 //                    [--sim-fault-s 30] [--gap-s 10] [--recovery-minutes 10] [--recover-within-s 30]
 import { parseCliArgs } from '@odx/runtime/cli';
 import { chaosFailures, recoveryText, runChaos, type ChaosReport } from '../../tests/system/support/chaos-scenario.js';
@@ -24,7 +24,7 @@ const { values } = parseCliArgs(
   {
     options: {
       orders: { type: 'string', default: '2000' },
-      rate: { type: 'string', default: '2' },
+      rate: { type: 'string', default: '1' },
       'broker-down-s': { type: 'string', default: '20' },
       'store-down-s': { type: 'string', default: '30' },
       'sim-fault-s': { type: 'string', default: '30' },
