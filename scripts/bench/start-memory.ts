@@ -4,7 +4,9 @@
 // `npm start -- --exit` (the demo flow to its report, then a graceful stop),
 // samples every process of it once a second (the stack's processes by their
 // pid files, and everything they and `npm start` started, by parent), and
-// prints the peak of the sum and the peak per process name. Asserts nothing.
+// prints the peak of the sum and the peak per process name. Memory is PSS
+// (shared pages split among their sharers): summed RSS counts PostgreSQL's
+// shared buffers once per backend. Asserts nothing.
 //
 //   npm run bench:start-memory -- [--interval-ms 1000]
 import { spawn } from 'node:child_process';
@@ -26,6 +28,8 @@ interface Proc {
   ppid: number;
   name: string;
   rssKiB: number;
+  /** Proportional set size: shared pages divided among the processes sharing them (PostgreSQL's shared buffers, ...). */
+  pssKiB: number;
 }
 
 function readProcs(): Map<number, Proc> {
@@ -42,12 +46,23 @@ function readProcs(): Map<number, Proc> {
         ppid,
         name: nameOf(readFileSync(`/proc/${entry}/cmdline`, 'utf8')),
         rssKiB: kib('VmRSS'),
+        pssKiB: pssOf(entry) ?? kib('VmRSS'),
       });
     } catch {
       // gone between readdir and read
     }
   }
   return out;
+}
+
+/** Pss of a process in KiB (smaps_rollup), or undefined when it cannot be read. */
+function pssOf(pid: string): number | undefined {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A readable name: the service or script a node process runs, the part a server is. */
@@ -60,8 +75,9 @@ function nameOf(cmdline: string): string {
     return `${ts.replace(`${REPO_ROOT}/`, '')}${args.at(-1) === ts ? '' : ` ${args.slice(args.indexOf(ts) + 1).join(' ')}`}`;
   }
   if (args[0]?.endsWith('java')) return args.includes('kafka.Kafka') ? 'kafka' : 'registry (apicurio)';
-  if (args[0]?.includes('ferretdb')) return 'ferretdb';
+  // PostgreSQL backends name themselves "postgres: <user> <db> <client>"; FerretDB's user is ferretdb.
   if (args[0]?.startsWith('postgres')) return 'postgresql';
+  if (args[0]?.includes('ferretdb')) return 'ferretdb';
   return (args[0] ?? '?').split('/').pop() ?? '?';
 }
 
@@ -111,6 +127,7 @@ child.stdout.on('data', (chunk: Buffer) => {
   demoLines += chunk.toString().split('\n').length - 1;
 });
 let peakTotal = 0;
+let peakRss = 0;
 let peakAt = 0;
 let peakCount = 0;
 const peakByName = new Map<string, number>();
@@ -121,22 +138,28 @@ void exited.then(() => (done = true));
 while (!done) {
   const procs = readProcs();
   const ours = tree(procs, [child.pid!, ...stackRoots()]);
-  const total = ours.reduce((s, p) => s + p.rssKiB, 0);
+  const total = ours.reduce((s, p) => s + p.pssKiB, 0);
   if (total > peakTotal) {
     peakTotal = total;
     peakAt = Date.now() - started;
     peakCount = ours.length;
   }
+  peakRss = Math.max(
+    peakRss,
+    ours.reduce((s, p) => s + p.rssKiB, 0),
+  );
   const byName = new Map<string, number>();
-  for (const p of ours) byName.set(p.name, (byName.get(p.name) ?? 0) + p.rssKiB);
+  for (const p of ours) byName.set(p.name, (byName.get(p.name) ?? 0) + p.pssKiB);
   for (const [name, kib] of byName) peakByName.set(name, Math.max(peakByName.get(name) ?? 0, kib));
   await new Promise((r) => setTimeout(r, INTERVAL));
 }
 const code = await exited;
 const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
 console.log(`\nnpm start -- --exit: exit code ${code}, ${((Date.now() - started) / 1000).toFixed(0)} s, ${demoLines} lines of demo output`);
-console.log(`peak RSS, every process summed: ${mib(peakTotal)} (${peakCount} processes, ${(peakAt / 1000).toFixed(0)} s in)`);
-console.log('peak RSS per process name (processes of one name summed, sampled):');
+console.log(
+  `peak memory, every process summed: ${mib(peakTotal)} PSS (${peakCount} processes, ${(peakAt / 1000).toFixed(0)} s in); summed RSS peaked at ${mib(peakRss)}, counting each shared page once per process that maps it`,
+);
+console.log('peak PSS per process name (processes of one name summed, sampled):');
 for (const [name, kib] of [...peakByName].sort(([, a], [, b]) => b - a)) console.log(`  ${name.padEnd(44)} ${mib(kib).padStart(9)}`);
 console.log(machineLine());
 process.exit(code);
