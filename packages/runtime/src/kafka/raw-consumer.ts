@@ -1,7 +1,8 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { consumerDefaultsOf, kafkaClientOf, type ClusterAdmin } from './cluster-admin.js';
 import { toRawMessage, type RawMessage } from './raw-message.js';
-import { BACKGROUND_HEARTBEAT_MS, DEFAULT_SESSION_TIMEOUT_MS } from './consumer/consumer-options.js';
+import { DEFAULT_SESSION_TIMEOUT_MS } from './consumer/consumer-options.js';
+import { heartbeatWhile } from './consumer/heartbeat-while.js';
 
 export interface RawBatch {
   topic: string;
@@ -106,18 +107,13 @@ export class RawConsumer {
 
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-    // The coordinator hears from this member while the callback works (the client sends at most one beat per
-    // interval); a failed beat is left to the one below, which reports it to the client.
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), BACKGROUND_HEARTBEAT_MS);
-    try {
-      await this.settings.onBatch({
+    await heartbeatWhile(heartbeat, () =>
+      this.settings.onBatch({
         topic: batch.topic,
         partition: batch.partition,
         messages: batch.messages.map((m) => toRawMessage(batch.topic, batch.partition, m)),
-      });
-    } finally {
-      clearInterval(beat);
-    }
+      }),
+    );
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
     await heartbeat();
   }

@@ -6,12 +6,12 @@ import type { Claim, ClaimOutcome } from '../../idempotency/idempotency-store.js
 import { classifyError } from '../../resilience/errors.js';
 import { claimWindowMs, claimsByIndex, idsToClaim, unreachedClaims, windowOpen } from './claim-window.js';
 import type { CompiledConsumerOptions } from './consumer-options.js';
-import { BACKGROUND_HEARTBEAT_MS } from './consumer-options.js';
 import { BACKOFF_MS, decideUndecodable, type Done, type Hold } from './decide-outcome.js';
 import type { EventExecution } from './event-execution.js';
 import type { RetryTopicOrigin } from './failure-topics.js';
 import type { FailureRouter } from './failure-router.js';
 import type { PartitionBatch } from './group-client.js';
+import { heartbeatWhile } from './heartbeat-while.js';
 import { isMembershipError } from './membership-errors.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 import type { PartitionPauses } from './partition-pauses.js';
@@ -35,22 +35,19 @@ export class BatchProcessor<T extends EventType> {
   async process(batch: PartitionBatch): Promise<void> {
     const { options, pauses, signal } = this.deps;
     const windowMs = claimWindowMs(options.idempotency ? options.idempotency.leaseDurationMs : undefined);
-    // While a window waits on the store or a slow effect, the coordinator still hears from this member: with a short
-    // session (10 s by default), one slow call would otherwise cost every partition of the group a rebalance. A
-    // failed beat is left to the next per-message heartbeat, which reports it where the batch can act on it.
-    const beat = setInterval(() => void batch.heartbeat().catch(() => undefined), BACKGROUND_HEARTBEAT_MS);
-    try {
-      let pos = 0;
-      while (pos < batch.messages.length) {
-        if (!batch.isActive() || signal.aborted) return;
-        if (pauses.anyCircuitOpen()) return pauses.hold({ type: 'hold', reason: 'circuit' }, batch);
-        const { reached, hold } = await this.window(batch, pos, windowMs);
-        if (hold) return pauses.hold(hold, batch);
-        pos += reached;
-      }
-    } finally {
-      clearInterval(beat);
-    }
+    return heartbeatWhile(
+      () => batch.heartbeat(),
+      async () => {
+        let pos = 0;
+        while (pos < batch.messages.length) {
+          if (!batch.isActive() || signal.aborted) return;
+          if (pauses.anyCircuitOpen()) return pauses.hold({ type: 'hold', reason: 'circuit' }, batch);
+          const { reached, hold } = await this.window(batch, pos, windowMs);
+          if (hold) return pauses.hold(hold, batch);
+          pos += reached;
+        }
+      },
+    );
   }
 
   /**

@@ -18,8 +18,6 @@ export interface PartitionBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly ConsumerMessage[];
-  /** Messages between this batch's last one and the partition's end. */
-  offsetLag(): number;
   /** False once the consumer stops or the partition was reassigned: work on the batch must stop. */
   isActive(): boolean;
   /** Marks `offset` and every message before it as done, for the client to commit. */

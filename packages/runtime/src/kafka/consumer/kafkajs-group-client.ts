@@ -68,7 +68,6 @@ function partitionBatch(payload: EachBatchPayload): PartitionBatch {
     topic: batch.topic,
     partition: batch.partition,
     messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value, headers: headersToStrings(m.headers) })),
-    offsetLag: () => Number(batch.offsetLag()),
     isActive: () => payload.isRunning() && !payload.isStale(),
     resolveOffset: (offset) => payload.resolveOffset(offset),
     heartbeat: () => payload.heartbeat(),
