@@ -9,7 +9,13 @@
 // after the report).
 //
 //   npm start [-- --orders 12] [-- --edi-orders 3] [-- --exit] [-- --no-faults] [-- --no-credit-hold]
-//             [-- --release-on fulfillment-requested|order-confirmed]
+//             [-- --release-on fulfillment-requested|order-confirmed] [-- --from-source]
+//             [-- --semi-space-mb 2]
+//
+// The services run compiled, as their images do (service-build.ts; the first start compiles them while the
+// stack comes up, later starts reuse the build until a source changes); --from-source runs the TypeScript
+// through tsx instead. --semi-space-mb caps V8's young generation in the services and simulators (0: node's
+// default); see docs/benchmarks.md for what each costs in memory.
 //
 // --release-on order-confirmed: wms-bridge releases every confirmed order itself and the
 // orchestrator only observes (the flow before the orchestrator); a held order then ships anyway.
@@ -32,6 +38,7 @@ import {
   type ReleaseOn,
 } from './demo/services.js';
 import { waitForStockLevels } from './demo/stock-levels.js';
+import { buildServices } from './demo/service-build.js';
 import { ProcessSupervisor } from './demo/supervisor.js';
 
 const { values } = parseCliArgs(
@@ -45,6 +52,8 @@ const { values } = parseCliArgs(
       'no-faults': { type: 'boolean', default: false },
       'no-credit-hold': { type: 'boolean', default: false },
       'release-on': { type: 'string', default: 'fulfillment-requested' },
+      'from-source': { type: 'boolean', default: false },
+      'semi-space-mb': { type: 'string', default: '2' },
     },
     strict: true,
   },
@@ -59,6 +68,8 @@ const count = (name: string, v: string | undefined, max: number): number => {
 };
 const odooOrders = count('orders', values.orders, 500);
 const ediOrders = count('edi-orders', values['edi-orders'], 50);
+const semiSpaceMb = count('semi-space-mb', values['semi-space-mb'], 64);
+const nodeArgs = semiSpaceMb > 0 ? [`--max-semi-space-size=${semiSpaceMb}`] : [];
 const RELEASE_MODES: readonly ReleaseOn[] = ['fulfillment-requested', 'order-confirmed'];
 const releaseOn = RELEASE_MODES.find((m) => m === values['release-on']);
 if (!releaseOn) {
@@ -71,6 +82,9 @@ const started = Date.now();
 const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`;
 
 say('ODX — Odoo Distribution eXchange: order-to-cash demo\n');
+// Compiles the services (a child process) while the stack comes up; awaited before the services start.
+const build = values['from-source'] ? null : buildServices(join(loadStackConfig().paths.home, 'build', 'services'));
+build?.catch(() => undefined); // reported where it is awaited
 const endpoints = await stackUp();
 const stackEnv = endpointsEnv(endpoints);
 Object.assign(process.env, stackEnv);
@@ -122,8 +136,18 @@ process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 
 try {
+  const compiled = build ? await build : null;
+  say(
+    compiled
+      ? `build    services ${compiled.built ? `compiled to JavaScript in ${compiled.seconds.toFixed(1)} s` : 'already compiled from these sources'} (${compiled.dir})`
+      : 'build    services run from their TypeScript sources through tsx (--from-source)',
+  );
   say(`\nprocesses (logs in ${logDir})`);
-  for (const spec of [...simulatorSpecs(dataDir), ...serviceSpecs(stackEnv, dataDir, PORTS, releaseOn)]) {
+  const specs = [
+    ...simulatorSpecs(dataDir, PORTS, { nodeArgs }),
+    ...serviceSpecs(stackEnv, dataDir, PORTS, releaseOn, { nodeArgs, ...(compiled ? { compiledDir: compiled.dir } : {}) }),
+  ];
+  for (const spec of specs) {
     const t0 = Date.now();
     await supervisor.start(spec);
     const base = spec.readyUrl.replace(/\/readyz$/, '');

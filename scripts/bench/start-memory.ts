@@ -8,7 +8,7 @@
 // (shared pages split among their sharers): summed RSS counts PostgreSQL's
 // shared buffers once per backend. Asserts nothing.
 //
-//   npm run bench:start-memory -- [--interval-ms 1000]
+//   npm run bench:start-memory -- [--interval-ms 1000] [-- <npm start options: --from-source, --semi-space-mb 0>]
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +17,15 @@ import { REPO_ROOT } from '../repo-root.js';
 import { machineLine } from '../soak/soak-table.js';
 import { loadStackConfig } from '../stack/index.js';
 
-const { values } = parseCliArgs('bench:start-memory', 'peak RSS of npm start (stack, simulators and services) through its demo', {
-  options: { 'interval-ms': { type: 'string', default: '1000' } },
-});
+const { values, positionals } = parseCliArgs(
+  'bench:start-memory',
+  'peak RSS of npm start (stack, simulators and services) through its demo',
+  {
+    options: { 'interval-ms': { type: 'string', default: '1000' } },
+    // What follows `--` goes to npm start (--from-source, --semi-space-mb N).
+    allowPositionals: true,
+  },
+);
 const INTERVAL = Number(values['interval-ms']);
 if (!Number.isInteger(INTERVAL) || INTERVAL < 100) throw new Error(`--interval-ms must be a whole number >= 100, got ${INTERVAL}`);
 
@@ -68,6 +74,9 @@ function pssOf(pid: string): number | undefined {
 /** A readable name: the service or script a node process runs, the part a server is. */
 function nameOf(cmdline: string): string {
   const args = cmdline.split('\0').filter(Boolean);
+  // A compiled service (npm start's default): <build>/<service>/services/<service>/dist/main.js.
+  const js = args.map((a) => /services\/([^/]+)\/dist\/main\.js$/.exec(a)).find(Boolean);
+  if (js) return js[1]!;
   const ts = args.find((a) => a.endsWith('.ts'));
   if (ts) {
     const m = /services\/([^/]+)\/src\/main\.ts$/.exec(ts);
@@ -118,7 +127,7 @@ function tree(procs: Map<number, Proc>, roots: number[]): Proc[] {
 }
 
 console.log(machineLine());
-const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/odx.mjs'), 'start', '--exit'], {
+const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/odx.mjs'), 'start', '--exit', ...positionals], {
   cwd: REPO_ROOT,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -155,7 +164,9 @@ while (!done) {
 }
 const code = await exited;
 const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
-console.log(`\nnpm start -- --exit: exit code ${code}, ${((Date.now() - started) / 1000).toFixed(0)} s, ${demoLines} lines of demo output`);
+console.log(
+  `\nnpm start -- --exit${positionals.length ? ` ${positionals.join(' ')}` : ''}: exit code ${code}, ${((Date.now() - started) / 1000).toFixed(0)} s, ${demoLines} lines of demo output`,
+);
 console.log(
   `peak memory, every process summed: ${mib(peakTotal)} PSS (${peakCount} processes, ${(peakAt / 1000).toFixed(0)} s in); summed RSS peaked at ${mib(peakRss)}, counting each shared page once per process that maps it`,
 );

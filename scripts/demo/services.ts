@@ -2,6 +2,8 @@
 // service, one process each, with the settings that connect them.
 import { join } from 'node:path';
 import { mintDevToken } from '@odx/cli';
+import { REPO_ROOT } from '../repo-root.js';
+import { compiledEntry } from './service-build.js';
 import type { ProcessSpec } from './supervisor.js';
 import { serviceKafkaEnv } from '../stack/kafka-users.js';
 
@@ -47,10 +49,11 @@ export type Ports = { readonly [K in keyof typeof PORTS]: number };
 
 export const url = (port: number): string => `http://127.0.0.1:${port}`;
 
-export function simulatorSpecs(dataDir: string, ports: Ports = PORTS): ProcessSpec[] {
+export function simulatorSpecs(dataDir: string, ports: Ports = PORTS, options: { nodeArgs?: string[] } = {}): ProcessSpec[] {
   const sim = (name: string, port: number, extra: Record<string, string> = {}): ProcessSpec => ({
     name: `sim-${name}`,
     entry: 'scripts/demo/simulator.ts',
+    ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     args: [name],
     env: { DEMO_SIM_PORT: String(port), ...extra },
     readyUrl: url(port),
@@ -79,11 +82,18 @@ export function serviceSpecs(
   dataDir: string,
   ports: Ports = PORTS,
   releaseOn: ReleaseOn = 'fulfillment-requested',
-  options: { downstream?: boolean } = {},
+  options: {
+    downstream?: boolean;
+    /** A build of `buildServices` (service-build.ts): run the compiled JavaScript instead of the TypeScript. */
+    compiledDir?: string;
+    /** Options for node in every service process. */
+    nodeArgs?: string[];
+  } = {},
 ): ProcessSpec[] {
   const service = (name: string, port: number, extra: Record<string, string>): ProcessSpec => ({
     name,
-    entry: `services/${name}/src/main.ts`,
+    entry: options.compiledDir ? compiledEntry(options.compiledDir, name) : `services/${name}/src/main.ts`,
+    ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     env: {
       ...stackEnv,
       ODX_SERVICE_NAME: name,
@@ -142,6 +152,8 @@ export function serviceSpecs(
     // Last: it asks the bridges to catch up on overdue orders, and reads credit from Odoo.
     service('order-orchestrator', ports.orchestrator, {
       ODOO_URL: url(ports.odoo),
+      // The repository's policies (a compiled service finds none next to its own files, as in the image).
+      ODX_ORCHESTRATOR_POLICY_DIR: join(REPO_ROOT, 'infra', 'orchestrator'),
       ODX_ORCHESTRATOR_RELEASE_MODE: releaseOn === 'fulfillment-requested' ? 'fulfillment-requested' : 'observe',
       ODX_ORCHESTRATOR_WMS_BRIDGE_URL: url(ports.wmsBridge),
       ODX_ORCHESTRATOR_TMS_BRIDGE_URL: url(ports.tmsBridge),

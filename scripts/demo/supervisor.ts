@@ -3,15 +3,20 @@
 // stopped together with SIGTERM (graceful shutdown) when the demo ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { REPO_ROOT } from '../repo-root.js';
 
 export interface ProcessSpec {
   /** Short name, used for the log file. */
   name: string;
-  /** TypeScript entry, relative to the repository root. */
+  /**
+   * The entry: TypeScript (run through tsx) or compiled JavaScript (run by node alone), absolute or relative to
+   * the repository root.
+   */
   entry: string;
   args?: string[];
+  /** Options for node itself, before the entry (`--max-semi-space-size=2`). */
+  nodeArgs?: string[];
   env: Record<string, string>;
   /** Polled until it answers 2xx (any HTTP answer when `anyStatus`). */
   readyUrl: string;
@@ -22,6 +27,12 @@ export interface RunningProcess {
   spec: ProcessSpec;
   child: ChildProcess;
   logFile: string;
+}
+
+/** How node starts an entry: TypeScript through tsx, compiled JavaScript (an image layout) on node alone. */
+export function nodeEntry(entry: string): string[] {
+  const path = isAbsolute(entry) ? entry : join(REPO_ROOT, entry);
+  return entry.endsWith('.ts') ? ['--import', 'tsx', path] : [path];
 }
 
 export class ProcessSupervisor {
@@ -40,7 +51,7 @@ export class ProcessSupervisor {
   async start(spec: ProcessSpec, timeoutMs = 90_000): Promise<RunningProcess> {
     const logFile = join(this.logDir, `${spec.name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, spec.entry), ...(spec.args ?? [])], {
+    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...nodeEntry(spec.entry), ...(spec.args ?? [])], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],

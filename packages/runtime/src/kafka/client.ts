@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { CompiledRuntimeConfig } from '../config/runtime-config.js';
 import type { Logger } from '../logging/logger.js';
+import { fixKafkajsIdlePolling } from './request-queue-fix.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -21,6 +22,8 @@ export function createKafka(config: CompiledRuntimeConfig['kafka'], logger: Logg
   // kafkajs prints a partitioner migration notice on every producer; ODX uses the
   // default (Java-compatible murmur2) partitioner on purpose.
   process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+  // Each idle broker connection would otherwise wake the process every millisecond (request-queue-fix.ts).
+  if (!fixKafkajsIdlePolling()) logger.warn('kafkajs: the idle-polling fix found no RequestQueue to patch (a kafkajs other than 2.2.x?)');
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
