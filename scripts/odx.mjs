@@ -36,6 +36,7 @@ const COMMANDS = {
   'bench:webhooks': 'scripts/bench/webhooks.ts',
   'bench:api': 'scripts/bench/api.ts',
   'bench:start-memory': 'scripts/bench/start-memory.ts',
+  'bench:all': 'scripts/bench/all.ts',
   'soak:restarts': 'scripts/soak/restarts.ts',
   'soak:outage': 'scripts/soak/outage.ts',
   chaos: 'scripts/chaos/chaos.ts',

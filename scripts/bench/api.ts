@@ -30,6 +30,7 @@ import { OrderIntake, loadApiGatewayConfig, orderRequestSchema } from '@odx/api-
 import { MongoClient } from 'mongodb';
 import { REPO_ROOT } from '../repo-root.js';
 import { withStackEnv } from '../stack/index.js';
+import { percentOf, printSummary, type SummaryFigure } from './summary.js';
 
 const { values } = parseCliArgs('bench:api', 'order intakes/s through api-gateway POST /v1/orders on the running stack', {
   options: {
@@ -150,7 +151,8 @@ try {
   }
   const loadBefore = loadavg();
   const r = await run(WARMUP, N);
-  const q = (p: number): string => `${r.latencies[Math.min(r.latencies.length - 1, Math.floor(p * r.latencies.length))]!.toFixed(1)} ms`;
+  const quantile = (p: number): number => r.latencies[Math.min(r.latencies.length - 1, Math.floor(p * r.latencies.length))]!;
+  const q = (p: number): string => `${quantile(p).toFixed(1)} ms`;
   const accepted = r.statuses.get(201) ?? 0;
   console.log(
     `\nintake: ${N} orders (${LINES} lines each), concurrency ${C}: ${r.seconds.toFixed(2)} s -> ${Math.round(N / r.seconds)} order intakes/s` +
@@ -164,13 +166,32 @@ try {
   console.log(
     `events: ${events} on ${topics[0]} for ${expected} accepted orders (warmup included) -> ${events === expected ? 'one each' : 'MISMATCH'}`,
   );
-  if (values.core) await runCore(apiKey);
+  const coreRate = values.core ? await runCore(apiKey) : undefined;
   console.log(
     `load average: before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
   console.log(`machine: ${machine()}`);
+  const rate = N / r.seconds;
+  const checked = events === expected ? 'one event each' : `events MISMATCH: ${events} for ${expected}`;
+  const figures: SummaryFigure[] = [
+    {
+      figure: 'order intake (HTTP)',
+      value: rate,
+      unit: 'intakes/s',
+      note: `${N} orders, concurrency ${C}, ${INSTANCES} instance(s); target >= 1000/s; ${checked}`,
+    },
+    { figure: 'order intake p99', value: quantile(0.99), unit: 'ms', note: `p50 ${q(0.5)}, p95 ${q(0.95)}` },
+  ];
+  if (coreRate !== undefined)
+    figures.push({
+      figure: 'intake core (in-process)',
+      value: coreRate,
+      unit: 'intakes/s',
+      note: `HTTP at ${percentOf(rate, coreRate)} of it`,
+    });
+  printSummary('api', figures);
 } finally {
   agent.destroy();
   await Promise.all(
@@ -192,8 +213,8 @@ try {
   await cluster.close();
 }
 
-/** The same orders through OrderIntake.submit in this process: what the intake itself costs without HTTP and the runtime's audit. */
-async function runCore(apiKey: string): Promise<void> {
+/** The same orders through OrderIntake.submit in this process: what the intake itself costs without HTTP and the runtime's audit; returns intakes/s. */
+async function runCore(apiKey: string): Promise<number> {
   const rt = await createServiceRuntime({ name: 'api-gateway', env: { ...env, ODX_HTTP_PORT: '0' } });
   rt.logger.silent = true;
   try {
@@ -224,6 +245,7 @@ async function runCore(apiKey: string): Promise<void> {
       `intake core (in-process OrderIntake.submit, no HTTP/auth/audit): ${N} orders in ${s.toFixed(2)} s -> ${Math.round(N / s)}/s (key ${apiKey.slice(0, 21)}... unused)`,
     );
     await publisher.flush();
+    return N / s;
   } finally {
     await rt.shutdown('bench done');
   }

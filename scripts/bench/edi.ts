@@ -48,6 +48,7 @@ import { samplePackage, sampleShipment, sampleShipmentLine } from '@odx/schemas/
 import { MongoClient } from 'mongodb';
 import { X12Parser } from 'node-x12';
 import { endpointsEnv, stackUp } from '../stack/index.js';
+import { printSummary, type SummaryFigure } from './summary.js';
 
 const { values } = parseCliArgs('bench:edi', "the EDI gateway's throughput on the local stack (850 intake, outbound 855/856/810)", {
   options: {
@@ -61,6 +62,10 @@ const DOCS = Number(values.docs);
 const INFLIGHT = Number(values.inflight);
 const ASNS = Number(values.asns);
 const SERVICE_DOCS = Number(values['service-docs']);
+/** The headline figures, printed as summary lines at the end. */
+const figures: SummaryFigure[] = [];
+const target = (rate: number, min: number): string => `target >= ${min}/s: ${rate >= min ? 'met' : 'not met'}`;
+const ofLines = (lines: number): string => `${lines} line${lines === 1 ? '' : 's'}`;
 
 const endpoints = await stackUp({ quiet: true });
 Object.assign(process.env, endpointsEnv(endpoints));
@@ -185,6 +190,12 @@ for (const lines of [1, 10, 50]) {
   const t = performance.now();
   await pool(docs, INFLIGHT, async (d) => void (await publisher.publishAll(intake(d, new Date()))));
   const s = (performance.now() - t) / 1000;
+  figures.push({
+    figure: `850 intake, ${ofLines(lines)}`,
+    value: DOCS / s,
+    unit: 'documents/s',
+    note: `${DOCS} documents; ${target(DOCS / s, 1_000)}`,
+  });
   console.log(
     `  ${String(lines).padStart(2)} lines: ${DOCS} documents (${(bytes / DOCS / 1024).toFixed(1)} KiB each) in ${s.toFixed(2)} s = ${(DOCS / s).toFixed(0)} documents/s (target >= 1,000/s)`,
   );
@@ -228,6 +239,12 @@ console.log(
       if (r.status !== 'accepted') rejected++;
     });
     const s = (performance.now() - t) / 1000;
+    figures.push({
+      figure: `850 service path, ${ofLines(lines)}`,
+      value: SERVICE_DOCS / s,
+      unit: 'documents/s',
+      note: `${SERVICE_DOCS} documents${rejected ? `, ${rejected} rejected` : ''}`,
+    });
     console.log(
       `  ${String(lines).padStart(2)} lines: ${SERVICE_DOCS} documents in ${s.toFixed(2)} s = ${(SERVICE_DOCS / s).toFixed(0)} documents/s${rejected ? ` (${rejected} rejected!)` : ''}`,
     );
@@ -261,6 +278,7 @@ console.log(
     bytes += buildInterchange(northwind, c, [body], at).length;
   }
   const s = (performance.now() - t) / 1000;
+  figures.push({ figure: '856 generation', value: ASNS / s, unit: 'documents/s', note: `${ASNS} ASNs; ${target(ASNS / s, 2_000)}` });
   const check = new X12Parser(true).parse(
     buildInterchange(northwind, { interchange: 1, group: 1, sets: [1] }, [build856(shipments[0]!, at, order, northwind, null)], at),
   );
@@ -277,3 +295,4 @@ await db.dropDatabase().catch(() => undefined);
 await mongo.close();
 rmSync(folderRoot, { recursive: true, force: true });
 console.log('\n(the machine is shared with other work while this runs; figures vary between runs)');
+printSummary('edi', figures);

@@ -16,6 +16,7 @@ import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator } from '@odx/sim-wms
 import { ADMIN, call } from '@odx/sim-wms/kit';
 import { loadBridgeConfig, startWmsBridge, WEBHOOK_PATH, type WmsBridge } from '@odx/wms-bridge';
 import { endpointsEnv, stackUp } from '../stack/index.js';
+import { printSummary, type SummaryFigure } from './summary.js';
 
 const { values } = parseCliArgs('bench:fulfillment', 'orders per second through wms-bridge and the WMS webhook latency', {
   options: {
@@ -29,6 +30,8 @@ const ORDERS = Number(values.orders);
 const LATENCY_ORDERS = Number(values['latency-orders']);
 const RATE = Number(values.rate);
 const PARTITIONS = Number(values.partitions);
+/** The headline figures, printed as summary lines at the end. */
+const figures: SummaryFigure[] = [];
 const SECRET = `whsec_${Buffer.from(`bench-${randomUUID()}`).toString('base64')}`;
 
 function order(): OrderConfirmed {
@@ -149,6 +152,12 @@ console.log(
     const published = performance.now();
     await until(() => wms.orders.list({ limit: 100_000 }).length === ORDERS + 1, 600_000, `${ORDERS} orders in the WMS`);
     const seconds = (performance.now() - started) / 1000;
+    figures.push({
+      figure: 'orders into the WMS',
+      value: ORDERS / seconds,
+      unit: 'orders/s',
+      note: `${ORDERS} orders, ${PARTITIONS} partitions`,
+    });
     console.log(
       `throughput: ${ORDERS} orders in ${seconds.toFixed(1)} s = ${(ORDERS / seconds).toFixed(0)} orders/s into the WMS (publishing took ${((published - started) / 1000).toFixed(1)} s)`,
     );
@@ -189,6 +198,12 @@ console.log(
       .map((d) => d.attempts[0]!.durationMs)
       .sort((x, y) => x - y);
     const retried = deliveries.length - firstTry.length;
+    figures.push({
+      figure: 'webhook -> Kafka ack -> 2xx, p99',
+      value: pct(firstTry, 99),
+      unit: 'ms',
+      note: `p50 ${pct(firstTry, 50).toFixed(1)} ms; ${firstTry.length} webhooks at ${RATE} orders/s, ${retried} retried`,
+    });
     console.log(
       `latency (webhook sent -> bridge answered 2xx after the Kafka ack), ${firstTry.length} webhooks: p50 ${pct(firstTry, 50).toFixed(1)} ms, p99 ${pct(firstTry, 99).toFixed(1)} ms, max ${firstTry.at(-1)!.toFixed(1)} ms; ${retried} needed a retry`,
     );
@@ -197,4 +212,5 @@ console.log(
     await wms.close();
   }
 }
+printSummary('fulfillment', figures);
 process.exit(0);

@@ -10,6 +10,7 @@ import { createServiceRuntime, mintToken } from '@odx/runtime';
 import { loadSinkConfig, startAnalyticsSink } from '@odx/analytics-sink';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { withStackEnv } from '../stack/index.js';
+import { printSummary, type SummaryFigure } from './summary.js';
 
 const { values } = parseCliArgs('kpi-burst', 'parallel GET /v1/kpis against an analytics-sink, with and without the KPI cache', {
   options: {
@@ -23,6 +24,8 @@ const N = Number(values.orders);
 const P = Number(values.parallel);
 const ROUNDS = Number(values.rounds);
 const CACHE_MS = Number(values['cache-ms']);
+/** One summary line per round, printed at the end. */
+const figures: SummaryFigure[] = [];
 const cpu = cpus();
 console.log(
   `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`,
@@ -79,6 +82,12 @@ try {
       Array.from({ length: P }, () => fetch(url, { headers: auth }).then(async (r) => (await r.arrayBuffer(), r.status))),
     );
     const ms = performance.now() - t0;
+    figures.push({
+      figure: `${P} parallel GET /v1/kpis, round ${round}`,
+      value: ms,
+      unit: 'ms',
+      note: `${N} orders, cache ${CACHE_MS} ms (cold each round); statuses ${[...new Set(statuses)].join(',')}`,
+    });
     console.log(`round ${round}: ${P} parallel calls in ${ms.toFixed(0)} ms (statuses ${[...new Set(statuses)].join(',')})`);
   }
 } finally {
@@ -88,3 +97,4 @@ try {
   await rt.db.dropDatabase().catch(() => undefined);
   await rt.shutdown('bench done');
 }
+printSummary('kpi-burst', figures);

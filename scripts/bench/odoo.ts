@@ -17,6 +17,7 @@ import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { startOdooSimulator } from '@odx/sim-odoo';
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from '../stack/index.js';
+import { printSummary } from './summary.js';
 
 const { values } = parseCliArgs('bench:odoo', 'orders through the odoo-outbox-poller into Kafka', {
   options: {
@@ -135,3 +136,17 @@ await admin.disconnect();
 await db.dropDatabase();
 await mongo.close();
 await sim.close();
+printSummary('odoo', [
+  {
+    figure: 'poller',
+    value: published / drainSeconds,
+    unit: 'orders/s',
+    note: `backlog of ${N} orders (5 lines) drained in ${drainSeconds.toFixed(1)} s; target >= 2000/s`,
+  },
+  {
+    figure: 'write-back (ShipmentBooked)',
+    value: targets.length / wbSeconds,
+    unit: 'operations/s',
+    note: `${targets.length} sequential, 4 calls each against the simulator`,
+  },
+]);

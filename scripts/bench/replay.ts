@@ -12,6 +12,7 @@ import { parseCliArgs } from '@odx/runtime/cli';
 import { createKafka, createServiceRuntime, type ServiceRuntime } from '@odx/runtime';
 import { authenticate, chunkBySize, loadReplayDlqConfig, messageBytes, startReplayDlq } from '@odx/replay-dlq';
 import { endpointsEnv, stackUp } from '../stack/index.js';
+import { percentOf, printSummary } from './summary.js';
 
 /** The raw client the runtime wraps (the baseline's tool). */
 type RawClient = ReturnType<typeof createKafka>;
@@ -153,6 +154,16 @@ try {
   );
   console.log(`ratio            : ${((jobRate / rawRate) * 100).toFixed(1)}% of raw (target >= 70%)`);
   if (rawCount !== N || jobCount !== N) console.log(`WARNING: expected ${N} copies each, got raw=${rawCount} job=${jobCount}`);
+  const mismatch = rawCount !== N || jobCount !== N ? `; expected ${N} copies each, got raw=${rawCount} job=${jobCount}` : '';
+  printSummary('replay', [
+    { figure: 'raw kafkajs copy', value: rawRate, unit: 'msgs/s', note: `baseline, ${N} messages of ${VALUE_BYTES} B${mismatch}` },
+    {
+      figure: 'replay job',
+      value: jobRate,
+      unit: 'msgs/s',
+      note: `${percentOf(jobRate, rawRate)} of raw copy (target >= 70 %)${mismatch}`,
+    },
+  ]);
 } finally {
   await rt.cluster.deleteTopics([source, rawTarget, jobTarget]).catch(() => undefined);
   await rt.db.dropDatabase().catch(() => undefined);

@@ -27,6 +27,7 @@ import {
 } from '@odx/runtime';
 import { MongoClient } from 'mongodb';
 import { endpointsEnv, stackUp } from '../stack/index.js';
+import { percentOf, printSummary, type SummaryFigure } from './summary.js';
 
 const { values } = parseCliArgs('bench:runtime', "the runtime's pipeline (serde, idempotency, consumer runner) against raw kafkajs", {
   options: {
@@ -252,6 +253,8 @@ console.log(
 console.log(`stack: Kafka ${endpoints.kafkaBrokers.join(',')} | registry ${endpoints.schemaRegistryUrl} | mongo ${endpoints.mongoUrl}`);
 console.log(`events: ${N} OrderConfirmed of ~1 KB Avro, ${PARTITIONS} partitions, producer batches of ${PRODUCE_BATCH}\n`);
 const results: PhaseResult[] = [];
+/** The phase ids (`raw`, `pipeline-each`, ...) of `results`, in the same order. */
+const phaseIds: string[] = [];
 for (const phase of values.phases.split(',')) {
   process.stderr.write(`running phase ${phase} ...\n`);
   const child = spawnSync(
@@ -281,6 +284,7 @@ for (const phase of values.phases.split(',')) {
     process.exit(1);
   }
   results.push(JSON.parse(line.slice(7)) as PhaseResult);
+  phaseIds.push(phase);
 }
 const fmt = (n: number | undefined, d = 0): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d));
 console.log('| phase | events | seconds | events/s | p50 ms | p99 ms | max ms | peak RSS MB |');
@@ -298,3 +302,30 @@ for (const r of results) {
   }
   if (r.p99Ms !== undefined) console.log(`${r.phase}: p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms (target p99 <= 100 ms)`);
 }
+
+/** Each phase's figure, with its ratio to raw kafkajs when raw ran. */
+const summaryLabel = (id: string): string =>
+  ({
+    raw: 'raw kafkajs',
+    'pipeline-each': 'pipeline (each)',
+    'pipeline-batch': 'pipeline (batch)',
+    'pipeline-off': 'pipeline (no idempotency)',
+    'latency-each': `at ${RATE}/s (each)`,
+    'latency-batch': `at ${RATE}/s (batch)`,
+  })[id] ?? id;
+const ofRaw = (r: PhaseResult): string => (raw ? `${percentOf(r.eventsPerSecond, raw.eventsPerSecond)} of raw` : 'raw not run');
+printSummary(
+  'runtime',
+  results.map((r, i): SummaryFigure => {
+    const label = summaryLabel(phaseIds[i]!);
+    if (r === raw) return { figure: label, value: r.eventsPerSecond, unit: 'events/s', note: `baseline, ${r.events} events` };
+    if (r.p99Ms !== undefined)
+      return {
+        figure: `${label} p99`,
+        value: r.p99Ms,
+        unit: 'ms',
+        note: `p50 ${fmt(r.p50Ms)} ms; ${fmt(r.eventsPerSecond)} events/s, ${ofRaw(r)}`,
+      };
+    return { figure: label, value: r.eventsPerSecond, unit: 'events/s', note: ofRaw(r) };
+  }),
+);

@@ -17,6 +17,7 @@ import { loadSinkConfig, startAnalyticsSink } from '@odx/analytics-sink';
 import type { EventPayloads, EventType } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { endpointsEnv, stackUp } from '../stack/index.js';
+import { printSummary } from './summary.js';
 
 const { values } = parseCliArgs('bench:sink', 'analytics-sink ingest throughput with idempotency', {
   options: {
@@ -226,4 +227,21 @@ await rt.cluster.deleteTopics((await rt.cluster.listTopics()).filter((t) => t.st
 await rt.cluster.deleteGroups([group, `${group}-failures`]).catch(() => undefined);
 await rt.db.dropDatabase().catch(() => undefined);
 await rt.shutdown('bench done');
+const exactlyOnce = stored === distinct ? 'index: each event exactly once' : `index MISMATCH: ${stored} documents for ${distinct} events`;
+printSummary('sink', [
+  {
+    figure: 'ingest, whole run',
+    value: unique.length / seconds,
+    unit: 'events/s',
+    note: `${messages.length} messages, ${distinct} distinct; target >= 5000/s; ${exactlyOnce}`,
+  },
+  {
+    figure: 'ingest after start-up',
+    value: unique.length / (seconds - startupS),
+    unit: 'events/s',
+    note: `start-up ${startupS.toFixed(1)} s`,
+  },
+  { figure: 'KPI query over the index', value: kpiMs, unit: 'ms', note: `${kpis.orders.total} orders in the cohort` },
+  { figure: 'peak RSS', value: peakRss / 2 ** 20, unit: 'MB', note: 'the sink with the bench in one process' },
+]);
 process.exit(0);

@@ -16,6 +16,7 @@ import { parseCliArgs } from '@odx/runtime/cli';
 import { REPO_ROOT } from '../repo-root.js';
 import { machineLine } from '../soak/soak-table.js';
 import { loadStackConfig } from '../stack/index.js';
+import { printSummary } from './summary.js';
 
 const { values, positionals } = parseCliArgs(
   'bench:start-memory',
@@ -173,4 +174,13 @@ console.log(
 console.log('peak PSS per process name (processes of one name summed, sampled):');
 for (const [name, kib] of [...peakByName].sort(([, a], [, b]) => b - a)) console.log(`  ${name.padEnd(44)} ${mib(kib).padStart(9)}`);
 console.log(machineLine());
+const largest = [...peakByName].sort(([, a], [, b]) => b - a)[0];
+printSummary('start-memory', [
+  {
+    figure: 'npm start peak, every process (PSS)',
+    value: peakTotal / 1024,
+    unit: 'MiB',
+    note: `${peakCount} processes, ${(peakAt / 1000).toFixed(0)} s in; npm start exit ${code}${largest ? `; largest ${largest[0]} ${mib(largest[1])}` : ''}`,
+  },
+]);
 process.exit(code);

@@ -33,6 +33,7 @@ import {
 } from '@odx/runtime';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter } from 'mongodb';
 import { stackUp } from '../stack/index.js';
+import { printSummary } from './summary.js';
 
 const { values } = parseCliArgs('bench:store', "the MongoDB-wire store through ODX's own code paths", {
   options: {
@@ -98,6 +99,8 @@ interface Row {
   count: number;
   seconds: number;
   rate: string;
+  /** What `rate` counts per second (ops, docs, events). */
+  unit: string;
   notes: string;
 }
 /** One line of the lookup table. */
@@ -158,6 +161,7 @@ async function timed(step: string, collection: Coll, op: (i: number) => Promise<
     count: ms.length,
     seconds,
     rate: `${fmt(ms.length / seconds)} ops/s`,
+    unit: 'ops/s',
     notes: `p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms`,
   });
   progress(rows.at(-1)!);
@@ -179,7 +183,7 @@ async function once<T>(
   const seconds = (now() - t0) / 1000;
   const n = typeof count === 'number' ? count : count(result);
   const size = `${fmt(before)} → ${fmt(await collection.countDocuments())}`;
-  rows.push({ step, size, count: n, seconds, rate: `${fmt(n / seconds)} ${unit}/s`, notes: notes(result) });
+  rows.push({ step, size, count: n, seconds, rate: `${fmt(n / seconds)} ${unit}/s`, unit: `${unit}/s`, notes: notes(result) });
   progress(rows.at(-1)!);
   return result;
 }
@@ -247,6 +251,7 @@ async function redeliver(step: string, collection: string, ids: string[]): Promi
     count,
     seconds,
     rate: `${fmt(count / seconds)} events/s`,
+    unit: 'events/s',
     notes: [...statuses].map(([s, n]) => `${n} ${s}`).join(', '),
   });
   progress(rows.at(-1)!);
@@ -381,4 +386,19 @@ console.log('');
 console.log('| lookup | docs in collection | server pushdown (explain) | ms per run |');
 console.log('|---|---:|---|---|');
 for (const l of lookups) console.log(`| ${l.query} | ${fmt(l.size)} | ${l.pushdown} | ${l.ms.map((m) => m.toFixed(1)).join(', ')} |`);
+const median = (ms: number[]): number => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)] ?? Number.NaN;
+printSummary('store', [
+  ...rows.map((r) => ({
+    figure: r.step,
+    value: r.count / r.seconds,
+    unit: r.unit,
+    note: `docs ${r.size}${r.notes ? `; ${r.notes}` : ''}`,
+  })),
+  ...lookups.map((l) => ({
+    figure: l.query,
+    value: median(l.ms),
+    unit: 'ms',
+    note: `median of ${l.ms.length}, ${fmt(l.size)} docs, pushdown ${l.pushdown}`,
+  })),
+]);
 process.exit(0);

@@ -22,6 +22,7 @@ import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { MongoClient } from 'mongodb';
 import { Webhook } from 'standardwebhooks';
 import { withStackEnv } from '../stack/index.js';
+import { printSummary } from './summary.js';
 
 const { values } = parseCliArgs('bench:webhooks', 'webhook-dispatcher deliveries/s and event-to-delivery latency at a fixed rate', {
   options: {
@@ -248,6 +249,21 @@ try {
   console.log(`  produce sent -> receiver: ${quantiles(fromSend)}`);
   console.log(`signatures checked with the standardwebhooks library: ${checked}, failed ${badSignatures}`);
   console.log(`load average at end: ${load()}`);
+  const at = (list: number[], p: number): number => list[Math.min(list.length - 1, Math.floor((p / 100) * list.length))] ?? NaN;
+  printSummary('webhooks', [
+    {
+      figure: 'deliveries after the group join',
+      value: steady,
+      unit: 'deliveries/s',
+      note: `${N} events; ${Math.round(overall)}/s counting the start; target >= 2000/s`,
+    },
+    {
+      figure: `on Kafka -> receiver at ${RATE}/s, p99`,
+      value: p99,
+      unit: 'ms',
+      note: `p50 ${at(fromAck, 50)} ms; ${arrivals.size} of ${total} delivered; target <= 100 ms`,
+    },
+  ]);
 } catch (err) {
   console.error(`bench:webhooks failed: ${(err as Error).message}`);
   exitCode = 1;

@@ -32,6 +32,7 @@ const ENTRIES: Record<string, string> = {
   'bench:orchestrator': 'scripts/bench/orchestrator.ts',
   chaos: 'scripts/chaos/chaos.ts',
   'bench:start-memory': 'scripts/bench/start-memory.ts',
+  'bench:all': 'scripts/bench/all.ts',
 };
 
 async function run(entry: string, arg: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
