@@ -86,6 +86,9 @@ export async function startEdiGateway(
       ...outbound,
       retryDelaysMs: config.outbound.retryDelaysMs,
       partitionConcurrency: config.outbound.partitionConcurrency,
+      // A repeated outbound event sends no second document (its document id is deterministic), but it takes
+      // a fresh interchange control number on the way; a crash may leave a gap of one, not of a window.
+      completion: 'each',
       // Everything else on these topics (OrderReceived, our own audit, ...) is skipped by ce_type before decoding.
       eventTypes: OUTBOUND_EVENT_TYPES,
       handler: outboundHandler({ partners, orderFacts, bookings: new BookingFactsStore(rt.db), sender, logger: rt.logger }),

@@ -85,6 +85,9 @@ export async function startPoller(
   if (subscriptions.writeback) {
     const writeback = rt.consumer({
       ...subscriptions.writeback,
+      // Not every write-back is safe to repeat (an InventoryAdjusted delta would apply twice, a second
+      // ShipmentDispatched could validate the order's next picking): a crash may repeat only the write in hand.
+      completion: 'each',
       circuits: [client.circuit],
       handler: writebackHandler({
         client,

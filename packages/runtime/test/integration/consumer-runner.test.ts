@@ -334,6 +334,65 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
   assert.ok(await keys.findOne({ _id: `${key}!done` }), 'and completed it');
 });
 
+/**
+ * What a SIGKILL right after an effect costs in each completion mode: 120 events on one partition, the first
+ * process killed right after the effect of event 60 (before the runner marks anything done), a second process
+ * finishing. Returns how many effects happened more than once.
+ */
+async function repeatsAfterKill(t: Parameters<typeof createTestKit>[0], env: Record<string, string>): Promise<number> {
+  const kit = await createTestKit(t);
+  const topic = await kit.topic(1);
+  const group = uniqueName('g-crash');
+  kit.track(retryTopicName(topic, group, 1));
+  kit.track(dlqTopicName(topic, group));
+  const total = 120;
+  const killAfter = 60;
+  await kit.producer.publish(Array.from({ length: total }, (_, i) => orderEvent(topic, String(i))));
+  const effects = kit.db.collection<{ eventId: string; seq: number; pid: number }>('effects');
+  const spawnConsumer = (extra: Record<string, string>): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'kill-consumer.ts')], {
+      env: { ...process.env, TEST_TOPIC: topic, TEST_GROUP: group, TEST_DB: kit.db.databaseName, ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    return child;
+  };
+  const first = spawnConsumer({ KILL_AFTER_SEQ: String(killAfter) });
+  const [, signal] = (await once(first, 'exit')) as [number | null, string | null];
+  assert.equal(signal, 'SIGKILL');
+  assert.equal(await effects.countDocuments({ seq: killAfter }), 1, 'the first process did the effect of the event it died on');
+  const second = spawnConsumer({});
+  t.after(() => {
+    second.kill('SIGTERM');
+  });
+  await eventually(async () => ((await effects.distinct('seq')).length >= total ? true : undefined), 60_000, `${total} events handled`);
+  await new Promise((res) => setTimeout(res, 1_000));
+  const perSeq = await effects.aggregate<{ _id: number; n: number }>([{ $group: { _id: '$seq', n: { $sum: 1 } } }]).toArray();
+  assert.equal(perSeq.length, total, 'every event had its effect');
+  const repeated = perSeq.filter((s) => s.n > 1);
+  assert.ok(
+    repeated.every((s) => s.n === 2 && s._id <= killAfter),
+    `only effects the crashed process did run again, once: ${JSON.stringify(repeated)}`,
+  );
+  return repeated.length;
+}
+
+test("completion 'each': a SIGKILL right after an effect repeats that effect alone", async (t) => {
+  const repeats = await repeatsAfterKill(t, { COMPLETION: 'each' });
+  t.diagnostic(`effects repeated after the kill: ${repeats}`);
+  assert.equal(repeats, 1, 'the effect in hand, whose done mark was never written');
+});
+
+test("completion 'batch' (the default): a SIGKILL right after an effect repeats at most one claim window", async (t) => {
+  const window = 25;
+  const repeats = await repeatsAfterKill(t, { COMPLETION: 'batch', CLAIM_BATCH: String(window) });
+  t.diagnostic(`effects repeated after the kill: ${repeats} (claim window ${window})`);
+  assert.ok(repeats >= 1, 'the window the process died in is not marked done, so its effects run again');
+  assert.ok(repeats <= window, `at most one window of ${window} effects, got ${repeats}`);
+});
+
 test('shutdown while a handler runs: the message is neither retried nor dead-lettered, and the next member handles it', async (t) => {
   const kit = await createTestKit(t);
   const topic = await kit.topic(1);

@@ -39,7 +39,7 @@ test('every default is applied once, and an explicit undefined keeps the default
   );
   assert.equal(c.claimBatchSize, 200);
   assert.deepEqual(c.retryDelaysMs, [1_000, 10_000, 60_000]);
-  assert.equal(c.completion, 'each');
+  assert.equal(c.completion, 'batch');
   assert.equal(c.startRetryWindowMs, 60_000);
   assert.equal(c.sessionTimeoutMs, 10_000);
   assert.equal(c.partitionConcurrency, 3);
@@ -53,12 +53,12 @@ test('every default is applied once, and an explicit undefined keeps the default
 test("given values are kept, and later changes to the caller's arrays do not reach the runner", () => {
   const delays = [0, 500];
   const c = compileConsumerOptions(
-    options({ retryDelaysMs: delays, claimBatchSize: 1, completion: 'batch', eventTypes: ['OrderCancelled'], provisionTopics: false }),
+    options({ retryDelaysMs: delays, claimBatchSize: 1, completion: 'each', eventTypes: ['OrderCancelled'], provisionTopics: false }),
   );
   delays.push(9_999);
   assert.deepEqual(c.retryDelaysMs, [0, 500]);
   assert.equal(c.claimBatchSize, 1);
-  assert.equal(c.completion, 'batch');
+  assert.equal(c.completion, 'each');
   assert.equal(c.provisionTopics, false);
   assert.deepEqual(c.eventTypes, new Set(['OrderCancelled']));
 });
