@@ -37,7 +37,7 @@ const { values } = parseCliArgs('bench:runtime', "the runtime's pipeline (serde,
     partitions: { type: 'string', default: '3' },
     'claim-batch': { type: 'string', default: '200' },
     phase: { type: 'string' },
-    phases: { type: 'string', default: 'raw,pipeline-each,pipeline-batch,latency-each,latency-batch' },
+    phases: { type: 'string', default: 'raw,pipeline-off,pipeline-batch,pipeline-each,latency-batch,latency-each' },
   },
 });
 const N = Number(values.events);
@@ -297,10 +297,11 @@ const raw = results.find((r) => r.phase.startsWith('raw'));
 for (const r of results) {
   if (r.phase.startsWith('runtime pipeline')) {
     console.log(
-      `${r.phase}: ${fmt(r.eventsPerSecond)} events/s end to end (target >= 5,000 with idempotency)${raw ? `, ${((100 * r.eventsPerSecond) / raw.eventsPerSecond).toFixed(0)}% of raw kafkajs (target >= 50%)` : ''}`,
+      `${r.phase}: ${fmt(r.eventsPerSecond)} events/s end to end${raw ? `, ${((100 * r.eventsPerSecond) / raw.eventsPerSecond).toFixed(0)}% of raw kafkajs` : ''} (targets: the default mode >= 10,000/s and >= 50% of raw; no idempotency >= 70% of raw)`,
     );
   }
-  if (r.p99Ms !== undefined) console.log(`${r.phase}: p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms (target p99 <= 100 ms)`);
+  if (r.p99Ms !== undefined)
+    console.log(`${r.phase}: p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms (target in the default mode: p99 <= 50 ms)`);
 }
 
 /** Each phase's figure, with its ratio to raw kafkajs when raw ran. */
@@ -308,10 +309,10 @@ const summaryLabel = (id: string): string =>
   ({
     raw: 'raw kafkajs',
     'pipeline-each': 'pipeline (each)',
-    'pipeline-batch': 'pipeline (batch)',
+    'pipeline-batch': 'pipeline (batch, the default)',
     'pipeline-off': 'pipeline (no idempotency)',
     'latency-each': `at ${RATE}/s (each)`,
-    'latency-batch': `at ${RATE}/s (batch)`,
+    'latency-batch': `at ${RATE}/s (batch, the default)`,
   })[id] ?? id;
 const ofRaw = (r: PhaseResult): string => (raw ? `${percentOf(r.eventsPerSecond, raw.eventsPerSecond)} of raw` : 'raw not run');
 printSummary(
