@@ -18,6 +18,8 @@ import {
   EventProducer,
   EventSerde,
   IdempotencyStore,
+  AVRO_CONTENT_TYPE,
+  toCloudEventHeaders,
   createClusterAdmin,
   createKafka,
   createLogger,
@@ -37,7 +39,7 @@ const { values } = parseCliArgs('bench:runtime', "the runtime's pipeline (serde,
     partitions: { type: 'string', default: '3' },
     'claim-batch': { type: 'string', default: '200' },
     phase: { type: 'string' },
-    phases: { type: 'string', default: 'raw,pipeline-off,pipeline-batch,pipeline-each,latency-batch,latency-each' },
+    phases: { type: 'string', default: 'raw,raw-wire,pipeline-off,pipeline-batch,pipeline-each,latency-batch,latency-each' },
   },
 });
 const N = Number(values.events);
@@ -88,8 +90,12 @@ async function freshTopic(cluster: ClusterAdmin, label: string): Promise<string>
   return name;
 }
 
-/** Raw kafkajs: pre-encoded Avro bytes produced in batches, consumed with eachBatch, no serde, no idempotency. */
-async function rawPhase(): Promise<PhaseResult> {
+/**
+ * Raw kafkajs: pre-encoded Avro bytes produced in batches, consumed with eachBatch, no serde, no idempotency.
+ * With `wire`, each message also carries what the pipeline's messages carry besides the Avro body: the
+ * CloudEvents headers, a traceparent and the 5-byte Confluent frame (the wire format's cost in the client).
+ */
+async function rawPhase(wire = false): Promise<PhaseResult> {
   const config = loadRuntimeConfig('bench');
   const logger = createLogger({ service: 'bench', level: 'error' });
   const kafka = createKafka(config.kafka, logger);
@@ -97,9 +103,27 @@ async function rawPhase(): Promise<PhaseResult> {
   const topic = await freshTopic(cluster, 'raw');
   await cluster.close();
   const type = parseEventType('OrderConfirmed');
+  const frame = Buffer.from([0, 0, 0, 0, 1]);
   const messages = Array.from({ length: N }, (_, i) => {
     const e = makeEvent(`SO${i % 5_000}`);
-    return { key: e.key, value: type.toBuffer(e.payload) };
+    const value = type.toBuffer(e.payload);
+    if (!wire) return { key: e.key, value };
+    const meta = e.payload.meta;
+    const headers = {
+      ...toCloudEventHeaders({
+        specversion: '1.0',
+        id: meta.eventId,
+        type: 'com.odx.events.OrderConfirmed',
+        source: '/odx/bench',
+        time: meta.occurredAt.toISOString(),
+        datacontenttype: AVRO_CONTENT_TYPE,
+        subject: e.key,
+        correlationid: meta.correlationId,
+        company: meta.company,
+      }),
+      traceparent: `00-${randomUUID().replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`,
+    };
+    return { key: e.key, value: Buffer.concat([frame, value]), headers };
   });
   const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
@@ -126,7 +150,13 @@ async function rawPhase(): Promise<PhaseResult> {
   const seconds = (performance.now() - started) / 1000;
   await producer.disconnect();
   await consumer.disconnect();
-  return { phase: 'raw kafkajs', events: N, seconds, eventsPerSecond: N / seconds, maxRssMb: maxRssMb() };
+  return {
+    phase: wire ? 'raw kafkajs, pipeline wire format' : 'raw kafkajs',
+    events: N,
+    seconds,
+    eventsPerSecond: N / seconds,
+    maxRssMb: maxRssMb(),
+  };
 }
 
 interface Pipeline {
@@ -230,6 +260,7 @@ async function latencyPhase(completion: 'each' | 'batch'): Promise<PhaseResult> 
 
 async function runPhase(phase: string): Promise<PhaseResult> {
   if (phase === 'raw') return rawPhase();
+  if (phase === 'raw-wire') return rawPhase(true);
   if (phase === 'pipeline-each') return pipelinePhase('each');
   if (phase === 'pipeline-batch') return pipelinePhase('batch');
   if (phase === 'pipeline-off') return pipelinePhase('off');
@@ -293,7 +324,8 @@ for (const r of results)
   console.log(
     `| ${r.phase} | ${r.events} | ${fmt(r.seconds, 1)} | ${fmt(r.eventsPerSecond)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.maxMs)} | ${r.maxRssMb} |`,
   );
-const raw = results.find((r) => r.phase.startsWith('raw'));
+const raw = results.find((r) => r.phase === 'raw kafkajs');
+const rawWire = results.find((r) => r.phase === 'raw kafkajs, pipeline wire format');
 for (const r of results) {
   if (r.phase.startsWith('runtime pipeline')) {
     console.log(
@@ -308,13 +340,20 @@ for (const r of results) {
 const summaryLabel = (id: string): string =>
   ({
     raw: 'raw kafkajs',
+    'raw-wire': 'raw kafkajs, pipeline wire format',
     'pipeline-each': 'pipeline (each)',
     'pipeline-batch': 'pipeline (batch, the default)',
     'pipeline-off': 'pipeline (no idempotency)',
     'latency-each': `at ${RATE}/s (each)`,
     'latency-batch': `at ${RATE}/s (batch, the default)`,
   })[id] ?? id;
-const ofRaw = (r: PhaseResult): string => (raw ? `${percentOf(r.eventsPerSecond, raw.eventsPerSecond)} of raw` : 'raw not run');
+const ofRaw = (r: PhaseResult): string =>
+  [
+    raw ? `${percentOf(r.eventsPerSecond, raw.eventsPerSecond)} of raw` : 'raw not run',
+    ...(rawWire && r !== rawWire && r.phase.startsWith('runtime pipeline')
+      ? [`${percentOf(r.eventsPerSecond, rawWire.eventsPerSecond)} of raw with the wire format`]
+      : []),
+  ].join(', ');
 printSummary(
   'runtime',
   results.map((r, i): SummaryFigure => {
