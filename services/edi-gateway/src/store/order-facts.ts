@@ -1,4 +1,4 @@
-import { insertOnce } from '@odx/runtime';
+import { InsertBatcher } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import type { PartnerOrder } from '../model/purchase-order.js';
 
@@ -16,12 +16,16 @@ export class OrderFactsStore {
   private readonly col: Collection<EdiOrderFacts>;
   private readonly cache = new Map<string, EdiOrderFacts | null>();
 
+  /** Facts of interchanges processed at once go out as one insertMany. */
+  private readonly inserts: InsertBatcher<EdiOrderFacts>;
+
   constructor(db: Db, collection = 'edi_orders') {
     this.col = db.collection<EdiOrderFacts>(collection);
+    this.inserts = new InsertBatcher(this.col);
   }
 
   async remember(facts: EdiOrderFacts): Promise<void> {
-    await insertOnce(this.col, facts);
+    await this.inserts.insert(facts);
     this.cache.set(facts._id, facts);
   }
 

@@ -1,4 +1,4 @@
-import { insertOnce } from '@odx/runtime';
+import { InsertBatcher } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 
 interface SeenDoc {
@@ -29,15 +29,18 @@ const MAX_ATTEMPTS = 100;
  */
 export class SeenInterchanges {
   private readonly col: Collection<SeenDoc>;
+  /** Claims and markers of interchanges processed at once go out as one insertMany (runtime InsertBatcher). */
+  private readonly inserts: InsertBatcher<SeenDoc>;
 
   constructor(db: Db, collection = 'edi_seen_interchanges') {
     this.col = db.collection<SeenDoc>(collection);
+    this.inserts = new InsertBatcher(this.col);
   }
 
   async claim(partnerId: string, key: string, sha256: string): Promise<ClaimResult> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const _id = attemptId(partnerId, key, attempt);
-      if (await insertOnce(this.col, { _id, sha256, at: new Date() })) return { kind: 'new', attempt };
+      if (await this.inserts.insert({ _id, sha256, at: new Date() })) return { kind: 'new', attempt };
       const [first, done, rejected] = await Promise.all([
         this.col.findOne({ _id }),
         this.col.findOne({ _id: `${_id}:done` }),
@@ -53,7 +56,7 @@ export class SeenInterchanges {
   /** Marks an attempt processed: accepted (the control number is now received) or rejected (it may come again). */
   async done(partnerId: string, key: string, attempt: number, sha256: string, outcome: 'accepted' | 'rejected'): Promise<void> {
     const marker = outcome === 'accepted' ? 'done' : 'rejected';
-    await insertOnce(this.col, { _id: `${attemptId(partnerId, key, attempt)}:${marker}`, sha256, at: new Date() });
+    await this.inserts.insert({ _id: `${attemptId(partnerId, key, attempt)}:${marker}`, sha256, at: new Date() });
   }
 }
 
