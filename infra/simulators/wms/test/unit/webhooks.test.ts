@@ -53,9 +53,18 @@ describe('wms simulator: webhook delivery', () => {
     const log = await call(sim.url, 'GET', '/sim/admin/deliveries?eventType=order.picked', undefined, ADMIN);
     const [delivery] = log.body.items;
     assert.equal(delivery.status, 'succeeded');
-    assert.deepEqual(delivery.attempts.map((a: { status: number }) => a.status), [500, 500, 200]);
+    assert.deepEqual(
+      delivery.attempts.map((a: { status: number }) => a.status),
+      [500, 500, 200],
+    );
+    // Each retry waits at least its backoff (initial, then doubled), counted from the failed answer, which
+    // comes after the receipt. Lower bounds only: a busy machine may stretch any gap, never shorten one.
     const gaps = hooks.slice(1).map((h, i) => h.receivedAt - hooks[i]!.receivedAt);
-    assert.ok(gaps[1]! >= gaps[0]!, `backoff grows: ${gaps.join(', ')} ms`);
+    const initial = TEST_TIMINGS.delivery.initialDelayMs;
+    assert.ok(
+      gaps[0]! >= initial - 1 && gaps[1]! >= 2 * initial - 1,
+      `backoff of ${initial} then ${2 * initial} ms: gaps ${gaps.join(', ')} ms`,
+    );
   });
 
   test('a receiver that never accepts sees every attempt, then the delivery is failed', async () => {
@@ -69,7 +78,12 @@ describe('wms simulator: webhook delivery', () => {
   });
 
   test('a slow receiver counts as a timeout and is retried', async () => {
-    const fast = await startWmsSimulator({ port: 0, autoAdvance: false, webhookUrl: receiver.url, delivery: { maxAttempts: 2, initialDelayMs: 10, timeoutMs: 100 } });
+    const fast = await startWmsSimulator({
+      port: 0,
+      autoAdvance: false,
+      webhookUrl: receiver.url,
+      delivery: { maxAttempts: 2, initialDelayMs: 10, timeoutMs: 100 },
+    });
     try {
       receiver.respondWith((_hook, index) => (index === 0 ? { status: 200, delayMs: 400 } : 200));
       await call(fast.url, 'POST', '/sim/admin/inventory/adjustments', { warehouse: 'WH', sku: 'X', delta: 1 }, ADMIN);
@@ -99,7 +113,11 @@ describe('wms simulator: webhook delivery', () => {
     const hooks = await receiver.waitFor((r) => r.length >= 3);
     assert.deepEqual(typesOf(hooks), ['order.shipped', 'order.packed', 'order.picked']);
     const versions = hooks.map((h) => (h.payload as { data: { version: number } }).data.version);
-    assert.deepEqual(versions, [...versions].sort((a, b) => b - a), 'the version field lets a receiver see the disorder');
+    assert.deepEqual(
+      versions,
+      [...versions].sort((a, b) => b - a),
+      'the version field lets a receiver see the disorder',
+    );
   });
 
   test('a replay resends an old delivery: same id and body, an old timestamp a receiver must refuse', async () => {
@@ -121,7 +139,11 @@ describe('wms simulator: webhook delivery', () => {
     assert.equal(stale!.body, original!.body);
     assertSigned(stale!, SECRET);
     assert.ok(Number(stale!.webhookTimestamp) <= Date.now() / 1000 - 3599);
-    const verdict = verifyWebhook(SECRET, { id: stale!.webhookId, timestamp: stale!.webhookTimestamp, signature: stale!.webhookSignature }, stale!.body);
+    const verdict = verifyWebhook(
+      SECRET,
+      { id: stale!.webhookId, timestamp: stale!.webhookTimestamp, signature: stale!.webhookSignature },
+      stale!.body,
+    );
     assert.deepEqual(verdict, { ok: false, reason: 'timestamp_out_of_tolerance' });
   });
 
