@@ -272,17 +272,18 @@ test('an open circuit pauses consumption and it resumes when the circuit closes'
   );
 });
 
-test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happens once', async (t) => {
+/**
+ * The crash tests' setup: `total` events (keys "0".."total-1") on a one-partition topic, and a way to start
+ * fixtures/kill-consumer.ts on it (its group, its database; killed at the end of the test if still running).
+ */
+async function crashSetup(t: Parameters<typeof createTestKit>[0], label: string, total: number) {
   const kit = await createTestKit(t);
   const topic = await kit.topic(1);
-  const group = uniqueName('g-kill');
+  const group = uniqueName(label);
   kit.track(retryTopicName(topic, group, 1));
   kit.track(dlqTopicName(topic, group));
-  const total = 120;
-  const killAt = 60;
   await kit.producer.publish(Array.from({ length: total }, (_, i) => orderEvent(topic, String(i))));
   const effects = kit.db.collection<{ eventId: string; seq: number; pid: number }>('effects');
-
   const spawnConsumer = (env: Record<string, string>): ChildProcess => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'kill-consumer.ts')], {
       env: { ...process.env, TEST_TOPIC: topic, TEST_GROUP: group, TEST_DB: kit.db.databaseName, ...env },
@@ -293,6 +294,13 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
     });
     return child;
   };
+  return { kit, topic, group, effects, spawnConsumer };
+}
+
+test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happens once', async (t) => {
+  const total = 120;
+  const killAt = 60;
+  const { kit, topic, group, effects, spawnConsumer } = await crashSetup(t, 'g-kill', total);
 
   const first = spawnConsumer({ KILL_AT_SEQ: String(killAt) });
   const [, signal] = (await once(first, 'exit')) as [number | null, string | null];
@@ -340,25 +348,10 @@ test('a consumer killed mid-batch (SIGKILL) is redelivered and the effect happen
  * finishing. Returns how many effects happened more than once.
  */
 async function repeatsAfterKill(t: Parameters<typeof createTestKit>[0], env: Record<string, string>): Promise<number> {
-  const kit = await createTestKit(t);
-  const topic = await kit.topic(1);
-  const group = uniqueName('g-crash');
-  kit.track(retryTopicName(topic, group, 1));
-  kit.track(dlqTopicName(topic, group));
   const total = 120;
   const killAfter = 60;
-  await kit.producer.publish(Array.from({ length: total }, (_, i) => orderEvent(topic, String(i))));
-  const effects = kit.db.collection<{ eventId: string; seq: number; pid: number }>('effects');
-  const spawnConsumer = (extra: Record<string, string>): ChildProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'kill-consumer.ts')], {
-      env: { ...process.env, TEST_TOPIC: topic, TEST_GROUP: group, TEST_DB: kit.db.databaseName, ...env, ...extra },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    t.after(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    return child;
-  };
+  const { effects, spawnConsumer: spawnWith } = await crashSetup(t, 'g-crash', total);
+  const spawnConsumer = (extra: Record<string, string>): ChildProcess => spawnWith({ ...env, ...extra });
   const first = spawnConsumer({ KILL_AFTER_SEQ: String(killAfter) });
   const [, signal] = (await once(first, 'exit')) as [number | null, string | null];
   assert.equal(signal, 'SIGKILL');
