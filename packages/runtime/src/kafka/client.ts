@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { CompiledRuntimeConfig } from '../config/runtime-config.js';
 import type { Logger } from '../logging/logger.js';
+import { fixKafkajsCodec } from './codec-fix.js';
 import { fixKafkajsIdlePolling } from './request-queue-fix.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -24,6 +25,9 @@ export function createKafka(config: CompiledRuntimeConfig['kafka'], logger: Logg
   process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
   // Each idle broker connection would otherwise wake the process every millisecond (request-queue-fix.ts).
   if (!fixKafkajsIdlePolling()) logger.warn('kafkajs: the idle-polling fix found no RequestQueue to patch (a kafkajs other than 2.2.x?)');
+  // Encoding and decoding records would otherwise cost about twice the CPU (codec-fix.ts).
+  if (!fixKafkajsCodec())
+    logger.warn('kafkajs: the codec fix is not installed (a kafkajs other than 2.2.x, or a fetch decoded before createKafka)');
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
