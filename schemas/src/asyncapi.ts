@@ -94,6 +94,7 @@ function channel(topic: TopicDefinition): Record<string, unknown> {
     `Key: ${topic.key}. Owner: ${topic.owner}. Producers: ${topic.producers.join(', ')}.`,
     `Consumers: ${topic.consumers.length > 0 ? topic.consumers.join(', ') : '(none)'}.`,
   ];
+  if (topic.plannedConsumers) lines.push(`Planned consumers (not subscribed yet): ${topic.plannedConsumers.join(', ')}.`);
   if (topic.deprecated) {
     lines.unshift(
       `**Deprecated** since ${topic.deprecated.since}: use ${topic.deprecated.replacedBy}${topic.sunset ? `; no new events after ${topic.sunset}` : ''}.${
@@ -130,6 +131,7 @@ function channel(topic: TopicDefinition): Record<string, unknown> {
     'x-odx-owner': topic.owner,
     'x-odx-producers': [...topic.producers],
     'x-odx-consumers': [...topic.consumers],
+    ...(topic.plannedConsumers ? { 'x-odx-planned-consumers': [...topic.plannedConsumers] } : {}),
     ...(topic.deprecated ? { 'x-odx-deprecated': { ...topic.deprecated } } : {}),
     ...(topic.sunset ? { 'x-odx-sunset': topic.sunset } : {}),
   };

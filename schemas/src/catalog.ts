@@ -24,6 +24,12 @@ export interface TopicDefinition {
   /** Event type -> dotted path of the key inside its payload, e.g. `order.orderId`. */
   readonly keyPaths: Readonly<Record<string, string>>;
   readonly consumers: readonly string[];
+  /**
+   * Services that will read the topic once their side is built, but have no
+   * consumer group on it yet (so no read ACLs). Disjoint from `consumers`;
+   * a service moves from here to `consumers` when it subscribes.
+   */
+  readonly plannedConsumers?: readonly string[];
   readonly description: string;
   /** Kafka topic configs: `cleanup.policy`, `retention.ms`, plus any listed under `config`. */
   readonly config: Readonly<Record<string, string>>;
@@ -79,6 +85,7 @@ const TOPIC_FIELDS = new Set([
   'owner',
   'producers',
   'consumers',
+  'plannedConsumers',
   'events',
   'config',
   'deprecated',
@@ -156,6 +163,10 @@ export function parseCatalog(text: string, schemas: SchemaRepository, file = 'sc
     if (!producers.includes(owner)) throw err('producers', `must include the owner "${owner}"`);
     const consumers = stringList(t['consumers'] ?? [], file, name, 'consumers', true);
     consumers.forEach((c) => checkService('consumers', c));
+    const plannedConsumers = stringList(t['plannedConsumers'] ?? [], file, name, 'plannedConsumers', true);
+    plannedConsumers.forEach((c) => checkService('plannedConsumers', c));
+    const subscribed = plannedConsumers.find((c) => consumers.includes(c));
+    if (subscribed) throw err('plannedConsumers', `"${subscribed}" is already in consumers; list a service in one of them`);
 
     const events = asObject(t['events'], file, name, 'events');
     const eventTypes = Object.keys(events);
@@ -217,6 +228,7 @@ export function parseCatalog(text: string, schemas: SchemaRepository, file = 'sc
       eventTypes: Object.freeze(eventTypes),
       keyPaths: Object.freeze(keyPaths),
       consumers: Object.freeze(consumers),
+      ...(plannedConsumers.length > 0 ? { plannedConsumers: Object.freeze(plannedConsumers) } : {}),
       description,
       config: Object.freeze(config),
       ...(deprecated ? { deprecated } : {}),

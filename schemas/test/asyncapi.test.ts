@@ -104,8 +104,8 @@ describe('AsyncAPI document (schemas/asyncapi.yaml)', () => {
     const text = readFileSync(CATALOG_FILE, 'utf8')
       .replace('      OrderCancelled: orderId\n', '')
       .replace(
-        '    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway]',
-        "    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v2\n    sunset: '2026-06-30'\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway]",
+        '    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway, wms-bridge]',
+        "    deprecated:\n      since: '2026-01-15'\n      replacedBy: odx.orders.v2\n    sunset: '2026-06-30'\n    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway, wms-bridge]",
       )
       .replace(
         'topics:\n',

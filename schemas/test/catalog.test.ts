@@ -21,7 +21,7 @@ const reparse = (text: string) => parseCatalog(text, schemaRepository());
 describe('topic catalog', () => {
   const catalog = loadCatalog();
 
-  it('lists the thirteen v1 topics', () => {
+  it('lists the fourteen v1 topics', () => {
     assert.deepEqual(catalog.topics.map((t) => t.name).sort(), [
       'odx.cases.v1',
       'odx.customers.v1',
@@ -34,6 +34,7 @@ describe('topic catalog', () => {
       'odx.prices.v1',
       'odx.process.v1',
       'odx.products.v1',
+      'odx.purchasing.v1',
       'odx.returns.v1',
       'odx.shipments.v1',
     ]);
@@ -184,7 +185,7 @@ describe('topic catalog', () => {
       );
     });
     it('the current file parses', () => {
-      assert.equal(reparse(catalogText).topics.length, 13);
+      assert.equal(reparse(catalogText).topics.length, 14);
     });
   });
 
@@ -202,8 +203,8 @@ describe('topic catalog', () => {
       catalogText
         .replace('      OrderCancelled: orderId\n', '')
         .replace(
-          '    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway]',
-          `${v1Extra}    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway]`,
+          '    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway, wms-bridge]',
+          `${v1Extra}    owner: odoo-outbox-poller\n    producers: [odoo-outbox-poller, edi-gateway, api-gateway, wms-bridge]`,
         )
         .replace('topics:\n', `topics:\n${V2.replace('    owner:', `${v2Extra}    owner:`)}`);
     const expectError = (text: string, topic: string, field: string, detail: RegExp): void => {

@@ -229,6 +229,75 @@ export interface ExceptionCase {
 }
 
 /**
+ * Goods received into a warehouse: an incoming Odoo stock.picking once validated, or the WMS receipt that completes it. The event that carries it says what it is received against (a purchase order, a return).
+ *
+ * Avro record `com.odx.common.GoodsReceipt` (schemas/avro/common/GoodsReceipt.avsc).
+ */
+export interface GoodsReceipt {
+  /** Odoo stock.picking id as a string; a WMS receipt reports the id of the picking it was released for. */
+  receiptId: string;
+  /** Picking reference, e.g. WH1/IN/00012. */
+  name: string | null;
+  /** Odoo origin: the PO name, or the returned delivery (Return of WH1/OUT/00131). */
+  origin: string | null;
+  /** Who sent the goods: the supplier of a purchase receipt, the customer of a return. */
+  partner: Party | null;
+  /** Receiving warehouse (stock.warehouse code). */
+  warehouseCode: string;
+  /** Default destination location of the receipt. */
+  locationCode: string | null;
+  /** Odoo scheduled_date: when the goods were expected. */
+  scheduledAt: Date | null;
+  /** When the receipt was completed (Odoo date_done, or the WMS completion time). */
+  receivedAt: Date;
+  /** The supplier's shipment id from its ASN (856 BSN02). */
+  asnNumber: string | null;
+  carrierCode: string | null;
+  /** Inbound tracking or pro number. */
+  trackingNumber: string | null;
+  /** Odoo backorder_id: the earlier receipt whose remaining quantity this one receives. */
+  backorderOfId: string | null;
+  /** The WMS's own id of the receipt, when a WMS received the goods. */
+  wmsReceiptId: string | null;
+  /** User, device or system that completed the receipt. */
+  receivedBy: string | null;
+  lines: GoodsReceiptLine[];
+  notes: string | null;
+}
+
+/**
+ * A quantity of one product received (Odoo incoming stock.move, or a WMS receipt line).
+ *
+ * Avro record `com.odx.common.GoodsReceiptLine` (schemas/avro/common/GoodsReceiptLine.avsc).
+ */
+export interface GoodsReceiptLine {
+  /** Odoo stock.move id, or the WMS receipt line id, as a string. */
+  lineId: string;
+  /** purchase.order.line id the quantity is received against (purchase receipts). */
+  purchaseLineId: string | null;
+  /** ReturnLine.lineId the quantity is received against (return receipts). */
+  returnLineId: string | null;
+  /** The PO line number, as on the supplier's ASN (856 LIN01). */
+  lineNumber: number | null;
+  sku: string;
+  productId: string | null;
+  gtin: string | null;
+  description: string | null;
+  /** decimal(14,4). Quantity the receipt expected (Odoo product_uom_qty, or the ASN's quantity); null when unknown. */
+  quantityExpected: string | null;
+  /** decimal(14,4). Quantity received on this receipt. */
+  quantity: string;
+  uom: string;
+  /** Per-lot split of quantity for lot-tracked products; empty otherwise. */
+  lots: ReceiptLot[];
+  serialNumbers: string[];
+  /** Condition code the receiver recorded. Open set. Return receipts use the disposition vocabulary of ReturnLine.expectedDisposition (RESTOCK, SCRAP, REFURBISH, RETURN_TO_VENDOR); purchase receipts GOOD or DAMAGED. Null when none was recorded. */
+  condition: string | null;
+  /** Where the quantity was put (Odoo location_dest_id complete name or WMS location), e.g. WH1/Stock or WH1/Scrap. */
+  locationCode: string | null;
+}
+
+/**
  * A stock correction that is not a sale or receipt: cycle count, damage, shrinkage, found stock.
  *
  * Avro record `com.odx.common.InventoryAdjustment` (schemas/avro/common/InventoryAdjustment.avsc).
@@ -366,6 +435,22 @@ export interface Location {
   postalCode: string | null;
   /** ISO 3166-1 alpha-2 country code. */
   countryCode: string | null;
+}
+
+/**
+ * Tolerances a three-way match applied. A delta is within tolerance when its absolute value is within the percentage of the reference, or within the absolute bound when one is set.
+ *
+ * Avro record `com.odx.common.MatchTolerances` (schemas/avro/common/MatchTolerances.avsc).
+ */
+export interface MatchTolerances {
+  /** decimal(7,4). Allowed |quantityDelta| as a percentage of quantityReceived. */
+  quantityPercent: string;
+  /** decimal(14,4). Allowed |quantityDelta| in the line's uom. */
+  quantityAbsolute: string | null;
+  /** decimal(7,4). Allowed |unitPriceDelta| as a percentage of unitPriceOrdered. */
+  pricePercent: string;
+  /** decimal(18,6). Allowed |unitPriceDelta| in the bill currency. */
+  priceAbsolute: string | null;
 }
 
 /**
@@ -694,6 +779,144 @@ export interface Product {
 }
 
 /**
+ * Canonical purchase order to a supplier (Odoo purchase.order). Amounts are in the order currency.
+ *
+ * Avro record `com.odx.common.PurchaseOrder` (schemas/avro/common/PurchaseOrder.avsc).
+ */
+export interface PurchaseOrder {
+  /** Odoo purchase.order id as a string; the key of odx.purchasing.v1. */
+  purchaseOrderId: string;
+  /** Odoo PO reference, e.g. P00042 (EDI 850 BEG03). */
+  name: string;
+  /** Odoo state: draft, sent, to approve, purchase, done, cancel. */
+  state: string;
+  /** The supplier (partner_id). */
+  vendor: Party;
+  /** The supplier's own order reference (partner_ref), e.g. from its 855 BAK08. */
+  vendorRef: string | null;
+  /** Odoo date_order. */
+  orderDate: Date;
+  /** Odoo date_approve: when the PO was confirmed. */
+  approvedAt: Date | null;
+  /** Odoo date_planned: expected arrival of the earliest line. */
+  plannedDate: Date | null;
+  /** Receiving warehouse (the picking type's stock.warehouse code); null for a dropship PO. */
+  warehouseCode: string | null;
+  /** Where the supplier delivers: the warehouse, or the customer for a dropship (EDI N1*ST). */
+  shipTo: Address | null;
+  /** The buying company's invoicing address (EDI N1*BT). */
+  billTo: Address | null;
+  /** Purchase representative (Odoo user_id login or name). */
+  buyer: string | null;
+  /** Source document (Odoo origin), e.g. a replenishment rule or S00042 for a make-to-order line. */
+  origin: string | null;
+  /** ISO 4217 code. */
+  currency: string;
+  lines: PurchaseOrderLine[];
+  /** decimal(18,4). */
+  amountUntaxed: string;
+  /** decimal(18,4). */
+  amountTax: string;
+  /** decimal(18,4). */
+  amountTotal: string;
+  /** Odoo receipt_status: pending, partial, full. */
+  receiptStatus: string | null;
+  /** Odoo invoice_status: no, to invoice, invoiced. */
+  invoiceStatus: string | null;
+  paymentTerm: string | null;
+  /** Incoterms 2020 code, e.g. FCA. */
+  incoterm: string | null;
+  notes: string | null;
+}
+
+/**
+ * The supplier's answer to one purchase order line (EDI 855 PO1/ACK).
+ *
+ * Avro record `com.odx.common.PurchaseOrderAckLine` (schemas/avro/common/PurchaseOrderAckLine.avsc).
+ */
+export interface PurchaseOrderAckLine {
+  /** The PO line number the supplier answers (855 PO101 = 850 PO101). */
+  lineNumber: number;
+  /** purchase.order.line id the answer was matched to; null when no line of the PO has that number (a line the supplier added). */
+  lineId: string | null;
+  sku: string | null;
+  vendorProductCode: string | null;
+  /** accepted, changed or rejected. Open set: read an unknown value as changed. */
+  status: string;
+  /** The supplier's raw line status (X12 ACK01: IA, IC, IR, IQ, IP, IB, ID, ...). */
+  statusCode: string | null;
+  /** decimal(14,4). Quantity on the PO line, as the supplier echoes it. */
+  quantityOrdered: string | null;
+  /** decimal(14,4). Quantity the supplier commits to ship; 0.0000 for a rejected line. */
+  quantity: string;
+  uom: string;
+  /** decimal(18,6). */
+  unitPriceOrdered: string | null;
+  /** decimal(18,6). Price the supplier confirms; null when it confirms the ordered price. */
+  unitPrice: string | null;
+  /** Date the supplier commits to (ACK05 with ACK04 = 067/068). */
+  deliveryDate: Date | null;
+  /** Free text or code the supplier gave for a change or rejection. */
+  reason: string | null;
+}
+
+/**
+ * One purchase order line (Odoo purchase.order.line; section and note lines are left out). Amounts are in the order currency.
+ *
+ * Avro record `com.odx.common.PurchaseOrderLine` (schemas/avro/common/PurchaseOrderLine.avsc).
+ */
+export interface PurchaseOrderLine {
+  /** Odoo purchase.order.line id as a string. */
+  lineId: string;
+  /** 1-based position; the line number sent to the supplier (EDI 850 PO101) and echoed in its 855, 856 and 810. */
+  lineNumber: number;
+  /** Internal reference (Odoo product default_code). */
+  sku: string;
+  /** Odoo product.product id as a string. */
+  productId: string;
+  /** The supplier's part number (product.supplierinfo product_code; EDI qualifier VP). */
+  vendorProductCode: string | null;
+  gtin: string | null;
+  description: string;
+  /** decimal(14,4). Ordered quantity (product_qty) in uom. */
+  quantity: string;
+  /** Purchase unit of measure code, e.g. EA, CS. */
+  uom: string;
+  /** decimal(18,6). Price per uom before discount, excluding tax. */
+  unitPrice: string;
+  /** decimal(7,4). 0.0000 to 100.0000. */
+  discountPercent: string;
+  /** Odoo tax names or codes applied to the line. */
+  taxCodes: string[];
+  /** decimal(18,4). Line amount after discount, excluding tax. */
+  subtotal: string;
+  /** decimal(18,4). */
+  taxAmount: string;
+  /** decimal(18,4). subtotal + taxAmount. */
+  total: string;
+  /** Odoo date_planned: when the line is expected. */
+  plannedDate: Date | null;
+  /** decimal(14,4). Odoo qty_received, in uom, when the event was built. */
+  quantityReceived: string;
+  /** decimal(14,4). Odoo qty_invoiced (posted vendor bills less refunds), in uom. */
+  quantityInvoiced: string;
+}
+
+/**
+ * Quantity of one lot received on a receipt line (Odoo stock.move.line with lot_id).
+ *
+ * Avro record `com.odx.common.ReceiptLot` (schemas/avro/common/ReceiptLot.avsc).
+ */
+export interface ReceiptLot {
+  /** The lot or batch number (Odoo stock.lot name). */
+  lotNumber: string;
+  /** decimal(14,4). In the line's uom. */
+  quantity: string;
+  /** Odoo expiration_date, for perishable products. */
+  expiryDate: Date | null;
+}
+
+/**
  * Return merchandise authorisation (RMA).
  *
  * Avro record `com.odx.common.Return` (schemas/avro/common/Return.avsc).
@@ -716,6 +939,14 @@ export interface Return {
   /** decimal(18,4). */
   expectedRefund: string | null;
   notes: string | null;
+  /** The delivery the goods are returned from (Odoo stock.picking id of the outgoing picking; the return picking's return_id). */
+  originalShipmentId: string | null;
+  /** Its reference, e.g. WH1/OUT/00131. */
+  originalShipmentName: string | null;
+  /** The incoming picking Odoo created for the return (stock.return.picking); ReturnReceived's receipt.receiptId. */
+  returnPickingId: string | null;
+  /** Its reference, e.g. WH1/IN/00057. */
+  returnPickingName: string | null;
 }
 
 /**
@@ -737,6 +968,8 @@ export interface ReturnLine {
   serialNumbers: string[];
   /** RESTOCK, SCRAP, REFURBISH, RETURN_TO_VENDOR. */
   expectedDisposition: string | null;
+  /** The delivered stock.move the quantity returns (Odoo origin_returned_move_id). */
+  originalShipmentLineId: string | null;
 }
 
 /**
@@ -845,6 +1078,155 @@ export interface ShipmentPackage {
 }
 
 /**
+ * What left a warehouse for an order: one WMS outbound order after it shipped, as the WMS reports it.
+ *
+ * Avro record `com.odx.common.ShippedGoods` (schemas/avro/common/ShippedGoods.avsc).
+ */
+export interface ShippedGoods {
+  /** Odoo stock.picking id when the order was released per picking (FulfillmentRequested); null when released per order. */
+  shipmentId: string | null;
+  /** The reference ODX released the order to the WMS under (the WMS's idempotency key). */
+  externalRef: string;
+  /** The WMS's outbound order id. */
+  wmsOrderId: string;
+  warehouseCode: string;
+  shippedAt: Date | null;
+  carrierCode: string | null;
+  /** Bill of lading or booking reference. */
+  bookingRef: string | null;
+  trackingNumbers: string[];
+  shipTo: Address | null;
+  /** Shipped quantities per order line. */
+  lines: ShipmentLine[];
+}
+
+/**
+ * One PO line compared across purchase order, receipts and vendor bills. Quantities are in the PO line's uom; prices in the bill currency.
+ *
+ * Avro record `com.odx.common.ThreeWayMatchLine` (schemas/avro/common/ThreeWayMatchLine.avsc).
+ */
+export interface ThreeWayMatchLine {
+  /** purchase.order.line id; null for a bill line on no PO line. */
+  purchaseLineId: string | null;
+  /** The line of the bill being matched; null when the bill has no line for the PO line. */
+  billLineId: string | null;
+  lineNumber: number | null;
+  sku: string | null;
+  productId: string | null;
+  description: string | null;
+  uom: string | null;
+  /** decimal(14,4). On the PO line; 0.0000 when there is none. */
+  quantityOrdered: string;
+  /** decimal(14,4). Received against the PO line by every done receipt. */
+  quantityReceived: string;
+  /** decimal(14,4). Billed against the PO line by every posted bill including this one, less vendor refunds (Odoo qty_invoiced). */
+  quantityBilled: string;
+  /** decimal(14,4). quantityBilled - quantityReceived: positive when billed beyond what arrived. */
+  quantityDelta: string;
+  /** decimal(18,6). Net unit price on the PO line (after discount); null when there is no PO line. */
+  unitPriceOrdered: string | null;
+  /** decimal(18,6). Net unit price on this bill's line; null when the bill has no line for the PO line. */
+  unitPriceBilled: string | null;
+  /** decimal(18,6). unitPriceBilled - unitPriceOrdered; null when either is null. */
+  unitPriceDelta: string | null;
+  /** Why the line is out of tolerance. Open set: QUANTITY, PRICE, NOT_ON_ORDER. */
+  reasons: string[];
+}
+
+/**
+ * Vendor bill or vendor refund (Odoo account.move of move_type in_invoice or in_refund). Amounts are positive for both; moveType gives the direction.
+ *
+ * Avro record `com.odx.common.VendorBill` (schemas/avro/common/VendorBill.avsc).
+ */
+export interface VendorBill {
+  /** Odoo account.move id as a string. */
+  billId: string;
+  /** Bill number, e.g. BILL/2025/03/0007. */
+  name: string;
+  /** in_invoice (bill) or in_refund (vendor credit note). */
+  moveType: string;
+  /** Odoo state: draft, posted, cancel. */
+  state: string;
+  /** not_paid, partial, paid, in_payment, reversed. */
+  paymentState: string | null;
+  vendor: Party;
+  /** The supplier's invoice number (Odoo ref; EDI 810 BIG02). */
+  vendorRef: string | null;
+  /** Odoo invoice_origin: the PO name(s) the bill was created from. */
+  origin: string | null;
+  invoiceDate: Date;
+  dueDate: Date | null;
+  /** ISO 4217 code. */
+  currency: string;
+  lines: VendorBillLine[];
+  /** decimal(18,4). */
+  amountUntaxed: string;
+  /** decimal(18,4). */
+  amountTax: string;
+  /** decimal(18,4). */
+  amountTotal: string;
+  /** decimal(18,4). Amount still to pay (or, for a refund, still to receive). */
+  amountResidual: string;
+  paymentTerm: string | null;
+  paymentReference: string | null;
+  /** in_refund: the bill it reverses (Odoo reversed_entry_id). */
+  reversedBillId: string | null;
+  reversedBillName: string | null;
+}
+
+/**
+ * One vendor bill line (Odoo account.move.line of display type product).
+ *
+ * Avro record `com.odx.common.VendorBillLine` (schemas/avro/common/VendorBillLine.avsc).
+ */
+export interface VendorBillLine {
+  lineId: string;
+  /** purchase.order id of purchaseLineId; a bill may span several POs. */
+  purchaseOrderId: string | null;
+  /** Odoo purchase_line_id: the PO line the line bills; null for a line on no PO (freight, a line the supplier added). */
+  purchaseLineId: string | null;
+  /** The PO line number (EDI 810 IT101). */
+  lineNumber: number | null;
+  sku: string | null;
+  productId: string | null;
+  vendorProductCode: string | null;
+  description: string;
+  /** decimal(14,4). */
+  quantity: string;
+  uom: string | null;
+  /** decimal(18,6). */
+  unitPrice: string;
+  /** decimal(7,4). */
+  discountPercent: string;
+  taxCodes: string[];
+  /** decimal(18,4). */
+  subtotal: string;
+  /** decimal(18,4). */
+  taxAmount: string;
+  /** decimal(18,4). */
+  total: string;
+}
+
+/**
+ * A customer credit note (out_refund) that settles a return was posted in Odoo. It is published here, keyed by the return, instead of as InvoicePosted; credit notes no return explains stay InvoicePosted (moveType out_refund) on odx.invoices.v1.
+ *
+ * Avro record `com.odx.events.CreditNotePosted` (schemas/avro/events/CreditNotePosted.avsc).
+ */
+export interface CreditNotePosted {
+  meta: EventMeta;
+  /** Return.returnId of the RMA the credit note settles; the topic key. */
+  returnId: string;
+  rmaNumber: string | null;
+  /** The credit note, moveType out_refund; amounts are positive. */
+  creditNote: Invoice;
+  /** The invoice the credit note reverses (Odoo reversed_entry_id). */
+  reversedInvoiceId: string | null;
+  /** Its number, e.g. INV/2025/00412 (EDI 810/812 reference to the original invoice). */
+  reversedInvoiceName: string | null;
+  postedAt: Date;
+}
+
+/**
  * A customer was created or changed in Odoo. Latest value per customerId wins (compacted topic).
  *
  * Avro record `com.odx.events.CustomerUpserted` (schemas/avro/events/CustomerUpserted.avsc).
@@ -932,6 +1314,22 @@ export interface FulfillmentRequested {
   /** Higher is more urgent (Odoo picking priority). */
   priority: number;
   instructions: string | null;
+}
+
+/**
+ * Goods were received against a purchase order: one event per completed receipt (a partial receipt, then its backorder, are two events). meta.source is wms when a WMS runs the warehouse (wms-bridge publishes from the WMS's receipt.completed, then writes the receipt back to Odoo) and odoo otherwise (the poller, from the validated picking); one physical receipt is published by one of them, never both.
+ *
+ * Avro record `com.odx.events.GoodsReceived` (schemas/avro/events/GoodsReceived.avsc).
+ */
+export interface GoodsReceived {
+  meta: EventMeta;
+  /** The PO the receipt is against; the topic key. */
+  purchaseOrderId: string;
+  purchaseOrderName: string | null;
+  /** Lines carry purchaseLineId and lots. */
+  receipt: GoodsReceipt;
+  /** The PO's Odoo receipt_status after this receipt: pending, partial, full; null when the producer does not know it yet (a WMS receipt before the write-back). */
+  receiptStatus: string | null;
 }
 
 /**
@@ -1124,6 +1522,78 @@ export interface ProductUpserted {
 }
 
 /**
+ * The supplier acknowledged a purchase order (EDI 855, or a portal or e-mail confirmation keyed in): each line accepted, changed or rejected.
+ *
+ * Avro record `com.odx.events.PurchaseOrderAcknowledged` (schemas/avro/events/PurchaseOrderAcknowledged.avsc).
+ */
+export interface PurchaseOrderAcknowledged {
+  meta: EventMeta;
+  /** The PO acknowledged, matched from the supplier's reference to it (855 BAK03 = the PO name). */
+  purchaseOrderId: string;
+  purchaseOrderName: string | null;
+  vendor: Party;
+  /** accepted (every line as ordered), changed (some lines changed or rejected), rejected (the whole order). Open set: read an unknown value as changed. */
+  status: string;
+  /** The supplier's raw acknowledgment type (X12 BAK02: AC, AD, AE, AK, RD, RJ, ...). */
+  ackTypeCode: string | null;
+  /** The supplier's own order number (855 BAK08). */
+  vendorOrderRef: string | null;
+  /** The acknowledgment's date (855 BAK04), or when it was received when the document has none. */
+  acknowledgedAt: Date;
+  /** Per-line answers; empty for a header-only acknowledgment (all accepted, or all rejected). */
+  lines: PurchaseOrderAckLine[];
+  /** EdiDocument.documentId of the 855, when it came by EDI. */
+  sourceDocumentId: string | null;
+  notes: string | null;
+}
+
+/**
+ * A purchase order was cancelled in Odoo (button_cancel).
+ *
+ * Avro record `com.odx.events.PurchaseOrderCancelled` (schemas/avro/events/PurchaseOrderCancelled.avsc).
+ */
+export interface PurchaseOrderCancelled {
+  meta: EventMeta;
+  purchaseOrderId: string;
+  purchaseOrderName: string | null;
+  /** The supplier, so an EDI supplier can be sent the cancellation. */
+  vendor: Party;
+  /** Odoo state before the cancel: draft, sent, to approve or purchase. Only a PO that was purchase had been sent to the supplier as confirmed. */
+  previousState: string | null;
+  reason: string | null;
+  /** User or system that cancelled. */
+  cancelledBy: string | null;
+  cancelledAt: Date;
+}
+
+/**
+ * A confirmed purchase order changed in Odoo (quantities, prices, dates, lines added or removed). Carries the whole order as it now is, so a consumer never has to merge deltas.
+ *
+ * Avro record `com.odx.events.PurchaseOrderChanged` (schemas/avro/events/PurchaseOrderChanged.avsc).
+ */
+export interface PurchaseOrderChanged {
+  meta: EventMeta;
+  purchaseOrder: PurchaseOrder;
+  /** What changed, as PurchaseOrder field paths (lines, lines.quantity, plannedDate, ...); empty when the producer cannot tell. */
+  changedFields: string[];
+  /** Why, when known, e.g. the supplier's 855 changed a line. */
+  reason: string | null;
+  /** Odoo write_date of the change. */
+  changedAt: Date;
+}
+
+/**
+ * A purchase order was confirmed in Odoo (button_confirm: state purchase); the supplier should be sent it (EDI 850 for EDI suppliers).
+ *
+ * Avro record `com.odx.events.PurchaseOrderConfirmed` (schemas/avro/events/PurchaseOrderConfirmed.avsc).
+ */
+export interface PurchaseOrderConfirmed {
+  meta: EventMeta;
+  purchaseOrder: PurchaseOrder;
+  confirmedAt: Date;
+}
+
+/**
  * A return was authorised; the receiving warehouse should expect the goods.
  *
  * Avro record `com.odx.events.ReturnAuthorized` (schemas/avro/events/ReturnAuthorized.avsc).
@@ -1131,6 +1601,42 @@ export interface ProductUpserted {
 export interface ReturnAuthorized {
   meta: EventMeta;
   return: Return;
+}
+
+/**
+ * Returned goods were received against an RMA: one event per completed return receipt, with a condition code per line (RESTOCK, SCRAP, ...) that decides the inventory delta written back to Odoo. meta.source is wms (the WMS's return receipt) or odoo (the return picking validated in Odoo); one physical receipt is published by one of them.
+ *
+ * Avro record `com.odx.events.ReturnReceived` (schemas/avro/events/ReturnReceived.avsc).
+ */
+export interface ReturnReceived {
+  meta: EventMeta;
+  /** Return.returnId of the RMA; the topic key. */
+  returnId: string;
+  rmaNumber: string | null;
+  /** The sales order the goods were delivered for. */
+  orderId: string | null;
+  /** Lines carry returnLineId and condition. */
+  receipt: GoodsReceipt;
+}
+
+/**
+ * An order was cancelled after (part of) it shipped, so cancelling in the WMS could not undo it: a return should be arranged for what left the warehouse. Raised by wms-bridge on the order's OrderCancelled (meta.causationId is its eventId); no RMA exists yet.
+ *
+ * Avro record `com.odx.events.ReturnSuggested` (schemas/avro/events/ReturnSuggested.avsc).
+ */
+export interface ReturnSuggested {
+  meta: EventMeta;
+  /** The cancelled order; the topic key. */
+  orderId: string;
+  orderName: string | null;
+  clientOrderRef: string | null;
+  /** OrderCancelled.reason. */
+  cancellationReason: string | null;
+  /** OrderCancelled.cancelledAt. */
+  cancelledAt: Date | null;
+  /** What had already shipped, per WMS order. */
+  shipments: ShippedGoods[];
+  suggestedAt: Date;
 }
 
 /**
@@ -1252,8 +1758,46 @@ export interface ShipmentPicked {
   pickedAt: Date;
 }
 
+/**
+ * A three-way match of a posted vendor bill against its purchase order and receipts found lines out of tolerance. One event per (bill, purchase order) pair with a mismatch; lines that match are left out.
+ *
+ * Avro record `com.odx.events.VendorBillMismatchDetected` (schemas/avro/events/VendorBillMismatchDetected.avsc).
+ */
+export interface VendorBillMismatchDetected {
+  meta: EventMeta;
+  purchaseOrderId: string;
+  purchaseOrderName: string | null;
+  /** VendorBill.billId of the bill matched. */
+  billId: string;
+  billName: string | null;
+  /** The supplier's invoice number. */
+  vendorRef: string | null;
+  vendor: Party;
+  /** ISO 4217 code of the prices. */
+  currency: string;
+  /** The lines out of tolerance, each with its reasons. */
+  lines: ThreeWayMatchLine[];
+  /** The tolerances the match applied. */
+  tolerances: MatchTolerances;
+  detectedAt: Date;
+}
+
+/**
+ * A vendor bill (in_invoice) or vendor refund (in_refund) for purchased goods was posted in Odoo. Bills on no purchase order are not procure-to-pay and are not published here.
+ *
+ * Avro record `com.odx.events.VendorBillPosted` (schemas/avro/events/VendorBillPosted.avsc).
+ */
+export interface VendorBillPosted {
+  meta: EventMeta;
+  /** The topic key: the PO of the bill's first line that has one. A bill spanning several POs is published once, under that PO; its lines name their own PO. */
+  purchaseOrderId: string;
+  bill: VendorBill;
+  postedAt: Date;
+}
+
 /** Simple names of every event record in com.odx.events. */
 export const EVENT_TYPES = [
+  'CreditNotePosted',
   'CustomerUpserted',
   'EdiDocumentReceived',
   'EdiDocumentSent',
@@ -1261,6 +1805,7 @@ export const EVENT_TYPES = [
   'ExceptionCaseResolved',
   'ExceptionCaseUpdated',
   'FulfillmentRequested',
+  'GoodsReceived',
   'InventoryAdjusted',
   'InventoryLevelChanged',
   'InventoryMismatchDetected',
@@ -1273,7 +1818,13 @@ export const EVENT_TYPES = [
   'PaymentReceived',
   'PriceChanged',
   'ProductUpserted',
+  'PurchaseOrderAcknowledged',
+  'PurchaseOrderCancelled',
+  'PurchaseOrderChanged',
+  'PurchaseOrderConfirmed',
   'ReturnAuthorized',
+  'ReturnReceived',
+  'ReturnSuggested',
   'ShipmentBooked',
   'ShipmentDelivered',
   'ShipmentDispatched',
@@ -1281,12 +1832,15 @@ export const EVENT_TYPES = [
   'ShipmentMilestoneRecorded',
   'ShipmentPacked',
   'ShipmentPicked',
+  'VendorBillMismatchDetected',
+  'VendorBillPosted',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Event type -> payload type. */
 export interface EventPayloads {
+  CreditNotePosted: CreditNotePosted;
   CustomerUpserted: CustomerUpserted;
   EdiDocumentReceived: EdiDocumentReceived;
   EdiDocumentSent: EdiDocumentSent;
@@ -1294,6 +1848,7 @@ export interface EventPayloads {
   ExceptionCaseResolved: ExceptionCaseResolved;
   ExceptionCaseUpdated: ExceptionCaseUpdated;
   FulfillmentRequested: FulfillmentRequested;
+  GoodsReceived: GoodsReceived;
   InventoryAdjusted: InventoryAdjusted;
   InventoryLevelChanged: InventoryLevelChanged;
   InventoryMismatchDetected: InventoryMismatchDetected;
@@ -1306,7 +1861,13 @@ export interface EventPayloads {
   PaymentReceived: PaymentReceived;
   PriceChanged: PriceChanged;
   ProductUpserted: ProductUpserted;
+  PurchaseOrderAcknowledged: PurchaseOrderAcknowledged;
+  PurchaseOrderCancelled: PurchaseOrderCancelled;
+  PurchaseOrderChanged: PurchaseOrderChanged;
+  PurchaseOrderConfirmed: PurchaseOrderConfirmed;
   ReturnAuthorized: ReturnAuthorized;
+  ReturnReceived: ReturnReceived;
+  ReturnSuggested: ReturnSuggested;
   ShipmentBooked: ShipmentBooked;
   ShipmentDelivered: ShipmentDelivered;
   ShipmentDispatched: ShipmentDispatched;
@@ -1314,6 +1875,8 @@ export interface EventPayloads {
   ShipmentMilestoneRecorded: ShipmentMilestoneRecorded;
   ShipmentPacked: ShipmentPacked;
   ShipmentPicked: ShipmentPicked;
+  VendorBillMismatchDetected: VendorBillMismatchDetected;
+  VendorBillPosted: VendorBillPosted;
 }
 
 /** Any event payload. */

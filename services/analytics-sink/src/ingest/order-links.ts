@@ -74,6 +74,15 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
       const e = event.payload;
       return [link('order', e.orderId), link('name', e.orderName), link('po', e.clientOrderRef)];
     }
+    case 'ReturnSuggested': {
+      const e = event.payload;
+      return [
+        link('order', e.orderId),
+        link('name', e.orderName),
+        link('po', e.clientOrderRef),
+        ...e.shipments.map((s) => link('shipment', s.shipmentId)),
+      ];
+    }
     case 'FulfillmentRequested':
     case 'ShipmentDispatched': {
       const s = event.payload.shipment;
@@ -104,6 +113,19 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
       const r = event.payload.return;
       return [link('return', r.returnId), link('order', r.orderId), link('name', r.orderName)];
     }
+    case 'ReturnReceived':
+      return [link('return', event.payload.returnId), link('order', event.payload.orderId)];
+    case 'CreditNotePosted': {
+      const e = event.payload;
+      const c = e.creditNote;
+      return [
+        link('return', e.returnId),
+        link('invoice', c.invoiceId),
+        link('invoice', e.reversedInvoiceId),
+        link('order', c.orderId),
+        link('name', c.orderName),
+      ];
+    }
     case 'EdiDocumentReceived': {
       const e = event.payload;
       return [...ediLinks(e.document), link('edidoc', e.ackDocumentId)];
@@ -130,6 +152,14 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
     case 'InventoryLevelChanged':
     case 'InventoryAdjusted':
     case 'InventoryMismatchDetected':
+    // Procure-to-pay is about purchase orders, which have no link kind yet; they link to no sales order.
+    case 'PurchaseOrderConfirmed':
+    case 'PurchaseOrderChanged':
+    case 'PurchaseOrderCancelled':
+    case 'PurchaseOrderAcknowledged':
+    case 'GoodsReceived':
+    case 'VendorBillPosted':
+    case 'VendorBillMismatchDetected':
       return [];
   }
 }
