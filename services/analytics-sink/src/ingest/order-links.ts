@@ -144,7 +144,8 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
       const c = event.payload.case;
       return [link('order', c.orderId), link('name', c.orderName)];
     }
-    // The orchestrator's internal inbox repeats facts already linked from their own topics.
+    // The orchestrator's internal inbox repeats facts already linked from their own topics. Master data and
+    // stock link to no order; nor does procure-to-pay, which is about purchase orders (no link kind for them yet).
     case 'OrchestratorSignal':
     case 'CustomerUpserted':
     case 'ProductUpserted':
@@ -152,7 +153,6 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
     case 'InventoryLevelChanged':
     case 'InventoryAdjusted':
     case 'InventoryMismatchDetected':
-    // Procure-to-pay is about purchase orders, which have no link kind yet; they link to no sales order.
     case 'PurchaseOrderConfirmed':
     case 'PurchaseOrderChanged':
     case 'PurchaseOrderCancelled':
