@@ -9,6 +9,7 @@ import { registerPayment } from './business/register-payment.js';
 import { formatDate } from './clock.js';
 import type { Env } from './orm/env.js';
 import { Prng, ean13 } from './prng.js';
+import { seedSuppliers } from './seed-suppliers.js';
 
 /**
  * The customer the demo puts on credit hold: a 5,000.00 limit and 3,220.00 already owed
@@ -37,12 +38,47 @@ const ITEMS: Record<(typeof CATEGORIES)[number], string[]> = {
   Janitorial: ['Trash Bag', 'Paper Towel', 'Floor Cleaner', 'Hand Soap', 'Mop Head', 'Wipes'],
 };
 const VARIANTS = ['S', 'M', 'L', 'XL', 'M6', 'M8', 'M10', '10-pack', '50-pack', '100-pack', 'Blue', 'Black', 'Pro'];
-const NAME_A = ['North', 'Blue', 'Iron', 'Summit', 'Harbor', 'Prairie', 'Granite', 'Cedar', 'Atlas', 'Pioneer', 'Redwood', 'Silver', 'Lakeside', 'Union', 'Keystone'];
-const NAME_B = ['Builders', 'Supply', 'Facilities', 'Industrial', 'Contractors', 'Logistics', 'Hardware', 'Maintenance', 'Services', 'Mechanical'];
+const NAME_A = [
+  'North',
+  'Blue',
+  'Iron',
+  'Summit',
+  'Harbor',
+  'Prairie',
+  'Granite',
+  'Cedar',
+  'Atlas',
+  'Pioneer',
+  'Redwood',
+  'Silver',
+  'Lakeside',
+  'Union',
+  'Keystone',
+];
+const NAME_B = [
+  'Builders',
+  'Supply',
+  'Facilities',
+  'Industrial',
+  'Contractors',
+  'Logistics',
+  'Hardware',
+  'Maintenance',
+  'Services',
+  'Mechanical',
+];
 const NAME_C = ['Inc.', 'LLC', 'Co.', 'Group', 'Ltd.', 'GmbH', 'SARL'];
 const CITIES: [string, string, string][] = [
-  ['Chicago', '60601', 'US'], ['Denver', '80202', 'US'], ['Austin', '73301', 'US'], ['Seattle', '98101', 'US'], ['Atlanta', '30301', 'US'],
-  ['Boston', '02108', 'US'], ['Phoenix', '85001', 'US'], ['Hamburg', '20095', 'DE'], ['Lyon', '69001', 'FR'], ['Manchester', 'M1 1AE', 'GB'],
+  ['Chicago', '60601', 'US'],
+  ['Denver', '80202', 'US'],
+  ['Austin', '73301', 'US'],
+  ['Seattle', '98101', 'US'],
+  ['Atlanta', '30301', 'US'],
+  ['Boston', '02108', 'US'],
+  ['Phoenix', '85001', 'US'],
+  ['Hamburg', '20095', 'DE'],
+  ['Lyon', '69001', 'FR'],
+  ['Manchester', 'M1 1AE', 'GB'],
 ];
 const STREETS = ['Main St', 'Industrial Pkwy', 'Commerce Dr', 'Harbor Rd', 'Market St', 'Depot Ave', 'Mill Rd'];
 const FIRST = ['Alex', 'Jordan', 'Sam', 'Taylor', 'Morgan', 'Casey', 'Jamie', 'Riley', 'Avery', 'Quinn'];
@@ -64,7 +100,15 @@ export function seedDatabase(env: Env, opts: SeedOptions = {}): void {
     GB: env.create('res.country', { name: 'United Kingdom', code: 'GB' }),
   };
   const company = env.create('res.company', { name: 'ODX Distribution Inc.', currency_id: usd });
-  const companyPartner = env.create('res.partner', { name: 'ODX Distribution Inc.', is_company: true, street: '1 Warehouse Way', city: 'Chicago', zip: '60607', country_id: countries.US, email: 'info@odx.example' });
+  const companyPartner = env.create('res.partner', {
+    name: 'ODX Distribution Inc.',
+    is_company: true,
+    street: '1 Warehouse Way',
+    city: 'Chicago',
+    zip: '60607',
+    country_id: countries.US,
+    email: 'info@odx.example',
+  });
   env.store.put('res.company', company, { ...env.browse('res.company', company), partner_id: companyPartner });
   const botPartner = env.create('res.partner', { name: 'OdooBot', email: 'odoobot@example.com', active: false });
   const adminPartner = env.create('res.partner', { name: 'Administrator', email: 'admin@odx.example', parent_id: companyPartner });
@@ -90,14 +134,41 @@ export function seedDatabase(env: Env, opts: SeedOptions = {}): void {
   env.create('stock.location', { name: 'Customers', usage: 'customer', location_id: partners });
   env.create('stock.location', { name: 'Inventory adjustment', usage: 'inventory', location_id: virtual });
   const warehouses: { id: number; stock: number }[] = [];
-  for (const [name, code] of [['ODX Main Warehouse', 'WH'], ['ODX East Warehouse', 'WH2']] as const) {
+  for (const [name, code] of [
+    ['ODX Main Warehouse', 'WH'],
+    ['ODX East Warehouse', 'WH2'],
+  ] as const) {
     const wh = env.create('stock.warehouse', { name, code, company_id: company });
     const view = env.create('stock.location', { name: code, usage: 'view', location_id: physical, warehouse_id: wh });
     const stock = env.create('stock.location', { name: 'Stock', usage: 'internal', location_id: view, warehouse_id: wh });
     const customers = env.search('stock.location', [['usage', '=', 'customer']], { limit: 1 })[0];
-    const outType = env.create('stock.picking.type', { name: 'Delivery Orders', code: 'outgoing', sequence_code: 'OUT', warehouse_id: wh, default_location_src_id: stock, default_location_dest_id: customers });
-    env.create('stock.picking.type', { name: 'Receipts', code: 'incoming', sequence_code: 'IN', warehouse_id: wh, default_location_dest_id: stock });
-    env.store.put('stock.warehouse', wh, { ...env.browse('stock.warehouse', wh), lot_stock_id: stock, view_location_id: view, out_type_id: outType });
+    const outType = env.create('stock.picking.type', {
+      name: 'Delivery Orders',
+      code: 'outgoing',
+      sequence_code: 'OUT',
+      warehouse_id: wh,
+      default_location_src_id: stock,
+      default_location_dest_id: customers,
+      use_create_lots: false,
+    });
+    const inType = env.create('stock.picking.type', {
+      name: 'Receipts',
+      code: 'incoming',
+      sequence_code: 'IN',
+      warehouse_id: wh,
+      default_location_dest_id: stock,
+      use_existing_lots: false,
+    });
+    // As a warehouse sets them up: a delivery comes back through its receipts, and the other way round.
+    env.store.put('stock.picking.type', outType, { ...env.browse('stock.picking.type', outType), return_picking_type_id: inType });
+    env.store.put('stock.picking.type', inType, { ...env.browse('stock.picking.type', inType), return_picking_type_id: outType });
+    env.store.put('stock.warehouse', wh, {
+      ...env.browse('stock.warehouse', wh),
+      lot_stock_id: stock,
+      view_location_id: view,
+      in_type_id: inType,
+      out_type_id: outType,
+    });
     warehouses.push({ id: wh, stock });
   }
 
@@ -127,22 +198,47 @@ export function seedDatabase(env: Env, opts: SeedOptions = {}): void {
       }),
     );
   }
-  const freight = env.create('product.product', { name: 'Freight Charge', default_code: 'FREIGHT', type: 'service', list_price: 0, categ_id: saleable, taxes_id: [tax] });
+  const freight = env.create('product.product', {
+    name: 'Freight Charge',
+    default_code: 'FREIGHT',
+    type: 'service',
+    list_price: 0,
+    categ_id: saleable,
+    taxes_id: [tax],
+  });
 
   const publicPl = env.create('product.pricelist', { name: 'Public Pricelist', currency_id: usd, sequence: 1 });
   const tierPl = env.create('product.pricelist', { name: 'Distributor Tier 1', currency_id: usd, sequence: 5 });
   env.create('product.pricelist', { name: 'EU Pricelist', currency_id: eur, sequence: 10 });
   for (const [idx, pid] of products.entries()) {
     const p = env.browse('product.product', pid);
-    if (idx % 4 === 0) env.create('product.pricelist.item', { pricelist_id: publicPl, product_id: pid, fixed_price: money(Number(p.list_price) * 0.95) });
+    if (idx % 4 === 0)
+      env.create('product.pricelist.item', { pricelist_id: publicPl, product_id: pid, fixed_price: money(Number(p.list_price) * 0.95) });
     if (idx % 3 === 0) {
       env.create('product.pricelist.item', { pricelist_id: tierPl, product_id: pid, fixed_price: money(Number(p.list_price) * 0.85) });
-      env.create('product.pricelist.item', { pricelist_id: tierPl, product_id: pid, fixed_price: money(Number(p.list_price) * 0.75), min_quantity: 50 });
+      env.create('product.pricelist.item', {
+        pricelist_id: tierPl,
+        product_id: pid,
+        fixed_price: money(Number(p.list_price) * 0.75),
+        min_quantity: 50,
+      });
     }
   }
 
-  env.create('delivery.carrier', { name: 'UPS Ground', delivery_type: 'fixed', product_id: freight, fixed_price: 12.5, tracking_url: 'https://www.ups.com/track?tracknum=<shipmenttrackingnumber>' });
-  env.create('delivery.carrier', { name: 'FedEx Express', delivery_type: 'fixed', product_id: freight, fixed_price: 29.0, tracking_url: 'https://www.fedex.com/fedextrack/?trknbr=<shipmenttrackingnumber>' });
+  env.create('delivery.carrier', {
+    name: 'UPS Ground',
+    delivery_type: 'fixed',
+    product_id: freight,
+    fixed_price: 12.5,
+    tracking_url: 'https://www.ups.com/track?tracknum=<shipmenttrackingnumber>',
+  });
+  env.create('delivery.carrier', {
+    name: 'FedEx Express',
+    delivery_type: 'fixed',
+    product_id: freight,
+    fixed_price: 29.0,
+    tracking_url: 'https://www.fedex.com/fedextrack/?trknbr=<shipmenttrackingnumber>',
+  });
   env.create('delivery.carrier', { name: 'DHL Freight', delivery_type: 'base_on_rule', product_id: freight, fixed_price: 0 });
 
   for (let i = 1; i <= customerCount; i++) {
@@ -167,13 +263,35 @@ export function seedDatabase(env: Env, opts: SeedOptions = {}): void {
       // limit of its own (0, as in Odoo), the others 100,000 to 500,000.
       credit_limit: i % 10 === 0 ? 0 : 100_000 * (1 + (i % 5)),
     });
-    env.create('res.partner', { parent_id: customer, type: 'invoice', name: 'Accounts Payable', email: `ap@${domain}${i}.example`, street, city, zip, country_id: countries[cc] });
+    env.create('res.partner', {
+      parent_id: customer,
+      type: 'invoice',
+      name: 'Accounts Payable',
+      email: `ap@${domain}${i}.example`,
+      street,
+      city,
+      zip,
+      country_id: countries[cc],
+    });
     const docks = rng.int(1, 2);
     for (let d = 1; d <= docks; d++) {
       const [dcity, dzip, dcc] = rng.pick(CITIES);
-      env.create('res.partner', { parent_id: customer, type: 'delivery', name: `Receiving Dock ${d}`, street: `${rng.int(1, 9999)} ${rng.pick(STREETS)}`, city: dcity, zip: dzip, country_id: countries[dcc] });
+      env.create('res.partner', {
+        parent_id: customer,
+        type: 'delivery',
+        name: `Receiving Dock ${d}`,
+        street: `${rng.int(1, 9999)} ${rng.pick(STREETS)}`,
+        city: dcity,
+        zip: dzip,
+        country_id: countries[dcc],
+      });
     }
-    env.create('res.partner', { parent_id: customer, type: 'contact', name: `${rng.pick(FIRST)} ${rng.pick(LAST)}`, email: `buyer@${domain}${i}.example` });
+    env.create('res.partner', {
+      parent_id: customer,
+      type: 'contact',
+      name: `${rng.pick(FIRST)} ${rng.pick(LAST)}`,
+      email: `buyer@${domain}${i}.example`,
+    });
   }
 
   for (const pid of products) {
@@ -187,6 +305,8 @@ export function seedDatabase(env: Env, opts: SeedOptions = {}): void {
 
   // Created last, so the ids of everything above are what they were before it existed.
   seedCreditHoldCustomer(env, { usd, country: countries.US!, tax, product: products[0]! });
+  // After it, for the same reason, and from a PRNG of their own so no draw above moves.
+  seedSuppliers(env, { seed: (opts.seed ?? 20260101) ^ 0x5eed, usd, countries, products });
 }
 
 /** The credit-hold demo customer, its invoice address and its open (and settled) receivables. */
@@ -204,8 +324,24 @@ function seedCreditHoldCustomer(env: Env, ctx: { usd: number; country: number; t
     country_id: ctx.country,
     credit_limit: c.creditLimit,
   });
-  const billTo = env.create('res.partner', { parent_id: customer, type: 'invoice', name: 'Accounts Payable', email: 'ap@overdue-hardware.example', city: 'Chicago', zip: '60608', country_id: ctx.country });
-  env.create('res.partner', { parent_id: customer, type: 'delivery', name: 'Receiving Dock 1', street: '9 Late Payment Ln', city: 'Chicago', zip: '60608', country_id: ctx.country });
+  const billTo = env.create('res.partner', {
+    parent_id: customer,
+    type: 'invoice',
+    name: 'Accounts Payable',
+    email: 'ap@overdue-hardware.example',
+    city: 'Chicago',
+    zip: '60608',
+    country_id: ctx.country,
+  });
+  env.create('res.partner', {
+    parent_id: customer,
+    type: 'delivery',
+    name: 'Receiving Dock 1',
+    street: '9 Late Payment Ln',
+    city: 'Chicago',
+    zip: '60608',
+    country_id: ctx.country,
+  });
   // Invoiced 45 days ago, due after 30: overdue. 15% tax on every line.
   const invoiceDate = formatDate(env.nowUs - 45 * 86_400_000_000);
   const move = (moveType: 'out_invoice' | 'out_refund', qty: number, priceUnit: number, ref: string): number => {
@@ -215,7 +351,9 @@ function seedCreditHoldCustomer(env: Env, ctx: { usd: number; country: number; t
       currency_id: ctx.usd,
       invoice_date: invoiceDate,
       ref,
-      invoice_line_ids: [[0, 0, { product_id: ctx.product, name: ref, quantity: qty, price_unit: priceUnit, tax_ids: [[6, 0, [ctx.tax]]] }]],
+      invoice_line_ids: [
+        [0, 0, { product_id: ctx.product, name: ref, quantity: qty, price_unit: priceUnit, tax_ids: [[6, 0, [ctx.tax]]] }],
+      ],
     });
     postInvoices(env, [id]);
     return id;

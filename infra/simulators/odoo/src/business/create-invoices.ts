@@ -7,6 +7,7 @@
 import { userError } from '../errors.js';
 import type { Env } from '../orm/env.js';
 import { refreshSaleOrderStatus } from './sale-order-amounts.js';
+import { switchNegativeMoves } from './switch-move-type.js';
 
 export function createInvoices(env: Env, orderIds: number[]): number[] {
   const moves: number[] = [];
@@ -14,7 +15,7 @@ export function createInvoices(env: Env, orderIds: number[]): number[] {
     const lines = env.store
       .referencing('sale.order.line', 'order_id', order.id)
       .map((id) => env.store.get('sale.order.line', id)!)
-      .filter((l) => Number(l.qty_to_invoice ?? 0) > 0);
+      .filter((l) => Number(l.qty_to_invoice ?? 0) !== 0);
     if (lines.length === 0) continue;
     const moveId = env.create('account.move', {
       move_type: 'out_invoice',
@@ -44,6 +45,8 @@ export function createInvoices(env: Env, orderIds: number[]): number[] {
     refreshSaleOrderStatus(env, order.id);
     moves.push(moveId);
   }
+  // A return that updated the order leaves negative quantities to invoice: that invoice is a credit note.
+  switchNegativeMoves(env, moves);
   if (moves.length === 0) {
     throw userError(
       'There is no invoiceable line. If a product has a Delivered quantities invoicing policy, please make sure that a quantity has been delivered.',

@@ -11,7 +11,13 @@ function taxRate(env: Env, taxIds: unknown): number {
 }
 
 /** price_subtotal / price_tax / price_total of a priced line (sale.order.line or account.move.line). */
-export function lineAmounts(env: Env, qty: number, priceUnit: number, discount: number, taxIds: unknown): { subtotal: number; tax: number; total: number } {
+export function lineAmounts(
+  env: Env,
+  qty: number,
+  priceUnit: number,
+  discount: number,
+  taxIds: unknown,
+): { subtotal: number; tax: number; total: number } {
   const subtotal = round2(qty * priceUnit * (1 - discount / 100));
   const tax = round2((subtotal * taxRate(env, taxIds)) / 100);
   return { subtotal, tax, total: round2(subtotal + tax) };
@@ -25,9 +31,10 @@ export function refreshSaleLine(env: Env, lineId: number): void {
   const ordered = Number(line.product_uom_qty ?? 0);
   const invoiced = Number(line.qty_invoiced ?? 0);
   const base = product?.invoice_policy === 'delivery' ? Number(line.qty_delivered ?? 0) : ordered;
-  const toInvoice = order.state === 'sale' ? Math.max(0, base - invoiced) : 0;
+  // Negative after a return that updates the order (to_refund): the next invoice is a credit note.
+  const toInvoice = order.state === 'sale' ? Math.round((base - invoiced) * 1e6) / 1e6 : 0;
   let status = 'no';
-  if (order.state === 'sale') status = toInvoice > 0 ? 'to invoice' : invoiced >= ordered && ordered > 0 ? 'invoiced' : 'no';
+  if (order.state === 'sale') status = toInvoice !== 0 ? 'to invoice' : invoiced >= ordered && ordered > 0 ? 'invoiced' : 'no';
   env.setStored('sale.order.line', lineId, {
     price_subtotal: a.subtotal,
     price_tax: a.tax,
@@ -35,6 +42,23 @@ export function refreshSaleLine(env: Env, lineId: number): void {
     qty_to_invoice: toInvoice,
     invoice_status: status,
   });
+}
+
+/**
+ * sale_stock's qty_delivered: done moves to a customer count (a return's move only with
+ * to_refund), done moves back from a customer subtract when to_refund.
+ */
+export function refreshQtyDelivered(env: Env, lineId: number): void {
+  const line = env.browse('sale.order.line', lineId);
+  let total = 0;
+  for (const mid of env.store.referencing('stock.move', 'sale_line_id', lineId)) {
+    const m = env.store.get('stock.move', mid)!;
+    if (m.state !== 'done' || m.product_id !== line.product_id) continue;
+    const toCustomer = env.store.get('stock.location', m.location_dest_id as number)?.usage === 'customer';
+    if (toCustomer && (typeof m.origin_returned_move_id !== 'number' || m.to_refund === true)) total += Number(m.quantity ?? 0);
+    else if (!toCustomer && m.to_refund === true) total -= Number(m.quantity ?? 0);
+  }
+  env.setStored('sale.order.line', lineId, { qty_delivered: Math.round(total * 1e6) / 1e6 });
 }
 
 /** Order totals and invoice_status from its lines. */

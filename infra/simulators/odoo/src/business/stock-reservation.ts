@@ -1,5 +1,6 @@
 /** Quant bookkeeping shared by confirmation, validation, cancellation and inventory adjustments. */
 import type { Env } from '../orm/env.js';
+import { dropMoveLines, ensureMoveLine } from './move-lines.js';
 
 export function isInternal(env: Env, locationId: unknown): boolean {
   return typeof locationId === 'number' && env.store.get('stock.location', locationId)?.usage === 'internal';
@@ -33,7 +34,11 @@ export function reserveMove(env: Env, moveId: number): void {
   const product = env.browse('product.product', move.product_id as number);
   const already = Number(move.reserved_availability ?? 0);
   if (product.type !== 'product' || !isInternal(env, move.location_id)) {
+    // Nothing to reserve (goods coming in, or not tracked in stock): available at once, and kept
+    // as the client set it once available.
+    if (move.state === 'assigned') return;
     env.setStored('stock.move', moveId, { state: 'assigned', quantity: demand });
+    ensureMoveLine(env, moveId);
     return;
   }
   const qid = quantFor(env, product.id, move.location_id as number);
@@ -83,6 +88,22 @@ export function cancelPicking(env: Env, pickingId: number): void {
     if (m.state === 'done' || m.state === 'cancel') continue;
     unreserveMove(env, mid);
     env.setStored('stock.move', mid, { state: 'cancel', quantity: 0 });
+    dropMoveLines(env, mid);
   }
   refreshPickingState(env, pickingId);
+}
+
+/**
+ * stock.move._trigger_assign after goods arrive in `locationId`: moves of the product waiting
+ * for stock there reserve what came in (reservation at confirmation, Odoo's default).
+ */
+export function triggerAssign(env: Env, productId: number, locationId: number): void {
+  const touched = new Set<number>();
+  for (const mid of env.store.referencing('stock.move', 'product_id', productId)) {
+    const m = env.store.get('stock.move', mid)!;
+    if ((m.state !== 'confirmed' && m.state !== 'partially_available') || m.location_id !== locationId) continue;
+    reserveMove(env, mid);
+    if (typeof m.picking_id === 'number') touched.add(m.picking_id);
+  }
+  for (const pid of touched) refreshPickingState(env, pid);
 }

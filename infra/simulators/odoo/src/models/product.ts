@@ -12,12 +12,21 @@ function onHand(env: Env, productId: number, field: 'quantity' | 'reserved_quant
   return total;
 }
 
-/** Quantity still to ship on confirmed moves (for virtual_available). */
-function outgoing(env: Env, productId: number): number {
+const isInternalLocation = (env: Env, id: unknown): boolean =>
+  typeof id === 'number' && env.store.get('stock.location', id)?.usage === 'internal';
+
+/**
+ * Quantity still to come in or go out on confirmed moves (incoming_qty / outgoing_qty): moves
+ * into or out of the internal locations, as product._get_domain_locations counts them.
+ */
+function pending(env: Env, productId: number, direction: 'in' | 'out'): number {
   let total = 0;
   for (const mid of env.store.referencing('stock.move', 'product_id', productId)) {
     const m = env.store.get('stock.move', mid)!;
-    if (m.state !== 'done' && m.state !== 'cancel' && m.state !== 'draft') total += Number(m.product_uom_qty ?? 0);
+    if (m.state === 'done' || m.state === 'cancel' || m.state === 'draft') continue;
+    const from = isInternalLocation(env, m.location_id);
+    const to = isInternalLocation(env, m.location_dest_id);
+    if (direction === 'in' ? to && !from : from && !to) total += Number(m.product_uom_qty ?? 0);
   }
   return total;
 }
@@ -41,12 +50,35 @@ export const productProduct = defineModel({
     default_code: fields.char('Internal Reference'),
     barcode: fields.char('Barcode'),
     description_sale: fields.text('Sales Description'),
-    type: fields.selection([['consu', 'Consumable'], ['service', 'Service'], ['product', 'Storable Product']], 'Product Type', { default: 'consu', required: true }),
-    detailed_type: fields.selection([['consu', 'Consumable'], ['service', 'Service'], ['product', 'Storable Product']], 'Product Type', {
-      compute: (_env, rec) => rec.type as string,
-    }),
+    type: fields.selection(
+      [
+        ['consu', 'Consumable'],
+        ['service', 'Service'],
+        ['product', 'Storable Product'],
+      ],
+      'Product Type',
+      { default: 'consu', required: true },
+    ),
+    detailed_type: fields.selection(
+      [
+        ['consu', 'Consumable'],
+        ['service', 'Service'],
+        ['product', 'Storable Product'],
+      ],
+      'Product Type',
+      {
+        compute: (_env, rec) => rec.type as string,
+      },
+    ),
     is_storable: fields.boolean('Track Inventory', { readonly: true, compute: (_env, rec) => rec.type === 'product' }),
-    invoice_policy: fields.selection([['order', 'Ordered quantities'], ['delivery', 'Delivered quantities']], 'Invoicing Policy', { default: 'order' }),
+    invoice_policy: fields.selection(
+      [
+        ['order', 'Ordered quantities'],
+        ['delivery', 'Delivered quantities'],
+      ],
+      'Invoicing Policy',
+      { default: 'order' },
+    ),
     list_price: fields.float('Sales Price', { default: 1 }),
     lst_price: fields.float('Sales Price', { readonly: true, related: 'list_price', compute: (_env, rec) => Number(rec.list_price ?? 0) }),
     standard_price: fields.float('Cost', { default: 0 }),
@@ -67,7 +99,43 @@ export const productProduct = defineModel({
       readonly: true,
       compute: (env, rec) => onHand(env, rec.id, 'quantity') - onHand(env, rec.id, 'reserved_quantity'),
     }),
-    virtual_available: fields.float('Forecasted Quantity', { readonly: true, compute: (env, rec) => onHand(env, rec.id, 'quantity') - outgoing(env, rec.id) }),
+    incoming_qty: fields.float('Incoming', { readonly: true, compute: (env, rec) => pending(env, rec.id, 'in') }),
+    outgoing_qty: fields.float('Outgoing', { readonly: true, compute: (env, rec) => pending(env, rec.id, 'out') }),
+    virtual_available: fields.float('Forecasted Quantity', {
+      readonly: true,
+      compute: (env, rec) => onHand(env, rec.id, 'quantity') + pending(env, rec.id, 'in') - pending(env, rec.id, 'out'),
+    }),
+    // purchase / purchase_stock / stock (Odoo 17 template fields, flattened like the others)
+    product_tmpl_id: fields.many2one('product.product', 'Product Template', {
+      readonly: true,
+      help: 'No product.template here: every variant is its own template, so this points at the variant itself.',
+      compute: (_env, rec) => rec.id,
+    }),
+    seller_ids: fields.one2many('product.supplierinfo', 'product_tmpl_id', 'Vendors'),
+    variant_seller_ids: fields.one2many('product.supplierinfo', 'product_id', 'Variant Vendors'),
+    supplier_taxes_id: fields.many2many('account.tax', 'Vendor Taxes'),
+    purchase_method: fields.selection(
+      [
+        ['purchase', 'On ordered quantities'],
+        ['receive', 'On received quantities'],
+      ],
+      'Control Policy',
+      { default: 'receive' },
+    ),
+    description_purchase: fields.text('Purchase Description'),
+    uom_po_id: fields.many2one('uom.uom', 'Purchase Unit', {
+      required: true,
+      default: (_env, vals) => (typeof vals.uom_id === 'number' ? vals.uom_id : 1),
+    }),
+    tracking: fields.selection(
+      [
+        ['serial', 'By Unique Serial Number'],
+        ['lot', 'By Lots'],
+        ['none', 'By Quantity'],
+      ],
+      'Tracking',
+      { required: true, default: 'none' },
+    ),
     active: fields.boolean('Active', { default: true }),
   },
 });
@@ -93,10 +161,27 @@ export const productPricelistItem = defineModel({
     typeof rec.product_id === 'number' ? `Variant: ${env.displayName('product.product', rec.product_id)}` : 'All Products',
   fields: {
     pricelist_id: fields.many2one('product.pricelist', 'Pricelist', { required: true, ondelete: 'cascade' }),
-    applied_on: fields.selection([['3_global', 'All Products'], ['2_product_category', 'Product Category'], ['1_product', 'Product'], ['0_product_variant', 'Product Variant']], 'Apply On', { default: '0_product_variant', required: true }),
+    applied_on: fields.selection(
+      [
+        ['3_global', 'All Products'],
+        ['2_product_category', 'Product Category'],
+        ['1_product', 'Product'],
+        ['0_product_variant', 'Product Variant'],
+      ],
+      'Apply On',
+      { default: '0_product_variant', required: true },
+    ),
     product_id: fields.many2one('product.product', 'Product Variant', { ondelete: 'cascade' }),
     categ_id: fields.many2one('product.category', 'Product Category', { ondelete: 'cascade' }),
-    compute_price: fields.selection([['fixed', 'Fixed Price'], ['percentage', 'Discount'], ['formula', 'Formula']], 'Computation', { default: 'fixed' }),
+    compute_price: fields.selection(
+      [
+        ['fixed', 'Fixed Price'],
+        ['percentage', 'Discount'],
+        ['formula', 'Formula'],
+      ],
+      'Computation',
+      { default: 'fixed' },
+    ),
     fixed_price: fields.float('Fixed Price'),
     percent_price: fields.float('Percentage Price'),
     min_quantity: fields.float('Min. Quantity', { default: 0 }),
@@ -104,11 +189,15 @@ export const productPricelistItem = defineModel({
     date_end: fields.datetime('End Date'),
     currency_id: fields.many2one('res.currency', 'Currency', {
       readonly: true,
-      compute: (env, rec) => (typeof rec.pricelist_id === 'number' ? ((env.store.get('product.pricelist', rec.pricelist_id)?.currency_id as number) ?? null) : null),
+      compute: (env, rec) =>
+        typeof rec.pricelist_id === 'number'
+          ? ((env.store.get('product.pricelist', rec.pricelist_id)?.currency_id as number) ?? null)
+          : null,
     }),
     price: fields.char('Price', {
       readonly: true,
-      compute: (_env, rec) => (rec.compute_price === 'percentage' ? `${String(rec.percent_price)} % discount` : `$ ${Number(rec.fixed_price ?? 0).toFixed(2)}`),
+      compute: (_env, rec) =>
+        rec.compute_price === 'percentage' ? `${String(rec.percent_price)} % discount` : `$ ${Number(rec.fixed_price ?? 0).toFixed(2)}`,
     }),
     active: fields.boolean('Active', { default: true }),
   },

@@ -1,7 +1,8 @@
 import { userError } from '../errors.js';
 import { applyInventory } from '../business/apply-inventory.js';
 import { assignPicking, cancelPicking } from '../business/stock-reservation.js';
-import { validatePicking } from '../business/validate-picking.js';
+import { syncLinesToMoveQuantity } from '../business/move-lines.js';
+import { validatePickings } from '../business/validate-picking.js';
 import type { Env } from '../orm/env.js';
 import { defineModel, fields, type RawRecord } from '../orm/model-def.js';
 import { ORM_METHODS } from '../orm/methods.js';
@@ -31,6 +32,7 @@ export const stockWarehouse = defineModel({
     sequence: fields.integer('Sequence', { default: 10 }),
     lot_stock_id: fields.many2one('stock.location', 'Location Stock'),
     view_location_id: fields.many2one('stock.location', 'View Location'),
+    in_type_id: fields.many2one('stock.picking.type', 'In Type'),
     out_type_id: fields.many2one('stock.picking.type', 'Out Type'),
     company_id: fields.many2one('res.company', 'Company', { default: 1 }),
     active: fields.boolean('Active', { default: true }),
@@ -47,7 +49,19 @@ export const stockLocation = defineModel({
     complete_name: fields.char('Full Location Name', { readonly: true }),
     location_id: fields.many2one('stock.location', 'Parent Location', { ondelete: 'cascade' }),
     child_ids: fields.one2many('stock.location', 'location_id', 'Contains'),
-    usage: fields.selection([['supplier', 'Vendor Location'], ['view', 'View'], ['internal', 'Internal Location'], ['customer', 'Customer Location'], ['inventory', 'Inventory Loss'], ['production', 'Production'], ['transit', 'Transit Location']], 'Location Type', { default: 'internal', required: true }),
+    usage: fields.selection(
+      [
+        ['supplier', 'Vendor Location'],
+        ['view', 'View'],
+        ['internal', 'Internal Location'],
+        ['customer', 'Customer Location'],
+        ['inventory', 'Inventory Loss'],
+        ['production', 'Production'],
+        ['transit', 'Transit Location'],
+      ],
+      'Location Type',
+      { default: 'internal', required: true },
+    ),
     warehouse_id: fields.many2one('stock.warehouse', 'Warehouse', { readonly: true }),
     active: fields.boolean('Active', { default: true }),
   },
@@ -55,7 +69,12 @@ export const stockLocation = defineModel({
   hooks: {
     prepareCreate(env, vals) {
       const parent = typeof vals.location_id === 'number' ? env.store.get('stock.location', vals.location_id) : undefined;
-      vals.complete_name = parent && parent.usage !== 'view' ? `${String(parent.complete_name)}/${String(vals.name)}` : parent ? `${String(parent.name)}/${String(vals.name)}` : vals.name;
+      vals.complete_name =
+        parent && parent.usage !== 'view'
+          ? `${String(parent.complete_name)}/${String(vals.name)}`
+          : parent
+            ? `${String(parent.name)}/${String(vals.name)}`
+            : vals.name;
     },
   },
 });
@@ -65,15 +84,37 @@ export const stockPickingType = defineModel({
   description: 'Picking Type',
   order: 'sequence, id',
   displayName: (env, rec) =>
-    typeof rec.warehouse_id === 'number' ? `${env.displayName('stock.warehouse', rec.warehouse_id)}: ${String(rec.name)}` : String(rec.name),
+    typeof rec.warehouse_id === 'number'
+      ? `${env.displayName('stock.warehouse', rec.warehouse_id)}: ${String(rec.name)}`
+      : String(rec.name),
   fields: {
     name: fields.char('Operation Type', { required: true }),
-    code: fields.selection([['incoming', 'Receipt'], ['outgoing', 'Delivery'], ['internal', 'Internal Transfer']], 'Type of Operation', { required: true }),
+    code: fields.selection(
+      [
+        ['incoming', 'Receipt'],
+        ['outgoing', 'Delivery'],
+        ['internal', 'Internal Transfer'],
+      ],
+      'Type of Operation',
+      { required: true },
+    ),
     sequence: fields.integer('Sequence', { default: 1 }),
     sequence_code: fields.char('Sequence Prefix', { required: true }),
     warehouse_id: fields.many2one('stock.warehouse', 'Warehouse', { ondelete: 'cascade' }),
     default_location_src_id: fields.many2one('stock.location', 'Default Source Location'),
     default_location_dest_id: fields.many2one('stock.location', 'Default Destination Location'),
+    return_picking_type_id: fields.many2one('stock.picking.type', 'Operation Type for Returns'),
+    create_backorder: fields.selection(
+      [
+        ['ask', 'Ask'],
+        ['always', 'Always'],
+        ['never', 'Never'],
+      ],
+      'Create Backorder',
+      { required: true, default: 'ask' },
+    ),
+    use_create_lots: fields.boolean('Create New Lots/Serial Numbers', { default: true }),
+    use_existing_lots: fields.boolean('Use Existing Lots/Serial Numbers', { default: true }),
     active: fields.boolean('Active', { default: true }),
   },
 });
@@ -83,11 +124,16 @@ export const stockQuant = defineModel({
   name: 'stock.quant',
   description: 'Quants',
   order: 'id',
-  displayName: (env, rec) => `${env.displayName('stock.location', rec.location_id as number)} - ${env.displayName('product.product', rec.product_id as number)}`,
+  displayName: (env, rec) =>
+    `${env.displayName('stock.location', rec.location_id as number)} - ${env.displayName('product.product', rec.product_id as number)}`,
   fields: {
     product_id: fields.many2one('product.product', 'Product', { required: true, ondelete: 'restrict', readonly: true }),
     location_id: fields.many2one('stock.location', 'Location', { required: true, ondelete: 'restrict' }),
-    warehouse_id: fields.many2one('stock.warehouse', 'Warehouse', { readonly: true, related: 'location_id.warehouse_id', compute: related('stock.location', 'location_id', 'warehouse_id') }),
+    warehouse_id: fields.many2one('stock.warehouse', 'Warehouse', {
+      readonly: true,
+      related: 'location_id.warehouse_id',
+      compute: related('stock.location', 'location_id', 'warehouse_id'),
+    }),
     quantity: fields.float('Quantity', { readonly: true }),
     reserved_quantity: fields.float('Reserved Quantity', { readonly: true }),
     available_quantity: fields.float('Available Quantity', {
@@ -101,7 +147,10 @@ export const stockQuant = defineModel({
     }),
     inventory_quantity_set: fields.boolean('Inventory Quantity Set', { default: false }),
     inventory_date: fields.date('Scheduled Date'),
-    product_uom_id: fields.many2one('uom.uom', 'Unit of Measure', { readonly: true, compute: related('product.product', 'product_id', 'uom_id') }),
+    product_uom_id: fields.many2one('uom.uom', 'Unit of Measure', {
+      readonly: true,
+      compute: related('product.product', 'product_id', 'uom_id'),
+    }),
   },
   hooks: {
     guardWrite(_env, _ids, vals) {
@@ -123,8 +172,16 @@ export const stockQuant = defineModel({
         const single = !Array.isArray(kw.vals_list);
         const list = (single ? [kw.vals_list] : kw.vals_list) as Record<string, unknown>[];
         const ids = list.map((vals) => {
-          if ('quantity' in vals || 'reserved_quantity' in vals) throw userError("Quant's editing is restricted, you can't do this operation.");
-          const existing = env.search('stock.quant', [['product_id', '=', vals.product_id ?? false], ['location_id', '=', vals.location_id ?? false]], { limit: 1 });
+          if ('quantity' in vals || 'reserved_quantity' in vals)
+            throw userError("Quant's editing is restricted, you can't do this operation.");
+          const existing = env.search(
+            'stock.quant',
+            [
+              ['product_id', '=', vals.product_id ?? false],
+              ['location_id', '=', vals.location_id ?? false],
+            ],
+            { limit: 1 },
+          );
           if (existing[0] !== undefined && 'inventory_quantity' in vals) {
             env.write('stock.quant', [existing[0]], { inventory_quantity: vals.inventory_quantity, inventory_quantity_set: true });
             return existing[0];
@@ -161,19 +218,64 @@ export const stockPicking = defineModel({
     name: fields.char('Reference', { default: '/', readonly: true }),
     origin: fields.char('Source Document'),
     note: fields.html('Notes'),
-    backorder_id: fields.many2one('stock.picking', 'Back Order of'),
-    priority: fields.selection([['0', 'Normal'], ['1', 'Urgent']], 'Priority', { default: '0' }),
-    picking_type_id: fields.many2one('stock.picking.type', 'Operation Type', { required: true }),
-    picking_type_code: fields.selection([['incoming', 'Receipt'], ['outgoing', 'Delivery'], ['internal', 'Internal Transfer']], 'Type of Operation', {
+    backorder_id: fields.many2one('stock.picking', 'Back Order of', { readonly: true }),
+    backorder_ids: fields.one2many('stock.picking', 'backorder_id', 'Back Orders'),
+    return_id: fields.many2one('stock.picking', 'Return of', { readonly: true }),
+    return_ids: fields.one2many('stock.picking', 'return_id', 'Returns'),
+    return_count: fields.integer('# Returns', {
       readonly: true,
-      related: 'picking_type_id.code',
-      compute: related('stock.picking.type', 'picking_type_id', 'code'),
+      compute: (env, rec) => env.store.referencing('stock.picking', 'return_id', rec.id).length,
     }),
+    priority: fields.selection(
+      [
+        ['0', 'Normal'],
+        ['1', 'Urgent'],
+      ],
+      'Priority',
+      { default: '0' },
+    ),
+    picking_type_id: fields.many2one('stock.picking.type', 'Operation Type', { required: true }),
+    picking_type_code: fields.selection(
+      [
+        ['incoming', 'Receipt'],
+        ['outgoing', 'Delivery'],
+        ['internal', 'Internal Transfer'],
+      ],
+      'Type of Operation',
+      {
+        readonly: true,
+        related: 'picking_type_id.code',
+        compute: related('stock.picking.type', 'picking_type_id', 'code'),
+      },
+    ),
     partner_id: fields.many2one('res.partner', 'Contact'),
     sale_id: fields.many2one('sale.order', 'Sales Order'),
-    state: fields.selection([['draft', 'Draft'], ['waiting', 'Waiting Another Operation'], ['confirmed', 'Waiting'], ['assigned', 'Ready'], ['done', 'Done'], ['cancel', 'Cancelled']], 'Status', { default: 'draft', readonly: true }),
+    purchase_id: fields.many2one('purchase.order', 'Purchase Orders', {
+      readonly: true,
+      related: 'move_ids.purchase_line_id.order_id',
+      compute: (env, rec) => {
+        for (const mid of env.store.referencing('stock.move', 'picking_id', rec.id)) {
+          const line = env.store.get('stock.move', mid)!.purchase_line_id;
+          if (typeof line === 'number') return (env.store.get('purchase.order.line', line)?.order_id as number) ?? null;
+        }
+        return null;
+      },
+    }),
+    state: fields.selection(
+      [
+        ['draft', 'Draft'],
+        ['waiting', 'Waiting Another Operation'],
+        ['confirmed', 'Waiting'],
+        ['assigned', 'Ready'],
+        ['done', 'Done'],
+        ['cancel', 'Cancelled'],
+      ],
+      'Status',
+      { default: 'draft', readonly: true },
+    ),
     move_ids: fields.one2many('stock.move', 'picking_id', 'Stock Moves'),
     move_ids_without_package: fields.one2many('stock.move', 'picking_id', 'Stock moves not in package'),
+    move_line_ids: fields.one2many('stock.move.line', 'picking_id', 'Operations'),
     scheduled_date: fields.datetime('Scheduled Date', { default: (env) => env.nowUs }),
     date_deadline: fields.datetime('Deadline'),
     date_done: fields.datetime('Date of Transfer', { readonly: true }),
@@ -203,7 +305,16 @@ export const stockPicking = defineModel({
     },
   },
   methods: {
-    button_validate: { api: 'records', params: [], run: (env, ids) => validatePicking(env, ids) },
+    button_validate: { api: 'records', params: [], run: (env, ids) => validatePickings(env, ids) },
+    action_confirm: {
+      api: 'records',
+      params: [],
+      run(env, ids) {
+        // reservation at confirmation, the default reservation method
+        for (const p of env.ensure('stock.picking', ids)) if (p.state === 'draft') assignPicking(env, p.id);
+        return true;
+      },
+    },
     action_assign: {
       api: 'records',
       params: [],
@@ -239,24 +350,55 @@ export const stockMove = defineModel({
   fields: {
     name: fields.char('Description', { required: true }),
     sequence: fields.integer('Sequence', { default: 10 }),
-    reference: fields.char('Reference', { readonly: true, compute: (env, rec) => (typeof rec.picking_id === 'number' ? env.displayName('stock.picking', rec.picking_id) : (rec.name as string)) }),
+    reference: fields.char('Reference', {
+      readonly: true,
+      compute: (env, rec) => (typeof rec.picking_id === 'number' ? env.displayName('stock.picking', rec.picking_id) : (rec.name as string)),
+    }),
     origin: fields.char('Source Document'),
     picking_id: fields.many2one('stock.picking', 'Transfer', { ondelete: 'cascade' }),
     picking_type_id: fields.many2one('stock.picking.type', 'Operation Type'),
     product_id: fields.many2one('product.product', 'Product', { required: true }),
     product_uom_qty: fields.float('Demand', { default: 0 }),
     quantity: fields.float('Quantity', { help: 'Reserved or done quantity (Odoo 17+; Odoo 16 named the done part quantity_done).' }),
-    reserved_availability: fields.float('Quantity Reserved', { readonly: true, help: 'Simulator bookkeeping of the reserved part of `quantity`.' }),
+    reserved_availability: fields.float('Quantity Reserved', {
+      readonly: true,
+      help: 'Simulator bookkeeping of the reserved part of `quantity`.',
+    }),
     picked: fields.boolean('Picked', { default: false }),
     product_uom: fields.many2one('uom.uom', 'UoM', { default: 1 }),
     state: fields.selection(MOVE_STATES, 'Status', { default: 'draft', readonly: true }),
     location_id: fields.many2one('stock.location', 'Source Location', { required: true }),
     location_dest_id: fields.many2one('stock.location', 'Destination Location', { required: true }),
     sale_line_id: fields.many2one('sale.order.line', 'Sale Line'),
+    purchase_line_id: fields.many2one('purchase.order.line', 'Purchase Order Line', { readonly: true }),
+    origin_returned_move_id: fields.many2one('stock.move', 'Origin return move', { readonly: true }),
+    returned_move_ids: fields.one2many('stock.move', 'origin_returned_move_id', 'All returned moves'),
+    to_refund: fields.boolean('Update quantities on SO/PO', {
+      help: 'Trigger a decrease of the delivered/received quantity in the associated Sale Order/Purchase Order',
+    }),
+    move_line_ids: fields.one2many('stock.move.line', 'move_id', 'Move Lines'),
+    lot_ids: fields.many2many('stock.lot', 'Serial Numbers', {
+      readonly: true,
+      compute: (env, rec) => [
+        ...new Set(
+          env.store
+            .referencing('stock.move.line', 'move_id', rec.id)
+            .map((id) => env.store.get('stock.move.line', id)!.lot_id)
+            .filter((x): x is number => typeof x === 'number'),
+        ),
+      ],
+    }),
+    price_unit: fields.float('Unit Price'),
+    date_deadline: fields.datetime('Deadline', { readonly: true }),
     partner_id: fields.many2one('res.partner', 'Destination Address'),
     is_inventory: fields.boolean('Inventory', { default: false }),
     date: fields.datetime('Date Scheduled', { default: (env) => env.nowUs }),
     company_id: fields.many2one('res.company', 'Company', { default: 1 }),
+  },
+  hooks: {
+    afterWrite(env, ids, vals) {
+      if ('quantity' in vals) for (const id of ids) syncLinesToMoveQuantity(env, id);
+    },
   },
 });
 
@@ -267,7 +409,14 @@ export const deliveryCarrier = defineModel({
   fields: {
     name: fields.char('Delivery Method', { required: true }),
     sequence: fields.integer('Sequence', { default: 10 }),
-    delivery_type: fields.selection([['base_on_rule', 'Based on Rules'], ['fixed', 'Fixed Price']], 'Provider', { default: 'fixed', required: true }),
+    delivery_type: fields.selection(
+      [
+        ['base_on_rule', 'Based on Rules'],
+        ['fixed', 'Fixed Price'],
+      ],
+      'Provider',
+      { default: 'fixed', required: true },
+    ),
     product_id: fields.many2one('product.product', 'Delivery Product', { required: true, ondelete: 'restrict' }),
     fixed_price: fields.float('Fixed Price'),
     tracking_url: fields.char('Tracking Link'),

@@ -151,17 +151,24 @@ export class Env {
     for (const f of Object.values(def.fields)) {
       if (MAGIC_FIELDS.has(f.name) || f.compute) continue;
       if (f.type === 'one2many') {
+        // default_get also fills x2many fields from `default_<field>` context keys
         if (f.name in vals) x2many.push([f, vals[f.name]]);
+        else if (`default_${f.name}` in this.context) x2many.push([f, this.context[`default_${f.name}`]]);
         continue;
       }
       let v: unknown;
+      // default_get: a `default_<field>` context key beats the field's own default, as in Odoo
+      // (and, as in Odoo, it also reaches records created further down the same call).
+      const contextDefault = `default_${f.name}`;
       if (f.name in vals) v = vals[f.name];
+      else if (contextDefault in this.context) v = this.context[contextDefault];
       else if (f.default !== undefined) v = typeof f.default === 'function' ? f.default(this, vals) : f.default;
       else {
         rec[f.name] = emptyStored(f);
         continue;
       }
-      if (f.type === 'datetime' && typeof v === 'number' && !(f.name in vals)) rec[f.name] = v; // computed default: already µs
+      if (f.type === 'datetime' && typeof v === 'number' && !(f.name in vals))
+        rec[f.name] = v; // computed default: already µs
       else rec[f.name] = f.type === 'many2many' ? this.applyMany2many(def, f, [], v) : toStored(def, f, v);
     }
     rec.create_date = this.nowUs;
@@ -223,11 +230,15 @@ export class Env {
     const def = this.modelDef(model);
     this.ensure(model, ids);
     def.hooks?.beforeUnlink?.(this, ids);
+    const removed: RawRecord[] = [];
     for (const id of ids) {
-      if (!this.store.get(model, id)) continue;
+      const rec = this.store.get(model, id);
+      if (!rec) continue;
+      removed.push(rec);
       this.store.put(model, id, undefined);
       this.cascade(def, id);
     }
+    if (removed.length) def.hooks?.afterUnlink?.(this, removed);
   }
 
   private cascade(target: ModelDef, id: number): void {
@@ -247,7 +258,8 @@ export class Env {
         } else if (f.type === 'many2many') {
           for (const rec of this.store.table(other.name).values()) {
             const list = rec[f.name];
-            if (Array.isArray(list) && list.includes(id)) this.store.put(other.name, rec.id, { ...rec, [f.name]: list.filter((x) => x !== id) });
+            if (Array.isArray(list) && list.includes(id))
+              this.store.put(other.name, rec.id, { ...rec, [f.name]: list.filter((x) => x !== id) });
           }
         }
       }
@@ -292,14 +304,30 @@ export class Env {
       if (!Array.isArray(cmd)) throw valueError(`Wrong value for ${def.name}.${f.name}: ${pyRepr(value)}`);
       const [code, id, arg] = cmd as [number, number, unknown];
       switch (code) {
-        case 0: ids.push(this.create(f.relation!, (arg ?? {}) as Record<string, unknown>)); break;
-        case 1: this.write(f.relation!, [id], (arg ?? {}) as Record<string, unknown>); break;
-        case 2: this.unlink(f.relation!, [id]); ids = ids.filter((x) => x !== id); break;
-        case 3: ids = ids.filter((x) => x !== id); break;
-        case 4: if (!ids.includes(id)) ids.push(id); break;
-        case 5: ids = []; break;
-        case 6: ids = [...new Set((arg as number[]) ?? [])]; break;
-        default: throw valueError(`Wrong value for ${def.name}.${f.name}: ${pyRepr(value)}`);
+        case 0:
+          ids.push(this.create(f.relation!, (arg ?? {}) as Record<string, unknown>));
+          break;
+        case 1:
+          this.write(f.relation!, [id], (arg ?? {}) as Record<string, unknown>);
+          break;
+        case 2:
+          this.unlink(f.relation!, [id]);
+          ids = ids.filter((x) => x !== id);
+          break;
+        case 3:
+          ids = ids.filter((x) => x !== id);
+          break;
+        case 4:
+          if (!ids.includes(id)) ids.push(id);
+          break;
+        case 5:
+          ids = [];
+          break;
+        case 6:
+          ids = [...new Set((arg as number[]) ?? [])];
+          break;
+        default:
+          throw valueError(`Wrong value for ${def.name}.${f.name}: ${pyRepr(value)}`);
       }
     }
     return ids;
@@ -320,12 +348,24 @@ export class Env {
       if (!Array.isArray(cmd)) throw valueError(`Wrong value for ${def.name}.${f.name}: ${pyRepr(value)}`);
       const [code, id, arg] = cmd as [number, number, unknown];
       switch (code) {
-        case 0: this.create(comodel, { ...((arg ?? {}) as Record<string, unknown>), [inv]: parentId }); break;
-        case 1: this.write(comodel, [id], (arg ?? {}) as Record<string, unknown>); break;
-        case 2: this.unlink(comodel, [id]); break;
-        case 3: detach([id]); break;
-        case 4: this.write(comodel, [id], { [inv]: parentId }); break;
-        case 5: detach(this.store.referencing(comodel, inv, parentId)); break;
+        case 0:
+          this.create(comodel, { ...((arg ?? {}) as Record<string, unknown>), [inv]: parentId });
+          break;
+        case 1:
+          this.write(comodel, [id], (arg ?? {}) as Record<string, unknown>);
+          break;
+        case 2:
+          this.unlink(comodel, [id]);
+          break;
+        case 3:
+          detach([id]);
+          break;
+        case 4:
+          this.write(comodel, [id], { [inv]: parentId });
+          break;
+        case 5:
+          detach(this.store.referencing(comodel, inv, parentId));
+          break;
         case 6: {
           const keep = new Set((arg as number[]) ?? []);
           detach(this.store.referencing(comodel, inv, parentId).filter((x) => !keep.has(x)));
@@ -333,7 +373,8 @@ export class Env {
           if (add.length) this.write(comodel, add, { [inv]: parentId });
           break;
         }
-        default: throw valueError(`Wrong value for ${def.name}.${f.name}: ${pyRepr(value)}`);
+        default:
+          throw valueError(`Wrong value for ${def.name}.${f.name}: ${pyRepr(value)}`);
       }
     }
   }

@@ -78,6 +78,8 @@ export interface ModelHooks {
   guardWrite?(env: Env, ids: number[], vals: Record<string, unknown>): void;
   afterWrite?(env: Env, ids: number[], vals: Record<string, unknown>): void;
   beforeUnlink?(env: Env, ids: number[]): void;
+  /** After the records are gone, with their last state (to refresh what pointed at them). */
+  afterUnlink?(env: Env, removed: RawRecord[]): void;
 }
 
 export interface ModelDef {
