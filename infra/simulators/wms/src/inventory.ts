@@ -72,7 +72,9 @@ export class Inventory {
 
   list(filter: { warehouse?: string | undefined; sku?: string | undefined } = {}): StockLevel[] {
     return [...this.#cells.values()]
-      .filter((c) => (filter.warehouse === undefined || c.warehouse === filter.warehouse) && (filter.sku === undefined || c.sku === filter.sku))
+      .filter(
+        (c) => (filter.warehouse === undefined || c.warehouse === filter.warehouse) && (filter.sku === undefined || c.sku === filter.sku),
+      )
       .map((c) => this.level(c.warehouse, c.sku))
       .sort((a, b) => a.warehouse.localeCompare(b.warehouse) || a.sku.localeCompare(b.sku));
   }
@@ -97,11 +99,17 @@ export class Inventory {
     cell.onHand = Math.max(0, cell.onHand - qty);
   }
 
+  /** Goods put away to stock (a receipt): on-hand grows. */
+  receive(warehouse: string, sku: string, qty: number): void {
+    this.#cell(warehouse, sku).onHand += qty;
+  }
+
   /** Applies a correction by `delta` or to an absolute `onHand`. Throws InventoryError below zero. */
   adjust(warehouse: string, sku: string, change: { delta: number } | { onHand: number }, reason: string): InventoryAdjustment {
     const cell = this.#cell(warehouse, sku);
     const target = 'delta' in change ? cell.onHand + change.delta : change.onHand;
-    if (target < 0) throw new InventoryError(`on-hand of ${sku} in ${warehouse} would be ${target}`, 'delta' in change ? 'delta' : 'onHand');
+    if (target < 0)
+      throw new InventoryError(`on-hand of ${sku} in ${warehouse} would be ${target}`, 'delta' in change ? 'delta' : 'onHand');
     const delta = target - cell.onHand;
     cell.onHand = target;
     this.#adjustments += 1;

@@ -1,4 +1,5 @@
 import { createSimulatorApp, FaultController, listen, TimerSet, WebhookDispatcher } from './kit/index.js';
+import { InboundOrders } from './inbound-orders.js';
 import { Inventory } from './inventory.js';
 import { compileWmsOptions, type CompiledWmsOptions, type WmsSimulatorOptions } from './options.js';
 import { OutboundOrders } from './outbound-orders.js';
@@ -13,6 +14,8 @@ export interface WmsSimulator {
   faults: FaultController;
   webhooks: WebhookDispatcher;
   orders: OutboundOrders;
+  /** Expected receipts (purchases, returns) and their completed receipts. */
+  inbound: InboundOrders;
   inventory: Inventory;
   /** Same as `POST /sim/admin/reset`. */
   reset(): void;
@@ -35,8 +38,10 @@ export async function startWmsSimulator(options: WmsSimulatorOptions = {}): Prom
   const timers = new TimerSet();
   const inventory = new Inventory(compiled.inventory);
   const orders = new OutboundOrders({ options: compiled, inventory, webhooks, timers });
+  const inbound = new InboundOrders({ options: compiled, inventory, webhooks });
   const resetState = (): void => {
     orders.reset();
+    inbound.reset();
     inventory.reset();
   };
   const app = createSimulatorApp({
@@ -44,8 +49,8 @@ export async function startWmsSimulator(options: WmsSimulatorOptions = {}): Prom
     adminToken: compiled.adminToken,
     faults,
     webhooks,
-    api: wmsApi(orders, inventory),
-    admin: wmsAdmin(orders, inventory, webhooks),
+    api: wmsApi(orders, inbound, inventory),
+    admin: wmsAdmin(orders, inbound, inventory, webhooks),
     onReset: resetState,
     maxJsonDepth: compiled.maxJsonDepth,
   });
@@ -58,6 +63,7 @@ export async function startWmsSimulator(options: WmsSimulatorOptions = {}): Prom
     faults,
     webhooks,
     orders,
+    inbound,
     inventory,
     reset() {
       faults.reset();
