@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { mapLimited } from '../concurrency/map-limited.js';
-import { deleteManyInBatches, findByIds, insertManyInChunks, insertOnce } from '../store/bounded-writes.js';
+import { deleteManyInBatches, findByIds, insertManyInChunks } from '../store/bounded-writes.js';
+import { InsertBatcher } from '../store/insert-batcher.js';
 
 /** Result of trying to claim an idempotency key. */
 export type ClaimOutcome =
@@ -112,6 +113,8 @@ export class IdempotencyStore {
    * usually to the same member.
    */
   private readonly recent = new Map<string, RecentState>();
+  /** Single key inserts, sent together (see `insertUnique`); made on first use. */
+  private inserts: InsertBatcher<KeyDoc> | undefined;
 
   constructor(options: IdempotencyStoreOptions) {
     this.collection = options.db.collection<KeyDoc>(options.collection ?? 'odx_idempotency_keys');
@@ -149,8 +152,15 @@ export class IdempotencyStore {
     return { _id: `${key}@${generation}`, key, owner: this.owner, lease: new Date(now.getTime() + this.leaseMs), expiresAt };
   }
 
+  /**
+   * One key document, inserted unless its `_id` exists. Concurrent callers (webhooks, API requests, each
+   * partition's completions) share insertMany commands: alone a document goes out at once, and while
+   * commands are in flight the next ones queue and go out together (group commit), so a burst costs
+   * FerretDB a few commands instead of one per request.
+   */
   private insertUnique(doc: KeyDoc): Promise<boolean> {
-    return insertOnce(this.collection, doc);
+    this.inserts ??= new InsertBatcher(this.collection, { lingerMs: 0, maxInFlight: 4 });
+    return this.inserts.insert(doc);
   }
 
   /**

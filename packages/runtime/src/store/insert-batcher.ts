@@ -10,7 +10,11 @@ interface Pending<D> {
 export interface InsertBatcherOptions {
   /** Documents per insertMany. @default 500 */
   maxBatch?: number;
-  /** How long the first document waits for company when no insert is in flight. @default 2 */
+  /**
+   * How long the first document waits for company when no insert is in flight. 0 sends what the current
+   * turn of the event loop queued (no timer; for latency-bound callers such as idempotency claims: alone it
+   * goes out at once, under load the in-flight limit does the batching). @default 2
+   */
   lingerMs?: number;
   /**
    * insertMany commands in flight at once. While they all run, what arrives
@@ -32,7 +36,8 @@ export interface InsertBatcherOptions {
  */
 export class InsertBatcher<D extends { _id: string }> {
   private queue: Pending<D>[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled flush, while one is scheduled. */
+  private scheduled: (() => void) | undefined;
   private inFlight = 0;
   private readonly maxBatch: number;
   private readonly lingerMs: number;
@@ -58,13 +63,22 @@ export class InsertBatcher<D extends { _id: string }> {
       this.queue.push({ doc, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
       // At the in-flight limit, the next answer sends the queue.
-      else if (this.inFlight < this.maxInFlight) this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
+      else if (this.inFlight < this.maxInFlight) this.scheduled ??= this.schedule();
     });
   }
 
+  private schedule(): () => void {
+    if (this.lingerMs === 0) {
+      const immediate = setImmediate(() => this.flush());
+      return () => clearImmediate(immediate);
+    }
+    const timer = setTimeout(() => this.flush(), this.lingerMs);
+    return () => clearTimeout(timer);
+  }
+
   private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.scheduled?.();
+    this.scheduled = undefined;
     if (this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
     const batch = this.queue.splice(0, this.maxBatch);
     this.inFlight++;

@@ -26,6 +26,37 @@ test('many concurrent claims of one key: exactly one wins', async (t) => {
   assert.equal((await stores[1]!.claim('tms-bridge', eventId)).status, 'acquired');
 });
 
+test('concurrent single claims and completions share insert commands; one key claimed twice in one command still has one winner', async (t) => {
+  const kit = await createTestKit(t);
+  const store = kit.idempotency({ owner: 'burst' });
+  await store.init();
+  const commands: number[] = [];
+  // Count the insert commands this store's collection gets (the driver's command log, without monitoring).
+  const bulkWrite = store.collection.bulkWrite.bind(store.collection);
+  store.collection.bulkWrite = ((ops: Parameters<typeof bulkWrite>[0], options?: Parameters<typeof bulkWrite>[1]) => {
+    commands.push(ops.length);
+    return bulkWrite(ops, options);
+  }) as typeof bulkWrite;
+  const insertOne = store.collection.insertOne.bind(store.collection);
+  store.collection.insertOne = ((doc: Parameters<typeof insertOne>[0], options?: Parameters<typeof insertOne>[1]) => {
+    commands.push(1);
+    return insertOne(doc, options);
+  }) as typeof insertOne;
+  const ids = Array.from({ length: 60 }, () => randomUUID());
+  // Like 60 webhooks at once, one of them delivered twice.
+  const outcomes = await Promise.all([...ids, ids[0]!].map((id) => store.claim('g', id)));
+  assert.equal(outcomes.filter((o) => o.status === 'acquired').length, 60);
+  assert.equal(outcomes.filter((o) => o.status === 'busy').length, 1, 'the repeat found the first one holding the key');
+  assert.ok(commands.length < 10, `61 claims took ${commands.length} insert commands (${commands.join(', ')})`);
+  const before = commands.length;
+  const done = await Promise.all(
+    outcomes.flatMap((o) => (o.status === 'acquired' ? [store.complete(o.claim, { verifyHolder: false })] : [])),
+  );
+  assert.deepEqual(done, Array(60).fill(true));
+  assert.ok(commands.length - before < 10, `60 completions took ${commands.length - before} insert commands`);
+  assert.ok((await Promise.all(ids.map((id) => store.claim('g', id)))).every((o) => o.status === 'duplicate'));
+});
+
 test("a crashed holder's lease is taken over by exactly one contender", async (t) => {
   const kit = await createTestKit(t);
   const crashed = kit.idempotency({ owner: 'crashed', leaseMs: 300 });

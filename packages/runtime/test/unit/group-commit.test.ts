@@ -73,6 +73,31 @@ test('InsertBatcher: inserts that arrive while a command runs go out together wh
   assert.deepEqual(await Promise.all(queued), Array(40).fill(true));
 });
 
+test('InsertBatcher with lingerMs 0: what one turn of the event loop queued goes out together, with no timer', async () => {
+  const { collection, commands } = recordingCollection();
+  const batcher = new InsertBatcher(collection, { lingerMs: 0, maxInFlight: 1 });
+  const turn = Array.from({ length: 7 }, (_, i) => batcher.insert({ _id: `t${i}` }));
+  assert.equal(commands.length, 0, 'not sent synchronously');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(
+    commands.map((c) => c.size),
+    [7],
+    'sent at the end of the turn, as one command',
+  );
+  const later = batcher.insert({ _id: 'later' });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(commands.length, 1, 'queued behind the one command in flight');
+  commands[0]!.open();
+  assert.deepEqual(await Promise.all(turn), Array(7).fill(true));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(
+    commands.map((c) => c.size),
+    [7, 1],
+  );
+  commands[1]!.open();
+  assert.equal(await later, true);
+});
+
 test('InsertBatcher: maxInFlight commands run at once, and maxBatch splits a large queue', async () => {
   const { collection, commands } = recordingCollection();
   const batcher = new InsertBatcher(collection, { lingerMs: 1, maxInFlight: 2, maxBatch: 25 });
