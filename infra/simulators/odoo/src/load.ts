@@ -3,6 +3,7 @@
  *   node --import tsx infra/simulators/odoo/src/load.ts --orders 1000 --rate 50
  *     [--url http://127.0.0.1:8069] [--same-second K] [--late P] [--cancel-ratio 0.05]
  *     [--validate-ratio 0.7] [--invoice-ratio 0.5] [--pay-ratio 0.5] [--concurrency 8]
+ *     [--replenish-below Q [--replenish-to Q2] [--replenish-every N] [--replenish-bill true|false]]
  */
 import { parseCliArgs } from '@odx/runtime/cli';
 import { runLoad } from './load/run-load.js';
@@ -25,6 +26,10 @@ const { values: v } = parseCliArgs('sim:odoo:load', 'a load generator placing sa
     'invoice-ratio': { type: 'string', default: '0.5' },
     'pay-ratio': { type: 'string', default: '0.5' },
     seed: { type: 'string', default: '42' },
+    'replenish-below': { type: 'string', default: '0' },
+    'replenish-to': { type: 'string' },
+    'replenish-every': { type: 'string', default: '25' },
+    'replenish-bill': { type: 'string', default: 'true' },
   },
   strict: true,
 });
@@ -53,6 +58,15 @@ const counts = await runLoad({
   invoiceRatio: num('invoice-ratio', 0, 1),
   payRatio: num('pay-ratio', 0, 1),
   seed: num('seed', 0),
+  replenish:
+    num('replenish-below', 0) > 0
+      ? {
+          below: num('replenish-below', 0),
+          upTo: v['replenish-to'] === undefined ? undefined : num('replenish-to', 0),
+          everyOrders: num('replenish-every', 1),
+          bill: v['replenish-bill'] !== 'false',
+        }
+      : undefined,
   onProgress: (c) =>
     process.stderr.write(
       `\rcreated ${c.created} confirmed ${c.confirmed} cancelled ${c.cancelled} validated ${c.validated} invoiced ${c.invoiced} errors ${c.errors}   `,

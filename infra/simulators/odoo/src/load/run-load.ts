@@ -8,6 +8,7 @@ import { Prng } from '../prng.js';
 import { LATE_COMMIT_KEY } from '../rpc-service.js';
 import { CREDIT_HOLD_CUSTOMER } from '../seed.js';
 import { OdooJsonRpcClient, OdooRpcError } from './odoo-jsonrpc-client.js';
+import { Replenisher, compileReplenishOptions, type ReplenishCounts, type ReplenishOptions } from './replenish.js';
 
 export interface LoadOptions {
   url: string;
@@ -29,6 +30,8 @@ export interface LoadOptions {
   invoiceRatio: number;
   payRatio: number;
   seed: number;
+  /** Buy what runs low from the vendors (purchase, receipt, bill). @default undefined (off, so sales figures stay comparable) */
+  replenish?: ReplenishOptions;
   onProgress?(counts: LoadCounts): void;
 }
 
@@ -44,6 +47,8 @@ export interface LoadCounts {
   paid: number;
   errors: number;
   orderIds: number[];
+  /** Only when `replenish` is on. */
+  replenishment?: ReplenishCounts;
 }
 
 interface Catalog {
@@ -53,48 +58,76 @@ interface Catalog {
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadCounts> {
+  const replenish = opts.replenish ? compileReplenishOptions(opts.replenish) : null;
   const client = new OdooJsonRpcClient(opts.url, opts.db, opts.login, opts.password);
   await client.authenticate();
   const catalog: Catalog = {
     // Not the credit-hold demo customer: its orders would stop at the credit check, by design.
-    customers: await client.executeKw<number[]>('res.partner', 'search', [[['is_company', '=', true], ['customer_rank', '>', 0], ['ref', '!=', CREDIT_HOLD_CUSTOMER.ref]]]),
-    products: await client.executeKw<number[]>('product.product', 'search', [[['sale_ok', '=', true], ['type', 'in', ['product', 'consu']]]]),
+    customers: await client.executeKw<number[]>('res.partner', 'search', [
+      [
+        ['is_company', '=', true],
+        ['customer_rank', '>', 0],
+        ['ref', '!=', CREDIT_HOLD_CUSTOMER.ref],
+      ],
+    ]),
+    products: await client.executeKw<number[]>('product.product', 'search', [
+      [
+        ['sale_ok', '=', true],
+        ['type', 'in', ['product', 'consu']],
+      ],
+    ]),
     carriers: await client.executeKw<number[]>('delivery.carrier', 'search', [[]]),
   };
   if (!catalog.customers.length || !catalog.products.length) throw new Error('no customers or products to order');
-  const counts: LoadCounts = { created: 0, confirmed: 0, lateConfirmed: 0, cancelled: 0, validated: 0, notReady: 0, invoiced: 0, posted: 0, paid: 0, errors: 0, orderIds: [] };
+  const counts: LoadCounts = {
+    created: 0,
+    confirmed: 0,
+    lateConfirmed: 0,
+    cancelled: 0,
+    validated: 0,
+    notReady: 0,
+    invoiced: 0,
+    posted: 0,
+    paid: 0,
+    errors: 0,
+    orderIds: [],
+  };
+  const replenisher = replenish ? new Replenisher(client, replenish, (m) => console.error(m)) : null;
+  if (replenisher) counts.replenishment = replenisher.counts;
   const rng = new Prng(opts.seed);
   const plans = Array.from({ length: opts.orders }, (_, i) => planOrder(rng, catalog, opts, i));
   const started = Date.now();
   const ticker = setInterval(() => opts.onProgress?.(counts), 1000);
   try {
-  const batch = opts.sameSecond > 0 ? opts.sameSecond : opts.orders;
-  for (let from = 0; from < plans.length; from += batch) {
-    const slice = plans.slice(from, from + batch);
-    if (opts.sameSecond > 0) await adminCall(opts, '/clock/freeze');
-    try {
-      await runPool(slice, opts.concurrency, async (plan) => {
-        const due = started + (plan.index * 1000) / opts.rate;
-        const wait = due - Date.now();
-        if (wait > 0 && opts.sameSecond === 0) await new Promise((r) => setTimeout(r, wait));
-        try {
-          await runOrder(client, plan, counts, opts.lateSeconds);
-        } catch (err) {
-          counts.errors++;
-          if (counts.errors <= 5) console.error(`order ${plan.index}: ${err instanceof Error ? err.message : String(err)}`);
+    const batch = opts.sameSecond > 0 ? opts.sameSecond : opts.orders;
+    for (let from = 0; from < plans.length; from += batch) {
+      const slice = plans.slice(from, from + batch);
+      if (opts.sameSecond > 0) await adminCall(opts, '/clock/freeze');
+      try {
+        await runPool(slice, opts.concurrency, async (plan) => {
+          const due = started + (plan.index * 1000) / opts.rate;
+          const wait = due - Date.now();
+          if (wait > 0 && opts.sameSecond === 0) await new Promise((r) => setTimeout(r, wait));
+          try {
+            await runOrder(client, plan, counts, opts.lateSeconds);
+          } catch (err) {
+            counts.errors++;
+            if (counts.errors <= 5) console.error(`order ${plan.index}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+          await replenisher?.afterOrder();
+        });
+      } finally {
+        if (opts.sameSecond > 0) {
+          await adminCall(opts, '/clock/unfreeze');
+          await adminCall(opts, '/clock/advance', { seconds: 1 });
         }
-      });
-    } finally {
+      }
       if (opts.sameSecond > 0) {
-        await adminCall(opts, '/clock/unfreeze');
-        await adminCall(opts, '/clock/advance', { seconds: 1 });
+        const due = started + ((from + batch) * 1000) / opts.rate;
+        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
       }
     }
-    if (opts.sameSecond > 0) {
-      const due = started + ((from + batch) * 1000) / opts.rate;
-      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    }
-  }
+    await replenisher?.finish();
   } finally {
     clearInterval(ticker);
     opts.onProgress?.(counts);
@@ -151,7 +184,12 @@ async function runOrder(client: OdooJsonRpcClient, plan: OrderPlan, counts: Load
     return;
   }
   if (plan.validate) {
-    const pickings = await client.executeKw<{ id: number; state: string }[]>('stock.picking', 'search_read', [[['sale_id', '=', orderId]]], { fields: ['state'] });
+    const pickings = await client.executeKw<{ id: number; state: string }[]>(
+      'stock.picking',
+      'search_read',
+      [[['sale_id', '=', orderId]]],
+      { fields: ['state'] },
+    );
     for (const p of pickings) {
       if (p.state !== 'assigned') {
         counts.notReady++;
@@ -162,7 +200,9 @@ async function runOrder(client: OdooJsonRpcClient, plan: OrderPlan, counts: Load
     }
   }
   if (plan.invoice) {
-    const wizard = await client.executeKw<number>('sale.advance.payment.inv', 'create', [{ advance_payment_method: 'delivered' }], { context: { active_model: 'sale.order', active_ids: [orderId] } });
+    const wizard = await client.executeKw<number>('sale.advance.payment.inv', 'create', [{ advance_payment_method: 'delivered' }], {
+      context: { active_model: 'sale.order', active_ids: [orderId] },
+    });
     let action: { res_id?: number; domain?: [string, string, number[]][] };
     try {
       action = await client.executeKw('sale.advance.payment.inv', 'create_invoices', [[wizard]]);
@@ -175,7 +215,9 @@ async function runOrder(client: OdooJsonRpcClient, plan: OrderPlan, counts: Load
     await client.executeKw('account.move', 'action_post', [invoiceIds]);
     counts.posted += invoiceIds.length;
     if (plan.pay) {
-      const pay = await client.executeKw<number>('account.payment.register', 'create', [{}], { context: { active_model: 'account.move', active_ids: invoiceIds } });
+      const pay = await client.executeKw<number>('account.payment.register', 'create', [{}], {
+        context: { active_model: 'account.move', active_ids: invoiceIds },
+      });
       await client.executeKw('account.payment.register', 'action_create_payments', [[pay]]);
       counts.paid += invoiceIds.length;
     }

@@ -318,9 +318,9 @@ export const purchaseOrderLine = defineModel({
       }
       // _prepare_add_missing_fields: what the product onchange would have filled
       if (typeof vals.order_id !== 'number' || typeof vals.product_id !== 'number') return;
-      const order = env.store.get('purchase.order', vals.order_id);
-      const product = env.store.get('product.product', vals.product_id);
-      if (!order || !product) return;
+      // the onchange reads the order and the product: a wrong id fails there, as browse() does
+      const order = env.browse('purchase.order', vals.order_id);
+      const product = env.browse('product.product', vals.product_id);
       if (vals.product_qty === undefined) {
         // _suggest_quantity: the vendor's smallest minimum, else 1
         const mine = sellersOf(env, product.id).filter((s) => s.partner_id === order.partner_id);

@@ -233,7 +233,8 @@ function likeRegex(pattern: string, insensitive: boolean): RegExp {
   return new RegExp(`^${src}$`, insensitive ? 'iu' : 'u');
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+// No '-' here: outside a character class it needs no escape, and the 'u' flag rejects a needless one.
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 function compare(a: RawValue, b: RawValue): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;

@@ -47,6 +47,7 @@ const cases: [string, unknown[], string[], Record<string, unknown>?][] = [
   ['ilike', [['name', 'ilike', 'TOOLS']], ['A']],
   ['=like uses the pattern as given', [['name', '=like', 'Gamma_Co']], ['C']],
   ['=ilike', [['name', '=ilike', 'alpha%']], ['A']],
+  ['like with a hyphen in the pattern (no needless escape)', [['email', '=like', 'a@x.com'], ['name', 'not like', '-']], ['A']],
   ['not like', [['name', 'not like', 'a']], ['E']],
   ['not ilike', [['name', 'not ilike', 'ALPHA']], ['B', 'C', 'E']],
   ['ilike on NULL column', [['city', 'ilike', 'ly']], ['E']],
