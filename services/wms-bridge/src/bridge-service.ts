@@ -1,6 +1,7 @@
 import { provisionCatalogTopics, type CatchUpRunner, type RunningConsumer, type ServiceRuntime } from '@odx/runtime';
 import { startWmsCatchUp } from './catchup/order-catch-up.js';
 import type { WmsBridgeConfig } from './config.js';
+import { InboundRecords } from './inbound/inbound-records.js';
 import { levelHandler } from './inventory/level-handler.js';
 import { LevelStore } from './inventory/level-store.js';
 import { mountReconciliationRoute } from './inventory/reconciliation-route.js';
@@ -17,7 +18,7 @@ import { WmsClient } from './wms/wms-client.js';
 
 export interface WmsBridge {
   client: WmsClient;
-  /** Releases work to the WMS (orders, and shipments in FulfillmentRequested mode). */
+  /** Releases work to the WMS (orders, and shipments in FulfillmentRequested mode; expected receipts of POs and returns). */
   consumer: RunningConsumer;
   /** Keeps Odoo's inventory levels for reconciliation. */
   levels: RunningConsumer;
@@ -50,6 +51,7 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
   });
 
   const stages = new StageStore(rt.db);
+  const inbound = new InboundRecords(rt.db);
   const webhooks = new WebhookProcessor({
     secret: config.webhook.secret,
     toleranceSeconds: config.webhook.toleranceSeconds,
@@ -58,7 +60,13 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
     stages,
     logger: rt.logger,
     mapping: { company: rt.config.company, warehouses: config.warehouses },
-    topics: { shipments: config.topics.shipments, inventory: config.topics.inventory },
+    topics: {
+      shipments: config.topics.shipments,
+      inventory: config.topics.inventory,
+      purchasing: config.topics.purchasing,
+      returns: config.topics.returns,
+    },
+    inbound,
   });
   mountWebhookRoute(rt.http, webhooks);
   const catchUp = startWmsCatchUp({
@@ -91,6 +99,10 @@ export async function startWmsBridge(rt: ServiceRuntime, config: WmsBridgeConfig
     warehouses: config.warehouses,
     logger: rt.logger,
     releaseOn: config.releaseOn,
+    inbound,
+    producer: rt.producer,
+    ordersTopic: config.topics.orders,
+    company: rt.config.company,
   });
   // odx.shipments.v1 carries the bridges' own events: the runner skips every type
   // the handler does not act on before any idempotency claim.

@@ -46,6 +46,8 @@ const schema = z.object({
   ODX_WMS_BRIDGE_ORDERS_TOPIC: z.string().min(1).optional(),
   ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: z.string().min(1).optional(),
   ODX_WMS_BRIDGE_INVENTORY_TOPIC: z.string().min(1).optional(),
+  ODX_WMS_BRIDGE_PURCHASING_TOPIC: z.string().min(1).optional(),
+  ODX_WMS_BRIDGE_RETURNS_TOPIC: z.string().min(1).optional(),
   ODX_WMS_BRIDGE_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
   ODX_WMS_BRIDGE_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
   /** Which events release work to the WMS: OrderConfirmed (odx.orders.v1), FulfillmentRequested (odx.shipments.v1), or both. */
@@ -80,7 +82,7 @@ export interface WmsBridgeConfig {
   circuit: { resetTimeoutMs: number; errorThresholdPercentage: number; volumeThreshold: number };
   webhook: { secret: string; toleranceSeconds: number };
   warehouses: { map: Record<string, string>; defaultWarehouse: string };
-  topics: { orders: string; shipments: string; inventory: string };
+  topics: { orders: string; shipments: string; inventory: string; purchasing: string; returns: string };
   consumer: { groupId: string; retryDelaysMs: number[]; partitionConcurrency: number };
   releaseOn: ReleaseMode;
   reconciliation: { intervalMs: number; tolerance: bigint };
@@ -108,6 +110,8 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): WmsBridg
       orders: e.ODX_WMS_BRIDGE_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env),
       shipments: e.ODX_WMS_BRIDGE_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env),
       inventory: e.ODX_WMS_BRIDGE_INVENTORY_TOPIC ?? catalogTopicName('odx.inventory.v1', env),
+      purchasing: e.ODX_WMS_BRIDGE_PURCHASING_TOPIC ?? catalogTopicName('odx.purchasing.v1', env),
+      returns: e.ODX_WMS_BRIDGE_RETURNS_TOPIC ?? catalogTopicName('odx.returns.v1', env),
     },
     consumer: {
       groupId: e.ODX_WMS_BRIDGE_GROUP,

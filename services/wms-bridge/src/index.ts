@@ -11,3 +11,6 @@ export { compareStock, latestLevels, mismatchEvent, type OdooLevel, type StockDe
 export { Reconciler, ReconciliationBusyError, type ReconciliationReport } from './inventory/reconciler.js';
 export { RECONCILIATIONS_PATH } from './inventory/reconciliation-route.js';
 export { wmsBridgeSubscriptions } from './subscriptions.js';
+export { mapPurchaseOrderToInbound, mapReturnToInbound, type InboundPlan, type InboundRelease } from './mapping/map-inbound.js';
+export { checkReceipt, mapReceipt, type ReceiptEvent, type ReceiptProblem } from './mapping/map-receipt.js';
+export { mapReturnSuggested } from './mapping/map-return-suggested.js';

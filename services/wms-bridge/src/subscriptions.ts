@@ -8,7 +8,15 @@ export function wmsBridgeSubscriptions(config: WmsBridgeConfig): { release: Cons
   return {
     release: {
       groupId: config.consumer.groupId,
-      topics: [...new Set([config.topics.orders, ...(readsShipments ? [config.topics.shipments] : [])])],
+      // Purchase orders and returns release expected receipts in every mode.
+      topics: [
+        ...new Set([
+          config.topics.orders,
+          ...(readsShipments ? [config.topics.shipments] : []),
+          config.topics.purchasing,
+          config.topics.returns,
+        ]),
+      ],
     },
     levels: { groupId: `${config.consumer.groupId}-levels`, topics: [config.topics.inventory] },
   };

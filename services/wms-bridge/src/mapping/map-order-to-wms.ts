@@ -7,7 +7,7 @@ import { toWmsWarehouse, type WarehouseMapping } from './warehouse-codes.js';
 const QTY = /^(\d+)(?:\.(\d+))?$/;
 
 /** A canonical decimal quantity as the WMS's whole units; fractional or non-positive quantities are refused. */
-function wholeUnits(quantity: string, where: string): number {
+export function wholeUnits(quantity: string, where: string): number {
   const m = QTY.exec(quantity);
   if (!m || /[1-9]/.test(m[2] ?? '') || Number(m[1]) <= 0) {
     throw new PermanentError(`${where}: quantity ${quantity} is not a positive whole number of units, which the WMS requires`, {

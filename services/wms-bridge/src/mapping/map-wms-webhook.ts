@@ -40,7 +40,8 @@ function meta(eventId: string, occurredAt: Date, correlationId: string, ctx: Map
   return { eventId, occurredAt, source: 'wms', correlationId, causationId: null, company: ctx.company };
 }
 
-function line(
+/** One WMS order line (or carton content) as a canonical shipment line, `lineId` `<wmsOrderId>/<lineNumber>`. */
+export function shipmentLine(
   order: WmsOutboundOrder,
   l: { lineNumber: number; lineRef: string | null; sku: string },
   qty: number,
@@ -73,7 +74,7 @@ function packages(order: WmsOutboundOrder): ShipmentPackage[] {
       ? { lengthCm: dec2(p.dimensions.lengthCm), widthCm: dec2(p.dimensions.widthCm), heightCm: dec2(p.dimensions.heightCm) }
       : null,
     trackingNumber: null,
-    contents: p.contents.map((c) => line(order, c, c.qty, uomOf.get(c.lineNumber) ?? 'EA')),
+    contents: p.contents.map((c) => shipmentLine(order, c, c.qty, uomOf.get(c.lineNumber) ?? 'EA')),
   }));
 }
 
@@ -81,7 +82,8 @@ function totalWeight(order: WmsOutboundOrder): string {
   return dec4(order.packages.reduce((sum, p) => sum + p.weightKg, 0));
 }
 
-function shipTo(order: WmsOutboundOrder): Address {
+/** The WMS order's ship-to as a canonical address. */
+export function shipTo(order: WmsOutboundOrder): Address {
   const a = order.shipTo;
   return {
     addressId: null,
@@ -122,7 +124,7 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
           shipmentId,
           orderId,
           warehouseCode,
-          lines: order.lines.map((l) => line(order, l, l.pickedQty, l.uom)),
+          lines: order.lines.map((l) => shipmentLine(order, l, l.pickedQty, l.uom)),
           shortPicked: order.shortPicked,
           pickedAt,
         },
@@ -164,7 +166,7 @@ export function mapOrderStage(order: WmsOutboundOrder, stage: ProgressStage, ctx
             serviceLevel: null,
             bookingRef: order.bolNumber ?? null,
             trackingNumber: null,
-            lines: order.lines.map((l) => line(order, l, l.shippedQty, l.uom)),
+            lines: order.lines.map((l) => shipmentLine(order, l, l.shippedQty, l.uom)),
             packages: packages(order),
             milestones: [],
             totalWeightKg: totalWeight(order),

@@ -1,5 +1,16 @@
-import { HttpProblem, StandardWebhookReceiver, errorMessage, type EventProducer, type IdempotencyStore, type Logger } from '@odx/runtime';
+import {
+  HttpProblem,
+  StandardWebhookReceiver,
+  errorMessage,
+  verifyStandardWebhook,
+  webhookKey,
+  type EventProducer,
+  type IdempotencyStore,
+  type Logger,
+} from '@odx/runtime';
 import { messageKeyFor } from '@odx/schemas';
+import type { InboundRecords } from '../inbound/inbound-records.js';
+import { ReceiptPublisher, ReceiptRejectedError } from '../inbound/receipt-publisher.js';
 import { mapInventoryAdjustment, type BridgeEvent, type MappingContext } from '../mapping/map-wms-webhook.js';
 import { stageOfWebhook } from '../mapping/order-stages.js';
 import { StagePublisher } from '../stages/stage-publisher.js';
@@ -14,7 +25,8 @@ export interface WebhookProcessorOptions {
   stages: StageStore;
   logger: Logger;
   mapping: MappingContext;
-  topics: { shipments: string; inventory: string };
+  topics: { shipments: string; inventory: string; purchasing: string; returns: string };
+  inbound: InboundRecords;
 }
 
 export interface WebhookDelivery {
@@ -29,7 +41,7 @@ export type WebhookOutcome =
   | { status: 'published'; events: string[] }
   /** This webhook-id was handled before. */
   | { status: 'duplicate'; events: [] }
-  /** The order is already at or past this stage: nothing published. */
+  /** The order is already at or past this stage, or the receipt was published before: nothing published. */
   | { status: 'stale'; events: [] }
   /** A signed event type the bridge does not translate. */
   | { status: 'ignored'; events: [] };
@@ -47,6 +59,9 @@ export const WEBHOOK_SCOPE = 'wms-webhook';
 export class WebhookProcessor {
   /** Publishes an order's missing stages; catch-up shares it, so a late webhook and a poll never publish a stage twice. */
   readonly stagePublisher: StagePublisher;
+  /** Publishes completed receipts against the bridge's inbound releases. */
+  readonly receiptPublisher: ReceiptPublisher;
+  private readonly key: Buffer;
   private readonly receiver: StandardWebhookReceiver<WmsWebhook, WebhookOutcome>;
 
   constructor(private readonly options: WebhookProcessorOptions) {
@@ -56,6 +71,13 @@ export class WebhookProcessor {
       mapping: options.mapping,
       topic: options.topics.shipments,
     });
+    this.receiptPublisher = new ReceiptPublisher({
+      producer: options.producer,
+      records: options.inbound,
+      mapping: options.mapping,
+      topics: { purchasing: options.topics.purchasing, returns: options.topics.returns },
+    });
+    this.key = webhookKey(options.secret);
     this.receiver = new StandardWebhookReceiver({
       sender: 'WMS',
       secret: options.secret,
@@ -69,11 +91,45 @@ export class WebhookProcessor {
     });
   }
 
-  process(d: WebhookDelivery): Promise<WebhookOutcome> {
+  async process(d: WebhookDelivery): Promise<WebhookOutcome> {
+    await this.refuseUnacceptableReceipt(d);
     return this.receiver.process(d);
   }
 
+  /**
+   * A signed receipt the bridge can never publish (a reference it never
+   * released, a line it does not know, more than released) is a 422 naming
+   * the problem, before the webhook id is claimed: the receiver turns every
+   * failure of the effect into a 503, and an operator who fixes the cause
+   * can have the WMS replay the same message. Checked again under the lock.
+   */
+  private async refuseUnacceptableReceipt(d: WebhookDelivery): Promise<void> {
+    if (!verifyStandardWebhook(this.key, d, d.rawBody, this.options.toleranceSeconds).ok) return; // the receiver answers 401
+    const webhook = parseBody(d.rawBody);
+    if (webhook === 'ignored' || webhook.type !== 'receipt.completed') return;
+    try {
+      await this.receiptPublisher.check(webhook.data);
+    } catch (err) {
+      if (!(err instanceof ReceiptRejectedError)) throw err;
+      this.options.logger.error('WMS receipt refused; nothing published', {
+        webhook_id: d.id,
+        reason: err.reason,
+        external_ref: webhook.data.externalRef,
+        receipt: webhook.data.receiptId,
+        detail: err.message,
+      });
+      throw new HttpProblem(422, 'Unprocessable Entity', err.message, {
+        reason: err.reason,
+        errors: err.problems.map((p) => ({ field: p.field, message: p.message, code: p.code })),
+      });
+    }
+  }
+
   private async handle(webhook: WmsWebhook): Promise<WebhookOutcome> {
+    if (webhook.type === 'receipt.completed') {
+      const outcome = await this.receiptPublisher.publish(webhook.data);
+      return outcome.status === 'duplicate' ? { status: 'stale', events: [] } : { status: 'published', events: [outcome.event.eventType] };
+    }
     if (webhook.type === 'inventory.adjusted') {
       const event = mapInventoryAdjustment(webhook.data, this.options.mapping);
       await this.publish([event]);

@@ -1,9 +1,12 @@
 import { PermanentError, RestClient, type Circuit, type CircuitBreakerOptions } from '@odx/runtime';
 import { parseOrderPage, type OrderPage } from './order-page.js';
 import {
+  inboundOrderSchema,
   inventoryListSchema,
   outboundOrderSchema,
+  type CreateInboundOrderRequest,
   type CreateOutboundOrderRequest,
+  type WmsInboundOrder,
   type WmsOutboundOrder,
   type WmsStockRow,
 } from './wms-types.js';
@@ -42,6 +45,21 @@ export class WmsClient {
   async createOrder(request: CreateOutboundOrderRequest, idempotencyKey: string): Promise<{ order: WmsOutboundOrder; created: boolean }> {
     const { status, body } = await this.rest.call('POST', '/v1/outbound-orders', request, { 'idempotency-key': idempotencyKey });
     return { order: parseOrder(body), created: status === 201 };
+  }
+
+  /** Creates the inbound order (an expected receipt), or returns the one the WMS already has for `externalRef`. */
+  async createInboundOrder(
+    request: CreateInboundOrderRequest,
+    idempotencyKey: string,
+  ): Promise<{ order: WmsInboundOrder; created: boolean }> {
+    const { status, body } = await this.rest.call('POST', '/v1/inbound-orders', request, { 'idempotency-key': idempotencyKey });
+    const parsed = inboundOrderSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new PermanentError(`WMS answered an inbound order we cannot read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+        errorClass: 'wms.bad-response',
+      });
+    }
+    return { order: parsed.data, created: status === 201 };
   }
 
   /** The order with this external reference, or null. */

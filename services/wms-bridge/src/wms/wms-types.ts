@@ -92,15 +92,86 @@ export const inventoryAdjustmentSchema = z.looseObject({
 });
 export type WmsInventoryAdjustment = z.output<typeof inventoryAdjustmentSchema>;
 
+/** What an inbound order expects: a purchase from a supplier, or a customer return. */
+export type InboundKind = 'purchase' | 'return';
+
+/** Body of `POST /v1/inbound-orders` (an expected receipt). */
+export interface CreateInboundOrderRequest {
+  /** Idempotency key on the WMS side: `po:<purchaseOrderId>` or `rma:<returnId>`. */
+  externalRef: string;
+  type: InboundKind;
+  warehouse: string;
+  /** The PO name or the RMA number, as the dock sees it on the paperwork. */
+  reference?: string;
+  sender?: { name: string; code?: string };
+  expectedDate?: string;
+  lines: Array<{ lineRef: string; sku: string; qty: number; uom: string; lotNumber?: string; expectedCondition?: string }>;
+}
+
+/** The fields of a WMS inbound order the bridge reads. */
+export const inboundOrderSchema = z.looseObject({
+  id: z.string().min(1).max(100),
+  externalRef: z.string().min(1).max(200),
+  type: z.enum(['purchase', 'return']),
+  warehouse: z.string().min(1).max(50),
+  status: z.string().min(1).max(30),
+});
+export type WmsInboundOrder = z.output<typeof inboundOrderSchema>;
+
+/** `data` of a `receipt.completed` webhook: one receipt the dock completed against an inbound order. */
+export const receiptSchema = z.looseObject({
+  receiptId: z.string().min(1).max(100),
+  inboundOrderId: z.string().min(1).max(100),
+  externalRef: z.string().min(1).max(200),
+  inboundType: z.enum(['purchase', 'return']),
+  warehouse: z.string().min(1).max(50),
+  receivedBy: z.string().max(200).nullish(),
+  completedAt: z.iso.datetime(),
+  lines: z
+    .array(
+      z.looseObject({
+        receiptLineId: z.string().min(1).max(200).nullish(),
+        lineNumber: z.number().int().positive(),
+        lineRef: z.string().min(1).max(200).nullable(),
+        sku: z.string().min(1).max(64),
+        uom: z.string().min(1).max(10),
+        // Whole or decimal units, below the canonical decimal(14,4)'s ceiling.
+        qty: num.positive().max(1_000_000_000),
+        condition: z.string().min(1).max(30).nullish(),
+        location: z.string().max(200).nullish(),
+        lots: z
+          .array(
+            z.looseObject({
+              lotNumber: z.string().min(1).max(100),
+              qty: num.positive().max(1_000_000_000),
+              expiryDate: z.iso.date().nullish(),
+            }),
+          )
+          .max(100)
+          .default([]),
+      }),
+    )
+    .min(1)
+    .max(500),
+});
+export type WmsReceipt = z.output<typeof receiptSchema>;
+
 /** A webhook body: the Standard Webhooks envelope the WMS posts. */
 export const webhookEnvelopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.enum(['order.picked', 'order.packed', 'order.shipped']), timestamp: z.string(), data: outboundOrderSchema }),
   z.object({ type: z.literal('inventory.adjusted'), timestamp: z.string(), data: inventoryAdjustmentSchema }),
+  z.object({ type: z.literal('receipt.completed'), timestamp: z.string(), data: receiptSchema }),
 ]);
 export type WmsWebhook = z.output<typeof webhookEnvelopeSchema>;
 
 /** Event types the bridge turns into canonical events. */
-export const HANDLED_WEBHOOK_TYPES: ReadonlySet<string> = new Set(['order.picked', 'order.packed', 'order.shipped', 'inventory.adjusted']);
+export const HANDLED_WEBHOOK_TYPES: ReadonlySet<string> = new Set([
+  'order.picked',
+  'order.packed',
+  'order.shipped',
+  'inventory.adjusted',
+  'receipt.completed',
+]);
 
 /** `GET /v1/inventory`: stock per warehouse and SKU. */
 export const inventoryListSchema = z.object({

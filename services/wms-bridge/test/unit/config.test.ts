@@ -9,7 +9,13 @@ test('defaults apply and the warehouse map is parsed', () => {
   });
   assert.equal(c.wms.url, 'http://127.0.0.1:8070');
   assert.deepEqual(c.warehouses, { map: { WH1: 'WH', WH2: 'EAST' }, defaultWarehouse: 'WH' });
-  assert.deepEqual(c.topics, { orders: 'odx.orders.v1', shipments: 'odx.shipments.v1', inventory: 'odx.inventory.v1' });
+  assert.deepEqual(c.topics, {
+    orders: 'odx.orders.v1',
+    shipments: 'odx.shipments.v1',
+    inventory: 'odx.inventory.v1',
+    purchasing: 'odx.purchasing.v1',
+    returns: 'odx.returns.v1',
+  });
   assert.deepEqual(c.consumer, { groupId: 'wms-bridge', retryDelaysMs: [1000, 10000, 60000], partitionConcurrency: 3 });
 });
 

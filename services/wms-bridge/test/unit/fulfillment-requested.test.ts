@@ -37,9 +37,10 @@ test('FulfillmentRequested -> one WMS order for the picking, whole units, mapped
 });
 
 test('release modes: the event types acted on, and the setting', () => {
-  assert.deepEqual([...handledEventTypes('order-confirmed')].sort(), ['OrderCancelled', 'OrderConfirmed']);
-  assert.deepEqual([...handledEventTypes('fulfillment-requested')].sort(), ['FulfillmentRequested', 'OrderCancelled']);
-  assert.deepEqual([...handledEventTypes('both')].sort(), ['FulfillmentRequested', 'OrderCancelled', 'OrderConfirmed']);
+  const inbound = ['PurchaseOrderConfirmed', 'ReturnAuthorized'];
+  assert.deepEqual([...handledEventTypes('order-confirmed')].sort(), ['OrderCancelled', 'OrderConfirmed', ...inbound]);
+  assert.deepEqual([...handledEventTypes('fulfillment-requested')].sort(), ['FulfillmentRequested', 'OrderCancelled', ...inbound]);
+  assert.deepEqual([...handledEventTypes('both')].sort(), ['FulfillmentRequested', 'OrderCancelled', 'OrderConfirmed', ...inbound]);
   const env = { WMS_WEBHOOK_SECRET: 'long-enough' };
   assert.equal(loadBridgeConfig(env).releaseOn, 'order-confirmed');
   assert.throws(() => loadBridgeConfig({ ...env, ODX_WMS_BRIDGE_RELEASE_ON: 'whenever' }), /ODX_WMS_BRIDGE_RELEASE_ON/);
