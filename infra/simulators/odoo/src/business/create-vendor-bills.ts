@@ -8,10 +8,10 @@
 import { userError } from '../errors.js';
 import { addressOf } from '../models/sale-order.js';
 import type { Env } from '../orm/env.js';
+import { refreshPurchaseLines } from './purchase-order-amounts.js';
 import { switchNegativeMoves } from './switch-move-type.js';
 
 interface BillVals {
-  key: string;
   vals: Record<string, unknown>;
   lines: unknown[];
   origins: string[];
@@ -29,7 +29,6 @@ export function createVendorBills(env: Env, orderIds: number[]): Record<string, 
     let group = groups.get(key);
     if (!group) {
       group = {
-        key,
         vals: {
           move_type: 'in_invoice',
           narration: order.notes ?? false,
@@ -87,6 +86,13 @@ export function createVendorBills(env: Env, orderIds: number[]): Record<string, 
     );
   }
   switchNegativeMoves(env, moves);
+  // the switch negated quantities without hooks: the billed quantities are counted again
+  refreshPurchaseLines(
+    env,
+    moves.flatMap((m) =>
+      env.store.referencing('account.move.line', 'move_id', m).map((l) => env.store.get('account.move.line', l)!.purchase_line_id),
+    ),
+  );
   return billsAction(moves);
 }
 
