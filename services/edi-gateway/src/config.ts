@@ -53,6 +53,7 @@ const schema = z.object({
   ODX_EDI_ORDERS_TOPIC: topic.optional(),
   ODX_EDI_SHIPMENTS_TOPIC: topic.optional(),
   ODX_EDI_INVOICES_TOPIC: topic.optional(),
+  ODX_EDI_PURCHASING_TOPIC: topic.optional(),
   ODX_EDI_DOCUMENTS_TOPIC: topic.optional(),
   ODX_EDI_RETRY_DELAYS_MS: delays.default([1_000, 10_000, 60_000]),
   ODX_EDI_PARTITION_CONCURRENCY: envVar.positiveInt().default(3),
@@ -68,7 +69,7 @@ export interface EdiGatewayConfig {
   ackWatchIntervalMs: number;
   controlBlockSize: number;
   outbound: { enabled: boolean; groupId: string; retryDelaysMs: number[]; partitionConcurrency: number };
-  topics: { orders: string; shipments: string; invoices: string; documents: string };
+  topics: { orders: string; shipments: string; invoices: string; purchasing: string; documents: string };
   provisionTopics: boolean;
   /** Where partner tokens (named in the profiles) are read. */
   env: NodeJS.ProcessEnv;
@@ -108,6 +109,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): EdiGate
       orders: e.ODX_EDI_ORDERS_TOPIC ?? catalogTopicName('odx.orders.v1', env),
       shipments: e.ODX_EDI_SHIPMENTS_TOPIC ?? catalogTopicName('odx.shipments.v1', env),
       invoices: e.ODX_EDI_INVOICES_TOPIC ?? catalogTopicName('odx.invoices.v1', env),
+      purchasing: e.ODX_EDI_PURCHASING_TOPIC ?? catalogTopicName('odx.purchasing.v1', env),
       documents: e.ODX_EDI_DOCUMENTS_TOPIC ?? catalogTopicName('odx.edi.documents.v1', env),
     },
     provisionTopics: e.ODX_EDI_PROVISION_TOPICS,

@@ -11,6 +11,8 @@ import { BookingFactsStore } from './store/booking-facts.js';
 import { ControlNumberAllocator } from './store/control-numbers.js';
 import { DocumentStore } from './store/document-store.js';
 import { OrderFactsStore } from './store/order-facts.js';
+import { PurchaseOrderFactsStore } from './store/purchase-order-facts.js';
+import { SupplierFactsStore } from './store/supplier-facts.js';
 import { SeenInterchanges } from './store/seen-interchanges.js';
 import { ediGatewaySubscriptions } from './subscriptions.js';
 import { createEdiMetrics } from './telemetry/edi-metrics.js';
@@ -18,7 +20,13 @@ import { Delivery } from './transport/delivery.js';
 import { ensurePartnerFolders } from './transport/folder-layout.js';
 
 /** The events the outbound consumer acts on. */
-export const OUTBOUND_EVENT_TYPES = ['OrderConfirmed', 'ShipmentBooked', 'ShipmentDispatched', 'InvoicePosted'] as const;
+export const OUTBOUND_EVENT_TYPES = [
+  'OrderConfirmed',
+  'ShipmentBooked',
+  'ShipmentDispatched',
+  'InvoicePosted',
+  'PurchaseOrderConfirmed',
+] as const;
 
 export interface EdiGateway {
   partners: PartnerDirectory;
@@ -35,7 +43,7 @@ export interface EdiGateway {
 /**
  * Wires the gateway into a runtime: partner profiles, stores, the inbound
  * processor behind the folder watcher and POST /v1/edi/:partnerId, the
- * outbound consumer (855/856/810), the acknowledgment watchdog and the
+ * outbound consumer (855/856/810 to customers, 850 to suppliers), the acknowledgment watchdog and the
  * document listing. Call before `rt.listen()`.
  */
 export async function startEdiGateway(
@@ -49,6 +57,7 @@ export async function startEdiGateway(
   const controls = new ControlNumberAllocator({ db: rt.db, owner: rt.config.instanceId, blockSize: config.controlBlockSize });
   await controls.init();
   const orderFacts = new OrderFactsStore(rt.db);
+  const purchaseOrders = new PurchaseOrderFactsStore(rt.db);
   const publisher = new BatchingPublisher(rt.producer, { maxBatchSize: 1_000, lingerMs: 2 });
   rt.lifecycle.register('edi-publisher', () => publisher.flush());
   const delivery = new Delivery({ folderRoot: config.folder.root, env: config.env });
@@ -68,11 +77,13 @@ export async function startEdiGateway(
     documents,
     seen: new SeenInterchanges(rt.db),
     orderFacts,
+    purchaseOrders,
+    supplierFacts: new SupplierFactsStore(rt.db),
     sender,
     publisher,
     logger: rt.logger,
     company: rt.config.company,
-    topics: { orders: config.topics.orders, edi: config.topics.documents },
+    topics: { orders: config.topics.orders, edi: config.topics.documents, purchasing: config.topics.purchasing },
     maxBytes: config.maxBytes,
     limits: config.limits,
     metrics,
@@ -91,7 +102,14 @@ export async function startEdiGateway(
       completion: 'each',
       // Everything else on these topics (OrderReceived, our own audit, ...) is skipped by ce_type before decoding.
       eventTypes: OUTBOUND_EVENT_TYPES,
-      handler: outboundHandler({ partners, orderFacts, bookings: new BookingFactsStore(rt.db), sender, logger: rt.logger }),
+      handler: outboundHandler({
+        partners,
+        orderFacts,
+        purchaseOrders,
+        bookings: new BookingFactsStore(rt.db),
+        sender,
+        logger: rt.logger,
+      }),
     });
     await consumer.start();
   }

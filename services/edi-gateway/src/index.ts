@@ -5,7 +5,9 @@ export {
   PartnerProfileError,
   parsePartnerProfile,
   partnerProfileSchema,
+  ROLE_SETS,
   type PartnerProfile,
+  type PartnerRole,
 } from './partners/partner-profile.js';
 export { DEFAULT_PROFILE_LIMITS, PROFILE_LIMIT_SETTINGS, type ProfileLimits } from './partners/profile-limits.js';
 export { readInterchange, readIsa, type InterchangeReading } from './x12/read-interchange.js';
@@ -13,6 +15,15 @@ export { buildInterchange, buildTa1Interchange, type SetBody, type ControlNumber
 export { build997 } from './x12/build-997.js';
 export { validate850 } from './x12/validate-850.js';
 export { validate997 } from './x12/validate-997.js';
+export { validate855 } from './x12/validate-855.js';
+export { validate856 } from './x12/validate-856.js';
+export { validate810 } from './x12/validate-810.js';
+export { build850, purchaseOrderFactsOf } from './outbound/build-850.js';
+export { mapPoAcknowledgment, mapShipNotice, mapSupplierInvoice } from './mapping/map-supplier-documents.js';
+export type { PurchaseOrderFacts, SupplierAcknowledgment, SupplierShipNotice, SupplierInvoice } from './model/supplier-documents.js';
+export type { ShipNoticeReceived, VendorBillReceived } from './model/proposed-events.js';
+export { PurchaseOrderFactsStore } from './store/purchase-order-facts.js';
+export { SupplierFactsStore } from './store/supplier-facts.js';
 export type { PurchaseOrder, PurchaseOrderLine, PartnerOrder } from './model/purchase-order.js';
 export { mapPurchaseOrder } from './mapping/map-purchase-order.js';
 export { build855 } from './outbound/build-855.js';

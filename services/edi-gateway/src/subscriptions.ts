@@ -7,7 +7,7 @@ export function ediGatewaySubscriptions(config: EdiGatewayConfig): { outbound?: 
   return {
     outbound: {
       groupId: config.outbound.groupId,
-      topics: [...new Set([config.topics.orders, config.topics.shipments, config.topics.invoices])],
+      topics: [...new Set([config.topics.orders, config.topics.shipments, config.topics.invoices, config.topics.purchasing])],
     },
   };
 }

@@ -3,12 +3,15 @@ import type { DocumentSender } from '../outbound/document-sender.js';
 import type { DocumentLink, DocumentStore } from '../store/document-store.js';
 import type { OrderFactsStore } from '../store/order-facts.js';
 import type { SeenInterchanges } from '../store/seen-interchanges.js';
+import type { SupplierFactsStore } from '../store/supplier-facts.js';
 import type { InterchangeCommit } from './commit-plan.js';
 import { sendReply } from './replies.js';
 
 export interface CommitDeps {
   documents: DocumentStore;
   orderFacts: OrderFactsStore;
+  /** Where a supplier's ship notices and draft bills are kept. @default none (a commit holding any fails) */
+  supplierFacts?: SupplierFactsStore;
   seen: SeenInterchanges;
   sender: DocumentSender;
   publisher: BatchingPublisher;
@@ -23,7 +26,8 @@ export interface CommitDeps {
  * resume (a resent file, or the folder watcher taking over the stale claim)
  * and every step runs again harmlessly. Why this order:
  *
- * 1. Order facts, before anything announces the order: OrderConfirmed can
+ * 1. Order facts (and a supplier's ship notices and draft bills, kept for the
+ *    events the schemas lack), before anything announces the order: OrderConfirmed can
  *    follow OrderReceived within milliseconds, and an 855 built without the
  *    partner's lines (their line ids and units) is never sent again. A crash
  *    after this step leaves facts of an order nobody has heard of, unused
@@ -44,7 +48,13 @@ export async function commitInterchange(
   deps: CommitDeps,
   plan: InterchangeCommit,
 ): Promise<{ reply: { documentId: string; type: string } | null }> {
-  await Promise.all(plan.orderFacts.map((facts) => deps.orderFacts.remember(facts)));
+  const { supplierFacts } = plan;
+  if (!deps.supplierFacts && supplierFacts.shipNotices.length + supplierFacts.vendorBills.length > 0)
+    throw new Error(`supplier documents from ${supplierFacts.partnerId} to keep, and no supplier facts store`);
+  await Promise.all([
+    ...plan.orderFacts.map((facts) => deps.orderFacts.remember(facts)),
+    deps.supplierFacts?.remember(supplierFacts.partnerId, supplierFacts),
+  ]);
 
   const links = await deps.publisher.publishAll(plan.records.flatMap((r) => r.events));
   let next = 0;

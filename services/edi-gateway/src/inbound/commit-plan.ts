@@ -1,6 +1,8 @@
 import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
 import { receivedEvent } from '../events/edi-events.js';
 import { mapPurchaseOrder } from '../mapping/map-purchase-order.js';
+import { mapPoAcknowledgment, mapShipNotice, mapSupplierInvoice } from '../mapping/map-supplier-documents.js';
+import type { ShipNoticeReceived, VendorBillReceived } from '../model/proposed-events.js';
 import { partnerOrderOf } from '../model/purchase-order.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
 import type { EdiDocumentRecord } from '../store/document-store.js';
@@ -22,6 +24,8 @@ export interface InterchangeCommit {
   records: Array<{ record: EdiDocumentRecord; events: OutgoingEvent[] }>;
   /** The partner's view of each accepted purchase order. */
   orderFacts: EdiOrderFacts[];
+  /** What a supplier's 856s and 810s say that no event carries yet (model/proposed-events.ts). */
+  supplierFacts: { partnerId: string; shipNotices: ShipNoticeReceived[]; vendorBills: VendorBillReceived[] };
   /** Received acknowledgments of our documents, with the id of the document that carried each. */
   acknowledgments: Array<{ partnerId: string; ack: ReceivedAcknowledgment; documentId: string }>;
   reply: Omit<SendReplyOptions, 'sender'> | null;
@@ -37,13 +41,15 @@ export interface InterchangeCommit {
 export interface PlanContext {
   file: ReceivedFile;
   company: string;
-  topics: { orders: string; edi: string };
+  topics: { orders: string; edi: string; purchasing: string };
 }
 
 /**
  * An interchange whose envelope passed and whose control number is ours: an
  * audit record for it and for each document, OrderReceived and the partner's
- * order facts for each accepted purchase order, EdiDocumentReceived for every
+ * order facts for each accepted purchase order, PurchaseOrderAcknowledged for
+ * each accepted supplier 855, the kept facts of supplier 856s and 810s,
+ * EdiDocumentReceived for every
  * document, the acknowledgments it carries, and our reply.
  */
 export function planAcceptedCommit(o: PlanContext & { interchange: ParsedInterchange; attempt?: number }): InterchangeCommit {
@@ -69,6 +75,11 @@ export function planAcceptedCommit(o: PlanContext & { interchange: ParsedInterch
   return {
     records: [{ record, events: [] }, ...planned.map((p) => ({ record: p.record, events: p.events }))],
     orderFacts: planned.flatMap((p) => (p.facts ? [p.facts] : [])),
+    supplierFacts: {
+      partnerId: partner.id,
+      shipNotices: planned.flatMap((p) => p.shipNotices),
+      vendorBills: planned.flatMap((p) => p.vendorBills),
+    },
     acknowledgments: planned.flatMap((p) => (p.acknowledgment ? [p.acknowledgment] : [])),
     reply:
       ic.reply && replyId
@@ -108,6 +119,8 @@ interface PlannedDocument {
   record: EdiDocumentRecord;
   events: OutgoingEvent[];
   facts: EdiOrderFacts | null;
+  shipNotices: ShipNoticeReceived[];
+  vendorBills: VendorBillReceived[];
   acknowledgment: InterchangeCommit['acknowledgments'][number] | null;
 }
 
@@ -117,7 +130,8 @@ function planDocument(
 ): PlannedDocument {
   const { document, partner, file } = o;
   const content = document.content;
-  const planned: Omit<PlannedDocument, 'record'> = { events: [], facts: null, acknowledgment: null };
+  const planned: Omit<PlannedDocument, 'record'> = { events: [], facts: null, acknowledgment: null, shipNotices: [], vendorBills: [] };
+  const supplierContext = { profile: partner, documentId: document.documentId, company: o.company, receivedAt: file.receivedAt };
   let business: Pick<EdiDocumentRecord, 'businessObjectType' | 'businessObjectId' | 'businessRef'> = {
     businessObjectType: null,
     businessObjectId: null,
@@ -147,6 +161,23 @@ function planDocument(
       businessRef: `${content.ack.functionalId} ${content.ack.groupControlNumber}`,
     };
     planned.acknowledgment = { partnerId: partner.id, ack: content.ack, documentId: document.documentId };
+  } else if (content?.kind === 'poAcknowledgment') {
+    const ack = mapPoAcknowledgment(content.ack, supplierContext);
+    business = { businessObjectType: 'purchase_order', businessObjectId: ack.purchaseOrderId, businessRef: ack.purchaseOrderName };
+    planned.events.push(outgoingEvent('PurchaseOrderAcknowledged', ack.purchaseOrderId, ack, { topic: o.topics.purchasing }));
+  } else if (content?.kind === 'shipNotice') {
+    // No event fits an expected receipt yet (GoodsReceived is a receipt): the notice is kept, and announced by EdiDocumentReceived.
+    planned.shipNotices = mapShipNotice(content.notice, supplierContext);
+    business = {
+      businessObjectType: 'ship_notice',
+      businessObjectId: planned.shipNotices[0]?.purchaseOrderId ?? null,
+      businessRef: content.notice.asnNumber,
+    };
+  } else if (content?.kind === 'supplierInvoice') {
+    // No event asks for a draft vendor bill yet (VendorBillPosted is a posted one): the bill is kept, and announced by EdiDocumentReceived.
+    const bill = mapSupplierInvoice(content.invoice, supplierContext);
+    planned.vendorBills = [bill];
+    business = { businessObjectType: 'vendor_bill', businessObjectId: bill.purchaseOrderId, businessRef: content.invoice.invoiceNumber };
   }
   const record = documentRecord({
     document,
@@ -177,6 +208,7 @@ export function planRejectedCommit(o: PlanContext & { rejected: RejectedIntercha
   return {
     records: [{ record, events: [receivedEvent(record, { company: o.company, topic: o.topics.edi, correlationId: id })] }],
     orderFacts: [],
+    supplierFacts: { partnerId: partner?.id ?? 'unknown', shipNotices: [], vendorBills: [] },
     acknowledgments: [],
     reply:
       partner && reply && replyId

@@ -1,16 +1,25 @@
 import { runNow, type Stepwise } from '../model/stepwise.js';
+import type { PurchaseOrderFacts, PurchaseOrderLookup } from '../model/supplier-documents.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import { build997, groupStatus, type SetOutcome } from '../x12/build-997.js';
 import type { SetBody } from '../x12/build-interchange.js';
 import { readInterchangeSteps, type GroupReading, type IsaFacts, type ReadOptions, type SetReading } from '../x12/read-interchange.js';
-import { describeSegmentError } from '../x12/segment-error.js';
+import { describeSegmentError, type SegmentError } from '../x12/segment-error.js';
+import { validate810 } from '../x12/validate-810.js';
 import { validate850 } from '../x12/validate-850.js';
+import { validate855 } from '../x12/validate-855.js';
+import { validate856 } from '../x12/validate-856.js';
 import { validate997, type ReceivedAck } from '../x12/validate-997.js';
 import { TA1 } from '../x12/x12-codes.js';
 import type { DocumentContent, InboundReading, ReceivedAcknowledgment, ReceivedDocument, ReceivedEnvelope } from './parsed-interchange.js';
 
 export interface ParseX12Options extends ReadOptions {
   partners: PartnerDirectory;
+  /**
+   * The POs sent to a supplier, by partner and PO name, for its 855, 856 and 810 (a document naming
+   * another PO is rejected). @default none known
+   */
+  purchaseOrders?: (partnerId: string, poName: string) => PurchaseOrderFacts | undefined;
 }
 
 /**
@@ -44,7 +53,7 @@ export function* parseX12InterchangeSteps(bytes: Buffer, o: ParseX12Options): St
     const outcomes: SetOutcome[] = [];
     for (const s of g.sets) {
       yield;
-      const read = readSet(s, g, partner);
+      const read = readSet(s, g, partner, (poName) => o.purchaseOrders?.(partner.id, poName));
       outcomes.push(read.outcome);
       documents.push({ ...read.document, documentId: `${id}:${g.controlNumber}:${s.controlNumber}` });
     }
@@ -72,18 +81,16 @@ function readSet(
   s: SetReading,
   g: GroupReading,
   partner: PartnerProfile,
+  lookup: PurchaseOrderLookup,
 ): { outcome: SetOutcome; document: Omit<ReceivedDocument, 'documentId'> } {
-  const v850 = s.problems.length === 0 && s.code === '850' ? validate850(s.transaction, partner) : null;
-  const v997 = s.problems.length === 0 && s.code === '997' ? validate997(s.transaction) : null;
-  const segmentErrors = v850?.errors ?? v997?.errors ?? [];
+  const checked = s.problems.length === 0 ? checkSet(s, partner, lookup) : null;
+  const segmentErrors = checked?.errors ?? [];
   const problems = [
     ...g.problems.map((p) => `group ${g.controlNumber}: ${p.message}`),
     ...s.problems.map((p) => p.message),
     ...segmentErrors.map(describeSegmentError),
   ];
-  let content: DocumentContent | null = null;
-  if (problems.length === 0 && v850?.po) content = { kind: 'purchaseOrder', po: v850.po };
-  if (problems.length === 0 && v997?.ack) content = { kind: 'acknowledgment', ack: neutralAck(v997.ack) };
+  const content = problems.length === 0 ? (checked?.content ?? null) : null;
   return {
     outcome: { code: s.code, controlNumber: s.controlNumber, setCodes: s.problems.map((p) => p.code), segmentErrors },
     document: {
@@ -96,6 +103,38 @@ function readSet(
       content,
     },
   };
+}
+
+/** The segment rules of the set's type, and what an accepted set says. */
+function checkSet(
+  s: SetReading,
+  partner: PartnerProfile,
+  lookup: PurchaseOrderLookup,
+): { errors: SegmentError[]; content: DocumentContent | null } | null {
+  switch (s.code) {
+    case '850': {
+      const v = validate850(s.transaction, partner);
+      return { errors: v.errors, content: v.po ? { kind: 'purchaseOrder', po: v.po } : null };
+    }
+    case '997': {
+      const v = validate997(s.transaction);
+      return { errors: v.errors, content: v.ack ? { kind: 'acknowledgment', ack: neutralAck(v.ack) } : null };
+    }
+    case '855': {
+      const v = validate855(s.transaction, partner, lookup);
+      return { errors: v.errors, content: v.ack ? { kind: 'poAcknowledgment', ack: v.ack } : null };
+    }
+    case '856': {
+      const v = validate856(s.transaction, partner, lookup);
+      return { errors: v.errors, content: v.notice ? { kind: 'shipNotice', notice: v.notice } : null };
+    }
+    case '810': {
+      const v = validate810(s.transaction, partner, lookup);
+      return { errors: v.errors, content: v.invoice ? { kind: 'supplierInvoice', invoice: v.invoice } : null };
+    }
+    default:
+      return null;
+  }
 }
 
 function envelopeOf(isa: IsaFacts | null, partner: PartnerProfile | null): ReceivedEnvelope {

@@ -1,4 +1,5 @@
 import type { PurchaseOrder } from '../model/purchase-order.js';
+import type { SupplierAcknowledgment, SupplierInvoice, SupplierShipNotice } from '../model/supplier-documents.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
 import type { Reply } from './replies.js';
 
@@ -63,7 +64,13 @@ export interface ReceivedDocument {
   content: DocumentContent | null;
 }
 
-export type DocumentContent = { kind: 'purchaseOrder'; po: PurchaseOrder } | { kind: 'acknowledgment'; ack: ReceivedAcknowledgment };
+export type DocumentContent =
+  | { kind: 'purchaseOrder'; po: PurchaseOrder }
+  | { kind: 'acknowledgment'; ack: ReceivedAcknowledgment }
+  /** A supplier's answers to our purchase orders (855, 856, 810), matched to the POs we sent. */
+  | { kind: 'poAcknowledgment'; ack: SupplierAcknowledgment }
+  | { kind: 'shipNotice'; notice: SupplierShipNotice }
+  | { kind: 'supplierInvoice'; invoice: SupplierInvoice };
 
 /** A partner's acknowledgment of one of our groups (an X12 997). */
 export interface ReceivedAcknowledgment {

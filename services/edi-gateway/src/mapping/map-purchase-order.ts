@@ -46,6 +46,8 @@ export function mapPurchaseOrder(po: PurchaseOrder, ctx: MapPurchaseOrderContext
   });
   const amount = formatScaled(untaxed, 4);
   const c = ctx.profile.customer;
+  // A supplier's profile accepts no 850 (partner-profile.ts), so only a customer's order gets here.
+  if (!c) throw new Error(`partner ${ctx.profile.id} is not a customer: it has no customer to book an order on`);
   return {
     meta: {
       eventId: deterministicEventId('OrderReceived', ctx.documentId),

@@ -6,8 +6,10 @@ import type { PartnerOrder } from '../model/purchase-order.js';
 import type { PartnerDirectory, PartnerProfile } from '../partners/partner-profile.js';
 import type { BookingFactsStore } from '../store/booking-facts.js';
 import type { OrderFactsStore } from '../store/order-facts.js';
+import type { PurchaseOrderFactsStore } from '../store/purchase-order-facts.js';
 import type { SetBody } from '../x12/build-interchange.js';
 import { build810 } from './build-810.js';
+import { build850, purchaseOrderFactsOf } from './build-850.js';
 import { build855 } from './build-855.js';
 import { AsnDataError, build856 } from './build-856.js';
 import { buildDesadv } from './build-desadv.js';
@@ -17,6 +19,7 @@ import type { DocumentSender } from './document-sender.js';
 export interface OutboundDeps {
   partners: PartnerDirectory;
   orderFacts: OrderFactsStore;
+  purchaseOrders: PurchaseOrderFactsStore;
   bookings: BookingFactsStore;
   sender: DocumentSender;
   logger: Logger;
@@ -29,13 +32,14 @@ type Target = { profile: PartnerProfile; order: PartnerOrder };
  * OrderConfirmed -> 855, ShipmentBooked kept for the ASN, ShipmentDispatched ->
  * 856, InvoicePosted -> 810. An order is a partner's when the gateway received
  * its 850, or when the customer is the partner's (ediPartnerId or customer ref).
+ * PurchaseOrderConfirmed -> 850 to the supplier partner of the PO's vendor.
  */
 export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promise<void> {
   const byCustomer = (customer: Party | null): PartnerProfile | undefined => {
     if (!customer) return undefined;
     return (
       (customer.ediPartnerId ? deps.partners.get(customer.ediPartnerId) : undefined) ??
-      deps.partners.all().find((p) => p.customer.ref !== null && p.customer.ref === customer.ref)
+      deps.partners.all().find((p) => p.customer?.ref != null && p.customer.ref === customer.ref)
     );
   };
   // Only orders that can be a partner's are looked up (lookups scan on FerretDB): ids the
@@ -62,7 +66,7 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
 
   const send = async (
     e: ConsumedEvent,
-    target: Target,
+    target: Pick<Target, 'profile'>,
     body: SetBody | EdifactBody,
     business: { type: string; id: string; ref: string },
   ): Promise<void> => {
@@ -155,6 +159,24 @@ export function outboundHandler(deps: OutboundDeps): (e: ConsumedEvent) => Promi
             id: inv.invoiceId,
             ref: inv.name,
           });
+        return;
+      }
+      case 'PurchaseOrderConfirmed': {
+        const po = e.payload.purchaseOrder;
+        const profile = deps.partners.supplierFor(po.vendor);
+        if (!profile || !profile.transactionSets.outbound.includes('850')) return;
+        if (po.lines.length === 0)
+          throw new PermanentError(`purchase order ${po.name} (${po.purchaseOrderId}) has no lines to send ${profile.id}`, {
+            errorClass: 'edi.empty-purchase-order',
+          });
+        const business = { type: 'purchase_order', id: po.purchaseOrderId, ref: po.name };
+        // Kept before the 850 leaves: the supplier's 855 may come back within seconds, and is read against these.
+        await deps.purchaseOrders.remember(
+          profile.id,
+          purchaseOrderFactsOf(po, profile),
+          `out:${profile.id}:850:purchase_order:${po.purchaseOrderId}`,
+        );
+        await send(e, { profile }, build850(po, profile), business);
         return;
       }
       default:

@@ -30,12 +30,27 @@ const gsId = z
   .regex(/^[A-Za-z0-9 ._-]+$/, '2 to 15 characters: letters, digits, space, . _ -');
 const oneChar = z.string().length(1, 'exactly one character');
 const setCode = z.enum(['850', '855', '856', '810', '997']);
+type SetCode = z.output<typeof setCode>;
+const party = z.object({ partyId: z.string().min(1), ref: z.string().min(1).nullable().default(null), name: z.string().min(1) });
+
+/**
+ * What each role trades, by direction. A customer sends us purchase orders and we answer with the
+ * order's documents; a supplier is sent our purchase orders and answers with the order's documents.
+ * 997s go both ways.
+ */
+export const ROLE_SETS = {
+  customer: { inbound: ['850', '997'], outbound: ['997', '855', '856', '810'] },
+  supplier: { inbound: ['855', '856', '810', '997'], outbound: ['997', '850'] },
+} as const satisfies Record<string, { inbound: readonly SetCode[]; outbound: readonly SetCode[] }>;
+export type PartnerRole = keyof typeof ROLE_SETS;
 
 /** How one partner's documents are read, validated, mapped and written. */
 export const partnerProfileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes (it names folders and the Kafka key)'),
     name: z.string().min(1),
+    /** customer: sends us 850s; supplier: we send it 850s and it answers with 855, 856 and 810. @default customer */
+    role: z.enum(['customer', 'supplier']).default('customer'),
     /** Interchange ids: the partner's (they send as) and ours (they send to). */
     isa: z.object({
       partnerQualifier: qualifier,
@@ -67,12 +82,8 @@ export const partnerProfileSchema = z
         if (new Set(chars).size !== chars.length)
           ctx.addIssue({ code: 'custom', message: 'element, segment, component and repetition separators must all differ' });
       }),
-    transactionSets: z
-      .object({
-        inbound: z.array(setCode).default(['850', '997']),
-        outbound: z.array(setCode).default(['997', '855', '856', '810']),
-      })
-      .default({ inbound: ['850', '997'], outbound: ['997', '855', '856', '810'] }),
+    /** Each list defaults to everything the role trades in that direction (ROLE_SETS); a list may only narrow it. */
+    transactionSets: z.object({ inbound: z.array(setCode).optional(), outbound: z.array(setCode).optional() }).default({}),
     transport: z
       .object({
         /** Folder tree <root>/<id>/{inbound,archive,error,outbound}; root from EDI_FOLDER_ROOT when not set here. */
@@ -94,11 +105,16 @@ export const partnerProfileSchema = z
           .default({}),
       })
       .default({ folder: { enabled: true }, http: {} }),
-    /** The Odoo customer the partner's orders are booked on. */
-    customer: z.object({ partyId: z.string().min(1), ref: z.string().min(1).nullable().default(null), name: z.string().min(1) }),
+    /** The Odoo customer the partner's orders are booked on (customers only). */
+    customer: party.nullable().default(null),
+    /**
+     * The Odoo vendor the partner is (suppliers only): a purchase order goes to this partner when its
+     * vendor names the profile (ediPartnerId), or has this ref, or this partyId.
+     */
+    vendor: party.nullable().default(null),
     mappings: z
       .object({
-        /** Partner product id (UPC, buyer part number, vendor part number) -> our SKU. */
+        /** Partner product id (UPC, buyer part number, vendor part number) -> our SKU; a supplier's part numbers too. */
         items: z.record(z.string(), z.string().min(1)).default({}).transform(toMap),
         /** Partner unit-of-measure code -> ours (e.g. CA -> CS). */
         uom: z.record(z.string(), z.string().min(1)).default({}).transform(toMap),
@@ -163,6 +179,33 @@ export const partnerProfileSchema = z
   .superRefine((p, ctx) => {
     if (p.outbound.standard === 'EDIFACT' && !p.edifact)
       ctx.addIssue({ code: 'custom', path: ['edifact'], message: 'required when outbound.standard is EDIFACT' });
+    const other: PartnerRole = p.role === 'customer' ? 'supplier' : 'customer';
+    if (p.role === 'customer' && !p.customer)
+      ctx.addIssue({ code: 'custom', path: ['customer'], message: 'required for a customer (role: customer, the default)' });
+    if (p.role === 'supplier' && !p.vendor)
+      ctx.addIssue({ code: 'custom', path: ['vendor'], message: 'required for a supplier (role: supplier): partyId, ref, name' });
+    if (p.role === 'supplier' && p.customer)
+      ctx.addIssue({ code: 'custom', path: ['customer'], message: 'a supplier has no customer; name the Odoo vendor under vendor' });
+    if (p.role === 'customer' && p.vendor)
+      ctx.addIssue({ code: 'custom', path: ['vendor'], message: 'a customer has no vendor; set role: supplier for a supplier' });
+    if (p.role === 'supplier' && p.outbound.standard === 'EDIFACT')
+      ctx.addIssue({ code: 'custom', path: ['outbound', 'standard'], message: 'suppliers trade X12 only (850 out, 855/856/810 in)' });
+    for (const direction of ['inbound', 'outbound'] as const) {
+      const allowed: readonly string[] = ROLE_SETS[p.role][direction];
+      (p.transactionSets[direction] ?? []).forEach((code, i) => {
+        if (!allowed.includes(code))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['transactionSets', direction, i],
+            message: `a ${p.role} ${direction === 'inbound' ? 'does not send us' : 'is not sent'} ${code}s (${direction} for a ${p.role}: ${allowed.join(', ')}; ${code} ${direction} is for a ${other})`,
+          });
+      });
+    }
+  })
+  .transform((p) => {
+    const inbound: SetCode[] = p.transactionSets.inbound ?? [...ROLE_SETS[p.role].inbound];
+    const outbound: SetCode[] = p.transactionSets.outbound ?? [...ROLE_SETS[p.role].outbound];
+    return { ...p, transactionSets: { inbound, outbound } };
   });
 
 export type PartnerProfile = z.output<typeof partnerProfileSchema>;
@@ -194,6 +237,7 @@ export class PartnerDirectory {
   private readonly byId = new Map<string, PartnerProfile>();
   private readonly byIsa = new Map<string, PartnerProfile>();
   private readonly byUnb = new Map<string, PartnerProfile>();
+  private readonly suppliers: PartnerProfile[] = [];
 
   constructor(profiles: PartnerProfile[]) {
     for (const p of profiles) {
@@ -203,6 +247,7 @@ export class PartnerDirectory {
       if (other) throw new Error(`partners "${other.id}" and "${p.id}" both send as ISA ${key}`);
       this.byId.set(p.id, p);
       this.byIsa.set(key, p);
+      if (p.role === 'supplier') this.suppliers.push(p);
       if (p.edifact) {
         const clash = this.byUnb.get(p.edifact.partnerId);
         if (clash) throw new Error(`partners "${clash.id}" and "${p.id}" both send as UNB ${p.edifact.partnerId}`);
@@ -241,6 +286,21 @@ export class PartnerDirectory {
   /** The partner that sends as UNB02. */
   byEdifactSender(id: string): PartnerProfile | undefined {
     return this.byUnb.get(id);
+  }
+
+  /**
+   * The supplier partner of a purchase order's vendor: named by the vendor's ediPartnerId, else the
+   * supplier profile whose vendor has the same ref, else the same partyId; undefined for other vendors.
+   */
+  supplierFor(vendor: { partyId: string; ref: string | null; ediPartnerId: string | null }): PartnerProfile | undefined {
+    if (vendor.ediPartnerId) {
+      const named = this.byId.get(vendor.ediPartnerId);
+      return named?.role === 'supplier' ? named : undefined;
+    }
+    return (
+      this.suppliers.find((p) => vendor.ref !== null && p.vendor?.ref === vendor.ref) ??
+      this.suppliers.find((p) => p.vendor?.partyId === vendor.partyId)
+    );
   }
 
   all(): PartnerProfile[] {

@@ -76,6 +76,8 @@ const ISA_SEPARATOR_OFFSETS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89,
 const ISA_LENGTH = 106;
 const VERSION_CODES: Record<string, string> = { '004010': '00401', '005010': '00501' };
 const SEPARATOR_SAFE = /^[^A-Za-z0-9\s]$/;
+/** The segment that opens a line of each set (counted against EDI_MAX_LINES_PER_DOCUMENT). */
+const LINE_TAGS: Partial<Record<string, string>> = { '850': 'PO1', '855': 'PO1', '856': 'LIN', '810': 'IT1' };
 
 /** Control characters that never belong in X12 text (CR, LF and TAB are allowed between segments). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -365,11 +367,12 @@ export function* readInterchangeSteps(bytes: Buffer, partners: PartnerDirectory,
         if (t.trailer.valueOf(2) !== st02)
           setProblems.push({ code: AK5.controlNumberMismatch, message: `SE02 (${t.trailer.valueOf(2)}) does not match ST02 (${st02})` });
       }
-      const lines = t.segments.reduce((n, s) => (s.tag === 'PO1' ? n + 1 : n), 0);
+      const lineTag = (Object.hasOwn(LINE_TAGS, code) ? LINE_TAGS[code] : undefined) ?? 'PO1';
+      const lines = t.segments.reduce((n, s) => (s.tag === lineTag ? n + 1 : n), 0);
       if (lines > limits.maxLinesPerDocument)
         setProblems.push({
           code: AK5.segmentsInError,
-          message: `the set has ${lines} PO1 lines, more than the ${limits.maxLinesPerDocument} accepted in one document`,
+          message: `the set has ${lines} ${lineTag} lines, more than the ${limits.maxLinesPerDocument} accepted in one document`,
         });
       sets.push({ code, controlNumber: st02, transaction: t, problems: setProblems });
     }

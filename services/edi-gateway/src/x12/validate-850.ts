@@ -4,10 +4,9 @@ import type { PartnerProfile } from '../partners/partner-profile.js';
 import { validDate } from './read-interchange.js';
 import type { SegmentError } from './segment-error.js';
 import { AK3, AK4 } from './x12-codes.js';
+import { PRODUCT_QUALIFIERS } from './product-ids.js';
 import { formatScaled, parseX12Decimal } from './x12-numbers.js';
 
-/** Product id qualifiers (element 235) accepted in PO106/PO107 ... pairs. */
-const PRODUCT_QUALIFIERS = new Set(['UP', 'UK', 'EN', 'UA', 'BP', 'VP', 'VN', 'IN', 'SK', 'PI', 'CB', 'MG']);
 const BEG01 = new Set(['00', '05', '06', '07']);
 const BEG02 = new Set(['SA', 'NE', 'KN', 'RL', 'DS', 'OS', 'BK', 'RO', 'CF']);
 /** Segments an 850 may carry; anything else is reported as unexpected. */

@@ -18,7 +18,7 @@ const context = (text: string): PlanContext => {
     source: { transport: 'folder', fileName: 'po.edi', expectedPartnerId: 'northwind' },
     receivedAt: new Date('2026-11-20T10:15:00Z'),
   };
-  return { file, company: 'acme', topics: { orders: 'orders', edi: 'edi' } };
+  return { file, company: 'acme', topics: { orders: 'orders', edi: 'edi', purchasing: 'purchasing' } };
 };
 const parsed = (reading: InboundReading): ParsedInterchange => {
   assert.ok(reading.ok, JSON.stringify(!reading.ok && reading.rejected.problems));
@@ -103,6 +103,9 @@ test('a refused interchange plans one rejected record with its event and the rep
   assert.equal(plan.reply?.documentId, 'out:northwind:TA1:abc');
   assert.equal(plan.reply?.reply.type, 'TA1');
   assert.equal(plan.claim, null);
-  assert.deepEqual([plan.orderFacts, plan.acknowledgments], [[], []]);
+  assert.deepEqual(
+    [plan.orderFacts, plan.acknowledgments, plan.supplierFacts.shipNotices, plan.supplierFacts.vendorBills],
+    [[], [], [], []],
+  );
   assert.match(plan.result.errors[0]!, /no partner profile sends as ISA 01\/NORTHWIND/);
 });
