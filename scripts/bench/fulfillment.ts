@@ -5,15 +5,22 @@
 // log). Real stack; the bridge runs in-process with its own runtime. Prints
 // the figures and the machine; asserts nothing.
 //
+// A third phase posts signed WMS webhooks straight at the bridge at a fixed
+// rate (default 1,000/s, picked/packed/shipped for 2,000 orders released
+// first) from a worker thread, as a WMS on its own machine would, and times
+// each answer.
+//
 //   npm run bench:fulfillment -- [--orders 2000] [--latency-orders 300] [--rate 50] [--partitions 3]
+//                                [--webhook-rate 1000] [--webhook-orders 2000]
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { parseCliArgs } from '@odx/runtime/cli';
 import { createServiceRuntime, ensureTopics, type ServiceRuntime } from '@odx/runtime';
 import type { OrderConfirmed } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { startWmsSimulator, TEST_TIMINGS, type WmsSimulator } from '@odx/sim-wms';
-import { ADMIN, call } from '@odx/sim-wms/kit';
+import { ADMIN, call, signWebhook } from '@odx/sim-wms/kit';
 import { loadBridgeConfig, startWmsBridge, WEBHOOK_PATH, type WmsBridge } from '@odx/wms-bridge';
 import { endpointsEnv, stackUp } from '../stack/index.js';
 import { printSummary, type SummaryFigure } from './summary.js';
@@ -24,8 +31,12 @@ const { values } = parseCliArgs('bench:fulfillment', 'orders per second through 
     'latency-orders': { type: 'string', default: '300' },
     rate: { type: 'string', default: '50' },
     partitions: { type: 'string', default: '3' },
+    'webhook-rate': { type: 'string', default: '1000' },
+    'webhook-orders': { type: 'string', default: '2000' },
   },
 });
+const WEBHOOK_RATE = Number(values['webhook-rate']);
+const WEBHOOK_ORDERS = Number(values['webhook-orders']);
 const ORDERS = Number(values.orders);
 const LATENCY_ORDERS = Number(values['latency-orders']);
 const RATE = Number(values.rate);
@@ -126,6 +137,41 @@ async function until(probe: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
+/**
+ * The webhook sender of phase 3, in a worker thread (its own event loop and core, as a WMS would be): posts
+ * each pre-signed request at its slot of the rate, over keep-alive connections, and reports every latency.
+ */
+const WEBHOOK_SENDER = `
+const { parentPort } = require('node:worker_threads');
+const http = require('node:http');
+parentPort.once('message', async ({ url, rate, requests }) => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const latencies = [];
+  const statuses = {};
+  const post = (r) => new Promise((resolve) => {
+    const sent = performance.now();
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: r.headers }, (res) => {
+      res.resume();
+      res.on('end', () => { latencies.push(performance.now() - sent); statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1; resolve(); });
+    });
+    req.on('error', () => { statuses.error = (statuses.error || 0) + 1; resolve(); });
+    req.end(r.body);
+  });
+  const began = performance.now();
+  const pending = [];
+  for (let i = 0; i < requests.length; i++) {
+    const due = began + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(post(requests[i]));
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  parentPort.postMessage({ latencies, statuses, seconds: (performance.now() - began) / 1000 });
+});
+`;
+
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 const endpoints = await stackUp({ quiet: true });
@@ -135,7 +181,7 @@ console.log(
   `machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${release()} ${arch()}, node ${process.version}`,
 );
 console.log(
-  `settings: ${ORDERS} orders (throughput), ${LATENCY_ORDERS} orders at ${RATE}/s (latency), ${PARTITIONS} partitions, WMS simulator in-process over HTTP, no added latency`,
+  `settings: ${ORDERS} orders (throughput), ${LATENCY_ORDERS} orders at ${RATE}/s (latency), ${WEBHOOK_ORDERS * 3} webhooks at ${WEBHOOK_RATE}/s (intake), ${PARTITIONS} partitions, WMS simulator in-process over HTTP, no added latency`,
 );
 
 // 1. Throughput: orders published up front; the clock runs until the WMS holds them all.
@@ -208,6 +254,63 @@ console.log(
       `latency (webhook sent -> bridge answered 2xx after the Kafka ack), ${firstTry.length} webhooks: p50 ${pct(firstTry, 50).toFixed(1)} ms, p99 ${pct(firstTry, 99).toFixed(1)} ms, max ${firstTry.at(-1)!.toFixed(1)} ms; ${retried} needed a retry`,
     );
   } finally {
+    await b.close();
+    await wms.close();
+  }
+}
+// 3. Webhook intake at a fixed rate: every order released to the WMS first (no webhooks), then its picked,
+// packed and shipped webhooks, signed up front, posted by a worker thread paced against the start (an open
+// loop: a slow answer does not slow the sending), each timed from send to the bridge's 2xx after the Kafka ack.
+{
+  const wms = await startWmsSimulator({ port: 0, autoAdvance: false });
+  const b = await startBench(wms);
+  const sender = new Worker(WEBHOOK_SENDER, { eval: true });
+  try {
+    await publish(b, Array.from({ length: WEBHOOK_ORDERS }, order));
+    await until(() => wms.orders.list({ limit: 100_000 }).length === WEBHOOK_ORDERS, 600_000, `${WEBHOOK_ORDERS} orders in the WMS`);
+    const snapshots = wms.orders.list({ limit: 100_000 }) as unknown as Array<Record<string, unknown>>;
+    const ts = Math.floor(Date.now() / 1000);
+    const requests = (['picked', 'packed', 'shipped'] as const).flatMap((stage) =>
+      snapshots.map((o) => {
+        const at = new Date().toISOString();
+        const body = JSON.stringify({
+          type: `order.${stage}`,
+          timestamp: at,
+          data: { ...o, status: stage, pickedAt: at, packedAt: stage === 'picked' ? null : at, shippedAt: stage === 'shipped' ? at : null },
+        });
+        const id = `msg_${randomUUID().replace(/-/g, '')}`;
+        return {
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': id,
+            'webhook-timestamp': String(ts),
+            'webhook-signature': signWebhook(SECRET, id, ts, body),
+          },
+        };
+      }),
+    );
+    const result = await new Promise<{ latencies: number[]; statuses: Record<string, number>; seconds: number }>((resolve, reject) => {
+      sender.once('message', resolve);
+      sender.once('error', reject);
+      sender.postMessage({ url: `${b.url}${WEBHOOK_PATH}`, rate: WEBHOOK_RATE, requests });
+    });
+    const sorted = result.latencies.sort((x, y) => x - y);
+    const ok = Object.entries(result.statuses)
+      .filter(([status]) => status.startsWith('2'))
+      .reduce((n, [, c]) => n + c, 0);
+    const answered = requests.length / result.seconds;
+    figures.push({
+      figure: `webhook intake at ${WEBHOOK_RATE}/s, p99`,
+      value: pct(sorted, 99),
+      unit: 'ms',
+      note: `p50 ${pct(sorted, 50).toFixed(1)} ms; ${requests.length} webhooks answered at ${answered.toFixed(0)}/s, ${ok} 2xx; target p99 <= 500 ms at >= 1,000/s`,
+    });
+    console.log(
+      `webhook intake: ${requests.length} webhooks sent at ${WEBHOOK_RATE}/s, all answered in ${result.seconds.toFixed(1)} s (${answered.toFixed(0)}/s); p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; answers ${JSON.stringify(result.statuses)}`,
+    );
+  } finally {
+    await sender.terminate();
     await b.close();
     await wms.close();
   }

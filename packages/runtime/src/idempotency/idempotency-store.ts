@@ -159,7 +159,7 @@ export class IdempotencyStore {
    * FerretDB a few commands instead of one per request.
    */
   private insertUnique(doc: KeyDoc): Promise<boolean> {
-    this.inserts ??= new InsertBatcher(this.collection, { lingerMs: 0, maxInFlight: 4 });
+    this.inserts ??= new InsertBatcher(this.collection, { lingerMs: 0, maxInFlight: 2 });
     return this.inserts.insert(doc);
   }
 

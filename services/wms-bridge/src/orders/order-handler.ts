@@ -127,6 +127,8 @@ async function release(
   for (const request of requests) {
     // The WMS is idempotent by externalRef: a redelivery or a retry after a lost answer returns the existing order.
     const { order, created } = await deps.client.createOrder(request, `${idempotencyKey}:${request.externalRef}`);
+    // A new WMS order has no stages yet: its first webhook needs no lookups.
+    if (created) deps.stages.noneYet(order);
     deps.logger.info(created ? 'outbound order created in the WMS' : 'outbound order already in the WMS', {
       order_id: orderId,
       external_ref: request.externalRef,
