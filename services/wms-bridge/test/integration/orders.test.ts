@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startWmsSimulator, TEST_TIMINGS } from '@odx/sim-wms';
-import { canonicalEventOf, type OutgoingEvent } from '@odx/runtime';
+import { canonicalEventOf } from '@odx/runtime';
 import { payloadOf } from '@odx/runtime/testing';
+import type { OrderCancelled } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { ADMIN, SECRET, call, confirmedOrder, eventually, startBridge } from '../support/bridge-kit.js';
 
@@ -77,12 +78,11 @@ test('a 422 from the WMS sends that order to the DLQ with the reason; other orde
   assert.deepEqual(new Set(wms.orders.list({ limit: 100 }).map((o) => o.externalRef)), new Set(good.map((e) => e.order.orderId)));
 });
 
-test('OrderCancelled cancels an order not yet shipped; after shipping it lands in the DLQ with the reason', async (t) => {
+test('OrderCancelled cancels an order not yet shipped; after shipping it suggests a return (one ReturnSuggested with the shipment facts), nothing in the DLQ', async (t) => {
   const wms = await startWmsSimulator({ port: 0, ...TEST_TIMINGS, autoAdvance: false });
   t.after(() => wms.close());
   const b = await startBridge(t, wms.url);
-  const dlq = await b.collect(b.topics.dlq);
-
+  const orders = await b.collect(b.topics.orders);
   const open = confirmedOrder();
   const shipped = confirmedOrder();
   await b.publishOrders([open, shipped]);
@@ -97,36 +97,53 @@ test('OrderCancelled cancels an order not yet shipped; after shipping it lands i
   );
   for (let i = 0; i < 3; i++) await call(wms.url, 'POST', `/sim/admin/orders/${wShipped.id}/advance`, undefined, ADMIN);
 
-  const cancel = (orderId: string): OutgoingEvent => ({
-    eventType: 'OrderCancelled',
-    key: orderId,
-    topic: b.topics.orders,
-    payload: {
-      meta: {
-        eventId: crypto.randomUUID(),
-        occurredAt: new Date(),
-        source: 'odoo',
-        correlationId: orderId,
-        causationId: null,
-        company: 'acme',
-      },
-      orderId,
-      orderName: null,
-      clientOrderRef: null,
-      reason: 'customer changed mind',
-      cancelledBy: 'test',
-      cancelledAt: new Date(),
+  const cancel = (orderId: string): OrderCancelled => ({
+    meta: {
+      eventId: crypto.randomUUID(),
+      occurredAt: new Date(),
+      source: 'odoo',
+      correlationId: orderId,
+      causationId: null,
+      company: 'acme',
     },
+    orderId,
+    orderName: `SO-${orderId}`,
+    clientOrderRef: 'PO-CUST-1',
+    reason: 'customer changed mind',
+    cancelledBy: 'test',
+    cancelledAt: new Date(),
   });
-  await b.rt.producer.publish([cancel(open.order.orderId), cancel(shipped.order.orderId)]);
+  const cShipped = cancel(shipped.order.orderId);
+  const publish = (e: OrderCancelled) =>
+    b.rt.producer.publish([{ eventType: 'OrderCancelled', key: e.orderId, payload: e, topic: b.topics.orders }]);
+  await publish(cancel(open.order.orderId));
+  await publish(cShipped);
+  await publish(cShipped); // redelivered
 
   await eventually(() => (wms.orders.get(wOpen.id)?.status === 'cancelled' ? true : undefined), 20_000, 'the open order cancelled');
-  assert.equal(wms.orders.get(wOpen.id)?.cancelReason, 'customer changed mind');
-  await eventually(() => (dlq.length === 1 ? true : undefined), 20_000, 'the shipped order in the DLQ');
-  assert.equal(dlq[0]!.key, shipped.order.orderId);
-  assert.equal(dlq[0]!.headers['odx.errors.class'], 'wms.already-shipped');
-  assert.match(dlq[0]!.headers['odx.errors.message']!, /already shipped/);
+  await eventually(() => (orders.some((m) => m.eventType === 'ReturnSuggested') ? true : undefined), 20_000, 'ReturnSuggested');
+  await new Promise((r) => setTimeout(r, 1_500)); // a retry or a second suggestion would land by now
+
+  const suggested = orders.filter((m) => m.eventType === 'ReturnSuggested');
+  assert.equal(suggested.length, 1);
+  assert.equal(suggested[0]!.key, shipped.order.orderId, 'on the order partition, after its OrderCancelled');
+  const p = payloadOf(suggested[0]!, 'ReturnSuggested');
+  assert.deepEqual(
+    [p.orderId, p.orderName, p.clientOrderRef, p.cancellationReason, p.meta.causationId],
+    [shipped.order.orderId, `SO-${shipped.order.orderId}`, 'PO-CUST-1', 'customer changed mind', cShipped.meta.eventId],
+  );
+  const [goods] = p.shipments;
+  const wms0 = wms.orders.get(wShipped.id)!;
+  assert.deepEqual(
+    [p.shipments.length, goods!.wmsOrderId, goods!.externalRef, goods!.warehouseCode, goods!.bookingRef, goods!.shippedAt?.toISOString()],
+    [1, wShipped.id, shipped.order.orderId, 'WH1', wms0.bolNumber, wms0.shippedAt],
+  );
+  assert.deepEqual(
+    goods!.lines.map((l) => [l.orderLineId, l.sku, l.quantity]),
+    shipped.order.lines.map((l) => [l.lineId, l.sku, l.quantity]),
+  );
   assert.equal(wms.orders.get(wShipped.id)?.status, 'shipped');
+  assert.equal(await b.messageCount(b.topics.dlq), 0, 'no DLQ record');
 });
 
 test('FulfillmentRequested mode: a released picking becomes one WMS order; its progress carries the shipment and order ids; own events cost no claims', async (t) => {

@@ -29,13 +29,19 @@ export interface RunningBridge {
   /** Base URL of the bridge's HTTP server. */
   url: string;
   webhookUrl: string;
-  topics: { orders: string; shipments: string; inventory: string; dlq: string };
+  topics: { orders: string; shipments: string; inventory: string; purchasing: string; returns: string; dlq: string };
   /** Publishes OrderConfirmed events to the test's orders topic. */
   publishOrders(events: OrderConfirmed[]): Promise<void>;
   /** Every message on `topic` from the beginning, decoded, kept up to date. */
   collect(topic: string): Promise<Collected[]>;
   /** Sum of the end offsets of a topic's partitions. */
   messageCount(topic: string): Promise<number>;
+  /**
+   * Stops this bridge (consumers drained, producer and HTTP closed, as on
+   * SIGTERM) and starts another with the same settings, topics, group and
+   * database: a restart. The new one listens on another port.
+   */
+  restart(): Promise<RunningBridge>;
 }
 
 /**
@@ -44,7 +50,13 @@ export interface RunningBridge {
  */
 export async function startBridge(t: Cleanup, wmsUrl: string, env: Record<string, string> = {}): Promise<RunningBridge> {
   const id = randomUUID().slice(0, 8);
-  const topics = { orders: `test.wmsb.orders-${id}`, shipments: `test.wmsb.shipments-${id}`, inventory: `test.wmsb.inventory-${id}` };
+  const topics = {
+    orders: `test.wmsb.orders-${id}`,
+    shipments: `test.wmsb.shipments-${id}`,
+    inventory: `test.wmsb.inventory-${id}`,
+    purchasing: `test.wmsb.purchasing-${id}`,
+    returns: `test.wmsb.returns-${id}`,
+  };
   const group = `wmsb-${id}`;
   const fullEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -62,21 +74,19 @@ export async function startBridge(t: Cleanup, wmsUrl: string, env: Record<string
     ODX_WMS_BRIDGE_ORDERS_TOPIC: topics.orders,
     ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
     ODX_WMS_BRIDGE_INVENTORY_TOPIC: topics.inventory,
+    ODX_WMS_BRIDGE_PURCHASING_TOPIC: topics.purchasing,
+    ODX_WMS_BRIDGE_RETURNS_TOPIC: topics.returns,
     ODX_WMS_BRIDGE_RETRY_DELAYS_MS: '500,1000,2000,4000',
     ODX_WMS_BRIDGE_PROVISION_TOPICS: 'false',
     ...env,
   };
-  const rt = await createServiceRuntime({ name: 'wms-bridge', env: fullEnv });
-  rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
-  await ensureTopics(
-    rt.cluster,
-    Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })),
-  );
   const consumers: TopicCollector[] = [];
   const config = loadBridgeConfig(fullEnv);
-  let bridge: WmsBridge | undefined;
+  let current: { rt: ServiceRuntime; bridge: WmsBridge | undefined } | undefined;
   t.after(async () => {
     for (const c of consumers) await c.close().catch(() => undefined);
+    if (!current) return;
+    const { rt, bridge } = current;
     await bridge?.stop();
     // The test's topics, and the retry and DLQ topics of its groups, all carry its id.
     const created = (await rt.cluster.listTopics()).filter((name) => name.includes(id));
@@ -84,28 +94,46 @@ export async function startBridge(t: Cleanup, wmsUrl: string, env: Record<string
     await rt.db.dropDatabase().catch(() => undefined);
     await rt.shutdown('test done');
   });
-  bridge = await startWmsBridge(rt, config);
-  const server = await rt.listen();
-  const addr = server.address();
-  const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
 
-  return {
-    rt,
-    bridge,
-    config,
-    url,
-    webhookUrl: `${url}${WEBHOOK_PATH}`,
-    topics: { ...topics, dlq: dlqTopicName(topics.orders, group) },
-    publishOrders: async (events) => {
-      await rt.producer.publish(
-        events.map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: topics.orders })),
+  const launch = async (first: boolean): Promise<RunningBridge> => {
+    const rt = await createServiceRuntime({ name: 'wms-bridge', env: fullEnv });
+    rt.logger.silent = process.env['ODX_TEST_LOG_LEVEL'] === undefined;
+    current = { rt, bridge: undefined };
+    if (first) {
+      await ensureTopics(
+        rt.cluster,
+        Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })),
       );
-    },
-    collect: (topic) => collectTopic(rt.cluster, rt.serde, topic, (c) => consumers.push(c)),
-    messageCount: async (topic) => {
-      return [...(await rt.cluster.watermarks(topic)).values()].reduce((sum, w) => sum + Number(w.high), 0);
-    },
+    }
+    const bridge = await startWmsBridge(rt, config);
+    current.bridge = bridge;
+    const server = await rt.listen();
+    const addr = server.address();
+    const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : String(addr);
+    return {
+      rt,
+      bridge,
+      config,
+      url,
+      webhookUrl: `${url}${WEBHOOK_PATH}`,
+      topics: { ...topics, dlq: dlqTopicName(topics.orders, group) },
+      publishOrders: async (events) => {
+        await rt.producer.publish(
+          events.map((e) => ({ eventType: 'OrderConfirmed', key: e.order.orderId, payload: e, topic: topics.orders })),
+        );
+      },
+      collect: (topic) => collectTopic(rt.cluster, rt.serde, topic, (c) => consumers.push(c)),
+      messageCount: async (topic) => {
+        return [...(await rt.cluster.watermarks(topic)).values()].reduce((sum, w) => sum + Number(w.high), 0);
+      },
+      restart: async () => {
+        await bridge.stop();
+        await rt.shutdown('restart');
+        return launch(false);
+      },
+    };
   };
+  return launch(true);
 }
 
 /** An OrderConfirmed for a fresh order id, with whole-unit lines in one warehouse. */
