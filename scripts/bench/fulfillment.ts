@@ -78,7 +78,13 @@ interface Bench {
 
 async function startBench(wms: WmsSimulator): Promise<Bench> {
   const id = randomUUID().slice(0, 8);
-  const topics = { orders: `bench.ful.orders-${id}`, shipments: `bench.ful.shipments-${id}`, inventory: `bench.ful.inventory-${id}` };
+  const topics = {
+    orders: `bench.ful.orders-${id}`,
+    shipments: `bench.ful.shipments-${id}`,
+    inventory: `bench.ful.inventory-${id}`,
+    purchasing: `bench.ful.purchasing-${id}`,
+    returns: `bench.ful.returns-${id}`,
+  };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ODX_SERVICE_NAME: 'wms-bridge',
@@ -93,6 +99,8 @@ async function startBench(wms: WmsSimulator): Promise<Bench> {
     ODX_WMS_BRIDGE_ORDERS_TOPIC: topics.orders,
     ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
     ODX_WMS_BRIDGE_INVENTORY_TOPIC: topics.inventory,
+    ODX_WMS_BRIDGE_PURCHASING_TOPIC: topics.purchasing,
+    ODX_WMS_BRIDGE_RETURNS_TOPIC: topics.returns,
     ODX_WMS_BRIDGE_PROVISION_TOPICS: 'false',
     ODX_WMS_BRIDGE_PARTITION_CONCURRENCY: String(PARTITIONS),
   };

@@ -101,5 +101,9 @@ test('subscriptions follow the topic prefix, so the declaration is what the wiri
 test('a disabled consumer is not a subscription', () => {
   assert.deepEqual(pollerSubscriptions(loadPollerConfig({ ODX_WRITEBACK: 'false' }), {}), {});
   assert.deepEqual(ediGatewaySubscriptions(loadGatewayConfig({ ODX_EDI_OUTBOUND: 'false' })), {});
-  assert.deepEqual(wmsBridgeSubscriptions(loadWmsConfig({ ...REQUIRED })).release.topics, ['odx.orders.v1']);
+  assert.deepEqual(wmsBridgeSubscriptions(loadWmsConfig({ ...REQUIRED })).release.topics, [
+    'odx.orders.v1',
+    'odx.purchasing.v1',
+    'odx.returns.v1',
+  ]);
 });

@@ -81,7 +81,13 @@ export async function startFulfillmentStack(
   o: { wms?: WmsSimulatorOptions; tms?: TmsSimulatorOptions; wmsEnv?: Record<string, string>; tmsEnv?: Record<string, string> } = {},
 ): Promise<FulfillmentStack> {
   const id = randomUUID().slice(0, 8);
-  const topics = { orders: `test.ful.orders-${id}`, shipments: `test.ful.shipments-${id}`, inventory: `test.ful.inventory-${id}` };
+  const topics = {
+    orders: `test.ful.orders-${id}`,
+    shipments: `test.ful.shipments-${id}`,
+    inventory: `test.ful.inventory-${id}`,
+    purchasing: `test.ful.purchasing-${id}`,
+    returns: `test.ful.returns-${id}`,
+  };
   const wmsSecret = secret('wms');
   const tmsSecret = secret('tms');
   const wms = await startWmsSimulator({ port: 0, ...WMS_TIMINGS, webhookSecret: wmsSecret, ...o.wms });
@@ -115,6 +121,8 @@ export async function startFulfillmentStack(
     ODX_WMS_BRIDGE_ORDERS_TOPIC: topics.orders,
     ODX_WMS_BRIDGE_SHIPMENTS_TOPIC: topics.shipments,
     ODX_WMS_BRIDGE_INVENTORY_TOPIC: topics.inventory,
+    ODX_WMS_BRIDGE_PURCHASING_TOPIC: topics.purchasing,
+    ODX_WMS_BRIDGE_RETURNS_TOPIC: topics.returns,
     ODX_WMS_BRIDGE_RETRY_DELAYS_MS: '500,1000,2000',
     ODX_WMS_BRIDGE_PROVISION_TOPICS: 'false',
     ...o.wmsEnv,
