@@ -56,6 +56,9 @@ export const WEBHOOK_SCOPE = 'wms-webhook';
  * answer is 2xx only then; any failure leaves the webhook-id unclaimed so the
  * WMS's retry is processed in full.
  */
+/** The webhook type checked against the release before it is claimed. */
+const RECEIPT_TYPE = 'receipt.completed';
+
 export class WebhookProcessor {
   /** Publishes an order's missing stages; catch-up shares it, so a late webhook and a poll never publish a stage twice. */
   readonly stagePublisher: StagePublisher;
@@ -104,9 +107,12 @@ export class WebhookProcessor {
    * can have the WMS replay the same message. Checked again under the lock.
    */
   private async refuseUnacceptableReceipt(d: WebhookDelivery): Promise<void> {
+    // Only receipts are checked here: any other webhook skips a second signature check and parse. (A type
+    // spelled with JSON escapes skips it too; the publisher checks again under its lock, answering 503.)
+    if (!d.rawBody.includes(RECEIPT_TYPE)) return;
     if (!verifyStandardWebhook(this.key, d, d.rawBody, this.options.toleranceSeconds).ok) return; // the receiver answers 401
     const webhook = parseBody(d.rawBody);
-    if (webhook === 'ignored' || webhook.type !== 'receipt.completed') return;
+    if (webhook === 'ignored' || webhook.type !== RECEIPT_TYPE) return;
     try {
       await this.receiptPublisher.check(webhook.data);
     } catch (err) {
