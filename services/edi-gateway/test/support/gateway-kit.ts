@@ -38,7 +38,7 @@ export interface RunningGateway {
   config: EdiGatewayConfig;
   url: string;
   root: string;
-  topics: { orders: string; shipments: string; invoices: string; documents: string };
+  topics: { orders: string; shipments: string; invoices: string; purchasing: string; documents: string };
   /** Drops a file into a partner's inbound folder the way partners should: write a temp name, rename. */
   drop(partnerId: string, name: string, content: string | Buffer): void;
   files(partnerId: string, folder: 'inbound' | 'work' | 'archive' | 'error' | 'outbound'): string[];
@@ -60,6 +60,7 @@ export async function startGateway(
     orders: `test.edi.orders-${id}`,
     shipments: `test.edi.shipments-${id}`,
     invoices: `test.edi.invoices-${id}`,
+    purchasing: `test.edi.purchasing-${id}`,
     documents: `test.edi.documents-${id}`,
     ...options.topics,
   };
@@ -84,6 +85,7 @@ export async function startGateway(
     ODX_EDI_ORDERS_TOPIC: topics.orders,
     ODX_EDI_SHIPMENTS_TOPIC: topics.shipments,
     ODX_EDI_INVOICES_TOPIC: topics.invoices,
+    ODX_EDI_PURCHASING_TOPIC: topics.purchasing,
     ODX_EDI_DOCUMENTS_TOPIC: topics.documents,
     ODX_EDI_RETRY_DELAYS_MS: '500',
     ODX_EDI_PROVISION_TOPICS: 'false',
@@ -95,7 +97,7 @@ export async function startGateway(
   if (options.createTopics !== false)
     await rt.cluster.ensureTopics(own.map((name) => ({ name, partitions: 3, replicationFactor: 1, config: {} })));
   const config = loadGatewayConfig(fullEnv);
-  const consumed = [...new Set([topics.orders, topics.shipments, topics.invoices])];
+  const consumed = [...new Set([topics.orders, topics.shipments, topics.invoices, topics.purchasing])];
   const created = [
     ...own,
     ...consumed.flatMap((topic) => [

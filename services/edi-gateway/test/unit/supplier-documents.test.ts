@@ -41,6 +41,12 @@ function plan(text: string): { reading: InboundReading; plan: InterchangeCommit 
   };
 }
 
+/** The PurchaseOrderAcknowledged a plan publishes (narrowed on its type, never cast). */
+function acknowledgment(p: InterchangeCommit): PurchaseOrderAcknowledged {
+  const e = p.records[1]?.events[0];
+  if (e?.eventType !== 'PurchaseOrderAcknowledged') throw new Error(`no PurchaseOrderAcknowledged: ${JSON.stringify(p.result.errors)}`);
+  return e.payload;
+}
 const events = (p: InterchangeCommit): string[] => p.records.flatMap((r) => r.events.map((e) => e.eventType));
 /** The 997 we answer with, one string per segment (elements joined by *). */
 const reply997 = (p: InterchangeCommit): string[] => {
@@ -160,7 +166,7 @@ test('an 855 rejecting a line becomes PurchaseOrderAcknowledged (changed) with t
   const e = p.records[1]!.events[0]!;
   assert.equal(e.key, '77');
   assert.equal(e.topic, 'purchasing');
-  const ack = e.payload as PurchaseOrderAcknowledged;
+  const ack = acknowledgment(p);
   assert.equal(ack.status, 'changed');
   assert.equal(ack.purchaseOrderName, 'P00077');
   assert.equal(ack.vendorOrderRef, 'SO-5521');
@@ -175,14 +181,13 @@ test('an 855 rejecting a line becomes PurchaseOrderAcknowledged (changed) with t
   assert.equal(ack.lines[0]!.deliveryDate?.toISOString(), '2026-11-27T00:00:00.000Z');
   assert.equal(p.records[1]!.record.businessObjectId, '77');
   assert.deepEqual(reply997(p), ['AK1*PR*501', 'AK2*855*0001', 'AK5*A', 'AK9*A*1*1*1']);
-  const again = plan(text).plan.records[1]!.events[0]!.payload as PurchaseOrderAcknowledged;
+  const again = acknowledgment(plan(text).plan);
   assert.equal(again.meta.eventId, ack.meta.eventId, 'the same document, the same event id');
 });
 
 test('855 statuses: every line as ordered is accepted, a changed quantity or price is changed, RJ rejects the order', () => {
   const status = (segments: string[][]): PurchaseOrderAcknowledged => {
-    const { plan: p } = plan(supplierDoc('000000502', '855', segments));
-    return p.records[1]!.events[0]!.payload as PurchaseOrderAcknowledged;
+    return acknowledgment(plan(supplierDoc('000000502', '855', segments)).plan);
   };
   const all = status(
     ack855('P00077', [
