@@ -8,7 +8,12 @@
 // (shared pages split among their sharers): summed RSS counts PostgreSQL's
 // shared buffers once per backend. Asserts nothing.
 //
-//   npm run bench:start-memory -- [--interval-ms 1000] [-- <npm start options: --from-source, --semi-space-mb 0>]
+// With --idle-seconds N, npm start runs without --exit: once it says the demo
+// is done, it is left idle N seconds, then every ODX service's RSS and PSS is
+// read (the idle figure of issue 17: at most 150 MB each), and npm start is
+// stopped with SIGINT as Ctrl-C would.
+//
+//   npm run bench:start-memory -- [--interval-ms 1000] [--idle-seconds 60] [-- <npm start options: --from-source, --semi-space-mb 0>]
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,19 +21,25 @@ import { parseCliArgs } from '@odx/runtime/cli';
 import { REPO_ROOT } from '../repo-root.js';
 import { machineLine } from '../soak/soak-table.js';
 import { loadStackConfig } from '../stack/index.js';
-import { printSummary } from './summary.js';
+import { printSummary, type SummaryFigure } from './summary.js';
 
 const { values, positionals } = parseCliArgs(
   'bench:start-memory',
   'peak RSS of npm start (stack, simulators and services) through its demo',
   {
-    options: { 'interval-ms': { type: 'string', default: '1000' } },
+    options: { 'interval-ms': { type: 'string', default: '1000' }, 'idle-seconds': { type: 'string', default: '0' } },
     // What follows `--` goes to npm start (--from-source, --semi-space-mb N).
     allowPositionals: true,
   },
 );
 const INTERVAL = Number(values['interval-ms']);
 if (!Number.isInteger(INTERVAL) || INTERVAL < 100) throw new Error(`--interval-ms must be a whole number >= 100, got ${INTERVAL}`);
+const IDLE_SECONDS = Number(values['idle-seconds']);
+if (!Number.isInteger(IDLE_SECONDS) || IDLE_SECONDS < 0) throw new Error(`--idle-seconds must be a whole number >= 0, got ${IDLE_SECONDS}`);
+/** The ODX services, as nameOf names their processes: every folder of services/. */
+const SERVICE_NAMES = new Set(readdirSync(join(REPO_ROOT, 'services')));
+/** What npm start prints once the demo is done and it stays up (scripts/start.ts). */
+const DEMO_DONE = 'Ctrl-C stops the services and simulators';
 
 interface Proc {
   pid: number;
@@ -128,14 +139,23 @@ function tree(procs: Map<number, Proc>, roots: number[]): Proc[] {
 }
 
 console.log(machineLine());
-const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/odx.mjs'), 'start', '--exit', ...positionals], {
-  cwd: REPO_ROOT,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  [join(REPO_ROOT, 'scripts/odx.mjs'), 'start', ...(IDLE_SECONDS > 0 ? [] : ['--exit']), ...positionals],
+  {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 let demoLines = 0;
+let demoDoneAt: number | undefined;
 child.stdout.on('data', (chunk: Buffer) => {
-  demoLines += chunk.toString().split('\n').length - 1;
+  const text = chunk.toString();
+  demoLines += text.split('\n').length - 1;
+  if (demoDoneAt === undefined && text.includes(DEMO_DONE)) demoDoneAt = Date.now();
 });
+/** Each ODX service's memory after the idle wait (RSS and PSS, KiB), by name. */
+let idle: Map<string, { rssKiB: number; pssKiB: number }> | undefined;
 let peakTotal = 0;
 let peakRss = 0;
 let peakAt = 0;
@@ -161,6 +181,14 @@ while (!done) {
   const byName = new Map<string, number>();
   for (const p of ours) byName.set(p.name, (byName.get(p.name) ?? 0) + p.pssKiB);
   for (const [name, kib] of byName) peakByName.set(name, Math.max(peakByName.get(name) ?? 0, kib));
+  if (IDLE_SECONDS > 0 && !idle && demoDoneAt !== undefined && Date.now() - demoDoneAt >= IDLE_SECONDS * 1000) {
+    idle = new Map();
+    for (const p of ours.filter((o) => SERVICE_NAMES.has(o.name))) {
+      const seen = idle.get(p.name) ?? { rssKiB: 0, pssKiB: 0 };
+      idle.set(p.name, { rssKiB: Math.max(seen.rssKiB, p.rssKiB), pssKiB: Math.max(seen.pssKiB, p.pssKiB) });
+    }
+    child.kill('SIGINT');
+  }
   await new Promise((r) => setTimeout(r, INTERVAL));
 }
 const code = await exited;
@@ -173,6 +201,19 @@ console.log(
 );
 console.log('peak PSS per process name (processes of one name summed, sampled):');
 for (const [name, kib] of [...peakByName].sort(([, a], [, b]) => b - a)) console.log(`  ${name.padEnd(44)} ${mib(kib).padStart(9)}`);
+const idleFigures: SummaryFigure[] = [];
+if (idle) {
+  console.log(`\neach service after ${IDLE_SECONDS} s idle (the largest instance of a name; target: at most 150 MB RSS each):`);
+  for (const [name, m] of [...idle].sort(([, a], [, b]) => b.rssKiB - a.rssKiB)) {
+    console.log(`  ${name.padEnd(44)} RSS ${mib(m.rssKiB).padStart(9)}  PSS ${mib(m.pssKiB).padStart(9)}`);
+    idleFigures.push({
+      figure: `${name} idle RSS`,
+      value: m.rssKiB / 1024,
+      unit: 'MiB',
+      note: `after ${IDLE_SECONDS} s idle; PSS ${mib(m.pssKiB)}`,
+    });
+  }
+} else if (IDLE_SECONDS > 0) console.log(`\nnpm start ended before ${IDLE_SECONDS} s of idle: no idle figures`);
 console.log(machineLine());
 const largest = [...peakByName].sort(([, a], [, b]) => b - a)[0];
 printSummary('start-memory', [
@@ -182,5 +223,7 @@ printSummary('start-memory', [
     unit: 'MiB',
     note: `${peakCount} processes, ${(peakAt / 1000).toFixed(0)} s in; npm start exit ${code}${largest ? `; largest ${largest[0]} ${mib(largest[1])}` : ''}`,
   },
+  ...idleFigures,
 ]);
-process.exit(code);
+// Stopped by SIGINT after the idle wait is the expected end of that run.
+process.exit(idle ? 0 : code);
