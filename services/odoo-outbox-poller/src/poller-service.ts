@@ -8,6 +8,9 @@ import { customerSpec, priceSpec, productSpec } from './poll/master-data-specs.j
 import { ModelPoller, type ModelSpec } from './poll/model-poller.js';
 import { invoiceSpec, pickingSpec, quantSpec } from './poll/operations-specs.js';
 import { saleOrderSpec } from './poll/sale-order-spec.js';
+import { PurchaseOrderVersions } from './poll/po-version-store.js';
+import { purchaseOrderSpec } from './poll/purchase-order-spec.js';
+import type { CompiledMatchTolerances } from './mapping/three-way-match.js';
 import { pollerSubscriptions } from './subscriptions.js';
 import { EchoMarks } from './writeback/echo-marks.js';
 import { writebackHandler } from './writeback/writeback-handlers.js';
@@ -21,14 +24,19 @@ export function modelSpecs(
   adapter: OdooVersionAdapter,
   company: string,
   echoes?: EchoMarks,
+  purchasing?: { versions: PurchaseOrderVersions; tolerances: CompiledMatchTolerances },
 ): Record<string, () => ModelSpec> {
   return {
     'sale.order': () => saleOrderSpec(client, catalog, adapter, company),
+    'purchase.order': () => {
+      if (!purchasing) throw new Error('purchase.order polling needs the PO version store');
+      return purchaseOrderSpec(client, catalog, company, purchasing.versions);
+    },
     'product.product': () => productSpec(adapter, company),
     'res.partner': () => customerSpec(client, catalog, company),
     'stock.quant': () => quantSpec(client, catalog, adapter, company),
     'stock.picking': () => pickingSpec(client, catalog, adapter, company, echoes),
-    'account.move': () => invoiceSpec(client, catalog, company),
+    'account.move': () => invoiceSpec(client, catalog, company, purchasing?.tolerances),
     'product.pricelist.item': () => priceSpec(client, catalog, company),
   };
 }
@@ -52,7 +60,10 @@ export async function startPoller(
 
   const catalog = new FieldCatalog(client);
   const echoes = new EchoMarks(rt.db);
-  const specs = modelSpecs(client, catalog, adapter, rt.config.company, echoes);
+  const specs = modelSpecs(client, catalog, adapter, rt.config.company, echoes, {
+    versions: new PurchaseOrderVersions(rt.db, config.pollerName),
+    tolerances: config.matchTolerances,
+  });
   const cursors = new CursorStore(rt.db, config.pollerName);
   const failing = new Map<string, string>();
   const pollers = config.models.map(

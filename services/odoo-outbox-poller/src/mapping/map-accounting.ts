@@ -1,5 +1,5 @@
 import { deterministicEventId } from '@odx/runtime';
-import type { InvoiceLine, InvoicePosted, PaymentReceived } from '@odx/schemas';
+import type { CreditNotePosted, InvoiceLine, InvoicePosted, PaymentReceived } from '@odx/schemas';
 import { decimal, m2oId, m2oName, odooDate, str } from '../odoo/odoo-values.js';
 import { orderIdOf, type OdooRecord } from './map-sale-order.js';
 
@@ -21,6 +21,7 @@ export const INVOICE_FIELDS = [
   'invoice_payment_term_id',
   'payment_reference',
   'ref',
+  'reversed_entry_id',
 ];
 export const INVOICE_LINE_FIELDS = [
   'product_id',
@@ -47,9 +48,23 @@ export interface AccountingContext {
 
 const PAID_STATES = new Set(['paid', 'in_payment', 'partial']);
 
-/** A posted customer invoice -> InvoicePosted (once per posting). */
+/** Customer documents the invoice mapping publishes: invoices, and credit notes no return explains. */
+export const CUSTOMER_MOVE_TYPES = new Set(['out_invoice', 'out_refund']);
+
+/** The RMA a credit note settles: its return picking (returnId), found through the invoice it reverses. */
+export interface SettledReturn {
+  returnId: string;
+  rmaNumber: string | null;
+  reversedInvoiceName: string | null;
+}
+
+/**
+ * A posted customer invoice or credit note -> InvoicePosted (once per posting; moveType out_invoice or
+ * out_refund, amounts positive). A credit note that settles a return is CreditNotePosted instead (mapCreditNote).
+ */
 export function mapInvoice(inv: OdooRecord, ctx: AccountingContext): InvoicePosted | null {
-  if (str(inv['state']) !== 'posted' || str(inv['move_type']) !== 'out_invoice') return null;
+  const moveType = str(inv['move_type']);
+  if (str(inv['state']) !== 'posted' || !CUSTOMER_MOVE_TYPES.has(moveType ?? '')) return null;
   const partner = ctx.partners.get(m2oId(inv['partner_id']) ?? -1);
   const order = ctx.ordersByName.get(str(inv['invoice_origin']) ?? '');
   const lines: InvoiceLine[] = [];
@@ -106,7 +121,7 @@ export function mapInvoice(inv: OdooRecord, ctx: AccountingContext): InvoicePost
     invoice: {
       invoiceId: String(inv.id),
       name: str(inv['name']) ?? `invoice ${inv.id}`,
-      moveType: 'out_invoice',
+      moveType: moveType!,
       state: 'posted',
       paymentState: str(inv['payment_state']),
       orderId: order ? orderIdOf(order) : null,
@@ -183,5 +198,25 @@ export function mapInvoicePayment(inv: OdooRecord, ctx: AccountingContext): Paym
       journalCode: null,
       allocations: [{ invoiceId: String(inv.id), invoiceName: str(inv['name']), amount: paid }],
     },
+  };
+}
+
+/** A posted out_refund that reverses an invoice (reversed_entry_id) and settles a return -> CreditNotePosted, keyed by the return. */
+export function mapCreditNote(inv: OdooRecord, ctx: AccountingContext, settled: SettledReturn): CreditNotePosted | null {
+  if (str(inv['move_type']) !== 'out_refund' || m2oId(inv['reversed_entry_id']) === null) return null;
+  const posted = mapInvoice(inv, ctx);
+  if (!posted) return null;
+  return {
+    meta: {
+      ...posted.meta,
+      eventId: deterministicEventId('account.move', inv.id, 'CreditNotePosted', String(inv['name'] ?? '')),
+      correlationId: posted.invoice.orderId ?? `return:${settled.returnId}`,
+    },
+    returnId: settled.returnId,
+    rmaNumber: settled.rmaNumber,
+    creditNote: posted.invoice,
+    reversedInvoiceId: String(m2oId(inv['reversed_entry_id'])),
+    reversedInvoiceName: settled.reversedInvoiceName ?? m2oName(inv['reversed_entry_id']),
+    postedAt: posted.postedAt,
   };
 }

@@ -86,7 +86,7 @@ export function orderIdOf(order: OdooRecord): string {
   return origin?.startsWith('odx:') ? origin : String(order.id);
 }
 
-function party(p: OdooRecord | undefined, fallbackName: string | null): Party {
+export function party(p: OdooRecord | undefined, fallbackName: string | null): Party {
   return {
     partyId: p ? String(p.id) : 'unknown',
     ref: str(p?.['ref']),
@@ -99,7 +99,7 @@ function party(p: OdooRecord | undefined, fallbackName: string | null): Party {
   };
 }
 
-function address(p: OdooRecord | undefined, partners: Map<number, OdooRecord>): Address {
+export function address(p: OdooRecord | undefined, partners: Map<number, OdooRecord>): Address {
   const parentId = m2oId(p?.['parent_id']);
   const parent = parentId !== null ? partners.get(parentId) : undefined;
   return {

@@ -40,3 +40,19 @@ export function decimal(v: unknown, scale: number): string {
   const fixed = n.toFixed(scale);
   return /^-0(\.0*)?$/.test(fixed) ? fixed.slice(1) : fixed; // never "-0.0000"
 }
+
+/** A numeric field as a number: Odoo sends `false` (or nothing, from a module that lacks it) for an empty one. */
+export function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** An x2many as read: a list of ids (anything else, e.g. `false` from a broken module, is none). */
+export function idList(v: unknown): number[] {
+  return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
+}
+
+/** A many2one id as an ODX string id, or null when empty. */
+export function m2oRef(v: unknown): string | null {
+  const id = m2oId(v);
+  return id !== null ? String(id) : null;
+}

@@ -15,6 +15,8 @@ export interface ModelSpec {
   domain?: unknown[];
   /** Maps a batch of records to events, reading related records in batches. */
   toEvents(records: OdooRecord[]): Promise<OutgoingEvent[]>;
+  /** Called once Kafka acknowledged `events` (state that must follow what was published, e.g. a PO's last announced version). */
+  published?(events: OutgoingEvent[]): Promise<void>;
 }
 
 export interface ModelPollerOptions {
@@ -166,7 +168,10 @@ export class ModelPoller {
   private async publish(records: OdooRecord[], onlyNew = false): Promise<number> {
     let events = await this.options.spec.toEvents(records);
     if (onlyNew) events = events.filter((e) => !this.published.has(e.payload.meta.eventId));
-    if (events.length > 0) await this.options.producer.publish(events);
+    if (events.length > 0) {
+      await this.options.producer.publish(events);
+      await this.options.spec.published?.(events);
+    }
     const expiry = Date.now() + 2 * this.lookbackMs + 60_000;
     for (const e of events) this.published.set(e.payload.meta.eventId, expiry);
     return events.length;

@@ -29,6 +29,24 @@ export class EchoMarks {
     await insertOnce(this.c, { _id: `${model}:${odooId}`, model, odooId, cause, at: new Date() });
   }
 
+  /**
+   * Which record an event's write-back chose, remembered before the write (`_id` `cause:<event id>`).
+   * A receipt's validation moves the rest to a backorder, so a redelivered event must go back to the
+   * picking it chose the first time, not to the next open one. Returns the record first chosen.
+   */
+  async choose(cause: string, model: string, odooId: number): Promise<number> {
+    const id = `cause:${cause}`;
+    if (await insertOnce(this.c, { _id: id, model, odooId, cause, at: new Date() })) return odooId;
+    const [doc] = await findByIds(this.c, [id]);
+    return doc?.odooId ?? odooId;
+  }
+
+  /** The record an event's write-back chose before, if it got that far. */
+  async chosen(cause: string): Promise<number | undefined> {
+    const [doc] = await findByIds(this.c, [`cause:${cause}`]);
+    return doc?.odooId;
+  }
+
   /** The ids among `odooIds` that ODX itself changed. */
   async marked(model: string, odooIds: number[]): Promise<Set<number>> {
     if (odooIds.length === 0) return new Set();

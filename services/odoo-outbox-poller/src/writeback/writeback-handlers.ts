@@ -6,6 +6,7 @@ import { m2oId } from '../odoo/odoo-values.js';
 import type { OdooVersionAdapter } from '../odoo/version-adapter.js';
 import type { EchoMarks } from './echo-marks.js';
 import { findOutgoingPicking, productsBySku, requireProducts } from './odoo-lookups.js';
+import { writeGoodsReceived, writePurchaseOrderAcknowledged, writeReturnReceived } from './write-purchasing.js';
 
 export interface WritebackOptions {
   client: OdooClient;
@@ -179,6 +180,21 @@ export function writebackHandler(o: WritebackOptions): EventHandler {
         const p = e.payload;
         if (p.meta.source === 'odoo') return;
         outcome = await writeInventoryAdjusted(o, p);
+        break;
+      }
+      case 'PurchaseOrderAcknowledged':
+        outcome = await writePurchaseOrderAcknowledged(o, e.payload);
+        break;
+      case 'GoodsReceived': {
+        const p = e.payload;
+        if (p.meta.source === 'odoo') return; // Odoo's own receipt, published by the poller
+        outcome = await writeGoodsReceived(o, p);
+        break;
+      }
+      case 'ReturnReceived': {
+        const p = e.payload;
+        if (p.meta.source === 'odoo') return;
+        outcome = await writeReturnReceived(o, p);
         break;
       }
       default:
