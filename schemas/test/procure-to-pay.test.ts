@@ -32,7 +32,9 @@ const PURCHASING: readonly EventType[] = [
   'PurchaseOrderChanged',
   'PurchaseOrderCancelled',
   'PurchaseOrderAcknowledged',
+  'ShipNoticeReceived',
   'GoodsReceived',
+  'VendorBillReceived',
   'VendorBillPosted',
   'VendorBillMismatchDetected',
 ];

@@ -84,7 +84,7 @@ describe('schema sources', () => {
 
   it('the real sources load, every event in com.odx.events', () => {
     const repo = schemaRepository();
-    assert.equal(repo.eventTypes.length, 37);
+    assert.equal(repo.eventTypes.length, 39);
     assert.ok(repo.namedTypes().every((d) => d.fullName.startsWith('com.odx.common.') || d.fullName.startsWith('com.odx.events.')));
   });
 });

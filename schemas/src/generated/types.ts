@@ -980,6 +980,24 @@ export interface ReturnLine {
 export type Severity = 'UNKNOWN' | 'INFO' | 'WARNING' | 'CRITICAL';
 
 /**
+ * One line of a supplier's advance ship notice (EDI 856 LIN/SN1): what is on the way for one purchase order line.
+ *
+ * Avro record `com.odx.common.ShipNoticeLine` (schemas/avro/common/ShipNoticeLine.avsc).
+ */
+export interface ShipNoticeLine {
+  /** The PO line number (LIN01). */
+  lineNumber: number | null;
+  purchaseLineId: string | null;
+  sku: string | null;
+  vendorProductCode: string | null;
+  gtin: string | null;
+  /** decimal(14,4). Quantity shipped (SN102). */
+  quantity: string;
+  uom: string;
+  lots: ReceiptLot[];
+}
+
+/**
  * Canonical outbound shipment (Odoo stock.picking of type outgoing), as complete as the lifecycle step allows.
  *
  * Avro record `com.odx.common.Shipment` (schemas/avro/common/Shipment.avsc).
@@ -1538,7 +1556,7 @@ export interface PurchaseOrderAcknowledged {
   ackTypeCode: string | null;
   /** The supplier's own order number (855 BAK08). */
   vendorOrderRef: string | null;
-  /** The acknowledgment's date (855 BAK04), or when it was received when the document has none. */
+  /** The acknowledgment's date (855 BAK09; BAK04 is the PO's date), or when it was received when the document has none. */
   acknowledgedAt: Date;
   /** Per-line answers; empty for a header-only acknowledgment (all accepted, or all rejected). */
   lines: PurchaseOrderAckLine[];
@@ -1637,6 +1655,33 @@ export interface ReturnSuggested {
   /** What had already shipped, per WMS order. */
   shipments: ShippedGoods[];
   suggestedAt: Date;
+}
+
+/**
+ * A supplier announced goods on the way for a purchase order (EDI 856 ASN): the receipt to expect, for the incoming picking. One event per (ASN, PO), published by edi-gateway; not a receipt (GoodsReceived is).
+ *
+ * Avro record `com.odx.events.ShipNoticeReceived` (schemas/avro/events/ShipNoticeReceived.avsc).
+ */
+export interface ShipNoticeReceived {
+  meta: EventMeta;
+  purchaseOrderId: string;
+  purchaseOrderName: string | null;
+  vendor: Party;
+  /** 856 BSN02. */
+  asnNumber: string;
+  /** 856 BSN01: 00 original, 05 replace, ... */
+  purpose: string;
+  shippedAt: Date | null;
+  /** DTM 017/067. */
+  expectedAt: Date | null;
+  carrierCode: string | null;
+  /** REF BM. */
+  bookingRef: string | null;
+  /** REF CN. */
+  trackingNumber: string | null;
+  lines: ShipNoticeLine[];
+  /** EdiDocument.documentId of the 856. */
+  sourceDocumentId: string;
 }
 
 /**
@@ -1795,6 +1840,21 @@ export interface VendorBillPosted {
   postedAt: Date;
 }
 
+/**
+ * A supplier's invoice or credit memo (EDI 810) for a purchase order, published by edi-gateway for the poller's write-back to create as a draft vendor bill in Odoo. VendorBillPosted follows once the bill is posted in Odoo.
+ *
+ * Avro record `com.odx.events.VendorBillReceived` (schemas/avro/events/VendorBillReceived.avsc).
+ */
+export interface VendorBillReceived {
+  meta: EventMeta;
+  purchaseOrderId: string;
+  purchaseOrderName: string | null;
+  /** state draft; billId odx:edi:<partner>:<invoice number> (no Odoo id yet), name "/", vendorRef the supplier's invoice number (BIG02), moveType in_invoice or in_refund (BIG07 CR). */
+  bill: VendorBill;
+  /** EdiDocument.documentId of the 810. */
+  sourceDocumentId: string;
+}
+
 /** Simple names of every event record in com.odx.events. */
 export const EVENT_TYPES = [
   'CreditNotePosted',
@@ -1825,6 +1885,7 @@ export const EVENT_TYPES = [
   'ReturnAuthorized',
   'ReturnReceived',
   'ReturnSuggested',
+  'ShipNoticeReceived',
   'ShipmentBooked',
   'ShipmentDelivered',
   'ShipmentDispatched',
@@ -1834,6 +1895,7 @@ export const EVENT_TYPES = [
   'ShipmentPicked',
   'VendorBillMismatchDetected',
   'VendorBillPosted',
+  'VendorBillReceived',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -1868,6 +1930,7 @@ export interface EventPayloads {
   ReturnAuthorized: ReturnAuthorized;
   ReturnReceived: ReturnReceived;
   ReturnSuggested: ReturnSuggested;
+  ShipNoticeReceived: ShipNoticeReceived;
   ShipmentBooked: ShipmentBooked;
   ShipmentDelivered: ShipmentDelivered;
   ShipmentDispatched: ShipmentDispatched;
@@ -1877,6 +1940,7 @@ export interface EventPayloads {
   ShipmentPicked: ShipmentPicked;
   VendorBillMismatchDetected: VendorBillMismatchDetected;
   VendorBillPosted: VendorBillPosted;
+  VendorBillReceived: VendorBillReceived;
 }
 
 /** Any event payload. */

@@ -21,7 +21,7 @@ export { validate810 } from './x12/validate-810.js';
 export { build850, purchaseOrderFactsOf } from './outbound/build-850.js';
 export { mapPoAcknowledgment, mapShipNotice, mapSupplierInvoice } from './mapping/map-supplier-documents.js';
 export type { PurchaseOrderFacts, SupplierAcknowledgment, SupplierShipNotice, SupplierInvoice } from './model/supplier-documents.js';
-export type { ShipNoticeReceived, VendorBillReceived } from './model/proposed-events.js';
+export type { ShipNoticeReceived, VendorBillReceived } from './model/supplier-events.js';
 export { PurchaseOrderFactsStore } from './store/purchase-order-facts.js';
 export { SupplierFactsStore } from './store/supplier-facts.js';
 export type { PurchaseOrder, PurchaseOrderLine, PartnerOrder } from './model/purchase-order.js';

@@ -157,7 +157,9 @@ function linksOf(event: CanonicalEvent): Array<string | undefined> {
     case 'PurchaseOrderChanged':
     case 'PurchaseOrderCancelled':
     case 'PurchaseOrderAcknowledged':
+    case 'ShipNoticeReceived':
     case 'GoodsReceived':
+    case 'VendorBillReceived':
     case 'VendorBillPosted':
     case 'VendorBillMismatchDetected':
       return [];

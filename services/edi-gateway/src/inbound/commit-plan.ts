@@ -2,7 +2,7 @@ import { outgoingEvent, type OutgoingEvent } from '@odx/runtime';
 import { receivedEvent } from '../events/edi-events.js';
 import { mapPurchaseOrder } from '../mapping/map-purchase-order.js';
 import { mapPoAcknowledgment, mapShipNotice, mapSupplierInvoice } from '../mapping/map-supplier-documents.js';
-import type { ShipNoticeReceived, VendorBillReceived } from '../model/proposed-events.js';
+import type { ShipNoticeReceived, VendorBillReceived } from '../model/supplier-events.js';
 import { partnerOrderOf } from '../model/purchase-order.js';
 import type { PartnerProfile } from '../partners/partner-profile.js';
 import type { EdiDocumentRecord } from '../store/document-store.js';
@@ -24,7 +24,7 @@ export interface InterchangeCommit {
   records: Array<{ record: EdiDocumentRecord; events: OutgoingEvent[] }>;
   /** The partner's view of each accepted purchase order. */
   orderFacts: EdiOrderFacts[];
-  /** What a supplier's 856s and 810s say that no event carries yet (model/proposed-events.ts). */
+  /** A supplier's 856s and 810s as published (model/supplier-events.ts), also kept in MongoDB. */
   supplierFacts: { partnerId: string; shipNotices: ShipNoticeReceived[]; vendorBills: VendorBillReceived[] };
   /** Received acknowledgments of our documents, with the id of the document that carried each. */
   acknowledgments: Array<{ partnerId: string; ack: ReceivedAcknowledgment; documentId: string }>;
@@ -166,17 +166,20 @@ function planDocument(
     business = { businessObjectType: 'purchase_order', businessObjectId: ack.purchaseOrderId, businessRef: ack.purchaseOrderName };
     planned.events.push(outgoingEvent('PurchaseOrderAcknowledged', ack.purchaseOrderId, ack, { topic: o.topics.purchasing }));
   } else if (content?.kind === 'shipNotice') {
-    // No event fits an expected receipt yet (GoodsReceived is a receipt): the notice is kept, and announced by EdiDocumentReceived.
+    // The receipt to expect (GoodsReceived follows when the goods are in): one event per (ASN, PO), also kept.
     planned.shipNotices = mapShipNotice(content.notice, supplierContext);
+    for (const n of planned.shipNotices)
+      planned.events.push(outgoingEvent('ShipNoticeReceived', n.purchaseOrderId, n, { topic: o.topics.purchasing }));
     business = {
       businessObjectType: 'ship_notice',
       businessObjectId: planned.shipNotices[0]?.purchaseOrderId ?? null,
       businessRef: content.notice.asnNumber,
     };
   } else if (content?.kind === 'supplierInvoice') {
-    // No event asks for a draft vendor bill yet (VendorBillPosted is a posted one): the bill is kept, and announced by EdiDocumentReceived.
+    // A draft vendor bill for the poller to create in Odoo (VendorBillPosted follows once it is posted), also kept.
     const bill = mapSupplierInvoice(content.invoice, supplierContext);
     planned.vendorBills = [bill];
+    planned.events.push(outgoingEvent('VendorBillReceived', bill.purchaseOrderId, bill, { topic: o.topics.purchasing }));
     business = { businessObjectType: 'vendor_bill', businessObjectId: bill.purchaseOrderId, businessRef: content.invoice.invoiceNumber };
   }
   const record = documentRecord({

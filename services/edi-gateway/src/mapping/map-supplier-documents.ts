@@ -1,6 +1,6 @@
 import { deterministicEventId } from '@odx/runtime';
 import type { EventMeta, PurchaseOrderAckLine, PurchaseOrderAcknowledged, VendorBillLine } from '@odx/schemas';
-import type { ShipNoticeReceived, VendorBillReceived } from '../model/proposed-events.js';
+import type { ShipNoticeReceived, VendorBillReceived } from '../model/supplier-events.js';
 import type {
   PurchaseOrderFacts,
   SupplierAcknowledgment,

@@ -1,15 +1,15 @@
 import { InsertBatcher } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
-import type { ShipNoticeReceived, VendorBillReceived } from '../model/proposed-events.js';
+import type { ShipNoticeReceived, VendorBillReceived } from '../model/supplier-events.js';
 
 type Stored<T> = T & { _id: string; partnerId: string };
 export type StoredShipNotice = Stored<ShipNoticeReceived>;
 export type StoredVendorBill = Stored<VendorBillReceived>;
 
 /**
- * What a supplier's 856 and 810 say that no schema carries yet
- * (model/proposed-events.ts): kept under the would-be event id, inserted once
- * (a resent or resumed interchange inserts nothing new).
+ * A supplier's 856s and 810s as published (ShipNoticeReceived, VendorBillReceived; model/supplier-events.ts),
+ * kept under their event id for the gateway's own lookups, inserted once (a resent or resumed interchange
+ * inserts nothing new).
  */
 export class SupplierFactsStore {
   readonly shipNotices: Collection<StoredShipNotice>;

@@ -219,11 +219,14 @@ test('855 statuses: every line as ordered is accepted, a changed quantity or pri
   assert.equal(headerOnly.status, 'accepted');
 });
 
-test('an 856 is kept as the expected receipt of each PO in it (no schema event fits), announced by EdiDocumentReceived only', () => {
+test('an 856 publishes the expected receipt of each PO in it (ShipNoticeReceived, also kept) and its EdiDocumentReceived', () => {
   const { plan: p } = plan(
     supplierDoc('000000503', '856', asn856('ASN-1', [{ po: 'P00077', items: [{ line: '1', qty: '120', uom: 'BX', lot: 'L-7' }] }])),
   );
-  assert.deepEqual(events(p), ['EdiDocumentReceived']);
+  assert.deepEqual(events(p), ['ShipNoticeReceived', 'EdiDocumentReceived']);
+  const published = p.records.flatMap((r) => r.events).find((e) => e.eventType === 'ShipNoticeReceived');
+  assert.deepEqual([published?.key, published?.topic], ['77', 'purchasing'], 'keyed by PO, on the purchasing topic');
+  assert.equal(published?.payload, p.supplierFacts.shipNotices[0], 'the event is what is kept');
   assert.equal(p.result.status, 'accepted');
   const [n] = p.supplierFacts.shipNotices;
   assert.equal(p.supplierFacts.shipNotices.length, 1);
@@ -238,13 +241,13 @@ test('an 856 is kept as the expected receipt of each PO in it (no schema event f
   assert.deepEqual([p.records[1]!.record.businessObjectType, p.records[1]!.record.businessRef], ['ship_notice', 'ASN-1']);
 });
 
-test('an 810 is kept as a draft vendor bill (no schema event asks for one), lines matched to the PO, charges and taxes', () => {
+test('an 810 publishes a draft vendor bill (VendorBillReceived, also kept), lines matched to the PO, charges and taxes', () => {
   const body = invoice810('INV-9001', 'P00077', [{ line: '1', qty: '120', uom: 'BX', price: '6.125' }], {
     tax: '110.25',
     freightCents: '2500',
   });
   const { plan: p } = plan(supplierDoc('000000504', '810', body));
-  assert.deepEqual(events(p), ['EdiDocumentReceived']);
+  assert.deepEqual(events(p), ['VendorBillReceived', 'EdiDocumentReceived']);
   const [b] = p.supplierFacts.vendorBills;
   assert.ok(b, JSON.stringify(p.result.errors));
   assert.deepEqual(
