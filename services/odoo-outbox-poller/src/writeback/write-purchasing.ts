@@ -324,7 +324,8 @@ async function postAcknowledgmentNote(o: WritebackOptions, poId: number, e: Purc
     );
     if (existing.length > 0) return true;
   } catch (err) {
-    if ((err as { errorClass?: string }).errorClass === 'odoo.invalid-request') return false; // no mail module
+    // No mail module (Odoo answers "Object mail.message doesn't exist", a UserError): nowhere to note it.
+    if (/mail\.message/.test(String((err as Error).message)) && (err as { kind?: string }).kind === 'permanent') return false;
     throw err;
   }
   const lines = e.lines.map(
