@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { ConsumerRunner, IdempotencyStore, dlqTopicName, retryTopicName, type OutgoingEvent } from '@odx/runtime';
 import type { GoodsReceived, PurchaseOrderAcknowledged, ReturnReceived } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
+import { payloadOf, type DecodedMessage } from '@odx/runtime/testing';
 import type { OdooRecord } from '../../src/mapping/map-sale-order.js';
 import { FieldCatalog } from '../../src/odoo/field-catalog.js';
 import { versionAdapter } from '../../src/odoo/version-adapter.js';
@@ -19,6 +20,8 @@ import { pollerKit, type PollerTestKit } from '../support/kit.js';
 import { odooFixture, type OdooFixture } from '../support/odoo.js';
 
 const adapter = versionAdapter(17);
+/** A message as the kit read it, for payloadOf. */
+const decoded = (e: { type: string; payload: unknown }): DecodedMessage => ({ eventType: e.type, payload: e.payload });
 
 /** The three pollers procure-to-pay and returns need, on one cursor scope (a "process"); a new set is a restart. */
 function pollers(kit: PollerTestKit, odoo: OdooFixture, echoes: EchoMarks): ModelPoller[] {
@@ -137,14 +140,12 @@ test('PO to vendor bill in Odoo: confirmed once, a partial receipt then the rest
     VendorBillPosted: 1,
     VendorBillMismatchDetected: 1,
   });
-  const mismatch = events.find((e) => e.type === 'VendorBillMismatchDetected')!.payload as {
-    lines: Array<{ reasons: string[]; unitPriceDelta: string | null }>;
-  };
+  const mismatch = payloadOf(decoded(events.find((e) => e.type === 'VendorBillMismatchDetected')!), 'VendorBillMismatchDetected');
   assert.deepEqual(
     mismatch.lines.map((l) => [l.reasons, l.unitPriceDelta]),
     [[['PRICE'], '1.000000']],
   );
-  const receipts = events.filter((e) => e.type === 'GoodsReceived').map((e) => e.payload as GoodsReceived);
+  const receipts = events.filter((e) => e.type === 'GoodsReceived').map((e) => payloadOf(decoded(e), 'GoodsReceived'));
   assert.deepEqual(
     [...new Map(receipts.map((r) => [r.meta.eventId, r])).values()].map((r) => [
       r.meta.source,
@@ -284,7 +285,7 @@ test('WMS receipts written back: partial then rest validate the Odoo receipt and
   await drain(pollers(kit, odoo, echoes));
   const events = await kit.readAll(0);
   assert.deepEqual(
-    events.filter((e) => e.type === 'GoodsReceived' && (e.payload as GoodsReceived).meta.source === 'odoo'),
+    events.filter((e) => e.type === 'GoodsReceived' && payloadOf(decoded(e), 'GoodsReceived').meta.source === 'odoo'),
     [],
   );
 });
@@ -327,7 +328,7 @@ test('a return from a delivered order: authorised once, received by the WMS with
   await drain(ps);
   const authorized = (await kit.readAll(1)).filter((e) => e.type === 'ReturnAuthorized');
   assert.equal(new Set(authorized.map((e) => e.id)).size, 1);
-  const rma = (authorized[0]!.payload as { return: { returnId: string; lines: Array<{ lineId: string; sku: string }> } }).return;
+  const rma = payloadOf(decoded(authorized[0]!), 'ReturnAuthorized').return;
   assert.equal(rma.returnId, String(returnId));
 
   // The WMS receives it: line 1 restocked, line 2 scrapped; delivered twice.
@@ -392,7 +393,7 @@ test('a return from a delivered order: authorised once, received by the WMS with
     { ReturnAuthorized: 1, CreditNotePosted: 1, InvoicePosted: 1, ReturnReceived: 1 },
     'the WMS ReturnReceived is the only one (the poller published none); the out_invoice is InvoicePosted, the credit note CreditNotePosted',
   );
-  assert.ok(events.filter((e) => e.type === 'ReturnReceived').every((e) => (e.payload as ReturnReceived).meta.source === 'wms'));
+  assert.ok(events.filter((e) => e.type === 'ReturnReceived').every((e) => payloadOf(decoded(e), 'ReturnReceived').meta.source === 'wms'));
   const credit = events.find((e) => e.type === 'CreditNotePosted')!;
   assert.equal(credit.key, rma.returnId);
 });
