@@ -155,11 +155,11 @@ export class IdempotencyStore {
   /**
    * One key document, inserted unless its `_id` exists. Concurrent callers (webhooks, API requests, each
    * partition's completions) share insertMany commands: alone a document goes out at once, and while
-   * commands are in flight the next ones queue and go out together (group commit), so a burst costs
+   * a command is in flight the next ones queue and go out together (group commit), so a burst costs
    * FerretDB a few commands instead of one per request.
    */
   private insertUnique(doc: KeyDoc): Promise<boolean> {
-    this.inserts ??= new InsertBatcher(this.collection, { lingerMs: 0, maxInFlight: 2 });
+    this.inserts ??= new InsertBatcher(this.collection, { lingerMs: 0, maxInFlight: 1 });
     return this.inserts.insert(doc);
   }
 

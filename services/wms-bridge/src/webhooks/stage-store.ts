@@ -42,7 +42,7 @@ export class StageStore {
 
   constructor(db: Db) {
     this.c = db.collection<StageDoc>(STAGE_COLLECTION);
-    this.inserts = new InsertBatcher(this.c, { lingerMs: 0, maxInFlight: 2 });
+    this.inserts = new InsertBatcher(this.c, { lingerMs: 0, maxInFlight: 1 });
   }
 
   async recorded(order: StagedOrder): Promise<Stage[]> {
