@@ -294,7 +294,7 @@ describe('procure-to-pay and returns: topics and keys', () => {
   it('the catalog refuses a planned consumer that is unknown or already a consumer', () => {
     // The purchasing topic's plannedConsumers line (there while any of its consumers is still planned).
     const text = readFileSync(CATALOG_FILE, 'utf8');
-    const anchor = /(- name: odx\.purchasing\.v1\n(?:(?!\n  - name:)[\s\S])*?)\n {4}plannedConsumers: \[[^\]\n]*\]/.exec(text)?.[0];
+    const anchor = /(- name: odx\.purchasing\.v1\n(?:(?!\n {2}- name:)[\s\S])*?)\n {4}plannedConsumers: \[[^\]\n]*\]/.exec(text)?.[0];
     assert.ok(anchor, 'odx.purchasing.v1 has a plannedConsumers line');
     const line = anchor.slice(anchor.lastIndexOf('\n') + 1).trim();
     const reparse = (t: string) => parseCatalog(t, schemaRepository());
