@@ -42,6 +42,8 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
   });
   const topicSet = new Set(config.topics.map((t) => t.name));
   const memory = config.readModel === 'memory' ? new MemoryReadModel(index, config.memoryRetentionMs) : undefined;
+  /** Ends the event index's load retries at shutdown. */
+  const loadAbort = new AbortController();
   const read: ReadModel = memory ?? new DatabaseReadModel(index);
   if (memory) {
     rt.http.addReadinessCheck({
@@ -50,10 +52,11 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
         if (!memory.ready) throw new Error('the event index is still loading into memory');
       },
     });
-    void memory.load().then(
-      () => rt.logger.info('event index loaded into memory', { entries: memory.size }),
-      (err: unknown) => rt.logger.error('loading the event index failed', { err }),
-    );
+    void memory
+      .loadUntilReady(loadAbort.signal, (err, attempt, delayMs) =>
+        rt.logger.warn('loading the event index failed; trying again', { err, attempt, retry_in_ms: delayMs }),
+      )
+      .then((loaded) => loaded && rt.logger.info('event index loaded into memory', { entries: memory.size }));
     memory.startMaintenance(config.resyncMs, (err) => rt.logger.warn('read model resync failed', { err }));
   }
   const queries = new SinkQueries({
@@ -98,6 +101,7 @@ export async function startAnalyticsSink(rt: ServiceRuntime, config: AnalyticsSi
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       if (timer) clearInterval(timer);
+      loadAbort.abort();
       memory?.stop();
       await lifecycles.stop();
       await consumer.close();

@@ -97,14 +97,45 @@ export class MemoryReadModel implements ReadModel {
     return this.loading;
   }
 
+  /**
+   * Loads, and on failure tries again (doubling from `firstDelayMs` to `maxDelayMs`) until loaded or
+   * `signal` aborts: one failed load must not leave the service unready for good. On FerretDB a long
+   * load's cursor can be lost between batches ("cursor id not found", docs/known-issues.md). Entries
+   * read by a failed attempt stay (each id is held once), so each attempt has less left to add.
+   */
+  async loadUntilReady(
+    signal: AbortSignal,
+    onRetry: (err: unknown, attempt: number, delayMs: number) => void,
+    delays: { firstDelayMs?: number; maxDelayMs?: number } = {},
+  ): Promise<boolean> {
+    let delay = delays.firstDelayMs ?? 1_000;
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      try {
+        await this.load();
+        return true;
+      } catch (err) {
+        onRetry(err, attempt, delay);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        });
+        delay = Math.min(delay * 2, delays.maxDelayMs ?? 30_000);
+      }
+    }
+    return false;
+  }
+
   private async readAll(): Promise<void> {
     const cursor = this.index.collection.find(this.retentionMs > 0 ? { time: { $gte: new Date(this.horizon()) } } : {}).batchSize(5_000);
     const batch: IndexedEvent[] = [];
-    for await (const doc of cursor) {
-      batch.push(fromStored(doc));
-      if (batch.length >= 5_000) this.add(batch.splice(0));
+    try {
+      for await (const doc of cursor) {
+        batch.push(fromStored(doc));
+        if (batch.length >= 5_000) this.add(batch.splice(0));
+      }
+    } finally {
+      this.add(batch); // also what a failed read got through: a retry has that much less to add
     }
-    this.add(batch);
   }
 
   /**

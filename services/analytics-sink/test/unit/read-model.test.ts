@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { StoredEntry } from '../../src/ingest/event-index.js';
+import { toStored, type StoredEntry } from '../../src/ingest/event-index.js';
 import type { IndexedEvent } from '../../src/ingest/event-record.js';
 import { MemoryReadModel, type IndexSource } from '../../src/read/read-model.js';
 
@@ -55,4 +55,48 @@ test('the memory model keeps each id once, indexes links, and evicts what falls 
       resolve();
     }, 200),
   );
+});
+
+test('a failed load of the event index is tried again until it works, keeping what earlier attempts read', async () => {
+  const now = Date.now();
+  let attempts = 0;
+  const index: IndexSource = {
+    ...detachedIndex(),
+    collection: {
+      find: () => ({
+        batchSize: async function* (): AsyncGenerator<StoredEntry> {
+          attempts++;
+          yield toStored(entry(`e${attempts}`, new Date(now), ['order:1']));
+          // FerretDB losing a long load's cursor between batches, twice.
+          if (attempts < 3) throw new Error('cursor id 1673458867 not found');
+        },
+      }),
+    },
+  };
+  const m = new MemoryReadModel(index);
+  const retries: number[] = [];
+  const loaded = await m.loadUntilReady(new AbortController().signal, (_err, attempt, delayMs) => void retries.push(attempt, delayMs), {
+    firstDelayMs: 5,
+    maxDelayMs: 8,
+  });
+  assert.equal(loaded, true);
+  assert.equal(m.ready, true);
+  assert.deepEqual(retries, [1, 5, 2, 8], 'two retries, the delay doubling up to its cap');
+  assert.equal(m.size, 3, 'what each attempt read is held');
+
+  const never = new MemoryReadModel({
+    ...detachedIndex(),
+    collection: {
+      find: () => ({
+        // eslint-disable-next-line require-yield -- a load that fails before its first entry
+        batchSize: async function* (): AsyncGenerator<StoredEntry> {
+          throw new Error('store down');
+        },
+      }),
+    },
+  });
+  const stop = new AbortController();
+  const pending = never.loadUntilReady(stop.signal, () => void setTimeout(() => stop.abort(), 1), { firstDelayMs: 60_000 });
+  assert.equal(await pending, false, 'a shutdown ends the retries at once, even in a long wait');
+  assert.equal(never.ready, false);
 });
