@@ -221,7 +221,7 @@ printSummary('start-memory', [
     figure: 'npm start peak, every process (PSS)',
     value: peakTotal / 1024,
     unit: 'MiB',
-    note: `${peakCount} processes, ${(peakAt / 1000).toFixed(0)} s in; npm start exit ${code}${largest ? `; largest ${largest[0]} ${mib(largest[1])}` : ''}`,
+    note: `${peakCount} processes, ${(peakAt / 1000).toFixed(0)} s in; npm start ${idle ? 'stopped by Ctrl-C after the idle wait' : `exit ${code}`}${largest ? `; largest ${largest[0]} ${mib(largest[1])}` : ''}`,
   },
   ...idleFigures,
 ]);
