@@ -1,4 +1,4 @@
-import { findByIds } from '@odx/runtime';
+import { bulkWriteInChunks, findByIds } from '@odx/runtime';
 import type { Collection, Db } from 'mongodb';
 import type { PurchaseOrderVersion } from '../mapping/map-purchase-order.js';
 
@@ -41,11 +41,12 @@ export class PurchaseOrderVersions {
 
   async save(versions: Map<string, PurchaseOrderVersion>): Promise<void> {
     if (versions.size === 0) return;
-    await this.c.bulkWrite(
+    // In bounded commands: one large bulk write of upserts wedges FerretDB (docs/known-issues.md).
+    await bulkWriteInChunks(
+      this.c,
       [...versions].map(([poId, version]) => ({
         replaceOne: { filter: { _id: this.id(poId) }, replacement: { version, updatedAt: new Date() }, upsert: true },
       })),
-      { ordered: false },
     );
   }
 }
