@@ -1,3 +1,7 @@
+import type { X12Segment } from 'node-x12';
+import { el } from './product-ids.js';
+import { AK3, AK4 } from './x12-codes.js';
+
 /** One segment in error, as a 997 reports it (AK3 with its AK4s). */
 export interface SegmentError {
   /** AK301 segment id. */
@@ -49,6 +53,38 @@ export class SegmentErrors {
   /** A segment error without element detail (missing, unexpected, out of sequence). */
   segment(tag: string, position: number, loopId: string | null, code: string, message: string): void {
     this.list.push({ segmentId: tag, position, loopId, code, elements: [], message });
+  }
+
+  /** The set's mandatory header segment (BAK, BIG, BSN, ...) is absent: reported first, at position 2. */
+  headerMissing(tag: string): void {
+    this.list.unshift({
+      segmentId: tag,
+      position: 2,
+      loopId: null,
+      code: AK3.mandatorySegmentMissing,
+      elements: [],
+      message: `the mandatory ${tag} segment is missing`,
+    });
+  }
+
+  /** Reads a CTT segment: its CTT01 when that is a count of `what`; otherwise records the error and answers null. */
+  ctt(seg: X12Segment, position: number, what: string): { seg: X12Segment; position: number } | null {
+    const count = el(seg, 1);
+    if (/^\d+$/.test(count)) return { seg, position };
+    this.elements(
+      'CTT',
+      position,
+      'CTT',
+      [[1, count ? AK4.invalidCharacter : AK4.mandatoryMissing, count]],
+      `CTT01 must be the number of ${what}`,
+    );
+    return null;
+  }
+
+  /** CTT01 against the count the set really has; `says` words the mismatch after "CTT01 says <n>". */
+  cttMatches(ctt: { seg: X12Segment; position: number } | null, actual: number, says: string): void {
+    if (ctt && Number(el(ctt.seg, 1)) !== actual)
+      this.elements('CTT', ctt.position, 'CTT', [[1, AK4.invalidCode, el(ctt.seg, 1)]], `CTT01 says ${el(ctt.seg, 1)}${says}`);
   }
 
   get count(): number {

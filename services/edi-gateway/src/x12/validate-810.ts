@@ -188,30 +188,14 @@ export function validate810(
         tds = { seg, position, total: n2ToScaled4(el(seg, 1)) };
         return;
       case 'CTT':
-        if (!/^\d+$/.test(el(seg, 1)))
-          return errors.elements(
-            tag,
-            position,
-            'CTT',
-            [[1, el(seg, 1) ? AK4.invalidCharacter : AK4.mandatoryMissing, el(seg, 1)]],
-            'CTT01 must be the number of IT1 lines',
-          );
-        ctt = { seg, position };
+        ctt = errors.ctt(seg, position, 'IT1 lines') ?? ctt;
         return;
       default:
         return;
     }
   });
 
-  if (!tx.segments.some((s) => s.tag === 'BIG'))
-    errors.list.unshift({
-      segmentId: 'BIG',
-      position: 2,
-      loopId: null,
-      code: AK3.mandatorySegmentMissing,
-      elements: [],
-      message: 'the mandatory BIG segment is missing',
-    });
+  if (!tx.segments.some((s) => s.tag === 'BIG')) errors.headerMissing('BIG');
   const it1 = tx.segments.filter((s) => s.tag === 'IT1').length;
   if (it1 === 0) errors.segment('IT1', tx.segments.length + 1, 'IT1', AK3.mandatorySegmentMissing, 'an 810 needs at least one IT1 line');
   const t = tds;
@@ -228,15 +212,7 @@ export function validate810(
         `TDS01 is ${formatScaled(t.total, 4)}, the lines, charges and taxes add up to ${formatScaled(sum, 4)}`,
       );
   }
-  const c = ctt;
-  if (c && Number(el(c.seg, 1)) !== it1)
-    errors.elements(
-      'CTT',
-      c.position,
-      'CTT',
-      [[1, AK4.invalidCode, el(c.seg, 1)]],
-      `CTT01 says ${el(c.seg, 1)} lines, the invoice has ${it1}`,
-    );
+  errors.cttMatches(ctt, it1, ` lines, the invoice has ${it1}`);
   if (errors.count > 0 || !big || !po || !t) return { errors: errors.list, invoice: null };
   const b = big;
   const order = po;

@@ -188,39 +188,15 @@ export function validate855(
         return;
       }
       case 'CTT':
-        if (!/^\d+$/.test(el(seg, 1)))
-          return errors.elements(
-            tag,
-            position,
-            'CTT',
-            [[1, el(seg, 1) ? AK4.invalidCharacter : AK4.mandatoryMissing, el(seg, 1)]],
-            'CTT01 must be the number of PO1 lines',
-          );
-        ctt = { seg, position };
+        ctt = errors.ctt(seg, position, 'PO1 lines') ?? ctt;
         return;
       default:
         return;
     }
   });
 
-  if (!tx.segments.some((s) => s.tag === 'BAK'))
-    errors.list.unshift({
-      segmentId: 'BAK',
-      position: 2,
-      loopId: null,
-      code: AK3.mandatorySegmentMissing,
-      elements: [],
-      message: 'the mandatory BAK segment is missing',
-    });
-  const c = ctt;
-  if (c && Number(el(c.seg, 1)) !== poLines)
-    errors.elements(
-      'CTT',
-      c.position,
-      'CTT',
-      [[1, AK4.invalidCode, el(c.seg, 1)]],
-      `CTT01 says ${el(c.seg, 1)} lines, the acknowledgment has ${poLines}`,
-    );
+  if (!tx.segments.some((s) => s.tag === 'BAK')) errors.headerMissing('BAK');
+  errors.cttMatches(ctt, poLines, ` lines, the acknowledgment has ${poLines}`);
   if (errors.count > 0 || !bak || !po) return { errors: errors.list, ack: null };
   const b = bak;
   return {

@@ -207,15 +207,7 @@ export function validate856(
         return;
       case 'CTT':
         closeItem();
-        if (!/^\d+$/.test(el(seg, 1)))
-          return errors.elements(
-            tag,
-            position,
-            'CTT',
-            [[1, el(seg, 1) ? AK4.invalidCharacter : AK4.mandatoryMissing, el(seg, 1)]],
-            'CTT01 must be the number of HL segments',
-          );
-        ctt = { seg, position };
+        ctt = errors.ctt(seg, position, 'HL segments') ?? ctt;
         return;
       default:
         return;
@@ -223,29 +215,13 @@ export function validate856(
   });
   closeItem();
 
-  if (!tx.segments.some((s) => s.tag === 'BSN'))
-    errors.list.unshift({
-      segmentId: 'BSN',
-      position: 2,
-      loopId: null,
-      code: AK3.mandatorySegmentMissing,
-      elements: [],
-      message: 'the mandatory BSN segment is missing',
-    });
+  if (!tx.segments.some((s) => s.tag === 'BSN')) errors.headerMissing('BSN');
   if (hlCount === 0) errors.segment('HL', tx.segments.length + 1, 'HL', AK3.mandatorySegmentMissing, 'an 856 needs a shipment (S) level');
   else if (![...levels.values()].some((l) => l.level === 'O'))
     errors.segment('HL', tx.segments.length + 1, 'HL', AK3.mandatorySegmentMissing, 'an 856 needs an order (O) level');
   else if (lineCount === 0)
     errors.segment('LIN', tx.segments.length + 1, 'HL', AK3.mandatorySegmentMissing, 'an 856 needs at least one item (LIN/SN1)');
-  const c = ctt as { seg: X12Segment; position: number } | null;
-  if (c && Number(el(c.seg, 1)) !== hlCount)
-    errors.elements(
-      'CTT',
-      c.position,
-      'CTT',
-      [[1, AK4.invalidCode, el(c.seg, 1)]],
-      `CTT01 says ${el(c.seg, 1)}, the notice has ${hlCount} HL segments`,
-    );
+  errors.cttMatches(ctt, hlCount, `, the notice has ${hlCount} HL segments`);
   if (errors.count === 0)
     for (const [id, l] of levels)
       if (l.level === 'O' && l.order === null)
