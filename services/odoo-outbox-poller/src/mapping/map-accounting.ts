@@ -23,7 +23,8 @@ export const INVOICE_FIELDS = [
   'ref',
   'reversed_entry_id',
 ];
-export const INVOICE_LINE_FIELDS = [
+/** The account.move.line fields every invoice and bill line mapping reads. */
+export const MOVE_LINE_FIELDS = [
   'product_id',
   'name',
   'quantity',
@@ -33,9 +34,8 @@ export const INVOICE_LINE_FIELDS = [
   'price_subtotal',
   'price_total',
   'tax_ids',
-  'sale_line_ids',
-  'display_type',
 ];
+export const INVOICE_LINE_FIELDS = [...MOVE_LINE_FIELDS, 'sale_line_ids', 'display_type'];
 
 export interface AccountingContext {
   lines: Map<number, OdooRecord>;

@@ -1,23 +1,11 @@
 import { deterministicEventId } from '@odx/runtime';
 import type { VendorBillLine, VendorBillMismatchDetected, VendorBillPosted } from '@odx/schemas';
 import { decimal, idList, m2oId, m2oName, m2oRef, num, odooDate, str } from '../odoo/odoo-values.js';
+import { MOVE_LINE_FIELDS } from './map-accounting.js';
 import { party, type OdooRecord } from './map-sale-order.js';
 import { threeWayMatch, toleranceRecord, type CompiledMatchTolerances, type MatchBillLine, type MatchPoLine } from './three-way-match.js';
 
-export const VENDOR_BILL_LINE_FIELDS = [
-  'product_id',
-  'name',
-  'quantity',
-  'product_uom_id',
-  'price_unit',
-  'discount',
-  'price_subtotal',
-  'price_total',
-  'tax_ids',
-  'purchase_line_id',
-  'purchase_order_id',
-  'display_type',
-];
+export const VENDOR_BILL_LINE_FIELDS = [...MOVE_LINE_FIELDS, 'purchase_line_id', 'purchase_order_id', 'display_type'];
 export const BILL_MOVE_TYPES = new Set(['in_invoice', 'in_refund']);
 
 /** Related records a batch of vendor bills needs. */

@@ -159,9 +159,14 @@ export async function writeInventoryAdjusted(o: WritebackOptions, e: InventoryAd
   return { action: 'adjusted', odooModel: 'stock.quant', odooId: quantId };
 }
 
+/** Event types the poller also publishes for what happened in Odoo itself (meta.source 'odoo'). */
+const ODOO_ORIGINATED: ReadonlySet<string> = new Set(['ShipmentDispatched', 'InventoryAdjusted', 'GoodsReceived', 'ReturnReceived']);
+
 /** The consumer-runner handler: routes each event type to its write. */
 export function writebackHandler(o: WritebackOptions): EventHandler {
   return async (e) => {
+    // What Odoo did itself, published by the poller: nothing to write back.
+    if (ODOO_ORIGINATED.has(e.eventType) && e.payload.meta.source === 'odoo') return;
     let outcome: WritebackOutcome;
     switch (e.eventType) {
       case 'OrderReceived':
@@ -170,33 +175,21 @@ export function writebackHandler(o: WritebackOptions): EventHandler {
       case 'ShipmentBooked':
         outcome = await writeShipmentBooked(o, e.payload);
         break;
-      case 'ShipmentDispatched': {
-        const p = e.payload;
-        if (p.meta.source === 'odoo') return; // Odoo's own dispatch, published by the poller
-        outcome = await writeShipmentDispatched(o, p);
+      case 'ShipmentDispatched':
+        outcome = await writeShipmentDispatched(o, e.payload);
         break;
-      }
-      case 'InventoryAdjusted': {
-        const p = e.payload;
-        if (p.meta.source === 'odoo') return;
-        outcome = await writeInventoryAdjusted(o, p);
+      case 'InventoryAdjusted':
+        outcome = await writeInventoryAdjusted(o, e.payload);
         break;
-      }
       case 'PurchaseOrderAcknowledged':
         outcome = await writePurchaseOrderAcknowledged(o, e.payload);
         break;
-      case 'GoodsReceived': {
-        const p = e.payload;
-        if (p.meta.source === 'odoo') return; // Odoo's own receipt, published by the poller
-        outcome = await writeGoodsReceived(o, p);
+      case 'GoodsReceived':
+        outcome = await writeGoodsReceived(o, e.payload);
         break;
-      }
-      case 'ReturnReceived': {
-        const p = e.payload;
-        if (p.meta.source === 'odoo') return;
-        outcome = await writeReturnReceived(o, p);
+      case 'ReturnReceived':
+        outcome = await writeReturnReceived(o, e.payload);
         break;
-      }
       default:
         return; // other events on these topics are not written back
     }
