@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { ConsumerRunner, IdempotencyStore, dlqTopicName, retryTopicName, type OutgoingEvent } from '@odx/runtime';
+import type { OutgoingEvent } from '@odx/runtime';
 import type { GoodsReceived, PurchaseOrderAcknowledged, ReturnReceived } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import { payloadOf, type DecodedMessage } from '@odx/runtime/testing';
@@ -15,8 +15,8 @@ import { PurchaseOrderVersions } from '../../src/poll/po-version-store.js';
 import { purchaseOrderSpec } from '../../src/poll/purchase-order-spec.js';
 import { EchoMarks } from '../../src/writeback/echo-marks.js';
 import { validateReceipt } from '../../src/writeback/write-purchasing.js';
-import { writebackHandler } from '../../src/writeback/writeback-handlers.js';
 import { pollerKit, type PollerTestKit } from '../support/kit.js';
+import { runWriteback, until } from '../support/writeback-runner.js';
 import { odooFixture, type OdooFixture } from '../support/odoo.js';
 
 const adapter = versionAdapter(17);
@@ -159,46 +159,6 @@ test('PO to vendor bill in Odoo: confirmed once, a partial receipt then the rest
   );
 });
 
-async function runWriteback(
-  t: { after: (fn: () => Promise<void>) => void },
-  kit: PollerTestKit,
-  odoo: OdooFixture,
-  echoes: EchoMarks,
-  handled: () => void,
-): Promise<ConsumerRunner> {
-  const groupId = `wb-${randomUUID().slice(0, 8)}`;
-  const handler = writebackHandler({ client: odoo.client, adapter, logger: kit.logger, confirmReceivedOrders: false, echoes });
-  const runner = new ConsumerRunner({
-    kafka: kit.kafka,
-    serde: kit.serde,
-    producer: kit.producer,
-    logger: kit.logger,
-    groupId,
-    topics: [kit.topic],
-    completion: 'each',
-    idempotency: new IdempotencyStore({ db: kit.db }),
-    retryDelaysMs: [500],
-    circuits: [odoo.client.circuit],
-    handler: async (e) => {
-      await handler(e);
-      handled();
-    },
-  });
-  kit.track(retryTopicName(kit.topic, groupId, 1));
-  kit.track(dlqTopicName(kit.topic, groupId));
-  t.after(() => runner.close());
-  await runner.start();
-  return runner;
-}
-
-const until = async (cond: () => boolean, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
-
 test('WMS receipts written back: partial then rest validate the Odoo receipt and its backorder once each under redelivery and a lost done mark; the poller announces neither; an 855 rejecting a line lowers it', async (t) => {
   const kit = await pollerKit(t);
   const odoo = await odooFixture(t);
@@ -249,7 +209,7 @@ test('WMS receipts written back: partial then rest validate the Odoo receipt and
   ): OutgoingEvent => ({ eventType, key: String(poId), topic: kit.topic, payload }) as OutgoingEvent;
   await kit.producer.publish([msg('PurchaseOrderAcknowledged', ack), msg('GoodsReceived', partial), msg('GoodsReceived', partial)]);
   let handled = 0;
-  let runner = await runWriteback(t, kit, odoo, echoes, () => void handled++);
+  let runner = await runWriteback(t, kit, odoo, () => void handled++, { echoes, completion: 'each' });
   await until(() => handled >= 2);
   await new Promise((r) => setTimeout(r, 1_500));
   await runner.close();
@@ -263,7 +223,7 @@ test('WMS receipts written back: partial then rest validate the Odoo receipt and
   const rest = received([[lineIds[0]!, 4]]);
   await kit.producer.publish([msg('GoodsReceived', partial), msg('GoodsReceived', rest)]);
   handled = 0;
-  runner = await runWriteback(t, kit, odoo, echoes, () => void handled++);
+  runner = await runWriteback(t, kit, odoo, () => void handled++, { echoes, completion: 'each' });
   await until(() => handled >= 3); // the ack and the first receipt again (new group, new keys: the write-back's own guards), then the rest
   await new Promise((r) => setTimeout(r, 1_500));
   await runner.close();
@@ -357,7 +317,7 @@ test('a return from a delivered order: authorised once, received by the WMS with
   const before = await Promise.all(products.map((p) => stockOf(p.id)));
   await kit.producer.publish([msg, msg]);
   let handled = 0;
-  const runner = await runWriteback(t, kit, odoo, echoes, () => void handled++);
+  const runner = await runWriteback(t, kit, odoo, () => void handled++, { echoes, completion: 'each' });
   await until(() => handled >= 2); // the ReturnAuthorized on the topic, then the receipt
   await new Promise((r) => setTimeout(r, 1_500));
   await runner.close();

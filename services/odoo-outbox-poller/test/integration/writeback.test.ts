@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { ConsumerRunner, IdempotencyStore, dlqTopicName, retryTopicName, type OutgoingEvent } from '@odx/runtime';
+import type { OutgoingEvent } from '@odx/runtime';
 import type { OrderReceived, ShipmentBooked } from '@odx/schemas';
 import { sampleEvent, sampleMeta } from '@odx/schemas/fixtures';
 import type { OdooRecord } from '../../src/mapping/map-sale-order.js';
@@ -9,8 +9,9 @@ import { FieldCatalog } from '../../src/odoo/field-catalog.js';
 import { versionAdapter } from '../../src/odoo/version-adapter.js';
 import { pickingSpec } from '../../src/poll/operations-specs.js';
 import { EchoMarks } from '../../src/writeback/echo-marks.js';
-import { writeInventoryAdjusted, writeShipmentDispatched, writebackHandler } from '../../src/writeback/writeback-handlers.js';
-import { pollerKit, type PollerTestKit } from '../support/kit.js';
+import { writeInventoryAdjusted, writeShipmentDispatched } from '../../src/writeback/writeback-handlers.js';
+import { pollerKit } from '../support/kit.js';
+import { runWriteback, until } from '../support/writeback-runner.js';
 import { odooFixture, type OdooFixture } from '../support/odoo.js';
 
 /** Counts the Odoo calls the write-back makes, by model and method. */
@@ -23,44 +24,6 @@ function countCalls(odoo: OdooFixture): Map<string, number> {
   }) as typeof odoo.client.executeKw;
   return calls;
 }
-
-async function runWriteback(
-  t: { after: (fn: () => Promise<void>) => void },
-  kit: PollerTestKit,
-  odoo: OdooFixture,
-  handled: () => void,
-): Promise<ConsumerRunner> {
-  const groupId = `wb-${randomUUID().slice(0, 8)}`;
-  const handler = writebackHandler({ client: odoo.client, adapter: versionAdapter(17), logger: kit.logger, confirmReceivedOrders: false });
-  const runner = new ConsumerRunner({
-    kafka: kit.kafka,
-    serde: kit.serde,
-    producer: kit.producer,
-    logger: kit.logger,
-    groupId,
-    topics: [kit.topic],
-    idempotency: new IdempotencyStore({ db: kit.db }),
-    retryDelaysMs: [500],
-    circuits: [odoo.client.circuit],
-    handler: async (e) => {
-      await handler(e);
-      handled();
-    },
-  });
-  kit.track(retryTopicName(kit.topic, groupId, 1));
-  kit.track(dlqTopicName(kit.topic, groupId));
-  t.after(() => runner.close());
-  await runner.start();
-  return runner;
-}
-
-const until = async (cond: () => boolean, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 test('a redelivered ShipmentBooked writes the tracking reference once', async (t) => {
   const kit = await pollerKit(t);
